@@ -1,0 +1,173 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Defaults of a biller's settings. The manual's password minimum of 5
+// characters remains possible by configuration; 8 is the default because
+// five characters are too few for an account that shows personal data.
+const (
+	DefaultMinPasswordLength = 8
+	// DefaultLockDuration is the manual's "délai d'attente de 2 heures"
+	// before a new attempt after an unfinished payment.
+	DefaultLockDuration = 2 * time.Hour
+	// DefaultTreasuryDelayDays is how many days after the due date an
+	// unpaid invoice is sent to the Trésor public.
+	DefaultTreasuryDelayDays = 30
+	// MinPasswordLengthFloor is the least a biller may configure.
+	MinPasswordLengthFloor = 5
+)
+
+// Default amount bounds of one payment. PayFiP's web service refuses less
+// than 1 € (PROTOCOL.md §3.3, EO); its upper limit depends on the contract
+// (100 000 € in EO, 99 999.99 € in SBM): the lower of the two is the safe
+// default.
+var (
+	DefaultMinAmount = decimal.RequireFromString("1.00")
+	DefaultMaxAmount = decimal.RequireFromString("99999.99")
+)
+
+// Saisie is PayFiP's environment letter: T test, X activation, W production
+// (PROTOCOL.md §3.3 and §3.12).
+type Saisie string
+
+// The PayFiP environments.
+const (
+	SaisieTest       Saisie = "T"
+	SaisieActivation Saisie = "X"
+	SaisieProduction Saisie = "W"
+)
+
+// Valid reports whether s is a known environment.
+func (s Saisie) Valid() bool {
+	return s == SaisieTest || s == SaisieActivation || s == SaisieProduction
+}
+
+// Suspension is the billing service's pause of online payment, for
+// maintenance on the invoices. When From or Until are set it is scheduled;
+// otherwise it holds as long as Active is true.
+type Suspension struct {
+	Active bool
+	// Message is shown to citizens in place of the pay button.
+	Message string
+	From    time.Time // zero: from now
+	Until   time.Time // zero: until lifted
+}
+
+// DefaultSuspensionMessage is shown when the billing service gave none.
+const DefaultSuspensionMessage = "Le service de facturation a suspendu temporairement le paiement en ligne pour une maintenance sur les factures. Veuillez réessayer plus tard."
+
+// In reports whether payment is suspended at instant now.
+func (s Suspension) In(now time.Time) bool {
+	if !s.Active {
+		return false
+	}
+	if !s.From.IsZero() && now.Before(s.From) {
+		return false
+	}
+	if !s.Until.IsZero() && !now.Before(s.Until) {
+		return false
+	}
+	return true
+}
+
+// Text returns the message citizens see while payment is suspended.
+func (s Suspension) Text() string {
+	if s.Message == "" {
+		return DefaultSuspensionMessage
+	}
+	return s.Message
+}
+
+// Biller is a local authority's billing service ("service de facturation"):
+// a commune's water service, a syndicat, a school canteen's régie.
+type Biller struct {
+	ID   uuid.UUID
+	Name string
+	// Numcli is the 6-digit PayFiP client number, kept as a string because
+	// its leading zeros matter ("004200").
+	Numcli string
+	Saisie Saisie
+	// Email is the service's own address: contact messages and paperless
+	// requests are sent there.
+	Email string
+	// Notice is the important information shown highlighted after login,
+	// closed with "Fermer". Empty: none.
+	Notice string
+	// HomeText is the explanatory text of the home page, shown at every login.
+	HomeText string
+	// MultiplePayments allows paying several invoices at once.
+	MultiplePayments  bool
+	Suspension        Suspension
+	TreasuryDelayDays int
+	MinPasswordLength int
+	// LockDuration is how long an unfinished payment attempt keeps its
+	// invoices from being paid again.
+	LockDuration time.Duration
+	MinAmount    decimal.Decimal
+	MaxAmount    decimal.Decimal
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// NewBiller returns a biller with the default settings.
+func NewBiller(id uuid.UUID, name, numcli, email string, now time.Time) (Biller, error) {
+	b := Biller{
+		ID: id, Name: name, Numcli: numcli, Saisie: SaisieTest, Email: NormalizeEmail(email),
+		TreasuryDelayDays: DefaultTreasuryDelayDays,
+		MinPasswordLength: DefaultMinPasswordLength,
+		LockDuration:      DefaultLockDuration,
+		MinAmount:         DefaultMinAmount,
+		MaxAmount:         DefaultMaxAmount,
+		CreatedAt:         now, UpdatedAt: now,
+	}
+	return b, b.Validate()
+}
+
+// Validate checks the biller's settings.
+func (b Biller) Validate() error {
+	switch {
+	case b.ID == uuid.Nil:
+		return Errorf(Invalid, "Identifiant du service manquant.")
+	case b.Name == "":
+		return FieldError("name", "Le nom du service est obligatoire.")
+	case !ValidNumcli(b.Numcli):
+		return FieldError("numcli", "L'identifiant collectivité PayFiP doit comporter 6 chiffres.")
+	case !b.Saisie.Valid():
+		return FieldError("saisie", "Le mode de saisie PayFiP doit être T, X ou W.")
+	case b.Email != "" && CheckEmail(b.Email) != nil:
+		return FieldError("email", "L'adresse de messagerie du service est invalide.")
+	case b.TreasuryDelayDays < 0 || b.TreasuryDelayDays > 3650:
+		return FieldError("treasury_delay_days", "Le délai de transmission en trésorerie doit être compris entre 0 et 3650 jours.")
+	case b.MinPasswordLength < MinPasswordLengthFloor || b.MinPasswordLength > 128:
+		return FieldError("min_password_length", "La longueur minimale du mot de passe doit être comprise entre 5 et 128 caractères.")
+	case b.LockDuration < time.Minute || b.LockDuration > 7*24*time.Hour:
+		return FieldError("lock_duration", "Le délai d'attente entre deux tentatives de paiement doit être compris entre 1 minute et 7 jours.")
+	case CheckAmount(b.MinAmount) != nil || CheckAmount(b.MaxAmount) != nil || b.MinAmount.GreaterThan(b.MaxAmount):
+		return FieldError("max_amount", "Les montants minimum et maximum d'un paiement sont incohérents.")
+	}
+	return nil
+}
+
+// ValidNumcli reports whether s is a PayFiP client number: 6 digits.
+func ValidNumcli(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// TreasuryDate returns the first day on which an invoice due on due is in
+// treasury if still unpaid: the day after due + delay.
+func (b Biller) TreasuryDate(due Date) Date {
+	return due.AddDays(b.TreasuryDelayDays + 1)
+}

@@ -1,0 +1,457 @@
+package domain
+
+import (
+	"encoding/base32"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// PaymentState is where one attempt to pay through the DGFiP stands
+// (PROTOCOL.md §3.11).
+type PaymentState string
+
+// The payment states. Created and InProgress are live; the others are
+// final, except that a confirmed payment still wins over any of them.
+const (
+	PaymentCreated    PaymentState = "created"     // stored, invoices locked, gateway not called yet
+	PaymentInProgress PaymentState = "in_progress" // the gateway gave an operation id; the payer is at the DGFiP
+	PaymentPaid       PaymentState = "paid"
+	PaymentRefused    PaymentState = "refused"
+	PaymentAbandoned  PaymentState = "abandoned"
+	PaymentExpired    PaymentState = "expired" // no result, and the operation can no longer complete
+	PaymentFailed     PaymentState = "failed"  // the gateway refused to create the operation
+)
+
+// Valid reports whether s is a known state.
+func (s PaymentState) Valid() bool {
+	switch s {
+	case PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused, PaymentAbandoned, PaymentExpired, PaymentFailed:
+		return true
+	}
+	return false
+}
+
+// Final reports whether the attempt is over.
+func (s PaymentState) Final() bool {
+	return s != PaymentCreated && s != PaymentInProgress
+}
+
+// Label says the state in French.
+func (s PaymentState) Label() string {
+	switch s {
+	case PaymentCreated, PaymentInProgress:
+		return "Paiement en cours"
+	case PaymentPaid:
+		return "Paiement accepté"
+	case PaymentRefused:
+		return "Paiement refusé"
+	case PaymentAbandoned:
+		return "Paiement abandonné"
+	case PaymentExpired:
+		return "Paiement non abouti"
+	case PaymentFailed:
+		return "Paiement impossible"
+	}
+	return string(s)
+}
+
+// OperationWindow is how long a PayFiP operation may still complete after
+// it was created: an idOp is usable for 15 minutes, and EO waits 20 before
+// taking "result unknown" or "abandoned" as final (PROTOCOL.md §3.7, §3.9).
+const OperationWindow = 20 * time.Minute
+
+// Outcome is what the gateway says of an attempt.
+type Outcome string
+
+// The outcomes, with the PayFiP resultrans or fault code they come from.
+const (
+	OutcomePaid      Outcome = "paid"      // P (card) or V (direct debit)
+	OutcomeRefused   Outcome = "refused"   // R (card) or Z (direct debit)
+	OutcomeAbandoned Outcome = "abandoned" // A
+	OutcomePending   Outcome = "pending"   // fault P5: result not known yet
+	OutcomeUnknown   Outcome = "unknown"   // fault P1: the operation is unknown or purged
+)
+
+// Valid reports whether o is a known outcome.
+func (o Outcome) Valid() bool {
+	switch o {
+	case OutcomePaid, OutcomeRefused, OutcomeAbandoned, OutcomePending, OutcomeUnknown:
+		return true
+	}
+	return false
+}
+
+// PaymentMethod is how the payer paid.
+type PaymentMethod string
+
+// The PayFiP payment means.
+const (
+	MethodCard        PaymentMethod = "card"         // resultrans P or R
+	MethodDirectDebit PaymentMethod = "direct_debit" // resultrans V or Z
+)
+
+// Report is the gateway's word on one attempt. Refdet, Amount and Numcli
+// echo the request; when present they must match the attempt.
+type Report struct {
+	Outcome       Outcome
+	Method        PaymentMethod
+	Authorization string    // numauto
+	TransactionAt time.Time // dattrans + heurtrans, Paris time
+	Refdet        string
+	Amount        decimal.Decimal // zero when the report carries none
+	Numcli        string
+	// Confirmed is true when the report comes from a server-to-server call
+	// the portal made itself (web-service mode), false for the legacy
+	// URL mode's unauthenticated callback (PROTOCOL.md §4.1).
+	Confirmed bool
+	// Code is the gateway's own code (resultrans or fault), for the logs
+	// and the back office.
+	Code string
+}
+
+// Payment is one attempt to pay one or several invoices through PayFiP.
+type Payment struct {
+	ID        uuid.UUID
+	BillerID  uuid.UUID
+	PayerID   uuid.UUID
+	AccountID uuid.UUID
+	// Refdet is the debt reference sent to PayFiP: 6 to 30 ASCII letters
+	// and digits, unique.
+	Refdet string
+	// Numcli is the biller's PayFiP client number when the attempt began.
+	Numcli string
+	// Year is the exercice (exer) sent to PayFiP.
+	Year           int
+	InvoiceIDs     []uuid.UUID
+	InvoiceNumbers []string
+	Total          decimal.Decimal
+	Email          string // mel: where PayFiP sends its receipt
+	Object         string // objet, before the gateway reduces it to its alphabet
+	State          PaymentState
+	// OperationID is the gateway's id (PayFiP's idOp).
+	OperationID   string
+	Authorization string
+	TransactionAt time.Time
+	Method        PaymentMethod
+	// Confirmed is false for a "paid" known only from an unauthenticated
+	// callback, until the billing service confirms it.
+	Confirmed bool
+	// AbandonReportedAt is when the payer abandoned at the DGFiP while the
+	// operation could still complete; the invoices stay locked until then.
+	AbandonReportedAt time.Time
+	// Anomaly describes a problem the billing service must look at, such
+	// as money received for an invoice another payment already settled.
+	Anomaly    string
+	LastCode   string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	FinishedAt time.Time
+}
+
+// RefdetRandomBytes is the number of random bytes NewRefdet needs.
+const RefdetRandomBytes = 15
+
+// NewRefdet makes a debt reference from 15 random bytes: 24 upper-case
+// letters and digits, hard to guess so that a forged legacy callback
+// cannot target someone else's attempt (PROTOCOL.md §4.1).
+func NewRefdet(random []byte) (string, error) {
+	if len(random) != RefdetRandomBytes {
+		return "", Errorf(Internal, "Référence de paiement invalide.")
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(random), nil
+}
+
+// CheckRefdet returns an error unless s has 6 to 30 ASCII letters and
+// digits, the format PayFiP accepts (PROTOCOL.md §3.3, code R3).
+func CheckRefdet(s string) error {
+	if len(s) < 6 || len(s) > 30 {
+		return Errorf(Invalid, "La référence de paiement doit comporter de 6 à 30 lettres et chiffres.")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return Errorf(Invalid, "La référence de paiement ne peut contenir que des lettres et des chiffres.")
+		}
+	}
+	return nil
+}
+
+// CheckSelection returns nil when the invoices may be paid together by
+// payer at now: at least one, distinct, all the payer's, all payable,
+// several only when the biller allows it, and a total within the biller's
+// bounds. It returns the exact total.
+func CheckSelection(b Biller, payer Payer, invoices []Invoice, now time.Time) (decimal.Decimal, error) {
+	if len(invoices) == 0 {
+		return decimal.Zero, FieldError("invoices", "Veuillez sélectionner au moins une facture.")
+	}
+	if len(invoices) > 1 && !b.MultiplePayments {
+		return decimal.Zero, FieldError("invoices", "Votre service de facturation ne permet de régler qu'une facture à la fois.")
+	}
+	if len(invoices) > 100 {
+		return decimal.Zero, FieldError("invoices", "Vous ne pouvez pas régler plus de 100 factures à la fois.")
+	}
+	seen := make(map[uuid.UUID]bool, len(invoices))
+	total := decimal.Zero
+	for _, inv := range invoices {
+		if inv.BillerID != b.ID || inv.PayerID != payer.ID || payer.BillerID != b.ID {
+			return decimal.Zero, ErrNotFound
+		}
+		if seen[inv.ID] {
+			return decimal.Zero, FieldError("invoices", "Une facture a été sélectionnée deux fois.")
+		}
+		seen[inv.ID] = true
+		if err := inv.Payable(b, now); err != nil {
+			return decimal.Zero, err
+		}
+		total = total.Add(inv.Amount)
+	}
+	if total.LessThan(b.MinAmount) {
+		return decimal.Zero, FieldError("invoices", "Le montant minimum d'un paiement en ligne est de "+FormatEuros(b.MinAmount)+".")
+	}
+	if total.GreaterThan(b.MaxAmount) {
+		return decimal.Zero, FieldError("invoices", "Le montant maximum d'un paiement en ligne est de "+FormatEuros(b.MaxAmount)+" : sélectionnez moins de factures.")
+	}
+	return total, nil
+}
+
+// NewPayment begins an attempt to pay invoices: it checks the selection,
+// locks every invoice for the biller's lock duration and returns the
+// attempt in state Created. The caller saves the payment and the invoices
+// in one transaction before the browser leaves for the DGFiP.
+func NewPayment(id uuid.UUID, refdet string, b Biller, payer Payer, account Account, invoices []Invoice, now time.Time) (Payment, error) {
+	if err := CheckRefdet(refdet); err != nil {
+		return Payment{}, err
+	}
+	if account.PayerID != payer.ID {
+		return Payment{}, ErrNotFound
+	}
+	total, err := CheckSelection(b, payer, invoices, now)
+	if err != nil {
+		return Payment{}, err
+	}
+	p := Payment{
+		ID: id, BillerID: b.ID, PayerID: payer.ID, AccountID: account.ID,
+		Refdet: refdet, Numcli: b.Numcli, Year: Today(now).Year,
+		Total: total, Email: account.Email, State: PaymentCreated,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	for i := range invoices {
+		invoices[i].Lock(id, now.Add(b.LockDuration))
+		invoices[i].UpdatedAt = now
+		p.InvoiceIDs = append(p.InvoiceIDs, invoices[i].ID)
+		p.InvoiceNumbers = append(p.InvoiceNumbers, invoices[i].Number)
+	}
+	p.Object = PaymentObject(b, p.InvoiceNumbers)
+	return p, nil
+}
+
+// PaymentObject is the label sent to PayFiP (objet): the invoice numbers,
+// cut to 100 characters.
+func PaymentObject(b Biller, numbers []string) string {
+	s := "Facture " + strings.Join(numbers, " ")
+	if len(numbers) > 1 {
+		s = "Factures " + strings.Join(numbers, " ")
+	}
+	if len(s) > 100 {
+		s = s[:100]
+	}
+	return s
+}
+
+// Begin records the gateway's operation id: the payer is being sent to
+// the DGFiP.
+func (p *Payment) Begin(operationID string, now time.Time) error {
+	if p.State != PaymentCreated {
+		return Errorf(Conflict, "Ce paiement a déjà été commencé.")
+	}
+	p.OperationID = operationID
+	p.State = PaymentInProgress
+	p.UpdatedAt = now
+	return nil
+}
+
+// Fail ends an attempt the gateway refused to create.
+func (p *Payment) Fail(code string, now time.Time) bool {
+	if p.State != PaymentCreated {
+		return false
+	}
+	p.State = PaymentFailed
+	p.LastCode = code
+	p.FinishedAt = now
+	p.UpdatedAt = now
+	return true
+}
+
+// Live reports whether the attempt may still complete.
+func (p Payment) Live() bool { return !p.State.Final() }
+
+// Apply moves the attempt according to the gateway's report r received at
+// now, and reports whether anything changed. It is idempotent: a repeated
+// report changes nothing, and a final state never moves again, except
+// that a "paid" always wins because the money was received (a "paid"
+// after "expired" still settles the invoices). A report whose refdet,
+// amount or client number differs from the attempt is refused and
+// changes nothing.
+func (p *Payment) Apply(r Report, now time.Time) (bool, error) {
+	if !r.Outcome.Valid() {
+		return false, Errorf(Invalid, "Résultat de paiement inconnu.")
+	}
+	if err := p.matches(r); err != nil {
+		return false, err
+	}
+	changed := p.apply(r, now)
+	if changed && r.Code != "" {
+		p.LastCode = r.Code
+	}
+	return changed, nil
+}
+
+func (p *Payment) apply(r Report, now time.Time) bool {
+	switch r.Outcome {
+	case OutcomePaid:
+		if p.State == PaymentPaid {
+			if r.Confirmed && !p.Confirmed {
+				p.Confirmed = true
+				p.UpdatedAt = now
+				return true
+			}
+			return false
+		}
+		p.State = PaymentPaid
+		p.Method = r.Method
+		p.Authorization = r.Authorization
+		p.TransactionAt = r.TransactionAt
+		p.Confirmed = r.Confirmed
+		p.finish(now)
+		return true
+	case OutcomeRefused:
+		if p.State.Final() {
+			return false
+		}
+		p.State = PaymentRefused
+		p.Method = r.Method
+		p.TransactionAt = r.TransactionAt
+		p.finish(now)
+		return true
+	case OutcomeAbandoned:
+		if p.State.Final() {
+			return false
+		}
+		if p.stillOpen(now) {
+			// The idOp may still be completed: keep the invoices locked so
+			// that a second attempt cannot pay them twice.
+			if p.AbandonReportedAt.IsZero() {
+				p.AbandonReportedAt = now
+				p.UpdatedAt = now
+				return true
+			}
+			return false
+		}
+		p.State = PaymentAbandoned
+		p.finish(now)
+		return true
+	case OutcomePending:
+		if p.State.Final() || p.stillOpen(now) {
+			return false
+		}
+		if !p.AbandonReportedAt.IsZero() {
+			p.State = PaymentAbandoned
+		} else {
+			p.State = PaymentExpired
+		}
+		p.finish(now)
+		return true
+	default: // OutcomeUnknown
+		if p.State.Final() {
+			return false
+		}
+		p.State = PaymentExpired
+		p.finish(now)
+		return true
+	}
+}
+
+// Expire ends an attempt that never got an operation id or whose result
+// never came, once its window has passed. It reports whether it changed.
+func (p *Payment) Expire(now time.Time) bool {
+	if p.State.Final() || p.stillOpen(now) {
+		return false
+	}
+	p.State = PaymentExpired
+	if !p.AbandonReportedAt.IsZero() {
+		p.State = PaymentAbandoned
+	}
+	p.finish(now)
+	return true
+}
+
+func (p *Payment) stillOpen(now time.Time) bool {
+	return now.Before(p.CreatedAt.Add(OperationWindow))
+}
+
+func (p *Payment) finish(now time.Time) {
+	p.FinishedAt = now
+	p.UpdatedAt = now
+}
+
+func (p Payment) matches(r Report) error {
+	mismatch := func(what string) error {
+		return &Error{Code: Conflict, Message: "Le résultat de paiement reçu ne correspond pas à ce paiement.",
+			Err: &mismatchError{what: what}}
+	}
+	if r.Refdet != "" && r.Refdet != p.Refdet {
+		return mismatch("refdet")
+	}
+	if !r.Amount.IsZero() && !r.Amount.Equal(p.Total) {
+		return mismatch("amount")
+	}
+	if r.Numcli != "" && r.Numcli != p.Numcli {
+		return mismatch("numcli")
+	}
+	return nil
+}
+
+type mismatchError struct{ what string }
+
+func (e *mismatchError) Error() string { return "report " + e.what + " differs from the payment's" }
+
+// SettleInvoices applies a paid attempt to its invoices: each is settled
+// by p, and the attempt's locks are released. An invoice that another
+// payment already settled stays as it is and the double payment is noted
+// in p.Anomaly for the billing service. It returns the invoices changed.
+func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
+	var changed []Invoice
+	at := p.TransactionAt
+	if at.IsZero() {
+		at = now
+	}
+	for _, inv := range invoices {
+		ok, err := inv.Settle(p.ID, at, now)
+		if err != nil {
+			p.Anomaly = strings.TrimSpace(p.Anomaly + " " + ErrorMessage(err))
+			p.UpdatedAt = now
+			continue
+		}
+		if ok {
+			changed = append(changed, inv)
+		}
+	}
+	return changed
+}
+
+// ReleaseInvoices frees the invoices a finished, unpaid attempt held. It
+// returns the invoices changed.
+func ReleaseInvoices(p Payment, invoices []Invoice, now time.Time) []Invoice {
+	var changed []Invoice
+	for _, inv := range invoices {
+		if inv.LockedBy == p.ID {
+			inv.Unlock(p.ID)
+			inv.UpdatedAt = now
+			changed = append(changed, inv)
+		}
+	}
+	return changed
+}

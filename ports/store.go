@@ -1,0 +1,128 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Store keeps the portal's data. Its read methods run on their own; Atomic
+// runs several reads and writes as one transaction. Implementations
+// return errors with a domain code: NotFound for a missing record,
+// Conflict for a broken uniqueness rule, Unavailable for a store that
+// cannot be reached; anything else is Internal.
+type Store interface {
+	Tx
+	// Atomic runs fn in a transaction: every write fn makes is applied if
+	// and only if fn returns nil. Records read inside it through
+	// InvoicesForUpdate and PaymentForUpdate stay locked against other
+	// transactions until it ends. fn may be called more than once if the
+	// store must retry a serialisation failure, so it must not have side
+	// effects outside tx.
+	Atomic(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Tx is the set of operations on the store, inside or outside a
+// transaction. Save methods insert or replace the whole record.
+type Tx interface {
+	Biller(ctx context.Context, id uuid.UUID) (domain.Biller, error)
+	Billers(ctx context.Context) ([]domain.Biller, error)
+	SaveBiller(ctx context.Context, b domain.Biller) error
+
+	Payer(ctx context.Context, id uuid.UUID) (domain.Payer, error)
+	PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error)
+	// PayerByEmail finds a payer by its normalised address within a biller.
+	PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error)
+	// SavePayer returns Conflict when another payer of the biller has the
+	// same external reference or the same email.
+	SavePayer(ctx context.Context, p domain.Payer) error
+
+	Account(ctx context.Context, id uuid.UUID) (domain.Account, error)
+	AccountByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Account, error)
+	AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Account, error)
+	// SaveAccount returns Conflict when another account of the biller has
+	// the same email, or the payer already has another account.
+	SaveAccount(ctx context.Context, a domain.Account) error
+
+	// Token finds a token by the hash of its secret.
+	Token(ctx context.Context, hash string) (domain.Token, error)
+	// OpenTokens lists the account's tokens of that purpose that are
+	// neither used nor revoked.
+	OpenTokens(ctx context.Context, accountID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error)
+	SaveToken(ctx context.Context, t domain.Token) error
+
+	Invoice(ctx context.Context, id uuid.UUID) (domain.Invoice, error)
+	InvoiceByNumber(ctx context.Context, billerID uuid.UUID, number string) (domain.Invoice, error)
+	// InvoicesForUpdate returns the invoices with these ids in the order
+	// given, locked until the transaction ends; NotFound if one is missing.
+	InvoicesForUpdate(ctx context.Context, ids []uuid.UUID) ([]domain.Invoice, error)
+	// ListInvoices returns one page of a payer's invoices in one tab, newest
+	// issue date first, then by number descending, and the number of
+	// invoices in that tab.
+	ListInvoices(ctx context.Context, q InvoiceQuery) ([]domain.Invoice, int, error)
+	// InvoicesDueBefore returns up to limit unpaid invoices of the biller
+	// whose due date is strictly before due, oldest due date first.
+	InvoicesDueBefore(ctx context.Context, billerID uuid.UUID, due domain.Date, limit int) ([]domain.Invoice, error)
+	// SaveInvoice returns Conflict when another invoice of the biller has
+	// the same number.
+	SaveInvoice(ctx context.Context, inv domain.Invoice) error
+
+	Payment(ctx context.Context, id uuid.UUID) (domain.Payment, error)
+	// PaymentForUpdate returns the payment locked until the transaction ends.
+	PaymentForUpdate(ctx context.Context, id uuid.UUID) (domain.Payment, error)
+	PaymentByRefdet(ctx context.Context, refdet string) (domain.Payment, error)
+	PaymentByOperation(ctx context.Context, operationID string) (domain.Payment, error)
+	// LivePayments returns up to limit payments in state created or
+	// in_progress, oldest first.
+	LivePayments(ctx context.Context, limit int) ([]domain.Payment, error)
+	// SavePayment returns Conflict when another payment has the same refdet
+	// or operation id.
+	SavePayment(ctx context.Context, p domain.Payment) error
+
+	SaveMessage(ctx context.Context, m domain.Message) error
+	// Messages returns the biller's messages, newest first.
+	Messages(ctx context.Context, billerID uuid.UUID, limit int) ([]domain.Message, error)
+}
+
+// InvoiceQuery selects one page of a payer's invoices in one tab.
+type InvoiceQuery struct {
+	PayerID uuid.UUID
+	Tab     domain.Tab
+	Offset  int
+	Limit   int
+}
+
+// Session is a browser's login, kept server side. The cookie carries a
+// random secret; the store knows only its hash (ID), so a copy of the
+// store opens no session.
+type Session struct {
+	ID        string // domain.HashSecret of the cookie's secret
+	BillerID  uuid.UUID
+	AccountID uuid.UUID
+	// CSRFToken is the form token of this session (a random string).
+	CSRFToken string
+	// NoticeClosed is set once the payer closed the important notice.
+	NoticeClosed bool
+	// Persistent is the "Se souvenir de moi" choice: the cookie outlives
+	// the browser.
+	Persistent bool
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
+// SessionStore keeps sessions. Session returns NotFound for an unknown or
+// deleted session; expiry is the caller's to check.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, id string) (Session, error)
+	SaveSession(ctx context.Context, s Session) error
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteAccountSessions ends every session of the account except the
+	// one whose id is except (may be empty).
+	DeleteAccountSessions(ctx context.Context, accountID uuid.UUID, except string) error
+	// DeleteExpiredSessions removes sessions expired at now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
