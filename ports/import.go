@@ -1,0 +1,125 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	PayersCreated   int
+	PayersUpdated   int
+	InvoicesCreated int
+	InvoicesUpdated int
+	Unchanged       int
+}
+
+// Import loads the billing software's payers and invoices for a biller.
+// Every line is checked first; when any is wrong, nothing is applied and
+// the line errors are returned (with a nil error). Otherwise everything is
+// applied in one transaction. With dryRun, the result says what would be
+// done and nothing is saved.
+func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch, dryRun bool) (ImportResult, []domain.LineError, error) {
+	now := p.clock.Now()
+	var res ImportResult
+	var lineErrs []domain.LineError
+	errDryRun := domain.Errorf(domain.Conflict, "dry run")
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		res, lineErrs = ImportResult{}, nil
+		b, err := tx.Biller(ctx, billerID)
+		if err != nil {
+			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+		}
+		lookup := &txLookup{ctx: ctx, tx: tx, billerID: billerID}
+		var idErr error
+		newID := func() uuid.UUID {
+			id, err := p.newID()
+			if err != nil {
+				idErr = err
+			}
+			return id
+		}
+		plan, errs := domain.PlanImport(b, batch, lookup, newID, now)
+		if lookup.err != nil {
+			return lookup.err
+		}
+		if idErr != nil {
+			return idErr
+		}
+		if len(errs) > 0 {
+			lineErrs = errs
+			return nil
+		}
+		res = ImportResult{
+			PayersCreated: len(plan.NewPayers), PayersUpdated: len(plan.UpdatedPayers),
+			InvoicesCreated: len(plan.NewInvoices), InvoicesUpdated: len(plan.UpdatedInvoices),
+			Unchanged: plan.Unchanged,
+		}
+		for _, list := range [][]domain.Payer{plan.NewPayers, plan.UpdatedPayers} {
+			for _, payer := range list {
+				if err := mapSave(tx.SavePayer(ctx, payer)); err != nil {
+					return err
+				}
+			}
+		}
+		for _, list := range [][]domain.Invoice{plan.NewInvoices, plan.UpdatedInvoices} {
+			for _, inv := range list {
+				if err := mapSave(tx.SaveInvoice(ctx, inv)); err != nil {
+					return err
+				}
+			}
+		}
+		if dryRun {
+			return errDryRun // roll back
+		}
+		return nil
+	})
+	if err != nil && err != errDryRun {
+		return ImportResult{}, nil, err
+	}
+	return res, lineErrs, nil
+}
+
+// txLookup answers domain.PlanImport from the store; the first store
+// failure is kept and reported after planning.
+type txLookup struct {
+	ctx      context.Context
+	tx       Tx
+	billerID uuid.UUID
+	err      error
+}
+
+func (l *txLookup) keep(err error) {
+	if err != nil && domain.ErrorCode(err) != domain.NotFound && l.err == nil {
+		l.err = domain.WrapInternal(err)
+	}
+}
+
+func (l *txLookup) PayerByRef(ref string) (domain.Payer, bool) {
+	p, err := l.tx.PayerByRef(l.ctx, l.billerID, ref)
+	l.keep(err)
+	return p, err == nil
+}
+
+func (l *txLookup) InvoiceByNumber(number string) (domain.Invoice, bool) {
+	inv, err := l.tx.InvoiceByNumber(l.ctx, l.billerID, number)
+	l.keep(err)
+	return inv, err == nil
+}
+
+func (l *txLookup) EmailOwner(email string) (uuid.UUID, bool) {
+	if p, err := l.tx.PayerByEmail(l.ctx, l.billerID, email); err == nil {
+		return p.ID, true
+	} else {
+		l.keep(err)
+	}
+	if a, err := l.tx.AccountByEmail(l.ctx, l.billerID, email); err == nil {
+		return a.PayerID, true
+	} else {
+		l.keep(err)
+	}
+	return uuid.Nil, false
+}

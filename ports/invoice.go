@@ -1,0 +1,209 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Dashboard is the home page after login.
+type Dashboard struct {
+	BillerName string
+	PayerName  string
+	// Notice is the service's important information, shown highlighted
+	// until the payer closes it ("Fermer"); empty when there is none or it
+	// was closed in this session.
+	Notice   string
+	HomeText string
+}
+
+// Dashboard returns the home page of the caller, given their session.
+func (p *Portal) Dashboard(ctx context.Context, c Citizen, s Session) (Dashboard, error) {
+	_, payer, err := citizenAccount(ctx, p.store, c)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	b, err := p.store.Biller(ctx, c.BillerID)
+	if err != nil {
+		return Dashboard{}, domain.WrapInternal(err)
+	}
+	d := Dashboard{BillerName: b.Name, PayerName: payer.Name, HomeText: b.HomeText}
+	if !s.NoticeClosed {
+		d.Notice = b.Notice
+	}
+	return d, nil
+}
+
+// InvoicePage is one page of "Mes factures".
+type InvoicePage struct {
+	PayerName string
+	Tab       domain.Tab
+	Invoices  []domain.Invoice
+	Total     int // invoices in the tab
+	Page      int // from 1
+	Pages     int
+	PerPage   int
+}
+
+// MaxPerPage bounds the size of one page of invoices.
+const MaxPerPage = 100
+
+// Invoices lists the caller's invoices in one tab, page by page (page
+// counts from 1).
+func (p *Portal) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page, perPage int) (InvoicePage, error) {
+	if !tab.Valid() {
+		return InvoicePage{}, domain.ErrNotFound
+	}
+	if perPage <= 0 || perPage > MaxPerPage {
+		perPage = 20
+	}
+	if page < 1 {
+		page = 1
+	}
+	_, payer, err := citizenAccount(ctx, p.store, c)
+	if err != nil {
+		return InvoicePage{}, err
+	}
+	list, total, err := p.store.ListInvoices(ctx, InvoiceQuery{PayerID: payer.ID, Tab: tab, Offset: (page - 1) * perPage, Limit: perPage})
+	if err != nil {
+		return InvoicePage{}, domain.WrapInternal(err)
+	}
+	pages := (total + perPage - 1) / perPage
+	if pages == 0 {
+		pages = 1
+	}
+	return InvoicePage{PayerName: payer.Name, Tab: tab, Invoices: list, Total: total, Page: page, Pages: pages, PerPage: perPage}, nil
+}
+
+// InvoiceDetail is an invoice with what the payer may do with it now.
+type InvoiceDetail struct {
+	Invoice    domain.Invoice
+	Status     string // the state in words
+	Actions    domain.Actions
+	BillerName string
+	// Payment is the live attempt holding the invoice, if any.
+	Payment *domain.Payment
+}
+
+// Invoice returns one of the caller's invoices. Another payer's invoice,
+// or one that does not exist, gives domain.ErrNotFound alike.
+func (p *Portal) Invoice(ctx context.Context, c Citizen, id uuid.UUID) (InvoiceDetail, error) {
+	inv, b, err := p.ownInvoice(ctx, p.store, c, id)
+	if err != nil {
+		return InvoiceDetail{}, err
+	}
+	now := p.clock.Now()
+	d := InvoiceDetail{Invoice: inv, Status: inv.StatusText(now), Actions: inv.Actions(b, now), BillerName: b.Name}
+	if inv.Locked(now) {
+		if pay, err := p.store.Payment(ctx, inv.LockedBy); err == nil && pay.PayerID == c.PayerID {
+			d.Payment = &pay
+		}
+	}
+	return d, nil
+}
+
+func (p *Portal) ownInvoice(ctx context.Context, tx Tx, c Citizen, id uuid.UUID) (domain.Invoice, domain.Biller, error) {
+	if _, _, err := citizenAccount(ctx, tx, c); err != nil {
+		return domain.Invoice{}, domain.Biller{}, err
+	}
+	inv, err := tx.Invoice(ctx, id)
+	if err != nil {
+		return inv, domain.Biller{}, notFoundAs(err, domain.ErrNotFound)
+	}
+	if inv.PayerID != c.PayerID || inv.BillerID != c.BillerID {
+		return domain.Invoice{}, domain.Biller{}, domain.ErrNotFound
+	}
+	b, err := tx.Biller(ctx, c.BillerID)
+	if err != nil {
+		return inv, b, domain.WrapInternal(err)
+	}
+	return inv, b, nil
+}
+
+// DeclarePaid is "Marquer la facture comme réglée".
+func (p *Portal) DeclarePaid(ctx context.Context, c Citizen, id uuid.UUID) error {
+	return p.changeInvoice(ctx, c, id, func(inv *domain.Invoice, now time.Time) error { return inv.DeclarePaid(now) })
+}
+
+// UndoDeclarePaid is "Marquer la facture comme non réglée".
+func (p *Portal) UndoDeclarePaid(ctx context.Context, c Citizen, id uuid.UUID) error {
+	return p.changeInvoice(ctx, c, id, func(inv *domain.Invoice, now time.Time) error { return inv.UndoDeclarePaid(now) })
+}
+
+func (p *Portal) changeInvoice(ctx context.Context, c Citizen, id uuid.UUID, change func(*domain.Invoice, time.Time) error) error {
+	now := p.clock.Now()
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		if _, _, err := p.ownInvoice(ctx, tx, c, id); err != nil {
+			return err
+		}
+		invs, err := tx.InvoicesForUpdate(ctx, []uuid.UUID{id})
+		if err != nil {
+			return notFoundAs(err, domain.ErrNotFound)
+		}
+		if err := change(&invs[0], now); err != nil {
+			return err
+		}
+		return mapSave(tx.SaveInvoice(ctx, invs[0]))
+	})
+}
+
+// TransferToTreasury sends every biller's unpaid invoices past their due
+// date plus the biller's delay to the Trésor public. It is idempotent and
+// returns how many invoices moved.
+func (p *Portal) TransferToTreasury(ctx context.Context) (int, error) {
+	now := p.clock.Now()
+	billers, err := p.store.Billers(ctx)
+	if err != nil {
+		return 0, domain.WrapInternal(err)
+	}
+	moved := 0
+	for _, b := range billers {
+		// Due strictly before this date means today is on or after the
+		// treasury date (domain.Biller.TreasuryDate).
+		limit := domain.Today(now).AddDays(-b.TreasuryDelayDays)
+		for {
+			batch, err := p.store.InvoicesDueBefore(ctx, b.ID, limit, 500)
+			if err != nil {
+				return moved, domain.WrapInternal(err)
+			}
+			n := 0
+			err = p.store.Atomic(ctx, func(tx Tx) error {
+				n = 0
+				ids := make([]uuid.UUID, len(batch))
+				for i, inv := range batch {
+					ids[i] = inv.ID
+				}
+				invs, err := tx.InvoicesForUpdate(ctx, ids)
+				if err != nil {
+					return domain.WrapInternal(err)
+				}
+				for _, inv := range invs {
+					if !inv.TreasuryDue(b, now) {
+						continue
+					}
+					if ok, err := inv.MoveToTreasury(now); err != nil || !ok {
+						continue
+					}
+					if err := tx.SaveInvoice(ctx, inv); err != nil {
+						return domain.WrapInternal(err)
+					}
+					n++
+				}
+				return nil
+			})
+			if err != nil {
+				return moved, err
+			}
+			moved += n
+			// Invoices left unpaid (a live attempt holds them) would come
+			// back in every batch: stop when a batch moves nothing.
+			if len(batch) < 500 || n == 0 {
+				break
+			}
+		}
+	}
+	return moved, nil
+}

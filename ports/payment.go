@@ -1,0 +1,383 @@
+package ports
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Selection is the manual's selection screen: the invoices the payer may
+// pay now, and whether several may be chosen.
+type Selection struct {
+	PayerName string
+	Invoices  []domain.Invoice
+	Multiple  bool
+}
+
+// PayableInvoices lists the caller's invoices that may be paid now.
+func (p *Portal) PayableInvoices(ctx context.Context, c Citizen) (Selection, error) {
+	_, payer, err := citizenAccount(ctx, p.store, c)
+	if err != nil {
+		return Selection{}, err
+	}
+	b, err := p.store.Biller(ctx, c.BillerID)
+	if err != nil {
+		return Selection{}, domain.WrapInternal(err)
+	}
+	now := p.clock.Now()
+	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments}
+	for offset := 0; ; offset += MaxPerPage {
+		page, total, err := p.store.ListInvoices(ctx, InvoiceQuery{PayerID: payer.ID, Tab: domain.TabUnpaid, Offset: offset, Limit: MaxPerPage})
+		if err != nil {
+			return Selection{}, domain.WrapInternal(err)
+		}
+		for _, inv := range page {
+			if inv.Payable(b, now) == nil {
+				sel.Invoices = append(sel.Invoices, inv)
+			}
+		}
+		if offset+MaxPerPage >= total || len(page) == 0 {
+			break
+		}
+	}
+	return sel, nil
+}
+
+// PaymentSummary is "Informations pour le paiement".
+type PaymentSummary struct {
+	Numcli   string // "Identifiant collectivité"
+	Total    decimal.Decimal
+	Invoices []domain.Invoice
+}
+
+// PreparePayment checks a selection and returns its summary. Nothing is
+// stored: the attempt begins only with StartPayment.
+func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
+	_, payer, err := citizenAccount(ctx, p.store, c)
+	if err != nil {
+		return PaymentSummary{}, err
+	}
+	b, err := p.store.Biller(ctx, c.BillerID)
+	if err != nil {
+		return PaymentSummary{}, domain.WrapInternal(err)
+	}
+	invs := make([]domain.Invoice, 0, len(ids))
+	for _, id := range ids {
+		inv, err := p.store.Invoice(ctx, id)
+		if err != nil {
+			return PaymentSummary{}, notFoundAs(err, domain.ErrNotFound)
+		}
+		invs = append(invs, inv)
+	}
+	total, err := domain.CheckSelection(b, payer, invs, p.clock.Now())
+	if err != nil {
+		return PaymentSummary{}, err
+	}
+	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs}, nil
+}
+
+// StartPayment is "Payer la facture sur le portail PayFiP": it stores the
+// attempt and locks its invoices before anything else, creates the
+// operation at the gateway (exactly once per attempt) and returns where
+// to send the browser. Of two concurrent starts on one invoice, exactly
+// one wins; the other gets a Conflict.
+func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (domain.Payment, Checkout, error) {
+	id, err := p.newID()
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	raw, err := p.randomBytes(domain.RefdetRandomBytes)
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	refdet, err := domain.NewRefdet(raw)
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	now := p.clock.Now()
+	var pay domain.Payment
+	var saisie domain.Saisie
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		a, payer, err := citizenAccount(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		b, err := tx.Biller(ctx, c.BillerID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		saisie = b.Saisie
+		invs, err := tx.InvoicesForUpdate(ctx, ids)
+		if err != nil {
+			return notFoundAs(err, domain.ErrNotFound)
+		}
+		pay, err = domain.NewPayment(id, refdet, b, payer, a, invs, now)
+		if err != nil {
+			return err
+		}
+		if err := mapSave(tx.SavePayment(ctx, pay)); err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if err := tx.SaveInvoice(ctx, inv); err != nil {
+				return domain.WrapInternal(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	co, gerr := p.gateway.Start(ctx, PaymentRequest{
+		PaymentID: pay.ID, Numcli: pay.Numcli, Saisie: saisie, Refdet: pay.Refdet, Year: pay.Year,
+		Amount: pay.Total, Email: pay.Email, Object: pay.Object,
+	})
+	if gerr != nil {
+		p.log.ErrorContext(ctx, "payment not created at the gateway", "payment", pay.ID, "err", gerr)
+		code := ""
+		var de *domain.Error
+		if errors.As(gerr, &de) {
+			code = string(de.Code)
+		}
+		if err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Fail(code, now) }); err != nil {
+			p.log.ErrorContext(ctx, "failed payment not recorded", "payment", pay.ID, "err", err)
+		}
+		if domain.ErrorCode(gerr) == domain.Internal {
+			return domain.Payment{}, Checkout{}, domain.WrapUnavailable(gerr)
+		}
+		return domain.Payment{}, Checkout{}, gerr
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		cur, err := tx.PaymentForUpdate(ctx, pay.ID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		if err := cur.Begin(co.OperationID, p.clock.Now()); err != nil {
+			return err
+		}
+		pay = cur
+		return mapSave(tx.SavePayment(ctx, cur))
+	})
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	return pay, co, nil
+}
+
+// finish applies a change to a payment and, when it becomes final
+// unpaid, releases its invoices, in one transaction.
+func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.Payment, time.Time) bool) error {
+	now := p.clock.Now()
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		pay, err := tx.PaymentForUpdate(ctx, id)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		if !change(&pay, now) {
+			return nil
+		}
+		if err := tx.SavePayment(ctx, pay); err != nil {
+			return domain.WrapInternal(err)
+		}
+		return p.releaseOrSettle(ctx, tx, &pay, now)
+	})
+}
+
+// releaseOrSettle brings the invoices in line with a payment's state:
+// settled when paid, released when otherwise final.
+func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
+	if pay.Live() {
+		return nil
+	}
+	invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	var changed []domain.Invoice
+	if pay.State == domain.PaymentPaid {
+		anomaly := pay.Anomaly
+		changed = domain.SettleInvoices(pay, invs, now)
+		if pay.Anomaly != anomaly {
+			p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
+			if err := tx.SavePayment(ctx, *pay); err != nil {
+				return domain.WrapInternal(err)
+			}
+		}
+	} else {
+		changed = domain.ReleaseInvoices(*pay, invs, now)
+	}
+	for _, inv := range changed {
+		if err := tx.SaveInvoice(ctx, inv); err != nil {
+			return domain.WrapInternal(err)
+		}
+	}
+	return nil
+}
+
+// HandleNotification processes a gateway's callback or a browser coming
+// back from the DGFiP (params: query and body merged). It acts only on an
+// attempt this portal created, and only on the gateway's own answer to a
+// server-to-server query, except in the legacy URL mode, whose result is
+// accepted unconfirmed when refdet, amount and client number match. It is
+// idempotent. It returns the attempt as it stands afterwards.
+func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (domain.Payment, error) {
+	n, err := p.gateway.ReadNotification(ctx, params)
+	if err != nil {
+		return domain.Payment{}, err
+	}
+	var pay domain.Payment
+	switch {
+	case n.OperationID != "":
+		pay, err = p.store.PaymentByOperation(ctx, n.OperationID)
+	case n.Refdet != "":
+		pay, err = p.store.PaymentByRefdet(ctx, n.Refdet)
+	default:
+		return domain.Payment{}, domain.Errorf(domain.Invalid, "Notification de paiement sans référence.")
+	}
+	if err != nil {
+		// Unknown: not ours. The gateway is not asked, so the endpoint
+		// cannot be used to make the portal call PayFiP (PROTOCOL.md §4.2).
+		return domain.Payment{}, notFoundAs(err, domain.ErrNotFound)
+	}
+	if n.Report != nil {
+		return p.applyReport(ctx, pay.ID, *n.Report)
+	}
+	r, err := p.gateway.Status(ctx, pay)
+	if err != nil {
+		if errors.Is(err, ErrNoStatusQuery) {
+			return pay, nil
+		}
+		return pay, err
+	}
+	return p.applyReport(ctx, pay.ID, r)
+}
+
+// applyReport moves a payment by a gateway report in one transaction,
+// settling or releasing its invoices, and mails the payer when it became
+// paid.
+func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report) (domain.Payment, error) {
+	now := p.clock.Now()
+	var pay domain.Payment
+	becamePaid := false
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		pay, err = tx.PaymentForUpdate(ctx, id)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		wasPaid := pay.State == domain.PaymentPaid
+		changed, err := pay.Apply(r, now)
+		if err != nil || !changed {
+			return err
+		}
+		becamePaid = !wasPaid && pay.State == domain.PaymentPaid
+		if err := tx.SavePayment(ctx, pay); err != nil {
+			return domain.WrapInternal(err)
+		}
+		return p.releaseOrSettle(ctx, tx, &pay, now)
+	})
+	if err != nil {
+		if domain.ErrorCode(err) == domain.Conflict {
+			p.log.WarnContext(ctx, "payment report refused", "payment", id, "err", err)
+		}
+		return pay, err
+	}
+	if becamePaid {
+		p.mailPaid(ctx, pay)
+	}
+	return pay, nil
+}
+
+func (p *Portal) mailPaid(ctx context.Context, pay domain.Payment) {
+	b, err := p.store.Biller(ctx, pay.BillerID)
+	if err != nil {
+		p.log.ErrorContext(ctx, "payment confirmation not sent", "payment", pay.ID, "err", err)
+		return
+	}
+	m, err := p.mails.render(mailPaid, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
+	if err == nil {
+		err = p.send(ctx, m)
+	}
+	if err != nil {
+		p.log.ErrorContext(ctx, "payment confirmation not sent", "payment", pay.ID, "err", err)
+	}
+}
+
+// Payment returns one of the caller's attempts; another payer's gives
+// domain.ErrNotFound.
+func (p *Portal) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.Payment, error) {
+	pay, err := p.store.Payment(ctx, id)
+	if err != nil {
+		return pay, notFoundAs(err, domain.ErrNotFound)
+	}
+	if pay.PayerID != c.PayerID || pay.BillerID != c.BillerID {
+		return domain.Payment{}, domain.ErrNotFound
+	}
+	return pay, nil
+}
+
+// Reconcile asks the gateway about every attempt still live, for the
+// notifications that never came (PROTOCOL.md §4.2.3): a paid one settles
+// its invoices, a refused or expired one releases them. Attempts the
+// gateway cannot be asked about expire once the biller's lock duration
+// has passed. It returns how many attempts changed; a failure on one
+// attempt is logged and the others go on.
+func (p *Portal) Reconcile(ctx context.Context) (int, error) {
+	live, err := p.store.LivePayments(ctx, 1000)
+	if err != nil {
+		return 0, domain.WrapInternal(err)
+	}
+	changed := 0
+	for _, pay := range live {
+		if ctx.Err() != nil {
+			return changed, ctx.Err()
+		}
+		before := pay.State
+		after, err := p.reconcileOne(ctx, pay)
+		if err != nil {
+			p.log.WarnContext(ctx, "payment not reconciled", "payment", pay.ID, "err", err)
+			continue
+		}
+		if after.State != before {
+			changed++
+		}
+	}
+	return changed, nil
+}
+
+func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.Payment, error) {
+	if pay.OperationID == "" && pay.State == domain.PaymentCreated {
+		// The gateway never gave an id (a crash between the two steps):
+		// nothing can complete it once its window has passed.
+		err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Expire(now) })
+		if err != nil {
+			return pay, err
+		}
+		return p.store.Payment(ctx, pay.ID)
+	}
+	r, err := p.gateway.Status(ctx, pay)
+	if errors.Is(err, ErrNoStatusQuery) {
+		b, berr := p.store.Biller(ctx, pay.BillerID)
+		if berr != nil {
+			return pay, berr
+		}
+		if p.clock.Now().Before(pay.CreatedAt.Add(b.LockDuration)) {
+			return pay, nil
+		}
+		err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Expire(now) })
+		if err != nil {
+			return pay, err
+		}
+		return p.store.Payment(ctx, pay.ID)
+	}
+	if err != nil {
+		return pay, err
+	}
+	return p.applyReport(ctx, pay.ID, r)
+}

@@ -1,0 +1,199 @@
+package ports
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Config holds the settings of the use cases.
+type Config struct {
+	// PublicURL is the portal's address as citizens and the DGFiP reach it
+	// (https://factures.exemple.fr); links in emails start with it.
+	PublicURL      string
+	ActivationTTL  time.Duration // default 48 h
+	ResetTTL       time.Duration // default 1 h
+	EmailChangeTTL time.Duration // default 48 h
+	SessionTTL     time.Duration // a browser session; default 12 h
+	RememberTTL    time.Duration // "Se souvenir de moi"; default 30 days
+	Argon2         Argon2Params  // default DefaultArgon2
+}
+
+func (c *Config) setDefaults() error {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.ActivationTTL, 48*time.Hour)
+	def(&c.ResetTTL, time.Hour)
+	def(&c.EmailChangeTTL, 48*time.Hour)
+	def(&c.SessionTTL, 12*time.Hour)
+	def(&c.RememberTTL, 30*24*time.Hour)
+	if c.Argon2 == (Argon2Params{}) {
+		c.Argon2 = DefaultArgon2
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("public URL %q: want an absolute http(s) URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	for _, d := range []time.Duration{c.ActivationTTL, c.ResetTTL, c.EmailChangeTTL, c.SessionTTL, c.RememberTTL} {
+		if d < 0 {
+			return errors.New("durations must be positive")
+		}
+	}
+	return nil
+}
+
+// Deps are the driven ports a Portal uses.
+type Deps struct {
+	Store    Store
+	Sessions SessionStore
+	Mailer   Mailer
+	Gateway  PaymentGateway
+	Clock    Clock  // default SystemClock
+	Random   Random // default SystemRandom
+	Logger   *slog.Logger
+}
+
+// Portal is the primary port: every use case of the manual, for the
+// adapters that drive the core (the web portal, the command line, tests).
+type Portal struct {
+	store     Store
+	sessions  SessionStore
+	mailer    Mailer
+	gateway   PaymentGateway
+	clock     Clock
+	random    Random
+	log       *slog.Logger
+	cfg       Config
+	hasher    PasswordHasher
+	dummyHash string
+	mails     *mailTemplates
+}
+
+// NewPortal checks its dependencies and returns the use cases.
+func NewPortal(d Deps, cfg Config) (*Portal, error) {
+	if d.Store == nil || d.Sessions == nil || d.Mailer == nil || d.Gateway == nil {
+		return nil, errors.New("ports: NewPortal needs a Store, a SessionStore, a Mailer and a PaymentGateway")
+	}
+	if err := cfg.setDefaults(); err != nil {
+		return nil, fmt.Errorf("ports: %w", err)
+	}
+	if d.Clock == nil {
+		d.Clock = SystemClock{}
+	}
+	if d.Random == nil {
+		d.Random = SystemRandom
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Portal{
+		store: d.Store, sessions: d.Sessions, mailer: d.Mailer, gateway: d.Gateway,
+		clock: d.Clock, random: d.Random, log: d.Logger, cfg: cfg,
+		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random},
+		mails:  mustParseMailTemplates(),
+	}
+	// A login with an unknown address verifies the password against this
+	// hash, so it spends the same time as a wrong password.
+	h, err := p.hasher.Hash("portail-des-factures")
+	if err != nil {
+		return nil, fmt.Errorf("ports: %w", err)
+	}
+	p.dummyHash = h
+	return p, nil
+}
+
+// Config returns the settings in force, defaults applied.
+func (p *Portal) Config() Config { return p.cfg }
+
+// Now returns the portal's current time.
+func (p *Portal) Now() time.Time { return p.clock.Now() }
+
+// Citizen identifies a logged-in payer: the HTTP adapter gets it from the
+// session, and every use case scopes what it reads and does by it.
+type Citizen struct {
+	BillerID  uuid.UUID
+	AccountID uuid.UUID
+	PayerID   uuid.UUID
+}
+
+func (p *Portal) newID() (uuid.UUID, error) {
+	id, err := uuid.NewRandomFromReader(p.random)
+	if err != nil {
+		return uuid.Nil, domain.WrapInternal(fmt.Errorf("random id: %w", err))
+	}
+	return id, nil
+}
+
+func (p *Portal) randomBytes(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(p.random, b); err != nil {
+		return nil, domain.WrapInternal(fmt.Errorf("random bytes: %w", err))
+	}
+	return b, nil
+}
+
+func (p *Portal) randomString(n int) (string, error) {
+	b, err := p.randomBytes(n)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// citizenAccount loads the caller's account and payer and checks they
+// still belong together.
+func citizenAccount(ctx context.Context, tx Tx, c Citizen) (domain.Account, domain.Payer, error) {
+	a, err := tx.Account(ctx, c.AccountID)
+	if err != nil {
+		return a, domain.Payer{}, notFoundAs(err, domain.ErrNotFound)
+	}
+	if a.BillerID != c.BillerID || a.PayerID != c.PayerID || !a.Active() {
+		return a, domain.Payer{}, domain.ErrNotFound
+	}
+	payer, err := tx.Payer(ctx, a.PayerID)
+	if err != nil {
+		return a, payer, notFoundAs(err, domain.ErrNotFound)
+	}
+	return a, payer, nil
+}
+
+// notFoundAs replaces a store's NotFound with the use case's own error,
+// and wraps anything unexpected.
+func notFoundAs(err error, with error) error {
+	if domain.ErrorCode(err) == domain.NotFound {
+		return with
+	}
+	return domain.WrapInternal(err)
+}
+
+// link returns an absolute link to path with the token secret.
+func (p *Portal) link(path, secret string) string {
+	return p.cfg.PublicURL + path + "?lien=" + url.QueryEscape(secret)
+}
+
+// send delivers a mail and logs a failure; it returns the error so a use
+// case can tell the citizen the message did not leave.
+func (p *Portal) send(ctx context.Context, m Mail) error {
+	if err := p.mailer.Send(ctx, m); err != nil {
+		p.log.ErrorContext(ctx, "mail not sent", "subject", m.Subject, "err", err)
+		if domain.ErrorCode(err) == domain.Internal {
+			return domain.WrapUnavailable(err)
+		}
+		return err
+	}
+	return nil
+}
