@@ -1,0 +1,129 @@
+package domain_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// mapLookup is an ImportLookup over maps.
+type mapLookup struct {
+	payers   map[string]domain.Payer
+	invoices map[string]domain.Invoice
+}
+
+func (l mapLookup) PayerByRef(ref string) (domain.Payer, bool) { p, ok := l.payers[ref]; return p, ok }
+func (l mapLookup) InvoiceByNumber(n string) (domain.Invoice, bool) {
+	i, ok := l.invoices[n]
+	return i, ok
+}
+func (l mapLookup) EmailOwner(email string) (uuid.UUID, bool) {
+	for _, p := range l.payers {
+		if p.Email == email {
+			return p.ID, true
+		}
+	}
+	return uuid.Nil, false
+}
+
+func TestPlanImportCreatesUpdatesAndCounts(t *testing.T) {
+	b := mustBiller(t)
+	existing := mustPayer(t, b)
+	paid := mustInvoice(t, b, existing, "2026-100", "50.00")
+	_, err := paid.Settle(uuid.New(), now, now)
+	require.NoError(t, err)
+	open := mustInvoice(t, b, existing, "2026-101", "60.00")
+	lookup := mapLookup{
+		payers:   map[string]domain.Payer{existing.ExternalRef: existing},
+		invoices: map[string]domain.Invoice{paid.Number: paid, open.Number: open},
+	}
+	batch := domain.ImportBatch{
+		Payers: []domain.ImportPayer{
+			{Line: 2, ExternalRef: "P001", Name: "Test SISTEC560", Email: "demo@demo.fr"}, // unchanged
+			{Line: 3, ExternalRef: "P002", Name: "Marie Martin", Email: " Marie.Martin@Exemple.fr "},
+		},
+		Invoices: []domain.ImportInvoice{
+			{Line: 5, PayerRef: "P002", Number: "2026-200", IssueDate: "01/09/2026", DueDate: "2026-09-30", Amount: "12,50", Object: "Cantine"},
+			{Line: 6, PayerRef: "P001", Number: "2026-100", IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "50.00", Object: "Multi Services"}, // paid, identical
+			{Line: 7, PayerRef: "P001", Number: "2026-101", IssueDate: "2026-09-01", DueDate: "2026-10-15", Amount: "65.00", Object: "Multi Services"}, // open, updated
+		},
+	}
+	plan, errs := domain.PlanImport(b, batch, lookup, uuid.New, now)
+	require.Empty(t, errs)
+	require.Len(t, plan.NewPayers, 1)
+	assert.Equal(t, "marie.martin@exemple.fr", plan.NewPayers[0].Email, "addresses are normalised")
+	require.Len(t, plan.NewInvoices, 1)
+	assert.Equal(t, plan.NewPayers[0].ID, plan.NewInvoices[0].PayerID, "an invoice may name a payer of the same file")
+	assert.True(t, dec("12.50").Equal(plan.NewInvoices[0].Amount))
+	require.Len(t, plan.UpdatedInvoices, 1)
+	assert.Equal(t, open.ID, plan.UpdatedInvoices[0].ID)
+	assert.True(t, dec("65").Equal(plan.UpdatedInvoices[0].Amount))
+	assert.Equal(t, 2, plan.Unchanged)
+}
+
+func TestPlanImportIsAllOrNothing(t *testing.T) {
+	b := mustBiller(t)
+	other := mustPayer(t, b)
+	other.ExternalRef, other.Email = "P900", "pris@exemple.fr"
+	paid := mustInvoice(t, b, other, "2026-100", "50.00")
+	_, err := paid.Settle(uuid.New(), now, now)
+	require.NoError(t, err)
+	lookup := mapLookup{payers: map[string]domain.Payer{"P900": other}, invoices: map[string]domain.Invoice{"2026-100": paid}}
+	batch := domain.ImportBatch{
+		Payers: []domain.ImportPayer{
+			{Line: 2, ExternalRef: "P001", Name: "Bon Payeur", Email: "bon@exemple.fr"},
+			{Line: 3, ExternalRef: "P002", Name: "", Email: "x@exemple.fr"},
+			{Line: 4, ExternalRef: "P001", Name: "Doublon", Email: "d@exemple.fr"},
+			{Line: 5, ExternalRef: "P003", Name: "Adresse prise", Email: "pris@exemple.fr"},
+			{Line: 6, ExternalRef: "P004", Name: "Adresse invalide", Email: "pas-une-adresse"},
+		},
+		Invoices: []domain.ImportInvoice{
+			{Line: 8, PayerRef: "P001", Number: "A1", IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "10"},
+			{Line: 9, PayerRef: "P404", Number: "A2", IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "10"},
+			{Line: 10, PayerRef: "P001", Number: "A3", IssueDate: "2026-02-30", DueDate: "2026-09-30", Amount: "10"},
+			{Line: 11, PayerRef: "P001", Number: "A4", IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "-3"},
+			{Line: 12, PayerRef: "P001", Number: "A1", IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "10"},
+			{Line: 13, PayerRef: "P900", Number: "2026-100", IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "99"},
+			{Line: 14, PayerRef: "P001", Number: "A5", IssueDate: "2026-09-30", DueDate: "2026-09-01", Amount: "10"},
+		},
+	}
+	plan, errs := domain.PlanImport(b, batch, lookup, uuid.New, now)
+	assert.Equal(t, domain.ImportPlan{}, plan, "nothing is planned when a line is wrong")
+	lines := map[int]string{}
+	for _, e := range errs {
+		lines[e.Line] = e.Error()
+	}
+	for _, line := range []int{3, 4, 5, 6, 9, 10, 11, 12, 13, 14} {
+		assert.Contains(t, lines, line, "line %d must be reported", line)
+	}
+	assert.NotContains(t, lines, 2)
+	assert.NotContains(t, lines, 8)
+	assert.True(t, strings.HasPrefix(lines[9], "ligne 9"), lines[9])
+	assert.Contains(t, lines[13], "réglée")
+}
+
+func TestMessages(t *testing.T) {
+	b := mustBiller(t)
+	p := mustPayer(t, b)
+	a := activeAccount(p)
+	m, err := domain.NewContactMessage(uuid.New(), a, "  Question\r\nBcc: x@y.fr ", " Bonjour, ma facture… ", now)
+	require.NoError(t, err)
+	assert.Equal(t, "Question Bcc: x@y.fr", m.Subject, "a subject is always one line")
+	assert.Equal(t, "Bonjour, ma facture…", m.Body)
+	assert.Equal(t, a.Email, m.FromEmail)
+	assert.Equal(t, domain.MessageNew, m.State)
+	_, err = domain.NewContactMessage(uuid.New(), a, "", "x", now)
+	assert.Equal(t, "subject", domain.ErrorField(err))
+	_, err = domain.NewContactMessage(uuid.New(), a, "Objet", "  ", now)
+	assert.Equal(t, "body", domain.ErrorField(err))
+	_, err = domain.NewContactMessage(uuid.New(), a, "Objet", strings.Repeat("x", 5001), now)
+	assert.Error(t, err)
+	pm := domain.NewPaperlessMessage(uuid.New(), a, p, now)
+	assert.Equal(t, domain.MessagePaperless, pm.Kind)
+	assert.Contains(t, pm.Body, p.Name)
+}
