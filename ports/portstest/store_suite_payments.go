@@ -1,0 +1,205 @@
+package portstest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// payerWithInvoices saves a fresh biller, payer, account and n unpaid
+// invoices through tx.
+func payerWithInvoices(t *testing.T, tx ports.Tx, n int) (domain.Biller, domain.Account, []domain.Invoice) {
+	t.Helper()
+	b, p := savePayer(t, tx)
+	a := NewAccount(t, p)
+	MustSaveAccount(t, tx, a)
+	invs := make([]domain.Invoice, n)
+	for i := range invs {
+		invs[i] = NewInvoice(t, p, fmt.Sprintf("2024-%04d", i+1), fmt.Sprintf("%d.25", 10+i))
+	}
+	MustSaveInvoices(t, tx, invs...)
+	return b, a, invs
+}
+
+var paymentTests = []storeTest{
+	{"a saved payment reads back with every field by id, for update, refdet and operation, and a save replaces the whole record", func(t *testing.T, s ports.Store) {
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			ctx := t.Context()
+			b, a, invs := payerWithInvoices(t, tx, 3)
+			created := NewPayment(t, b, a, invs...)
+			p := fullPayment(t, created)
+			MustSavePayment(t, tx, p)
+			for name, read := range map[string]func() (domain.Payment, error){
+				"Payment":            func() (domain.Payment, error) { return tx.Payment(ctx, p.ID) },
+				"PaymentForUpdate":   func() (domain.Payment, error) { return tx.PaymentForUpdate(ctx, p.ID) },
+				"PaymentByRefdet":    func() (domain.Payment, error) { return tx.PaymentByRefdet(ctx, p.Refdet) },
+				"PaymentByOperation": func() (domain.Payment, error) { return tx.PaymentByOperation(ctx, p.OperationID) },
+			} {
+				got, err := read()
+				require.NoError(t, err, name)
+				AssertSame(t, p, got, name)
+			}
+
+			MustSavePayment(t, tx, created)
+			got, err := tx.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			AssertSame(t, created, got)
+			assert.Empty(t, got.OperationID)
+			assert.True(t, got.TransactionAt.IsZero() && got.FinishedAt.IsZero(), "zero instants come back zero")
+			_, err = tx.PaymentByOperation(ctx, p.OperationID)
+			requireNotFound(t, err, "PaymentByOperation of the operation the payment no longer has")
+		})
+	}},
+	{"the invoices of a payment keep their order", func(t *testing.T, s ports.Store) {
+		b, a, invs := payerWithInvoices(t, s, 4)
+		p := NewPayment(t, b, a, invs[2], invs[0], invs[3], invs[1])
+		MustSavePayment(t, s, p)
+		got, err := s.Payment(t.Context(), p.ID)
+		require.NoError(t, err)
+		assert.Equal(t, p.InvoiceIDs, got.InvoiceIDs)
+		assert.Equal(t, p.InvoiceNumbers, got.InvoiceNumbers)
+	}},
+	{"a missing payment is NotFound", func(t *testing.T, s ports.Store) {
+		b, a, invs := payerWithInvoices(t, s, 1)
+		MustSavePayment(t, s, NewPayment(t, b, a, invs...)) // no operation id yet
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			ctx := t.Context()
+			_, err := tx.Payment(ctx, uuid.New())
+			requireNotFound(t, err, "Payment")
+			_, err = tx.PaymentForUpdate(ctx, uuid.New())
+			requireNotFound(t, err, "PaymentForUpdate")
+			_, err = tx.PaymentByRefdet(ctx, "INCONNU0000")
+			requireNotFound(t, err, "PaymentByRefdet")
+			_, err = tx.PaymentByOperation(ctx, "op-inconnue")
+			requireNotFound(t, err, "PaymentByOperation")
+			_, err = tx.PaymentByOperation(ctx, "")
+			requireNotFound(t, err, "PaymentByOperation of the empty id, though a payment has none")
+		})
+	}},
+	{"the refdet is unique", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b1, a1, invs1 := payerWithInvoices(t, s, 1)
+		b2, a2, invs2 := payerWithInvoices(t, s, 1)
+		p1 := NewPayment(t, b1, a1, invs1...)
+		MustSavePayment(t, s, p1)
+		p2 := NewPayment(t, b2, a2, invs2...)
+		p2.Refdet = p1.Refdet
+		requireConflict(t, s.SavePayment(ctx, p2), "SavePayment with another payment's refdet, even of another biller")
+		_, err := s.Payment(ctx, p2.ID)
+		requireNotFound(t, err, "the refused payment")
+	}},
+	{"the operation id is unique when there is one", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, a, invs := payerWithInvoices(t, s, 2)
+		p1, p2, p3 := NewPayment(t, b, a, invs[0]), NewPayment(t, b, a, invs[1]), NewPayment(t, b, a, invs[1])
+		MustSavePayment(t, s, p1)
+		MustSavePayment(t, s, p2) // two payments without operation id
+		require.NoError(t, p1.Begin("op-1", Epoch))
+		MustSavePayment(t, s, p1)
+		require.NoError(t, p3.Begin("op-1", Epoch))
+		requireConflict(t, s.SavePayment(ctx, p3), "SavePayment with another payment's operation id")
+		require.NoError(t, p2.Begin("op-1", Epoch))
+		requireConflict(t, s.SavePayment(ctx, p2), "SavePayment giving a payment another's operation id")
+
+		got, err := s.PaymentByOperation(ctx, "op-1")
+		require.NoError(t, err)
+		assert.Equal(t, p1.ID, got.ID, "an operation id given by a later save is found")
+		got, err = s.Payment(ctx, p2.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got.OperationID, "the refused save changed nothing")
+	}},
+	{"LivePayments lists created and in-progress payments, oldest first, up to the limit", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, a, invs := payerWithInvoices(t, s, 1)
+		b2, a2, invs2 := payerWithInvoices(t, s, 1)
+		var want []uuid.UUID
+		add := func(b domain.Biller, a domain.Account, inv domain.Invoice, minutes int, state domain.PaymentState) domain.Payment {
+			p := NewPayment(t, b, a, inv)
+			p.CreatedAt = Epoch.Add(time.Duration(minutes) * time.Minute)
+			p.State = state
+			MustSavePayment(t, s, p)
+			if !state.Final() {
+				want = append(want, p.ID)
+			}
+			return p
+		}
+		add(b, a, invs[0], -30, domain.PaymentInProgress)
+		add(b2, a2, invs2[0], -20, domain.PaymentCreated) // any biller
+		add(b, a, invs[0], -25, domain.PaymentPaid)
+		add(b, a, invs[0], -40, domain.PaymentExpired)
+		add(b, a, invs[0], -35, domain.PaymentAbandoned)
+		add(b, a, invs[0], -45, domain.PaymentRefused)
+		add(b, a, invs[0], -50, domain.PaymentFailed)
+		last := add(b, a, invs[0], -10, domain.PaymentInProgress)
+		// want holds the live ones created at -30, -20 and -10 minutes.
+
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.LivePayments(t.Context(), 10)
+			require.NoError(t, err)
+			assert.Equal(t, want, paymentIDs(got))
+			got, err = tx.LivePayments(t.Context(), 2)
+			require.NoError(t, err)
+			assert.Equal(t, want[:2], paymentIDs(got), "the limit keeps the oldest")
+		})
+
+		require.True(t, last.Expire(last.CreatedAt.Add(time.Hour)))
+		MustSavePayment(t, s, last)
+		got, err := s.LivePayments(ctx, 10)
+		require.NoError(t, err)
+		assert.Equal(t, want[:2], paymentIDs(got), "a payment saved in a final state is no longer live")
+	}},
+}
+
+var messageTests = []storeTest{
+	{"a saved message reads back with every field, and a save replaces it", func(t *testing.T, s ports.Store) {
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			ctx := t.Context()
+			a := saveAccount(t, tx)
+			m := fullMessage(t, a)
+			MustSaveMessage(t, tx, m)
+			got, err := tx.Messages(ctx, a.BillerID, 10)
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			AssertSame(t, m, got[0])
+
+			fresh := m
+			fresh.State, fresh.HandledAt = domain.MessageNew, time.Time{}
+			MustSaveMessage(t, tx, fresh)
+			got, err = tx.Messages(ctx, a.BillerID, 10)
+			require.NoError(t, err)
+			require.Len(t, got, 1, "a save replaces, it does not add")
+			AssertSame(t, fresh, got[0])
+		})
+	}},
+	{"Messages lists the biller's messages newest first, up to the limit", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, other := saveAccount(t, s), saveAccount(t, s)
+		var mine []domain.Message
+		for _, minutes := range []int{10, 30, 20, 40} {
+			m := NewMessage(t, a, fmt.Sprintf("Message de %d minutes", minutes), Epoch.Add(time.Duration(minutes)*time.Minute))
+			MustSaveMessage(t, s, m)
+			mine = append(mine, m)
+		}
+		MustSaveMessage(t, s, NewMessage(t, other, "Ailleurs", Epoch.Add(time.Hour)))
+		want := []uuid.UUID{mine[3].ID, mine[1].ID, mine[2].ID, mine[0].ID}
+
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.Messages(ctx, a.BillerID, 10)
+			require.NoError(t, err)
+			assert.Equal(t, want, messageIDs(got))
+			got, err = tx.Messages(ctx, a.BillerID, 2)
+			require.NoError(t, err)
+			assert.Equal(t, want[:2], messageIDs(got), "the limit keeps the newest")
+		})
+		none, err := s.Messages(ctx, uuid.New(), 10)
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	}},
+}
