@@ -1,0 +1,80 @@
+package memory
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Payer returns the payer with id.
+func (s *Store) Payer(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
+	return read(s, func(t *tx) (domain.Payer, error) { return t.Payer(ctx, id) })
+}
+
+// PayerByRef returns the biller's payer with the external reference ref.
+func (s *Store) PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error) {
+	return read(s, func(t *tx) (domain.Payer, error) { return t.PayerByRef(ctx, billerID, ref) })
+}
+
+// PayerByEmail returns the biller's payer with the address email.
+func (s *Store) PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error) {
+	return read(s, func(t *tx) (domain.Payer, error) { return t.PayerByEmail(ctx, billerID, email) })
+}
+
+// SavePayer inserts or replaces p; Conflict when another payer of the
+// biller has its reference or email.
+func (s *Store) SavePayer(ctx context.Context, p domain.Payer) error {
+	return s.write(ctx, func(t *tx) error { return t.SavePayer(ctx, p) })
+}
+
+func (t *tx) Payer(_ context.Context, id uuid.UUID) (domain.Payer, error) {
+	if err := t.live(); err != nil {
+		return domain.Payer{}, err
+	}
+	p, ok := t.t.payers.rows[id]
+	if !ok {
+		return domain.Payer{}, notFound("payer %s", id)
+	}
+	return p, nil
+}
+
+func (t *tx) PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error) {
+	if err := t.live(); err != nil {
+		return domain.Payer{}, err
+	}
+	id, ok := t.t.payerByRef[scoped{billerID, ref}]
+	if !ok {
+		return domain.Payer{}, notFound("payer %q of biller %s", ref, billerID)
+	}
+	return t.Payer(ctx, id)
+}
+
+func (t *tx) PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error) {
+	if err := t.live(); err != nil {
+		return domain.Payer{}, err
+	}
+	id, ok := t.t.payerByEmail[scoped{billerID, emailKey(email)}]
+	if !ok || email == "" {
+		return domain.Payer{}, notFound("payer with this email in biller %s", billerID)
+	}
+	return t.Payer(ctx, id)
+}
+
+func (t *tx) SavePayer(_ context.Context, p domain.Payer) error {
+	if err := t.writing(); err != nil {
+		return err
+	}
+	if id, ok := t.t.payerByRef[scoped{p.BillerID, p.ExternalRef}]; ok && id != p.ID {
+		return conflict("external_ref", "Un autre redevable de ce service a déjà la référence "+p.ExternalRef+".",
+			"payer %s already has external ref %q", id, p.ExternalRef)
+	}
+	if p.Email != "" {
+		if id, ok := t.t.payerByEmail[scoped{p.BillerID, emailKey(p.Email)}]; ok && id != p.ID {
+			return emailTaken("payer %s already has this email", id)
+		}
+	}
+	t.journal(t.t.payers.put(p.ID, p))
+	return nil
+}

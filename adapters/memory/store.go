@@ -1,0 +1,216 @@
+// Package memory keeps the portal's data in memory: a complete,
+// concurrency-safe ports.Store and ports.SessionStore for the demo and for
+// tests of the core without infrastructure. Its data is lost at exit.
+//
+// One RWMutex guards the records. Reads outside a transaction share it;
+// Atomic holds it exclusively for the whole of fn, which makes every
+// transaction serialisable and every record read in it locked, as
+// InvoicesForUpdate and PaymentForUpdate promise. Inside Atomic writes go
+// straight to the maps and each is journaled with what it replaced, so
+// that an error (or a panic) undoes them all in reverse order; a reader
+// outside never sees them before the commit because it waits for the
+// lock. Secondary indexes back every uniqueness rule and lookup.
+//
+// Sessions have their own lock: a page view reading its session never
+// waits for a transaction.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+var (
+	_ ports.Store        = (*Store)(nil)
+	_ ports.SessionStore = (*Store)(nil)
+)
+
+// Store is an in-memory ports.Store and ports.SessionStore. Use New; the
+// zero value is not ready.
+type Store struct {
+	mu     sync.RWMutex
+	tables tables
+	// reader runs the read methods of Store under mu.RLock.
+	reader *tx
+
+	sessions sessions
+}
+
+// New returns an empty store.
+func New() *Store {
+	s := &Store{}
+	s.tables.init()
+	s.sessions.init()
+	s.reader = &tx{t: &s.tables}
+	return s
+}
+
+// Atomic runs fn in a transaction: it holds the store exclusively until fn
+// returns, then keeps fn's writes if fn returned nil and undoes them all
+// otherwise, panics included. fn's error is returned unchanged. fn is
+// called once. fn must use only tx: calling the Store itself from fn
+// deadlocks, and tx must not be kept after fn returns.
+func (s *Store) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return domain.WrapUnavailable(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &tx{t: &s.tables, writable: true}
+	committed := false
+	defer func() {
+		t.ended.Store(true)
+		if !committed {
+			t.rollback()
+		}
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// write runs one write as its own transaction.
+func (s *Store) write(ctx context.Context, fn func(t *tx) error) error {
+	return s.Atomic(ctx, func(t ports.Tx) error { return fn(t.(*tx)) })
+}
+
+// read runs one read under the shared lock.
+func read[T any](s *Store, fn func(t *tx) (T, error)) (T, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(s.reader)
+}
+
+// tx is the ports.Tx of the store: inside Atomic, or the store's reader.
+type tx struct {
+	t        *tables
+	writable bool
+	ended    atomic.Bool
+	undo     []func()
+}
+
+var _ ports.Tx = (*tx)(nil)
+
+// errEnded refuses the use of a transaction after Atomic returned, which
+// would touch the maps without holding the lock.
+var errEnded = &domain.Error{Code: domain.Internal, Message: "Une erreur inattendue s'est produite. Veuillez réessayer plus tard.",
+	Err: fmt.Errorf("memory: transaction used after Atomic returned")}
+
+// live returns errEnded once the transaction is over.
+func (t *tx) live() error {
+	if t.ended.Load() {
+		return errEnded
+	}
+	return nil
+}
+
+// writing returns an error unless t may write: it is a live transaction.
+func (t *tx) writing() error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if !t.writable {
+		return &domain.Error{Code: domain.Internal, Message: errEnded.Message, Err: fmt.Errorf("memory: write outside a transaction")}
+	}
+	return nil
+}
+
+// journal records how to undo one write.
+func (t *tx) journal(undo func()) { t.undo = append(t.undo, undo) }
+
+// rollback undoes every write, newest first.
+func (t *tx) rollback() {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		t.undo[i]()
+	}
+	t.undo = nil
+}
+
+// notFound is the error of a missing record: the citizen's ErrNotFound,
+// with what was looked for in Err for the logs.
+func notFound(format string, args ...any) error {
+	return &domain.Error{Code: domain.NotFound, Message: domain.ErrNotFound.Message,
+		Err: fmt.Errorf("memory: "+format+" not found", args...)}
+}
+
+// conflict is the error of a broken uniqueness rule.
+func conflict(field, message, format string, args ...any) error {
+	return &domain.Error{Code: domain.Conflict, Field: field, Message: message,
+		Err: fmt.Errorf("memory: "+format, args...)}
+}
+
+// emailTaken is domain.ErrEmailTaken with the detail of the record
+// holding the address.
+func emailTaken(format string, args ...any) error {
+	return conflict(domain.ErrEmailTaken.Field, domain.ErrEmailTaken.Message, format, args...)
+}
+
+// scoped is a key unique within one biller.
+type scoped struct {
+	biller uuid.UUID
+	key    string
+}
+
+// set is a set of keys.
+type set[K comparable] map[K]struct{}
+
+// addTo adds k to the set of group in m.
+func addTo[G, K comparable](m map[G]set[K], group G, k K) {
+	s := m[group]
+	if s == nil {
+		s = make(set[K])
+		m[group] = s
+	}
+	s[k] = struct{}{}
+}
+
+// removeFrom removes k from the set of group in m, and the set once empty.
+func removeFrom[G, K comparable](m map[G]set[K], group G, k K) {
+	if s := m[group]; s != nil {
+		delete(s, k)
+		if len(s) == 0 {
+			delete(m, group)
+		}
+	}
+}
+
+// table holds one kind of record with the hooks that keep its secondary
+// indexes in step.
+type table[K comparable, V any] struct {
+	rows   map[K]V
+	link   func(V) // adds v to the indexes
+	unlink func(V) // removes v from the indexes
+}
+
+func newTable[K comparable, V any](link, unlink func(V)) table[K, V] {
+	return table[K, V]{rows: make(map[K]V), link: link, unlink: unlink}
+}
+
+// put inserts or replaces the record at k and returns how to undo it.
+// The caller has checked the uniqueness rules.
+func (tb *table[K, V]) put(k K, v V) (undo func()) {
+	old, had := tb.rows[k]
+	if had {
+		tb.unlink(old)
+	}
+	tb.rows[k] = v
+	tb.link(v)
+	return func() {
+		tb.unlink(v)
+		if had {
+			tb.rows[k] = old
+			tb.link(old)
+		} else {
+			delete(tb.rows, k)
+		}
+	}
+}
