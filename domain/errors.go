@@ -75,8 +75,9 @@ func FieldError(field, message string) *Error {
 }
 
 // WrapInternal wraps an unexpected failure. Its message is generic: the
-// detail goes to the logs through Err, never to the citizen.
-func WrapInternal(err error) *Error {
+// detail goes to the logs through Err, never to the citizen. A nil err
+// gives nil, and an *Error passes unchanged.
+func WrapInternal(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -88,7 +89,7 @@ func WrapInternal(err error) *Error {
 }
 
 // WrapUnavailable wraps the failure of a dependency that may come back.
-func WrapUnavailable(err error) *Error {
+func WrapUnavailable(err error) error {
 	return &Error{Code: Unavailable, Message: msgUnavailable, Err: err}
 }
 

@@ -26,7 +26,10 @@ type Store interface {
 }
 
 // Tx is the set of operations on the store, inside or outside a
-// transaction. Save methods insert or replace the whole record.
+// transaction. Save methods insert or replace the whole record. A limit of
+// zero or less on a list method means no limit. Lookups by an empty value
+// (email, operation id) find nothing. After a failed Save inside Atomic,
+// fn must return the error: a SQL store's transaction is then aborted.
 type Tx interface {
 	Biller(ctx context.Context, id uuid.UUID) (domain.Biller, error)
 	Billers(ctx context.Context) ([]domain.Biller, error)
@@ -37,7 +40,7 @@ type Tx interface {
 	// PayerByEmail finds a payer by its normalised address within a biller.
 	PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error)
 	// SavePayer returns Conflict when another payer of the biller has the
-	// same external reference or the same email.
+	// same external reference, or the same email when it is non-empty.
 	SavePayer(ctx context.Context, p domain.Payer) error
 
 	Account(ctx context.Context, id uuid.UUID) (domain.Account, error)
@@ -50,7 +53,7 @@ type Tx interface {
 	// Token finds a token by the hash of its secret.
 	Token(ctx context.Context, hash string) (domain.Token, error)
 	// OpenTokens lists the account's tokens of that purpose that are
-	// neither used nor revoked.
+	// neither used nor revoked, in no particular order.
 	OpenTokens(ctx context.Context, accountID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error)
 	SaveToken(ctx context.Context, t domain.Token) error
 
@@ -59,9 +62,10 @@ type Tx interface {
 	// InvoicesForUpdate returns the invoices with these ids in the order
 	// given, locked until the transaction ends; NotFound if one is missing.
 	InvoicesForUpdate(ctx context.Context, ids []uuid.UUID) ([]domain.Invoice, error)
-	// ListInvoices returns one page of a payer's invoices in one tab, newest
-	// issue date first, then by number descending, and the number of
-	// invoices in that tab.
+	// ListInvoices returns one page of a payer's invoices in one tab
+	// (domain.Invoice.Tab), newest issue date first, then by number
+	// descending (byte order), and the number of invoices in that tab.
+	// An unknown tab is Invalid.
 	ListInvoices(ctx context.Context, q InvoiceQuery) ([]domain.Invoice, int, error)
 	// InvoicesDueBefore returns up to limit unpaid invoices of the biller
 	// whose due date is strictly before due, oldest due date first.
@@ -114,7 +118,11 @@ type Session struct {
 }
 
 // SessionStore keeps sessions. Session returns NotFound for an unknown or
-// deleted session; expiry is the caller's to check.
+// deleted session; expiry is the caller's to check. CreateSession of an
+// existing id is a Conflict; SaveSession of a missing session is NotFound
+// and does not recreate it (a logout in another tab stays a logout);
+// DeleteSession of a missing session is no error. A session is expired at
+// now when ExpiresAt <= now.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, id string) (Session, error)
