@@ -306,7 +306,11 @@ func (p *Portal) CloseNotice(ctx context.Context, s Session) error {
 		return nil
 	}
 	s.NoticeClosed = true
-	return domain.WrapInternal(p.sessions.SaveSession(ctx, s))
+	err := p.sessions.SaveSession(ctx, s)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return domain.Errorf(domain.Unauthenticated, "Votre session a expiré. Veuillez vous reconnecter.")
+	}
+	return domain.WrapInternal(err)
 }
 
 // ChangePassword is "Mes informations" → change password: the current
