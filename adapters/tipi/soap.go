@@ -114,6 +114,11 @@ func (f *Fault) Error() string {
 	return fmt.Sprintf("payfip %s %s: %s", kind, f.Code, text)
 }
 
+// GatewayCode returns PayFiP's own code (R3, A2, P5…), so that a caller
+// that cannot import this package can still record it, through
+// errors.As with an interface{ GatewayCode() string }.
+func (f *Fault) GatewayCode() string { return f.Code }
+
 // Functional reports whether PayFiP judged the request itself (a
 // FonctionnelleErreur), rather than failing technically.
 func (f *Fault) Functional() bool { return f.Kind == FaultFunctional }

@@ -120,6 +120,9 @@ func TestFaultMessagesForCitizens(t *testing.T) {
 	require.True(t, errors.As(err, &f), "the fault stays reachable for the logs")
 	assert.Equal(t, "A2", f.Code)
 	assert.Contains(t, err.Error(), "Adresse mel incorrecte")
+	var coded interface{ GatewayCode() string }
+	require.True(t, errors.As(err, &coded), "the code is reachable without importing tipi")
+	assert.Equal(t, "A2", coded.GatewayCode())
 
 	_, err = statusFrom(t, 500, fault(FaultMalfunction, "999", "NullPointerException"))
 	assert.Equal(t, "Le service de paiement de la DGFiP est momentanément indisponible. Veuillez réessayer dans quelques minutes.", domain.ErrorMessage(err))
