@@ -42,11 +42,11 @@ const (
 	DefaultTimeout = 15 * time.Second
 )
 
-// DefaultURLSaisie maps the portal's environments to the legacy URL
+// defaultURLSaisie maps the portal's environments to the legacy URL
 // mode's letters. T is test everywhere; the production letter is A in
 // EO 1.82 and Connecthys but X or M elsewhere (PROTOCOL.md §2.2, open
 // question §5.1): confirm it with the DGFiP and set Config.URLSaisie.
-var DefaultURLSaisie = map[domain.Saisie]string{
+var defaultURLSaisie = map[domain.Saisie]string{
 	domain.SaisieTest:       "T",
 	domain.SaisieActivation: "X",
 	domain.SaisieProduction: "A",
@@ -70,7 +70,9 @@ type Config struct {
 	Timeout time.Duration
 	// HTTPClient makes the SOAP calls. Default: a client of its own.
 	HTTPClient *http.Client
-	// URLSaisie overrides entries of DefaultURLSaisie, for ModeTIPI.
+	// URLSaisie overrides the legacy URL mode's letters, for ModeTIPI.
+	// Default T→"T", X→"X", W→"A" (EO 1.82); the production letter is
+	// disputed (PROTOCOL.md §2.2): confirm it with the DGFiP.
 	URLSaisie map[domain.Saisie]string
 }
 
@@ -123,8 +125,8 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.Timeout}
 	}
-	saisie := make(map[domain.Saisie]string, len(DefaultURLSaisie))
-	for k, v := range DefaultURLSaisie {
+	saisie := make(map[domain.Saisie]string, len(defaultURLSaisie))
+	for k, v := range defaultURLSaisie {
 		saisie[k] = v
 	}
 	for k, v := range cfg.URLSaisie {
