@@ -255,8 +255,8 @@ func PaymentObject(b Biller, numbers []string) string {
 	if len(numbers) > 1 {
 		s = "Factures " + strings.Join(numbers, " ")
 	}
-	if len(s) > 100 {
-		s = s[:100]
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100])
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -240,4 +241,14 @@ func TestBeginFailExpire(t *testing.T) {
 	assert.True(t, p2.Fail("T1", now))
 	assert.Equal(t, domain.PaymentFailed, p2.State)
 	assert.True(t, p2.State.Final())
+}
+
+func TestPaymentObjectCutsOnCharacters(t *testing.T) {
+	numbers := []string{}
+	for i := 0; i < 30; i++ {
+		numbers = append(numbers, "N°é")
+	}
+	s := domain.PaymentObject(domain.Biller{}, numbers)
+	assert.True(t, utf8.ValidString(s))
+	assert.Equal(t, 100, utf8.RuneCountInString(s))
 }

@@ -140,10 +140,12 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 	})
 	if gerr != nil {
 		p.log.ErrorContext(ctx, "payment not created at the gateway", "payment", pay.ID, "err", gerr)
-		code := ""
-		var de *domain.Error
-		if errors.As(gerr, &de) {
-			code = string(de.Code)
+		// Keep the gateway's own code (PayFiP's R3, A2…) for the back
+		// office when the error carries one.
+		code := string(domain.ErrorCode(gerr))
+		var gc interface{ GatewayCode() string }
+		if errors.As(gerr, &gc) {
+			code = gc.GatewayCode()
 		}
 		if err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Fail(code, now) }); err != nil {
 			p.log.ErrorContext(ctx, "failed payment not recorded", "payment", pay.ID, "err", err)

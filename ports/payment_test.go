@@ -250,3 +250,22 @@ func TestAnotherPayersPaymentIsInvisible(t *testing.T) {
 	_, err = e.portal.Payment(e.ctx, stranger, pay.ID)
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 }
+
+type codedErr struct{ code string }
+
+func (e codedErr) Error() string       { return "fault " + e.code }
+func (e codedErr) GatewayCode() string { return e.code }
+
+func TestGatewayRefusalKeepsItsCode(t *testing.T) {
+	e := newEnv(t)
+	e.gateway.FailNextStarts(1, &domain.Error{Code: domain.Invalid, Message: "Référence invalide.", Err: codedErr{"R3"}})
+	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	assert.Equal(t, "Référence invalide.", domain.ErrorMessage(err))
+	req, ok := e.gateway.LastRequest()
+	require.True(t, ok)
+	pay, err := e.store.Payment(e.ctx, req.PaymentID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.PaymentFailed, pay.State)
+	assert.Equal(t, "R3", pay.LastCode, "PayFiP's own code is kept for the back office")
+	assert.False(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()))
+}
