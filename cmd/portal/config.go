@@ -1,0 +1,264 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Config is the whole configuration of the portal, read once at start-up by
+// loadConfig and handed down by value: no other package reads a file, a flag
+// or the environment (see HOUSE-STYLE.md, "Nowhere else reads the
+// environment").
+type Config struct {
+	Addr      string // host:port the HTTP server listens on
+	PublicURL string // URL citizens reach the portal at, used in e-mails and PayFiP return URLs; no trailing slash
+
+	Log      LogConfig
+	Database DatabaseConfig
+	Tokens   TokensConfig
+	Session  SessionConfig
+}
+
+// LogConfig says how the portal logs.
+type LogConfig struct {
+	Level  slog.Level // debug, info, warn or error
+	Format string     // "text" or "json"
+}
+
+// DatabaseConfig says where the data lives.
+type DatabaseConfig struct {
+	URL string // postgres:// URL; empty means the in-memory demo store
+}
+
+// TokensConfig holds how long the links sent by e-mail stay valid.
+type TokensConfig struct {
+	ActivationTTL  time.Duration
+	ResetTTL       time.Duration
+	EmailChangeTTL time.Duration
+}
+
+// SessionConfig holds how long a signed-in session lasts.
+type SessionConfig struct {
+	TTL         time.Duration // plain session
+	RememberTTL time.Duration // "se souvenir de moi"
+}
+
+// setting describes one configuration key. The table below is the single
+// source for defaults, environment names, flags and the help text.
+type setting struct {
+	key   string // viper key, dotted
+	def   string // default, as text ("" for none)
+	flag  string // flag name, "" when the key has no flag
+	usage string // one line, English
+}
+
+var settings = []setting{
+	{"addr", "127.0.0.1:8080", "addr", "host:port the HTTP server listens on"},
+	{"public_url", "", "public-url", "URL citizens reach the portal at (default http:// + addr)"},
+	{"log.level", "info", "log-level", "log level: debug, info, warn or error"},
+	{"log.format", "text", "log-format", "log format: text or json"},
+	{"database.url", "", "database-url", "PostgreSQL URL (postgres://…); empty = in-memory demo store"},
+	{"tokens.activation_ttl", "48h", "", "validity of an account activation link"},
+	{"tokens.reset_ttl", "1h", "", "validity of a password reset link"},
+	{"tokens.email_change_ttl", "48h", "", "validity of an e-mail change confirmation link"},
+	{"session.ttl", "12h", "", "lifetime of a session"},
+	{"session.remember_ttl", "720h", "", "lifetime of a session with \"remember me\""},
+}
+
+// envPrefix prefixes every environment variable: key database.url is read
+// from PORTAL_DATABASE_URL.
+const envPrefix = "PORTAL"
+
+// envName returns the environment variable that sets key.
+func envName(key string) string {
+	return envPrefix + "_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// newFlagSet declares the flags of `portal serve`. Flag values are kept as
+// text and applied over viper only when set, so that a flag left alone
+// does not hide the environment or the file.
+func newFlagSet(name string) (*flag.FlagSet, map[string]*string, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	configFile := fs.String("config", "", "configuration file (.yaml, .yml, .toml or .json); env "+envPrefix+"_CONFIG")
+	values := make(map[string]*string)
+	for _, s := range settings {
+		if s.flag != "" {
+			values[s.flag] = fs.String(s.flag, s.def, s.usage+"; env "+envName(s.key))
+		}
+	}
+	return fs, values, configFile
+}
+
+// loadConfig builds the configuration from, by decreasing precedence, the
+// flags set in fs, the PORTAL_* environment, the configuration file and the
+// defaults, then validates it. Errors are plain English sentences meant for
+// an operator, one per line.
+func loadConfig(fs *flag.FlagSet, flagValues map[string]*string, configFile string) (Config, error) {
+	v := viper.New()
+	v.SetEnvPrefix(envPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	// AutomaticEnv only answers for keys viper knows: every key gets a
+	// default, even an empty one.
+	for _, s := range settings {
+		v.SetDefault(s.key, s.def)
+	}
+
+	if configFile == "" {
+		configFile = v.GetString("config") // PORTAL_CONFIG
+	}
+	if configFile != "" {
+		if err := readConfigFile(v, configFile); err != nil {
+			return Config{}, err
+		}
+	}
+
+	fs.Visit(func(f *flag.Flag) {
+		for _, s := range settings {
+			if s.flag == f.Name {
+				v.Set(s.key, *flagValues[f.Name])
+			}
+		}
+	})
+
+	return parseConfig(v)
+}
+
+// readConfigFile merges the file at path into v, and rejects keys the
+// portal does not know: a misspelt key would otherwise be silently ignored.
+func readConfigFile(v *viper.Viper, path string) error {
+	ext := strings.TrimPrefix(filepath.Ext(path), ".")
+	if !slices.Contains([]string{"yaml", "yml", "toml", "json"}, ext) {
+		return fmt.Errorf("config file %s: unsupported extension %q; use .yaml, .yml, .toml or .json", path, filepath.Ext(path))
+	}
+	v.SetConfigFile(path)
+	v.SetConfigType(ext)
+	if err := v.ReadInConfig(); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if !slices.ContainsFunc(settings, func(s setting) bool { return s.key == k }) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("config file %s: unknown key(s) %s", path, strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// parseConfig turns the merged text values into a typed, valid Config.
+// It reports every invalid value, not just the first.
+func parseConfig(v *viper.Viper) (Config, error) {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s (%s): %s", key, envName(key), fmt.Sprintf(format, args...)))
+	}
+	duration := func(key string) time.Duration {
+		s := strings.TrimSpace(v.GetString(key))
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil:
+			bad(key, "%q is not a duration; write it like 48h, 90m or 30s", s)
+		case d <= 0:
+			bad(key, "%q must be positive", s)
+		}
+		return d
+	}
+
+	var c Config
+	c.Addr = strings.TrimSpace(v.GetString("addr"))
+	if err := checkAddr(c.Addr); err != nil {
+		bad("addr", "%v", err)
+	}
+
+	c.PublicURL = strings.TrimRight(strings.TrimSpace(v.GetString("public_url")), "/")
+	if c.PublicURL == "" && checkAddr(c.Addr) == nil {
+		c.PublicURL = defaultPublicURL(c.Addr)
+	}
+	if c.PublicURL != "" { // empty only when addr is invalid, already reported
+		if err := checkURL(c.PublicURL, "http", "https"); err != nil {
+			bad("public_url", "%v", err)
+		}
+	}
+
+	level := strings.ToLower(strings.TrimSpace(v.GetString("log.level")))
+	if err := c.Log.Level.UnmarshalText([]byte(level)); err != nil || !slices.Contains([]string{"debug", "info", "warn", "error"}, level) {
+		bad("log.level", "%q is not a log level; use debug, info, warn or error", level)
+	}
+	c.Log.Format = strings.ToLower(strings.TrimSpace(v.GetString("log.format")))
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "%q is not a log format; use text or json", c.Log.Format)
+	}
+
+	c.Database.URL = strings.TrimSpace(v.GetString("database.url"))
+	if c.Database.URL != "" {
+		if err := checkURL(c.Database.URL, "postgres", "postgresql"); err != nil {
+			bad("database.url", "%v", err)
+		}
+	}
+
+	c.Tokens.ActivationTTL = duration("tokens.activation_ttl")
+	c.Tokens.ResetTTL = duration("tokens.reset_ttl")
+	c.Tokens.EmailChangeTTL = duration("tokens.email_change_ttl")
+	c.Session.TTL = duration("session.ttl")
+	c.Session.RememberTTL = duration("session.remember_ttl")
+
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// checkAddr accepts host:port and :port, with a numeric port.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not a listen address; write it like 127.0.0.1:8080 or :8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has an invalid port; use a number from 0 to 65535", addr)
+	}
+	return nil
+}
+
+// defaultPublicURL derives the public URL from the listen address; a
+// wildcard host is replaced by localhost, which is right on a developer's
+// machine and must be overridden in production anyway.
+func defaultPublicURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// checkURL accepts an absolute URL with one of the given schemes.
+// The error never repeats the URL itself: it may hold a password.
+func checkURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return fmt.Errorf("must be a URL starting with %s://", strings.Join(schemes, ":// or "))
+	}
+	// A PostgreSQL URL may omit the host to use the local Unix socket.
+	if u.Host == "" && (u.Scheme == "http" || u.Scheme == "https") {
+		return errors.New("the URL has no host")
+	}
+	return nil
+}

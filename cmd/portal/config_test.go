@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// clearEnv hides the PORTAL_* variables of the developer's shell from the
+// test; viper ignores empty variables.
+func clearEnv(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, envPrefix+"_") {
+			t.Setenv(k, "")
+		}
+	}
+}
+
+// load parses `portal serve args…` and returns the configuration.
+func load(t *testing.T, args ...string) (Config, error) {
+	t.Helper()
+	m := NewMain()
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	err := m.ParseArgs(append([]string{"serve"}, args...))
+	return m.Config, err
+}
+
+// writeFile writes a configuration file named name in a temporary folder.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func TestConfigDefaults(t *testing.T) {
+	clearEnv(t)
+	c, err := load(t)
+	require.NoError(t, err)
+	assert.Equal(t, Config{
+		Addr:      "127.0.0.1:8080",
+		PublicURL: "http://127.0.0.1:8080",
+		Log:       LogConfig{Level: slog.LevelInfo, Format: "text"},
+		Database:  DatabaseConfig{URL: ""},
+		Tokens: TokensConfig{
+			ActivationTTL:  48 * time.Hour,
+			ResetTTL:       time.Hour,
+			EmailChangeTTL: 48 * time.Hour,
+		},
+		Session: SessionConfig{TTL: 12 * time.Hour, RememberTTL: 720 * time.Hour},
+	}, c)
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	file := writeFile(t, "portal.yaml", `
+addr: 127.0.0.1:1001
+log:
+  level: warn
+tokens:
+  reset_ttl: 2h
+`)
+	tests := []struct {
+		name      string
+		env       map[string]string
+		args      []string
+		wantAddr  string
+		wantLevel slog.Level
+		wantReset time.Duration
+	}{
+		{"default when nothing is set", nil, nil, "127.0.0.1:8080", slog.LevelInfo, time.Hour},
+		{"file over default", nil, []string{"--config", file}, "127.0.0.1:1001", slog.LevelWarn, 2 * time.Hour},
+		{"env over file",
+			map[string]string{"PORTAL_ADDR": "127.0.0.1:1002", "PORTAL_LOG_LEVEL": "error", "PORTAL_TOKENS_RESET_TTL": "3h"},
+			[]string{"--config", file}, "127.0.0.1:1002", slog.LevelError, 3 * time.Hour},
+		{"flag over env",
+			map[string]string{"PORTAL_ADDR": "127.0.0.1:1002", "PORTAL_LOG_LEVEL": "error"},
+			[]string{"--config", file, "--addr", "127.0.0.1:1003", "-log-level", "debug"},
+			"127.0.0.1:1003", slog.LevelDebug, 2 * time.Hour},
+		{"PORTAL_CONFIG names the file", map[string]string{"PORTAL_CONFIG": file}, nil, "127.0.0.1:1001", slog.LevelWarn, 2 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			c, err := load(t, tt.args...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAddr, c.Addr)
+			assert.Equal(t, "http://"+tt.wantAddr, c.PublicURL, "public_url follows addr")
+			assert.Equal(t, tt.wantLevel, c.Log.Level)
+			assert.Equal(t, tt.wantReset, c.Tokens.ResetTTL)
+		})
+	}
+}
+
+func TestConfigFileFormats(t *testing.T) {
+	files := map[string]string{
+		"portal.yml":  "session:\n  ttl: 90m\ndatabase:\n  url: postgres://portal@db/portal\n",
+		"portal.toml": "[session]\nttl = \"90m\"\n[database]\nurl = \"postgres://portal@db/portal\"\n",
+		"portal.json": `{"session": {"ttl": "90m"}, "database": {"url": "postgres://portal@db/portal"}}`,
+	}
+	for name, content := range files {
+		t.Run(name, func(t *testing.T) {
+			clearEnv(t)
+			c, err := load(t, "--config", writeFile(t, name, content))
+			require.NoError(t, err)
+			assert.Equal(t, 90*time.Minute, c.Session.TTL)
+			assert.Equal(t, "postgres://portal@db/portal", c.Database.URL)
+			assert.Equal(t, 720*time.Hour, c.Session.RememberTTL, "keys absent from the file keep their default")
+		})
+	}
+}
+
+func TestConfigDerivesPublicURL(t *testing.T) {
+	tests := []struct{ name, addr, publicURL, want string }{
+		{"from addr", "127.0.0.1:9000", "", "http://127.0.0.1:9000"},
+		{"wildcard host becomes localhost", ":9000", "", "http://localhost:9000"},
+		{"explicit URL wins, without trailing slash", ":9000", "https://factures.example.fr/", "https://factures.example.fr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			c, err := load(t, "--addr", tt.addr, "--public-url", tt.publicURL)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.PublicURL)
+		})
+	}
+}
+
+func TestConfigRejectsInvalidValues(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"bad duration", map[string]string{"PORTAL_SESSION_TTL": "twelve hours"}, nil,
+			`session.ttl (PORTAL_SESSION_TTL): "twelve hours" is not a duration`},
+		{"duration without unit", map[string]string{"PORTAL_TOKENS_RESET_TTL": "3600"}, nil,
+			`tokens.reset_ttl (PORTAL_TOKENS_RESET_TTL): "3600" is not a duration`},
+		{"negative duration", map[string]string{"PORTAL_TOKENS_ACTIVATION_TTL": "-1h"}, nil,
+			`tokens.activation_ttl (PORTAL_TOKENS_ACTIVATION_TTL): "-1h" must be positive`},
+		{"bad log level", nil, []string{"--log-level", "verbose"},
+			`log.level (PORTAL_LOG_LEVEL): "verbose" is not a log level; use debug, info, warn or error`},
+		{"slog offsets are not log levels", nil, []string{"--log-level", "info+2"}, `"info+2" is not a log level`},
+		{"bad log format", map[string]string{"PORTAL_LOG_FORMAT": "xml"}, nil, `log.format (PORTAL_LOG_FORMAT): "xml" is not a log format`},
+		{"bad public URL", nil, []string{"--public-url", "factures.example.fr"},
+			"public_url (PORTAL_PUBLIC_URL): must be a URL starting with http:// or https://"},
+		{"public URL without host", nil, []string{"--public-url", "https://"}, "public_url (PORTAL_PUBLIC_URL): the URL has no host"},
+		{"bad database URL", map[string]string{"PORTAL_DATABASE_URL": "mysql://db/portal"}, nil,
+			"database.url (PORTAL_DATABASE_URL): must be a URL starting with postgres:// or postgresql://"},
+		{"bad addr", nil, []string{"--addr", "localhost"}, `addr (PORTAL_ADDR): "localhost" is not a listen address`},
+		{"bad port", nil, []string{"--addr", "localhost:http"}, `addr (PORTAL_ADDR): "localhost:http" has an invalid port`},
+		{"unknown key in file", nil, []string{"--config", writeFile(t, "typo.yaml", "sesion:\n  ttl: 1h\n")},
+			"unknown key(s) sesion.ttl"},
+		{"unsupported file type", nil, []string{"--config", writeFile(t, "portal.ini", "addr=:80\n")},
+			`unsupported extension ".ini"; use .yaml, .yml, .toml or .json`},
+		{"missing file", nil, []string{"--config", "/nonexistent/portal.yaml"}, "config file /nonexistent/portal.yaml: open"},
+		{"malformed file", nil, []string{"--config", writeFile(t, "bad.json", "{addr:")}, "config file "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, err := load(t, tt.args...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "invalid configuration:\n")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestConfigErrorsAreAllReportedWithoutSecrets(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PORTAL_DATABASE_URL", "mysql://portal:s3cret@db/portal")
+	t.Setenv("PORTAL_SESSION_TTL", "0s")
+	m := NewMain()
+	var stderr bytes.Buffer
+	m.Stderr = &stderr
+	code := m.report(m.ParseArgs([]string{"--log-format", "yaml"}))
+
+	assert.Equal(t, 1, code)
+	assert.Equal(t, `portal: invalid configuration:
+  log.format (PORTAL_LOG_FORMAT): "yaml" is not a log format; use text or json
+  database.url (PORTAL_DATABASE_URL): must be a URL starting with postgres:// or postgresql://
+  session.ttl (PORTAL_SESSION_TTL): "0s" must be positive
+`, stderr.String())
+	assert.NotContains(t, stderr.String(), "s3cret")
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"text/tabwriter"
+	"time"
+)
+
+// shutdownTimeout bounds the graceful shutdown: requests still running
+// after it are cut.
+const shutdownTimeout = 10 * time.Second
+
+// serve builds the handler, serves it until ctx is cancelled, then shuts
+// down gracefully: the listener closes at once, requests in flight get up
+// to shutdownTimeout to finish.
+func (m *Main) serve(ctx context.Context) error {
+	handler, err := m.buildHandler(ctx)
+	if err != nil {
+		return err
+	}
+
+	ln := m.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+			return fmt.Errorf("cannot listen on %s: %w", m.Config.Addr, err)
+		}
+	}
+	return m.serveHTTP(ctx, ln, handler)
+}
+
+// serveHTTP serves handler on ln, which it closes, until ctx is cancelled.
+func (m *Main) serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	srv := &http.Server{
+		Handler:           logRequests(m.Logger, handler),
+		ReadHeaderTimeout: 10 * time.Second, // slow clients must not hold connections open
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelError),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	m.Logger.Info("listening", "url", "http://"+ln.Addr().String(), "public_url", m.Config.PublicURL)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+
+	m.Logger.Info("shutting down", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close() // cut what is left; the shutdown error says why
+		return fmt.Errorf("graceful shutdown did not finish within %s: %w", shutdownTimeout, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	m.Logger.Info("stopped")
+	return nil
+}
+
+// healthz tells a load balancer or a supervisor that the process serves.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// logRequests logs one line per request once it is served. It logs the
+// path but never the query string, which may carry a token.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+// statusRecorder remembers the status a handler sent.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 && code >= 200 { // 1xx responses are not the final status
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flush,
+// deadlines) through the recorder.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// usage prints the help: commands, flags of serve, and every setting with
+// its environment variable and default.
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprint(w, `Portail des factures: invoices online, paid with PayFiP.
+
+Usage:
+  portal [serve] [flags]   run the web server (the default command)
+  portal version           print the version
+  portal help              print this help
+
+Flags of serve:
+`)
+	fs, _, _ := newFlagSet("portal serve")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+
+	fmt.Fprint(w, `
+Settings, from a configuration file (--config, nested keys) or the environment:
+`)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  KEY\tENVIRONMENT\tDEFAULT")
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.key, envName(s.key), def)
+	}
+	_ = tw.Flush()
+	fmt.Fprint(w, `
+Precedence: flag, then environment, then file, then default.
+Durations are written like 48h, 90m or 30s.
+`)
+}
