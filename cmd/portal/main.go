@@ -26,6 +26,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/portail-factures/portail/ports"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -68,6 +70,9 @@ type Main struct {
 
 	// Logger is built by Run from Config.Log when nil.
 	Logger *slog.Logger
+
+	// portal holds the use cases once serve has wired them.
+	portal *ports.Portal
 
 	command string         // set by ParseArgs: serve, version or help
 	closers []func() error // released by Close, last first

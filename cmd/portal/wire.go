@@ -2,19 +2,51 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
+
+	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/adapters/tipi"
+	"github.com/portail-factures/portail/ports"
 )
 
 // buildHandler wires the portal by hand and returns its HTTP handler.
 //
-// This is the one place where adapters meet the use cases: choose the store
-// from m.Config.Database.URL (empty: in-memory demo store), build the other
-// driven adapters, hand them to the use cases, and mount the HTTP adapter
-// on the mux. Register whatever must be released at exit with m.onClose.
-// ctx is cancelled on SIGINT/SIGTERM; use it for start-up work such as
-// connecting to the database or running migrations.
+// This is the one place where adapters meet the use cases: it chooses the
+// store from m.Config.Database.URL (empty: the in-memory store), builds the
+// other driven adapters, hands them to the use cases, and mounts the HTTP
+// handlers. Whatever must be released at exit is registered with
+// m.onClose. ctx is cancelled on SIGINT/SIGTERM.
 func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
-	_ = ctx // used once the store is wired
+	_ = ctx
+	if m.Config.Database.URL != "" {
+		// Refuse rather than silently serve from memory: an operator who set
+		// a database expects the data to be kept.
+		return nil, errors.New("database.url is set, but this version has no PostgreSQL store yet: unset PORTAL_DATABASE_URL (or database.url) to run on the in-memory store")
+	}
+	store := memory.New()
+	clock := ports.SystemClock{}
+	mailbox := memory.NewMailbox(clock, 0)
+	gateway, err := tipi.New(tipi.Config{PublicURL: m.Config.PublicURL})
+	if err != nil {
+		return nil, err
+	}
+	portal, err := ports.NewPortal(ports.Deps{
+		Store: store, Sessions: store, Mailer: mailbox, Gateway: gateway,
+		Clock: clock, Logger: m.Logger,
+	}, ports.Config{
+		PublicURL:      m.Config.PublicURL,
+		ActivationTTL:  m.Config.Tokens.ActivationTTL,
+		ResetTTL:       m.Config.Tokens.ResetTTL,
+		EmailChangeTTL: m.Config.Tokens.EmailChangeTTL,
+		SessionTTL:     m.Config.Session.TTL,
+		RememberTTL:    m.Config.Session.RememberTTL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.portal = portal
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	return mux, nil
