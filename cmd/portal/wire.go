@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/tipi"
 	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 // buildHandler wires the portal by hand and returns its HTTP handler.
@@ -18,7 +20,6 @@ import (
 // handlers. Whatever must be released at exit is registered with
 // m.onClose. ctx is cancelled on SIGINT/SIGTERM.
 func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
-	_ = ctx
 	if m.Config.Database.URL != "" {
 		// Refuse rather than silently serve from memory: an operator who set
 		// a database expects the data to be kept.
@@ -46,6 +47,14 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	m.portal = portal
+
+	// Demo mode: the in-memory store starts with the manual's demo data.
+	hasher := ports.PasswordHasher{Params: ports.DefaultArgon2, Random: ports.SystemRandom}
+	if _, err := demo.Seed(ctx, store, hasher, clock.Now()); err != nil {
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	m.Logger.Info("demo mode: in-memory store with demo data",
+		"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)

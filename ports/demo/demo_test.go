@@ -1,0 +1,60 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
+	"github.com/portail-factures/portail/ports/portstest"
+)
+
+func TestSeedGivesTheManualsDemo(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	fast := ports.Argon2Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	hasher := ports.PasswordHasher{Params: fast, Random: portstest.NewSeqRandom(1)}
+	info, err := demo.Seed(ctx, store, hasher, now)
+	require.NoError(t, err)
+	assert.True(t, info.Seeded)
+	again, err := demo.Seed(ctx, store, hasher, now)
+	require.NoError(t, err)
+	assert.False(t, again.Seeded, "seeding twice is harmless")
+
+	clock := portstest.NewFixedClock(now)
+	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: store, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{}, Clock: clock, Random: portstest.NewSeqRandom(2)},
+		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast})
+	require.NoError(t, err)
+	secret, _, err := p.Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	require.NoError(t, err)
+	s, c, err := p.Authenticate(ctx, secret)
+	require.NoError(t, err)
+	d, err := p.Dashboard(ctx, c, s)
+	require.NoError(t, err)
+	assert.NotEmpty(t, d.Notice)
+	assert.NotEmpty(t, d.HomeText)
+	counts := map[domain.Tab]int{}
+	for _, tab := range domain.Tabs {
+		page, err := p.Invoices(ctx, c, tab, 1, 20)
+		require.NoError(t, err)
+		counts[tab] = page.Total
+		for _, inv := range page.Invoices {
+			if tab == domain.TabUnpaid {
+				assert.True(t, inv.DueDate.After(domain.Today(now)), "unpaid invoices fall due after today")
+			}
+		}
+	}
+	assert.Equal(t, map[domain.Tab]int{domain.TabUnpaid: 3, domain.TabPaid: 2, domain.TabTreasury: 1}, counts)
+	sel, err := p.PayableInvoices(ctx, c)
+	require.NoError(t, err)
+	assert.Len(t, sel.Invoices, 3)
+	assert.True(t, sel.Multiple)
+	require.NoError(t, p.RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail), "the newcomer can activate")
+}
