@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/portail-factures/portail/domain"
 )
 
 // Config is the whole configuration of the portal, read once at start-up by
@@ -28,7 +30,32 @@ type Config struct {
 	Database DatabaseConfig
 	Tokens   TokensConfig
 	Session  SessionConfig
+	Payment  PaymentConfig
 }
+
+// PaymentConfig says how citizens pay: through the DGFiP's PayFiP web
+// service, its legacy TIPI URL mode, or the built-in simulator of the demo.
+type PaymentConfig struct {
+	Mode   string // "simulator", "payfip" or "tipi"
+	Numcli string // when set, the PayFiP client number of the biller served
+	Saisie string // when set, T (test), X (activation) or W (production)
+	// SOAPURL, PageURL and TipiURL are the DGFiP's addresses.
+	SOAPURL string
+	PageURL string
+	TipiURL string
+	// TipiProductionLetter is the legacy URL mode's saisie letter for
+	// production, which public sources disagree on (PROTOCOL.md §2.2).
+	TipiProductionLetter string
+	Timeout              time.Duration
+	ReconcileInterval    time.Duration
+}
+
+// The payment modes.
+const (
+	PaymentSimulator = "simulator"
+	PaymentPayFiP    = "payfip"
+	PaymentTIPI      = "tipi"
+)
 
 // LogConfig says how the portal logs.
 type LogConfig struct {
@@ -74,6 +101,15 @@ var settings = []setting{
 	{"tokens.email_change_ttl", "48h", "", "validity of an e-mail change confirmation link"},
 	{"session.ttl", "12h", "", "lifetime of a session"},
 	{"session.remember_ttl", "720h", "", "lifetime of a session with \"remember me\""},
+	{"payment.mode", "", "payment-mode", "simulator (demo only), payfip (web service) or tipi (legacy URL mode); default simulator without a database, payfip with one"},
+	{"payment.numcli", "", "", "PayFiP client number (6 digits) of the biller served; empty = the biller's own"},
+	{"payment.saisie", "", "", "PayFiP environment: T test, X activation, W production; empty = the biller's own"},
+	{"payment.soap_url", "https://www.payfip.gouv.fr/tpa/services/securite", "", "PayFiP web service endpoint"},
+	{"payment.page_url", "https://www.payfip.gouv.fr/tpa/paiementws.web", "", "PayFiP payment page (web-service mode)"},
+	{"payment.tipi_url", "https://www.payfip.gouv.fr/tpa/paiement.web", "", "TIPI payment page (legacy URL mode)"},
+	{"payment.tipi_production_letter", "A", "", "saisie letter sent for production in the legacy URL mode (A, X or M: ask the DGFiP)"},
+	{"payment.timeout", "15s", "", "timeout of one call to the PayFiP web service"},
+	{"payment.reconcile_interval", "5m", "", "how often unfinished payments are checked with PayFiP"},
 }
 
 // envPrefix prefixes every environment variable: key database.url is read
@@ -216,6 +252,44 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	c.Tokens.EmailChangeTTL = duration("tokens.email_change_ttl")
 	c.Session.TTL = duration("session.ttl")
 	c.Session.RememberTTL = duration("session.remember_ttl")
+
+	p := &c.Payment
+	p.Mode = strings.ToLower(strings.TrimSpace(v.GetString("payment.mode")))
+	if p.Mode == "" {
+		p.Mode = PaymentSimulator
+		if c.Database.URL != "" {
+			p.Mode = PaymentPayFiP
+		}
+	}
+	switch p.Mode {
+	case PaymentSimulator:
+		if c.Database.URL != "" {
+			bad("payment.mode", "the simulator is for the demo only, without database.url; use payfip (or tipi) with a database")
+		}
+	case PaymentPayFiP, PaymentTIPI:
+	default:
+		bad("payment.mode", "%q is not a payment mode; use simulator, payfip or tipi", p.Mode)
+	}
+	p.Numcli = strings.TrimSpace(v.GetString("payment.numcli"))
+	if p.Numcli != "" && !domain.ValidNumcli(p.Numcli) {
+		bad("payment.numcli", "%q is not a PayFiP client number; it has 6 digits, leading zeros included", p.Numcli)
+	}
+	p.Saisie = strings.ToUpper(strings.TrimSpace(v.GetString("payment.saisie")))
+	if p.Saisie != "" && !domain.Saisie(p.Saisie).Valid() {
+		bad("payment.saisie", "%q is not a PayFiP environment; use T (test), X (activation) or W (production)", p.Saisie)
+	}
+	for key, dst := range map[string]*string{"payment.soap_url": &p.SOAPURL, "payment.page_url": &p.PageURL, "payment.tipi_url": &p.TipiURL} {
+		*dst = strings.TrimSpace(v.GetString(key))
+		if err := checkURL(*dst, "https", "http"); err != nil {
+			bad(key, "%v", err)
+		}
+	}
+	p.TipiProductionLetter = strings.ToUpper(strings.TrimSpace(v.GetString("payment.tipi_production_letter")))
+	if len(p.TipiProductionLetter) != 1 || p.TipiProductionLetter[0] < 'A' || p.TipiProductionLetter[0] > 'Z' {
+		bad("payment.tipi_production_letter", "%q must be one capital letter (A, X or M)", p.TipiProductionLetter)
+	}
+	p.Timeout = duration("payment.timeout")
+	p.ReconcileInterval = duration("payment.reconcile_interval")
 
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)

@@ -57,7 +57,46 @@ func TestConfigDefaults(t *testing.T) {
 			EmailChangeTTL: 48 * time.Hour,
 		},
 		Session: SessionConfig{TTL: 12 * time.Hour, RememberTTL: 720 * time.Hour},
+		Payment: PaymentConfig{
+			Mode:                 PaymentSimulator,
+			SOAPURL:              "https://www.payfip.gouv.fr/tpa/services/securite",
+			PageURL:              "https://www.payfip.gouv.fr/tpa/paiementws.web",
+			TipiURL:              "https://www.payfip.gouv.fr/tpa/paiement.web",
+			TipiProductionLetter: "A",
+			Timeout:              15 * time.Second,
+			ReconcileInterval:    5 * time.Minute,
+		},
 	}, c)
+}
+
+func TestPaymentConfig(t *testing.T) {
+	clearEnv(t)
+	c, err := load(t, "--database-url", "postgres://db/portal")
+	require.NoError(t, err)
+	assert.Equal(t, PaymentPayFiP, c.Payment.Mode, "with a database the default is the real web service")
+
+	t.Setenv("PORTAL_PAYMENT_NUMCLI", "004201")
+	t.Setenv("PORTAL_PAYMENT_SAISIE", "w")
+	t.Setenv("PORTAL_PAYMENT_MODE", "TIPI")
+	c, err = load(t)
+	require.NoError(t, err)
+	assert.Equal(t, "004201", c.Payment.Numcli)
+	assert.Equal(t, "W", c.Payment.Saisie)
+	assert.Equal(t, PaymentTIPI, c.Payment.Mode)
+
+	t.Setenv("PORTAL_PAYMENT_NUMCLI", "4201")
+	t.Setenv("PORTAL_PAYMENT_SAISIE", "P")
+	t.Setenv("PORTAL_PAYMENT_MODE", "cheque")
+	t.Setenv("PORTAL_PAYMENT_SOAP_URL", "ftp://payfip")
+	_, err = load(t)
+	require.Error(t, err)
+	for _, want := range []string{"payment.numcli (PORTAL_PAYMENT_NUMCLI)", "payment.saisie (PORTAL_PAYMENT_SAISIE)", "payment.mode (PORTAL_PAYMENT_MODE)", "payment.soap_url (PORTAL_PAYMENT_SOAP_URL)"} {
+		assert.Contains(t, err.Error(), want)
+	}
+
+	clearEnv(t)
+	_, err = load(t, "--database-url", "postgres://db/portal", "--payment-mode", "simulator")
+	assert.ErrorContains(t, err, "the simulator is for the demo only")
 }
 
 func TestConfigPrecedence(t *testing.T) {

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/tipi"
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
@@ -15,10 +18,11 @@ import (
 // buildHandler wires the portal by hand and returns its HTTP handler.
 //
 // This is the one place where adapters meet the use cases: it chooses the
-// store from m.Config.Database.URL (empty: the in-memory store), builds the
-// other driven adapters, hands them to the use cases, and mounts the HTTP
-// handlers. Whatever must be released at exit is registered with
-// m.onClose. ctx is cancelled on SIGINT/SIGTERM.
+// store from m.Config.Database.URL (empty: the in-memory demo store), the
+// payment gateway from m.Config.Payment.Mode, hands them to the use cases,
+// starts the background jobs and mounts the HTTP handlers. Whatever must
+// be released at exit is registered with m.onClose. ctx is cancelled on
+// SIGINT/SIGTERM.
 func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	if m.Config.Database.URL != "" {
 		// Refuse rather than silently serve from memory: an operator who set
@@ -28,7 +32,9 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	store := memory.New()
 	clock := ports.SystemClock{}
 	mailbox := memory.NewMailbox(clock, 0)
-	gateway, err := tipi.New(tipi.Config{PublicURL: m.Config.PublicURL})
+	billerID := demo.BillerID
+
+	gateway, simulator, err := m.buildGateway(clock)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +61,69 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	m.Logger.Info("demo mode: in-memory store with demo data",
 		"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail)
+	if err := applyPaymentSettings(ctx, store, billerID, m.Config.Payment); err != nil {
+		return nil, err
+	}
+
+	// Notifications from the DGFiP can be lost (PROTOCOL.md §4.2.3): ask
+	// about unfinished attempts regularly.
+	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
+	if simulator != nil {
+		mux.Handle(tipi.DefaultSimulatorPath+"/", simulator)
+	}
 	return mux, nil
+}
+
+// buildGateway returns the payment gateway of the configured mode and, in
+// simulator mode, the simulator to mount: the gateway then speaks the real
+// web-service protocol to the portal's own /_dev/payfip/.
+func (m *Main) buildGateway(clock ports.Clock) (*tipi.Gateway, *tipi.Simulator, error) {
+	pc := m.Config.Payment
+	cfg := tipi.Config{
+		Mode: tipi.ModePayFiP, SOAPURL: pc.SOAPURL, PageURL: pc.PageURL, TipiURL: pc.TipiURL,
+		PublicURL: m.Config.PublicURL, Timeout: pc.Timeout,
+		URLSaisie: map[domain.Saisie]string{
+			domain.SaisieTest: "T", domain.SaisieActivation: "X", domain.SaisieProduction: pc.TipiProductionLetter,
+		},
+	}
+	var sim *tipi.Simulator
+	switch pc.Mode {
+	case PaymentTIPI:
+		cfg.Mode = tipi.ModeTIPI
+	case PaymentSimulator:
+		sim = tipi.NewSimulator(tipi.SimulatorConfig{BasePath: tipi.DefaultSimulatorPath, Clock: clock, Logger: m.Logger})
+		base := m.Config.PublicURL + tipi.DefaultSimulatorPath
+		cfg.SOAPURL = base + "/tpa/services/securite"
+		cfg.PageURL = base + "/tpa/paiementws.web"
+		cfg.TipiURL = base + "/tpa/paiement.web"
+	}
+	g, err := tipi.New(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("payment: %w", err)
+	}
+	return g, sim, nil
+}
+
+// applyPaymentSettings gives the biller served the PayFiP client number
+// and environment set in the configuration, when they are set.
+func applyPaymentSettings(ctx context.Context, store ports.Store, billerID uuid.UUID, pc PaymentConfig) error {
+	if pc.Numcli == "" && pc.Saisie == "" {
+		return nil
+	}
+	return store.Atomic(ctx, func(tx ports.Tx) error {
+		b, err := tx.Biller(ctx, billerID)
+		if err != nil {
+			return fmt.Errorf("payment settings: %w", err)
+		}
+		if pc.Numcli != "" {
+			b.Numcli = pc.Numcli
+		}
+		if pc.Saisie != "" {
+			b.Saisie = domain.Saisie(pc.Saisie)
+		}
+		return tx.SaveBiller(ctx, b)
+	})
 }

@@ -6,15 +6,18 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestServeRefusesADatabaseItCannotUse(t *testing.T) {
 	clearEnv(t)
 	m := NewMain()
 	m.Stdout, m.Stderr = io.Discard, io.Discard
-	require.NoError(t, m.ParseArgs([]string{"serve", "--database-url", "postgres://portal@localhost/portal"}))
+	require.NoError(t, m.ParseArgs([]string{"serve", "--database-url", "postgres://portal@localhost/portal", "--payment-mode", "payfip"}))
 	err := m.Run(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no PostgreSQL store yet")
@@ -29,6 +32,30 @@ func TestServeWiresTheUseCasesOnTheMemoryStore(t *testing.T) {
 	m.Logger = slog.New(slog.DiscardHandler)
 	_, err := m.buildHandler(context.Background())
 	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, m.Close()) })
 	require.NotNil(t, m.portal)
 	assert.Equal(t, "http://127.0.0.1:8080", m.portal.Config().PublicURL)
+}
+
+func TestPaymentNumcliAndSaisieApplyToTheBillerServed(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PORTAL_PAYMENT_NUMCLI", "007143")
+	m := NewMain()
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	require.NoError(t, m.ParseArgs([]string{"serve"}))
+	m.Logger = slog.New(slog.DiscardHandler)
+	ctx := context.Background()
+	_, err := m.buildHandler(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, m.Close()) })
+	secret, _, err := m.portal.Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	require.NoError(t, err)
+	_, c, err := m.portal.Authenticate(ctx, secret)
+	require.NoError(t, err)
+	sel, err := m.portal.PayableInvoices(ctx, c)
+	require.NoError(t, err)
+	require.NotEmpty(t, sel.Invoices)
+	sum, err := m.portal.PreparePayment(ctx, c, []uuid.UUID{sel.Invoices[0].ID})
+	require.NoError(t, err)
+	assert.Equal(t, "007143", sum.Numcli, "PORTAL_PAYMENT_NUMCLI overrides the demo's 004200")
 }
