@@ -33,7 +33,13 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 		if err != nil {
 			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
 		}
-		lookup := &txLookup{ctx: ctx, tx: tx, billerID: billerID}
+		var lookup domain.ImportLookup = &txLookup{ctx: ctx, tx: tx, billerID: billerID}
+		bulk, isBulk := tx.(ImportTx)
+		if isBulk {
+			if lookup, err = bulk.ImportLookup(ctx, billerID, batch); err != nil {
+				return domain.WrapInternal(err)
+			}
+		}
 		var idErr error
 		newID := func() uuid.UUID {
 			id, err := p.newID()
@@ -43,8 +49,8 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 			return id
 		}
 		plan, errs := domain.PlanImport(b, batch, lookup, newID, now)
-		if lookup.err != nil {
-			return lookup.err
+		if tl, ok := lookup.(*txLookup); ok && tl.err != nil {
+			return tl.err
 		}
 		if idErr != nil {
 			return idErr
@@ -57,6 +63,15 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 			PayersCreated: len(plan.NewPayers), PayersUpdated: len(plan.UpdatedPayers),
 			InvoicesCreated: len(plan.NewInvoices), InvoicesUpdated: len(plan.UpdatedInvoices),
 			Unchanged: plan.Unchanged,
+		}
+		if isBulk {
+			if err := mapSave(bulk.ApplyImport(ctx, plan)); err != nil {
+				return err
+			}
+			if dryRun {
+				return errDryRun
+			}
+			return nil
 		}
 		for _, list := range [][]domain.Payer{plan.NewPayers, plan.UpdatedPayers} {
 			for _, payer := range list {
@@ -81,6 +96,19 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 		return ImportResult{}, nil, err
 	}
 	return res, lineErrs, nil
+}
+
+// ImportTx is implemented by a store transaction that loads large imports
+// in bulk (PostgreSQL's COPY, for instance). Portal.Import uses it when
+// the transaction offers it; the rules stay in domain.PlanImport.
+type ImportTx interface {
+	// ImportLookup loads at once what the biller already has that the
+	// batch names: payers by reference, invoices by number, and the owners
+	// of the addresses it uses (payers' and accounts').
+	ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error)
+	// ApplyImport saves a checked plan: it inserts the new payers and
+	// invoices and replaces the updated ones.
+	ApplyImport(ctx context.Context, plan domain.ImportPlan) error
 }
 
 // txLookup answers domain.PlanImport from the store; the first store

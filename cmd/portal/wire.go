@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -24,22 +23,20 @@ import (
 // be released at exit is registered with m.onClose. ctx is cancelled on
 // SIGINT/SIGTERM.
 func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
-	if m.Config.Database.URL != "" {
-		// Refuse rather than silently serve from memory: an operator who set
-		// a database expects the data to be kept.
-		return nil, errors.New("database.url is set, but this version has no PostgreSQL store yet: unset PORTAL_DATABASE_URL (or database.url) to run on the in-memory store")
+	opened, err := m.openStore(ctx)
+	if err != nil {
+		return nil, err
 	}
-	store := memory.New()
+	store := opened.Store
 	clock := ports.SystemClock{}
 	mailbox := memory.NewMailbox(clock, 0)
-	billerID := demo.BillerID
 
 	gateway, simulator, err := m.buildGateway(clock)
 	if err != nil {
 		return nil, err
 	}
 	portal, err := ports.NewPortal(ports.Deps{
-		Store: store, Sessions: store, Mailer: mailbox, Gateway: gateway,
+		Store: store, Sessions: opened.Sessions, Mailer: mailbox, Gateway: gateway,
 		Clock: clock, Logger: m.Logger,
 	}, ports.Config{
 		PublicURL:      m.Config.PublicURL,
@@ -54,14 +51,16 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	m.portal = portal
 
-	// Demo mode: the in-memory store starts with the manual's demo data.
-	hasher := ports.PasswordHasher{Params: ports.DefaultArgon2, Random: ports.SystemRandom}
-	if _, err := demo.Seed(ctx, store, hasher, clock.Now()); err != nil {
-		return nil, fmt.Errorf("demo data: %w", err)
+	if opened.Demo {
+		// The in-memory store starts with the manual's demo data.
+		hasher := ports.PasswordHasher{Params: ports.DefaultArgon2, Random: ports.SystemRandom}
+		if _, err := demo.Seed(ctx, store, hasher, clock.Now()); err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+		m.Logger.Info("demo mode: in-memory store with demo data",
+			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail)
 	}
-	m.Logger.Info("demo mode: in-memory store with demo data",
-		"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail)
-	if err := applyPaymentSettings(ctx, store, billerID, m.Config.Payment); err != nil {
+	if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {
 		return nil, err
 	}
 
