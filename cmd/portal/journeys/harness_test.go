@@ -1,0 +1,251 @@
+//go:build browser
+
+package journeys
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Set by TestMain.
+var (
+	portalBin  string // the built portal binary
+	axeSource  string // axe.min.js
+	browserCtx context.Context
+	skipReason string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ci := os.Getenv("CI") == "true"
+	chrome := findChromium()
+	axe, axeErr := os.ReadFile(filepath.Join("node_modules", "axe-core", "axe.min.js"))
+	switch {
+	case chrome == "":
+		skipReason = "Chromium not found: install it with `apt-get install -y chromium` (or set CHROME_PATH)"
+	case axeErr != nil:
+		skipReason = "axe-core not installed: run `npm ci --prefix cmd/portal/journeys`"
+	}
+	if skipReason != "" {
+		if ci {
+			fmt.Fprintln(os.Stderr, "journeys: under CI the browser suite must run: "+skipReason)
+			return 1
+		}
+		return m.Run() // every test skips with the reason
+	}
+	axeSource = string(axe)
+
+	dir, err := os.MkdirTemp("", "portal-journeys-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	portalBin = filepath.Join(dir, "portal")
+	build := exec.Command("go", "build", "-o", portalBin, "github.com/portail-factures/portail/cmd/portal")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "journeys: building the portal:", err)
+		return 1
+	}
+
+	// The flags keep Chromium from reaching outside hosts, which this
+	// machine's closed network refuses.
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chrome),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("lang", "fr-FR"),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Run(ctx); err != nil { // start the browser once
+		fmt.Fprintln(os.Stderr, "journeys: starting Chromium:", err)
+		return 1
+	}
+	browserCtx = ctx
+	return m.Run()
+}
+
+func findChromium() string {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// portal is one running portal process in demo mode.
+type portal struct {
+	URL string
+}
+
+// startPortal runs the portal binary on a free loopback port and waits for
+// its "listening" log line; it is stopped (SIGTERM) at the end of the test.
+func startPortal(t *testing.T) portal {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base := "http://" + addr
+	cmd := exec.Command(portalBin, "serve", "--addr", addr, "--public-url", base, "--log-level", "info")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan error, 1)
+	var logs strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			logs.WriteString(line + "\n")
+			if !sent && strings.Contains(line, "msg=listening") {
+				ready <- nil
+				sent = true
+			}
+		}
+		if !sent {
+			ready <- fmt.Errorf("portal exited before listening:\n%s", logs.String())
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	select {
+	case err := <-ready:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("portal did not start within 30 s")
+	}
+	return portal{URL: base}
+}
+
+// tab opens a new browser tab for the test, with its own cookies, and
+// writes a screenshot and the page's HTML when the test fails.
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			saveArtifacts(t, ctx)
+		}
+		cancelTimeout()
+		cancel()
+	})
+	return ctx
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+func saveArtifacts(t *testing.T, ctx context.Context) {
+	dir := os.Getenv("JOURNEY_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "portal-journeys-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("artifacts: %v", err)
+		return
+	}
+	name := unsafeName.ReplaceAllString(t.Name(), "_")
+	var png []byte
+	var html string
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := chromedp.Run(actx, chromedp.FullScreenshot(&png, 90), chromedp.OuterHTML("html", &html)); err != nil {
+		t.Logf("artifacts: %v", err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	_ = os.WriteFile(filepath.Join(dir, name+".html"), []byte(html), 0o644)
+	t.Logf("failure artifacts: %s.{png,html}", filepath.Join(dir, name))
+}
+
+// axeViolation is one failed rule of axe-core.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []string `json:"target"`
+		HTML   string   `json:"html"`
+	} `json:"nodes"`
+}
+
+// audit runs axe-core on the current page with the WCAG 2.0 and 2.1 A and
+// AA rules, and fails the test on any violation. No rule is disabled.
+func audit(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	var injected bool
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`typeof window.axe !== "undefined"`, &injected)); err != nil {
+		t.Fatalf("audit %s: %v", page, err)
+	}
+	if !injected {
+		if err := chromedp.Run(ctx, chromedp.Evaluate(axeSource+";true", &injected)); err != nil {
+			t.Fatalf("audit %s: injecting axe-core: %v", page, err)
+		}
+	}
+	var raw string
+	script := `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`
+	err := chromedp.Run(ctx, chromedp.Evaluate(script, &raw, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+	if err != nil {
+		t.Fatalf("audit %s: %v", page, err)
+	}
+	var violations []axeViolation
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		t.Fatalf("audit %s: %v", page, err)
+	}
+	for _, v := range violations {
+		for _, n := range v.Nodes {
+			t.Errorf("axe on %s: %s (%s): %s\n  element %v: %s", page, v.ID, v.Impact, v.Help, n.Target, n.HTML)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+//go:build browser
+
+package journeys
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+func TestHarnessStartsThePortalAndTheBrowser(t *testing.T) {
+	ctx := tab(t)
+	p := startPortal(t)
+	var body string
+	if err := chromedp.Run(ctx, chromedp.Navigate(p.URL+"/healthz"), chromedp.Text("body", &body)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(body) != "ok" {
+		t.Fatalf("healthz says %q", body)
+	}
+}
