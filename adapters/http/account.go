@@ -1,0 +1,238 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// loginPage is "LE PORTAIL DES FACTURES – Veuillez vous connecter".
+type loginPage struct {
+	basePage
+	Form     *Form
+	Remember bool
+	// RememberDays is how long "Se souvenir de moi" keeps the session.
+	RememberDays int
+	// Next is where to go after login (a local path).
+	Next string
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
+	next := localPath(r.URL.Query().Get("suite"))
+	if _, err := s.authenticate(r); err == nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, pageLogin, s.loginPage(&Form{}, false, next))
+}
+
+func (s *Server) loginPage(f *Form, remember bool, next string) *loginPage {
+	return &loginPage{basePage: basePage{Title: "Connexion", Errors: Summary(nil, f)}, Form: f, Remember: remember,
+		RememberDays: int(s.portal.Config().RememberTTL.Hours() / 24), Next: next}
+}
+
+// login is "Connexion". Every failure gets the domain's one message.
+// Failed logins are counted per address, and every attempt per IP.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "", "email", "password")
+	email := domain.NormalizeEmail(f.Values["email"])
+	remember := r.PostForm.Get("remember") != ""
+	next := localPath(r.PostForm.Get("suite"))
+	now := s.clock.Now()
+	if err := allow(s.limits.authIP, s.limits.clientIP(r), now); err != nil {
+		return err
+	}
+	if over, wait := s.limits.loginFailures.Exhausted("login:"+email, now); over {
+		return &tooManyError{retryAfter: wait}
+	}
+	secret, sess, err := s.portal.Login(r.Context(), s.billerID, email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
+	if domain.ErrorCode(err) == domain.Unauthenticated {
+		s.limits.loginFailures.Allow("login:"+email, now)
+		f.Message = domain.ErrorMessage(err)
+		return s.render(w, r, http.StatusUnauthorized, pageLogin, s.loginPage(f, remember, next))
+	}
+	if err != nil {
+		return err
+	}
+	// The session id changes at every login (ports.Portal.Login destroys
+	// the previous one): a planted cookie never becomes a session.
+	s.setSessionCookie(w, secret, sess)
+	return redirect(w, r, next, "")
+}
+
+// logout is "Se déconnecter": the session is destroyed and the cookie
+// cleared.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
+	if err := s.portal.Logout(r.Context(), u.secret); err != nil {
+		return err
+	}
+	s.clearSessionCookie(w)
+	return redirect(w, r, "/connexion", flashLoggedOut)
+}
+
+// emailPage is the activation and the forgotten-password screens: one
+// address field.
+type emailPage struct {
+	basePage
+	Form *Form
+}
+
+func (s *Server) showActivation(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, pageActivation, &emailPage{basePage: basePage{Title: "J'active mon compte"}, Form: &Form{}})
+}
+
+// requestActivation is "Activation": an unknown address gets the
+// manual's "Activation impossible, adresse inconnue", beside the field.
+func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "", "email")
+	if err := s.limitMail(r, f.Values["email"]); err != nil {
+		return err
+	}
+	err := s.portal.RequestActivation(r.Context(), s.billerID, f.Values["email"])
+	if fieldError(err) {
+		f.Set(err)
+		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: Summary([]string{"email"}, f)}, Form: f}
+		return s.render(w, r, status(err), pageActivation, p)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/activation", flashActivation)
+}
+
+func (s *Server) showForgot(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, pageForgot, &emailPage{basePage: basePage{Title: "Mot de passe oublié"}, Form: &Form{}})
+}
+
+// requestReset is "Oublié ?" → "Valider": the same answer whether or not
+// the address is known (ports.Portal.RequestPasswordReset).
+func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "", "email")
+	if err := s.limitMail(r, f.Values["email"]); err != nil {
+		return err
+	}
+	err := s.portal.RequestPasswordReset(r.Context(), s.billerID, f.Values["email"])
+	if fieldError(err) {
+		f.Set(err)
+		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: Summary([]string{"email"}, f)}, Form: f}
+		return s.render(w, r, status(err), pageForgot, p)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/mot-de-passe-oublie", flashReset)
+}
+
+// limitMail counts a request that may send a mail: per IP and per
+// address, known or not, so the limit tells nothing about who exists.
+func (s *Server) limitMail(r *http.Request, email string) error {
+	now := s.clock.Now()
+	if err := allow(s.limits.authIP, s.limits.clientIP(r), now); err != nil {
+		return err
+	}
+	return allow(s.limits.mails, "mail:"+domain.NormalizeEmail(email), now)
+}
+
+// passwordPage is "Saisissez votre nouveau mot de passe".
+type passwordPage struct {
+	basePage
+	Form      *Form
+	Link      string // the link's secret, posted back in a hidden field
+	Email     string
+	MinLength int
+}
+
+// deadLinkPage explains why a link cannot be used and offers a new one.
+type deadLinkPage struct {
+	basePage
+	Message string
+	// EmailChange is set for a change-of-address link: a new one is asked
+	// for from "Mes informations".
+	EmailChange bool
+}
+
+// linkError reports whether err says a link is dead (expired, used,
+// revoked or unknown).
+func linkError(err error) bool {
+	return errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenUsed) ||
+		errors.Is(err, domain.ErrTokenRevoked) || errors.Is(err, domain.ErrTokenUnknown)
+}
+
+func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error, emailChange bool) error {
+	p := &deadLinkPage{basePage: basePage{Title: "Lien non valable"}, Message: domain.ErrorMessage(err), EmailChange: emailChange}
+	return s.render(w, r, status(err), pageDeadLink, p)
+}
+
+func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
+	noReferrer(w)
+	secret := r.URL.Query().Get("lien")
+	info, err := s.portal.CheckPasswordLink(r.Context(), s.billerID, secret)
+	if linkError(err) {
+		return s.deadLink(w, r, err, false)
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, pageSetPassword, newPasswordPage(info, secret, &Form{}))
+}
+
+func newPasswordPage(info ports.LinkInfo, secret string, f *Form) *passwordPage {
+	return &passwordPage{basePage: basePage{Title: "Nouveau mot de passe", Errors: Summary([]string{"password", "confirm"}, f)},
+		Form: f, Link: secret, Email: info.Email, MinLength: info.MinPasswordLength}
+}
+
+// setPassword is "Enregistrer": the link is used once and the account is
+// active; the citizen then logs in.
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
+	noReferrer(w)
+	if err := allow(s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+		return err
+	}
+	secret := r.PostForm.Get("lien")
+	f := newForm(r, "", "password", "confirm")
+	err := s.portal.SetPassword(r.Context(), s.billerID, secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	switch {
+	case linkError(err):
+		return s.deadLink(w, r, err, false)
+	case fieldError(err):
+		f.Set(err)
+		info, lerr := s.portal.CheckPasswordLink(r.Context(), s.billerID, secret)
+		if linkError(lerr) {
+			return s.deadLink(w, r, lerr, false)
+		}
+		if lerr != nil {
+			return lerr
+		}
+		return s.render(w, r, status(err), pageSetPassword, newPasswordPage(info, secret, f))
+	case err != nil:
+		return err
+	}
+	return redirect(w, r, "/connexion", flashPasswordSet)
+}
+
+// homePage is the home page: the important notice until closed, then the
+// service's text.
+type homePage struct {
+	basePage
+	Dashboard ports.Dashboard
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
+	d, err := s.portal.Dashboard(r.Context(), u.citizen, u.session)
+	if err != nil {
+		return err
+	}
+	s.learnBillerName(d.BillerName)
+	return s.render(w, r, http.StatusOK, pageHome, &homePage{basePage: basePage{Title: "Accueil", Menu: menuHome}, Dashboard: d})
+}
+
+// closeNotice is "Fermer" on the important notice: closed for the rest of
+// the session.
+func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request, u *user) error {
+	if err := s.portal.CloseNotice(r.Context(), u.session); err != nil {
+		return err
+	}
+	return redirect(w, r, "/", "")
+}

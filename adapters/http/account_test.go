@@ -1,0 +1,247 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports/demo"
+)
+
+func TestLoginPageHasTheManualsLabels(t *testing.T) {
+	e := newEnv(t)
+	p := e.browser().get("/connexion")
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "LE PORTAIL DES FACTURES", "Veuillez vous connecter", "Se souvenir de moi", "Oublié ?",
+		"Connexion", "J'active mon compte", `lang="fr"`, "Aller au contenu",
+		"<title>Connexion – Portail des factures</title>")
+	assert.Contains(t, p.body, `<label for="email">`)
+	assert.Contains(t, p.body, `<label for="password">`)
+	assert.Contains(t, p.body, `autocomplete="current-password"`)
+}
+
+func TestWrongCredentialsGetOneGenericMessage(t *testing.T) {
+	e := newEnv(t)
+	for name, form := range map[string]url.Values{
+		"wrong password": {"email": {demo.Email}, "password": {"mauvais"}},
+		"unknown email":  {"email": {"personne@demo.fr"}, "password": {demo.Password}},
+		"not activated":  {"email": {demo.NewcomerEmail}, "password": {demo.Password}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := e.browser()
+			b.get("/connexion")
+			p := b.post("/connexion", form)
+			assert.Equal(t, http.StatusUnauthorized, p.status)
+			contains(t, p, domain.ErrBadCredentials.Message, `role="alert"`, "<title>Erreur : Connexion")
+			assert.Nil(t, b.cookie("portail-session"))
+		})
+	}
+}
+
+func TestLoginOpensASessionAndGoesHome(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	p := b.login(demo.Email, demo.Password, false)
+	assert.Equal(t, "/", p.location())
+	home := b.get("/")
+	require.Equal(t, http.StatusOK, home.status)
+	contains(t, home, "Mes factures", "Mes informations", "Contact", "Se déconnecter", "Camille Martin",
+		"<title>Accueil – Portail des factures – Commune de Démoville</title>")
+}
+
+func TestSessionIDChangesAtLogin(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	u, _ := url.Parse(e.ts.URL)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: "planted-by-someone-else", Path: "/"}})
+	first := setCookie(t, b.login(demo.Email, demo.Password, false), "portail-session")
+	assert.NotEqual(t, "planted-by-someone-else", first.Value)
+	second := setCookie(t, b.login(demo.Email, demo.Password, false), "portail-session")
+	assert.NotEqual(t, first.Value, second.Value, "a new login gives a new session id")
+
+	// The previous session is gone.
+	old := e.browser()
+	old.c.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: first.Value, Path: "/"}})
+	assert.Equal(t, http.StatusSeeOther, old.get("/").status)
+}
+
+func TestRememberMeGivesAPersistentCookie(t *testing.T) {
+	e := newEnv(t)
+	c := setCookie(t, e.browser().login(demo.Email, demo.Password, true), "portail-session")
+	assert.Equal(t, 30*24*3600, c.MaxAge)
+	assert.False(t, c.Expires.IsZero())
+	assert.True(t, c.HttpOnly)
+	assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+	assert.Equal(t, "/", c.Path)
+	assert.False(t, c.Secure, "the test portal is served over http")
+
+	c = setCookie(t, e.browser().login(demo.Email, demo.Password, false), "portail-session")
+	assert.Zero(t, c.MaxAge, "a browser-session cookie")
+	assert.True(t, c.Expires.IsZero())
+}
+
+func TestSecureCookiesOverHTTPS(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.PublicURL = "https://factures.demoville.fr" })
+	b := e.browser()
+	p := b.get("/connexion")
+	c := setCookie(t, p, "__Host-portail-formulaire")
+	assert.True(t, c.Secure)
+	assert.Equal(t, "/", c.Path)
+	assert.Equal(t, "max-age=31536000", p.header.Get("Strict-Transport-Security"))
+}
+
+func TestLoginGoesBackToThePageAsked(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	p := b.get("/factures?onglet=reglees")
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, "/connexion?suite=%2Ffactures%3Fonglet%3Dreglees", p.location())
+	b.get(p.location())
+	p = b.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "suite": {"/factures?onglet=reglees"}})
+	assert.Equal(t, "/factures?onglet=reglees", p.location())
+
+	// Never to another site.
+	b2 := e.browser()
+	b2.get("/connexion")
+	p = b2.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "suite": {"//evil.example/"}})
+	assert.Equal(t, "/", p.location())
+}
+
+func TestLogoutDestroysTheSession(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+	secret := b.cookie("portail-session").Value
+	b.get("/")
+	p := b.post("/deconnexion", nil)
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, "/connexion?message=deconnexion", p.location())
+	assert.Equal(t, -1, setCookie(t, p, "portail-session").MaxAge)
+	contains(t, b.get(p.location()), "Vous êtes déconnecté.")
+
+	// The old cookie opens nothing any more.
+	again := e.browser()
+	u, _ := url.Parse(e.ts.URL)
+	again.c.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: secret, Path: "/"}})
+	p = again.get("/factures")
+	assert.Equal(t, http.StatusSeeOther, p.status)
+	assert.True(t, strings.HasPrefix(p.location(), "/connexion?message=session"), p.location())
+}
+
+func TestActivation(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	p := b.get("/activation")
+	contains(t, p, "Veuillez saisir votre adresse de messagerie", "Activation", "Adresse mail")
+
+	t.Run("unknown address", func(t *testing.T) {
+		p := b.post("/activation", url.Values{"email": {"inconnu@demo.fr"}})
+		assert.Equal(t, http.StatusNotFound, p.status)
+		contains(t, p, "Activation impossible, adresse inconnue", "contacter le service concerné")
+		assert.Contains(t, p.body, `aria-invalid="true" aria-describedby="email-erreur"`)
+		assert.Contains(t, p.body, `<a href="#email">`)
+		assert.Contains(t, p.body, `value="inconnu@demo.fr"`, "the address typed is kept")
+	})
+	t.Run("malformed address", func(t *testing.T) {
+		p := b.post("/activation", url.Values{"email": {"pas une adresse"}})
+		assert.Equal(t, http.StatusBadRequest, p.status)
+		contains(t, p, "Veuillez saisir une adresse de messagerie valide")
+	})
+	t.Run("known address", func(t *testing.T) {
+		p := b.post("/activation", url.Values{"email": {demo.NewcomerEmail}})
+		require.Equal(t, http.StatusSeeOther, p.status)
+		contains(t, b.get(p.location()), "Un message d'activation du compte vous a été envoyé avec succès.")
+		assert.Equal(t, 1, e.mailsTo(demo.NewcomerEmail))
+	})
+}
+
+func TestForgottenPasswordAnswersTheSameForAnyAddress(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	p := b.get("/mot-de-passe-oublie")
+	contains(t, p, "Mail :", "Valider", "Annuler", `href="/connexion" class="bouton bouton-secondaire">Annuler`)
+	known := b.post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
+	unknown := b.post("/mot-de-passe-oublie", url.Values{"email": {"inconnu@demo.fr"}})
+	assert.Equal(t, http.StatusSeeOther, known.status)
+	assert.Equal(t, known.status, unknown.status)
+	assert.Equal(t, known.location(), unknown.location())
+	assert.Equal(t, 1, e.mailsTo(demo.Email))
+	contains(t, b.get(known.location()), "Si l'adresse saisie est connue du service de facturation")
+}
+
+func TestSetPasswordThenLogin(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.get("/activation")
+	b.post("/activation", url.Values{"email": {demo.NewcomerEmail}})
+	link := e.linkTo(demo.NewcomerEmail)
+
+	p := b.get(link)
+	require.Equal(t, http.StatusOK, p.status)
+	assert.Equal(t, "no-referrer", p.header.Get("Referrer-Policy"))
+	contains(t, p, "Saisissez votre nouveau mot de passe", demo.NewcomerEmail, "8 caractères minimum.", "Enregistrer")
+
+	secret := strings.TrimPrefix(link, "/mot-de-passe?lien=")
+	secret, _ = url.QueryUnescape(secret)
+	t.Run("too short", func(t *testing.T) {
+		p := b.post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"court"}, "confirm": {"court"}})
+		assert.Equal(t, http.StatusBadRequest, p.status)
+		contains(t, p, "Le mot de passe doit comporter au moins 8 caractères.", demo.NewcomerEmail)
+		assert.Contains(t, p.body, `aria-describedby="password-aide password-erreur"`)
+		assert.NotContains(t, p.body, `value="court"`, "a password is never shown again")
+	})
+	t.Run("different confirmation", func(t *testing.T) {
+		p := b.post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"nouveau123"}, "confirm": {"nouveau124"}})
+		assert.Equal(t, http.StatusBadRequest, p.status)
+		contains(t, p, "Les deux mots de passe saisis sont différents.")
+		assert.Contains(t, p.body, `id="confirm-erreur"`)
+	})
+	p = b.post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"nouveau123"}, "confirm": {"nouveau123"}})
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, "/connexion?message=mot-de-passe", p.location())
+	contains(t, b.get(p.location()), "Le nouveau mot de passe a été enregistré avec succès.")
+	b.login(demo.NewcomerEmail, "nouveau123", false)
+
+	t.Run("used link", func(t *testing.T) {
+		p := e.browser().get(link)
+		assert.Equal(t, http.StatusBadRequest, p.status)
+		contains(t, p, domain.ErrTokenUsed.Message, `href="/activation"`, `href="/mot-de-passe-oublie"`)
+	})
+}
+
+func TestDeadLinksOfferANewOne(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	p := b.get("/mot-de-passe?lien=nimportequoi")
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, domain.ErrTokenUnknown.Message, "J'active mon compte", "Mot de passe oublié")
+
+	b.get("/mot-de-passe-oublie")
+	b.post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
+	link := e.linkTo(demo.Email)
+	e.clock.Advance(2 * 3600e9) // reset links last an hour
+	p = b.get(link)
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, domain.ErrTokenExpired.Message)
+}
+
+func TestNoticeIsShownUntilClosed(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+	home := b.get("/")
+	contains(t, home, "Information importante", "travaux sur le réseau d'eau", "Fermer", "Bienvenue sur le portail des factures")
+	assert.Contains(t, home.body, `<section class="information" aria-labelledby="information-titre">`)
+	p := b.post("/information/fermer", nil)
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, "/", p.location())
+	home = b.get("/")
+	notContains(t, home, "travaux sur le réseau d'eau")
+	contains(t, home, "Bienvenue sur le portail des factures")
+
+	// Once per session: a new login shows it again.
+	contains(t, e.browser().loginDemo().get("/"), "travaux sur le réseau d'eau")
+}

@@ -1,0 +1,51 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// contactPage is "Contacter le service".
+type contactPage struct {
+	basePage
+	Form       *Form
+	MaxSubject int
+	MaxBody    int
+}
+
+var contactFields = []string{"subject", "body"}
+
+func newContactPage(f *Form) *contactPage {
+	return &contactPage{
+		basePage: basePage{Title: "Contacter le service", Menu: menuContact, Errors: Summary(contactFields, f)},
+		Form:     f, MaxSubject: domain.MaxSubjectLength, MaxBody: domain.MaxBodyLength,
+	}
+}
+
+func (s *Server) showContact(w http.ResponseWriter, r *http.Request, u *user) error {
+	return s.render(w, r, http.StatusOK, pageContact, newContactPage(&Form{}))
+}
+
+// contact stores the message and mails it to the service, with the
+// payer's identity and their address to reply to. It is limited per
+// account and per IP.
+func (s *Server) contact(w http.ResponseWriter, r *http.Request, u *user) error {
+	now := s.clock.Now()
+	if err := allow(s.limits.contactIP, s.limits.clientIP(r), now); err != nil {
+		return err
+	}
+	if err := allow(s.limits.contactAccount, u.citizen.AccountID.String(), now); err != nil {
+		return err
+	}
+	f := newForm(r, "", contactFields...)
+	err := s.portal.Contact(r.Context(), u.citizen, f.Values["subject"], f.Values["body"])
+	if fieldError(err) {
+		f.Set(err)
+		return s.render(w, r, status(err), pageContact, newContactPage(f))
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/contact", flashContact)
+}

@@ -1,0 +1,229 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// maxSelected bounds the ids read from a request; the domain refuses more
+// than 100 invoices in one payment anyway.
+const maxSelected = 200
+
+// parseIDs reads the invoice ids of a selection (field "facture").
+func parseIDs(values []string) ([]uuid.UUID, error) {
+	if len(values) > maxSelected {
+		return nil, errBadRequest
+	}
+	ids := make([]uuid.UUID, 0, len(values))
+	for _, v := range values {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return nil, errBadRequest
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// selectionRow is one payable invoice on the selection screen.
+type selectionRow struct {
+	domain.Invoice
+	Checked bool
+}
+
+// selectionPage is the manual's selection screen: one row per payable
+// invoice, the first column showing the selection (a real checkbox, or
+// a radio button when the service allows one invoice at a time), and the
+// number of invoices and the amount to pay beside.
+type selectionPage struct {
+	basePage
+	PayerName string
+	Multiple  bool
+	Rows      []selectionRow
+	Count     int
+	Total     decimal.Decimal
+	Form      *Form
+}
+
+func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) error {
+	ids, err := parseIDs(r.URL.Query()["facture"])
+	if err != nil {
+		return err
+	}
+	sel, err := s.portal.PayableInvoices(r.Context(), u.citizen)
+	if err != nil {
+		return err
+	}
+	if !sel.Multiple && len(ids) == 1 {
+		http.Redirect(w, r, "/paiement/recapitulatif?"+url.Values{"facture": {ids[0].String()}}.Encode(), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, pageSelection, newSelectionPage(sel, ids, &Form{}))
+}
+
+func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *Form) *selectionPage {
+	chosen := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		chosen[id] = true
+	}
+	p := &selectionPage{
+		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: Summary([]string{"invoices"}, f)},
+		PayerName: sel.PayerName, Multiple: sel.Multiple, Total: decimal.Zero, Form: f,
+	}
+	for _, inv := range sel.Invoices {
+		row := selectionRow{Invoice: inv, Checked: chosen[inv.ID]}
+		if row.Checked {
+			p.Count++
+			p.Total = p.Total.Add(inv.Amount)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	return p
+}
+
+// selectionError shows the selection again with why the payment cannot
+// go on (nothing selected, a payment in progress, suspension…); other
+// errors get the error page.
+func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user, ids []uuid.UUID, err error) error {
+	switch domain.ErrorCode(err) {
+	case domain.Invalid, domain.Conflict, domain.Unavailable:
+	default:
+		return err
+	}
+	sel, serr := s.portal.PayableInvoices(r.Context(), u.citizen)
+	if serr != nil {
+		return serr
+	}
+	f := &Form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
+	f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
+	return s.render(w, r, status(err), pageSelection, newSelectionPage(sel, ids, f))
+}
+
+// summaryPage is "Informations pour le paiement".
+type summaryPage struct {
+	basePage
+	Summary ports.PaymentSummary
+	Numbers string
+}
+
+func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error {
+	ids, err := parseIDs(r.URL.Query()["facture"])
+	if err != nil {
+		return err
+	}
+	sum, err := s.portal.PreparePayment(r.Context(), u.citizen, ids)
+	if err != nil {
+		return s.selectionError(w, r, u, ids, err)
+	}
+	numbers := make([]string, len(sum.Invoices))
+	for i, inv := range sum.Invoices {
+		numbers[i] = inv.Number
+	}
+	// The pay button posts here, and the answer redirects to the DGFiP's
+	// page: browsers that apply form-action to the redirect (Chrome) must
+	// allow it, so this page alone allows any https target. Its form
+	// holds nothing a visitor typed.
+	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' https:", 1))
+	p := &summaryPage{basePage: basePage{Title: "Informations pour le paiement", Menu: menuInvoices}, Summary: sum, Numbers: strings.Join(numbers, ", ")}
+	return s.render(w, r, http.StatusOK, pageSummary, p)
+}
+
+// startPayment is "Payer la facture sur le portail PayFiP": the attempt
+// is stored, its invoices locked, and the browser goes to the DGFiP's
+// page in the same window (303).
+func (s *Server) startPayment(w http.ResponseWriter, r *http.Request, u *user) error {
+	ids, err := parseIDs(r.PostForm["facture"])
+	if err != nil {
+		return err
+	}
+	_, co, err := s.portal.StartPayment(r.Context(), u.citizen, ids)
+	if err != nil {
+		return s.selectionError(w, r, u, ids, err)
+	}
+	target, err := url.Parse(co.RedirectURL)
+	if err != nil || (target.Scheme != "https" && target.Scheme != "http") || target.Host == "" {
+		return domain.WrapInternal(&badRedirect{co.RedirectURL})
+	}
+	http.Redirect(w, r, target.String(), http.StatusSeeOther)
+	return nil
+}
+
+type badRedirect struct{ url string }
+
+func (e *badRedirect) Error() string {
+	return "gateway gave a redirect URL that is not absolute http(s)"
+}
+
+// notify is the gateway's server-to-server notification
+// (ports.PathPaymentNotify). It answers plain text: 200 "OK", or the
+// status of the error with its French message, never a page or a trace.
+func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := parseForm(w, r); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(domain.ErrorMessage(err) + "\n"))
+		return
+	}
+	if _, err := s.portal.HandleNotification(r.Context(), r.Form); err != nil {
+		st := status(err)
+		if domain.ErrorCode(err) == domain.Internal {
+			s.log.ErrorContext(r.Context(), "payment notification failed", "err", err)
+		} else {
+			s.log.WarnContext(r.Context(), "payment notification refused", "status", st, "err", err)
+		}
+		w.WriteHeader(st)
+		_, _ = w.Write([]byte(domain.ErrorMessage(err) + "\n"))
+		return
+	}
+	_, _ = w.Write([]byte("OK"))
+}
+
+// returnPage is where the browser comes back from the DGFiP.
+type returnPage struct {
+	basePage
+	// Payment is set only when the attempt belongs to the logged-in
+	// citizen; anyone else reads a neutral message.
+	Payment  *domain.Payment
+	Label    string
+	Sentence string
+}
+
+func (s *Server) paymentReturn(w http.ResponseWriter, r *http.Request) error {
+	pay, err := s.portal.HandleNotification(r.Context(), r.Form)
+	if err != nil {
+		return err
+	}
+	p := &returnPage{basePage: basePage{Title: "Retour du paiement", Menu: menuInvoices}}
+	if u := userFrom(r); u != nil {
+		if mine, err := s.portal.Payment(r.Context(), u.citizen, pay.ID); err == nil {
+			p.Payment, p.Label, p.Sentence = &mine, mine.State.Label(), paymentSentence(mine)
+			p.Title = mine.State.Label()
+		}
+	}
+	return s.render(w, r, http.StatusOK, pagePaymentBack, p)
+}
+
+// paymentSentence says in words what the payment's state means for the
+// citizen.
+func paymentSentence(p domain.Payment) string {
+	switch p.State {
+	case domain.PaymentPaid:
+		return "Votre paiement a été accepté. Merci ! Les factures réglées apparaissent désormais dans « Factures réglées »."
+	case domain.PaymentRefused:
+		return "Votre paiement a été refusé : aucune somme n'a été prélevée. Vous pouvez recommencer depuis « Mes factures »."
+	case domain.PaymentAbandoned:
+		return "Le paiement a été abandonné : aucune somme n'a été prélevée. Vous pouvez recommencer depuis « Mes factures »."
+	case domain.PaymentExpired:
+		return "Le paiement n'a pas abouti : aucune somme n'a été prélevée. Vous pouvez recommencer depuis « Mes factures »."
+	case domain.PaymentFailed:
+		return "Le paiement n'a pas pu être créé auprès du service de paiement de la DGFiP. Veuillez réessayer plus tard."
+	}
+	return "Le résultat de votre paiement n'est pas encore connu. Il apparaîtra dans « Mes factures » dès que la DGFiP nous l'aura transmis. Si vous avez abandonné le paiement, un délai d'attente peut être demandé avant une nouvelle tentative."
+}

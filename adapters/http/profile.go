@@ -1,0 +1,157 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// profilePage is "Mes informations": the address, the password and the
+// paper invoices.
+type profilePage struct {
+	basePage
+	Profile      ports.Profile
+	EmailForm    *Form
+	PasswordForm *Form
+}
+
+var (
+	emailFields    = []string{"email", "current_password"}
+	passwordFields = []string{"current_password", "password", "confirm"}
+)
+
+func (s *Server) profile(w http.ResponseWriter, r *http.Request, u *user) error {
+	return s.renderProfile(w, r, u, http.StatusOK, &Form{Prefix: "adresse-"}, &Form{Prefix: "mdp-"})
+}
+
+func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *Form) error {
+	prof, err := s.portal.Profile(r.Context(), u.citizen)
+	if err != nil {
+		return err
+	}
+	p := &profilePage{
+		basePage: basePage{Title: "Mes informations", Menu: menuProfile,
+			Errors: append(Summary(emailFields, emailForm), Summary(passwordFields, pwForm)...)},
+		Profile: prof, EmailForm: emailForm, PasswordForm: pwForm,
+	}
+	return s.render(w, r, st, pageProfile, p)
+}
+
+// checkCurrentPassword refuses a form once too many wrong current
+// passwords were typed for the account: a borrowed session must not be
+// a way to guess the password.
+func (s *Server) checkCurrentPassword(u *user) error {
+	if over, wait := s.limits.loginFailures.Exhausted("account:"+u.citizen.AccountID.String(), s.clock.Now()); over {
+		return &tooManyError{retryAfter: wait}
+	}
+	return nil
+}
+
+func (s *Server) countWrongPassword(u *user, err error) {
+	if domain.ErrorField(err) == "current_password" {
+		s.limits.loginFailures.Allow("account:"+u.citizen.AccountID.String(), s.clock.Now())
+	}
+}
+
+// changeEmail sends a confirmation link to the new address; the change
+// happens only when it is followed (ports.PathConfirmEmail).
+func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) error {
+	f := newForm(r, "adresse-", emailFields...)
+	if err := s.checkCurrentPassword(u); err != nil {
+		return err
+	}
+	if err := allow(s.limits.mails, "mail:"+domain.NormalizeEmail(f.Values["email"]), s.clock.Now()); err != nil {
+		return err
+	}
+	err := s.portal.RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
+	if fieldError(err) {
+		s.countWrongPassword(u, err)
+		f.Set(err)
+		return s.renderProfile(w, r, u, status(err), f, &Form{Prefix: "mdp-"})
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/mes-informations", flashEmailSent)
+}
+
+// changePassword needs the current password; the account's other
+// sessions end, this one goes on.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user) error {
+	f := newForm(r, "mdp-", passwordFields...)
+	if err := s.checkCurrentPassword(u); err != nil {
+		return err
+	}
+	pf := r.PostForm
+	err := s.portal.ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
+	if fieldError(err) {
+		s.countWrongPassword(u, err)
+		f.Set(err)
+		return s.renderProfile(w, r, u, status(err), &Form{Prefix: "adresse-"}, f)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/mes-informations", flashPasswordChange)
+}
+
+// paperlessPage is the confirmation step of "Je ne souhaite plus recevoir
+// mes factures au format papier".
+type paperlessPage struct {
+	basePage
+	Profile ports.Profile
+}
+
+func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request, u *user) error {
+	prof, err := s.portal.Profile(r.Context(), u.citizen)
+	if err != nil {
+		return err
+	}
+	p := &paperlessPage{basePage: basePage{Title: "Factures papier", Menu: menuProfile}, Profile: prof}
+	return s.render(w, r, http.StatusOK, pagePaperless, p)
+}
+
+// paperless records the confirmed wish; the service is emailed.
+func (s *Server) paperless(w http.ResponseWriter, r *http.Request, u *user) error {
+	if err := s.portal.RequestPaperless(r.Context(), u.citizen); err != nil {
+		return err
+	}
+	return redirect(w, r, "/mes-informations", flashPaperless)
+}
+
+// confirmEmailPage is opened from the link sent to the new address. The
+// change is made by its button (a POST), not by opening the link: mail
+// filters that open links to scan them must not use it.
+type confirmEmailPage struct {
+	basePage
+	Link string
+}
+
+func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error {
+	noReferrer(w)
+	secret := r.URL.Query().Get("lien")
+	if secret == "" {
+		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
+	}
+	p := &confirmEmailPage{basePage: basePage{Title: "Confirmer votre nouvelle adresse"}, Link: secret}
+	return s.render(w, r, http.StatusOK, pageConfirmEmail, p)
+}
+
+func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
+	noReferrer(w)
+	if err := allow(s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+		return err
+	}
+	_, err := s.portal.ConfirmEmailChange(r.Context(), s.billerID, r.PostForm.Get("lien"))
+	if linkError(err) || domain.ErrorCode(err) == domain.Conflict {
+		return s.deadLink(w, r, err, true)
+	}
+	if err != nil {
+		return err
+	}
+	if _, aerr := s.authenticate(r); aerr == nil {
+		return redirect(w, r, "/mes-informations", flashEmailConfirmed)
+	}
+	return redirect(w, r, "/connexion", flashEmailConfirmed)
+}

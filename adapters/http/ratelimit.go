@@ -1,0 +1,234 @@
+package http
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Rate is Events per Per, as a token bucket: up to Events at once, then
+// one more every Per/Events.
+type Rate struct {
+	Events int
+	Per    time.Duration
+}
+
+// Limits are the rate limits of the forms that send mail or check a
+// password. The defaults never trouble a family sharing one connection.
+type Limits struct {
+	// LoginFailures counts failed logins (and wrong current passwords)
+	// per address; default 10 per 15 minutes.
+	LoginFailures Rate
+	// AuthPerIP counts login, activation, forgotten-password and
+	// password-link requests per client IP; default 60 per minute.
+	AuthPerIP Rate
+	// MailsPerAddress counts activation, reset and email-change mails per
+	// address; default 5 per hour.
+	MailsPerAddress Rate
+	// ContactPerAccount counts contact messages per account; default 10
+	// per hour.
+	ContactPerAccount Rate
+	// ContactPerIP counts contact messages per client IP; default 30 per
+	// hour.
+	ContactPerIP Rate
+	// MaxKeys bounds the addresses, accounts or IPs each limiter
+	// remembers; the idlest are forgotten first. Default 100 000.
+	MaxKeys int
+	// ClientIP returns the client's address. Default: the host of
+	// r.RemoteAddr. Behind a reverse proxy, give one that reads the
+	// proxy's header, and only from the proxy.
+	ClientIP func(r *http.Request) string
+}
+
+// DefaultLimits are the limits used for every zero field of Limits.
+var DefaultLimits = Limits{
+	LoginFailures:     Rate{Events: 10, Per: 15 * time.Minute},
+	AuthPerIP:         Rate{Events: 60, Per: time.Minute},
+	MailsPerAddress:   Rate{Events: 5, Per: time.Hour},
+	ContactPerAccount: Rate{Events: 10, Per: time.Hour},
+	ContactPerIP:      Rate{Events: 30, Per: time.Hour},
+	MaxKeys:           100_000,
+}
+
+func (l Limits) withDefaults() (Limits, error) {
+	for _, p := range []struct{ r, def *Rate }{
+		{&l.LoginFailures, &DefaultLimits.LoginFailures},
+		{&l.AuthPerIP, &DefaultLimits.AuthPerIP},
+		{&l.MailsPerAddress, &DefaultLimits.MailsPerAddress},
+		{&l.ContactPerAccount, &DefaultLimits.ContactPerAccount},
+		{&l.ContactPerIP, &DefaultLimits.ContactPerIP},
+	} {
+		if *p.r == (Rate{}) {
+			*p.r = *p.def
+		}
+		if p.r.Events <= 0 || p.r.Per <= 0 {
+			return l, errors.New("http: a rate limit needs a positive number of events and duration")
+		}
+	}
+	if l.MaxKeys <= 0 {
+		l.MaxKeys = DefaultLimits.MaxKeys
+	}
+	if l.ClientIP == nil {
+		l.ClientIP = remoteIP
+	}
+	return l, nil
+}
+
+// limiter counts events per key. It is an interface so that a store
+// shared by several portal instances can replace the memory one.
+type limiter interface {
+	// Allow records one event for key at now and reports whether it is
+	// within the limit; when not, it says how long to wait.
+	Allow(key string, now time.Time) (bool, time.Duration)
+	// Exhausted reports, without recording anything, whether the next
+	// event would be refused.
+	Exhausted(key string, now time.Time) (bool, time.Duration)
+}
+
+// limiters are the portal's rate limits.
+type limiters struct {
+	loginFailures, authIP, mails, contactAccount, contactIP limiter
+	clientIP                                                func(*http.Request) string
+}
+
+func newLimiters(l Limits) *limiters {
+	return &limiters{
+		loginFailures:  newMemoryLimiter(l.LoginFailures, l.MaxKeys),
+		authIP:         newMemoryLimiter(l.AuthPerIP, l.MaxKeys),
+		mails:          newMemoryLimiter(l.MailsPerAddress, l.MaxKeys),
+		contactAccount: newMemoryLimiter(l.ContactPerAccount, l.MaxKeys),
+		contactIP:      newMemoryLimiter(l.ContactPerIP, l.MaxKeys),
+		clientIP:       l.ClientIP,
+	}
+}
+
+// allow records an event in lim and returns a 429 error over the limit.
+func allow(lim limiter, key string, now time.Time) error {
+	if ok, wait := lim.Allow(key, now); !ok {
+		return &tooManyError{retryAfter: wait}
+	}
+	return nil
+}
+
+// remoteIP is the host of r.RemoteAddr; IPv6 addresses count by /64,
+// since one household or one attacker holds a whole /64.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+// memoryLimiter keeps one token bucket per key in memory, at most max
+// keys: when full, it forgets the buckets that have refilled (they hold
+// no information), then the idlest ones.
+type memoryLimiter struct {
+	rate  rate.Limit
+	per   time.Duration
+	burst int
+	max   int
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	last time.Time
+}
+
+func newMemoryLimiter(r Rate, max int) *memoryLimiter {
+	return &memoryLimiter{
+		rate: rate.Every(r.Per / time.Duration(r.Events)), per: r.Per, burst: r.Events, max: max,
+		buckets: make(map[string]*bucket),
+	}
+}
+
+func (m *memoryLimiter) Allow(key string, now time.Time) (bool, time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.bucket(key, now)
+	b.last = now
+	if b.lim.AllowN(now, 1) {
+		return true, 0
+	}
+	return false, m.wait(b, now)
+}
+
+func (m *memoryLimiter) Exhausted(key string, now time.Time) (bool, time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.buckets[key]
+	if !ok || b.lim.TokensAt(now) >= 1 {
+		return false, 0
+	}
+	return true, m.wait(b, now)
+}
+
+// wait is how long until the bucket holds a token again.
+func (m *memoryLimiter) wait(b *bucket, now time.Time) time.Duration {
+	missing := 1 - b.lim.TokensAt(now)
+	return time.Duration(missing * float64(time.Second) / float64(m.rate))
+}
+
+// bucket returns key's bucket, making room when the map is full. The
+// caller holds m.mu.
+func (m *memoryLimiter) bucket(key string, now time.Time) *bucket {
+	if b, ok := m.buckets[key]; ok {
+		return b
+	}
+	if len(m.buckets) >= m.max {
+		m.evict(now)
+	}
+	b := &bucket{lim: rate.NewLimiter(m.rate, m.burst), last: now}
+	m.buckets[key] = b
+	return b
+}
+
+// evict forgets every bucket idle for a whole period (it has refilled),
+// and if that is not enough, the idlest tenth.
+func (m *memoryLimiter) evict(now time.Time) {
+	for k, b := range m.buckets {
+		if now.Sub(b.last) >= m.per {
+			delete(m.buckets, k)
+		}
+	}
+	if len(m.buckets) < m.max {
+		return
+	}
+	type idle struct {
+		key  string
+		last time.Time
+	}
+	all := make([]idle, 0, len(m.buckets))
+	for k, b := range m.buckets {
+		all = append(all, idle{k, b.last})
+	}
+	slices.SortFunc(all, func(a, b idle) int { return a.last.Compare(b.last) })
+	for _, e := range all[:max(1, len(all)/10)] {
+		delete(m.buckets, e.key)
+	}
+}
+
+// size reports how many keys are remembered (for tests).
+func (m *memoryLimiter) size() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.buckets)
+}

@@ -1,0 +1,223 @@
+// Package http is the citizens' web portal: server-rendered French pages
+// for every screen of the manual, over the use cases of ports.Portal.
+//
+// Everything a citizen reads is French; the words of the manual are used
+// as written. Pages are html/template files embedded in the binary, parsed
+// once at start-up (one template set per page, sharing a layout), filled
+// from typed page structs and rendered to a buffer before anything is
+// written. Handlers return errors; one adapter turns them into pages
+// through one table of statuses (errors.go).
+//
+// The package is named like the standard library's net/http, as in
+// benbjohnson/wtf: inside it, "net/http" is imported as usual.
+package http
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/ports"
+)
+
+// Config is what the portal's web server needs.
+type Config struct {
+	Portal   *ports.Portal
+	BillerID uuid.UUID // the biller served (multi-biller by Host comes later)
+	// PublicURL is the portal's address as citizens reach it; with https
+	// every cookie is Secure (and __Host- prefixed).
+	PublicURL string
+	Logger    *slog.Logger
+	// Clock drives the rate limiters and the dates shown; default
+	// ports.SystemClock{}.
+	Clock  ports.Clock
+	Limits Limits
+	// Dev is nil outside demo mode: then nothing under /_dev/ exists.
+	Dev *Dev
+}
+
+// Dev holds the demo's extras, served under /_dev/.
+type Dev struct {
+	// Mails returns the mails sent, newest first.
+	Mails func() []DevMail
+	// PayFiP is the PayFiP simulator, mounted at /_dev/payfip/ with its
+	// full path (no StripPrefix).
+	PayFiP http.Handler
+}
+
+// DevMail is one mail shown on the demo's mail page.
+type DevMail struct {
+	To, ReplyTo, Subject, Text string
+	At                         time.Time
+}
+
+// Server is the portal's http.Handler.
+type Server struct {
+	portal   *ports.Portal
+	billerID uuid.UUID
+	log      *slog.Logger
+	clock    ports.Clock
+	dev      *Dev
+	secure   bool   // PublicURL is https
+	origin   string // scheme://host of PublicURL
+	pages    map[string]*pageTemplate
+	assets   *assets
+	limits   *limiters
+	handler  http.Handler
+	// billerName is learnt from the use cases that return it (Dashboard,
+	// Invoice), for page titles: ports has no anonymous biller lookup.
+	billerName atomic.Pointer[string]
+}
+
+// New checks cfg, parses every page template and builds the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Portal == nil {
+		return nil, errors.New("http: Config.Portal is required")
+	}
+	if cfg.BillerID == uuid.Nil {
+		return nil, errors.New("http: Config.BillerID is required")
+	}
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("http: public URL %q: want an absolute http(s) URL", cfg.PublicURL)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = ports.SystemClock{}
+	}
+	limits, err := cfg.Limits.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		portal: cfg.Portal, billerID: cfg.BillerID, log: cfg.Logger, clock: cfg.Clock, dev: cfg.Dev,
+		secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host,
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.funcs()); err != nil {
+		return nil, err
+	}
+	s.limits = newLimiters(limits)
+	if s.handler, err = s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ServeHTTP serves the portal.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// routes registers every page on a ServeMux and wraps it in the
+// middleware every response goes through: security headers, recovery,
+// then cross-origin protection.
+func (s *Server) routes() (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /static/", s.assets)
+
+	// Account: login, activation, forgotten password, password links.
+	mux.Handle("GET /connexion", s.anonymous(s.showLogin))
+	mux.Handle("POST /connexion", s.anonymous(s.login))
+	mux.Handle("POST /deconnexion", s.private(s.logout))
+	mux.Handle("GET /activation", s.anonymous(s.showActivation))
+	mux.Handle("POST /activation", s.anonymous(s.requestActivation))
+	mux.Handle("GET /mot-de-passe-oublie", s.anonymous(s.showForgot))
+	mux.Handle("POST /mot-de-passe-oublie", s.anonymous(s.requestReset))
+	mux.Handle("GET "+ports.PathSetPassword, s.anonymous(s.showSetPassword))
+	mux.Handle("POST "+ports.PathSetPassword, s.anonymous(s.setPassword))
+	mux.Handle("GET /{$}", s.private(s.home))
+	mux.Handle("POST /information/fermer", s.private(s.closeNotice))
+
+	// Invoices.
+	mux.Handle("GET /factures", s.private(s.invoices))
+	mux.Handle("GET /factures/{id}", s.private(s.invoice))
+	mux.Handle("GET /factures/{id}/pdf", s.private(s.invoicePDF))
+	mux.Handle("POST /factures/{id}/reglee", s.private(s.declarePaid))
+	mux.Handle("POST /factures/{id}/non-reglee", s.private(s.undoDeclarePaid))
+
+	// Payment, and the gateway's callbacks.
+	mux.Handle("GET /paiement", s.private(s.selection))
+	mux.Handle("GET /paiement/recapitulatif", s.private(s.summary))
+	mux.Handle("POST /paiement", s.private(s.startPayment))
+	mux.Handle("GET "+ports.PathPaymentNotify, http.HandlerFunc(s.notify))
+	mux.Handle("POST "+ports.PathPaymentNotify, http.HandlerFunc(s.notify))
+	mux.Handle("GET "+ports.PathPaymentReturn, s.public(s.paymentReturn))
+	mux.Handle("POST "+ports.PathPaymentReturn, s.public(s.paymentReturn))
+
+	// Mes informations.
+	mux.Handle("GET /mes-informations", s.private(s.profile))
+	mux.Handle("POST /mes-informations/adresse", s.private(s.changeEmail))
+	mux.Handle("POST /mes-informations/mot-de-passe", s.private(s.changePassword))
+	mux.Handle("GET /mes-informations/papier", s.private(s.showPaperless))
+	mux.Handle("POST /mes-informations/papier", s.private(s.paperless))
+	mux.Handle("GET "+ports.PathConfirmEmail, s.anonymous(s.showConfirmEmail))
+	mux.Handle("POST "+ports.PathConfirmEmail, s.anonymous(s.confirmEmail))
+
+	// Contact and the footer's pages.
+	mux.Handle("GET /contact", s.private(s.showContact))
+	mux.Handle("POST /contact", s.private(s.contact))
+	mux.Handle("GET /aide", s.public(s.help))
+	mux.Handle("GET /mentions-legales", s.public(s.legal))
+	mux.Handle("GET /accessibilite", s.public(s.accessibility))
+
+	if s.dev != nil {
+		if s.dev.Mails != nil {
+			mux.Handle("GET /_dev/mail", s.handle(s.devMails))
+		}
+		if s.dev.PayFiP != nil {
+			mux.Handle("/_dev/payfip/", s.dev.PayFiP)
+		}
+	}
+	// Everything else, /_dev/ outside demo mode included, is a French 404.
+	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+
+	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(s.origin); err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	// The DGFiP's servers notify, and a browser comes back from the
+	// DGFiP's site with a POST: both are cross-origin by nature. These two
+	// paths change nothing on the citizen's behalf: they only make the
+	// portal ask the gateway, server to server, what happened.
+	cop.AddInsecureBypassPattern("POST " + ports.PathPaymentNotify)
+	cop.AddInsecureBypassPattern("POST " + ports.PathPaymentReturn)
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errCrossOrigin)
+	}))
+	return s.secureHeaders(s.recover(cop.Handler(mux))), nil
+}
+
+// healthz tells a load balancer or a supervisor that the process serves.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// title returns the biller's name when known.
+func (s *Server) title() string {
+	if p := s.billerName.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// learnBillerName keeps the biller's name for page titles.
+func (s *Server) learnBillerName(name string) {
+	if name = strings.TrimSpace(name); name != "" && name != s.title() {
+		s.billerName.Store(&name)
+	}
+}
