@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -275,3 +276,5 @@ func notContains(t *testing.T, p resp, texts ...string) {
 		assert.False(t, strings.Contains(body, s), "the page (status %d) has %q", p.status, s)
 	}
 }
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -196,6 +196,10 @@ type returnPage struct {
 }
 
 func (s *Server) paymentReturn(w http.ResponseWriter, r *http.Request) error {
+	// Query and body merged: the DGFiP sends back with a GET or a POST.
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
 	pay, err := s.portal.HandleNotification(r.Context(), r.Form)
 	if err != nil {
 		return err

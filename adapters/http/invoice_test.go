@@ -1,0 +1,147 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports/demo"
+)
+
+func TestInvoiceTabs(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+
+	unpaid := b.get("/factures")
+	require.Equal(t, http.StatusOK, unpaid.status)
+	contains(t, unpaid, "Factures non réglées", "Factures réglées", "Factures en trésorerie", "Camille Martin",
+		">Date<", ">Echéance<", ">Montant<", ">Numéro<", ">Objet<", ">État<",
+		water, canteen, nursery, "243,11\u00a0€", "Non réglée", "Payer la facture",
+		"<title>Mes factures – Factures non réglées – Portail des factures – Commune de Démoville</title>")
+	contains(t, unpaid, domain.Today(start).AddDays(21).French(), domain.Today(start).AddDays(-10).French())
+	assert.Contains(t, unpaid.body, `<a href="/factures?onglet=non-reglees" aria-current="page">`)
+	assert.Equal(t, "no-store", unpaid.header.Get("Cache-Control"))
+	notContains(t, unpaid, paidOne, treasury, theirs)
+
+	paid := b.get("/factures?onglet=reglees")
+	contains(t, paid, paidOne, "Réglée")
+	assert.Contains(t, paid.body, `<a href="/factures?onglet=reglees" aria-current="page">`)
+	notContains(t, paid, water, "Payer la facture")
+
+	tr := b.get("/factures?onglet=tresorerie")
+	contains(t, tr, treasury, "Transmise en trésorerie", "transmises au Trésor public", "avis de somme à payer")
+
+	assert.Equal(t, http.StatusNotFound, b.get("/factures?onglet=autre").status)
+	assert.Equal(t, http.StatusBadRequest, b.get("/factures?page=zero").status)
+}
+
+func TestInvoicesArePaginated(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	acc, err := e.store.AccountByEmail(ctx, demo.BillerID, demo.Email)
+	require.NoError(t, err)
+	today := domain.Today(start)
+	for i := range 25 {
+		inv := domain.Invoice{
+			ID: uuid.New(), BillerID: demo.BillerID, PayerID: acc.PayerID,
+			Number: fmt.Sprintf("2026-099-%06d", i), Object: "Historique", IssueDate: today.AddDays(-100 - i),
+			DueDate: today.AddDays(-70 - i), Amount: decimal.RequireFromString("10.00"), State: domain.InvoicePaid,
+			PaidAt: start, CreatedAt: start, UpdatedAt: start,
+		}
+		require.NoError(t, e.store.SaveInvoice(ctx, inv))
+	}
+	b := e.browser().loginDemo()
+	first := b.get("/factures?onglet=reglees")
+	contains(t, first, "27 factures, page 1 sur 2", "Page suivante")
+	notContains(t, first, "Page précédente")
+	assert.Contains(t, first.body, `href="/factures?onglet=reglees&amp;page=2"`)
+	second := b.get("/factures?onglet=reglees&page=2")
+	contains(t, second, "page 2 sur 2", "Page précédente", "<title>Mes factures – Factures réglées – page 2")
+}
+
+func TestInvoiceDetail(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+	p := b.get("/factures/" + idOf(water).String())
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "Facture "+water, "Eau et assainissement, 2e semestre", "243,11\u00a0€", "Non réglée",
+		"Payer la facture", "Marquer la facture comme réglée", "Commune de Démoville")
+	assert.Contains(t, p.body, `href="/paiement?facture=`+idOf(water).String()+`"`)
+	notContains(t, p, "PDF", "Marquer la facture comme non réglée")
+
+	t.Run("another payer's invoice is not found", func(t *testing.T) {
+		p := b.get("/factures/" + idOf(theirs).String())
+		assert.Equal(t, http.StatusNotFound, p.status)
+		contains(t, p, "Page introuvable", domain.ErrNotFound.Message)
+		notContains(t, p, theirs)
+		assert.Equal(t, http.StatusNotFound, b.get("/factures/"+uuid.NewString()).status)
+		assert.Equal(t, http.StatusNotFound, b.get("/factures/pas-un-uuid").status)
+	})
+	t.Run("paid", func(t *testing.T) {
+		p := b.get("/factures/" + idOf(paidOne).String())
+		contains(t, p, "Réglée", "Réglée le", "Aucune action n'est possible")
+		notContains(t, p, "Payer la facture")
+	})
+	t.Run("treasury", func(t *testing.T) {
+		p := b.get("/factures/" + idOf(treasury).String())
+		contains(t, p, "Transmise en trésorerie", "avis de somme à payer")
+		notContains(t, p, "Payer la facture")
+	})
+}
+
+func TestInvoicePDFIsLinkedOnlyWhenThereIsOne(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+	assert.Equal(t, http.StatusNotFound, b.get("/factures/"+idOf(water).String()+"/pdf").status)
+
+	inv, err := e.store.Invoice(context.Background(), idOf(canteen))
+	require.NoError(t, err)
+	inv.PDF = "factures/2026-030-000412.pdf"
+	require.NoError(t, e.store.SaveInvoice(context.Background(), inv))
+	p := b.get("/factures/" + idOf(canteen).String())
+	assert.Contains(t, p.body, `href="/factures/`+idOf(canteen).String()+`/pdf"`)
+	pdf := b.get("/factures/" + idOf(canteen).String() + "/pdf")
+	assert.Equal(t, http.StatusServiceUnavailable, pdf.status, "nothing fake is served")
+	assert.Equal(t, http.StatusNotFound, b.get("/factures/"+idOf(theirs).String()+"/pdf").status)
+}
+
+func TestDeclarePaidAndUndo(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+	detail := "/factures/" + idOf(canteen).String()
+	b.get(detail)
+	p := b.post(detail+"/reglee", nil)
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, detail+"?message=reglee", p.location())
+	p = b.get(p.location())
+	contains(t, p, "La facture a été marquée comme réglée.", "Déclarée réglée par vos soins", "Marquer la facture comme non réglée")
+	notContains(t, p, "Marquer la facture comme réglée", `href="/paiement?facture=`)
+	contains(t, b.get("/factures?onglet=reglees"), canteen)
+
+	p = b.post(detail+"/non-reglee", nil)
+	require.Equal(t, http.StatusSeeOther, p.status)
+	p = b.get(p.location())
+	contains(t, p, "La facture a été marquée comme non réglée.", "Non réglée", "Payer la facture")
+
+	// Someone else's invoice: not found, nothing changed.
+	p = b.post("/factures/"+idOf(theirs).String()+"/reglee", nil)
+	assert.Equal(t, http.StatusNotFound, p.status)
+}
+
+func TestSuspendedPaymentShowsTheServicesMessage(t *testing.T) {
+	e := newEnv(t)
+	e.setBiller(func(b *domain.Biller) {
+		b.Suspension = domain.Suspension{Active: true, Message: "Maintenance des factures jusqu'à lundi."}
+	})
+	b := e.browser().loginDemo()
+	p := b.get("/factures/" + idOf(water).String())
+	contains(t, p, "Maintenance des factures jusqu'à lundi.", "Marquer la facture comme réglée")
+	notContains(t, p, `href="/paiement?facture=`)
+}
