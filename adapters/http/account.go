@@ -11,7 +11,7 @@ import (
 // loginPage is "LE PORTAIL DES FACTURES – Veuillez vous connecter".
 type loginPage struct {
 	basePage
-	Form     *Form
+	Form     *form
 	Remember bool
 	// RememberDays is how long "Se souvenir de moi" keeps the session.
 	RememberDays int
@@ -25,11 +25,11 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, pageLogin, s.loginPage(&Form{}, false, next))
+	return s.render(w, r, http.StatusOK, pageLogin, s.loginPage(&form{}, false, next))
 }
 
-func (s *Server) loginPage(f *Form, remember bool, next string) *loginPage {
-	return &loginPage{basePage: basePage{Title: "Connexion", Errors: Summary(nil, f)}, Form: f, Remember: remember,
+func (s *Server) loginPage(f *form, remember bool, next string) *loginPage {
+	return &loginPage{basePage: basePage{Title: "Connexion", Errors: errorSummary(nil, f)}, Form: f, Remember: remember,
 		RememberDays: int(s.portal.Config().RememberTTL.Hours() / 24), Next: next}
 }
 
@@ -76,11 +76,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
 // address field.
 type emailPage struct {
 	basePage
-	Form *Form
+	Form *form
 }
 
 func (s *Server) showActivation(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, pageActivation, &emailPage{basePage: basePage{Title: "J'active mon compte"}, Form: &Form{}})
+	return s.render(w, r, http.StatusOK, pageActivation, &emailPage{basePage: basePage{Title: "J'active mon compte"}, Form: &form{}})
 }
 
 // requestActivation is "Activation": an unknown address gets the
@@ -93,7 +93,7 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 	err := s.portal.RequestActivation(r.Context(), s.billerID, f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
-		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: Summary([]string{"email"}, f)}, Form: f}
+		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: errorSummary([]string{"email"}, f)}, Form: f}
 		return s.render(w, r, status(err), pageActivation, p)
 	}
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) showForgot(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, pageForgot, &emailPage{basePage: basePage{Title: "Mot de passe oublié"}, Form: &Form{}})
+	return s.render(w, r, http.StatusOK, pageForgot, &emailPage{basePage: basePage{Title: "Mot de passe oublié"}, Form: &form{}})
 }
 
 // requestReset is "Oublié ?" → "Valider": the same answer whether or not
@@ -116,7 +116,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	err := s.portal.RequestPasswordReset(r.Context(), s.billerID, f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
-		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: Summary([]string{"email"}, f)}, Form: f}
+		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
 		return s.render(w, r, status(err), pageForgot, p)
 	}
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Server) limitMail(r *http.Request, email string) error {
 // passwordPage is "Saisissez votre nouveau mot de passe".
 type passwordPage struct {
 	basePage
-	Form      *Form
+	Form      *form
 	Link      string // the link's secret, posted back in a hidden field
 	Email     string
 	MinLength int
@@ -175,11 +175,11 @@ func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, pageSetPassword, newPasswordPage(info, secret, &Form{}))
+	return s.render(w, r, http.StatusOK, pageSetPassword, newPasswordPage(info, secret, &form{}))
 }
 
-func newPasswordPage(info ports.LinkInfo, secret string, f *Form) *passwordPage {
-	return &passwordPage{basePage: basePage{Title: "Nouveau mot de passe", Errors: Summary([]string{"password", "confirm"}, f)},
+func newPasswordPage(info ports.LinkInfo, secret string, f *form) *passwordPage {
+	return &passwordPage{basePage: basePage{Title: "Nouveau mot de passe", Errors: errorSummary([]string{"password", "confirm"}, f)},
 		Form: f, Link: secret, Email: info.Email, MinLength: info.MinPasswordLength}
 }
 

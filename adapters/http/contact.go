@@ -9,22 +9,22 @@ import (
 // contactPage is "Contacter le service".
 type contactPage struct {
 	basePage
-	Form       *Form
+	Form       *form
 	MaxSubject int
 	MaxBody    int
 }
 
 var contactFields = []string{"subject", "body"}
 
-func newContactPage(f *Form) *contactPage {
+func newContactPage(f *form) *contactPage {
 	return &contactPage{
-		basePage: basePage{Title: "Contacter le service", Menu: menuContact, Errors: Summary(contactFields, f)},
+		basePage: basePage{Title: "Contacter le service", Menu: menuContact, Errors: errorSummary(contactFields, f)},
 		Form:     f, MaxSubject: domain.MaxSubjectLength, MaxBody: domain.MaxBodyLength,
 	}
 }
 
 func (s *Server) showContact(w http.ResponseWriter, r *http.Request, u *user) error {
-	return s.render(w, r, http.StatusOK, pageContact, newContactPage(&Form{}))
+	return s.render(w, r, http.StatusOK, pageContact, newContactPage(&form{}))
 }
 
 // contact stores the message and mails it to the service, with the

@@ -132,8 +132,13 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 
 // localPath returns p when it is a path of this site ("/factures?…"),
 // and "/" otherwise, so that ?suite= cannot send anyone elsewhere.
+// Browsers drop tabs and newlines from URLs and read "\" as "/", so
+// "/\t/evil.example" or "/\\evil.example" would leave the site.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, '\\') || strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return "/"
+	}
+	if strings.HasPrefix(p, "//") {
 		return "/"
 	}
 	u, err := url.Parse(p)

@@ -6,10 +6,10 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
-// Form is what a form shows again after an error: the values typed
+// form is what a form shows again after an error: the values typed
 // (never a password) and the messages, each tied to its field
 // (RGAA 11.10: aria-invalid and aria-describedby).
-type Form struct {
+type form struct {
 	// Prefix makes the ids unique when a page has several forms.
 	Prefix string
 	Values map[string]string
@@ -18,16 +18,16 @@ type Form struct {
 	Message string
 }
 
-// FieldError is one line of the error summary: the message and the id of
+// summaryLine is one line of the error summary: the message and the id of
 // the field it is about ("" when none).
-type FieldError struct {
+type summaryLine struct {
 	ID      string
 	Message string
 }
 
 // newForm keeps the values of the named fields from the request.
-func newForm(r *http.Request, prefix string, names ...string) *Form {
-	f := &Form{Prefix: prefix, Values: map[string]string{}, Errors: map[string]string{}}
+func newForm(r *http.Request, prefix string, names ...string) *form {
+	f := &form{Prefix: prefix, Values: map[string]string{}, Errors: map[string]string{}}
 	for _, n := range names {
 		f.Values[n] = r.PostForm.Get(n)
 	}
@@ -44,7 +44,7 @@ func fieldError(err error) bool {
 
 // Set records err on its field, or as the form's message. A field the
 // form does not show has its message at the top instead.
-func (f *Form) Set(err error) {
+func (f *form) Set(err error) {
 	msg := domain.ErrorMessage(err)
 	field := domain.ErrorField(err)
 	if _, shown := f.Values[field]; field != "" && shown {
@@ -54,27 +54,27 @@ func (f *Form) Set(err error) {
 	f.Message = msg
 }
 
-// Summary returns the error summary of the forms, in field order.
-func Summary(order []string, forms ...*Form) []FieldError {
-	var out []FieldError
+// errorSummary returns the error summary of the forms, in field order.
+func errorSummary(order []string, forms ...*form) []summaryLine {
+	var out []summaryLine
 	for _, f := range forms {
 		if f == nil {
 			continue
 		}
 		if f.Message != "" {
-			out = append(out, FieldError{Message: f.Message})
+			out = append(out, summaryLine{Message: f.Message})
 		}
 		for _, n := range order {
 			if m := f.Errors[n]; m != "" {
-				out = append(out, FieldError{ID: f.Prefix + n, Message: m})
+				out = append(out, summaryLine{ID: f.Prefix + n, Message: m})
 			}
 		}
 	}
 	return out
 }
 
-// Field describes one input for the "input" and "textarea" partials.
-type Field struct {
+// field describes one input for the "input" and "textarea" partials.
+type field struct {
 	ID, Name, Label, Type, Autocomplete string
 	Value, Error, HintText              string
 	MaxLength                           int
@@ -82,8 +82,8 @@ type Field struct {
 
 // Field returns the input name of the form with its label, type and
 // autocomplete token (WCAG 1.3.5). A password is never shown again.
-func (f *Form) Field(name, label, typ, autocomplete string) Field {
-	fd := Field{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete}
+func (f *form) Field(name, label, typ, autocomplete string) field {
+	fd := field{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete}
 	if f != nil {
 		fd.ID = f.Prefix + name
 		fd.Error = f.Errors[name]
@@ -95,13 +95,13 @@ func (f *Form) Field(name, label, typ, autocomplete string) Field {
 }
 
 // Hint adds a help text, tied to the field by aria-describedby.
-func (fd Field) Hint(text string) Field { fd.HintText = text; return fd }
+func (fd field) Hint(text string) field { fd.HintText = text; return fd }
 
 // Max sets the field's maxlength.
-func (fd Field) Max(n int) Field { fd.MaxLength = n; return fd }
+func (fd field) Max(n int) field { fd.MaxLength = n; return fd }
 
 // Describedby lists the ids of the hint and the error of the field.
-func (fd Field) Describedby() string {
+func (fd field) Describedby() string {
 	s := ""
 	if fd.HintText != "" {
 		s = fd.ID + "-aide"

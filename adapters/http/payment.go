@@ -49,7 +49,7 @@ type selectionPage struct {
 	Rows      []selectionRow
 	Count     int
 	Total     decimal.Decimal
-	Form      *Form
+	Form      *form
 }
 
 func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) error {
@@ -65,16 +65,16 @@ func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) erro
 		http.Redirect(w, r, "/paiement/recapitulatif?"+url.Values{"facture": {ids[0].String()}}.Encode(), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, pageSelection, newSelectionPage(sel, ids, &Form{}))
+	return s.render(w, r, http.StatusOK, pageSelection, newSelectionPage(sel, ids, &form{}))
 }
 
-func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *Form) *selectionPage {
+func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *form) *selectionPage {
 	chosen := make(map[uuid.UUID]bool, len(ids))
 	for _, id := range ids {
 		chosen[id] = true
 	}
 	p := &selectionPage{
-		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: Summary([]string{"invoices"}, f)},
+		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: errorSummary([]string{"invoices"}, f)},
 		PayerName: sel.PayerName, Multiple: sel.Multiple, Total: decimal.Zero, Form: f,
 	}
 	for _, inv := range sel.Invoices {
@@ -101,7 +101,7 @@ func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user,
 	if serr != nil {
 		return serr
 	}
-	f := &Form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
+	f := &form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
 	f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
 	return s.render(w, r, status(err), pageSelection, newSelectionPage(sel, ids, f))
 }

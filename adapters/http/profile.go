@@ -12,8 +12,8 @@ import (
 type profilePage struct {
 	basePage
 	Profile      ports.Profile
-	EmailForm    *Form
-	PasswordForm *Form
+	EmailForm    *form
+	PasswordForm *form
 }
 
 var (
@@ -22,17 +22,17 @@ var (
 )
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request, u *user) error {
-	return s.renderProfile(w, r, u, http.StatusOK, &Form{Prefix: "adresse-"}, &Form{Prefix: "mdp-"})
+	return s.renderProfile(w, r, u, http.StatusOK, &form{Prefix: "adresse-"}, &form{Prefix: "mdp-"})
 }
 
-func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *Form) error {
+func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *form) error {
 	prof, err := s.portal.Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
 	}
 	p := &profilePage{
 		basePage: basePage{Title: "Mes informations", Menu: menuProfile,
-			Errors: append(Summary(emailFields, emailForm), Summary(passwordFields, pwForm)...)},
+			Errors: append(errorSummary(emailFields, emailForm), errorSummary(passwordFields, pwForm)...)},
 		Profile: prof, EmailForm: emailForm, PasswordForm: pwForm,
 	}
 	return s.render(w, r, st, pageProfile, p)
@@ -68,7 +68,7 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 	if fieldError(err) {
 		s.countWrongPassword(u, err)
 		f.Set(err)
-		return s.renderProfile(w, r, u, status(err), f, &Form{Prefix: "mdp-"})
+		return s.renderProfile(w, r, u, status(err), f, &form{Prefix: "mdp-"})
 	}
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user)
 	if fieldError(err) {
 		s.countWrongPassword(u, err)
 		f.Set(err)
-		return s.renderProfile(w, r, u, status(err), &Form{Prefix: "adresse-"}, f)
+		return s.renderProfile(w, r, u, status(err), &form{Prefix: "adresse-"}, f)
 	}
 	if err != nil {
 		return err

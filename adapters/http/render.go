@@ -81,7 +81,7 @@ type basePage struct {
 	// Flash is a confirmation after a redirect, read from ?message=.
 	Flash string
 	// Errors is the error summary at the top of the page (RGAA 11.10).
-	Errors []FieldError
+	Errors []summaryLine
 	Dev    bool
 }
 

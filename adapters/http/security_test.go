@@ -187,3 +187,18 @@ func TestFooterPages(t *testing.T) {
 	b.get("/")
 	contains(t, b.get("/aide"), "Se déconnecter", "<title>Aide – Portail des factures – Commune de Démoville</title>")
 }
+
+func TestLocalPathKeepsVisitorsOnTheSite(t *testing.T) {
+	for in, want := range map[string]string{
+		"/factures?onglet=reglees": "/factures?onglet=reglees",
+		"":                         "/",
+		"https://evil.example/":    "/",
+		"//evil.example/":          "/",
+		"/\\evil.example/":         "/",
+		"/\t/evil.example/":        "/",
+		"/\n/evil.example/":        "/",
+		"factures":                 "/",
+	} {
+		assert.Equal(t, want, localPath(in), "%q", in)
+	}
+}
