@@ -1,6 +1,8 @@
 package http
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,7 +20,10 @@ import (
 // TestJourneyOfTheManual follows the manual from activation to two
 // invoices found under "Factures réglées", over real HTTP.
 func TestJourneyOfTheManual(t *testing.T) {
-	e := newEnv(t)
+	var logs bytes.Buffer
+	e := newEnv(t, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
 	b := e.browser()
 	const water2, canteen2 = "2026-020-002060", "2026-030-000413" // the newcomer's invoices
 
@@ -79,4 +84,9 @@ func TestJourneyOfTheManual(t *testing.T) {
 	p = b.get("/factures")
 	notContains(t, p, water2, canteen2)
 	contains(t, p, "Aucune facture dans cette catégorie.")
+
+	// Nothing secret reached the logs.
+	for _, s := range []string{secret, "nouveau-mdp", b.cookie("portail-session").Value, b.token()} {
+		assert.NotContains(t, logs.String(), s)
+	}
 }

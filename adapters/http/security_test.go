@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -201,4 +203,22 @@ func TestLocalPathKeepsVisitorsOnTheSite(t *testing.T) {
 	} {
 		assert.Equal(t, want, localPath(in), "%q", in)
 	}
+}
+
+func TestInternalErrorsAreLoggedAndShownGenerically(t *testing.T) {
+	var logs bytes.Buffer
+	e := newEnv(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	rec := httptest.NewRecorder()
+	e.server.fail(rec, httptest.NewRequest(http.MethodGet, "/factures", nil), domain.WrapInternal(errors.New("disk on fire")))
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Contains(t, rec.Body.String(), "Une erreur inattendue s")
+	assert.NotContains(t, rec.Body.String(), "disk on fire")
+	assert.Contains(t, logs.String(), "level=ERROR")
+	assert.Contains(t, logs.String(), "disk on fire")
+
+	logs.Reset()
+	rec = httptest.NewRecorder()
+	e.server.fail(rec, httptest.NewRequest(http.MethodGet, "/x", nil), domain.ErrNotFound)
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Empty(t, logs.String(), "only Internal and Unavailable are logged")
 }
