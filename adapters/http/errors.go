@@ -12,8 +12,9 @@ import (
 )
 
 // statusOf is the one table from domain error codes to HTTP statuses.
-// Unauthenticated never reaches a page: fail sends the browser to the
-// login page instead.
+// An Unauthenticated error sends the browser to the login page (fail);
+// its 401 is only the status of the login form shown again after wrong
+// credentials.
 var statusOf = map[domain.Code]int{
 	domain.Invalid:         http.StatusBadRequest,
 	domain.NotFound:        http.StatusNotFound,

@@ -1,15 +1,3 @@
-// Package http is the citizens' web portal: server-rendered French pages
-// for every screen of the manual, over the use cases of ports.Portal.
-//
-// Everything a citizen reads is French; the words of the manual are used
-// as written. Pages are html/template files embedded in the binary, parsed
-// once at start-up (one template set per page, sharing a layout), filled
-// from typed page structs and rendered to a buffer before anything is
-// written. Handlers return errors; one adapter turns them into pages
-// through one table of statuses (errors.go).
-//
-// The package is named like the standard library's net/http, as in
-// benbjohnson/wtf: inside it, "net/http" is imported as usual.
 package http
 
 import (
