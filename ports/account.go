@@ -494,3 +494,41 @@ func (p *Portal) Profile(ctx context.Context, c Citizen) (Profile, error) {
 	return Profile{Email: a.Email, PayerName: payer.Name, PayerRef: payer.ExternalRef, Paperless: payer.Paperless,
 		PaperlessRequestedAt: payer.PaperlessRequestedAt, MinPasswordLength: b.MinPasswordLength}, nil
 }
+
+// BillerInfo is what anonymous pages show of the biller served.
+type BillerInfo struct {
+	Name              string
+	Email             string
+	MinPasswordLength int
+	LockDuration      time.Duration
+}
+
+// Biller returns the public information of a biller, for the pages shown
+// before login (titles, legal notice, forms).
+func (p *Portal) Biller(ctx context.Context, billerID uuid.UUID) (BillerInfo, error) {
+	b, err := p.store.Biller(ctx, billerID)
+	if err != nil {
+		return BillerInfo{}, notFoundAs(err, domain.ErrNotFound)
+	}
+	return BillerInfo{Name: b.Name, Email: b.Email, MinPasswordLength: b.MinPasswordLength, LockDuration: b.LockDuration}, nil
+}
+
+// CheckEmailLink tells whether an email-change link can still be used,
+// and which address it confirms, without using it.
+func (p *Portal) CheckEmailLink(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
+	if secret == "" || len(secret) > 100 {
+		return "", domain.ErrTokenUnknown
+	}
+	t, err := p.store.Token(ctx, domain.HashSecret(secret))
+	if err != nil {
+		return "", notFoundAs(err, domain.ErrTokenUnknown)
+	}
+	a, err := p.store.Account(ctx, t.AccountID)
+	if err != nil || a.BillerID != billerID {
+		return "", domain.ErrTokenUnknown
+	}
+	if err := t.Check(domain.TokenEmailChange, p.clock.Now()); err != nil {
+		return "", err
+	}
+	return t.NewEmail, nil
+}

@@ -245,3 +245,25 @@ func mustLast(t *testing.T, e *env) ports.Mail {
 	require.True(t, ok)
 	return m
 }
+
+func TestBillerInfoAndEmailLinkCheck(t *testing.T) {
+	e := newEnv(t)
+	info, err := e.portal.Biller(e.ctx, e.biller())
+	require.NoError(t, err)
+	assert.Equal(t, e.house.Biller.Name, info.Name)
+	assert.Equal(t, 2*time.Hour, info.LockDuration)
+	_, err = e.portal.Biller(e.ctx, e.newbie.ID)
+	assert.ErrorIs(t, err, domain.ErrNotFound)
+
+	require.NoError(t, e.portal.RequestEmailChange(e.ctx, e.citizen, "autre@exemple.fr", password))
+	_, secret := e.linkIn(t, "autre@exemple.fr")
+	got, err := e.portal.CheckEmailLink(e.ctx, e.biller(), secret)
+	require.NoError(t, err)
+	assert.Equal(t, "autre@exemple.fr", got)
+	_, err = e.portal.ConfirmEmailChange(e.ctx, e.biller(), secret)
+	require.NoError(t, err)
+	_, err = e.portal.CheckEmailLink(e.ctx, e.biller(), secret)
+	assert.ErrorIs(t, err, domain.ErrTokenUsed)
+	_, err = e.portal.CheckEmailLink(e.ctx, e.biller(), "faux")
+	assert.ErrorIs(t, err, domain.ErrTokenUnknown)
+}

@@ -54,6 +54,9 @@ type PaymentSummary struct {
 	Numcli   string // "Identifiant collectivité"
 	Total    decimal.Decimal
 	Invoices []domain.Invoice
+	// LockDuration is how long an unfinished attempt blocks a new one
+	// (the manual's "délai d'attente de 2 heures").
+	LockDuration time.Duration
 }
 
 // PreparePayment checks a selection and returns its summary. Nothing is
@@ -79,7 +82,7 @@ func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID)
 	if err != nil {
 		return PaymentSummary{}, err
 	}
-	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs}, nil
+	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs, LockDuration: b.LockDuration}, nil
 }
 
 // StartPayment is "Payer la facture sur le portail PayFiP": it stores the
@@ -253,6 +256,12 @@ func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (dom
 	r, err := p.gateway.Status(ctx, pay)
 	if err != nil {
 		if errors.Is(err, ErrNoStatusQuery) {
+			return pay, nil
+		}
+		if domain.ErrorCode(err) == domain.Unavailable {
+			// PayFiP cannot be reached now: the attempt stays as it is and
+			// the reconciler asks again later.
+			p.log.WarnContext(ctx, "payment status unavailable", "payment", pay.ID, "err", err)
 			return pay, nil
 		}
 		return pay, err

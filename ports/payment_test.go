@@ -1,6 +1,7 @@
 package ports_test
 
 import (
+	"errors"
 	"net/url"
 	"sync"
 	"testing"
@@ -268,4 +269,18 @@ func TestGatewayRefusalKeepsItsCode(t *testing.T) {
 	assert.Equal(t, domain.PaymentFailed, pay.State)
 	assert.Equal(t, "R3", pay.LastCode, "PayFiP's own code is kept for the back office")
 	assert.False(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()))
+}
+
+func TestReturnWhilePayFiPIsUnreachable(t *testing.T) {
+	e := newEnv(t)
+	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	require.NoError(t, err)
+	e.gateway.SetStatusError("op-1", domain.WrapUnavailable(errors.New("timeout")))
+	got, err := e.portal.HandleNotification(e.ctx, notify("op-1"))
+	require.NoError(t, err, "the browser's return is not an error page: the reconciler asks later")
+	assert.Equal(t, pay.ID, got.ID)
+	assert.Equal(t, domain.PaymentInProgress, got.State)
+	sum, err := e.portal.PreparePayment(e.ctx, e.citizen, e.invoiceIDs(2)[1:])
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Hour, sum.LockDuration)
 }

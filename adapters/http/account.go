@@ -224,7 +224,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
 	if err != nil {
 		return err
 	}
-	s.learnBillerName(d.BillerName)
 	return s.render(w, r, http.StatusOK, pageHome, &homePage{basePage: basePage{Title: "Accueil", Menu: menuHome}, Dashboard: d})
 }
 

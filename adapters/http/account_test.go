@@ -19,7 +19,7 @@ func TestLoginPageHasTheManualsLabels(t *testing.T) {
 	require.Equal(t, http.StatusOK, p.status)
 	contains(t, p, "LE PORTAIL DES FACTURES", "Veuillez vous connecter", "Se souvenir de moi", "Oublié ?",
 		"Connexion", "J'active mon compte", `lang="fr"`, "Aller au contenu",
-		"<title>Connexion – Portail des factures</title>")
+		"<title>Connexion – Portail des factures – Commune de Démoville</title>")
 	assert.Contains(t, p.body, `<label for="email">`)
 	assert.Contains(t, p.body, `<label for="password">`)
 	assert.Contains(t, p.body, `autocomplete="current-password"`)

@@ -111,7 +111,6 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 	if err != nil {
 		return err
 	}
-	s.learnBillerName(d.BillerName)
 	p := &invoicePage{basePage: basePage{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
 	if d.Actions.PayBlocked != nil {
 		p.PayBlocked = domain.ErrorMessage(d.Actions.PayBlocked)

@@ -115,13 +115,6 @@ func (s *Server) private(h func(http.ResponseWriter, *http.Request, *user) error
 			return
 		}
 		r = withUser(r, u)
-		if s.title() == "" {
-			// The biller's name is known only through a citizen's use
-			// cases: learn it once, for the page titles.
-			if d, err := s.portal.Dashboard(r.Context(), u.citizen, u.session); err == nil {
-				s.learnBillerName(d.BillerName)
-			}
-		}
 		if r.Method == http.MethodPost {
 			if err := parseForm(w, r); err != nil {
 				s.fail(w, r, err)

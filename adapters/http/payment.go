@@ -3,7 +3,9 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -111,6 +113,30 @@ type summaryPage struct {
 	basePage
 	Summary ports.PaymentSummary
 	Numbers string
+	Wait    string // the lock duration in words ("2 heures")
+}
+
+// durationWords writes a lock duration in French: "2 heures", "45 minutes",
+// "1 heure 30 minutes".
+func durationWords(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	var parts []string
+	switch {
+	case h == 1:
+		parts = append(parts, "1 heure")
+	case h > 1:
+		parts = append(parts, strconv.Itoa(h)+" heures")
+	}
+	switch {
+	case m == 1:
+		parts = append(parts, "1 minute")
+	case m > 1:
+		parts = append(parts, strconv.Itoa(m)+" minutes")
+	}
+	if len(parts) == 0 {
+		return "quelques instants"
+	}
+	return strings.Join(parts, " ")
 }
 
 func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error {
@@ -128,10 +154,10 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error 
 	}
 	// The pay button posts here, and the answer redirects to the DGFiP's
 	// page: browsers that apply form-action to the redirect (Chrome) must
-	// allow it, so this page alone allows any https target. Its form
-	// holds nothing a visitor typed.
-	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' https:", 1))
-	p := &summaryPage{basePage: basePage{Title: "Informations pour le paiement", Menu: menuInvoices}, Summary: sum, Numbers: strings.Join(numbers, ", ")}
+	// allow it, so this page alone also allows the payment page's origin.
+	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self'"+s.paymentOrigins, 1))
+	p := &summaryPage{basePage: basePage{Title: "Informations pour le paiement", Menu: menuInvoices}, Summary: sum,
+		Numbers: strings.Join(numbers, ", "), Wait: durationWords(sum.LockDuration)}
 	return s.render(w, r, http.StatusOK, pageSummary, p)
 }
 

@@ -49,7 +49,13 @@ func TestSummaryAndItsErrors(t *testing.T) {
 	contains(t, p, "Informations pour le paiement", "Identifiant collectivité", demo.Numcli,
 		"Montant du règlement", "301,51\u00a0€", "Références des factures", water+", "+canteen,
 		"Payer la facture sur le portail PayFiP", "Fermer")
-	assert.Contains(t, p.header.Get("Content-Security-Policy"), "form-action 'self' https:")
+	assert.Contains(t, p.header.Get("Content-Security-Policy"), "form-action 'self' https:", "no payment page configured: any https target")
+	assert.Contains(t, p.body, "un délai d'attente de 2 heures", "the manual's wait, from the biller's lock duration")
+
+	named := newEnv(t, func(c *Config) { c.PaymentPages = []string{"https://www.payfip.gouv.fr/tpa/paiementws.web"} })
+	p = named.browser().loginDemo().get("/paiement/recapitulatif?" + ids(water).Encode())
+	require.Equal(t, http.StatusOK, p.status)
+	assert.Contains(t, p.header.Get("Content-Security-Policy"), "form-action 'self' https://www.payfip.gouv.fr;")
 
 	t.Run("nothing selected", func(t *testing.T) {
 		p := b.get("/paiement/recapitulatif")

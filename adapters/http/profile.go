@@ -125,7 +125,8 @@ func (s *Server) paperless(w http.ResponseWriter, r *http.Request, u *user) erro
 // filters that open links to scan them must not use it.
 type confirmEmailPage struct {
 	basePage
-	Link string
+	Link     string
+	NewEmail string
 }
 
 func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error {
@@ -134,7 +135,14 @@ func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error 
 	if secret == "" {
 		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
 	}
-	p := &confirmEmailPage{basePage: basePage{Title: "Confirmer votre nouvelle adresse"}, Link: secret}
+	newEmail, err := s.portal.CheckEmailLink(r.Context(), s.billerID, secret)
+	if linkError(err) {
+		return s.deadLink(w, r, err, true)
+	}
+	if err != nil {
+		return err
+	}
+	p := &confirmEmailPage{basePage: basePage{Title: "Confirmer votre nouvelle adresse"}, Link: secret, NewEmail: newEmail}
 	return s.render(w, r, http.StatusOK, pageConfirmEmail, p)
 }
 

@@ -54,7 +54,7 @@ func TestChangeEmail(t *testing.T) {
 	p = other.get(link)
 	require.Equal(t, http.StatusOK, p.status)
 	assert.Equal(t, "no-referrer", p.header.Get("Referrer-Policy"))
-	contains(t, p, "Confirmer votre nouvelle adresse", "Confirmer")
+	contains(t, p, "Confirmer votre nouvelle adresse", "Confirmer", "<strong>camille@exemple.fr</strong>")
 	secret, _ := url.QueryUnescape(strings.TrimPrefix(link, ports.PathConfirmEmail+"?lien="))
 	p = other.post(ports.PathConfirmEmail, url.Values{"lien": {secret}})
 	require.Equal(t, http.StatusSeeOther, p.status)
@@ -68,6 +68,9 @@ func TestChangeEmail(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, p.status)
 	contains(t, p, domain.ErrTokenUsed.Message, "Mes informations")
 	assert.Equal(t, http.StatusBadRequest, e.browser().get(ports.PathConfirmEmail).status)
+	p = e.browser().get(link)
+	assert.Equal(t, http.StatusBadRequest, p.status, "a used link says so as soon as it is opened")
+	contains(t, p, domain.ErrTokenUsed.Message)
 }
 
 func TestChangePassword(t *testing.T) {

@@ -105,7 +105,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name str
 		return domain.WrapInternal(fmt.Errorf("no page %q", name))
 	}
 	b := p.base()
-	b.BillerName = s.title()
+	b.BillerName = s.billerName(r)
 	b.Dev = s.dev != nil
 	if u := userFrom(r); u != nil {
 		b.LoggedIn = true

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,6 +27,10 @@ type Config struct {
 	Limits Limits
 	// Dev is nil outside demo mode: then nothing under /_dev/ exists.
 	Dev *Dev
+	// PaymentPages are the URLs of the payment pages the browser is sent
+	// to (PayFiP's); their origins are allowed as form targets on the
+	// summary page. Empty: any https origin.
+	PaymentPages []string
 }
 
 // Dev holds the demo's extras, served under /_dev/.
@@ -59,9 +61,8 @@ type Server struct {
 	assets   *assets
 	limits   *limiters
 	handler  http.Handler
-	// billerName is learnt from the use cases that return it (Dashboard,
-	// Invoice), for page titles: ports has no anonymous biller lookup.
-	billerName atomic.Pointer[string]
+	// paymentOrigins is appended to form-action on the summary page.
+	paymentOrigins string
 }
 
 // New checks cfg, parses every page template and builds the routes.
@@ -89,6 +90,19 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		portal: cfg.Portal, billerID: cfg.BillerID, log: cfg.Logger, clock: cfg.Clock, dev: cfg.Dev,
 		secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host,
+	}
+	s.paymentOrigins = " https:"
+	if len(cfg.PaymentPages) > 0 {
+		s.paymentOrigins = ""
+		for _, page := range cfg.PaymentPages {
+			pu, err := url.Parse(page)
+			if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+				return nil, fmt.Errorf("http: payment page %q: want an absolute http(s) URL", page)
+			}
+			if o := pu.Scheme + "://" + pu.Host; o != s.origin {
+				s.paymentOrigins += " " + o
+			}
+		}
 	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -195,17 +209,13 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// title returns the biller's name when known.
-func (s *Server) title() string {
-	if p := s.billerName.Load(); p != nil {
-		return *p
+// billerName returns the name of the biller served, for page titles and
+// the legal pages; empty when the store cannot say (the page still shows).
+func (s *Server) billerName(r *http.Request) string {
+	info, err := s.portal.Biller(r.Context(), s.billerID)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "biller not found for the page title", "err", err)
+		return ""
 	}
-	return ""
-}
-
-// learnBillerName keeps the biller's name for page titles.
-func (s *Server) learnBillerName(name string) {
-	if name = strings.TrimSpace(name); name != "" && name != s.title() {
-		s.billerName.Store(&name)
-	}
+	return info.Name
 }

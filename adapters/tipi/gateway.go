@@ -157,6 +157,15 @@ func checkAbsolute(s string) error {
 // Mode returns the protocol the gateway speaks.
 func (g *Gateway) Mode() Mode { return g.mode }
 
+// PageURL returns the payment page browsers are sent to in the gateway's
+// mode, so that the web portal can allow it as a form target.
+func (g *Gateway) PageURL() string {
+	if g.mode == ModeTIPI {
+		return g.tipiURL
+	}
+	return g.pageURL
+}
+
 // Start creates the attempt at PayFiP. Every field is checked before any
 // network call, so a bad request gets a domain Invalid error and never
 // reaches the DGFiP.

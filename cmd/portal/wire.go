@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/tipi"
 	"github.com/portail-factures/portail/domain"
@@ -68,12 +69,31 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// about unfinished attempts regularly.
 	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", healthz)
-	if simulator != nil {
-		mux.Handle(tipi.DefaultSimulatorPath+"/", simulator)
+	webCfg := web.Config{
+		Portal: portal, BillerID: opened.BillerID, PublicURL: m.Config.PublicURL,
+		Logger: m.Logger, Clock: clock, Limits: web.DefaultLimits,
+		PaymentPages: []string{gateway.PageURL()},
 	}
-	return mux, nil
+	if opened.Demo {
+		// Demo extras under /_dev/: the mailbox and the PayFiP simulator.
+		webCfg.Dev = &web.Dev{Mails: devMails(mailbox)}
+		if simulator != nil {
+			webCfg.Dev.PayFiP = simulator
+		}
+	}
+	return web.New(webCfg)
+}
+
+// devMails shows the demo mailbox on /_dev/mail.
+func devMails(box *memory.Mailbox) func() []web.DevMail {
+	return func() []web.DevMail {
+		sent := box.Mails()
+		out := make([]web.DevMail, len(sent))
+		for i, m := range sent {
+			out[i] = web.DevMail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At}
+		}
+		return out
+	}
 }
 
 // buildGateway returns the payment gateway of the configured mode and, in
