@@ -110,9 +110,10 @@ type portal struct {
 	URL string
 }
 
-// startPortal runs the portal binary on a free loopback port and waits for
-// its "listening" log line; it is stopped (SIGTERM) at the end of the test.
-func startPortal(t *testing.T) portal {
+// startPortal runs the portal binary on a free loopback port, with env
+// added to its environment, and waits for its "listening" log line; it is
+// stopped at the end of the test.
+func startPortal(t *testing.T, env ...string) portal {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -122,7 +123,7 @@ func startPortal(t *testing.T) portal {
 	ln.Close()
 	base := "http://" + addr
 	cmd := exec.Command(portalBin, "serve", "--addr", addr, "--public-url", base, "--log-level", "info")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +172,7 @@ func tab(t *testing.T) context.Context {
 		t.Skip(skipReason)
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {
 			saveArtifacts(t, ctx)
