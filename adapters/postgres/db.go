@@ -1,0 +1,236 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the "postgres" driver
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+var (
+	_ ports.Store        = (*DB)(nil)
+	_ ports.SessionStore = (*DB)(nil)
+	_ ports.Tx           = (*txn)(nil)
+)
+
+// Options tune the connection pool and the transactions. Zero values
+// take the defaults.
+type Options struct {
+	// MaxOpenConns bounds the connections of this process (default 10).
+	// Mind PostgreSQL's max_connections: every portal instance opens up
+	// to this many.
+	MaxOpenConns int
+	// MaxIdleConns is how many connections stay open when idle (default
+	// 5, at most MaxOpenConns).
+	MaxIdleConns int
+	// ConnMaxLifetime closes connections older than this (default 30
+	// minutes), so that a fail-over or a changed setting reaches them all.
+	ConnMaxLifetime time.Duration
+	// TxRetries is how many times Atomic runs a transaction again after
+	// a serialization failure or a deadlock (default 5).
+	TxRetries int
+}
+
+func (o *Options) setDefaults() {
+	if o.MaxOpenConns <= 0 {
+		o.MaxOpenConns = 10
+	}
+	if o.MaxIdleConns <= 0 {
+		o.MaxIdleConns = 5
+	}
+	o.MaxIdleConns = min(o.MaxIdleConns, o.MaxOpenConns)
+	if o.ConnMaxLifetime <= 0 {
+		o.ConnMaxLifetime = 30 * time.Minute
+	}
+	if o.TxRetries <= 0 {
+		o.TxRetries = 5
+	}
+}
+
+// DB is the PostgreSQL ports.Store and ports.SessionStore. Its methods
+// outside Atomic run on the pool, each statement on its own. It is safe
+// for concurrent use. Open it with Open; Close it at exit.
+type DB struct {
+	queries
+	pool *sqlx.DB
+	opts Options
+}
+
+// Open connects to the database at url (postgres://user:password@host/db
+// ?sslmode=…) and checks that it answers. It does not migrate: call
+// Migrate. A server that cannot be reached is an Unavailable error; the
+// error never repeats the URL, which may hold a password.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	opts.setDefaults()
+	pool, err := sqlx.Open("postgres", url)
+	if err != nil {
+		// The driver's parse errors may quote the URL.
+		return nil, domain.WrapInternal(errors.New("postgres: the database URL cannot be parsed"))
+	}
+	pool.SetMaxOpenConns(opts.MaxOpenConns)
+	pool.SetMaxIdleConns(opts.MaxIdleConns)
+	pool.SetConnMaxLifetime(opts.ConnMaxLifetime)
+	if err := pool.PingContext(ctx); err != nil {
+		_ = pool.Close()
+		if !unavailable(err) {
+			return nil, mapErr(err, "connect")
+		}
+		return nil, domain.WrapUnavailable(fmt.Errorf("postgres: connect: %w", err))
+	}
+	return &DB{queries: queries{q: pool}, pool: pool, opts: opts}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.pool.Close() }
+
+// Ping checks that the database answers, for health checks.
+func (db *DB) Ping(ctx context.Context) error {
+	return mapErr(db.pool.PingContext(ctx), "ping")
+}
+
+// Atomic runs fn in a transaction, committed if fn returns nil and rolled
+// back otherwise (a panic included, which goes on). fn's error is returned
+// unchanged. A transaction that fails with a serialization failure or a
+// deadlock runs again, up to Options.TxRetries times, after a short random
+// pause: fn must have no effect outside tx, as ports.Store says. tx must
+// not be used after fn returns.
+func (db *DB) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := db.atomicOnce(ctx, fn)
+		if err == nil || !retryable(err) || attempt >= db.opts.TxRetries {
+			return err
+		}
+		// Back off a few milliseconds, more each time, at random so that
+		// the transactions that collided do not collide again.
+		pause := time.Duration(1+rand.IntN(5<<attempt)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return domain.WrapUnavailable(ctx.Err())
+		case <-time.After(pause):
+		}
+	}
+}
+
+func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return domain.WrapUnavailable(err)
+	}
+	sqlTx, err := db.pool.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapErr(err, "begin")
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = sqlTx.Rollback() // also on panic; the panic goes on
+		}
+	}()
+	if err := fn(&txn{queries: queries{q: sqlTx}, tx: sqlTx}); err != nil {
+		return err
+	}
+	done = true
+	return mapErr(sqlTx.Commit(), "commit")
+}
+
+// txn is the ports.Tx of Atomic.
+type txn struct {
+	queries
+	tx *sqlx.Tx
+}
+
+// queries runs the store's statements on the pool or in a transaction.
+type queries struct {
+	q sqlx.ExtContext
+}
+
+func (s *queries) get(ctx context.Context, dest any, what, query string, args ...any) error {
+	return mapErr(sqlx.GetContext(ctx, s.q, dest, query, args...), what)
+}
+
+func (s *queries) list(ctx context.Context, dest any, what, query string, args ...any) error {
+	return mapErr(sqlx.SelectContext(ctx, s.q, dest, query, args...), what)
+}
+
+func (s *queries) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
+	res, err := s.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, mapErr(err, what)
+	}
+	n, err := res.RowsAffected()
+	return n, mapErr(err, what)
+}
+
+// limitOf is a list's LIMIT: NULL (no limit) for zero or less.
+func limitOf(limit int) sql.NullInt64 {
+	return sql.NullInt64{Int64: int64(limit), Valid: limit > 0}
+}
+
+// column is one column a save writes. expr is how its value is written,
+// "?" standing for the parameter; empty means the parameter itself.
+type column struct {
+	name string
+	expr string
+}
+
+// columns lists the columns of a table in the order a save passes their
+// values.
+type columns []column
+
+func cols(names ...string) columns {
+	out := make(columns, len(names))
+	for i, n := range names {
+		name, expr, _ := strings.Cut(n, ":")
+		out[i] = column{name: name, expr: expr}
+	}
+	return out
+}
+
+// names returns the column names, comma-separated.
+func (cs columns) names() string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = c.name
+	}
+	return strings.Join(s, ", ")
+}
+
+// upsert returns the INSERT of one row that replaces the row with the
+// same id, parameters $1… in column order.
+func (cs columns) upsert(table string) string {
+	values := make([]string, len(cs))
+	var set []string
+	for i, c := range cs {
+		p := "$" + strconv.Itoa(i+1)
+		values[i] = p
+		if c.expr != "" {
+			values[i] = strings.ReplaceAll(c.expr, "?", p)
+		}
+		if c.name != "id" {
+			set = append(set, c.name+" = EXCLUDED."+c.name)
+		}
+	}
+	return "INSERT INTO " + table + " (" + cs.names() + ") VALUES (" + strings.Join(values, ", ") +
+		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// updateFrom returns the UPDATE that replaces the rows of table by those
+// of src with the same id, every column but id.
+func (cs columns) updateFrom(table, src string) string {
+	var set []string
+	for _, c := range cs {
+		if c.name != "id" {
+			set = append(set, c.name+" = s."+c.name)
+		}
+	}
+	return "UPDATE " + table + " AS t SET " + strings.Join(set, ", ") + " FROM " + src + " AS s WHERE t.id = s.id"
+}

@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrationLock is the key of the advisory lock Migrate holds, the same
+// for every portal instance ("portail-migrations" on 8 bytes).
+const migrationLock int64 = 0x706f7274_6d696772
+
+// Migration is one numbered schema change.
+type Migration struct {
+	Version  int    // from the file name: 0001_init.sql is version 1
+	Name     string // the file name
+	SQL      string
+	Checksum string // hex SHA-256 of SQL
+}
+
+// Migrations returns the embedded migrations in the order they apply.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("postgres: migration %s: the name must start with its number, as 0002_what.sql", name)
+		}
+		body, err := migrationFiles.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		out = append(out, Migration{Version: v, Name: name, SQL: string(body), Checksum: hex.EncodeToString(sum[:])})
+	}
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("postgres: migrations %s and %s have the same number", out[i-1].Name, out[i].Name)
+		}
+	}
+	return out, nil
+}
+
+// Migrate applies the migrations the database has not run yet, each in its
+// own transaction, and records them in schema_migrations. It returns the
+// names of those it applied. It holds an advisory lock meanwhile, so that
+// portal instances starting together apply each migration once: the
+// others wait, then find nothing left to do. It refuses to run when a
+// migration already applied differs from its file: migrations are never
+// edited once released.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	migrations, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.pool.Connx(ctx)
+	if err != nil {
+		return nil, mapErr(err, "migrate: connect")
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return nil, mapErr(err, "migrate: lock")
+	}
+	defer func() {
+		// Unlock even if ctx is done; closing the connection would release
+		// the lock too, but the pool may keep it.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, migrationLock)
+	}()
+
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    integer PRIMARY KEY,
+	name       text NOT NULL,
+	checksum   text NOT NULL,
+	applied_at timestamptz NOT NULL DEFAULT now()
+)`); err != nil {
+		return nil, mapErr(err, "migrate: create schema_migrations")
+	}
+	var applied []struct {
+		Version  int    `db:"version"`
+		Name     string `db:"name"`
+		Checksum string `db:"checksum"`
+	}
+	if err := conn.SelectContext(ctx, &applied, `SELECT version, name, checksum FROM schema_migrations`); err != nil {
+		return nil, mapErr(err, "migrate: read schema_migrations")
+	}
+	done := make(map[int]string, len(applied))
+	for _, a := range applied {
+		done[a.Version] = a.Checksum
+	}
+
+	var names []string
+	for _, m := range migrations {
+		if sum, ok := done[m.Version]; ok {
+			if sum != m.Checksum {
+				return names, fmt.Errorf("postgres: migration %s was edited after it was applied (checksum %s, applied %s): released migrations must never change; restore it and add a new migration", m.Name, m.Checksum[:12], sum[:min(12, len(sum))])
+			}
+			continue
+		}
+		if err := applyMigration(ctx, conn, m); err != nil {
+			return names, err
+		}
+		names = append(names, m.Name)
+	}
+	return names, nil
+}
+
+// applyMigration runs m and records it, in one transaction.
+func applyMigration(ctx context.Context, conn *sqlx.Conn, m Migration) error {
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapErr(err, "migrate: begin")
+	}
+	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("postgres: migration %s: %w", m.Name, mapErr(err, "migrate"))
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
+		m.Version, m.Name, m.Checksum); err != nil {
+		return mapErr(err, "migrate: record "+m.Name)
+	}
+	return mapErr(tx.Commit(), "migrate: commit "+m.Name)
+}

@@ -1,0 +1,97 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/adapters/postgres"
+	"github.com/portail-factures/portail/adapters/postgres/pgtest"
+	"github.com/portail-factures/portail/ports/portstest"
+)
+
+func openEmpty(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), pgtest.NewEmptyURL(t), postgres.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestMigrationsAreNumberedInOrder(t *testing.T) {
+	ms, err := postgres.Migrations()
+	require.NoError(t, err)
+	require.NotEmpty(t, ms)
+	for i, m := range ms {
+		assert.Equal(t, i+1, m.Version, "%s: versions follow each other from 1", m.Name)
+		assert.Len(t, m.Checksum, 64)
+	}
+	assert.Equal(t, "0001_init.sql", ms[0].Name)
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	db := openEmpty(t)
+	ctx := t.Context()
+	applied, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	all, err := postgres.Migrations()
+	require.NoError(t, err)
+	require.Len(t, applied, len(all), "a fresh database gets every migration")
+	assert.Equal(t, "0001_init.sql", applied[0])
+
+	again, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, again, "nothing left to apply")
+	portstest.MustSaveBiller(t, db, portstest.NewBiller(t)) // the schema works
+}
+
+func TestConcurrentMigrationsApplyEachOnce(t *testing.T) {
+	url := pgtest.NewEmptyURL(t)
+	const n = 4
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		db, err := postgres.Open(t.Context(), url, postgres.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		dbs[i] = db
+	}
+	applied := make([][]string, n)
+	errs := make([]error, n)
+	parallel(n, func(i int) { applied[i], errs[i] = dbs[i].Migrate(t.Context()) })
+	total := 0
+	for i := range n {
+		require.NoError(t, errs[i], "instance %d", i)
+		total += len(applied[i])
+	}
+	all, err := postgres.Migrations()
+	require.NoError(t, err)
+	assert.Equal(t, len(all), total, "every migration applied once, by one of the instances")
+	versions, err := dbs[0].QueryStrings(t.Context(), `SELECT name FROM schema_migrations ORDER BY version`)
+	require.NoError(t, err)
+	assert.Len(t, versions, len(all))
+}
+
+func TestMigrateRefusesAnEditedMigration(t *testing.T) {
+	db := openEmpty(t)
+	ctx := t.Context()
+	_, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	require.NoError(t, db.Exec(ctx, `UPDATE schema_migrations SET checksum = 'abcdef0123456789' WHERE version = 1`))
+	_, err = db.Migrate(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "0001_init.sql was edited")
+}
+
+func TestMigrateWaitsForTheLock(t *testing.T) {
+	db := openEmpty(t)
+	ctx := t.Context()
+	other := openEmpty(t) // another connection pool holding the lock
+	require.NoError(t, other.Exec(ctx, `SELECT pg_advisory_lock($1)`, postgres.MigrationLock))
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err := db.Migrate(short)
+	require.Error(t, err, "Migrate waits while another instance migrates")
+}

@@ -1,0 +1,211 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+var (
+	paymentColumns = cols("id", "biller_id", "payer_id", "account_id", "refdet", "numcli", "year", "total",
+		"email", "object", "state", "operation_id", "authorization_code", "transaction_at", "method",
+		"confirmed", "abandon_reported_at", "anomaly", "last_code", "created_at", "updated_at", "finished_at")
+
+	// paymentSelect reads a payment with its invoices, in order.
+	paymentSelect = "SELECT " + paymentColumns.names() + `,
+	ARRAY(SELECT invoice_id::text FROM payment_invoices pi WHERE pi.payment_id = payments.id ORDER BY ord) AS invoice_ids,
+	ARRAY(SELECT invoice_number FROM payment_invoices pi WHERE pi.payment_id = payments.id ORDER BY ord) AS invoice_numbers
+FROM payments`
+
+	// paymentSave writes a payment and its invoices in one statement, so
+	// that it needs no transaction of its own. The invoices' rows are
+	// rewritten only where they changed: an attempt's invoices never
+	// change after it began, and a payment is saved at each step.
+	paymentSave = `WITH saved AS (` + paymentColumns.upsert("payments") + `),
+gone AS (
+	DELETE FROM payment_invoices WHERE payment_id = $1 AND ord > cardinality($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[])
+)
+INSERT INTO payment_invoices (payment_id, ord, invoice_id, invoice_number)
+SELECT $1, u.ord, u.invoice_id, u.invoice_number
+FROM unnest($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[], $` + strconv.Itoa(len(paymentColumns)+2) + `::text[])
+	WITH ORDINALITY AS u(invoice_id, invoice_number, ord)
+ON CONFLICT (payment_id, ord) DO UPDATE
+	SET invoice_id = EXCLUDED.invoice_id, invoice_number = EXCLUDED.invoice_number
+	WHERE (payment_invoices.invoice_id, payment_invoices.invoice_number)
+		IS DISTINCT FROM (EXCLUDED.invoice_id, EXCLUDED.invoice_number)`
+
+	livePaymentsSQL = paymentSelect + `
+WHERE state IN ('created', 'in_progress')
+ORDER BY created_at, id
+LIMIT $1`
+)
+
+type paymentRow struct {
+	ID                uuid.UUID       `db:"id"`
+	BillerID          uuid.UUID       `db:"biller_id"`
+	PayerID           uuid.UUID       `db:"payer_id"`
+	AccountID         uuid.UUID       `db:"account_id"`
+	Refdet            string          `db:"refdet"`
+	Numcli            string          `db:"numcli"`
+	Year              int             `db:"year"`
+	Total             decimal.Decimal `db:"total"`
+	Email             string          `db:"email"`
+	Object            string          `db:"object"`
+	State             string          `db:"state"`
+	OperationID       string          `db:"operation_id"`
+	Authorization     string          `db:"authorization_code"`
+	TransactionAt     sql.NullTime    `db:"transaction_at"`
+	Method            string          `db:"method"`
+	Confirmed         bool            `db:"confirmed"`
+	AbandonReportedAt sql.NullTime    `db:"abandon_reported_at"`
+	Anomaly           string          `db:"anomaly"`
+	LastCode          string          `db:"last_code"`
+	CreatedAt         time.Time       `db:"created_at"`
+	UpdatedAt         time.Time       `db:"updated_at"`
+	FinishedAt        sql.NullTime    `db:"finished_at"`
+	InvoiceIDs        pq.StringArray  `db:"invoice_ids"`
+	InvoiceNumbers    pq.StringArray  `db:"invoice_numbers"`
+}
+
+func (r paymentRow) payment() (domain.Payment, error) {
+	p := domain.Payment{
+		ID: r.ID, BillerID: r.BillerID, PayerID: r.PayerID, AccountID: r.AccountID,
+		Refdet: r.Refdet, Numcli: r.Numcli, Year: r.Year, Total: r.Total, Email: r.Email, Object: r.Object,
+		State: domain.PaymentState(r.State), OperationID: r.OperationID, Authorization: r.Authorization,
+		TransactionAt: timeOf(r.TransactionAt), Method: domain.PaymentMethod(r.Method), Confirmed: r.Confirmed,
+		AbandonReportedAt: timeOf(r.AbandonReportedAt), Anomaly: r.Anomaly, LastCode: r.LastCode,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, FinishedAt: timeOf(r.FinishedAt),
+	}
+	if len(r.InvoiceIDs) > 0 {
+		p.InvoiceIDs = make([]uuid.UUID, len(r.InvoiceIDs))
+		for i, s := range r.InvoiceIDs {
+			id, err := uuid.Parse(s)
+			if err != nil {
+				return domain.Payment{}, mapErr(err, "payment invoice id")
+			}
+			p.InvoiceIDs[i] = id
+		}
+	}
+	if len(r.InvoiceNumbers) > 0 {
+		p.InvoiceNumbers = []string(r.InvoiceNumbers)
+	}
+	return p, nil
+}
+
+func paymentArgs(p domain.Payment) []any {
+	return []any{p.ID, p.BillerID, p.PayerID, p.AccountID, p.Refdet, p.Numcli, p.Year, amountArg(p.Total),
+		p.Email, p.Object, string(p.State), p.OperationID, p.Authorization, nullTime(p.TransactionAt),
+		string(p.Method), p.Confirmed, nullTime(p.AbandonReportedAt), p.Anomaly, p.LastCode,
+		p.CreatedAt, p.UpdatedAt, nullTime(p.FinishedAt),
+		idArray(p.InvoiceIDs), pq.StringArray(p.InvoiceNumbers)}
+}
+
+func (s *queries) payment(ctx context.Context, what, where string, args ...any) (domain.Payment, error) {
+	var r paymentRow
+	if err := s.get(ctx, &r, what, paymentSelect+" WHERE "+where, args...); err != nil {
+		return domain.Payment{}, err
+	}
+	return r.payment()
+}
+
+// Payment returns the payment with id.
+func (s *queries) Payment(ctx context.Context, id uuid.UUID) (domain.Payment, error) {
+	return s.payment(ctx, "payment "+id.String(), "id = $1", id)
+}
+
+// PaymentForUpdate returns the payment with id, locked until the
+// transaction ends. Outside Atomic it is a plain read.
+func (s *queries) PaymentForUpdate(ctx context.Context, id uuid.UUID) (domain.Payment, error) {
+	return s.payment(ctx, "payment "+id.String(), "id = $1 FOR UPDATE OF payments", id)
+}
+
+// PaymentByRefdet returns the payment with the debt reference refdet.
+func (s *queries) PaymentByRefdet(ctx context.Context, refdet string) (domain.Payment, error) {
+	return s.payment(ctx, "payment by refdet", "refdet = $1", refdet)
+}
+
+// PaymentByOperation returns the payment with the gateway's operation id.
+func (s *queries) PaymentByOperation(ctx context.Context, operationID string) (domain.Payment, error) {
+	if operationID == "" {
+		return domain.Payment{}, notFound("payment with an empty operation id")
+	}
+	return s.payment(ctx, "payment by operation", "operation_id = $1", operationID)
+}
+
+// LivePayments returns up to limit created or in-progress payments,
+// oldest first.
+func (s *queries) LivePayments(ctx context.Context, limit int) ([]domain.Payment, error) {
+	var rows []paymentRow
+	if err := s.list(ctx, &rows, "live payments", livePaymentsSQL, limitOf(limit)); err != nil {
+		return nil, err
+	}
+	out := make([]domain.Payment, len(rows))
+	for i, r := range rows {
+		p, err := r.payment()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// SavePayment inserts or replaces p with its invoices; Conflict when
+// another payment has its refdet or operation id.
+func (s *queries) SavePayment(ctx context.Context, p domain.Payment) error {
+	_, err := s.exec(ctx, "save payment", paymentSave, paymentArgs(p)...)
+	return err
+}
+
+var (
+	messageColumns = cols("id", "biller_id", "payer_id", "account_id", "kind", "from_email", "subject",
+		"body", "state", "created_at", "handled_at")
+	messageUpsert = messageColumns.upsert("messages")
+	messagesSQL   = "SELECT " + messageColumns.names() + ` FROM messages
+WHERE biller_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`
+)
+
+type messageRow struct {
+	ID        uuid.UUID    `db:"id"`
+	BillerID  uuid.UUID    `db:"biller_id"`
+	PayerID   uuid.UUID    `db:"payer_id"`
+	AccountID uuid.UUID    `db:"account_id"`
+	Kind      string       `db:"kind"`
+	FromEmail string       `db:"from_email"`
+	Subject   string       `db:"subject"`
+	Body      string       `db:"body"`
+	State     string       `db:"state"`
+	CreatedAt time.Time    `db:"created_at"`
+	HandledAt sql.NullTime `db:"handled_at"`
+}
+
+// SaveMessage inserts or replaces m.
+func (s *queries) SaveMessage(ctx context.Context, m domain.Message) error {
+	_, err := s.exec(ctx, "save message", messageUpsert, m.ID, m.BillerID, m.PayerID, m.AccountID,
+		string(m.Kind), m.FromEmail, m.Subject, m.Body, string(m.State), m.CreatedAt, nullTime(m.HandledAt))
+	return err
+}
+
+// Messages returns up to limit of the biller's messages, newest first.
+func (s *queries) Messages(ctx context.Context, billerID uuid.UUID, limit int) ([]domain.Message, error) {
+	var rows []messageRow
+	if err := s.list(ctx, &rows, "messages", messagesSQL, billerID, limitOf(limit)); err != nil {
+		return nil, err
+	}
+	out := make([]domain.Message, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Message{
+			ID: r.ID, BillerID: r.BillerID, PayerID: r.PayerID, AccountID: r.AccountID,
+			Kind: domain.MessageKind(r.Kind), FromEmail: r.FromEmail, Subject: r.Subject, Body: r.Body,
+			State: domain.MessageState(r.State), CreatedAt: r.CreatedAt, HandledAt: timeOf(r.HandledAt),
+		}
+	}
+	return out, nil
+}
