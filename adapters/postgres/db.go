@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // the "postgres" driver
 
@@ -21,6 +22,7 @@ var (
 	_ ports.Store        = (*DB)(nil)
 	_ ports.SessionStore = (*DB)(nil)
 	_ ports.Tx           = (*txn)(nil)
+	_ ports.ImportTx     = (*txn)(nil)
 )
 
 // Options tune the connection pool and the transactions. Zero values
@@ -142,10 +144,12 @@ func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error 
 	return mapErr(sqlTx.Commit(), "commit")
 }
 
-// txn is the ports.Tx of Atomic.
+// txn is the ports.Tx of Atomic, and the ports.ImportTx of a bulk import.
 type txn struct {
 	queries
 	tx *sqlx.Tx
+	// seen holds the version (xmin) of each row ImportLookup read, by id.
+	seen map[uuid.UUID]string
 }
 
 // queries runs the store's statements on the pool or in a transaction.

@@ -24,5 +24,9 @@
 // the schema holds references, uniqueness and the sets of states, and the
 // invoice's tab is a column written from domain.Invoice.Tab at every save.
 //
+// Large imports go through ports.ImportTx: lookups by arrays of keys,
+// new records copied with COPY, updated ones copied into temporary tables
+// and applied with one UPDATE … FROM.
+//
 // The package pgtest starts a throwaway server for tests.
 package postgres

@@ -1,0 +1,266 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// The bulk path of ports.Portal.Import (ports.ImportTx). The rules stay
+// in domain.PlanImport; this file only moves rows in and out fast:
+//
+//   - ImportLookup loads, in three queries, what the biller already has
+//     that the batch names (payers by reference, invoices by number, the
+//     owners of its addresses), instead of three queries per line;
+//   - ApplyImport copies the new payers and invoices straight into their
+//     tables with COPY, and the updated ones into temporary tables with
+//     COPY, then replaces the rows with one UPDATE … FROM each.
+//
+// No lock is held while the plan is made: the lookup notes the version
+// (xmin) of each row it read, and an update applies only to a row still
+// at that version. A row changed meanwhile (a payment locked or settled
+// an invoice) makes the whole import fail with a Conflict, all or
+// nothing, rather than overwrite the change; a record created meanwhile
+// with the same reference or number fails it with the unique index.
+
+// errImportRaced is the Conflict of an import that raced another change.
+var errImportRaced = domain.Errorf(domain.Conflict,
+	"Des données ont changé pendant l'import (un paiement en cours, par exemple) : rien n'a été importé, relancez l'import.")
+
+// importLookup answers domain.PlanImport from what ImportLookup loaded.
+// Its keys are normalised as PlanImport normalises what it asks.
+type importLookup struct {
+	payers   map[string]domain.Payer   // by external reference
+	invoices map[string]domain.Invoice // by number
+	owners   map[string]uuid.UUID      // normalised email -> payer
+}
+
+func (l *importLookup) PayerByRef(ref string) (domain.Payer, bool) {
+	p, ok := l.payers[ref]
+	return p, ok
+}
+
+func (l *importLookup) InvoiceByNumber(number string) (domain.Invoice, bool) {
+	inv, ok := l.invoices[number]
+	return inv, ok
+}
+
+func (l *importLookup) EmailOwner(email string) (uuid.UUID, bool) {
+	id, ok := l.owners[email]
+	return id, ok
+}
+
+// ImportLookup loads what the biller already has that batch names. The
+// keys are those domain.PlanImport asks for: references and numbers
+// trimmed, emails normalised.
+func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error) {
+	refs := make(map[string]bool, len(batch.Payers))
+	numbers := make(map[string]bool, len(batch.Invoices))
+	emails := make(map[string]bool, len(batch.Payers))
+	for _, p := range batch.Payers {
+		refs[strings.TrimSpace(p.ExternalRef)] = true
+		if e := domain.NormalizeEmail(p.Email); e != "" {
+			emails[e] = true
+		}
+	}
+	for _, inv := range batch.Invoices {
+		refs[strings.TrimSpace(inv.PayerRef)] = true
+		numbers[strings.TrimSpace(inv.Number)] = true
+	}
+	l := &importLookup{
+		payers:   make(map[string]domain.Payer),
+		invoices: make(map[string]domain.Invoice),
+		owners:   make(map[string]uuid.UUID),
+	}
+	t.seen = make(map[uuid.UUID]string)
+
+	if len(refs) > 0 {
+		err := t.scan(ctx, "import: payers", "SELECT "+payerColumns.names()+`, xmin::text AS row_version FROM payers
+WHERE biller_id = $1 AND external_ref = ANY($2::text[])`, func(rows *sqlx.Rows) error {
+			var r struct {
+				payerRow
+				Version string `db:"row_version"`
+			}
+			if err := rows.StructScan(&r); err != nil {
+				return err
+			}
+			l.payers[r.ExternalRef] = r.payer()
+			t.seen[r.ID] = r.Version
+			return nil
+		}, billerID, keys(refs))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(numbers) > 0 {
+		err := t.scan(ctx, "import: invoices", "SELECT "+invoiceColumns.names()+`, xmin::text AS row_version FROM invoices
+WHERE biller_id = $1 AND number = ANY($2::text[])`, func(rows *sqlx.Rows) error {
+			var r struct {
+				invoiceRow
+				Version string `db:"row_version"`
+			}
+			if err := rows.StructScan(&r); err != nil {
+				return err
+			}
+			l.invoices[r.Number] = r.invoice()
+			t.seen[r.ID] = r.Version
+			return nil
+		}, billerID, keys(numbers))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(emails) > 0 {
+		// An address is taken by a payer's record or by an account's
+		// login; the payer's record wins, as in ports' own lookup.
+		for _, from := range []string{"payer_id AS owner FROM accounts", "id AS owner FROM payers"} {
+			err := t.scan(ctx, "import: owners of emails", `SELECT lower(email) AS email, `+from+`
+WHERE biller_id = $1 AND email <> '' AND lower(email) = ANY($2::text[])`, func(rows *sqlx.Rows) error {
+				var r struct {
+					Email string    `db:"email"`
+					Owner uuid.UUID `db:"owner"`
+				}
+				if err := rows.StructScan(&r); err != nil {
+					return err
+				}
+				l.owners[r.Email] = r.Owner
+				return nil
+			}, billerID, keys(emails))
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return l, nil
+}
+
+// scan runs query and calls each for every row, without holding the
+// result in memory.
+func (t *txn) scan(ctx context.Context, what, query string, each func(*sqlx.Rows) error, args ...any) error {
+	rows, err := t.tx.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return mapErr(err, what)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return mapErr(err, what)
+		}
+	}
+	return mapErr(rows.Err(), what)
+}
+
+func keys(set map[string]bool) pq.StringArray {
+	out := make(pq.StringArray, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
+
+// ApplyImport saves a checked plan: the updated payers, the new payers,
+// the updated invoices, then the new invoices, in that order so that a
+// new invoice finds its payer.
+func (t *txn) ApplyImport(ctx context.Context, plan domain.ImportPlan) error {
+	steps := []struct {
+		table   string
+		columns columns
+		n       int
+		args    func(i int) []any
+		update  func(i int) uuid.UUID // the id of an updated row, nil for new rows
+	}{
+		{"payers", payerColumns, len(plan.UpdatedPayers),
+			func(i int) []any { return payerArgs(plan.UpdatedPayers[i]) },
+			func(i int) uuid.UUID { return plan.UpdatedPayers[i].ID }},
+		{"payers", payerColumns, len(plan.NewPayers),
+			func(i int) []any { return payerArgs(plan.NewPayers[i]) }, nil},
+		{"invoices", invoiceColumns, len(plan.UpdatedInvoices),
+			func(i int) []any { return invoiceArgs(plan.UpdatedInvoices[i]) },
+			func(i int) uuid.UUID { return plan.UpdatedInvoices[i].ID }},
+		{"invoices", invoiceColumns, len(plan.NewInvoices),
+			func(i int) []any { return invoiceArgs(plan.NewInvoices[i]) }, nil},
+	}
+	for _, s := range steps {
+		if s.n == 0 {
+			continue
+		}
+		if s.update == nil {
+			if err := t.copyRows(ctx, s.table, s.columns.names(), s.n, s.args); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.replaceRows(ctx, s.table, s.columns, s.n, s.args, s.update); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyRows copies n rows into table with COPY … FROM STDIN.
+func (t *txn) copyRows(ctx context.Context, table, names string, n int, args func(i int) []any) error {
+	what := "import: copy into " + table
+	stmt, err := t.tx.PrepareContext(ctx, "COPY "+table+" ("+names+") FROM STDIN")
+	if err != nil {
+		return mapErr(err, what)
+	}
+	defer stmt.Close()
+	for i := range n {
+		if _, err := stmt.ExecContext(ctx, args(i)...); err != nil {
+			return mapErr(err, what)
+		}
+	}
+	// The empty Exec ends the copy and reports the server's errors.
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return mapErr(err, what)
+	}
+	return nil
+}
+
+// replaceRows replaces n rows of table: it copies them, with the version
+// ImportLookup saw, into a temporary table and updates the rows still at
+// that version. If any row changed meanwhile, the import fails.
+func (t *txn) replaceRows(ctx context.Context, table string, cs columns, n int, args func(i int) []any, id func(i int) uuid.UUID) error {
+	tmp := "import_" + table
+	what := "import: update " + table
+	for _, q := range []string{
+		"DROP TABLE IF EXISTS pg_temp." + tmp,
+		"CREATE TEMP TABLE " + tmp + " (LIKE " + table + ", row_version text) ON COMMIT DROP",
+	} {
+		if _, err := t.tx.ExecContext(ctx, q); err != nil {
+			return mapErr(err, what)
+		}
+	}
+	err := t.copyRows(ctx, tmp, cs.names()+", row_version", n, func(i int) []any {
+		v, ok := t.seen[id(i)]
+		if !ok {
+			return append(args(i), nil) // never read: matches no row, so the import fails
+		}
+		return append(args(i), v)
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, "ANALYZE "+tmp); err != nil {
+		return mapErr(err, what)
+	}
+	res, err := t.tx.ExecContext(ctx, cs.updateFrom(table, tmp)+" AND t.xmin::text = s.row_version")
+	if err != nil {
+		return mapErr(err, what)
+	}
+	done, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err, what)
+	}
+	if done != int64(n) {
+		return &domain.Error{Code: errImportRaced.Code, Message: errImportRaced.Message,
+			Err: fmt.Errorf("postgres: import: %d of %d %s changed since they were read", int64(n)-done, n, table)}
+	}
+	return nil
+}
