@@ -1,0 +1,268 @@
+package importfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// parseJSON walks the file token by token, so that it knows the line of
+// every member and never holds more than one member at a time.
+func parseJSON(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) {
+	if err := skipBOM(br); err != nil {
+		return domain.ImportBatch{}, nil, err
+	}
+	lc := &lineCounter{r: br}
+	dec := json.NewDecoder(lc)
+	dec.UseNumber()
+	p := &jsonParser{dec: dec, lines: lc}
+	err := p.file()
+	var stop *stopError
+	if err != nil && !errors.As(err, &stop) {
+		return domain.ImportBatch{}, nil, err
+	}
+	return p.batch, p.errs.errs, nil
+}
+
+// stopError ends the reading of a file whose JSON is broken: the decoder
+// cannot go on after a syntax error.
+type stopError struct{}
+
+func (*stopError) Error() string { return "stop" }
+
+type jsonParser struct {
+	dec   *json.Decoder
+	lines *lineCounter
+	errs  errorList
+	batch domain.ImportBatch
+}
+
+// line is the line of the token the decoder returned last.
+func (p *jsonParser) line() int { return p.lines.line(p.dec.InputOffset() - 1) }
+
+// token returns the next token; a broken file is a line error that stops
+// the reading, an I/O failure an error.
+func (p *jsonParser) token() (json.Token, error) {
+	tok, err := p.dec.Token()
+	if err == nil {
+		return tok, nil
+	}
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		p.errs.add(p.lines.line(se.Offset), "", "JSON invalide à cet endroit : une virgule, un guillemet, un crochet ou une accolade manque ou est en trop")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		p.errs.add(p.lines.line(p.dec.InputOffset()), "", "le fichier s'arrête avant la fin du JSON")
+	default:
+		return nil, err
+	}
+	return nil, &stopError{}
+}
+
+func (p *jsonParser) file() error {
+	tok, err := p.token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') {
+		p.errs.add(p.line(), "", `le fichier doit être un objet JSON : {"payers": [ … ], "invoices": [ … ]}`)
+		return nil
+	}
+	for p.dec.More() && !p.errs.full() {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "payers":
+			err = p.list(key, p.payer)
+		case "invoices":
+			err = p.list(key, p.invoice)
+		default:
+			p.errs.add(p.line(), "", "clé « %s » inconnue : le fichier a deux listes, payers et invoices", key)
+			err = p.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := p.token(); err != nil { // the closing }
+		return err
+	}
+	if _, err := p.dec.Token(); !errors.Is(err, io.EOF) {
+		p.errs.add(p.lines.line(p.dec.InputOffset()), "", "du texte suit la fin de l'objet JSON")
+	}
+	return nil
+}
+
+// list reads an array of objects, each with member.
+func (p *jsonParser) list(key string, member func(line int, fields map[string]string)) error {
+	tok, err := p.token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('[') {
+		p.errs.add(p.line(), "", "« %s » doit être une liste : [ … ]", key)
+		return p.skipRest(tok)
+	}
+	for p.dec.More() && !p.errs.full() {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		line := p.line()
+		if tok != json.Delim('{') {
+			p.errs.add(line, "", "chaque élément de « %s » doit être un objet : { … }", key)
+			if err := p.skipRest(tok); err != nil {
+				return err
+			}
+			continue
+		}
+		fields, ok, err := p.object(line, key)
+		if err != nil {
+			return err
+		}
+		if ok {
+			member(line, fields)
+		}
+	}
+	_, err = p.token() // the closing ]
+	return err
+}
+
+// object reads the members of an object whose « { » was read, as text.
+// It reports whether they were all acceptable.
+func (p *jsonParser) object(line int, list string) (map[string]string, bool, error) {
+	allowed := payerFields
+	if list == "invoices" {
+		allowed = invoiceFields
+	}
+	fields := make(map[string]string, len(allowed))
+	ok := true
+	for p.dec.More() {
+		tok, err := p.token()
+		if err != nil {
+			return nil, false, err
+		}
+		key, _ := tok.(string)
+		known := false
+		for _, f := range allowed {
+			known = known || f == key
+		}
+		if !known {
+			ok = false
+			p.errs.add(line, "", "champ « %s » inconnu : les champs possibles sont %s", key, strings.Join(allowed, ", "))
+		}
+		tok, err = p.token()
+		if err != nil {
+			return nil, false, err
+		}
+		switch v := tok.(type) {
+		case string:
+			if !utf8.ValidString(v) {
+				ok = false
+				p.errs.add(line, key, "le texte n'est pas en UTF-8")
+			}
+			fields[key] = v
+		case json.Number:
+			fields[key] = v.String()
+		case nil:
+			fields[key] = ""
+		default:
+			ok = false
+			p.errs.add(line, key, "valeur invalide : écrivez un texte entre guillemets")
+			if err := p.skipRest(tok); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	_, err := p.token() // the closing }
+	return fields, ok, err
+}
+
+func (p *jsonParser) payer(line int, f map[string]string) {
+	p.batch.Payers = append(p.batch.Payers, domain.ImportPayer{
+		Line: line, ExternalRef: f[colReference], Name: f[colName], Email: f[colEmail],
+	})
+}
+
+func (p *jsonParser) invoice(line int, f map[string]string) {
+	p.batch.Invoices = append(p.batch.Invoices, domain.ImportInvoice{
+		Line: line, PayerRef: f[colPayerRef], Number: f[colNumber], IssueDate: f[colIssueDate],
+		DueDate: f[colDueDate], Amount: f[colAmount], Object: f[colObject], PDF: f[colPDF],
+	})
+}
+
+// skip reads and drops the next value.
+func (p *jsonParser) skip() error {
+	tok, err := p.token()
+	if err != nil {
+		return err
+	}
+	return p.skipRest(tok)
+}
+
+// skipRest drops the rest of a value whose first token was tok.
+func (p *jsonParser) skipRest(tok json.Token) error {
+	depth := 0
+	for {
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				depth++
+			default:
+				depth--
+			}
+		}
+		if depth == 0 {
+			return nil
+		}
+		var err error
+		if tok, err = p.token(); err != nil {
+			return err
+		}
+	}
+}
+
+// lineCounter notes where the newlines are in what the decoder reads, so
+// that an offset can be turned into a line number. Offsets are asked in
+// increasing order, so it forgets the newlines behind the last one asked:
+// its memory stays that of the decoder's read-ahead.
+type lineCounter struct {
+	r      io.Reader
+	read   int64   // bytes read so far
+	nl     []int64 // offsets of the newlines not yet behind an offset asked
+	passed int     // newlines behind the last offset asked
+}
+
+func (c *lineCounter) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(b[i:n], '\n')
+		if j < 0 {
+			break
+		}
+		c.nl = append(c.nl, c.read+int64(i+j))
+		i += j + 1
+	}
+	c.read += int64(n)
+	return n, err
+}
+
+// line returns the line of the byte at offset off, counted from 1.
+func (c *lineCounter) line(off int64) int {
+	i := 0
+	for i < len(c.nl) && c.nl[i] < off {
+		i++
+	}
+	c.passed += i
+	c.nl = c.nl[i:]
+	return c.passed + 1
+}
