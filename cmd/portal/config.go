@@ -13,9 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/spf13/viper"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 // Config is the whole configuration of the portal, read once at start-up by
@@ -28,6 +30,7 @@ type Config struct {
 
 	Log      LogConfig
 	Database DatabaseConfig
+	Biller   BillerConfig
 	Tokens   TokensConfig
 	Session  SessionConfig
 	Payment  PaymentConfig
@@ -66,6 +69,19 @@ type LogConfig struct {
 // DatabaseConfig says where the data lives.
 type DatabaseConfig struct {
 	URL string // postgres:// URL; empty means the in-memory demo store
+	// Migrate applies the schema migrations when the portal opens the
+	// database; false leaves it to `portal migrate`.
+	Migrate         bool
+	MaxOpenConns    int           // connections this process may open
+	MaxIdleConns    int           // connections kept open when idle
+	ConnMaxLifetime time.Duration // connections older than this are replaced
+}
+
+// BillerConfig says which billing service the portal serves.
+type BillerConfig struct {
+	// ID is the biller's id in the database; the in-memory demo always
+	// serves the demo biller.
+	ID uuid.UUID
 }
 
 // TokensConfig holds how long the links sent by e-mail stay valid.
@@ -96,6 +112,11 @@ var settings = []setting{
 	{"log.level", "info", "log-level", "log level: debug, info, warn or error"},
 	{"log.format", "text", "log-format", "log format: text or json"},
 	{"database.url", "", "database-url", "PostgreSQL URL (postgres://…); empty = in-memory demo store"},
+	{"database.migrate", "true", "", "apply the schema migrations when opening the database (false: run portal migrate yourself)"},
+	{"database.max_open_conns", "10", "", "most connections to PostgreSQL this process opens"},
+	{"database.max_idle_conns", "5", "", "connections to PostgreSQL kept open when idle"},
+	{"database.conn_max_lifetime", "30m", "", "connections to PostgreSQL older than this are closed and reopened"},
+	{"biller.id", demo.BillerID.String(), "", "id of the biller (service de facturation) the portal serves, with a database"},
 	{"tokens.activation_ttl", "48h", "", "validity of an account activation link"},
 	{"tokens.reset_ttl", "1h", "", "validity of a password reset link"},
 	{"tokens.email_change_ttl", "48h", "", "validity of an e-mail change confirmation link"},
@@ -245,6 +266,33 @@ func parseConfig(v *viper.Viper) (Config, error) {
 		if err := checkURL(c.Database.URL, "postgres", "postgresql"); err != nil {
 			bad("database.url", "%v", err)
 		}
+	}
+	migrate := strings.TrimSpace(v.GetString("database.migrate"))
+	if b, err := strconv.ParseBool(migrate); err != nil {
+		bad("database.migrate", "%q is not a boolean; use true or false", migrate)
+	} else {
+		c.Database.Migrate = b
+	}
+	count := func(key string) int {
+		s := strings.TrimSpace(v.GetString(key))
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 10000 {
+			bad(key, "%q must be a whole number from 1 to 10000", s)
+		}
+		return n
+	}
+	c.Database.MaxOpenConns = count("database.max_open_conns")
+	c.Database.MaxIdleConns = count("database.max_idle_conns")
+	if c.Database.MaxIdleConns > c.Database.MaxOpenConns && c.Database.MaxOpenConns > 0 {
+		bad("database.max_idle_conns", "%d is more than database.max_open_conns (%d)", c.Database.MaxIdleConns, c.Database.MaxOpenConns)
+	}
+	c.Database.ConnMaxLifetime = duration("database.conn_max_lifetime")
+
+	billerID := strings.TrimSpace(v.GetString("biller.id"))
+	if id, err := uuid.Parse(billerID); err != nil || id == uuid.Nil {
+		bad("biller.id", "%q is not a biller id; write it like %s", billerID, demo.BillerID)
+	} else {
+		c.Biller.ID = id
 	}
 
 	c.Tokens.ActivationTTL = duration("tokens.activation_ttl")

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 // clearEnv hides the PORTAL_* variables of the developer's shell from the
@@ -50,7 +52,8 @@ func TestConfigDefaults(t *testing.T) {
 		Addr:      "127.0.0.1:8080",
 		PublicURL: "http://127.0.0.1:8080",
 		Log:       LogConfig{Level: slog.LevelInfo, Format: "text"},
-		Database:  DatabaseConfig{URL: ""},
+		Database:  DatabaseConfig{URL: "", Migrate: true, MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: 30 * time.Minute},
+		Biller:    BillerConfig{ID: demo.BillerID},
 		Tokens: TokensConfig{
 			ActivationTTL:  48 * time.Hour,
 			ResetTTL:       time.Hour,
@@ -199,6 +202,16 @@ func TestConfigRejectsInvalidValues(t *testing.T) {
 		{"bad database URL", map[string]string{"PORTAL_DATABASE_URL": "mysql://db/portal"}, nil,
 			"database.url (PORTAL_DATABASE_URL): must be a URL starting with postgres:// or postgresql://"},
 		{"bad addr", nil, []string{"--addr", "localhost"}, `addr (PORTAL_ADDR): "localhost" is not a listen address`},
+		{"bad migrate switch", map[string]string{"PORTAL_DATABASE_MIGRATE": "sometimes"}, nil,
+			`database.migrate (PORTAL_DATABASE_MIGRATE): "sometimes" is not a boolean`},
+		{"no connections", map[string]string{"PORTAL_DATABASE_MAX_OPEN_CONNS": "0"}, nil,
+			`database.max_open_conns (PORTAL_DATABASE_MAX_OPEN_CONNS): "0" must be a whole number from 1 to 10000`},
+		{"more idle connections than open ones", map[string]string{"PORTAL_DATABASE_MAX_IDLE_CONNS": "20"}, nil,
+			`database.max_idle_conns (PORTAL_DATABASE_MAX_IDLE_CONNS): 20 is more than database.max_open_conns (10)`},
+		{"bad connection lifetime", map[string]string{"PORTAL_DATABASE_CONN_MAX_LIFETIME": "forever"}, nil,
+			`database.conn_max_lifetime (PORTAL_DATABASE_CONN_MAX_LIFETIME): "forever" is not a duration`},
+		{"bad biller id", map[string]string{"PORTAL_BILLER_ID": "004200"}, nil,
+			`biller.id (PORTAL_BILLER_ID): "004200" is not a biller id`},
 		{"bad port", nil, []string{"--addr", "localhost:http"}, `addr (PORTAL_ADDR): "localhost:http" has an invalid port`},
 		{"unknown key in file", nil, []string{"--config", writeFile(t, "typo.yaml", "sesion:\n  ttl: 1h\n")},
 			"unknown key(s) sesion.ttl"},

@@ -2,9 +2,13 @@
 // authorities put their invoices online and citizens pay them through the
 // DGFiP's PayFiP.
 //
-//	portal [serve] [flags]   run the web server (the default)
-//	portal version           print the version
-//	portal help              print the help, with every setting
+//	portal [serve] [flags]                          run the web server (the default)
+//	portal migrate [flags]                          apply the database migrations
+//	portal import --biller ID [--dry-run] [flags] FILE
+//	                                                load payers and invoices from a CSV or JSON file
+//	portal demo-seed [flags]                        fill the database with the demo data
+//	portal version                                  print the version
+//	portal help                                     print the help, with every setting
 //
 // This package is the only one that reads flags, files and the environment,
 // and it wires the adapters to the use cases by hand (wire.go), after the
@@ -74,7 +78,8 @@ type Main struct {
 	// portal holds the use cases once serve has wired them.
 	portal *ports.Portal
 
-	command string         // set by ParseArgs: serve, version or help
+	command string         // set by ParseArgs: serve, migrate, import, demo-seed, version or help
+	imp     importArgs     // the arguments of import
 	closers []func() error // released by Close, last first
 }
 
@@ -90,7 +95,8 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 // ParseArgs reads the command line (without the program name) and, for
-// serve, the configuration. It returns flag.ErrHelp when help was asked
+// the commands that use it (serve, migrate, import, demo-seed), the
+// configuration. It returns flag.ErrHelp when help was asked
 // with -h, after printing it.
 func (m *Main) ParseArgs(args []string) error {
 	m.command = "serve"
@@ -98,7 +104,7 @@ func (m *Main) ParseArgs(args []string) error {
 		m.command, args = args[0], args[1:]
 	}
 	switch m.command {
-	case "serve":
+	case "serve", "migrate", "demo-seed", "import":
 	case "version", "help":
 		if len(args) > 0 {
 			return &usageError{fmt.Sprintf("%s takes no arguments, got %q", m.command, args)}
@@ -108,17 +114,37 @@ func (m *Main) ParseArgs(args []string) error {
 		return &usageError{fmt.Sprintf("unknown command %q", m.command)}
 	}
 
-	fs, flagValues, configFile := newFlagSet("portal serve")
+	fs, flagValues, configFile := newFlagSet("portal " + m.command)
+	var biller *string
+	var dryRun *bool
+	if m.command == "import" {
+		biller, dryRun = importFlags(fs)
+	}
 	fs.SetOutput(io.Discard) // errors are reported once, by report
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			m.usage(m.Stdout)
+	// Flags may follow the file name: portal import FILE --dry-run.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				m.usage(m.Stdout)
+				return err
+			}
+			return &usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if m.command == "import" {
+		imp, err := parseImportArgs(*biller, *dryRun, positional)
+		if err != nil {
 			return err
 		}
-		return &usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return &usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+		m.imp = imp
+	} else if len(positional) > 0 {
+		return &usageError{fmt.Sprintf("%s takes no arguments, got %q", m.command, positional)}
 	}
 	c, err := loadConfig(fs, flagValues, *configFile)
 	if err != nil {
@@ -138,9 +164,17 @@ func (m *Main) Run(ctx context.Context) error {
 	case "help":
 		m.usage(m.Stdout)
 		return nil
-	case "serve":
+	case "serve", "migrate", "import", "demo-seed":
 		if m.Logger == nil {
 			m.Logger = newLogger(m.Stderr, m.Config.Log)
+		}
+		switch m.command {
+		case "migrate":
+			return m.migrate(ctx)
+		case "import":
+			return m.importFile(ctx)
+		case "demo-seed":
+			return m.demoSeed(ctx)
 		}
 		return m.serve(ctx)
 	default:

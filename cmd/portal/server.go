@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -116,19 +117,31 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // deadlines) through the recorder.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// usage prints the help: commands, flags of serve, and every setting with
+// usage prints the help: commands, their flags, and every setting with
 // its environment variable and default.
 func (m *Main) usage(w io.Writer) {
 	fmt.Fprint(w, `Portail des factures: invoices online, paid with PayFiP.
 
 Usage:
-  portal [serve] [flags]   run the web server (the default command)
-  portal version           print the version
-  portal help              print this help
+  portal [serve] [flags]      run the web server (the default command)
+  portal migrate [flags]      apply the database migrations
+  portal import --biller ID [--dry-run] [flags] FILE
+                              load payers and invoices from a CSV or JSON file
+                              (formats: README), all or nothing
+  portal demo-seed [flags]    write the demo data into the database
+  portal version              print the version
+  portal help                 print this help
 
-Flags of serve:
+migrate, import and demo-seed need a database (database.url).
+
+Flags of serve, migrate, import and demo-seed:
 `)
 	fs, _, _ := newFlagSet("portal serve")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, "\nFlags of import:\n")
+	fs = flag.NewFlagSet("portal import", flag.ContinueOnError)
+	importFlags(fs)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 

@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/adapters/postgres"
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
@@ -22,15 +27,72 @@ type openedStore struct {
 	BillerID uuid.UUID
 }
 
-// openStore opens the configured store: the in-memory demo store when no
-// database is configured.
+// openStore opens the configured store: PostgreSQL when database.url is
+// set, migrated unless database.migrate is false, serving the biller
+// biller.id; otherwise the in-memory demo store, serving the demo biller.
 func (m *Main) openStore(ctx context.Context) (openedStore, error) {
-	_ = ctx
-	if m.Config.Database.URL != "" {
-		// Refuse rather than silently serve from memory: an operator who set
-		// a database expects the data to be kept.
-		return openedStore{}, errors.New("database.url is set, but this version has no PostgreSQL store yet: unset PORTAL_DATABASE_URL (or database.url) to run on the in-memory store")
+	if m.Config.Database.URL == "" {
+		s := memory.New()
+		return openedStore{Store: s, Sessions: s, Demo: true, BillerID: demo.BillerID}, nil
 	}
-	s := memory.New()
-	return openedStore{Store: s, Sessions: s, Demo: true, BillerID: demo.BillerID}, nil
+	db, err := m.openDatabase(ctx, m.Config.Database.Migrate)
+	if err != nil {
+		return openedStore{}, err
+	}
+	id := m.Config.Biller.ID
+	if _, err := db.Biller(ctx, id); domain.ErrorCode(err) == domain.NotFound {
+		// Serve anyway: the biller may be created after the start (portal
+		// demo-seed, for one), but say why every page will be empty.
+		m.logger().Warn("the biller served is not in the database yet: set biller.id, or run portal demo-seed for the demo biller",
+			"biller", id)
+	} else if err != nil {
+		return openedStore{}, fmt.Errorf("database: %w", operatorError(err))
+	}
+	return openedStore{Store: db, Sessions: db, Demo: false, BillerID: id}, nil
+}
+
+// openDatabase connects to PostgreSQL with the pool settings, closes the
+// pool at exit (Close), and applies the migrations when migrate is set.
+func (m *Main) openDatabase(ctx context.Context, migrate bool) (*postgres.DB, error) {
+	dc := m.Config.Database
+	if dc.URL == "" {
+		return nil, errors.New("no database: set database.url (PORTAL_DATABASE_URL or --database-url)")
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := postgres.Open(cctx, dc.URL, postgres.Options{
+		MaxOpenConns: dc.MaxOpenConns, MaxIdleConns: dc.MaxIdleConns, ConnMaxLifetime: dc.ConnMaxLifetime,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the database (database.url): %w", operatorError(err))
+	}
+	m.onClose(db.Close)
+	if migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("database migrations: %w", operatorError(err))
+		}
+		for _, name := range applied {
+			m.logger().Info("database migration applied", "migration", name)
+		}
+	}
+	return db, nil
+}
+
+// operatorError returns the detail of a domain error, in English, for an
+// operator: its French message is meant for citizens.
+func operatorError(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Err != nil {
+		return de.Err
+	}
+	return err
+}
+
+// logger is m.Logger, or a logger that discards when none was built.
+func (m *Main) logger() *slog.Logger {
+	if m.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return m.Logger
 }

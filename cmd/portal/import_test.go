@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// lockedBuffer is written by the progress goroutine while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestProgressLine(t *testing.T) {
+	assert.Nil(t, newProgress(&bytes.Buffer{}, 1<<30), "nothing but a terminal gets a progress line")
+	assert.Nil(t, newProgress(nil, 10), "nor does a small file")
+	var nothing *progress
+	r := strings.NewReader("abc")
+	assert.Equal(t, io.Reader(r), nothing.reading(r, "f.csv"), "a nil progress does nothing")
+	nothing.phase("x")
+	nothing.end()
+
+	out := &lockedBuffer{}
+	p := &progress{w: out, size: 10}
+	data, err := io.ReadAll(p.reading(strings.NewReader("0123456789"), "f.csv"))
+	require.NoError(t, err)
+	assert.Len(t, data, 10)
+	time.Sleep(250 * time.Millisecond)
+	p.phase("checking and saving")
+	p.end()
+	s := out.String()
+	assert.Contains(t, s, "reading f.csv: 100% (0.0 of 0.0 MB)")
+	assert.Contains(t, s, "checking and saving: 0s")
+	assert.True(t, strings.HasSuffix(s, "\r\033[K"), "the line is erased at the end")
+}
