@@ -14,10 +14,10 @@ import (
 // The domain's zero values (the zero time, uuid.Nil, the zero Date) mean
 // "none": they are stored as NULL and read back as zero.
 //
-// Values are passed to the driver already in its own types (string,
-// time.Time, nil…), not as driver.Valuer: a large import copies millions
-// of them, and the conversion through database/sql's reflection costs more
-// than the copy itself.
+// The rows an import copies (payers, invoices) pass their values to the
+// driver already in its own types (string, time.Time, nil…), not as
+// driver.Valuer: an import copies millions of them, and the conversion
+// through database/sql's reflection cost more than the encoding itself.
 
 // nullTime is t, or NULL for the zero time.
 func nullTime(t time.Time) any {
