@@ -20,7 +20,6 @@ func (p *Portal) RequestActivation(ctx context.Context, billerID uuid.UUID, emai
 		return err
 	}
 	now := p.clock.Now()
-	var mail Mail
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		b, err := tx.Biller(ctx, billerID)
 		if err != nil {
@@ -53,13 +52,13 @@ func (p *Portal) RequestActivation(ctx context.Context, billerID uuid.UUID, emai
 			// password: the link is a reset link, short-lived.
 			purpose = domain.TokenReset
 		}
-		mail, err = p.issueLink(ctx, tx, b, a, purpose, a.Email, "", now)
-		return err
+		return p.issueLink(ctx, tx, b, a, purpose, a.Email, "", now)
 	})
 	if err != nil {
 		return err
 	}
-	return p.send(ctx, mail)
+	p.mailsQueued(ctx)
+	return nil
 }
 
 // RequestPasswordReset is "Oublié ?": it always answers the same, whether
@@ -78,22 +77,22 @@ func (p *Portal) RequestPasswordReset(ctx context.Context, billerID uuid.UUID, e
 }
 
 // issueLink revokes the account's open links of that purpose, stores a
-// new one and renders its mail.
-func (p *Portal) issueLink(ctx context.Context, tx Tx, b domain.Biller, a domain.Account, purpose domain.TokenPurpose, to, newEmail string, now time.Time) (Mail, error) {
+// new one and puts its mail in the outbox, all in tx.
+func (p *Portal) issueLink(ctx context.Context, tx Tx, b domain.Biller, a domain.Account, purpose domain.TokenPurpose, to, newEmail string, now time.Time) error {
 	open, err := tx.OpenTokens(ctx, a.ID, purpose)
 	if err != nil {
-		return Mail{}, domain.WrapInternal(err)
+		return domain.WrapInternal(err)
 	}
 	for _, t := range open {
 		if t.Revoke(now) {
 			if err := tx.SaveToken(ctx, t); err != nil {
-				return Mail{}, domain.WrapInternal(err)
+				return domain.WrapInternal(err)
 			}
 		}
 	}
 	raw, err := p.randomBytes(domain.TokenBytes)
 	if err != nil {
-		return Mail{}, err
+		return err
 	}
 	ttl, path, name := p.cfg.ActivationTTL, PathSetPassword, mailActivation
 	switch purpose {
@@ -104,13 +103,17 @@ func (p *Portal) issueLink(ctx context.Context, tx Tx, b domain.Biller, a domain
 	}
 	t, secret, err := domain.NewToken(raw, a.ID, purpose, now, ttl)
 	if err != nil {
-		return Mail{}, err
+		return err
 	}
 	t.NewEmail = newEmail
 	if err := tx.SaveToken(ctx, t); err != nil {
-		return Mail{}, domain.WrapInternal(err)
+		return domain.WrapInternal(err)
 	}
-	return p.mails.render(name, to, "", mailData{Biller: b, Link: p.link(path, secret), Email: to, TTL: ttlWords(ttl)})
+	m, err := p.mails.render(name, to, "", mailData{Biller: b, Link: p.link(path, secret), Email: to, TTL: ttlWords(ttl)})
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, tx, m, now)
 }
 
 // LinkInfo is what the password screen shows before the payer types.
@@ -374,7 +377,6 @@ func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, cu
 		return domain.FieldError("email", "C'est déjà l'adresse de votre compte.")
 	}
 	now := p.clock.Now()
-	var mail Mail
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		a, _, err := citizenAccount(ctx, tx, c)
 		if err != nil {
@@ -387,13 +389,13 @@ func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, cu
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		mail, err = p.issueLink(ctx, tx, b, a, domain.TokenEmailChange, newEmail, newEmail, now)
-		return err
+		return p.issueLink(ctx, tx, b, a, domain.TokenEmailChange, newEmail, newEmail, now)
 	})
 	if err != nil {
 		return err
 	}
-	return p.send(ctx, mail)
+	p.mailsQueued(ctx)
+	return nil
 }
 
 // ConfirmEmailChange follows the link sent to the new address: the
@@ -403,7 +405,6 @@ func (p *Portal) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, sec
 		return "", domain.ErrTokenUnknown
 	}
 	now := p.clock.Now()
-	var mail Mail
 	var newEmail string
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		t, err := tx.Token(ctx, domain.HashSecret(secret))
@@ -432,15 +433,16 @@ func (p *Portal) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, sec
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		mail, err = p.mails.render(mailEmailChanged, old, "", mailData{Biller: b, Email: a.Email})
-		return err
+		m, err := p.mails.render(mailEmailChanged, old, "", mailData{Biller: b, Email: a.Email})
+		if err != nil {
+			return err
+		}
+		return p.enqueue(ctx, tx, m, now)
 	})
 	if err != nil {
 		return "", err
 	}
-	// The change is made; a lost notice to the old address is logged, not
-	// undone.
-	_ = p.send(ctx, mail)
+	p.mailsQueued(ctx)
 	return newEmail, nil
 }
 

@@ -11,9 +11,7 @@ import (
 // service is emailed. Asking again changes nothing and sends nothing.
 func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
 	now := p.clock.Now()
-	var mail *Mail
 	err := p.store.Atomic(ctx, func(tx Tx) error {
-		mail = nil
 		a, payer, err := citizenAccount(ctx, tx, c)
 		if err != nil {
 			return err
@@ -40,17 +38,15 @@ func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
 			return nil // kept for the back office; no address to mail
 		}
 		m, err := p.mails.render(mailPaperless, b.Email, a.Email, mailData{Biller: b, Payer: payer, Message: msg})
-		mail = &m
-		return err
+		if err != nil {
+			return err
+		}
+		return p.enqueue(ctx, tx, m, now)
 	})
-	if err != nil || mail == nil {
+	if err != nil {
 		return err
 	}
-	// The request is recorded; the back office lists it even if this
-	// mail is lost.
-	if err := p.send(ctx, *mail); err != nil {
-		p.log.ErrorContext(ctx, "paperless request not mailed", "payer", c.PayerID, "err", err)
-	}
+	p.mailsQueued(ctx)
 	return nil
 }
 
@@ -58,9 +54,7 @@ func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
 // the service with the payer's identity; replies go to the payer.
 func (p *Portal) Contact(ctx context.Context, c Citizen, subject, body string) error {
 	now := p.clock.Now()
-	var mail *Mail
 	err := p.store.Atomic(ctx, func(tx Tx) error {
-		mail = nil
 		a, payer, err := citizenAccount(ctx, tx, c)
 		if err != nil {
 			return err
@@ -84,14 +78,14 @@ func (p *Portal) Contact(ctx context.Context, c Citizen, subject, body string) e
 			return nil
 		}
 		m, err := p.mails.render(mailContact, b.Email, a.Email, mailData{Biller: b, Payer: payer, Message: msg})
-		mail = &m
-		return err
+		if err != nil {
+			return err
+		}
+		return p.enqueue(ctx, tx, m, now)
 	})
-	if err != nil || mail == nil {
+	if err != nil {
 		return err
 	}
-	if err := p.send(ctx, *mail); err != nil {
-		p.log.ErrorContext(ctx, "contact message not mailed", "payer", c.PayerID, "err", err)
-	}
+	p.mailsQueued(ctx)
 	return nil
 }

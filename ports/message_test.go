@@ -59,11 +59,3 @@ func TestContactMessageKeptWhenTheMailFails(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, msgs, 1, "the message is stored for the back office even if the mail is lost")
 }
-
-func TestActivationMailFailureIsReported(t *testing.T) {
-	e := newEnv(t)
-	e.mails.FailNext(1, errors.New("connection refused"))
-	err := e.portal.RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr")
-	assert.Equal(t, domain.Unavailable, domain.ErrorCode(err), "the citizen is told to try again")
-	assert.NotContains(t, domain.ErrorMessage(err), "connection refused")
-}

@@ -291,7 +291,13 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report)
 		if err := tx.SavePayment(ctx, pay); err != nil {
 			return domain.WrapInternal(err)
 		}
-		return p.releaseOrSettle(ctx, tx, &pay, now)
+		if err := p.releaseOrSettle(ctx, tx, &pay, now); err != nil {
+			return err
+		}
+		if becamePaid {
+			return p.enqueuePaid(ctx, tx, pay, now)
+		}
+		return nil
 	})
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Conflict {
@@ -300,24 +306,23 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report)
 		return pay, err
 	}
 	if becamePaid {
-		p.mailPaid(ctx, pay)
+		p.mailsQueued(ctx)
 	}
 	return pay, nil
 }
 
-func (p *Portal) mailPaid(ctx context.Context, pay domain.Payment) {
-	b, err := p.store.Biller(ctx, pay.BillerID)
+// enqueuePaid puts the payer's confirmation of a paid attempt in the
+// outbox, in the transaction that records the payment.
+func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
+	b, err := tx.Biller(ctx, pay.BillerID)
 	if err != nil {
-		p.log.ErrorContext(ctx, "payment confirmation not sent", "payment", pay.ID, "err", err)
-		return
+		return domain.WrapInternal(err)
 	}
 	m, err := p.mails.render(mailPaid, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
-	if err == nil {
-		err = p.send(ctx, m)
-	}
 	if err != nil {
-		p.log.ErrorContext(ctx, "payment confirmation not sent", "payment", pay.ID, "err", err)
+		return err
 	}
+	return p.enqueue(ctx, tx, m, now)
 }
 
 // Payment returns one of the caller's attempts; another payer's gives

@@ -27,6 +27,13 @@ type Config struct {
 	SessionTTL     time.Duration // a browser session; default 12 h
 	RememberTTL    time.Duration // "Se souvenir de moi"; default 30 days
 	Argon2         Argon2Params  // default DefaultArgon2
+	// MailRetryFor bounds the retries of a mail that fails temporarily;
+	// default 24 h.
+	MailRetryFor time.Duration
+	// MailInline delivers queued mails before a use case returns (the
+	// demo's local mailbox, tests); otherwise a background sender
+	// delivers them (MailsWaiting, DeliverMails).
+	MailInline bool
 }
 
 func (c *Config) setDefaults() error {
@@ -40,6 +47,7 @@ func (c *Config) setDefaults() error {
 	def(&c.EmailChangeTTL, 48*time.Hour)
 	def(&c.SessionTTL, 12*time.Hour)
 	def(&c.RememberTTL, 30*24*time.Hour)
+	def(&c.MailRetryFor, 24*time.Hour)
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2
 	}
@@ -81,6 +89,7 @@ type Portal struct {
 	hasher    PasswordHasher
 	dummyHash string
 	mails     *mailTemplates
+	wake      chan struct{}
 }
 
 // NewPortal checks its dependencies and returns the use cases.
@@ -105,6 +114,7 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 		clock: d.Clock, random: d.Random, log: d.Logger, cfg: cfg,
 		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random},
 		mails:  mustParseMailTemplates(),
+		wake:   make(chan struct{}, 1),
 	}
 	// A login with an unknown address verifies the password against this
 	// hash, so it spends the same time as a wrong password.
@@ -183,17 +193,4 @@ func notFoundAs(err error, with error) error {
 // link returns an absolute link to path with the token secret.
 func (p *Portal) link(path, secret string) string {
 	return p.cfg.PublicURL + path + "?lien=" + url.QueryEscape(secret)
-}
-
-// send delivers a mail and logs a failure; it returns the error so a use
-// case can tell the citizen the message did not leave.
-func (p *Portal) send(ctx context.Context, m Mail) error {
-	if err := p.mailer.Send(ctx, m); err != nil {
-		p.log.ErrorContext(ctx, "mail not sent", "subject", m.Subject, "err", err)
-		if domain.ErrorCode(err) == domain.Internal {
-			return domain.WrapUnavailable(err)
-		}
-		return err
-	}
-	return nil
 }

@@ -37,16 +37,20 @@ type env struct {
 	ctx     context.Context
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, options ...func(*ports.Config)) *env {
 	t.Helper()
 	e := &env{
 		store: memory.New(), mails: &portstest.Mailbox{}, gateway: &portstest.FakeGateway{},
 		clock: portstest.NewFixedClock(portstest.Epoch), ctx: context.Background(),
 	}
+	cfg := ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2, MailInline: true}
+	for _, o := range options {
+		o(&cfg)
+	}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway,
 		Clock: e.clock, Random: portstest.NewSeqRandom(1),
-	}, ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2})
+	}, cfg)
 	require.NoError(t, err)
 	e.portal = p
 	hash, err := ports.PasswordHasher{Params: fastArgon2, Random: portstest.NewSeqRandom(2)}.Hash(password)

@@ -89,6 +89,8 @@ type Tx interface {
 	SaveMessage(ctx context.Context, m domain.Message) error
 	// Messages returns the biller's messages, newest first.
 	Messages(ctx context.Context, billerID uuid.UUID, limit int) ([]domain.Message, error)
+
+	Outbox
 }
 
 // InvoiceQuery selects one page of a payer's invoices in one tab.

@@ -58,7 +58,7 @@ func newEnv(t *testing.T, change ...func(*Config)) *env {
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway,
 		Clock: e.clock, Random: portstest.NewSeqRandom(1),
-	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2})
+	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
 	require.NoError(t, err)
 	e.portal = p
 	_, err = demo.Seed(context.Background(), e.store, ports.PasswordHasher{Params: fastArgon2, Random: portstest.NewSeqRandom(2)}, start)

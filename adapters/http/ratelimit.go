@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -123,6 +124,12 @@ func remoteIP(r *http.Request) string {
 	if err != nil {
 		host = r.RemoteAddr
 	}
+	return ipKey(host)
+}
+
+// ipKey groups an address for the limits: an IPv4 address alone, an IPv6
+// address by its /64, which one household usually holds whole.
+func ipKey(host string) string {
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
 		return host
@@ -231,4 +238,27 @@ func (m *memoryLimiter) size() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.buckets)
+}
+
+// ClientIPFromHeader returns a Limits.ClientIP for a portal behind a
+// trusted reverse proxy that gives the client's address in header:
+// X-Real-IP holds one address; in X-Forwarded-For the last address is the
+// one the proxy itself added (those before it are the client's word and
+// can be forged). A missing or malformed header falls back to the
+// connection's address.
+func ClientIPFromHeader(header string) func(*http.Request) string {
+	return func(r *http.Request) string {
+		v := r.Header.Values(header)
+		if len(v) == 0 {
+			return remoteIP(r)
+		}
+		last := v[len(v)-1]
+		if i := strings.LastIndexByte(last, ','); i >= 0 {
+			last = last[i+1:]
+		}
+		if addr, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
+			return ipKey(addr.String())
+		}
+		return remoteIP(r)
+	}
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -116,4 +117,20 @@ func TestRemoteIPGroupsIPv6ByPrefix(t *testing.T) {
 	assert.Equal(t, "192.0.2.7", remoteIP(r))
 	r.RemoteAddr = "[::ffff:192.0.2.7]:80"
 	assert.Equal(t, "192.0.2.7", remoteIP(r))
+}
+
+func TestClientIPFromHeader(t *testing.T) {
+	get := ClientIPFromHeader("X-Forwarded-For")
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.0.0.2:4567"
+	assert.Equal(t, "10.0.0.2", get(r), "no header: the connection")
+	r.Header.Add("X-Forwarded-For", "6.6.6.6, 203.0.113.7")
+	assert.Equal(t, "203.0.113.7", get(r), "the address the proxy added, not the client's claim")
+	r.Header.Set("X-Forwarded-For", "2001:db8:1:2:3:4:5:6")
+	assert.Equal(t, "2001:db8:1:2::/64", get(r))
+	r.Header.Set("X-Forwarded-For", "n'importe quoi")
+	assert.Equal(t, "10.0.0.2", get(r))
+	real := ClientIPFromHeader("X-Real-IP")
+	r.Header.Set("X-Real-IP", "198.51.100.4")
+	assert.Equal(t, "198.51.100.4", real(r))
 }

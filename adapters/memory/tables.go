@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 // tables holds the records and their secondary indexes. Every index is
@@ -40,6 +41,9 @@ type tables struct {
 
 	messages         table[uuid.UUID, domain.Message]
 	messagesByBiller map[uuid.UUID]set[uuid.UUID]
+
+	outbox        table[uuid.UUID, ports.OutboxMail]
+	outboxPending set[uuid.UUID]
 }
 
 // init makes the empty tables. The hooks capture t, which must not move
@@ -126,6 +130,15 @@ func (t *tables) init() {
 	t.messages = newTable[uuid.UUID](
 		func(m domain.Message) { addTo(t.messagesByBiller, m.BillerID, m.ID) },
 		func(m domain.Message) { removeFrom(t.messagesByBiller, m.BillerID, m.ID) })
+
+	t.outboxPending = make(set[uuid.UUID])
+	t.outbox = newTable[uuid.UUID](
+		func(m ports.OutboxMail) {
+			if m.State == ports.OutboxPending {
+				t.outboxPending[m.ID] = struct{}{}
+			}
+		},
+		func(m ports.OutboxMail) { delete(t.outboxPending, m.ID) })
 }
 
 // unindex removes the entry k of a unique index if it still names id.

@@ -145,7 +145,7 @@ func BenchmarkImport(b *testing.B) {
 		bill := portstest.NewBiller(b)
 		portstest.MustSaveBiller(b, db, bill)
 		p, err := ports.NewPortal(ports.Deps{Store: db, Sessions: db, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{}},
-			ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2})
+			ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
 		require.NoError(b, err)
 		runtime.GC()
 		b.StartTimer()

@@ -60,7 +60,7 @@ func newImportTwin(t *testing.T) *importTwin {
 		p, err := ports.NewPortal(ports.Deps{
 			Store: s, Sessions: &memory.Store{}, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{},
 			Clock: portstest.NewFixedClock(portstest.Epoch.Add(time.Hour)), Random: portstest.NewSeqRandom(7),
-		}, ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2})
+		}, ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
 		require.NoError(t, err)
 		w.portals = append(w.portals, p)
 	}

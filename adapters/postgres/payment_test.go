@@ -39,7 +39,7 @@ func newPayEnv(t *testing.T) *payEnv {
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.db, Sessions: e.db, Mailer: e.mails, Gateway: e.gateway,
 		Clock: portstest.NewFixedClock(portstest.Epoch), Random: portstest.NewSeqRandom(1),
-	}, ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2})
+	}, ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
 	require.NoError(t, err)
 	e.portal = p
 	require.NoError(t, e.db.Atomic(e.ctx, func(tx ports.Tx) error {

@@ -34,6 +34,38 @@ type Config struct {
 	Tokens   TokensConfig
 	Session  SessionConfig
 	Payment  PaymentConfig
+	SMTP     SMTPConfig
+	Mail     MailConfig
+	HTTP     HTTPConfig
+}
+
+// SMTPConfig says where the portal's mails go. Without a host, mails stay
+// in the demo's /_dev/mail mailbox, which only the in-memory demo has.
+type SMTPConfig struct {
+	Host     string
+	Port     int // 0: the default of the TLS mode (587, 465 or 25)
+	Username string
+	Password string
+	From     string // "Commune de Démoville <factures@demoville.fr>"
+	TLS      string // starttls, tls or none
+	Timeout  time.Duration
+}
+
+// MailConfig tunes the outbox's delivery of mails.
+type MailConfig struct {
+	// RetryFor is how long a mail that fails temporarily is retried
+	// before it is marked failed.
+	RetryFor time.Duration
+	// Interval is how often the sender looks for mails to retry.
+	Interval time.Duration
+}
+
+// HTTPConfig holds the settings of the web server behind a reverse proxy.
+type HTTPConfig struct {
+	// ClientIPHeader names the header in which a trusted reverse proxy
+	// gives the client's address (X-Forwarded-For, X-Real-IP); empty: the
+	// connection's address.
+	ClientIPHeader string
 }
 
 // PaymentConfig says how citizens pay: through the DGFiP's PayFiP web
@@ -131,6 +163,16 @@ var settings = []setting{
 	{"payment.tipi_production_letter", "A", "", "saisie letter sent for production in the legacy URL mode (A, X or M: ask the DGFiP)"},
 	{"payment.timeout", "15s", "", "timeout of one call to the PayFiP web service"},
 	{"payment.reconcile_interval", "5m", "", "how often unfinished payments are checked with PayFiP"},
+	{"smtp.host", "", "", "SMTP server the mails are sent through; empty = the demo's /_dev/mail mailbox (demo only)"},
+	{"smtp.port", "0", "", "SMTP port; 0 = 587 for starttls, 465 for tls, 25 for none"},
+	{"smtp.username", "", "", "SMTP user name; when set, the portal authenticates (never in clear text to a remote host)"},
+	{"smtp.password", "", "", "SMTP password"},
+	{"smtp.from", "", "", "sender of the mails, e.g. Commune de Démoville <factures@demoville.fr>; required with smtp.host"},
+	{"smtp.tls", "starttls", "", "starttls, tls (implicit, port 465) or none (a local relay only)"},
+	{"smtp.timeout", "15s", "", "timeout of one delivery, from connecting to the end"},
+	{"mail.retry_for", "24h", "", "how long a mail that fails temporarily is retried before it is marked failed"},
+	{"mail.interval", "1m", "", "how often mails waiting for a retry are looked at"},
+	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address"},
 }
 
 // envPrefix prefixes every environment variable: key database.url is read
@@ -338,6 +380,32 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	}
 	p.Timeout = duration("payment.timeout")
 	p.ReconcileInterval = duration("payment.reconcile_interval")
+
+	sm := &c.SMTP
+	sm.Host = strings.TrimSpace(v.GetString("smtp.host"))
+	sm.Username = strings.TrimSpace(v.GetString("smtp.username"))
+	sm.Password = v.GetString("smtp.password")
+	sm.From = strings.TrimSpace(v.GetString("smtp.from"))
+	sm.TLS = strings.ToLower(strings.TrimSpace(v.GetString("smtp.tls")))
+	if port, err := strconv.Atoi(strings.TrimSpace(v.GetString("smtp.port"))); err != nil || port < 0 || port > 65535 {
+		bad("smtp.port", "%q is not a port; use a number from 0 to 65535", v.GetString("smtp.port"))
+	} else {
+		sm.Port = port
+	}
+	if !slices.Contains([]string{"starttls", "tls", "none"}, sm.TLS) {
+		bad("smtp.tls", "%q is not a TLS mode; use starttls, tls or none", sm.TLS)
+	}
+	sm.Timeout = duration("smtp.timeout")
+	if sm.Host != "" && sm.From == "" {
+		bad("smtp.from", "the sender address is required when smtp.host is set")
+	}
+	c.Mail.RetryFor = duration("mail.retry_for")
+	c.Mail.Interval = duration("mail.interval")
+
+	c.HTTP.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
+	if h := c.HTTP.ClientIPHeader; h != "" && !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {
+		bad("http.client_ip_header", "%q is not supported; use X-Forwarded-For or X-Real-IP", h)
+	}
 
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)

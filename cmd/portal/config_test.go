@@ -69,6 +69,8 @@ func TestConfigDefaults(t *testing.T) {
 			Timeout:              15 * time.Second,
 			ReconcileInterval:    5 * time.Minute,
 		},
+		SMTP: SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
+		Mail: MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
 	}, c)
 }
 
@@ -250,4 +252,28 @@ func TestConfigErrorsAreAllReportedWithoutSecrets(t *testing.T) {
   session.ttl (PORTAL_SESSION_TTL): "0s" must be positive
 `, stderr.String())
 	assert.NotContains(t, stderr.String(), "s3cret")
+}
+
+func TestSMTPAndHTTPConfig(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PORTAL_SMTP_HOST", "smtp.demoville.fr")
+	t.Setenv("PORTAL_SMTP_FROM", "Commune de Démoville <factures@demoville.fr>")
+	t.Setenv("PORTAL_SMTP_TLS", "TLS")
+	t.Setenv("PORTAL_SMTP_PASSWORD", "s3cret")
+	t.Setenv("PORTAL_HTTP_CLIENT_IP_HEADER", "X-Forwarded-For")
+	c, err := load(t)
+	require.NoError(t, err)
+	assert.Equal(t, SMTPConfig{Host: "smtp.demoville.fr", From: "Commune de Démoville <factures@demoville.fr>", TLS: "tls", Password: "s3cret", Timeout: 15 * time.Second}, c.SMTP)
+	assert.Equal(t, "X-Forwarded-For", c.HTTP.ClientIPHeader)
+
+	t.Setenv("PORTAL_SMTP_FROM", "")
+	t.Setenv("PORTAL_SMTP_TLS", "ssl")
+	t.Setenv("PORTAL_SMTP_PORT", "smtp")
+	t.Setenv("PORTAL_HTTP_CLIENT_IP_HEADER", "Forwarded")
+	_, err = load(t)
+	require.Error(t, err)
+	for _, want := range []string{"smtp.from (PORTAL_SMTP_FROM)", "smtp.tls (PORTAL_SMTP_TLS)", "smtp.port (PORTAL_SMTP_PORT)", "http.client_ip_header"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "s3cret", "the password is never echoed")
 }

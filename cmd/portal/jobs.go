@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/portail-factures/portail/ports"
 )
 
 // startJob runs fn every interval in the background until Close. Each run
@@ -42,4 +44,43 @@ func runEvery(ctx context.Context, tick <-chan time.Time, log *slog.Logger, fn f
 			}
 		}
 	}
+}
+
+// startMailSender delivers the outbox until Close: at once when a use case
+// queued mails, and every interval for the retries. It logs the counts of
+// waiting and failed mails whenever they change, for the operators.
+func (m *Main) startMailSender(ctx context.Context, portal *ports.Portal, interval time.Duration) {
+	ctx, cancel := context.WithCancel(ctx)
+	ticker := time.NewTicker(interval)
+	done := make(chan struct{})
+	log := m.Logger.With("job", "mail sender")
+	go func() {
+		defer close(done)
+		var last ports.OutboxCounts
+		for {
+			if _, err := portal.DeliverMails(ctx); err != nil && ctx.Err() == nil {
+				log.Error("mail outbox", "err", err)
+			}
+			if c, err := portal.OutboxCounts(ctx); err == nil && c != last {
+				level := slog.LevelInfo
+				if c.Failed > last.Failed {
+					level = slog.LevelError
+				}
+				log.Log(ctx, level, "mail outbox", "pending", c.Pending, "failed", c.Failed)
+				last = c
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+			case <-portal.MailsWaiting():
+			}
+		}
+	}()
+	m.onClose(func() error {
+		cancel()
+		ticker.Stop()
+		<-done
+		return nil
+	})
 }

@@ -66,7 +66,7 @@ func newPayEnv(t *testing.T, mode tipi.Mode) *payEnv {
 	e.portal, err = ports.NewPortal(ports.Deps{
 		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: gw,
 		Clock: e.clock, Random: portstest.NewSeqRandom(7),
-	}, ports.Config{PublicURL: e.srv.URL, Argon2: fastArgon2})
+	}, ports.Config{PublicURL: e.srv.URL, Argon2: fastArgon2, MailInline: true})
 	require.NoError(t, err)
 	callback := func(w http.ResponseWriter, r *http.Request) {
 		require.NoError(t, r.ParseForm())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -9,6 +10,7 @@ import (
 
 	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/adapters/smtp"
 	"github.com/portail-factures/portail/adapters/tipi"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -31,13 +33,17 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	store := opened.Store
 	clock := ports.SystemClock{}
 	mailbox := memory.NewMailbox(clock, 0)
+	mailer, err := m.buildMailer(opened.Demo, mailbox)
+	if err != nil {
+		return nil, err
+	}
 
 	gateway, simulator, err := m.buildGateway(clock)
 	if err != nil {
 		return nil, err
 	}
 	portal, err := ports.NewPortal(ports.Deps{
-		Store: store, Sessions: opened.Sessions, Mailer: mailbox, Gateway: gateway,
+		Store: store, Sessions: opened.Sessions, Mailer: mailer, Gateway: gateway,
 		Clock: clock, Logger: m.Logger,
 	}, ports.Config{
 		PublicURL:      m.Config.PublicURL,
@@ -46,6 +52,10 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		EmailChangeTTL: m.Config.Tokens.EmailChangeTTL,
 		SessionTTL:     m.Config.Session.TTL,
 		RememberTTL:    m.Config.Session.RememberTTL,
+		MailRetryFor:   m.Config.Mail.RetryFor,
+		// The demo's mailbox is local: deliver before answering, so that
+		// /_dev/mail shows the mail at once.
+		MailInline: mailer == ports.Mailer(mailbox),
 	})
 	if err != nil {
 		return nil, err
@@ -68,11 +78,17 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// Notifications from the DGFiP can be lost (PROTOCOL.md §4.2.3): ask
 	// about unfinished attempts regularly.
 	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
+	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
+		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
+	}
 
 	webCfg := web.Config{
 		Portal: portal, BillerID: opened.BillerID, PublicURL: m.Config.PublicURL,
 		Logger: m.Logger, Clock: clock, Limits: web.DefaultLimits,
 		PaymentPages: []string{gateway.PageURL()},
+	}
+	if h := m.Config.HTTP.ClientIPHeader; h != "" {
+		webCfg.Limits.ClientIP = web.ClientIPFromHeader(h)
 	}
 	if opened.Demo {
 		// Demo extras under /_dev/: the mailbox and the PayFiP simulator.
@@ -94,6 +110,37 @@ func devMails(box *memory.Mailbox) func() []web.DevMail {
 		}
 		return out
 	}
+}
+
+// buildMailer returns the SMTP mailer when smtp.host is set, otherwise the
+// demo's mailbox (shown at /_dev/mail). A portal with a database and no
+// SMTP server keeps its mails in the outbox until one is configured.
+func (m *Main) buildMailer(demoMode bool, mailbox *memory.Mailbox) (ports.Mailer, error) {
+	sc := m.Config.SMTP
+	if sc.Host != "" {
+		mailer, err := smtp.New(smtp.Config{
+			Host: sc.Host, Port: sc.Port, Username: sc.Username, Password: sc.Password,
+			From: sc.From, TLS: sc.TLS, Timeout: sc.Timeout,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", operatorError(err))
+		}
+		m.Logger.Info("mails go through SMTP", "server", mailer.Addr())
+		return mailer, nil
+	}
+	if !demoMode {
+		m.Logger.Warn("no SMTP server (smtp.host): mails wait in the outbox until one is configured")
+		return noMailer{}, nil
+	}
+	return mailbox, nil
+}
+
+// noMailer is the mailer of a portal with no SMTP server: the mails stay
+// in the outbox, since no sender runs.
+type noMailer struct{}
+
+func (noMailer) Send(context.Context, ports.Mail) error {
+	return domain.WrapUnavailable(errors.New("no SMTP server configured (smtp.host)"))
 }
 
 // buildGateway returns the payment gateway of the configured mode and, in

@@ -30,7 +30,7 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 
 	clock := portstest.NewFixedClock(now)
 	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: store, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{}, Clock: clock, Random: portstest.NewSeqRandom(2)},
-		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast})
+		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast, MailInline: true})
 	require.NoError(t, err)
 	secret, _, err := p.Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)

@@ -35,6 +35,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"invoice lists", invoiceListTests},
 		{"payments", paymentTests},
 		{"messages", messageTests},
+		{"outbox", outboxTests},
 		{"atomic", atomicTests},
 		{"copies", copyTests},
 		{"concurrency", concurrencyTests},

@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/ports"
+)
+
+type outboxRow struct {
+	ID            uuid.UUID    `db:"id"`
+	To            string       `db:"mail_to"`
+	ReplyTo       string       `db:"reply_to"`
+	Subject       string       `db:"subject"`
+	Text          string       `db:"body_text"`
+	HTML          string       `db:"body_html"`
+	State         string       `db:"state"`
+	Attempts      int          `db:"attempts"`
+	NextAttemptAt time.Time    `db:"next_attempt_at"`
+	LastError     string       `db:"last_error"`
+	CreatedAt     time.Time    `db:"created_at"`
+	SentAt        sql.NullTime `db:"sent_at"`
+}
+
+func (r outboxRow) mail() ports.OutboxMail {
+	return ports.OutboxMail{
+		ID:    r.ID,
+		Mail:  ports.Mail{To: r.To, ReplyTo: r.ReplyTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML},
+		State: ports.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt,
+		LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: timeOf(r.SentAt),
+	}
+}
+
+const outboxColumns = `id, mail_to, reply_to, subject, body_text, body_html, state, attempts, next_attempt_at, last_error, created_at, sent_at`
+
+// EnqueueMail adds m to the outbox; inside Atomic it commits or rolls
+// back with the change that caused it.
+func (s *queries) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
+	_, err := s.exec(ctx, "enqueue mail", `INSERT INTO outbox (`+outboxColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		m.ID, m.Mail.To, m.Mail.ReplyTo, m.Mail.Subject, m.Mail.Text, m.Mail.HTML,
+		string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, nullTime(m.SentAt))
+	return err
+}
+
+// ClaimMails takes up to limit pending mails due at now, oldest first, and
+// pushes their next attempt to now+lease, in one statement: rows another
+// sender is claiming at the same instant are skipped (SKIP LOCKED), so
+// that two instances never take the same mail.
+func (s *queries) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.OutboxMail, error) {
+	var rows []outboxRow
+	err := s.list(ctx, &rows, "claim mails", `WITH due AS (
+			SELECT id FROM outbox
+			WHERE state = 'pending' AND next_attempt_at <= $1
+			ORDER BY created_at, id
+			LIMIT $3
+			FOR UPDATE SKIP LOCKED)
+		UPDATE outbox o SET next_attempt_at = $2
+		FROM due WHERE o.id = due.id
+		RETURNING o.`+outboxColumnsPrefixed(),
+		now, now.Add(lease), limitOf(limit))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ports.OutboxMail, len(rows))
+	for i, r := range rows {
+		out[i] = r.mail()
+	}
+	// UPDATE … RETURNING gives no order: restore the claim's.
+	sortOutbox(out)
+	return out, nil
+}
+
+// SaveMailResult records the outcome of a delivery.
+func (s *queries) SaveMailResult(ctx context.Context, m ports.OutboxMail) error {
+	n, err := s.exec(ctx, "save mail result", `UPDATE outbox
+		SET state = $2, attempts = $3, next_attempt_at = $4, last_error = $5, sent_at = $6
+		WHERE id = $1`,
+		m.ID, string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, nullTime(m.SentAt))
+	if err == nil && n == 0 {
+		return notFound("outbox mail %s", m.ID)
+	}
+	return err
+}
+
+// OutboxCounts counts the pending and failed mails.
+func (s *queries) OutboxCounts(ctx context.Context) (ports.OutboxCounts, error) {
+	var c struct {
+		Pending int `db:"pending"`
+		Failed  int `db:"failed"`
+	}
+	err := s.get(ctx, &c, "outbox counts", `SELECT
+		(SELECT count(*) FROM outbox WHERE state = 'pending') AS pending,
+		(SELECT count(*) FROM outbox WHERE state = 'failed') AS failed`)
+	return ports.OutboxCounts{Pending: c.Pending, Failed: c.Failed}, err
+}
+
+func outboxColumnsPrefixed() string {
+	return "id, o.mail_to, o.reply_to, o.subject, o.body_text, o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at"
+}
+
+func sortOutbox(ms []ports.OutboxMail) {
+	slices.SortFunc(ms, func(a, b ports.OutboxMail) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+}

@@ -1,0 +1,127 @@
+package ports_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+var (
+	errTemporary = domain.WrapUnavailable(errors.New("451 4.3.0 try again later"))
+	errPermanent = &domain.Error{Code: domain.Invalid, Message: "Le message n'a pas pu être envoyé.", Err: errors.New("550 5.1.1 no such user")}
+)
+
+func (e *env) counts(t *testing.T) ports.OutboxCounts {
+	t.Helper()
+	c, err := e.portal.OutboxCounts(e.ctx)
+	require.NoError(t, err)
+	return c
+}
+
+func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
+	e := newEnv(t)
+	e.mails.FailNext(2, errTemporary)
+	require.NoError(t, e.portal.RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"), "the citizen is told the mail is on its way")
+	assert.Empty(t, e.mails.Mails())
+	assert.Equal(t, ports.OutboxCounts{Pending: 1}, e.counts(t), "kept in the outbox")
+
+	n, err := e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "not due before its retry time")
+
+	e.advance(time.Minute)
+	n, err = e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "second failure")
+	e.advance(time.Minute)
+	n, err = e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "the delay doubles: 2 minutes after the second failure")
+
+	e.advance(time.Minute)
+	n, err = e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Len(t, e.mails.To("ref002@exemple.fr"), 1)
+	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
+
+	e.advance(time.Hour)
+	n, err = e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Len(t, e.mails.To("ref002@exemple.fr"), 1, "never sent twice")
+}
+
+func TestPermanentFailureIsNotRetried(t *testing.T) {
+	e := newEnv(t)
+	e.mails.FailNext(1, errPermanent)
+	require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Objet", "Message"))
+	assert.Equal(t, ports.OutboxCounts{Failed: 1}, e.counts(t))
+	e.advance(2 * time.Hour)
+	n, err := e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Empty(t, e.mails.Mails())
+}
+
+func TestRetriesStopAtTheBoundedAge(t *testing.T) {
+	e := newEnv(t)
+	e.mails.FailNext(1000, errTemporary)
+	require.NoError(t, e.portal.RequestPaperless(e.ctx, e.citizen))
+	for i := 0; i < 60 && e.counts(t).Pending > 0; i++ {
+		e.advance(time.Hour)
+		_, err := e.portal.DeliverMails(e.ctx)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, ports.OutboxCounts{Failed: 1}, e.counts(t), "given up after 24 hours")
+}
+
+func TestNoMailForARolledBackChange(t *testing.T) {
+	e := newEnv(t)
+	err := e.portal.RequestEmailChange(e.ctx, e.citizen, "ref002@exemple.fr", password)
+	require.ErrorIs(t, err, domain.ErrEmailTaken)
+	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
+	assert.Empty(t, e.mails.Mails())
+}
+
+func TestBackgroundDeliveryIsSignalled(t *testing.T) {
+	e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
+	require.NoError(t, e.portal.RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
+	assert.Empty(t, e.mails.Mails(), "the use case does not wait for the mail server")
+	select {
+	case <-e.portal.MailsWaiting():
+	default:
+		t.Fatal("the sender was not woken")
+	}
+	n, err := e.portal.DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}
+
+// TestConcurrentSendersDeliverEachMailOnce runs several senders at once, as
+// several portal instances would: each mail leaves exactly once.
+func TestConcurrentSendersDeliverEachMailOnce(t *testing.T) {
+	e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
+	for i := 0; i < 30; i++ {
+		require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Objet", "Message"))
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.portal.DeliverMails(e.ctx)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, e.mails.Mails(), 30)
+	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
+}

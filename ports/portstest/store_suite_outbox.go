@@ -1,0 +1,137 @@
+package portstest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/ports"
+)
+
+func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
+	tb.Helper()
+	return ports.OutboxMail{
+		ID: uuid.New(), State: ports.OutboxPending, CreatedAt: at, NextAttemptAt: at,
+		Mail: ports.Mail{To: to, ReplyTo: "service@exemple.fr", Subject: "Accès au portail des factures",
+			Text: "Bonjour,\nvotre lien : https://factures.exemple.fr/mot-de-passe?lien=abc\n", HTML: "<p>Bonjour, échéance à régler</p>"},
+	}
+}
+
+var outboxTests = []storeTest{
+	{"enqueued mails are claimed oldest first, with every field", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		first, second := outboxMail(t, "a@exemple.fr", at(0)), outboxMail(t, "b@exemple.fr", at(time.Minute))
+		require.NoError(t, s.Atomic(ctx, func(tx ports.Tx) error {
+			if err := tx.EnqueueMail(ctx, second); err != nil {
+				return err
+			}
+			return tx.EnqueueMail(ctx, first)
+		}))
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, ports.OutboxCounts{Pending: 2}, c)
+
+		got, err := s.ClaimMails(ctx, at(2*time.Minute), 2*time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		want := first
+		want.NextAttemptAt = at(4 * time.Minute)
+		AssertSame(t, want, got[0], "the oldest first, its next attempt pushed by the lease")
+		assert.Equal(t, second.ID, got[1].ID)
+	}},
+	{"a claimed mail is not claimed again before its lease ends", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		require.NoError(t, s.EnqueueMail(ctx, outboxMail(t, "a@exemple.fr", at(0))))
+		got, err := s.ClaimMails(ctx, at(0), time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		again, err := s.ClaimMails(ctx, at(59*time.Second), time.Minute, 10)
+		require.NoError(t, err)
+		assert.Empty(t, again)
+		again, err = s.ClaimMails(ctx, at(time.Minute), time.Minute, 10)
+		require.NoError(t, err)
+		assert.Len(t, again, 1, "a sender that died leaves it to the next")
+	}},
+	{"mails not yet due and limits", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		later := outboxMail(t, "a@exemple.fr", at(0))
+		later.NextAttemptAt = at(time.Hour)
+		require.NoError(t, s.EnqueueMail(ctx, later))
+		for i := 0; i < 3; i++ {
+			require.NoError(t, s.EnqueueMail(ctx, outboxMail(t, "b@exemple.fr", at(time.Duration(i)*time.Second))))
+		}
+		got, err := s.ClaimMails(ctx, at(time.Minute), time.Minute, 2)
+		require.NoError(t, err)
+		assert.Len(t, got, 2)
+		got, err = s.ClaimMails(ctx, at(time.Minute), time.Minute, 10)
+		require.NoError(t, err)
+		assert.Len(t, got, 1, "the one left that is due")
+	}},
+	{"results: sent and failed mails are never claimed", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b := outboxMail(t, "a@exemple.fr", at(0)), outboxMail(t, "b@exemple.fr", at(0))
+		require.NoError(t, s.EnqueueMail(ctx, a))
+		require.NoError(t, s.EnqueueMail(ctx, b))
+		a.State, a.Attempts, a.SentAt = ports.OutboxSent, 1, at(time.Second)
+		b.State, b.Attempts, b.LastError = ports.OutboxFailed, 3, "550 5.1.1 no such user"
+		require.NoError(t, s.SaveMailResult(ctx, a))
+		require.NoError(t, s.SaveMailResult(ctx, b))
+		got, err := s.ClaimMails(ctx, at(24*time.Hour), time.Minute, 10)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, ports.OutboxCounts{Failed: 1}, c)
+		requireNotFound(t, s.SaveMailResult(ctx, outboxMail(t, "c@exemple.fr", at(0))), "result of an unknown mail")
+	}},
+	{"a rolled back transaction enqueues nothing", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		boom := errors.New("boom")
+		err := s.Atomic(ctx, func(tx ports.Tx) error {
+			if err := tx.EnqueueMail(ctx, outboxMail(t, "a@exemple.fr", at(0))); err != nil {
+				return err
+			}
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, ports.OutboxCounts{}, c)
+	}},
+	{"concurrent claims take each mail once", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		for i := 0; i < 40; i++ {
+			require.NoError(t, s.EnqueueMail(ctx, outboxMail(t, "a@exemple.fr", at(time.Duration(i)*time.Millisecond))))
+		}
+		var mu sync.Mutex
+		seen := map[uuid.UUID]int{}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					got, err := s.ClaimMails(ctx, at(time.Minute), time.Hour, 7)
+					if !assert.NoError(t, err) || len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, m := range got {
+						seen[m.ID]++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		assert.Len(t, seen, 40)
+		for id, n := range seen {
+			assert.Equal(t, 1, n, "mail %s claimed %d times", id, n)
+		}
+	}},
+}
