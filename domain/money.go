@@ -16,7 +16,7 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 	t := strings.TrimSpace(s)
 	t = strings.TrimSuffix(t, "€")
 	t = strings.TrimSpace(t)
-	t = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(t)
+	t = amountSpaces.Replace(t)
 	if strings.Count(t, ",") == 1 && !strings.Contains(t, ".") {
 		t = strings.Replace(t, ",", ".", 1)
 	}
@@ -44,11 +44,21 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 	return d, nil
 }
 
+// amountSpaces removes the spaces that group thousands ("1 234,50").
+var amountSpaces = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "")
+
+// MaxAmount is the largest amount the portal keeps (the stores hold 12
+// digits, two of them decimals).
+var MaxAmount = decimal.RequireFromString("9999999999.99")
+
 // CheckAmount returns an Invalid error unless d is positive with at most
-// two decimals.
+// two decimals, and at most MaxAmount.
 func CheckAmount(d decimal.Decimal) error {
 	if !d.IsPositive() {
 		return Errorf(Invalid, "Le montant doit être supérieur à zéro.")
+	}
+	if d.GreaterThan(MaxAmount) {
+		return Errorf(Invalid, "Le montant %s est trop élevé.", d.String())
 	}
 	if !d.Equal(d.Round(2)) {
 		return Errorf(Invalid, "Le montant %s a plus de deux décimales.", d.String())

@@ -54,4 +54,6 @@ func TestCheckAmount(t *testing.T) {
 	assert.Error(t, domain.CheckAmount(dec("0")))
 	assert.Error(t, domain.CheckAmount(dec("-1")))
 	assert.Error(t, domain.CheckAmount(dec("1.001")))
+	assert.NoError(t, domain.CheckAmount(dec("9999999999.99")))
+	assert.Error(t, domain.CheckAmount(dec("10000000000")), "more than the stores hold")
 }

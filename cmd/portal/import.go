@@ -130,12 +130,16 @@ func (m *Main) importPortal(db *postgres.DB) (*ports.Portal, error) {
 	return ports.NewPortal(ports.Deps{
 		Store: db, Sessions: db, Mailer: refusingMailer{}, Gateway: refusingGateway{},
 		Clock: ports.SystemClock{}, Logger: m.Logger,
-	}, m.portalConfig())
+	}, m.portalConfig(false))
 }
 
 // portalConfig is the use cases' configuration, from the portal's.
-func (m *Main) portalConfig() ports.Config {
+// mailInline delivers mails before a use case returns, for the demo's
+// local mailbox (shown at once on /_dev/mail).
+func (m *Main) portalConfig(mailInline bool) ports.Config {
 	return ports.Config{
+		MailRetryFor:   m.Config.Mail.RetryFor,
+		MailInline:     mailInline,
 		PublicURL:      m.Config.PublicURL,
 		ActivationTTL:  m.Config.Tokens.ActivationTTL,
 		ResetTTL:       m.Config.Tokens.ResetTTL,

@@ -45,18 +45,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	portal, err := ports.NewPortal(ports.Deps{
 		Store: store, Sessions: opened.Sessions, Mailer: mailer, Gateway: gateway,
 		Clock: clock, Logger: m.Logger,
-	}, ports.Config{
-		PublicURL:      m.Config.PublicURL,
-		ActivationTTL:  m.Config.Tokens.ActivationTTL,
-		ResetTTL:       m.Config.Tokens.ResetTTL,
-		EmailChangeTTL: m.Config.Tokens.EmailChangeTTL,
-		SessionTTL:     m.Config.Session.TTL,
-		RememberTTL:    m.Config.Session.RememberTTL,
-		MailRetryFor:   m.Config.Mail.RetryFor,
-		// The demo's mailbox is local: deliver before answering, so that
-		// /_dev/mail shows the mail at once.
-		MailInline: mailer == ports.Mailer(mailbox),
-	})
+	}, m.portalConfig(mailer == ports.Mailer(mailbox)))
 	if err != nil {
 		return nil, err
 	}
