@@ -41,15 +41,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	remember := r.PostForm.Get("remember") != ""
 	next := localPath(r.PostForm.Get("suite"))
 	now := s.clock.Now()
-	if err := allow(s.limits.authIP, s.limits.clientIP(r), now); err != nil {
+	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), now); err != nil {
 		return err
 	}
-	if over, wait := s.limits.loginFailures.Exhausted("login:"+email, now); over {
+	if over, wait := s.limits.loginFailures.Exhausted(r.Context(), "login:"+email, now); over {
 		return &tooManyError{retryAfter: wait}
 	}
 	secret, sess, err := s.portal.Login(r.Context(), s.billerID, email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
 	if domain.ErrorCode(err) == domain.Unauthenticated {
-		s.limits.loginFailures.Allow("login:"+email, now)
+		s.limits.loginFailures.Allow(r.Context(), "login:"+email, now)
 		f.Message = domain.ErrorMessage(err)
 		return s.render(w, r, http.StatusUnauthorized, pageLogin, s.loginPage(f, remember, next))
 	}
@@ -129,10 +129,10 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 // address, known or not, so the limit tells nothing about who exists.
 func (s *Server) limitMail(r *http.Request, email string) error {
 	now := s.clock.Now()
-	if err := allow(s.limits.authIP, s.limits.clientIP(r), now); err != nil {
+	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), now); err != nil {
 		return err
 	}
-	return allow(s.limits.mails, "mail:"+domain.NormalizeEmail(email), now)
+	return allow(r.Context(), s.limits.mails, "mail:"+domain.NormalizeEmail(email), now)
 }
 
 // passwordPage is "Saisissez votre nouveau mot de passe".
@@ -187,7 +187,7 @@ func newPasswordPage(info ports.LinkInfo, secret string, f *form) *passwordPage 
 // active; the citizen then logs in.
 func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
-	if err := allow(s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
 		return err
 	}
 	secret := r.PostForm.Get("lien")

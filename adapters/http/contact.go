@@ -32,10 +32,10 @@ func (s *Server) showContact(w http.ResponseWriter, r *http.Request, u *user) er
 // account and per IP.
 func (s *Server) contact(w http.ResponseWriter, r *http.Request, u *user) error {
 	now := s.clock.Now()
-	if err := allow(s.limits.contactIP, s.limits.clientIP(r), now); err != nil {
+	if err := allow(r.Context(), s.limits.contactIP, s.limits.clientIP(r), now); err != nil {
 		return err
 	}
-	if err := allow(s.limits.contactAccount, u.citizen.AccountID.String(), now); err != nil {
+	if err := allow(r.Context(), s.limits.contactAccount, u.citizen.AccountID.String(), now); err != nil {
 		return err
 	}
 	f := newForm(r, "", contactFields...)

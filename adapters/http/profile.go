@@ -41,16 +41,16 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, 
 // checkCurrentPassword refuses a form once too many wrong current
 // passwords were typed for the account: a borrowed session must not be
 // a way to guess the password.
-func (s *Server) checkCurrentPassword(u *user) error {
-	if over, wait := s.limits.loginFailures.Exhausted("account:"+u.citizen.AccountID.String(), s.clock.Now()); over {
+func (s *Server) checkCurrentPassword(r *http.Request, u *user) error {
+	if over, wait := s.limits.loginFailures.Exhausted(r.Context(), "account:"+u.citizen.AccountID.String(), s.clock.Now()); over {
 		return &tooManyError{retryAfter: wait}
 	}
 	return nil
 }
 
-func (s *Server) countWrongPassword(u *user, err error) {
+func (s *Server) countWrongPassword(r *http.Request, u *user, err error) {
 	if domain.ErrorField(err) == "current_password" {
-		s.limits.loginFailures.Allow("account:"+u.citizen.AccountID.String(), s.clock.Now())
+		s.limits.loginFailures.Allow(r.Context(), "account:"+u.citizen.AccountID.String(), s.clock.Now())
 	}
 }
 
@@ -58,15 +58,15 @@ func (s *Server) countWrongPassword(u *user, err error) {
 // happens only when it is followed (ports.PathConfirmEmail).
 func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) error {
 	f := newForm(r, "adresse-", emailFields...)
-	if err := s.checkCurrentPassword(u); err != nil {
+	if err := s.checkCurrentPassword(r, u); err != nil {
 		return err
 	}
-	if err := allow(s.limits.mails, "mail:"+domain.NormalizeEmail(f.Values["email"]), s.clock.Now()); err != nil {
+	if err := allow(r.Context(), s.limits.mails, "mail:"+domain.NormalizeEmail(f.Values["email"]), s.clock.Now()); err != nil {
 		return err
 	}
 	err := s.portal.RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
 	if fieldError(err) {
-		s.countWrongPassword(u, err)
+		s.countWrongPassword(r, u, err)
 		f.Set(err)
 		return s.renderProfile(w, r, u, status(err), f, &form{Prefix: "mdp-"})
 	}
@@ -80,13 +80,13 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 // sessions end, this one goes on.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user) error {
 	f := newForm(r, "mdp-", passwordFields...)
-	if err := s.checkCurrentPassword(u); err != nil {
+	if err := s.checkCurrentPassword(r, u); err != nil {
 		return err
 	}
 	pf := r.PostForm
 	err := s.portal.ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
 	if fieldError(err) {
-		s.countWrongPassword(u, err)
+		s.countWrongPassword(r, u, err)
 		f.Set(err)
 		return s.renderProfile(w, r, u, status(err), &form{Prefix: "adresse-"}, f)
 	}
@@ -148,7 +148,7 @@ func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
-	if err := allow(s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
 		return err
 	}
 	_, err := s.portal.ConfirmEmailChange(r.Context(), s.billerID, r.PostForm.Get("lien"))

@@ -1,7 +1,11 @@
 package http
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -11,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/portail-factures/portail/ports"
 )
 
 // Rate is Events per Per, as a token bucket: up to Events at once, then
@@ -86,10 +92,10 @@ func (l Limits) withDefaults() (Limits, error) {
 type limiter interface {
 	// Allow records one event for key at now and reports whether it is
 	// within the limit; when not, it says how long to wait.
-	Allow(key string, now time.Time) (bool, time.Duration)
+	Allow(ctx context.Context, key string, now time.Time) (bool, time.Duration)
 	// Exhausted reports, without recording anything, whether the next
 	// event would be refused.
-	Exhausted(key string, now time.Time) (bool, time.Duration)
+	Exhausted(ctx context.Context, key string, now time.Time) (bool, time.Duration)
 }
 
 // limiters are the portal's rate limits.
@@ -98,20 +104,66 @@ type limiters struct {
 	clientIP                                                func(*http.Request) string
 }
 
-func newLimiters(l Limits) *limiters {
+// newLimiters builds the limits: token buckets in this process's memory,
+// or, when th is given, counters in a store every instance shares.
+func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
+	make := func(name string, r Rate) limiter {
+		if th != nil {
+			return throttleLimiter{th: th, rate: r, name: name, log: log}
+		}
+		return newMemoryLimiter(r, l.MaxKeys)
+	}
 	return &limiters{
-		loginFailures:  newMemoryLimiter(l.LoginFailures, l.MaxKeys),
-		authIP:         newMemoryLimiter(l.AuthPerIP, l.MaxKeys),
-		mails:          newMemoryLimiter(l.MailsPerAddress, l.MaxKeys),
-		contactAccount: newMemoryLimiter(l.ContactPerAccount, l.MaxKeys),
-		contactIP:      newMemoryLimiter(l.ContactPerIP, l.MaxKeys),
+		loginFailures:  make("login", l.LoginFailures),
+		authIP:         make("auth-ip", l.AuthPerIP),
+		mails:          make("mail", l.MailsPerAddress),
+		contactAccount: make("contact", l.ContactPerAccount),
+		contactIP:      make("contact-ip", l.ContactPerIP),
 		clientIP:       l.ClientIP,
 	}
 }
 
+// throttleLimiter counts in a ports.Throttle that every portal instance
+// shares, at most Rate.Events per fixed window of Rate.Per. Keys are
+// hashed, so the store never holds an address. When the store fails, the
+// request goes through and the failure is logged: a database hiccup must
+// not lock citizens out of their accounts.
+type throttleLimiter struct {
+	th   ports.Throttle
+	rate Rate
+	name string
+	log  *slog.Logger
+}
+
+func (l throttleLimiter) key(k string) string {
+	sum := sha256.Sum256([]byte(l.name + "\x00" + k))
+	return l.name + ":" + hex.EncodeToString(sum[:16])
+}
+
+func (l throttleLimiter) Allow(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
+	n, ends, err := l.th.Hit(ctx, l.key(key), now, l.rate.Per)
+	if err != nil {
+		l.log.WarnContext(ctx, "rate limit not counted", "limit", l.name, "err", err)
+		return true, 0
+	}
+	if n > l.rate.Events {
+		return false, ends.Sub(now)
+	}
+	return true, 0
+}
+
+func (l throttleLimiter) Exhausted(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
+	n, ends, err := l.th.Count(ctx, l.key(key), now, l.rate.Per)
+	if err != nil {
+		l.log.WarnContext(ctx, "rate limit not read", "limit", l.name, "err", err)
+		return false, 0
+	}
+	return n >= l.rate.Events, ends.Sub(now)
+}
+
 // allow records an event in lim and returns a 429 error over the limit.
-func allow(lim limiter, key string, now time.Time) error {
-	if ok, wait := lim.Allow(key, now); !ok {
+func allow(ctx context.Context, lim limiter, key string, now time.Time) error {
+	if ok, wait := lim.Allow(ctx, key, now); !ok {
 		return &tooManyError{retryAfter: wait}
 	}
 	return nil
@@ -167,7 +219,7 @@ func newMemoryLimiter(r Rate, max int) *memoryLimiter {
 	}
 }
 
-func (m *memoryLimiter) Allow(key string, now time.Time) (bool, time.Duration) {
+func (m *memoryLimiter) Allow(_ context.Context, key string, now time.Time) (bool, time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.bucket(key, now)
@@ -178,7 +230,7 @@ func (m *memoryLimiter) Allow(key string, now time.Time) (bool, time.Duration) {
 	return false, m.wait(b, now)
 }
 
-func (m *memoryLimiter) Exhausted(key string, now time.Time) (bool, time.Duration) {
+func (m *memoryLimiter) Exhausted(_ context.Context, key string, now time.Time) (bool, time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b, ok := m.buckets[key]

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -96,16 +98,16 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 	m := newMemoryLimiter(Rate{Events: 1, Per: time.Minute}, 100)
 	now := time.Now()
 	for i := range 1000 {
-		ok, _ := m.Allow(fmt.Sprint("ip-", i), now.Add(time.Duration(i)*time.Millisecond))
+		ok, _ := m.Allow(context.Background(), fmt.Sprint("ip-", i), now.Add(time.Duration(i)*time.Millisecond))
 		require.True(t, ok)
 	}
 	assert.LessOrEqual(t, m.size(), 100)
-	ok, wait := m.Allow("ip-999", now.Add(time.Second))
+	ok, wait := m.Allow(context.Background(), "ip-999", now.Add(time.Second))
 	assert.False(t, ok, "a recent key is kept")
 	assert.Greater(t, wait, 50*time.Second)
 	// Idle keys are dropped first.
 	later := now.Add(2 * time.Minute)
-	ok, _ = m.Allow("new", later)
+	ok, _ = m.Allow(context.Background(), "new", later)
 	assert.True(t, ok)
 	assert.LessOrEqual(t, m.size(), 100)
 }
@@ -133,4 +135,31 @@ func TestClientIPFromHeader(t *testing.T) {
 	real := ClientIPFromHeader("X-Real-IP")
 	r.Header.Set("X-Real-IP", "198.51.100.4")
 	assert.Equal(t, "198.51.100.4", real(r))
+}
+
+// TestInstancesSharingAThrottleShareTheLimit: two portal instances behind
+// a load balancer count failed logins together when they share a
+// throttle store (PostgreSQL in production).
+func TestInstancesSharingAThrottleShareTheLimit(t *testing.T) {
+	var cfg Config
+	e := newEnv(t, func(c *Config) {
+		c.Throttle = memory.NewThrottle()
+		c.Limits.LoginFailures = Rate{Events: 3, Per: 15 * time.Minute}
+		cfg = *c
+	})
+	other, err := New(cfg)
+	require.NoError(t, err)
+	second := *e
+	second.ts = httptest.NewServer(other)
+	t.Cleanup(second.ts.Close)
+
+	first, next := e.browser(), second.browser()
+	first.get("/connexion")
+	next.get("/connexion")
+	for _, b := range []*browser{first, next, first} {
+		assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+	}
+	p := next.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
+	assert.Equal(t, http.StatusTooManyRequests, p.status, "the other instance knows of the three failures")
+	contains(t, p, "Trop de demandes")
 }

@@ -27,6 +27,9 @@ type Config struct {
 	Limits Limits
 	// Dev is nil outside demo mode: then nothing under /_dev/ exists.
 	Dev *Dev
+	// Throttle, when set, keeps the rate limits in a store every portal
+	// instance shares (PostgreSQL); otherwise each process counts alone.
+	Throttle ports.Throttle
 	// PaymentPages are the URLs of the payment pages the browser is sent
 	// to (PayFiP's); their origins are allowed as form targets on the
 	// summary page. Empty: any https origin.
@@ -110,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err
 	}
-	s.limits = newLimiters(limits)
+	s.limits = newLimiters(limits, cfg.Throttle, cfg.Logger)
 	if s.handler, err = s.routes(); err != nil {
 		return nil, err
 	}

@@ -144,3 +144,7 @@ func BenchmarkAtomicSave(b *testing.B) {
 		}
 	}
 }
+
+func TestThrottleContract(t *testing.T) {
+	portstest.TestThrottle(t, func(*testing.T) ports.Throttle { return memory.NewThrottle() })
+}

@@ -15,3 +15,7 @@ func TestStore(t *testing.T) {
 func TestSessionStore(t *testing.T) {
 	portstest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return pgtest.NewDB(t) })
 }
+
+func TestThrottle(t *testing.T) {
+	portstest.TestThrottle(t, func(t *testing.T) ports.Throttle { return pgtest.NewDB(t) })
+}

@@ -25,6 +25,9 @@ type openedStore struct {
 	Demo bool
 	// BillerID is the biller the portal serves.
 	BillerID uuid.UUID
+	// Throttle keeps the rate limits where every instance sees them; nil
+	// in the demo, whose one process counts in memory.
+	Throttle ports.Throttle
 }
 
 // openStore opens the configured store: PostgreSQL when database.url is
@@ -48,7 +51,7 @@ func (m *Main) openStore(ctx context.Context) (openedStore, error) {
 	} else if err != nil {
 		return openedStore{}, fmt.Errorf("database: %w", operatorError(err))
 	}
-	return openedStore{Store: db, Sessions: db, Demo: false, BillerID: id}, nil
+	return openedStore{Store: db, Sessions: db, Demo: false, BillerID: id, Throttle: db}, nil
 }
 
 // openDatabase connects to PostgreSQL with the pool settings, closes the

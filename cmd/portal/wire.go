@@ -75,6 +75,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		Portal: portal, BillerID: opened.BillerID, PublicURL: m.Config.PublicURL,
 		Logger: m.Logger, Clock: clock, Limits: web.DefaultLimits,
 		PaymentPages: []string{gateway.PageURL()},
+		Throttle:     opened.Throttle,
 	}
 	if h := m.Config.HTTP.ClientIPHeader; h != "" {
 		webCfg.Limits.ClientIP = web.ClientIPFromHeader(h)
