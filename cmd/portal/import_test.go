@@ -4,31 +4,12 @@ import (
 	"bytes"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is written by the progress goroutine while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestProgressLine(t *testing.T) {
 	assert.Nil(t, newProgress(&bytes.Buffer{}, 1<<30), "nothing but a terminal gets a progress line")
@@ -39,7 +20,7 @@ func TestProgressLine(t *testing.T) {
 	nothing.phase("x")
 	nothing.end()
 
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	p := &progress{w: out, size: 10}
 	data, err := io.ReadAll(p.reading(strings.NewReader("0123456789"), "f.csv"))
 	require.NoError(t, err)
