@@ -24,3 +24,18 @@ func TestNewV7(t *testing.T) {
 	_, err = newV7(now, bytes.NewReader(nil))
 	assert.Error(t, err)
 }
+
+func TestSequentialIDsSortInCreationOrder(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	next := sequentialIDs(now, bytes.NewReader(bytes.Repeat([]byte{0xff, 0x00, 0x5a}, 1000)))
+	prev, err := next()
+	require.NoError(t, err)
+	for i := 0; i < 200; i++ {
+		id, err := next()
+		require.NoError(t, err)
+		assert.Equal(t, 7, int(id.Version()))
+		assert.Equal(t, "RFC4122", id.Variant().String())
+		assert.Negative(t, bytes.Compare(prev[:], id[:]), "id %d sorts after the one before", i)
+		prev = id
+	}
+}

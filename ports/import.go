@@ -44,9 +44,9 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 		var idErr error
 		// One read of the random source per 4 KiB of ids rather than one
 		// per record: a million-line import draws a million ids.
-		random := bufio.NewReaderSize(p.random, 4096)
+		next := sequentialIDs(now, bufio.NewReaderSize(p.random, 4096))
 		newID := func() uuid.UUID {
-			id, err := newV7(now, random)
+			id, err := next()
 			if err != nil {
 				idErr = err
 			}

@@ -166,6 +166,28 @@ func newV7(now time.Time, random io.Reader) (uuid.UUID, error) {
 	return id, nil
 }
 
+// sequentialIDs returns a generator of version-7 UUIDs that all carry the
+// instant now and then a counter in their first 30 bits after it, so that
+// the many records of one import are created in index order too; 44 bits
+// stay random.
+func sequentialIDs(now time.Time, random io.Reader) func() (uuid.UUID, error) {
+	var seq uint32
+	return func() (uuid.UUID, error) {
+		id, err := newV7(now, random)
+		if err != nil {
+			return id, err
+		}
+		n := seq & (1<<30 - 1)
+		seq++
+		id[6] = 0x70 | byte(n>>26)&0x0f
+		id[7] = byte(n >> 18)
+		id[8] = 0x80 | byte(n>>12)&0x3f
+		id[9] = byte(n >> 4)
+		id[10] = byte(n)<<4 | id[10]&0x0f
+		return id, nil
+	}
+}
+
 func (p *Portal) randomBytes(n int) ([]byte, error) {
 	b := make([]byte, n)
 	if _, err := io.ReadFull(p.random, b); err != nil {
