@@ -25,7 +25,11 @@ import (
 // or the environment (see HOUSE-STYLE.md, "Nowhere else reads the
 // environment").
 type Config struct {
-	Addr      string // host:port the HTTP server listens on
+	Addr string // host:port the HTTP server listens on
+	// Demo turns on the demonstration: demo data, the /_dev/mail mailbox
+	// and the PayFiP simulator. Always on without a database; with one, it
+	// runs the same demonstration on PostgreSQL.
+	Demo      bool
 	PublicURL string // URL citizens reach the portal at, used in e-mails and PayFiP return URLs; no trailing slash
 
 	Log      LogConfig
@@ -140,6 +144,7 @@ type setting struct {
 
 var settings = []setting{
 	{"addr", "127.0.0.1:8080", "addr", "host:port the HTTP server listens on"},
+	{"demo", "false", "demo", "demo mode on a database too: demo data, /_dev/mail and the PayFiP simulator (always on without a database); never in production"},
 	{"public_url", "", "public-url", "URL citizens reach the portal at (default http:// + addr)"},
 	{"log.level", "info", "log-level", "log level: debug, info, warn or error"},
 	{"log.format", "text", "log-format", "log format: text or json"},
@@ -343,18 +348,27 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	c.Session.TTL = duration("session.ttl")
 	c.Session.RememberTTL = duration("session.remember_ttl")
 
+	switch demo := strings.ToLower(strings.TrimSpace(v.GetString("demo"))); demo {
+	case "true", "1", "yes":
+		c.Demo = true
+	case "false", "0", "no", "":
+		c.Demo = c.Database.URL == ""
+	default:
+		bad("demo", "%q is not a boolean; use true or false", demo)
+	}
+
 	p := &c.Payment
 	p.Mode = strings.ToLower(strings.TrimSpace(v.GetString("payment.mode")))
 	if p.Mode == "" {
 		p.Mode = PaymentSimulator
-		if c.Database.URL != "" {
+		if !c.Demo {
 			p.Mode = PaymentPayFiP
 		}
 	}
 	switch p.Mode {
 	case PaymentSimulator:
-		if c.Database.URL != "" {
-			bad("payment.mode", "the simulator is for the demo only, without database.url; use payfip (or tipi) with a database")
+		if !c.Demo {
+			bad("payment.mode", "the simulator is for the demo only (no database.url, or demo=true); use payfip (or tipi) in production")
 		}
 	case PaymentPayFiP, PaymentTIPI:
 	default:

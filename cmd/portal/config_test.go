@@ -51,6 +51,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, Config{
 		Addr:      "127.0.0.1:8080",
 		PublicURL: "http://127.0.0.1:8080",
+		Demo:      true,
 		Log:       LogConfig{Level: slog.LevelInfo, Format: "text"},
 		Database:  DatabaseConfig{URL: "", Migrate: true, MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: 30 * time.Minute},
 		Biller:    BillerConfig{ID: demo.BillerID},
@@ -102,6 +103,12 @@ func TestPaymentConfig(t *testing.T) {
 	clearEnv(t)
 	_, err = load(t, "--database-url", "postgres://db/portal", "--payment-mode", "simulator")
 	assert.ErrorContains(t, err, "the simulator is for the demo only")
+	c, err = load(t, "--database-url", "postgres://db/portal", "--demo=true")
+	require.NoError(t, err)
+	assert.True(t, c.Demo, "the demonstration on PostgreSQL")
+	assert.Equal(t, PaymentSimulator, c.Payment.Mode)
+	_, err = load(t, "--demo=peut-être")
+	assert.ErrorContains(t, err, "demo (PORTAL_DEMO)")
 }
 
 func TestConfigPrecedence(t *testing.T) {

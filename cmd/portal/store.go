@@ -20,8 +20,9 @@ import (
 type openedStore struct {
 	Store    ports.Store
 	Sessions ports.SessionStore
-	// Demo is true for the in-memory store: the demo data is seeded, the
-	// /_dev/ pages exist and mails go to the /_dev/mail mailbox.
+	// Demo is true for the in-memory store, and with demo=true: the demo
+	// data is seeded, the /_dev/ pages exist and, without an SMTP server,
+	// mails go to the /_dev/mail mailbox.
 	Demo bool
 	// BillerID is the biller the portal serves.
 	BillerID uuid.UUID
@@ -51,7 +52,7 @@ func (m *Main) openStore(ctx context.Context) (openedStore, error) {
 	} else if err != nil {
 		return openedStore{}, fmt.Errorf("database: %w", operatorError(err))
 	}
-	return openedStore{Store: db, Sessions: db, Demo: false, BillerID: id, Throttle: db}, nil
+	return openedStore{Store: db, Sessions: db, Demo: m.Config.Demo, BillerID: id, Throttle: db}, nil
 }
 
 // openDatabase connects to PostgreSQL with the pool settings, closes the

@@ -18,17 +18,21 @@ import (
 // citizen drives one browser tab against one portal, with the mouse by
 // default, and audits the pages it is told to.
 type citizen struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t      *testing.T
+	ctx    context.Context
+	base   string
+	portal portal
 }
 
 func newCitizen(t *testing.T, env ...string) *citizen {
 	t.Helper()
 	ctx := tab(t)
 	p := startPortal(t, env...)
-	return &citizen{t: t, ctx: ctx, base: p.URL}
+	return &citizen{t: t, ctx: ctx, base: p.URL, portal: p}
 }
+
+// stop ends the citizen's portal process.
+func (c *citizen) stop() { c.portal.Stop() }
 
 func (c *citizen) run(what string, actions ...chromedp.Action) {
 	c.t.Helper()

@@ -15,11 +15,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/portail-factures/portail/adapters/postgres/pgtest"
 )
 
 // Set by TestMain.
@@ -90,7 +93,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	browserCtx = ctx
-	return m.Run()
+	// A throwaway PostgreSQL for the journeys that run on a database
+	// (adapters/postgres/pgtest): started once, removed at the end.
+	return pgtest.Main(m, pgtest.Config{URL: os.Getenv(pgtest.EnvURL), Require: os.Getenv(pgtest.EnvRequire) == "1"})
 }
 
 func findChromium() string {
@@ -108,6 +113,8 @@ func findChromium() string {
 // portal is one running portal process in demo mode.
 type portal struct {
 	URL string
+	// Stop ends the process (SIGINT, then wait); it may be called again.
+	Stop func()
 }
 
 // startPortal runs the portal binary on a free loopback port, with env
@@ -149,10 +156,11 @@ func startPortal(t *testing.T, env ...string) portal {
 			ready <- fmt.Errorf("portal exited before listening:\n%s", logs.String())
 		}
 	}()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
 	})
+	t.Cleanup(stop)
 	select {
 	case err := <-ready:
 		if err != nil {
@@ -161,7 +169,7 @@ func startPortal(t *testing.T, env ...string) portal {
 	case <-time.After(30 * time.Second):
 		t.Fatal("portal did not start within 30 s")
 	}
-	return portal{URL: base}
+	return portal{URL: base, Stop: stop}
 }
 
 // tab opens a new browser tab for the test, with its own cookies, and
@@ -172,7 +180,7 @@ func tab(t *testing.T) context.Context {
 		t.Skip(skipReason)
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {
 			saveArtifacts(t, ctx)
