@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"time"
 
 	"github.com/portail-factures/portail/domain"
 )
@@ -27,21 +28,7 @@ func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
 		if err := tx.SavePayer(ctx, payer); err != nil {
 			return domain.WrapInternal(err)
 		}
-		if err := tx.SaveMessage(ctx, msg); err != nil {
-			return domain.WrapInternal(err)
-		}
-		b, err := tx.Biller(ctx, c.BillerID)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		if b.Email == "" {
-			return nil // kept for the back office; no address to mail
-		}
-		m, err := p.mails.render(mailPaperless, b.Email, a.Email, mailData{Biller: b, Payer: payer, Message: msg})
-		if err != nil {
-			return err
-		}
-		return p.enqueue(ctx, tx, m, now)
+		return p.sendToService(ctx, tx, mailPaperless, a, payer, msg, now)
 	})
 	if err != nil {
 		return err
@@ -67,25 +54,33 @@ func (p *Portal) Contact(ctx context.Context, c Citizen, subject, body string) e
 		if err != nil {
 			return err
 		}
-		if err := tx.SaveMessage(ctx, msg); err != nil {
-			return domain.WrapInternal(err)
-		}
-		b, err := tx.Biller(ctx, c.BillerID)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		if b.Email == "" {
-			return nil
-		}
-		m, err := p.mails.render(mailContact, b.Email, a.Email, mailData{Biller: b, Payer: payer, Message: msg})
-		if err != nil {
-			return err
-		}
-		return p.enqueue(ctx, tx, m, now)
+		return p.sendToService(ctx, tx, mailContact, a, payer, msg, now)
 	})
 	if err != nil {
 		return err
 	}
 	p.mailsQueued(ctx)
 	return nil
+}
+
+// sendToService stores a payer's message and, in the same transaction,
+// puts its mail to the billing service in the outbox, replies going to
+// the payer. A service without an address keeps the message for the back
+// office only.
+func (p *Portal) sendToService(ctx context.Context, tx Tx, template string, a domain.Account, payer domain.Payer, msg domain.Message, now time.Time) error {
+	if err := tx.SaveMessage(ctx, msg); err != nil {
+		return domain.WrapInternal(err)
+	}
+	b, err := tx.Biller(ctx, a.BillerID)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	if b.Email == "" {
+		return nil
+	}
+	m, err := p.mails.render(template, b.Email, a.Email, mailData{Biller: b, Payer: payer, Message: msg})
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, tx, m, now)
 }
