@@ -178,6 +178,10 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /mentions-legales", s.public(s.legal))
 	mux.Handle("GET /accessibilite", s.public(s.accessibility))
 
+	// The billing service's back office and the billing software's API.
+	s.gestionRoutes(mux)
+	s.apiRoutes(mux)
+
 	if s.dev != nil {
 		if s.dev.Mails != nil {
 			mux.Handle("GET /_dev/mail", s.handle(s.devMails))

@@ -31,6 +31,7 @@ func fullBiller(tb testing.TB) domain.Biller {
 	tb.Helper()
 	b := NewBiller(tb)
 	b.Saisie = domain.SaisieProduction
+	b.Hosts = []string{"f" + b.ID.String()[:8] + ".factures.test", "www.f" + b.ID.String()[:8] + ".factures.test"}
 	b.Notice = "Coupure d'eau le 3 avril."
 	b.HomeText = "Bienvenue sur le portail des factures."
 	b.MultiplePayments = true
@@ -48,6 +49,7 @@ func fullBiller(tb testing.TB) domain.Biller {
 // sparseBiller is b with every optional field back at zero.
 func sparseBiller(b domain.Biller) domain.Biller {
 	b.Notice, b.HomeText, b.Email = "", "", ""
+	b.Hosts = nil
 	b.MultiplePayments = false
 	b.Suspension = domain.Suspension{}
 	b.TreasuryDelayDays = 0
@@ -135,7 +137,7 @@ func fullSession(tb testing.TB, account uuid.UUID, biller uuid.UUID, secret stri
 	tb.Helper()
 	s := ports.Session{
 		ID: domain.HashSecret(secret), BillerID: biller, AccountID: account,
-		CSRFToken: "csrf-" + secret, NoticeClosed: true, Persistent: true,
+		CSRFToken: "csrf-" + secret, NoticeClosed: true, Persistent: true, Staff: true,
 		CreatedAt: at(0), ExpiresAt: at(30 * 24 * time.Hour),
 	}
 	requireFull(tb, s)
