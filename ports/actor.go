@@ -68,3 +68,18 @@ func (p *Portal) audit(ctx context.Context, tx Tx, a Actor, action domain.AuditA
 	}
 	return nil
 }
+
+type clientIPKey struct{}
+
+// WithClientIP returns ctx carrying the client's address, which the use
+// cases write in the audit log with citizens' security events. The HTTP
+// adapter sets it on every request.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientIP returns the address WithClientIP put in ctx, or "".
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
+}
