@@ -316,3 +316,72 @@ func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
 	}
 	return board, nil
 }
+
+// CreateBiller adds a billing service with the default settings, in PayFiP
+// test mode: the operator's command line. Its staff then set the rest in
+// its back office.
+func (p *Portal) CreateBiller(ctx context.Context, id uuid.UUID, name, numcli, email string, hosts []string) (domain.Biller, error) {
+	b, err := domain.NewBiller(id, strings.TrimSpace(name), numcli, email, p.clock.Now())
+	if err != nil {
+		return b, err
+	}
+	b.Hosts = hosts
+	if err := b.Validate(); err != nil {
+		return b, err
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		if _, err := tx.Biller(ctx, id); err == nil {
+			return domain.Errorf(domain.Conflict, "Un service de facturation a déjà cet identifiant.")
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return domain.WrapInternal(err)
+		}
+		if err := tx.SaveBiller(ctx, b); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditSettingsChanged, b.Name, "Service de facturation créé.")
+	})
+	return b, err
+}
+
+// SetBillerHosts replaces the host names a biller is served on.
+func (p *Portal) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []string) (domain.Biller, error) {
+	var b domain.Biller
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		if b, err = tx.Biller(ctx, id); err != nil {
+			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+		}
+		b.Hosts = hosts
+		b.UpdatedAt = p.clock.Now()
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		if err := tx.SaveBiller(ctx, b); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditSettingsChanged, b.Name,
+			"Noms d'hôte du portail : "+strings.Join(hosts, ", ")+".")
+	})
+	return b, err
+}
+
+// AllBillers lists every biller of the instance, for its operator.
+func (p *Portal) AllBillers(ctx context.Context) ([]domain.Biller, error) {
+	list, err := p.store.Billers(ctx)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return list, nil
+}
+
+// StaffOf lists a biller's staff, for the instance's operator.
+func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
+	if _, err := p.store.Biller(ctx, billerID); err != nil {
+		return nil, notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+	}
+	list, err := p.store.StaffMembers(ctx, billerID)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return list, nil
+}
