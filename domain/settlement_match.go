@@ -75,6 +75,9 @@ type SettlementMatch struct {
 	Detail string
 }
 
+// HasPayment reports whether the finding concerns a portal payment.
+func (m SettlementMatch) HasPayment() bool { return m.PaymentID != uuid.Nil }
+
 // SettlementCandidate is a portal payment as the matching sees it: the
 // attempt and its invoices.
 type SettlementCandidate struct {
