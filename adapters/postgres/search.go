@@ -14,6 +14,13 @@ import (
 // The back office's searches: one page of a biller's records and how many
 // match. Each builds its WHERE clause from the criteria given (filter).
 
+// The orders of the lists, those of the indexes of 0004_backoffice.sql.
+const (
+	paymentOrder       = "created_at DESC, id DESC"
+	invoiceSearchOrder = "issue_date DESC, number DESC, id DESC"
+	payerSearchOrder   = `name COLLATE "C", external_ref, id`
+)
+
 // paymentFilter is the WHERE clause of q. The conditions of the partial
 // indexes payments_unconfirmed_idx and payments_anomaly_idx are written
 // as in the migration, so that the planner can use them.
@@ -51,7 +58,7 @@ func (s *queries) Payments(ctx context.Context, q ports.PaymentQuery) ([]domain.
 	if err != nil {
 		return nil, 0, err
 	}
-	query, args := f.page(paymentSelect, "created_at DESC, id DESC", q.Offset, q.Limit)
+	query, args := f.page(paymentSelect, paymentOrder, q.Offset, q.Limit)
 	var rows []paymentRow
 	if err := s.list(ctx, &rows, "payments", query, args...); err != nil {
 		return nil, 0, err
@@ -93,7 +100,7 @@ func (s *queries) SearchInvoices(ctx context.Context, q ports.InvoiceSearch) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	query, args := f.page(invoiceSelect, "issue_date DESC, number DESC, id DESC", q.Offset, q.Limit)
+	query, args := f.page(invoiceSelect, invoiceSearchOrder, q.Offset, q.Limit)
 	var rows []invoiceRow
 	if err := s.list(ctx, &rows, "invoices", query, args...); err != nil {
 		return nil, 0, err
@@ -125,7 +132,7 @@ func (s *queries) SearchPayers(ctx context.Context, q ports.PayerSearch) ([]doma
 	if err != nil {
 		return nil, 0, err
 	}
-	query, args := f.page(payerSelect, `name COLLATE "C", external_ref, id`, q.Offset, q.Limit)
+	query, args := f.page(payerSelect, payerSearchOrder, q.Offset, q.Limit)
 	var rows []payerRow
 	if err := s.list(ctx, &rows, "payers", query, args...); err != nil {
 		return nil, 0, err
