@@ -52,7 +52,11 @@ func (p *Portal) RequestActivation(ctx context.Context, billerID uuid.UUID, emai
 			// password: the link is a reset link, short-lived.
 			purpose = domain.TokenReset
 		}
-		return p.issueLink(ctx, tx, b, a, purpose, a.Email, "", now)
+		if err := p.issueLink(ctx, tx, b, a, purpose, a.Email, "", now); err != nil {
+			return err
+		}
+		action, detail := linkAction(purpose)
+		return p.audit(ctx, tx, citizenActor(ctx, a), action, a.Email, detail)
 	})
 	if err != nil {
 		return err
@@ -193,7 +197,14 @@ func (p *Portal) SetPassword(ctx context.Context, billerID uuid.UUID, secret, pa
 		if err := tx.SaveToken(ctx, t); err != nil {
 			return domain.WrapInternal(err)
 		}
-		return mapSave(tx.SaveAccount(ctx, a))
+		if err := mapSave(tx.SaveAccount(ctx, a)); err != nil {
+			return err
+		}
+		detail := "Mot de passe choisi par le lien d'activation : compte activé."
+		if t.Purpose == domain.TokenReset {
+			detail = "Mot de passe réinitialisé par le lien reçu."
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditPasswordSet, a.Email, detail)
 	})
 	if err != nil {
 		return err
@@ -210,28 +221,48 @@ func (p *Portal) SetPassword(ctx context.Context, billerID uuid.UUID, secret, pa
 // domain.ErrBadCredentials after the same work, so neither the answer
 // nor its delay tells whether the address has an account.
 func (p *Portal) Login(ctx context.Context, billerID uuid.UUID, email, password string, remember bool, previous string) (secret string, s Session, err error) {
+	typed := email
 	email = domain.NormalizeEmail(email)
 	now := p.clock.Now()
 	a, err := p.store.AccountByEmail(ctx, billerID, email)
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return "", Session{}, domain.WrapInternal(err)
 	}
+	known := err == nil
 	hash := a.PasswordHash
-	if err != nil || !a.Active() {
+	if !known || !a.Active() {
 		hash = p.dummyHash
 	}
-	if !p.hasher.Verify(password, hash) || err != nil || !a.Active() {
+	if !p.hasher.Verify(password, hash) || !known || !a.Active() {
+		p.loginFailed(ctx, billerID, typed, a, known)
 		return "", Session{}, domain.ErrBadCredentials
 	}
+	newHash := ""
 	if p.hasher.NeedsRehash(a.PasswordHash) {
 		if h, herr := p.hasher.Hash(password); herr == nil {
-			a.PasswordHash = h
+			newHash = h
 		}
 	}
-	a.LastLoginAt = now
-	a.UpdatedAt = now
-	if err := p.store.SaveAccount(ctx, a); err != nil {
-		return "", Session{}, domain.WrapInternal(err)
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		cur, err := tx.Account(ctx, a.ID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		if newHash != "" && cur.PasswordHash == a.PasswordHash {
+			cur.PasswordHash = newHash
+		}
+		cur.LastLoginAt, cur.UpdatedAt = now, now
+		if err := tx.SaveAccount(ctx, cur); err != nil {
+			return domain.WrapInternal(err)
+		}
+		detail := "Connexion."
+		if remember {
+			detail = "Connexion avec « Se souvenir de moi »."
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, cur), domain.AuditLogin, cur.Email, detail)
+	})
+	if err != nil {
+		return "", Session{}, err
 	}
 	if previous != "" {
 		if err := p.sessions.DeleteSession(ctx, domain.HashSecret(previous)); err != nil && domain.ErrorCode(err) != domain.NotFound {
@@ -290,14 +321,34 @@ func (p *Portal) Authenticate(ctx context.Context, secret string) (Session, Citi
 	return s, Citizen{BillerID: a.BillerID, AccountID: a.ID, PayerID: a.PayerID}, nil
 }
 
+// loginFailed writes a failed login in the audit log: with the account
+// when the address has one, with the address typed otherwise.
+func (p *Portal) loginFailed(ctx context.Context, billerID uuid.UUID, typed string, a domain.Account, known bool) {
+	actor, detail := strangerActor(ctx, billerID, typed), "Adresse inconnue."
+	if known {
+		actor, detail = citizenActor(ctx, a), "Mot de passe incorrect."
+		if !a.Active() {
+			detail = "Compte pas encore activé."
+		}
+	}
+	p.auditAlone(ctx, actor, domain.AuditLoginFailed, actor.Label, detail)
+}
+
 // Logout is "Se déconnecter": the session is destroyed.
 func (p *Portal) Logout(ctx context.Context, secret string) error {
 	if secret == "" {
 		return nil
 	}
-	err := p.sessions.DeleteSession(ctx, domain.HashSecret(secret))
+	id := domain.HashSecret(secret)
+	s, serr := p.sessions.Session(ctx, id)
+	err := p.sessions.DeleteSession(ctx, id)
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return domain.WrapInternal(err)
+	}
+	if serr == nil && !s.Staff {
+		if a, err := p.store.Account(ctx, s.AccountID); err == nil && a.BillerID == s.BillerID {
+			p.auditAlone(ctx, citizenActor(ctx, a), domain.AuditLogout, a.Email, "Déconnexion.")
+		}
 	}
 	return nil
 }
@@ -347,7 +398,11 @@ func (p *Portal) ChangePassword(ctx context.Context, c Citizen, currentSession, 
 			return err
 		}
 		a.SetPassword(hash, now)
-		return mapSave(tx.SaveAccount(ctx, a))
+		if err := mapSave(tx.SaveAccount(ctx, a)); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditPasswordChanged, a.Email,
+			"Mot de passe changé depuis « Mes informations » ; les autres sessions sont fermées.")
 	})
 	if err != nil {
 		return err
@@ -389,7 +444,11 @@ func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, cu
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		return p.issueLink(ctx, tx, b, a, domain.TokenEmailChange, newEmail, newEmail, now)
+		if err := p.issueLink(ctx, tx, b, a, domain.TokenEmailChange, newEmail, newEmail, now); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditEmailChangeAsked, newEmail,
+			"Changement d'adresse demandé vers "+newEmail+" : lien de confirmation envoyé à cette adresse.")
 	})
 	if err != nil {
 		return err
@@ -437,7 +496,11 @@ func (p *Portal) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, sec
 		if err != nil {
 			return err
 		}
-		return p.enqueue(ctx, tx, m, now)
+		if err := p.enqueue(ctx, tx, m, now); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditEmailChanged, a.Email,
+			"Adresse de connexion changée de "+old+" en "+a.Email+" (lien confirmé).")
 	})
 	if err != nil {
 		return "", err
