@@ -16,7 +16,7 @@ import (
 // read with domain.Paris.
 
 const (
-	pageStaffSettings = "gestion_settings"
+	pageStaffSettings  = "gestion_settings"
 	flashSettingsSaved = "parametres"
 )
 
