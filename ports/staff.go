@@ -385,3 +385,49 @@ func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staf
 	}
 	return list, nil
 }
+
+// AuditStaffPassword records a staff member's own password change.
+const AuditStaffPassword domain.AuditAction = "staff.password_changed"
+
+// ChangeStaffPassword changes the actor's own password, checking the
+// current one, and ends their other back-office sessions.
+func (p *Portal) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
+	if a.Kind != domain.ActorStaff {
+		return domain.ErrNotFound
+	}
+	if password != confirm {
+		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
+	}
+	if utf8.RuneCountInString(password) < MinStaffPasswordLength || len(password) > 1024 {
+		return domain.FieldError("password", "Le mot de passe d'un agent doit comporter au moins 12 caractères.")
+	}
+	st, err := p.store.Staff(ctx, a.ID)
+	if err != nil || st.BillerID != a.BillerID || st.Disabled {
+		return domain.ErrNotFound
+	}
+	if !p.hasher.Verify(current, st.PasswordHash) {
+		return domain.ErrWrongPassword
+	}
+	hash, err := p.hasher.Hash(password)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		st, err := tx.Staff(ctx, a.ID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		st.PasswordHash, st.UpdatedAt = hash, p.clock.Now()
+		if err := tx.SaveStaff(ctx, st); err != nil {
+			return domain.WrapInternal(err)
+		}
+		return p.audit(ctx, tx, a, AuditStaffPassword, st.Email, "Mot de passe de l'agent changé.")
+	})
+	if err != nil {
+		return err
+	}
+	if err := p.sessions.DeleteAccountSessions(ctx, a.ID, domain.HashSecret(currentSession)); err != nil {
+		p.log.ErrorContext(ctx, "other staff sessions not ended after password change", "staff", a.ID, "err", err)
+	}
+	return nil
+}

@@ -75,3 +75,8 @@ func (b *browser) onHost(host string) *browser {
 	b.host = host
 	return b
 }
+
+// otherBillerInvoiceID is the id of the other biller's invoice.
+func (e *env) otherBillerInvoiceID() uuid.UUID {
+	return uuid.NewSHA1(uuid.MustParse("00000000-0000-4000-8000-000000009900"), []byte("AUTRE-2026-1"))
+}

@@ -238,3 +238,28 @@ func TestBillersByHost(t *testing.T) {
 		notContains(t, p, "Démoville")
 	})
 }
+
+func TestStaffAccount(t *testing.T) {
+	e := newEnv(t)
+	reader := e.reader()
+	p := reader.get("/gestion/mon-compte")
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "Mon compte", "Agents ayant accès à la gestion", "Agent de démonstration <gestion@demo.fr>", "Lecteur de démonstration <lecture@demo.fr>")
+
+	other := e.reader() // a second session of the same member
+	p = reader.post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {"faux"}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}})
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "Le mot de passe actuel est incorrect.")
+	notContains(t, p, "un nouveau mot de passe")
+	p = reader.post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {demo.ReaderPassword}, "password": {"court"}, "confirm": {"court"}})
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "au moins 12 caractères")
+
+	p = reader.post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {demo.ReaderPassword}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}})
+	require.Equal(t, http.StatusSeeOther, p.status, "even a reader changes their own password")
+	p = reader.get(p.location())
+	contains(t, p, "Votre nouveau mot de passe a été enregistré.")
+	p = other.get("/gestion/")
+	assert.Equal(t, http.StatusSeeOther, p.status, "the other session is closed")
+	e.browser().staffLogin(demo.ReaderEmail, "un nouveau mot de passe")
+}
