@@ -37,8 +37,7 @@ var settingsFields = []string{
 
 type staffSettingsPage struct {
 	staffBase
-	Form  *form
-	Staff []domain.Staff
+	Form *form
 	// SuspendedNow says whether citizens cannot pay at this moment.
 	SuspendedNow bool
 	Saisies      []saisieChoice
@@ -77,13 +76,9 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *staffUs
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *staffUser, st int, b domain.Biller, f *form) error {
-	staff, err := s.portal.StaffMembers(r.Context(), u.actor)
-	if err != nil {
-		return err
-	}
 	p := &staffSettingsPage{
 		staffBase: staffBase{Title: "Paramètres", Menu: menuStaffSettings, Errors: errorSummary(settingsFields, f)},
-		Form:      f, Staff: staff, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
+		Form:      f, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
 	}
 	return s.renderStaff(w, r, u, st, pageStaffSettings, p)
 }

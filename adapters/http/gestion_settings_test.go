@@ -41,7 +41,7 @@ func TestSettingsScreen(t *testing.T) {
 	p := b.get("/gestion/parametres")
 	require.Equal(t, http.StatusOK, p.status, p.body)
 	contains(t, p, "Paramètres", "Information importante", "en raison de travaux", `value="004200"`, `value="120"`,
-		"Enregistrer les paramètres", "Agent de démonstration <gestion@demo.fr>", "Lecture seule")
+		"Enregistrer les paramètres", `href="/gestion/mon-compte"`)
 
 	v := e.settingsValues(demo.BillerID)
 	v.Set("notice", "Coupure d'eau le 3 décembre.")
