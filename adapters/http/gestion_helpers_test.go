@@ -1,7 +1,9 @@
 package http
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 
@@ -79,4 +81,42 @@ func (b *browser) onHost(host string) *browser {
 // otherBillerInvoiceID is the id of the other biller's invoice.
 func (e *env) otherBillerInvoiceID() uuid.UUID {
 	return uuid.NewSHA1(uuid.MustParse("00000000-0000-4000-8000-000000009900"), []byte("AUTRE-2026-1"))
+}
+
+// postMultipart posts a multipart form with the last page's form token,
+// the fields, and one file (when name is not empty) in fileField, as a
+// browser would from an upload page.
+func (b *browser) postMultipart(path string, fields map[string]string, fileField, name string, content []byte) resp {
+	b.e.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	require.NoError(b.e.t, w.WriteField("jeton", b.token()))
+	for k, v := range fields {
+		require.NoError(b.e.t, w.WriteField(k, v))
+	}
+	if name != "" {
+		part, err := w.CreateFormFile(fileField, name)
+		require.NoError(b.e.t, err)
+		_, err = part.Write(content)
+		require.NoError(b.e.t, err)
+	}
+	require.NoError(b.e.t, w.Close())
+	req, err := http.NewRequest(http.MethodPost, b.e.ts.URL+path, &body)
+	require.NoError(b.e.t, err)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Origin", b.e.ts.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.do(req)
+}
+
+// postFile posts the import form's fields and a file in "fichier".
+func (b *browser) postFile(path string, fields map[string]string, name, content string) resp {
+	b.e.t.Helper()
+	return b.postMultipart(path, fields, "fichier", name, []byte(content))
+}
+
+// postUpload posts one file in field, with nothing else but the token.
+func (b *browser) postUpload(path, field, name string, content []byte) resp {
+	b.e.t.Helper()
+	return b.postMultipart(path, nil, field, name, content)
 }

@@ -1,11 +1,9 @@
 package http
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"mime/multipart"
 	"net/http"
 	"regexp"
 	"testing"
@@ -17,31 +15,6 @@ import (
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
-
-// postFile posts a multipart form with the last page's token, fields and
-// one file in the field "fichier".
-func (b *browser) postFile(path string, fields map[string]string, name, content string) resp {
-	b.e.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	require.NoError(b.e.t, w.WriteField("jeton", b.token()))
-	for k, v := range fields {
-		require.NoError(b.e.t, w.WriteField(k, v))
-	}
-	if name != "" {
-		part, err := w.CreateFormFile("fichier", name)
-		require.NoError(b.e.t, err)
-		_, err = part.Write([]byte(content))
-		require.NoError(b.e.t, err)
-	}
-	require.NoError(b.e.t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, b.e.ts.URL+path, &body)
-	require.NoError(b.e.t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Origin", b.e.ts.URL)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return b.do(req)
-}
 
 // importCSV creates a payer and its invoice, and changes the amount of
 // the demo's water invoice (243,11 €).

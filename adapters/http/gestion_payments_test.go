@@ -1,9 +1,7 @@
 package http
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -69,26 +67,6 @@ func (e *env) invoiceState(number string) domain.InvoiceState {
 	inv, err := e.store.Invoice(context.Background(), idOf(number))
 	require.NoError(e.t, err)
 	return inv.State
-}
-
-// postFile posts a multipart form with one file, with the last page's
-// form token, as the browser would from the upload page.
-func (b *browser) postFile(path, field, name string, content []byte) resp {
-	b.e.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	require.NoError(b.e.t, mw.WriteField("jeton", b.token()))
-	fw, err := mw.CreateFormFile(field, name)
-	require.NoError(b.e.t, err)
-	_, err = fw.Write(content)
-	require.NoError(b.e.t, err)
-	require.NoError(b.e.t, mw.Close())
-	req, err := http.NewRequest(http.MethodPost, b.e.ts.URL+path, &body)
-	require.NoError(b.e.t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", b.e.ts.URL)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return b.do(req)
 }
 
 func TestStaffPaymentList(t *testing.T) {
@@ -286,20 +264,20 @@ func TestStaffSettlementReport(t *testing.T) {
 	require.Equal(t, http.StatusOK, p.status, p.body)
 	contains(t, p, "Relevé de règlement de la DGFiP", "LIGNE", "Votre rôle « lecture » permet de consulter mais pas d'envoyer un relevé.")
 	notContains(t, p, `type="file"`)
-	p = r.postFile("/gestion/releve", "releve", "releve.csv", []byte(report))
+	p = r.postUpload("/gestion/releve", "releve", "releve.csv", []byte(report))
 	assert.Equal(t, http.StatusForbidden, p.status)
 	assert.False(t, e.payment(pay.ID).Confirmed)
 
 	m := e.manager()
 	p = m.get("/gestion/releve")
 	contains(t, p, `type="file"`, `enctype="multipart/form-data"`)
-	p = m.postFile("/gestion/releve", "releve", "releve.csv", []byte("LIGNE;26/11/2026;"+pay.Refdet+";douze\n"))
+	p = m.postUpload("/gestion/releve", "releve", "releve.csv", []byte("LIGNE;26/11/2026;"+pay.Refdet+";douze\n"))
 	assert.Equal(t, http.StatusBadRequest, p.status)
 	contains(t, p, "ligne 1 : montant « douze » illisible")
 	assert.False(t, e.payment(pay.ID).Confirmed)
 
 	m.get("/gestion/releve")
-	p = m.postFile("/gestion/releve", "releve", "releve.csv", []byte(report))
+	p = m.postUpload("/gestion/releve", "releve", "releve.csv", []byte(report))
 	require.Equal(t, http.StatusOK, p.status, p.body)
 	contains(t, p, "Résultat du relevé de règlement", "du 26/11/2026 au 26/11/2026", "dont 1 paiement confirmé",
 		"Anomalies à examiner", "Référence inconnue du portail", "INCONNU12345", "10,00")
@@ -309,7 +287,7 @@ func TestStaffSettlementReport(t *testing.T) {
 		e.otherBiller()
 		o := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
 		o.get("/gestion/releve")
-		p := o.postFile("/gestion/releve", "releve", "releve.csv", []byte(report))
+		p := o.postUpload("/gestion/releve", "releve", "releve.csv", []byte(report))
 		require.Equal(t, http.StatusOK, p.status)
 		contains(t, p, "dont 0 paiements confirmés")
 		notContains(t, p, `href="/gestion/paiements/`+pay.ID.String())
@@ -317,7 +295,7 @@ func TestStaffSettlementReport(t *testing.T) {
 	})
 	t.Run("no file", func(t *testing.T) {
 		m.get("/gestion/releve")
-		p := m.postFile("/gestion/releve", "autre", "x.csv", nil)
+		p := m.postUpload("/gestion/releve", "autre", "x.csv", nil)
 		assert.Equal(t, http.StatusBadRequest, p.status)
 		contains(t, p, "Choisissez le fichier du relevé.")
 	})
