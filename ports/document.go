@@ -143,16 +143,3 @@ func (p *Portal) InvoiceDocument(ctx context.Context, c Citizen, invoiceID uuid.
 	}
 	return doc, nil
 }
-
-// InvoiceHasDocument reports whether one of the citizen's invoices has a
-// stored PDF, so that a page links to it only then.
-func (p *Portal) InvoiceHasDocument(ctx context.Context, c Citizen, invoiceID uuid.UUID) (bool, error) {
-	_, err := p.InvoiceDocument(ctx, c, invoiceID)
-	switch {
-	case err == nil:
-		return true, nil
-	case err == ErrNoDocument:
-		return false, nil
-	}
-	return false, err
-}
