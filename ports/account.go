@@ -109,7 +109,7 @@ func (p *Portal) issueLink(ctx context.Context, tx Tx, b domain.Biller, a domain
 	if err := tx.SaveToken(ctx, t); err != nil {
 		return domain.WrapInternal(err)
 	}
-	m, err := p.mails.render(name, to, "", mailData{Biller: b, Link: p.link(path, secret), Email: to, TTL: ttlWords(ttl)})
+	m, err := p.mails.render(name, to, "", mailData{Biller: b, Link: p.link(b, path, secret), Email: to, TTL: ttlWords(ttl)})
 	if err != nil {
 		return err
 	}
@@ -281,6 +281,9 @@ func (p *Portal) Authenticate(ctx context.Context, secret string) (Session, Citi
 	}
 	if !p.clock.Now().Before(s.ExpiresAt) {
 		_ = p.sessions.DeleteSession(ctx, s.ID)
+		return Session{}, Citizen{}, unauth
+	}
+	if s.Staff {
 		return Session{}, Citizen{}, unauth
 	}
 	a, err := p.store.Account(ctx, s.AccountID)

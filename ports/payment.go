@@ -106,6 +106,7 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 	now := p.clock.Now()
 	var pay domain.Payment
 	var saisie domain.Saisie
+	var site string
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		a, payer, err := citizenAccount(ctx, tx, c)
 		if err != nil {
@@ -115,7 +116,7 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		saisie = b.Saisie
+		saisie, site = b.Saisie, p.SiteURL(b)
 		invs, err := tx.InvoicesForUpdate(ctx, ids)
 		if err != nil {
 			return notFoundAs(err, domain.ErrNotFound)
@@ -139,7 +140,7 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 	}
 	co, gerr := p.gateway.Start(ctx, PaymentRequest{
 		PaymentID: pay.ID, Numcli: pay.Numcli, Saisie: saisie, Refdet: pay.Refdet, Year: pay.Year,
-		Amount: pay.Total, Email: pay.Email, Object: pay.Object,
+		Amount: pay.Total, Email: pay.Email, Object: pay.Object, SiteURL: site,
 	})
 	if gerr != nil {
 		p.log.ErrorContext(ctx, "payment not created at the gateway", "payment", pay.ID, "err", gerr)

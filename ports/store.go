@@ -106,8 +106,8 @@ type InvoiceQuery struct {
 // random secret; the store knows only its hash (ID), so a copy of the
 // store opens no session.
 type Session struct {
-	ID        string // domain.HashSecret of the cookie's secret
-	BillerID  uuid.UUID
+	ID       string // domain.HashSecret of the cookie's secret
+	BillerID uuid.UUID
 	// AccountID is the citizen's account, or the staff member's id when
 	// Staff is set.
 	AccountID uuid.UUID

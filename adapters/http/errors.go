@@ -165,3 +165,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, st int, mes
 		_, _ = w.Write([]byte(message + "\n"))
 	}
 }
+
+func asTooMany(err error, target **tooManyError) bool { return errors.As(err, target) }
+
+func asMaxBytes(err error, target **http.MaxBytesError) bool { return errors.As(err, target) }

@@ -131,6 +131,7 @@ type TokensConfig struct {
 type SessionConfig struct {
 	TTL         time.Duration // plain session
 	RememberTTL time.Duration // "se souvenir de moi"
+	StaffTTL    time.Duration // a back-office session
 }
 
 // setting describes one configuration key. The table below is the single
@@ -153,12 +154,13 @@ var settings = []setting{
 	{"database.max_open_conns", "10", "", "most connections to PostgreSQL this process opens"},
 	{"database.max_idle_conns", "5", "", "connections to PostgreSQL kept open when idle"},
 	{"database.conn_max_lifetime", "30m", "", "connections to PostgreSQL older than this are closed and reopened"},
-	{"biller.id", demo.BillerID.String(), "", "id of the biller (service de facturation) the portal serves, with a database"},
+	{"biller.id", demo.BillerID.String(), "", "with a database, the biller (service de facturation) served on host names no biller claims (portal biller hosts); empty: such hosts get a 404"},
 	{"tokens.activation_ttl", "48h", "", "validity of an account activation link"},
 	{"tokens.reset_ttl", "1h", "", "validity of a password reset link"},
 	{"tokens.email_change_ttl", "48h", "", "validity of an e-mail change confirmation link"},
 	{"session.ttl", "12h", "", "lifetime of a session"},
 	{"session.remember_ttl", "720h", "", "lifetime of a session with \"remember me\""},
+	{"session.staff_ttl", "8h", "", "lifetime of a back-office (/gestion/) session"},
 	{"payment.mode", "", "payment-mode", "simulator (demo only), payfip (web service) or tipi (legacy URL mode); default simulator without a database, payfip with one"},
 	{"payment.numcli", "", "", "PayFiP client number (6 digits) of the biller served; empty = the biller's own"},
 	{"payment.saisie", "", "", "PayFiP environment: T test, X activation, W production; empty = the biller's own"},
@@ -335,11 +337,13 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	}
 	c.Database.ConnMaxLifetime = duration("database.conn_max_lifetime")
 
-	billerID := strings.TrimSpace(v.GetString("biller.id"))
-	if id, err := uuid.Parse(billerID); err != nil || id == uuid.Nil {
-		bad("biller.id", "%q is not a biller id; write it like %s", billerID, demo.BillerID)
-	} else {
-		c.Biller.ID = id
+	// An empty biller.id serves only the billers' own host names.
+	if billerID := strings.TrimSpace(v.GetString("biller.id")); billerID != "" {
+		if id, err := uuid.Parse(billerID); err != nil || id == uuid.Nil {
+			bad("biller.id", "%q is not a biller id; write it like %s", billerID, demo.BillerID)
+		} else {
+			c.Biller.ID = id
+		}
 	}
 
 	c.Tokens.ActivationTTL = duration("tokens.activation_ttl")
@@ -347,6 +351,7 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	c.Tokens.EmailChangeTTL = duration("tokens.email_change_ttl")
 	c.Session.TTL = duration("session.ttl")
 	c.Session.RememberTTL = duration("session.remember_ttl")
+	c.Session.StaffTTL = duration("session.staff_ttl")
 
 	switch demo := strings.ToLower(strings.TrimSpace(v.GetString("demo"))); demo {
 	case "true", "1", "yes":

@@ -58,10 +58,14 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 		m.Logger.Info("demo mode: in-memory store with demo data",
-			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail)
+			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail,
+			"back_office", "/gestion/", "staff", demo.StaffEmail, "staff_password", demo.StaffPassword,
+			"reader", demo.ReaderEmail, "reader_password", demo.ReaderPassword)
 	}
-	if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {
-		return nil, err
+	if opened.BillerID != uuid.Nil {
+		if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {
+			return nil, err
+		}
 	}
 
 	// Notifications from the DGFiP can be lost (PROTOCOL.md §4.2.3): ask
