@@ -66,9 +66,7 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, a ports.Actor) erro
 // limit, then runs h; an error becomes the JSON error response.
 func (s *Server) api(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := s.limits.clientIP(r)
-		r = r.WithContext(ports.WithClientIP(r.Context(), ip))
-		a, err := s.apiActor(r, ip)
+		a, err := s.apiActor(r, s.limits.clientIP(r))
 		if err == nil {
 			err = allow(r.Context(), s.limits.api, a.ID.String(), s.clock.Now())
 		}
@@ -94,6 +92,11 @@ func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
 		return ports.Actor{}, errAPINoKey
 	}
 	a, err := s.portal.AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
+	if err == nil && a.BillerID != billerID(r) {
+		// Each biller's API answers on its own host names, like its
+		// portal: a key works there only.
+		err = errAPIOtherHost
+	}
 	if domain.ErrorCode(err) == domain.Unauthenticated {
 		s.limits.authIP.Allow(ctx, ip, s.clock.Now())
 	}
@@ -126,6 +129,8 @@ func (e *apiProblem) Error() string { return e.code + ": " + e.message }
 var (
 	errAPINoKey = &domain.Error{Code: domain.Unauthenticated,
 		Message: "Clé d'API manquante : envoyez l'en-tête « Authorization: Bearer <clé> »."}
+	errAPIOtherHost = &domain.Error{Code: domain.Unauthenticated,
+		Message: "Cette clé d'API n'est pas valable à cette adresse : appelez l'API sur l'adresse du portail de votre service de facturation."}
 	errAPIRoute = &apiProblem{status: http.StatusNotFound, code: "not_found",
 		message: "Cette adresse n'existe pas dans l'API du portail (voir la documentation de /api/v1/)."}
 	errAPIJSONType = &apiProblem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",

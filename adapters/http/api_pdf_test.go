@@ -109,7 +109,7 @@ func TestSafeFileName(t *testing.T) {
 func TestAPIPaidPayments(t *testing.T) {
 	e := newEnv(t)
 	c := e.apiKey(demo.BillerID)
-	other := e.otherBiller()
+	other := e.twinBiller()
 	ctx := context.Background()
 	acc, err := e.store.AccountByEmail(ctx, demo.BillerID, demo.Email)
 	require.NoError(t, err)

@@ -15,13 +15,18 @@ import (
 	"github.com/portail-factures/portail/ports/demo"
 )
 
-// otherBiller saves a second biller whose payer and invoice have the
-// demo's reference and number (DEMO-0001, water) but not its data.
-func (e *env) otherBiller() uuid.UUID {
+// twinHost is the host name of the biller of e.twinBiller.
+const twinHost = "factures.jumelle.test"
+
+// twinBiller saves a second biller, served on twinHost, whose payer and
+// invoice have the demo's reference and number (DEMO-0001, water) but
+// not its data.
+func (e *env) twinBiller() uuid.UUID {
 	e.t.Helper()
 	ctx := context.Background()
 	b, err := domain.NewBiller(uuid.New(), "Syndicat des eaux", "004201", "eaux@syndicat.fr", start)
 	require.NoError(e.t, err)
+	b.Hosts = []string{twinHost}
 	require.NoError(e.t, e.store.SaveBiller(ctx, b))
 	payer := domain.Payer{ID: uuid.New(), BillerID: b.ID, ExternalRef: "DEMO-0001", Name: "Claude Autre", CreatedAt: start}
 	require.NoError(e.t, e.store.SavePayer(ctx, payer))
@@ -36,7 +41,13 @@ func (e *env) otherBiller() uuid.UUID {
 func TestAPIKeysSeeOnlyTheirBiller(t *testing.T) {
 	e := newEnv(t)
 	a := e.apiKey(demo.BillerID)
-	b := e.apiKey(e.otherBiller())
+	b := e.apiKey(e.twinBiller())
+	b.b.onHost(twinHost)
+
+	// Each key works on its biller's host only.
+	apiError(t, a.onHost(twinHost).send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusUnauthorized, "unauthorized", "")
+	bOnA := apiClient{e: e, key: b.key, b: e.browser()}
+	apiError(t, bOnA.send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusUnauthorized, "unauthorized", "")
 
 	// The same reference and number name different records.
 	assert.Equal(t, "Camille Martin", decode(t, a.send("GET", "/api/v1/payers/DEMO-0001", nil)).Payer.Name)

@@ -24,6 +24,13 @@ type apiClient struct {
 	b   *browser
 }
 
+// onHost returns a client of the same key whose requests carry the Host
+// header host.
+func (c apiClient) onHost(host string) apiClient {
+	c.b = c.e.browser().onHost(host)
+	return c
+}
+
 // apiKey creates a key for billerID and returns its client.
 func (e *env) apiKey(billerID uuid.UUID) apiClient {
 	e.t.Helper()
