@@ -21,7 +21,7 @@ type BackOfficeTx interface {
 	Staff(ctx context.Context, id uuid.UUID) (domain.Staff, error)
 	// StaffByEmail finds a staff member by normalised address within a biller.
 	StaffByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Staff, error)
-	// StaffMembers lists the biller's staff by email.
+	// StaffMembers lists the biller's staff by email (byte order).
 	StaffMembers(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error)
 	// SaveStaff returns Conflict when another staff member of the biller
 	// has the same email.
@@ -46,7 +46,8 @@ type BackOfficeTx interface {
 	// SaveDocument inserts or replaces the document (BillerID, Name).
 	SaveDocument(ctx context.Context, d domain.Document) error
 
-	// SavePaymentEvent appends a step to a payment's timeline.
+	// SavePaymentEvent appends a step to a payment's timeline (an event
+	// saved again with its id replaces it).
 	SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error
 	// PaymentEvents returns a payment's timeline, oldest first (then by id).
 	PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error)
@@ -59,7 +60,8 @@ type BackOfficeTx interface {
 	// match.
 	SearchInvoices(ctx context.Context, q InvoiceSearch) ([]domain.Invoice, int, error)
 	// SearchPayers returns one page of the biller's payers matching q, by
-	// name then external reference, and how many match.
+	// name then external reference (byte order, as Go compares strings),
+	// and how many match.
 	SearchPayers(ctx context.Context, q PayerSearch) ([]domain.Payer, int, error)
 
 	Message(ctx context.Context, id uuid.UUID) (domain.Message, error)
@@ -83,7 +85,8 @@ type AuditQuery struct {
 	Action domain.AuditAction
 	// From and Until bound At: From <= At < Until.
 	From, Until time.Time
-	// Text matches ActorLabel or Target, case-insensitively, as a substring.
+	// Text matches ActorLabel or Target, case-insensitively, as a substring
+	// (non-ASCII letters: as for PayerSearch.Text).
 	Text   string
 	Offset int
 	Limit  int
@@ -119,9 +122,11 @@ type InvoiceSearch struct {
 	Limit    int
 }
 
-// PayerSearch selects payers of one biller. Text matches the external
-// reference or the email exactly (case-insensitively for the email), or
-// the start of the name, case-insensitively. An empty Text matches all.
+// PayerSearch selects payers of one biller. Text, trimmed, matches the
+// external reference or the email exactly (case-insensitively for the
+// email), or the start of the name, case-insensitively. An empty Text
+// matches all. A SQL store folds the case of non-ASCII letters as its
+// database's locale does (none under the "C" locale).
 type PayerSearch struct {
 	BillerID uuid.UUID
 	Text     string

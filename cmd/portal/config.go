@@ -40,6 +40,7 @@ type Config struct {
 	Payment  PaymentConfig
 	SMTP     SMTPConfig
 	Mail     MailConfig
+	Treasury TreasuryConfig
 	HTTP     HTTPConfig
 }
 
@@ -61,6 +62,13 @@ type MailConfig struct {
 	// before it is marked failed.
 	RetryFor time.Duration
 	// Interval is how often the sender looks for mails to retry.
+	Interval time.Duration
+}
+
+// TreasuryConfig tunes the daily treasury job (ports.Portal.RunTreasury).
+type TreasuryConfig struct {
+	// Interval is how often the job looks whether the Paris day has
+	// changed; it moves invoices once a day whatever the interval.
 	Interval time.Duration
 }
 
@@ -179,6 +187,7 @@ var settings = []setting{
 	{"smtp.timeout", "15s", "", "timeout of one delivery, from connecting to the end"},
 	{"mail.retry_for", "24h", "", "how long a mail that fails temporarily is retried before it is marked failed"},
 	{"mail.interval", "1m", "", "how often mails waiting for a retry are looked at"},
+	{"treasury.interval", "1h", "", "how often the daily treasury job looks whether a new Paris day has begun; invoices move once a day whatever the interval"},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address"},
 }
 
@@ -420,6 +429,7 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	}
 	c.Mail.RetryFor = duration("mail.retry_for")
 	c.Mail.Interval = duration("mail.interval")
+	c.Treasury.Interval = duration("treasury.interval")
 
 	c.HTTP.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
 	if h := c.HTTP.ClientIPHeader; h != "" && !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {

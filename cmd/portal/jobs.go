@@ -28,6 +28,15 @@ func (m *Main) startJob(ctx context.Context, name string, interval time.Duration
 	})
 }
 
+// startTreasury runs the daily treasury job (ports.Portal.RunTreasury)
+// every interval. The job moves invoices once per Paris day, claimed in
+// the store, so with several instances or a short interval it still
+// runs once a day; the interval only bounds how long after midnight
+// (Paris) the invoices move.
+func (m *Main) startTreasury(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "treasury", m.Config.Treasury.Interval, portal.RunTreasury)
+}
+
 // runEvery calls fn at each tick until ctx is done.
 func runEvery(ctx context.Context, tick <-chan time.Time, log *slog.Logger, fn func(context.Context) (int, error)) {
 	for {

@@ -71,6 +71,9 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// Notifications from the DGFiP can be lost (PROTOCOL.md §4.2.3): ask
 	// about unfinished attempts regularly.
 	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
+	// Unpaid invoices past due date + the biller's delay go to treasury
+	// once a day.
+	m.startTreasury(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}
