@@ -25,8 +25,6 @@ func (e *env) otherHousehold(t *testing.T) portstest.Household {
 	return h
 }
 
-func (e *env) otherBiller(t *testing.T) uuid.UUID { return e.otherHousehold(t).Biller.ID }
-
 func TestPutPayerCreatesThenChangesNothing(t *testing.T) {
 	e := newEnv(t)
 	a := e.apiActor(t, e.biller())

@@ -125,7 +125,7 @@ func TestAPIKeysBelongToOneBiller(t *testing.T) {
 	e := newEnv(t)
 	key, _, err := e.portal.CreateAPIKey(e.ctx, e.biller(), "Logiciel")
 	require.NoError(t, err)
-	other := e.otherBiller(t)
+	other := e.otherHousehold(t).Biller.ID
 
 	_, err = e.portal.RevokeAPIKey(e.ctx, other, key.ID)
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "another biller cannot revoke the key")
