@@ -60,7 +60,7 @@ func TestConfigDefaults(t *testing.T) {
 			ResetTTL:       time.Hour,
 			EmailChangeTTL: 48 * time.Hour,
 		},
-		Session: SessionConfig{TTL: 12 * time.Hour, RememberTTL: 720 * time.Hour},
+		Session: SessionConfig{TTL: 12 * time.Hour, RememberTTL: 720 * time.Hour, StaffTTL: 8 * time.Hour},
 		Payment: PaymentConfig{
 			Mode:                 PaymentSimulator,
 			SOAPURL:              "https://www.payfip.gouv.fr/tpa/services/securite",

@@ -86,7 +86,7 @@ CREATE TABLE payment_events (
 	payment_id uuid NOT NULL REFERENCES payments DEFERRABLE INITIALLY DEFERRED,
 	biller_id  uuid NOT NULL REFERENCES billers,
 	at         timestamptz NOT NULL,
-	state      text NOT NULL CHECK (state IN ('created', 'in_progress', 'paid', 'refused', 'abandoned', 'expired', 'failed')),
+	state      text NOT NULL CHECK (state IN ('created', 'in_progress', 'paid', 'refused', 'abandoned', 'expired', 'failed', 'rejected')),
 	code       text NOT NULL,
 	detail     text NOT NULL
 );
@@ -117,6 +117,13 @@ ALTER TABLE invoices
 	DROP CONSTRAINT invoices_tab_check,
 	ADD CONSTRAINT invoices_state_check CHECK (state IN ('unpaid', 'paid', 'treasury', 'cancelled')) NOT VALID,
 	ADD CONSTRAINT invoices_tab_check CHECK (tab IN ('non-reglees', 'reglees', 'tresorerie', 'annulees')) NOT VALID;
+
+-- Payments the billing service rejected (domain.PaymentRejected: a
+-- legacy-mode "paid" it never received). Added NOT VALID for the same
+-- reason.
+ALTER TABLE payments
+	DROP CONSTRAINT payments_state_check,
+	ADD CONSTRAINT payments_state_check CHECK (state IN ('created', 'in_progress', 'paid', 'refused', 'abandoned', 'expired', 'failed', 'rejected')) NOT VALID;
 
 -- The back office's lists on the large tables. Each reads a range of one
 -- biller's rows in the order of the list, so a page costs the same
