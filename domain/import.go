@@ -46,6 +46,11 @@ type LineError struct {
 	Line    int
 	Field   string
 	Message string
+	// Code is Conflict when what the portal already holds forbids the
+	// line (an invoice settled or being paid, a number or an address
+	// another payer has), so that the API can tell it from a wrong value;
+	// empty means Invalid.
+	Code Code
 }
 
 func (e LineError) Error() string {
@@ -159,6 +164,9 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 	fail := func(line int, field, msg string) {
 		errs = append(errs, LineError{Line: line, Field: field, Message: msg})
 	}
+	conflict := func(line int, field, msg string) {
+		errs = append(errs, LineError{Line: line, Field: field, Message: msg, Code: Conflict})
+	}
 	// note records a line's outcome, only when asked: a nil check per line
 	// is all a large import pays.
 	note := func(line int, record ImportRecord, key string, o ImportOutcome, detail func() string) {
@@ -197,7 +205,7 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 				continue
 			}
 			if owner, ok := lookup.EmailOwner(email); ok && owner != p.ID {
-				fail(row.Line, "email", "adresse déjà utilisée par un autre redevable")
+				conflict(row.Line, "email", "adresse déjà utilisée par un autre redevable")
 				continue
 			}
 			emails[email] = ref
@@ -234,14 +242,14 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 			plan.NewInvoices = append(plan.NewInvoices, inv)
 			note(row.Line, ImportRecordInvoice, inv.Number, ImportCreated, nil)
 		case old.PayerID != inv.PayerID:
-			fail(row.Line, "number", "ce numéro de facture appartient déjà à un autre redevable")
+			conflict(row.Line, "number", "ce numéro de facture appartient déjà à un autre redevable")
 		case sameInvoiceData(old, inv):
 			plan.Unchanged++
 			note(row.Line, ImportRecordInvoice, inv.Number, ImportUnchanged, nil)
 		case old.State != InvoiceUnpaid:
-			fail(row.Line, "number", "la facture est déjà "+map[InvoiceState]string{InvoicePaid: "réglée", InvoiceTreasury: "en trésorerie"}[old.State]+" : elle ne peut plus être modifiée")
+			conflict(row.Line, "number", "la facture est déjà "+map[InvoiceState]string{InvoicePaid: "réglée", InvoiceTreasury: "en trésorerie", InvoiceCancelled: "annulée"}[old.State]+" : elle ne peut plus être modifiée")
 		case old.Locked(now):
-			fail(row.Line, "number", "un paiement de cette facture est en cours : réessayez plus tard")
+			conflict(row.Line, "number", "un paiement de cette facture est en cours : réessayez plus tard")
 		default:
 			note(row.Line, ImportRecordInvoice, inv.Number, ImportUpdated, func() string { return invoiceChanges(old, inv) })
 			old.IssueDate, old.DueDate, old.Amount, old.Object, old.PDF = inv.IssueDate, inv.DueDate, inv.Amount, inv.Object, inv.PDF

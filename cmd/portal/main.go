@@ -7,6 +7,7 @@
 //	portal import --biller ID [--dry-run] [flags] FILE
 //	                                                load payers and invoices from a CSV or JSON file
 //	portal demo-seed [flags]                        fill the database with the demo data
+//	portal apikey create|revoke|list --biller ID    the billing software's API keys (apikey.go)
 //	portal version                                  print the version
 //	portal help                                     print the help, with every setting
 //
@@ -83,6 +84,7 @@ type Main struct {
 	command string         // set by ParseArgs: serve, migrate, import, demo-seed, version or help
 	imp     importArgs     // the arguments of import
 	adm     adminArgs      // the arguments of biller and staff
+	key     apikeyArgs     // the arguments of apikey
 	closers []func() error // released by Close, last first
 }
 
@@ -114,6 +116,11 @@ func (m *Main) ParseArgs(args []string) error {
 			return &usageError{fmt.Sprintf("%s needs a subcommand: %s", m.command, strings.Join(adminSubcommands[m.command], ", "))}
 		}
 		sub, args = args[0], args[1:]
+	case "apikey":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return &usageError{"apikey needs a subcommand: " + strings.Join(apikeySubcommands, ", ")}
+		}
+		sub, args = args[0], args[1:]
 	case "version", "help":
 		if len(args) > 0 {
 			return &usageError{fmt.Sprintf("%s takes no arguments, got %q", m.command, args)}
@@ -127,11 +134,14 @@ func (m *Main) ParseArgs(args []string) error {
 	var biller *string
 	var dryRun *bool
 	var adminValues adminFlagValues
+	var apikeyValues apikeyFlagValues
 	switch m.command {
 	case "import":
 		biller, dryRun = importFlags(fs)
 	case "biller", "staff":
 		adminValues = adminFlags(fs)
+	case "apikey":
+		apikeyValues = apikeyFlags(fs)
 	}
 	fs.SetOutput(io.Discard) // errors are reported once, by report
 	// Flags may follow the file name: portal import FILE --dry-run.
@@ -163,6 +173,12 @@ func (m *Main) ParseArgs(args []string) error {
 			return err
 		}
 		m.adm = adm
+	case m.command == "apikey":
+		key, err := parseAPIKeyArgs(sub, apikeyValues, positional)
+		if err != nil {
+			return err
+		}
+		m.key = key
 	case len(positional) > 0:
 		return &usageError{fmt.Sprintf("%s takes no arguments, got %q", m.command, positional)}
 	}
@@ -184,7 +200,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case "help":
 		m.usage(m.Stdout)
 		return nil
-	case "serve", "migrate", "import", "demo-seed", "biller", "staff":
+	case "serve", "migrate", "import", "demo-seed", "biller", "staff", "apikey":
 		if m.Logger == nil {
 			m.Logger = newLogger(m.Stderr, m.Config.Log)
 		}
@@ -197,6 +213,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.demoSeed(ctx)
 		case "biller", "staff":
 			return m.admin(ctx)
+		case "apikey":
+			return m.apikey(ctx)
 		}
 		return m.serve(ctx)
 	default:

@@ -143,10 +143,17 @@ Usage:
                               stop a back-office account and close its sessions
   portal staff list --biller ID
                               list a billing service's back-office accounts
+  portal apikey create --biller ID --name NAME
+                              make a key for the billing software's API
+                              (/api/v1/); its secret is printed once
+  portal apikey revoke --biller ID --id KEY
+                              end a key at once
+  portal apikey list --biller ID
+                              list a billing service's API keys
   portal version              print the version
   portal help                 print this help
 
-migrate, import, demo-seed, biller and staff need a database (database.url).
+migrate, import, demo-seed, biller, staff and apikey need a database (database.url).
 
 Flags of serve, migrate, import and demo-seed:
 `)
@@ -161,6 +168,11 @@ Flags of serve, migrate, import and demo-seed:
 	fmt.Fprint(w, "\nFlags of biller and staff:\n")
 	fs = flag.NewFlagSet("portal staff", flag.ContinueOnError)
 	adminFlags(fs)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, "\nFlags of apikey:\n")
+	fs = flag.NewFlagSet("portal apikey", flag.ContinueOnError)
+	apikeyFlags(fs)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 
