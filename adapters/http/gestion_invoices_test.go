@@ -1,11 +1,17 @@
 package http
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestStaffInvoices(t *testing.T) {
@@ -44,4 +50,57 @@ func TestStaffInvoices(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, p.status, "another biller's invoice does not exist here")
 	p = b.get("/gestion/factures/pas-un-id")
 	assert.Equal(t, http.StatusNotFound, p.status)
+}
+
+func TestStaffInvoiceStatusChanges(t *testing.T) {
+	e := newEnv(t)
+	e.otherBiller()
+	path := "/gestion/factures/" + idOf(water).String()
+
+	reader := e.reader()
+	p := reader.get(path)
+	notContains(t, p, "Marquer la facture comme réglée", "Annuler la facture")
+	p = reader.post(path+"/etat", url.Values{"etat": {"cancelled"}})
+	assert.Equal(t, http.StatusForbidden, p.status)
+	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
+
+	m := e.manager()
+	p = m.get(path)
+	contains(t, p, "Marquer la facture comme réglée", "Transmettre la facture en trésorerie", "Annuler la facture")
+	p = m.post(path+"/etat", url.Values{"etat": {"paid"}, "reglee_le": {"pas une date"}})
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "La date du règlement est invalide")
+	p = m.post(path+"/etat", url.Values{"etat": {"paid"}, "reglee_le": {"2026-11-24"}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	p = m.get(p.location())
+	contains(t, p, "La facture est enregistrée comme réglée hors du portail.", "Réglée le", "24/11/2026", "hors du portail")
+	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+
+	p = m.post(path+"/etat", url.Values{"etat": {"cancelled"}})
+	assert.Equal(t, http.StatusConflict, p.status)
+	contains(t, p, "ne peut pas être annulée")
+
+	nurseryPath := "/gestion/factures/" + idOf(nursery).String()
+	m.get(nurseryPath)
+	p = m.post(nurseryPath+"/etat", url.Values{"etat": {"treasury"}})
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, domain.InvoiceTreasury, e.invoiceState(nursery))
+	m.get(nurseryPath)
+	p = m.post(nurseryPath+"/etat", url.Values{"etat": {"cancelled"}})
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, domain.InvoiceCancelled, e.invoiceState(nursery))
+
+	citizen := e.browser().loginDemo()
+	p = citizen.get("/factures?onglet=tresorerie")
+	notContains(t, p, nursery)
+
+	other := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
+	other.get("/gestion/")
+	p = other.post("/gestion/factures/"+idOf(canteen).String()+"/etat", url.Values{"etat": {"cancelled"}})
+	assert.Equal(t, http.StatusNotFound, p.status, "another biller's staff cannot touch the invoice")
+	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(canteen))
+
+	events, _, err := e.store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Actor: domain.ActorStaff, Text: nursery})
+	require.NoError(t, err)
+	assert.Len(t, events, 2, "each change is in the audit log")
 }
