@@ -183,7 +183,7 @@ func (b Biller) TreasuryDate(due Date) Date {
 // host: lower case, without the port and without a final dot.
 func NormalizeHost(h string) string {
 	h = strings.ToLower(strings.TrimSpace(h))
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && i+1 < len(h) && strings.Trim(h[i+1:], "0123456789") == "" {
 		h = h[:i]
 	}
 	return strings.TrimSuffix(h, ".")

@@ -50,7 +50,10 @@ func (p *Portal) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, boo
 		switch {
 		case err == nil:
 			created = false
-			st.Name, st.Role, st.Disabled, st.UpdatedAt = strings.TrimSpace(in.Name), in.Role, false, now
+			if name := strings.TrimSpace(in.Name); name != "" {
+				st.Name = name
+			}
+			st.Role, st.Disabled, st.UpdatedAt = in.Role, false, now
 		case domain.ErrorCode(err) == domain.NotFound:
 			created = true
 			id, err := p.newID()

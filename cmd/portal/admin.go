@@ -117,13 +117,19 @@ func parseAdminArgs(command, sub string, v adminFlagValues, positional []string)
 	return a, nil
 }
 
-// admin runs a biller or staff command on the database.
-func (m *Main) admin(ctx context.Context) error {
+// commandPortal opens the database and returns the use cases for a
+// command-line command: no mail goes out and no payment is taken.
+func (m *Main) commandPortal(ctx context.Context) (*ports.Portal, error) {
 	db, err := m.openDatabase(ctx, m.Config.Database.Migrate)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	portal, err := m.importPortal(db)
+	return m.importPortal(db)
+}
+
+// admin runs a biller or staff command on the database.
+func (m *Main) admin(ctx context.Context) error {
+	portal, err := m.commandPortal(ctx)
 	if err != nil {
 		return err
 	}

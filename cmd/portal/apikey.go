@@ -85,11 +85,7 @@ func parseAPIKeyArgs(sub string, v apikeyFlagValues, positional []string) (apike
 
 // apikey runs an apikey command on the database.
 func (m *Main) apikey(ctx context.Context) error {
-	db, err := m.openDatabase(ctx, m.Config.Database.Migrate)
-	if err != nil {
-		return err
-	}
-	portal, err := m.importPortal(db)
+	portal, err := m.commandPortal(ctx)
 	if err != nil {
 		return err
 	}
