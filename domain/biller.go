@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,6 +89,10 @@ func (s Suspension) Text() string {
 type Biller struct {
 	ID   uuid.UUID
 	Name string
+	// Hosts are the host names the biller's portal answers on
+	// ("factures.demoville.fr"), normalised by NormalizeHost; each belongs
+	// to one biller only.
+	Hosts []string
 	// Numcli is the 6-digit PayFiP client number, kept as a string because
 	// its leading zeros matter ("004200").
 	Numcli string
@@ -139,6 +144,8 @@ func (b Biller) Validate() error {
 		return FieldError("numcli", "L'identifiant collectivité PayFiP doit comporter 6 chiffres.")
 	case !b.Saisie.Valid():
 		return FieldError("saisie", "Le mode de saisie PayFiP doit être T, X ou W.")
+	case !validHosts(b.Hosts):
+		return FieldError("hosts", "Chaque nom d'hôte doit être un nom de domaine valide, sans schéma ni chemin (factures.exemple.fr).")
 	case b.Email != "" && CheckEmail(b.Email) != nil:
 		return FieldError("email", "L'adresse de messagerie du service est invalide.")
 	case b.TreasuryDelayDays < 0 || b.TreasuryDelayDays > 3650:
@@ -170,4 +177,32 @@ func ValidNumcli(s string) bool {
 // treasury if still unpaid: the day after due + delay.
 func (b Biller) TreasuryDate(due Date) Date {
 	return due.AddDays(b.TreasuryDelayDays + 1)
+}
+
+// NormalizeHost returns the host name of a Host header or a configured
+// host: lower case, without the port and without a final dot.
+func NormalizeHost(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && i+1 < len(h) && strings.Trim(h[i+1:], "0123456789") == "" {
+		h = h[:i]
+	}
+	return strings.TrimSuffix(h, ".")
+}
+
+// validHosts checks that every host is a plausible DNS name (or an IP
+// address) already normalised, with no repeats.
+func validHosts(hosts []string) bool {
+	seen := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		if h == "" || len(h) > 253 || h != NormalizeHost(h) || seen[h] {
+			return false
+		}
+		seen[h] = true
+		for _, r := range h {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+				return false
+			}
+		}
+	}
+	return true
 }

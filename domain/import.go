@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +46,11 @@ type LineError struct {
 	Line    int
 	Field   string
 	Message string
+	// Code is Conflict when what the portal already holds forbids the
+	// line (an invoice settled or being paid, a number or an address
+	// another payer has), so that the API can tell it from a wrong value;
+	// empty means Invalid.
+	Code Code
 }
 
 func (e LineError) Error() string {
@@ -71,14 +78,105 @@ type ImportPlan struct {
 	Unchanged       int
 }
 
+// ImportRecord is the kind of record a line of an import holds.
+type ImportRecord string
+
+// The records of an import.
+const (
+	ImportRecordPayer   ImportRecord = "payer"
+	ImportRecordInvoice ImportRecord = "invoice"
+)
+
+// ImportOutcome is what an import does with one line.
+type ImportOutcome string
+
+// The outcomes of a line.
+const (
+	ImportCreated   ImportOutcome = "created"
+	ImportUpdated   ImportOutcome = "updated"
+	ImportUnchanged ImportOutcome = "unchanged"
+	ImportRejected  ImportOutcome = "rejected"
+)
+
+// Label says the outcome in French.
+func (o ImportOutcome) Label() string {
+	switch o {
+	case ImportCreated:
+		return "Création"
+	case ImportUpdated:
+		return "Mise à jour"
+	case ImportUnchanged:
+		return "Inchangée"
+	}
+	return "Rejetée"
+}
+
+// ImportLine is what an import does, or would do, with one line of the
+// file: a dry run's report.
+type ImportLine struct {
+	Line   int
+	Record ImportRecord
+	// Key is the payer's reference or the invoice's number, as read.
+	Key     string
+	Outcome ImportOutcome
+	// Field is the field a rejection is about, when there is one.
+	Field string
+	// Detail says what an update changes, or why a line is rejected.
+	Detail string
+}
+
 // PlanImport checks batch against what lookup knows of biller b and
 // returns what to create and update. newID draws the ids of new records.
 // When any line is wrong it returns every line error and no plan.
 func PlanImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() uuid.UUID, now time.Time) (ImportPlan, []LineError) {
+	return planImport(b, batch, lookup, newID, now, nil)
+}
+
+// PlanImportLines is PlanImport that also says what happens to every
+// line, in line order: created, updated (and what changes), unchanged or
+// rejected (and why). When a line is rejected, the other lines still say
+// what they would do once it is corrected. It costs a record per line,
+// which PlanImport spares a million-line import.
+func PlanImportLines(b Biller, batch ImportBatch, lookup ImportLookup, newID func() uuid.UUID, now time.Time) (ImportPlan, []ImportLine, []LineError) {
+	lines := make([]ImportLine, 0, len(batch.Payers)+len(batch.Invoices))
+	plan, errs := planImport(b, batch, lookup, newID, now, &lines)
+	if len(errs) > 0 {
+		keys := make(map[int]ImportLine, len(errs))
+		for _, row := range batch.Payers {
+			keys[row.Line] = ImportLine{Record: ImportRecordPayer, Key: strings.TrimSpace(row.ExternalRef)}
+		}
+		for _, row := range batch.Invoices {
+			keys[row.Line] = ImportLine{Record: ImportRecordInvoice, Key: strings.TrimSpace(row.Number)}
+		}
+		for _, e := range errs {
+			l := keys[e.Line]
+			l.Line, l.Outcome, l.Field, l.Detail = e.Line, ImportRejected, e.Field, e.Message
+			lines = append(lines, l)
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b ImportLine) int { return cmp.Compare(a.Line, b.Line) })
+	return plan, lines, errs
+}
+
+func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() uuid.UUID, now time.Time, lines *[]ImportLine) (ImportPlan, []LineError) {
 	var plan ImportPlan
 	var errs []LineError
 	fail := func(line int, field, msg string) {
 		errs = append(errs, LineError{Line: line, Field: field, Message: msg})
+	}
+	conflict := func(line int, field, msg string) {
+		errs = append(errs, LineError{Line: line, Field: field, Message: msg, Code: Conflict})
+	}
+	// note records a line's outcome, only when asked: a nil check per line
+	// is all a large import pays.
+	note := func(line int, record ImportRecord, key string, o ImportOutcome, detail func() string) {
+		if lines != nil {
+			l := ImportLine{Line: line, Record: record, Key: key, Outcome: o}
+			if detail != nil {
+				l.Detail = detail()
+			}
+			*lines = append(*lines, l)
+		}
 	}
 
 	payers := make(map[string]Payer, len(batch.Payers)) // by ref: the payer after this import
@@ -107,7 +205,7 @@ func PlanImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 				continue
 			}
 			if owner, ok := lookup.EmailOwner(email); ok && owner != p.ID {
-				fail(row.Line, "email", "adresse déjà utilisée par un autre redevable")
+				conflict(row.Line, "email", "adresse déjà utilisée par un autre redevable")
 				continue
 			}
 			emails[email] = ref
@@ -116,11 +214,14 @@ func PlanImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 		switch {
 		case !exists:
 			plan.NewPayers = append(plan.NewPayers, p)
+			note(row.Line, ImportRecordPayer, ref, ImportCreated, nil)
 		case before.Name != p.Name || before.Email != p.Email:
 			p.UpdatedAt = now
 			plan.UpdatedPayers = append(plan.UpdatedPayers, p)
+			note(row.Line, ImportRecordPayer, ref, ImportUpdated, func() string { return payerChanges(before, p) })
 		default:
 			plan.Unchanged++
+			note(row.Line, ImportRecordPayer, ref, ImportUnchanged, nil)
 		}
 	}
 
@@ -139,15 +240,18 @@ func PlanImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 		switch {
 		case !exists:
 			plan.NewInvoices = append(plan.NewInvoices, inv)
+			note(row.Line, ImportRecordInvoice, inv.Number, ImportCreated, nil)
 		case old.PayerID != inv.PayerID:
-			fail(row.Line, "number", "ce numéro de facture appartient déjà à un autre redevable")
+			conflict(row.Line, "number", "ce numéro de facture appartient déjà à un autre redevable")
 		case sameInvoiceData(old, inv):
 			plan.Unchanged++
+			note(row.Line, ImportRecordInvoice, inv.Number, ImportUnchanged, nil)
 		case old.State != InvoiceUnpaid:
-			fail(row.Line, "number", "la facture est déjà "+map[InvoiceState]string{InvoicePaid: "réglée", InvoiceTreasury: "en trésorerie"}[old.State]+" : elle ne peut plus être modifiée")
+			conflict(row.Line, "number", "la facture est déjà "+map[InvoiceState]string{InvoicePaid: "réglée", InvoiceTreasury: "en trésorerie", InvoiceCancelled: "annulée"}[old.State]+" : elle ne peut plus être modifiée")
 		case old.Locked(now):
-			fail(row.Line, "number", "un paiement de cette facture est en cours : réessayez plus tard")
+			conflict(row.Line, "number", "un paiement de cette facture est en cours : réessayez plus tard")
 		default:
+			note(row.Line, ImportRecordInvoice, inv.Number, ImportUpdated, func() string { return invoiceChanges(old, inv) })
 			old.IssueDate, old.DueDate, old.Amount, old.Object, old.PDF = inv.IssueDate, inv.DueDate, inv.Amount, inv.Object, inv.PDF
 			old.UpdatedAt = now
 			plan.UpdatedInvoices = append(plan.UpdatedInvoices, old)
@@ -199,4 +303,44 @@ func planInvoice(b Biller, row ImportInvoice, payers map[string]Payer, lookup Im
 func sameInvoiceData(a, b Invoice) bool {
 	return a.IssueDate == b.IssueDate && a.DueDate == b.DueDate && a.Amount.Equal(b.Amount) &&
 		a.Object == b.Object && a.PDF == b.PDF
+}
+
+// payerChanges says in French what an import changes of a payer.
+func payerChanges(old, p Payer) string {
+	var out []string
+	if old.Name != p.Name {
+		out = append(out, "nom : « "+old.Name+" » → « "+p.Name+" »")
+	}
+	if old.Email != p.Email {
+		out = append(out, "adresse : "+orNone(old.Email)+" → "+orNone(p.Email))
+	}
+	return strings.Join(out, " ; ")
+}
+
+// invoiceChanges says in French what an import changes of an invoice.
+func invoiceChanges(old, inv Invoice) string {
+	var out []string
+	if old.IssueDate != inv.IssueDate {
+		out = append(out, "date de facture : "+old.IssueDate.French()+" → "+inv.IssueDate.French())
+	}
+	if old.DueDate != inv.DueDate {
+		out = append(out, "échéance : "+old.DueDate.French()+" → "+inv.DueDate.French())
+	}
+	if !old.Amount.Equal(inv.Amount) {
+		out = append(out, "montant : "+FormatEuros(old.Amount)+" → "+FormatEuros(inv.Amount))
+	}
+	if old.Object != inv.Object {
+		out = append(out, "objet : « "+old.Object+" » → « "+inv.Object+" »")
+	}
+	if old.PDF != inv.PDF {
+		out = append(out, "document : "+orNone(old.PDF)+" → "+orNone(inv.PDF))
+	}
+	return strings.Join(out, " ; ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(aucun)"
+	}
+	return s
 }

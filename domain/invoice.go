@@ -19,11 +19,27 @@ const (
 	// InvoiceTreasury: not paid in time, sent to the Trésor public, which
 	// will post an "avis de somme à payer". It can no longer be paid here.
 	InvoiceTreasury InvoiceState = "treasury"
+	// InvoiceCancelled: the billing service withdrew the invoice (issued
+	// by mistake, replaced). Citizens no longer see it.
+	InvoiceCancelled InvoiceState = "cancelled"
 )
 
 // Valid reports whether s is a known state.
 func (s InvoiceState) Valid() bool {
-	return s == InvoiceUnpaid || s == InvoicePaid || s == InvoiceTreasury
+	return s == InvoiceUnpaid || s == InvoicePaid || s == InvoiceTreasury || s == InvoiceCancelled
+}
+
+// Label says the state in French, for the back office.
+func (s InvoiceState) Label() string {
+	switch s {
+	case InvoicePaid:
+		return "Réglée"
+	case InvoiceTreasury:
+		return "En trésorerie"
+	case InvoiceCancelled:
+		return "Annulée"
+	}
+	return "Non réglée"
 }
 
 // Tab is one of the manual's three invoice lists.
@@ -34,6 +50,9 @@ const (
 	TabUnpaid   Tab = "non-reglees"
 	TabPaid     Tab = "reglees"
 	TabTreasury Tab = "tresorerie"
+	// TabCancelled holds cancelled invoices; it is not one of the
+	// citizen's tabs (Tabs), so a payer never lists them.
+	TabCancelled Tab = "annulees"
 )
 
 // Valid reports whether t is a known tab.
@@ -115,6 +134,8 @@ func (inv Invoice) Tab() Tab {
 		return TabPaid
 	case inv.State == InvoiceTreasury:
 		return TabTreasury
+	case inv.State == InvoiceCancelled:
+		return TabCancelled
 	case !inv.DeclaredPaidAt.IsZero():
 		return TabPaid
 	}
@@ -135,6 +156,8 @@ func (inv Invoice) StatusText(now time.Time) string {
 		return "Réglée"
 	case inv.State == InvoiceTreasury:
 		return "Transmise en trésorerie"
+	case inv.State == InvoiceCancelled:
+		return "Annulée"
 	case inv.Declared():
 		return "Déclarée réglée par vos soins"
 	case inv.Locked(now):
@@ -158,6 +181,8 @@ func (inv Invoice) Payable(b Biller, now time.Time) error {
 		return Errorf(Conflict, "La facture %s est déjà réglée.", inv.Number)
 	case inv.State == InvoiceTreasury:
 		return Errorf(Conflict, "La facture %s a été transmise en trésorerie : elle ne peut plus être réglée sur le portail. Un avis de somme à payer vous sera adressé par courrier.", inv.Number)
+	case inv.State == InvoiceCancelled:
+		return Errorf(Conflict, "La facture %s a été annulée par le service de facturation.", inv.Number)
 	case inv.Declared():
 		return Errorf(Conflict, "Vous avez indiqué avoir réglé la facture %s. Marquez-la comme non réglée pour la payer en ligne.", inv.Number)
 	case b.Suspension.In(now):
@@ -245,12 +270,34 @@ func (inv *Invoice) MoveToTreasury(now time.Time) (bool, error) {
 		return false, nil
 	case InvoicePaid:
 		return false, Errorf(Conflict, "La facture %s est réglée : elle ne peut pas être transmise en trésorerie.", inv.Number)
+	case InvoiceCancelled:
+		return false, Errorf(Conflict, "La facture %s est annulée : elle ne peut pas être transmise en trésorerie.", inv.Number)
 	}
 	if inv.Locked(now) {
 		return false, Errorf(Conflict, "Un paiement de la facture %s est en cours.", inv.Number)
 	}
 	inv.State = InvoiceTreasury
 	inv.TreasuryAt = now
+	inv.DeclaredPaidAt = time.Time{}
+	inv.UpdatedAt = now
+	return true, nil
+}
+
+// Cancel withdraws the invoice. It reports whether anything changed;
+// cancelling twice is harmless. A settled invoice cannot be cancelled (the
+// money was received: the service refunds it outside the portal), nor one
+// a live payment attempt holds.
+func (inv *Invoice) Cancel(now time.Time) (bool, error) {
+	switch inv.State {
+	case InvoiceCancelled:
+		return false, nil
+	case InvoicePaid:
+		return false, Errorf(Conflict, "La facture %s est réglée : elle ne peut pas être annulée.", inv.Number)
+	}
+	if inv.Locked(now) {
+		return false, Errorf(Conflict, "Un paiement de la facture %s est en cours.", inv.Number)
+	}
+	inv.State = InvoiceCancelled
 	inv.DeclaredPaidAt = time.Time{}
 	inv.UpdatedAt = now
 	return true, nil

@@ -32,6 +32,26 @@ const (
 // Valid reports whether s is a known state.
 func (s MessageState) Valid() bool { return s == MessageNew || s == MessageHandled }
 
+// Label says the state in French.
+func (s MessageState) Label() string {
+	if s == MessageHandled {
+		return "Traité"
+	}
+	return "Nouveau"
+}
+
+// Label says the kind in French.
+func (k MessageKind) Label() string {
+	if k == MessagePaperless {
+		return "Arrêt des factures papier"
+	}
+	return "Message"
+}
+
+// AuditMessageReopened is the audit action of putting a handled message
+// back to new (AuditMessageHandled is the other way).
+const AuditMessageReopened AuditAction = "message.reopened"
+
 // Limits of a contact message.
 const (
 	MaxSubjectLength = 150
@@ -92,4 +112,24 @@ func NewPaperlessMessage(id uuid.UUID, a Account, payer Payer, now time.Time) Me
 // oneLine folds line breaks, so that a subject can never carry a header.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
+}
+
+// MarkHandled records that the billing service dealt with the message. It
+// reports whether anything changed: marking twice keeps the first date.
+func (m *Message) MarkHandled(now time.Time) bool {
+	if m.State == MessageHandled {
+		return false
+	}
+	m.State, m.HandledAt = MessageHandled, now
+	return true
+}
+
+// Reopen puts a handled message back to new, when it was marked by
+// mistake or needs another answer. It reports whether anything changed.
+func (m *Message) Reopen() bool {
+	if m.State == MessageNew {
+		return false
+	}
+	m.State, m.HandledAt = MessageNew, time.Time{}
+	return true
 }

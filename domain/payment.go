@@ -23,12 +23,17 @@ const (
 	PaymentAbandoned  PaymentState = "abandoned"
 	PaymentExpired    PaymentState = "expired" // no result, and the operation can no longer complete
 	PaymentFailed     PaymentState = "failed"  // the gateway refused to create the operation
+	// PaymentRejected: a "paid" known only from the legacy URL mode's
+	// unauthenticated callback, which the billing service says it never
+	// received (PROTOCOL.md §4.1: such a callback can be forged). Its
+	// invoices are open again. Only a confirmed report can make it paid.
+	PaymentRejected PaymentState = "rejected"
 )
 
 // Valid reports whether s is a known state.
 func (s PaymentState) Valid() bool {
 	switch s {
-	case PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused, PaymentAbandoned, PaymentExpired, PaymentFailed:
+	case PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused, PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentRejected:
 		return true
 	}
 	return false
@@ -54,9 +59,16 @@ func (s PaymentState) Label() string {
 		return "Paiement non abouti"
 	case PaymentFailed:
 		return "Paiement impossible"
+	case PaymentRejected:
+		return "Paiement non reçu par le service"
 	}
 	return string(s)
 }
+
+// PaymentStates lists every state, in the order the back office offers
+// them as filters.
+var PaymentStates = []PaymentState{PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused,
+	PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentRejected}
 
 // OperationWindow is how long a PayFiP operation may still complete after
 // it was created: an idOp is usable for 15 minutes, and EO waits 20 before
@@ -84,6 +96,23 @@ func (o Outcome) Valid() bool {
 	return false
 }
 
+// Label says the outcome in French, for a payment's timeline.
+func (o Outcome) Label() string {
+	switch o {
+	case OutcomePaid:
+		return "paiement accepté"
+	case OutcomeRefused:
+		return "paiement refusé"
+	case OutcomeAbandoned:
+		return "paiement abandonné par le redevable"
+	case OutcomePending:
+		return "résultat pas encore connu"
+	case OutcomeUnknown:
+		return "opération inconnue ou expirée à la DGFiP"
+	}
+	return string(o)
+}
+
 // PaymentMethod is how the payer paid.
 type PaymentMethod string
 
@@ -92,6 +121,17 @@ const (
 	MethodCard        PaymentMethod = "card"         // resultrans P or R
 	MethodDirectDebit PaymentMethod = "direct_debit" // resultrans V or Z
 )
+
+// Label says the means of payment in French; empty when unknown.
+func (m PaymentMethod) Label() string {
+	switch m {
+	case MethodCard:
+		return "carte bancaire"
+	case MethodDirectDebit:
+		return "prélèvement"
+	}
+	return string(m)
+}
 
 // Report is the gateway's word on one attempt. Refdet, Amount and Numcli
 // echo the request; when present they must match the attempt.
@@ -312,6 +352,11 @@ func (p *Payment) Apply(r Report, now time.Time) (bool, error) {
 func (p *Payment) apply(r Report, now time.Time) bool {
 	switch r.Outcome {
 	case OutcomePaid:
+		if p.State == PaymentRejected && !r.Confirmed {
+			// The service said this money never came: a replayed or
+			// forged unauthenticated callback must not undo that.
+			return false
+		}
 		if p.State == PaymentPaid {
 			if r.Confirmed && !p.Confirmed {
 				p.Confirmed = true

@@ -52,7 +52,11 @@ func (p *Portal) RequestActivation(ctx context.Context, billerID uuid.UUID, emai
 			// password: the link is a reset link, short-lived.
 			purpose = domain.TokenReset
 		}
-		return p.issueLink(ctx, tx, b, a, purpose, a.Email, "", now)
+		if err := p.issueLink(ctx, tx, b, a, purpose, a.Email, "", now); err != nil {
+			return err
+		}
+		action, detail := linkAction(purpose)
+		return p.audit(ctx, tx, citizenActor(ctx, a), action, a.Email, detail)
 	})
 	if err != nil {
 		return err
@@ -109,7 +113,7 @@ func (p *Portal) issueLink(ctx context.Context, tx Tx, b domain.Biller, a domain
 	if err := tx.SaveToken(ctx, t); err != nil {
 		return domain.WrapInternal(err)
 	}
-	m, err := p.mails.render(name, to, "", mailData{Biller: b, Link: p.link(path, secret), Email: to, TTL: ttlWords(ttl)})
+	m, err := p.mails.render(name, to, "", mailData{Biller: b, Link: p.link(b, path, secret), Email: to, TTL: ttlWords(ttl)})
 	if err != nil {
 		return err
 	}
@@ -193,7 +197,14 @@ func (p *Portal) SetPassword(ctx context.Context, billerID uuid.UUID, secret, pa
 		if err := tx.SaveToken(ctx, t); err != nil {
 			return domain.WrapInternal(err)
 		}
-		return mapSave(tx.SaveAccount(ctx, a))
+		if err := mapSave(tx.SaveAccount(ctx, a)); err != nil {
+			return err
+		}
+		detail := "Mot de passe choisi par le lien d'activation : compte activé."
+		if t.Purpose == domain.TokenReset {
+			detail = "Mot de passe réinitialisé par le lien reçu."
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditPasswordSet, a.Email, detail)
 	})
 	if err != nil {
 		return err
@@ -210,28 +221,48 @@ func (p *Portal) SetPassword(ctx context.Context, billerID uuid.UUID, secret, pa
 // domain.ErrBadCredentials after the same work, so neither the answer
 // nor its delay tells whether the address has an account.
 func (p *Portal) Login(ctx context.Context, billerID uuid.UUID, email, password string, remember bool, previous string) (secret string, s Session, err error) {
+	typed := email
 	email = domain.NormalizeEmail(email)
 	now := p.clock.Now()
 	a, err := p.store.AccountByEmail(ctx, billerID, email)
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return "", Session{}, domain.WrapInternal(err)
 	}
+	known := err == nil
 	hash := a.PasswordHash
-	if err != nil || !a.Active() {
+	if !known || !a.Active() {
 		hash = p.dummyHash
 	}
-	if !p.hasher.Verify(password, hash) || err != nil || !a.Active() {
+	if !p.hasher.Verify(password, hash) || !known || !a.Active() {
+		p.loginFailed(ctx, billerID, typed, a, known)
 		return "", Session{}, domain.ErrBadCredentials
 	}
+	newHash := ""
 	if p.hasher.NeedsRehash(a.PasswordHash) {
 		if h, herr := p.hasher.Hash(password); herr == nil {
-			a.PasswordHash = h
+			newHash = h
 		}
 	}
-	a.LastLoginAt = now
-	a.UpdatedAt = now
-	if err := p.store.SaveAccount(ctx, a); err != nil {
-		return "", Session{}, domain.WrapInternal(err)
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		cur, err := tx.Account(ctx, a.ID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		if newHash != "" && cur.PasswordHash == a.PasswordHash {
+			cur.PasswordHash = newHash
+		}
+		cur.LastLoginAt, cur.UpdatedAt = now, now
+		if err := tx.SaveAccount(ctx, cur); err != nil {
+			return domain.WrapInternal(err)
+		}
+		detail := "Connexion."
+		if remember {
+			detail = "Connexion avec « Se souvenir de moi »."
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, cur), domain.AuditLogin, cur.Email, detail)
+	})
+	if err != nil {
+		return "", Session{}, err
 	}
 	if previous != "" {
 		if err := p.sessions.DeleteSession(ctx, domain.HashSecret(previous)); err != nil && domain.ErrorCode(err) != domain.NotFound {
@@ -283,6 +314,9 @@ func (p *Portal) Authenticate(ctx context.Context, secret string) (Session, Citi
 		_ = p.sessions.DeleteSession(ctx, s.ID)
 		return Session{}, Citizen{}, unauth
 	}
+	if s.Staff {
+		return Session{}, Citizen{}, unauth
+	}
 	a, err := p.store.Account(ctx, s.AccountID)
 	if err != nil || !a.Active() || a.BillerID != s.BillerID {
 		return Session{}, Citizen{}, unauth
@@ -290,14 +324,34 @@ func (p *Portal) Authenticate(ctx context.Context, secret string) (Session, Citi
 	return s, Citizen{BillerID: a.BillerID, AccountID: a.ID, PayerID: a.PayerID}, nil
 }
 
+// loginFailed writes a failed login in the audit log: with the account
+// when the address has one, with the address typed otherwise.
+func (p *Portal) loginFailed(ctx context.Context, billerID uuid.UUID, typed string, a domain.Account, known bool) {
+	actor, detail := strangerActor(ctx, billerID, typed), "Adresse inconnue."
+	if known {
+		actor, detail = citizenActor(ctx, a), "Mot de passe incorrect."
+		if !a.Active() {
+			detail = "Compte pas encore activé."
+		}
+	}
+	p.auditAlone(ctx, actor, domain.AuditLoginFailed, actor.Label, detail)
+}
+
 // Logout is "Se déconnecter": the session is destroyed.
 func (p *Portal) Logout(ctx context.Context, secret string) error {
 	if secret == "" {
 		return nil
 	}
-	err := p.sessions.DeleteSession(ctx, domain.HashSecret(secret))
+	id := domain.HashSecret(secret)
+	s, serr := p.sessions.Session(ctx, id)
+	err := p.sessions.DeleteSession(ctx, id)
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return domain.WrapInternal(err)
+	}
+	if serr == nil && !s.Staff {
+		if a, err := p.store.Account(ctx, s.AccountID); err == nil && a.BillerID == s.BillerID {
+			p.auditAlone(ctx, citizenActor(ctx, a), domain.AuditLogout, a.Email, "Déconnexion.")
+		}
 	}
 	return nil
 }
@@ -316,153 +370,6 @@ func (p *Portal) CloseNotice(ctx context.Context, s Session) error {
 	return domain.WrapInternal(err)
 }
 
-// ChangePassword is "Mes informations" → change password: the current
-// password is required. Every other session of the account ends.
-func (p *Portal) ChangePassword(ctx context.Context, c Citizen, currentSession, current, password, confirm string) error {
-	if password != confirm {
-		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
-	}
-	a, _, err := citizenAccount(ctx, p.store, c)
-	if err != nil {
-		return err
-	}
-	if !p.hasher.Verify(current, a.PasswordHash) {
-		return domain.ErrWrongPassword
-	}
-	b, err := p.store.Biller(ctx, c.BillerID)
-	if err != nil {
-		return domain.WrapInternal(err)
-	}
-	if err := domain.CheckPassword(password, b.MinPasswordLength); err != nil {
-		return err
-	}
-	hash, err := p.hasher.Hash(password)
-	if err != nil {
-		return domain.WrapInternal(err)
-	}
-	now := p.clock.Now()
-	err = p.store.Atomic(ctx, func(tx Tx) error {
-		a, _, err := citizenAccount(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		a.SetPassword(hash, now)
-		return mapSave(tx.SaveAccount(ctx, a))
-	})
-	if err != nil {
-		return err
-	}
-	if err := p.sessions.DeleteAccountSessions(ctx, a.ID, domain.HashSecret(currentSession)); err != nil {
-		p.log.ErrorContext(ctx, "other sessions not ended after password change", "account", a.ID, "err", err)
-	}
-	return nil
-}
-
-// RequestEmailChange sends a confirmation link to the new address; the
-// change happens only when it is followed. The current password is
-// required, so a borrowed session cannot take the account over.
-func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, current string) error {
-	newEmail = domain.NormalizeEmail(newEmail)
-	if err := domain.CheckEmail(newEmail); err != nil {
-		return err
-	}
-	a, _, err := citizenAccount(ctx, p.store, c)
-	if err != nil {
-		return err
-	}
-	if !p.hasher.Verify(current, a.PasswordHash) {
-		return domain.ErrWrongPassword
-	}
-	if newEmail == a.Email {
-		return domain.FieldError("email", "C'est déjà l'adresse de votre compte.")
-	}
-	now := p.clock.Now()
-	err = p.store.Atomic(ctx, func(tx Tx) error {
-		a, _, err := citizenAccount(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		if err := emailFree(ctx, tx, a, newEmail); err != nil {
-			return err
-		}
-		b, err := tx.Biller(ctx, c.BillerID)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		return p.issueLink(ctx, tx, b, a, domain.TokenEmailChange, newEmail, newEmail, now)
-	})
-	if err != nil {
-		return err
-	}
-	p.mailsQueued(ctx)
-	return nil
-}
-
-// ConfirmEmailChange follows the link sent to the new address: the
-// account's login becomes that address and the old address is told.
-func (p *Portal) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
-	if secret == "" || len(secret) > 100 {
-		return "", domain.ErrTokenUnknown
-	}
-	now := p.clock.Now()
-	var newEmail string
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		t, err := tx.Token(ctx, domain.HashSecret(secret))
-		if err != nil {
-			return notFoundAs(err, domain.ErrTokenUnknown)
-		}
-		a, err := tx.Account(ctx, t.AccountID)
-		if err != nil || a.BillerID != billerID {
-			return domain.ErrTokenUnknown
-		}
-		if err := t.Use(domain.TokenEmailChange, now); err != nil {
-			return err
-		}
-		if err := emailFree(ctx, tx, a, t.NewEmail); err != nil {
-			return err
-		}
-		old := a.Email
-		a.Email, a.UpdatedAt, newEmail = t.NewEmail, now, t.NewEmail
-		if err := tx.SaveToken(ctx, t); err != nil {
-			return domain.WrapInternal(err)
-		}
-		if err := mapSave(tx.SaveAccount(ctx, a)); err != nil {
-			return err
-		}
-		b, err := tx.Biller(ctx, billerID)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		m, err := p.mails.render(mailEmailChanged, old, "", mailData{Biller: b, Email: a.Email})
-		if err != nil {
-			return err
-		}
-		return p.enqueue(ctx, tx, m, now)
-	})
-	if err != nil {
-		return "", err
-	}
-	p.mailsQueued(ctx)
-	return newEmail, nil
-}
-
-// emailFree reports Conflict when email belongs to another account or to
-// another payer of the biller: activation looks payers up by address, so
-// both must stay unique.
-func emailFree(ctx context.Context, tx Tx, a domain.Account, email string) error {
-	if other, err := tx.AccountByEmail(ctx, a.BillerID, email); err == nil && other.ID != a.ID {
-		return domain.ErrEmailTaken
-	} else if err != nil && domain.ErrorCode(err) != domain.NotFound {
-		return domain.WrapInternal(err)
-	}
-	if other, err := tx.PayerByEmail(ctx, a.BillerID, email); err == nil && other.ID != a.PayerID {
-		return domain.ErrEmailTaken
-	} else if err != nil && domain.ErrorCode(err) != domain.NotFound {
-		return domain.WrapInternal(err)
-	}
-	return nil
-}
-
 // mapSave passes a store's Conflict on (its message is French) and wraps
 // anything else.
 func mapSave(err error) error {
@@ -470,31 +377,6 @@ func mapSave(err error) error {
 		return err
 	}
 	return domain.WrapInternal(err)
-}
-
-// Profile is what "Mes informations" shows.
-type Profile struct {
-	Email     string
-	PayerName string
-	PayerRef  string
-	Paperless bool
-	// PaperlessRequestedAt is when the paper invoices were stopped.
-	PaperlessRequestedAt time.Time
-	MinPasswordLength    int
-}
-
-// Profile returns the caller's account information.
-func (p *Portal) Profile(ctx context.Context, c Citizen) (Profile, error) {
-	a, payer, err := citizenAccount(ctx, p.store, c)
-	if err != nil {
-		return Profile{}, err
-	}
-	b, err := p.store.Biller(ctx, c.BillerID)
-	if err != nil {
-		return Profile{}, domain.WrapInternal(err)
-	}
-	return Profile{Email: a.Email, PayerName: payer.Name, PayerRef: payer.ExternalRef, Paperless: payer.Paperless,
-		PaperlessRequestedAt: payer.PaperlessRequestedAt, MinPasswordLength: b.MinPasswordLength}, nil
 }
 
 // BillerInfo is what anonymous pages show of the biller served.
@@ -513,24 +395,4 @@ func (p *Portal) Biller(ctx context.Context, billerID uuid.UUID) (BillerInfo, er
 		return BillerInfo{}, notFoundAs(err, domain.ErrNotFound)
 	}
 	return BillerInfo{Name: b.Name, Email: b.Email, MinPasswordLength: b.MinPasswordLength, LockDuration: b.LockDuration}, nil
-}
-
-// CheckEmailLink tells whether an email-change link can still be used,
-// and which address it confirms, without using it.
-func (p *Portal) CheckEmailLink(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
-	if secret == "" || len(secret) > 100 {
-		return "", domain.ErrTokenUnknown
-	}
-	t, err := p.store.Token(ctx, domain.HashSecret(secret))
-	if err != nil {
-		return "", notFoundAs(err, domain.ErrTokenUnknown)
-	}
-	a, err := p.store.Account(ctx, t.AccountID)
-	if err != nil || a.BillerID != billerID {
-		return "", domain.ErrTokenUnknown
-	}
-	if err := t.Check(domain.TokenEmailChange, p.clock.Now()); err != nil {
-		return "", err
-	}
-	return t.NewEmail, nil
 }

@@ -28,6 +28,11 @@ type PaymentRequest struct {
 	Amount    decimal.Decimal
 	Email     string
 	Object    string
+	// SiteURL is the biller's portal (Portal.SiteURL): the notification
+	// and return addresses are on it, since PayFiP only calls back the
+	// domains declared for the biller's contract. Empty: the gateway's
+	// own public URL.
+	SiteURL string
 }
 
 // Checkout is where to send the payer's browser.

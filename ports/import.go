@@ -24,12 +24,36 @@ type ImportResult struct {
 // applied in one transaction. With dryRun, the result says what would be
 // done and nothing is saved.
 func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch, dryRun bool) (ImportResult, []domain.LineError, error) {
+	run, err := p.runImport(ctx, billerID, batch, importOptions{dryRun: dryRun})
+	return run.result, run.errs, err
+}
+
+// importOptions says how to run an import.
+type importOptions struct {
+	dryRun bool
+	// lines asks for every line's outcome (domain.PlanImportLines).
+	lines bool
+	// done runs in the transaction of an import that is not a dry run,
+	// once the batch is applied, or refused because a line is wrong: the
+	// audit log. A dry run's transaction is rolled back, so done is not
+	// called for it.
+	done func(tx Tx, run importRun) error
+}
+
+// importRun is what an import did or would do.
+type importRun struct {
+	result ImportResult
+	errs   []domain.LineError
+	lines  []domain.ImportLine
+}
+
+func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch, opt importOptions) (importRun, error) {
 	now := p.clock.Now()
-	var res ImportResult
-	var lineErrs []domain.LineError
+	var run importRun
+	dryRun := opt.dryRun
 	errDryRun := domain.Errorf(domain.Conflict, "dry run")
 	err := p.store.Atomic(ctx, func(tx Tx) error {
-		res, lineErrs = ImportResult{}, nil
+		run = importRun{}
 		b, err := tx.Biller(ctx, billerID)
 		if err != nil {
 			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
@@ -52,18 +76,25 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 			}
 			return id
 		}
-		plan, errs := domain.PlanImport(b, batch, lookup, newID, now)
+		var plan domain.ImportPlan
+		if opt.lines {
+			plan, run.lines, run.errs = domain.PlanImportLines(b, batch, lookup, newID, now)
+		} else {
+			plan, run.errs = domain.PlanImport(b, batch, lookup, newID, now)
+		}
 		if tl, ok := lookup.(*txLookup); ok && tl.err != nil {
 			return tl.err
 		}
 		if idErr != nil {
 			return idErr
 		}
-		if len(errs) > 0 {
-			lineErrs = errs
+		if len(run.errs) > 0 {
+			if opt.done != nil && !dryRun {
+				return opt.done(tx, run)
+			}
 			return nil
 		}
-		res = ImportResult{
+		run.result = ImportResult{
 			PayersCreated: len(plan.NewPayers), PayersUpdated: len(plan.UpdatedPayers),
 			InvoicesCreated: len(plan.NewInvoices), InvoicesUpdated: len(plan.UpdatedInvoices),
 			Unchanged: plan.Unchanged,
@@ -74,6 +105,9 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 			}
 			if dryRun {
 				return errDryRun
+			}
+			if opt.done != nil {
+				return opt.done(tx, run)
 			}
 			return nil
 		}
@@ -94,12 +128,15 @@ func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.Im
 		if dryRun {
 			return errDryRun // roll back
 		}
+		if opt.done != nil {
+			return opt.done(tx, run)
+		}
 		return nil
 	})
 	if err != nil && err != errDryRun {
-		return ImportResult{}, nil, err
+		return importRun{}, err
 	}
-	return res, lineErrs, nil
+	return run, nil
 }
 
 // ImportTx is implemented by a store transaction that loads large imports

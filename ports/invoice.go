@@ -152,57 +152,20 @@ func (p *Portal) changeInvoice(ctx context.Context, c Citizen, id uuid.UUID, cha
 
 // TransferToTreasury sends every biller's unpaid invoices past their due
 // date plus the biller's delay to the Trésor public. It is idempotent and
-// returns how many invoices moved.
+// safe to run concurrently (each invoice is locked and checked again
+// before it moves), and returns how many invoices moved. The daily job
+// is RunTreasury.
 func (p *Portal) TransferToTreasury(ctx context.Context) (int, error) {
-	now := p.clock.Now()
 	billers, err := p.store.Billers(ctx)
 	if err != nil {
 		return 0, domain.WrapInternal(err)
 	}
 	moved := 0
 	for _, b := range billers {
-		// Due strictly before this date means today is on or after the
-		// treasury date (domain.Biller.TreasuryDate).
-		limit := domain.Today(now).AddDays(-b.TreasuryDelayDays)
-		for {
-			batch, err := p.store.InvoicesDueBefore(ctx, b.ID, limit, 500)
-			if err != nil {
-				return moved, domain.WrapInternal(err)
-			}
-			n := 0
-			err = p.store.Atomic(ctx, func(tx Tx) error {
-				n = 0
-				ids := make([]uuid.UUID, len(batch))
-				for i, inv := range batch {
-					ids[i] = inv.ID
-				}
-				invs, err := tx.InvoicesForUpdate(ctx, ids)
-				if err != nil {
-					return domain.WrapInternal(err)
-				}
-				for _, inv := range invs {
-					if !inv.TreasuryDue(b, now) {
-						continue
-					}
-					if ok, err := inv.MoveToTreasury(now); err != nil || !ok {
-						continue
-					}
-					if err := tx.SaveInvoice(ctx, inv); err != nil {
-						return domain.WrapInternal(err)
-					}
-					n++
-				}
-				return nil
-			})
-			if err != nil {
-				return moved, err
-			}
-			moved += n
-			// Invoices left unpaid (a live attempt holds them) would come
-			// back in every batch: stop when a batch moves nothing.
-			if len(batch) < 500 || n == 0 {
-				break
-			}
+		n, err := p.transferBiller(ctx, b, p.clock.Now())
+		moved += n
+		if err != nil {
+			return moved, err
 		}
 	}
 	return moved, nil

@@ -32,6 +32,9 @@ const (
 	mailPaperless    = "paperless"
 	mailContact      = "contact"
 	mailPaid         = "paid"
+	// mailDeclaredRejected tells a payer the service did not find the
+	// payment they declared (ports/backoffice_payments_declared.go).
+	mailDeclaredRejected = "declared_rejected"
 )
 
 //go:embed mail/*.txt mail/*.html
@@ -45,7 +48,7 @@ type mailTemplates struct {
 func mustParseMailTemplates() *mailTemplates {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	funcs := map[string]any{"euros": domain.FormatEuros, "join": strings.Join, "datetime": domain.FrenchDateTime}
-	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid} {
+	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailDeclaredRejected} {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
@@ -60,6 +63,7 @@ type mailData struct {
 	Payer   domain.Payer
 	Message domain.Message
 	Payment domain.Payment
+	Invoice domain.Invoice
 	TTL     string // how long the link stays valid, in words
 }
 

@@ -106,6 +106,7 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 	now := p.clock.Now()
 	var pay domain.Payment
 	var saisie domain.Saisie
+	var site string
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		a, payer, err := citizenAccount(ctx, tx, c)
 		if err != nil {
@@ -115,7 +116,7 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		saisie = b.Saisie
+		saisie, site = b.Saisie, p.SiteURL(b)
 		invs, err := tx.InvoicesForUpdate(ctx, ids)
 		if err != nil {
 			return notFoundAs(err, domain.ErrNotFound)
@@ -132,14 +133,14 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 				return domain.WrapInternal(err)
 			}
 		}
-		return nil
+		return p.paymentEvent(ctx, tx, pay, "", createdDetail(pay, invs))
 	})
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
 	}
 	co, gerr := p.gateway.Start(ctx, PaymentRequest{
 		PaymentID: pay.ID, Numcli: pay.Numcli, Saisie: saisie, Refdet: pay.Refdet, Year: pay.Year,
-		Amount: pay.Total, Email: pay.Email, Object: pay.Object,
+		Amount: pay.Total, Email: pay.Email, Object: pay.Object, SiteURL: site,
 	})
 	if gerr != nil {
 		p.log.ErrorContext(ctx, "payment not created at the gateway", "payment", pay.ID, "err", gerr)
@@ -150,7 +151,8 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 		if errors.As(gerr, &gc) {
 			code = gc.GatewayCode()
 		}
-		if err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Fail(code, now) }); err != nil {
+		fail := func(pm *domain.Payment, now time.Time) bool { return pm.Fail(code, now) }
+		if err := p.finish(ctx, pay.ID, fail, code, "La DGFiP a refusé de créer l'opération de paiement."); err != nil {
 			p.log.ErrorContext(ctx, "failed payment not recorded", "payment", pay.ID, "err", err)
 		}
 		if domain.ErrorCode(gerr) == domain.Internal {
@@ -167,7 +169,10 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 			return err
 		}
 		pay = cur
-		return mapSave(tx.SavePayment(ctx, cur))
+		if err := mapSave(tx.SavePayment(ctx, cur)); err != nil {
+			return err
+		}
+		return p.paymentEvent(ctx, tx, cur, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+co.OperationID+".")
 	})
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
@@ -176,8 +181,9 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 }
 
 // finish applies a change to a payment and, when it becomes final
-// unpaid, releases its invoices, in one transaction.
-func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.Payment, time.Time) bool) error {
+// unpaid, releases its invoices, in one transaction, and records the
+// step (code, detail) in its timeline.
+func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.Payment, time.Time) bool, code, detail string) error {
 	now := p.clock.Now()
 	return p.store.Atomic(ctx, func(tx Tx) error {
 		pay, err := tx.PaymentForUpdate(ctx, id)
@@ -189,6 +195,9 @@ func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.P
 		}
 		if err := tx.SavePayment(ctx, pay); err != nil {
 			return domain.WrapInternal(err)
+		}
+		if err := p.paymentEvent(ctx, tx, pay, code, detail); err != nil {
+			return err
 		}
 		return p.releaseOrSettle(ctx, tx, &pay, now)
 	})
@@ -212,6 +221,9 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 			p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
 			if err := tx.SavePayment(ctx, *pay); err != nil {
 				return domain.WrapInternal(err)
+			}
+			if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
+				return err
 			}
 		}
 	} else {
@@ -251,7 +263,7 @@ func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (dom
 		return domain.Payment{}, notFoundAs(err, domain.ErrNotFound)
 	}
 	if n.Report != nil {
-		return p.applyReport(ctx, pay.ID, *n.Report)
+		return p.applyReport(ctx, pay.ID, *n.Report, sourceCallback)
 	}
 	r, err := p.gateway.Status(ctx, pay)
 	if err != nil {
@@ -266,13 +278,14 @@ func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (dom
 		}
 		return pay, err
 	}
-	return p.applyReport(ctx, pay.ID, r)
+	return p.applyReport(ctx, pay.ID, r, sourceNotification)
 }
 
 // applyReport moves a payment by a gateway report in one transaction,
-// settling or releasing its invoices, and mails the payer when it became
-// paid.
-func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report) (domain.Payment, error) {
+// settling or releasing its invoices, records the report in the
+// payment's timeline with where it came from, and mails the payer when
+// it became paid.
+func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report, source string) (domain.Payment, error) {
 	now := p.clock.Now()
 	var pay domain.Payment
 	becamePaid := false
@@ -284,12 +297,18 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report)
 		}
 		wasPaid := pay.State == domain.PaymentPaid
 		changed, err := pay.Apply(r, now)
-		if err != nil || !changed {
+		if err != nil {
 			return err
+		}
+		if !changed {
+			return p.paymentEvent(ctx, tx, pay, r.Code, reportDetail(source, r, pay, false))
 		}
 		becamePaid = !wasPaid && pay.State == domain.PaymentPaid
 		if err := tx.SavePayment(ctx, pay); err != nil {
 			return domain.WrapInternal(err)
+		}
+		if err := p.paymentEvent(ctx, tx, pay, r.Code, reportDetail(source, r, pay, true)); err != nil {
+			return err
 		}
 		if err := p.releaseOrSettle(ctx, tx, &pay, now); err != nil {
 			return err
@@ -302,6 +321,7 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Conflict {
 			p.log.WarnContext(ctx, "payment report refused", "payment", id, "err", err)
+			p.recordRefusedReport(ctx, id, r, source)
 		}
 		return pay, err
 	}
@@ -371,7 +391,7 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.P
 	if pay.OperationID == "" && pay.State == domain.PaymentCreated {
 		// The gateway never gave an id (a crash between the two steps):
 		// nothing can complete it once its window has passed.
-		err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Expire(now) })
+		err := p.finish(ctx, pay.ID, expire, "", "Clos : l'opération n'a jamais été créée à la DGFiP.")
 		if err != nil {
 			return pay, err
 		}
@@ -386,7 +406,7 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.P
 		if p.clock.Now().Before(pay.CreatedAt.Add(b.LockDuration)) {
 			return pay, nil
 		}
-		err := p.finish(ctx, pay.ID, func(pm *domain.Payment, now time.Time) bool { return pm.Expire(now) })
+		err := p.finish(ctx, pay.ID, expire, "", "Clos : aucun résultat reçu de la DGFiP pendant la réservation des factures.")
 		if err != nil {
 			return pay, err
 		}
@@ -395,5 +415,7 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.P
 	if err != nil {
 		return pay, err
 	}
-	return p.applyReport(ctx, pay.ID, r)
+	return p.applyReport(ctx, pay.ID, r, sourceReconcile)
 }
+
+func expire(pm *domain.Payment, now time.Time) bool { return pm.Expire(now) }

@@ -26,7 +26,9 @@ type Config struct {
 	EmailChangeTTL time.Duration // default 48 h
 	SessionTTL     time.Duration // a browser session; default 12 h
 	RememberTTL    time.Duration // "Se souvenir de moi"; default 30 days
-	Argon2         Argon2Params  // default DefaultArgon2
+	// StaffSessionTTL is a back-office session; default 8 h (a working day).
+	StaffSessionTTL time.Duration
+	Argon2          Argon2Params // default DefaultArgon2
 	// MailRetryFor bounds the retries of a mail that fails temporarily;
 	// default 24 h.
 	MailRetryFor time.Duration
@@ -47,6 +49,7 @@ func (c *Config) setDefaults() error {
 	def(&c.EmailChangeTTL, 48*time.Hour)
 	def(&c.SessionTTL, 12*time.Hour)
 	def(&c.RememberTTL, 30*24*time.Hour)
+	def(&c.StaffSessionTTL, 8*time.Hour)
 	def(&c.MailRetryFor, 24*time.Hour)
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2
@@ -56,7 +59,7 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("public URL %q: want an absolute http(s) URL", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	for _, d := range []time.Duration{c.ActivationTTL, c.ResetTTL, c.EmailChangeTTL, c.SessionTTL, c.RememberTTL} {
+	for _, d := range []time.Duration{c.ActivationTTL, c.ResetTTL, c.EmailChangeTTL, c.SessionTTL, c.RememberTTL, c.StaffSessionTTL} {
 		if d < 0 {
 			return errors.New("durations must be positive")
 		}
@@ -230,7 +233,26 @@ func notFoundAs(err error, with error) error {
 	return domain.WrapInternal(err)
 }
 
-// link returns an absolute link to path with the token secret.
-func (p *Portal) link(path, secret string) string {
-	return p.cfg.PublicURL + path + "?lien=" + url.QueryEscape(secret)
+// link returns an absolute link to path on the biller's portal with the
+// token secret.
+func (p *Portal) link(b domain.Biller, path, secret string) string {
+	return p.SiteURL(b) + path + "?lien=" + url.QueryEscape(secret)
+}
+
+// SiteURL is the address of the biller's portal: its first host name with
+// the scheme (and port) of PublicURL, or PublicURL itself for a biller
+// without host names (a single-biller instance, the demo).
+func (p *Portal) SiteURL(b domain.Biller) string {
+	if len(b.Hosts) == 0 {
+		return p.cfg.PublicURL
+	}
+	u, err := url.Parse(p.cfg.PublicURL)
+	if err != nil {
+		return p.cfg.PublicURL
+	}
+	host := b.Hosts[0]
+	if port := u.Port(); port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host
 }

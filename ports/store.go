@@ -91,6 +91,7 @@ type Tx interface {
 	Messages(ctx context.Context, billerID uuid.UUID, limit int) ([]domain.Message, error)
 
 	Outbox
+	BackOfficeTx
 }
 
 // InvoiceQuery selects one page of a payer's invoices in one tab.
@@ -105,9 +106,14 @@ type InvoiceQuery struct {
 // random secret; the store knows only its hash (ID), so a copy of the
 // store opens no session.
 type Session struct {
-	ID        string // domain.HashSecret of the cookie's secret
-	BillerID  uuid.UUID
+	ID       string // domain.HashSecret of the cookie's secret
+	BillerID uuid.UUID
+	// AccountID is the citizen's account, or the staff member's id when
+	// Staff is set.
 	AccountID uuid.UUID
+	// Staff marks a back-office session: it never opens the citizen's
+	// pages, and a citizen's session never opens the back office.
+	Staff bool
 	// CSRFToken is the form token of this session (a random string).
 	CSRFToken string
 	// NoticeClosed is set once the payer closed the important notice.

@@ -47,7 +47,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if over, wait := s.limits.loginFailures.Exhausted(r.Context(), "login:"+email, now); over {
 		return &tooManyError{retryAfter: wait}
 	}
-	secret, sess, err := s.portal.Login(r.Context(), s.billerID, email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
+	secret, sess, err := s.portal.Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
 	if domain.ErrorCode(err) == domain.Unauthenticated {
 		s.limits.loginFailures.Allow(r.Context(), "login:"+email, now)
 		f.Message = domain.ErrorMessage(err)
@@ -90,7 +90,7 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.RequestActivation(r.Context(), s.billerID, f.Values["email"])
+	err := s.portal.RequestActivation(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -113,7 +113,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.RequestPasswordReset(r.Context(), s.billerID, f.Values["email"])
+	err := s.portal.RequestPasswordReset(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -168,7 +168,7 @@ func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error, ema
 func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
 	secret := r.URL.Query().Get("lien")
-	info, err := s.portal.CheckPasswordLink(r.Context(), s.billerID, secret)
+	info, err := s.portal.CheckPasswordLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, false)
 	}
@@ -192,13 +192,13 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	secret := r.PostForm.Get("lien")
 	f := newForm(r, "", "password", "confirm")
-	err := s.portal.SetPassword(r.Context(), s.billerID, secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	err := s.portal.SetPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
 	case linkError(err):
 		return s.deadLink(w, r, err, false)
 	case fieldError(err):
 		f.Set(err)
-		info, lerr := s.portal.CheckPasswordLink(r.Context(), s.billerID, secret)
+		info, lerr := s.portal.CheckPasswordLink(r.Context(), billerID(r), secret)
 		if linkError(lerr) {
 			return s.deadLink(w, r, lerr, false)
 		}

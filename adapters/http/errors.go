@@ -45,10 +45,8 @@ var (
 		Message: "Cette demande a été refusée : elle ne provient pas du portail des factures. Si vous n'êtes pas à l'origine de cette action, vous n'avez rien à faire."}
 	errFormToken = &domain.Error{Code: domain.Forbidden,
 		Message: "Ce formulaire a expiré ou ne provient pas du portail. Veuillez recharger la page et recommencer. Votre navigateur doit accepter les cookies du portail."}
-	errPanic    = &domain.Error{Code: domain.Internal, Message: "Une erreur inattendue s'est produite. Veuillez réessayer plus tard."}
-	errNoLogin  = domain.Errorf(domain.Unauthenticated, "Veuillez vous connecter.")
-	errNoPDF    = domain.Errorf(domain.NotFound, "Cette facture n'a pas de document PDF.")
-	errPDFLater = domain.Errorf(domain.Unavailable, "Le document PDF de cette facture ne peut pas encore être téléchargé sur le portail. Vous pouvez le demander au service depuis le menu « Contact ».")
+	errPanic   = &domain.Error{Code: domain.Internal, Message: "Une erreur inattendue s'est produite. Veuillez réessayer plus tard."}
+	errNoLogin = domain.Errorf(domain.Unauthenticated, "Veuillez vous connecter.")
 )
 
 // tooManyError answers a request over a rate limit (HTTP 429).
@@ -93,6 +91,10 @@ var titles = map[int]string{
 // logged at error level, with its detail; a citizen sees a generic
 // message for it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) { // machine clients get JSON, even from the middleware
+		s.apiFail(w, r, err)
+		return
+	}
 	var tm *tooManyError
 	switch {
 	case errors.As(err, &tm):
@@ -163,3 +165,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, st int, mes
 		_, _ = w.Write([]byte(message + "\n"))
 	}
 }
+
+func asTooMany(err error, target **tooManyError) bool { return errors.As(err, target) }
+
+func asMaxBytes(err error, target **http.MaxBytesError) bool { return errors.As(err, target) }

@@ -116,6 +116,7 @@ type browser struct {
 	e    *env
 	c    *http.Client
 	last string // body of the last page, for its form token
+	host string // the Host header of every request, when set (onHost)
 }
 
 func (e *env) browser() *browser {
@@ -138,6 +139,9 @@ func (p resp) location() string { return p.header.Get("Location") }
 
 func (b *browser) do(req *http.Request) resp {
 	b.e.t.Helper()
+	if b.host != "" {
+		req.Host = b.host
+	}
 	res, err := b.c.Do(req)
 	require.NoError(b.e.t, err)
 	defer res.Body.Close()

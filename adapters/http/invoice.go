@@ -1,9 +1,12 @@
 package http
 
 import (
+	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,6 +94,10 @@ type invoicePage struct {
 	// when a new attempt becomes possible.
 	Locked bool
 	Retry  string
+	// PDF is the size of the invoice's stored document ("35 Ko"); empty
+	// when none is stored, and then the page has no link (an imported
+	// invoice may name a file never sent).
+	PDF string
 }
 
 // invoiceID reads {id}; a malformed id is a page that does not exist.
@@ -112,6 +119,12 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 		return err
 	}
 	p := &invoicePage{basePage: basePage{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
+	switch doc, err := s.portal.InvoiceDocument(r.Context(), u.citizen, id); {
+	case err == nil:
+		p.PDF = fileSize(len(doc.Data))
+	case !errors.Is(err, ports.ErrNoDocument):
+		return err
+	}
 	if d.Actions.PayBlocked != nil {
 		p.PayBlocked = domain.ErrorMessage(d.Actions.PayBlocked)
 	}
@@ -122,22 +135,69 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 	return s.render(w, r, http.StatusOK, pageInvoice, p)
 }
 
-// invoicePDF would serve the invoice's document. ports has no use case
-// that reads it yet, so nothing is served: no document is answered 404,
-// a document that exists 503, never a made-up file.
+// invoicePDF serves the invoice's document as a download: another
+// payer's invoice is not found, one without a stored PDF says so.
 func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, u *user) error {
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
 	}
-	d, err := s.portal.Invoice(r.Context(), u.citizen, id)
+	doc, err := s.portal.InvoiceDocument(r.Context(), u.citizen, id)
 	if err != nil {
 		return err
 	}
-	if d.Invoice.PDF == "" {
-		return errNoPDF
+	servePDF(w, r, doc, "facture-"+doc.Name)
+	return nil
+}
+
+// servePDF sends a stored PDF as an attachment named name.pdf: never
+// displayed within the portal's origin, never kept by a cache (it is
+// personal), its type never sniffed.
+func servePDF(w http.ResponseWriter, r *http.Request, doc domain.Document, name string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": safeFileName(name) + ".pdf"}))
+	h.Set("Content-Length", strconv.Itoa(len(doc.Data)))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if doc.SHA256 != "" {
+		h.Set("ETag", `"`+doc.SHA256+`"`)
 	}
-	return errPDFLater
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(doc.Data)
+	}
+}
+
+// fileSize writes a size the French way, for a download link (RGAA 6.1:
+// a link to a file says its format and weight).
+func fileSize(n int) string {
+	if n < 1000*1024 {
+		return strconv.Itoa(max(1, (n+1023)/1024)) + " Ko"
+	}
+	return strings.Replace(strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64), ".", ",", 1) + " Mo"
+}
+
+// safeFileName keeps letters, digits, "-", "_" and "." of name (an
+// invoice number may hold "/" or spaces), at most 100 of them, so that
+// the file name can neither break the header nor name a path.
+func safeFileName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case b.Len() >= 100:
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		case r == '.' && b.Len() > 0:
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	if b.Len() == 0 {
+		return "facture"
+	}
+	return b.String()
 }
 
 // declarePaid is "Marquer la facture comme réglée".

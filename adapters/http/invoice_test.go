@@ -106,9 +106,10 @@ func TestInvoicePDFIsLinkedOnlyWhenThereIsOne(t *testing.T) {
 	inv.PDF = "factures/2026-030-000412.pdf"
 	require.NoError(t, e.store.SaveInvoice(context.Background(), inv))
 	p := b.get("/factures/" + idOf(canteen).String())
-	assert.NotContains(t, p.body, `/pdf"`, "no link to a document the portal cannot serve yet")
+	assert.NotContains(t, p.body, `/pdf"`, "no link to a document the store does not hold")
 	pdf := b.get("/factures/" + idOf(canteen).String() + "/pdf")
-	assert.Equal(t, http.StatusServiceUnavailable, pdf.status, "nothing fake is served")
+	assert.Equal(t, http.StatusNotFound, pdf.status, "nothing fake is served")
+	contains(t, pdf, "Cette facture n'a pas de document PDF.")
 	assert.Equal(t, http.StatusNotFound, b.get("/factures/"+idOf(theirs).String()+"/pdf").status)
 }
 

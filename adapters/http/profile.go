@@ -135,7 +135,7 @@ func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error 
 	if secret == "" {
 		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
 	}
-	newEmail, err := s.portal.CheckEmailLink(r.Context(), s.billerID, secret)
+	newEmail, err := s.portal.CheckEmailLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, true)
 	}
@@ -151,7 +151,7 @@ func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
 		return err
 	}
-	_, err := s.portal.ConfirmEmailChange(r.Context(), s.billerID, r.PostForm.Get("lien"))
+	_, err := s.portal.ConfirmEmailChange(r.Context(), billerID(r), r.PostForm.Get("lien"))
 	if linkError(err) || domain.ErrorCode(err) == domain.Conflict {
 		return s.deadLink(w, r, err, true)
 	}

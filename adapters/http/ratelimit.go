@@ -44,6 +44,9 @@ type Limits struct {
 	// ContactPerIP counts contact messages per client IP; default 30 per
 	// hour.
 	ContactPerIP Rate
+	// APIPerKey counts the billing software's API requests per key;
+	// default 600 per minute (bulk loads go through the import).
+	APIPerKey Rate
 	// MaxKeys bounds the addresses, accounts or IPs each limiter
 	// remembers; the idlest are forgotten first. Default 100 000.
 	MaxKeys int
@@ -60,6 +63,7 @@ var DefaultLimits = Limits{
 	MailsPerAddress:   Rate{Events: 5, Per: time.Hour},
 	ContactPerAccount: Rate{Events: 10, Per: time.Hour},
 	ContactPerIP:      Rate{Events: 30, Per: time.Hour},
+	APIPerKey:         Rate{Events: 600, Per: time.Minute},
 	MaxKeys:           100_000,
 }
 
@@ -70,6 +74,7 @@ func (l Limits) withDefaults() (Limits, error) {
 		{&l.MailsPerAddress, &DefaultLimits.MailsPerAddress},
 		{&l.ContactPerAccount, &DefaultLimits.ContactPerAccount},
 		{&l.ContactPerIP, &DefaultLimits.ContactPerIP},
+		{&l.APIPerKey, &DefaultLimits.APIPerKey},
 	} {
 		if *p.r == (Rate{}) {
 			*p.r = *p.def
@@ -100,8 +105,8 @@ type limiter interface {
 
 // limiters are the portal's rate limits.
 type limiters struct {
-	loginFailures, authIP, mails, contactAccount, contactIP limiter
-	clientIP                                                func(*http.Request) string
+	loginFailures, authIP, mails, contactAccount, contactIP, api limiter
+	clientIP                                                     func(*http.Request) string
 }
 
 // newLimiters builds the limits: token buckets in this process's memory,
@@ -119,6 +124,7 @@ func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
 		mails:          make("mail", l.MailsPerAddress),
 		contactAccount: make("contact", l.ContactPerAccount),
 		contactIP:      make("contact-ip", l.ContactPerIP),
+		api:            make("api", l.APIPerKey),
 		clientIP:       l.ClientIP,
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -61,6 +63,27 @@ func parsePages(funcs template.FuncMap) (map[string]*pageTemplate, error) {
 			return nil, fmt.Errorf("http: page %s: %w", name, err)
 		}
 		if t.Lookup("content") == nil || t.Lookup("layout") == nil {
+			return nil, fmt.Errorf("http: page %s: no content or layout template", name)
+		}
+		pages[name] = t
+	}
+	// The back office's pages: every templates/gestion_*.html but its
+	// layout, each with the back office's layout.
+	staff, err := fs.Glob(templateFiles, "templates/gestion_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("http: back-office pages: %w", err)
+	}
+	for _, file := range staff {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "gestion_layout" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
+			"templates/gestion_layout.html", "templates/partials.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("http: page %s: %w", name, err)
+		}
+		if t.Lookup("content") == nil || t.Lookup("gestion_layout") == nil {
 			return nil, fmt.Errorf("http: page %s: no content or layout template", name)
 		}
 		pages[name] = t

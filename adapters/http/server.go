@@ -15,8 +15,11 @@ import (
 
 // Config is what the portal's web server needs.
 type Config struct {
-	Portal   *ports.Portal
-	BillerID uuid.UUID // the biller served (multi-biller by Host comes later)
+	Portal *ports.Portal
+	// BillerID is the biller served on a host that no biller names in its
+	// host names (a single-biller instance, the demo); Nil: such a host
+	// gets a 404.
+	BillerID uuid.UUID
 	// PublicURL is the portal's address as citizens reach it; with https
 	// every cookie is Secure (and __Host- prefixed).
 	PublicURL string
@@ -54,7 +57,7 @@ type DevMail struct {
 // Server is the portal's http.Handler.
 type Server struct {
 	portal   *ports.Portal
-	billerID uuid.UUID
+	fallback uuid.UUID
 	log      *slog.Logger
 	clock    ports.Clock
 	dev      *Dev
@@ -73,9 +76,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Portal == nil {
 		return nil, errors.New("http: Config.Portal is required")
 	}
-	if cfg.BillerID == uuid.Nil {
-		return nil, errors.New("http: Config.BillerID is required")
-	}
 	u, err := url.Parse(cfg.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("http: public URL %q: want an absolute http(s) URL", cfg.PublicURL)
@@ -91,7 +91,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		portal: cfg.Portal, billerID: cfg.BillerID, log: cfg.Logger, clock: cfg.Clock, dev: cfg.Dev,
+		portal: cfg.Portal, fallback: cfg.BillerID, log: cfg.Logger, clock: cfg.Clock, dev: cfg.Dev,
 		secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host,
 	}
 	s.paymentOrigins = " https:"
@@ -178,6 +178,10 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /mentions-legales", s.public(s.legal))
 	mux.Handle("GET /accessibilite", s.public(s.accessibility))
 
+	// The billing service's back office and the billing software's API.
+	s.gestionRoutes(mux)
+	s.apiRoutes(mux)
+
 	if s.dev != nil {
 		if s.dev.Mails != nil {
 			mux.Handle("GET /_dev/mail", s.handle(s.devMails))
@@ -202,7 +206,7 @@ func (s *Server) routes() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errCrossOrigin)
 	}))
-	return s.secureHeaders(s.recover(cop.Handler(mux))), nil
+	return s.secureHeaders(s.recover(s.withBiller(cop.Handler(mux)))), nil
 }
 
 // healthz tells a load balancer or a supervisor that the process serves.
@@ -210,15 +214,4 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("ok\n"))
-}
-
-// billerName returns the name of the biller served, for page titles and
-// the legal pages; empty when the store cannot say (the page still shows).
-func (s *Server) billerName(r *http.Request) string {
-	info, err := s.portal.Biller(r.Context(), s.billerID)
-	if err != nil {
-		s.log.WarnContext(r.Context(), "biller not found for the page title", "err", err)
-		return ""
-	}
-	return info.Name
 }

@@ -48,6 +48,10 @@ func (s *Server) authenticate(r *http.Request) (*user, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A session opens only the portal of its own biller.
+	if c.BillerID != billerID(r) {
+		return nil, errNoLogin
+	}
 	return &user{session: sess, citizen: c, secret: secret}, nil
 }
 

@@ -33,7 +33,7 @@ func (t *tx) Biller(_ context.Context, id uuid.UUID) (domain.Biller, error) {
 	if !ok {
 		return domain.Biller{}, notFound("biller %s", id)
 	}
-	return b, nil
+	return cloneBiller(b), nil
 }
 
 func (t *tx) Billers(_ context.Context) ([]domain.Biller, error) {
@@ -42,7 +42,7 @@ func (t *tx) Billers(_ context.Context) ([]domain.Biller, error) {
 	}
 	out := make([]domain.Biller, 0, len(t.t.billers.rows))
 	for _, b := range t.t.billers.rows {
-		out = append(out, b)
+		out = append(out, cloneBiller(b))
 	}
 	slices.SortFunc(out, func(a, b domain.Biller) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), compareIDs(a.ID, b.ID))
@@ -54,6 +54,9 @@ func (t *tx) SaveBiller(_ context.Context, b domain.Biller) error {
 	if err := t.writing(); err != nil {
 		return err
 	}
-	t.journal(t.t.billers.put(b.ID, b))
+	if h, taken := t.hostTaken(b); taken {
+		return conflict("hosts", "Le nom d'hôte "+h+" est déjà celui d'un autre service.", "host %q taken", h)
+	}
+	t.journal(t.t.billers.put(b.ID, cloneBiller(b)))
 	return nil
 }

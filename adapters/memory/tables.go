@@ -44,6 +44,8 @@ type tables struct {
 
 	outbox        table[uuid.UUID, ports.OutboxMail]
 	outboxPending set[uuid.UUID]
+
+	bo backOffice
 }
 
 // init makes the empty tables. The hooks capture t, which must not move
@@ -131,6 +133,7 @@ func (t *tables) init() {
 		func(m domain.Message) { addTo(t.messagesByBiller, m.BillerID, m.ID) },
 		func(m domain.Message) { removeFrom(t.messagesByBiller, m.BillerID, m.ID) })
 
+	t.bo.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](
 		func(m ports.OutboxMail) {

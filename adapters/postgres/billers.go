@@ -3,12 +3,15 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 // billerColumns are written by SaveBiller; the lock duration is given in
@@ -23,9 +26,17 @@ var (
 	suspension_active, suspension_message, suspension_from, suspension_until,
 	treasury_delay_days, min_password_length,
 	(extract(epoch FROM lock_duration) * 1000000)::bigint AS lock_duration_us,
-	min_amount, max_amount, created_at, updated_at
+	min_amount, max_amount, created_at, updated_at,
+	ARRAY(SELECT host FROM biller_hosts h WHERE h.biller_id = billers.id ORDER BY ord) AS hosts
 FROM billers`
 	billerUpsert = billerColumns.upsert("billers")
+
+	billerHostsTakenSQL = `SELECT host FROM biller_hosts
+WHERE host = ANY($2::text[]) AND biller_id <> $1 ORDER BY host LIMIT 1`
+	billerHostsDeleteSQL = `DELETE FROM biller_hosts WHERE biller_id = $1 AND NOT host = ANY($2::text[])`
+	billerHostsSaveSQL   = `INSERT INTO biller_hosts (host, biller_id, ord)
+SELECT u.host, $1, u.ord FROM unnest($2::text[]) WITH ORDINALITY AS u(host, ord)
+ON CONFLICT (host) DO UPDATE SET ord = EXCLUDED.ord WHERE biller_hosts.biller_id = EXCLUDED.biller_id`
 )
 
 type billerRow struct {
@@ -48,6 +59,7 @@ type billerRow struct {
 	MaxAmount         decimal.Decimal `db:"max_amount"`
 	CreatedAt         time.Time       `db:"created_at"`
 	UpdatedAt         time.Time       `db:"updated_at"`
+	Hosts             pq.StringArray  `db:"hosts"`
 }
 
 func (r billerRow) biller() domain.Biller {
@@ -62,7 +74,16 @@ func (r billerRow) biller() domain.Biller {
 		LockDuration: time.Duration(r.LockDurationUS) * time.Microsecond,
 		MinAmount:    r.MinAmount, MaxAmount: r.MaxAmount,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Hosts: hostsOf(r.Hosts),
 	}
+}
+
+// hostsOf is a biller's hosts, nil for none.
+func hostsOf(a pq.StringArray) []string {
+	if len(a) == 0 {
+		return nil
+	}
+	return []string(a)
 }
 
 func billerArgs(b domain.Biller) []any {
@@ -95,8 +116,55 @@ func (s *queries) Billers(ctx context.Context) ([]domain.Biller, error) {
 	return out, nil
 }
 
-// SaveBiller inserts or replaces b.
+// SaveBiller inserts or replaces b with its hosts, in a transaction of
+// its own: its statements must apply together.
+func (db *DB) SaveBiller(ctx context.Context, b domain.Biller) error {
+	return db.Atomic(ctx, func(tx ports.Tx) error { return tx.SaveBiller(ctx, b) })
+}
+
+// SaveBiller inserts or replaces b and replaces its set of hosts;
+// Conflict when another biller has one of them.
 func (s *queries) SaveBiller(ctx context.Context, b domain.Biller) error {
-	_, err := s.exec(ctx, "save biller", billerUpsert, billerArgs(b)...)
-	return err
+	hosts := pq.StringArray(b.Hosts)
+	if hosts == nil {
+		hosts = pq.StringArray{}
+	}
+	if len(b.Hosts) > 0 {
+		var taken []string
+		if err := s.list(ctx, &taken, "hosts of other billers", billerHostsTakenSQL, b.ID, hosts); err != nil {
+			return err
+		}
+		if len(taken) > 0 {
+			return &domain.Error{Code: domain.Conflict, Field: "hosts",
+				Message: "Le nom d'hôte " + taken[0] + " est déjà celui d'un autre service.",
+				Err:     fmt.Errorf("postgres: host %q taken", taken[0])}
+		}
+	}
+	if _, err := s.exec(ctx, "save biller", billerUpsert, billerArgs(b)...); err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, "remove biller hosts", billerHostsDeleteSQL, b.ID, hosts); err != nil {
+		return err
+	}
+	n, err := s.exec(ctx, "save biller hosts", billerHostsSaveSQL, b.ID, hosts)
+	if err != nil {
+		return err
+	}
+	if int(n) < len(hosts) {
+		// Another biller took a host since the check above.
+		return &domain.Error{Code: domain.Conflict, Field: "hosts", Message: msgHostTaken,
+			Err: fmt.Errorf("postgres: a host of biller %s is another's", b.ID)}
+	}
+	return nil
+}
+
+// BillerByHost returns the biller serving host.
+func (s *queries) BillerByHost(ctx context.Context, host string) (domain.Biller, error) {
+	var r billerRow
+	err := s.get(ctx, &r, "biller of host "+host,
+		billerSelect+" WHERE id = (SELECT biller_id FROM biller_hosts WHERE host = $1)", host)
+	if err != nil {
+		return domain.Biller{}, err
+	}
+	return r.biller(), nil
 }

@@ -17,8 +17,8 @@ import (
 )
 
 // uniqueErrors says, for each unique constraint or index of the schema,
-// what a broken uniqueness means to a citizen. The names are those of
-// migrations/0001_init.sql.
+// what a broken uniqueness means to a citizen or a staff member. The names
+// are those of migrations/0001_init.sql and 0004_backoffice.sql.
 var uniqueErrors = map[string]domain.Error{
 	"payers_biller_ref_key":     {Code: domain.Conflict, Field: "external_ref", Message: "Un autre redevable de ce service a déjà cette référence."},
 	"payers_biller_email_key":   *domain.ErrEmailTaken,
@@ -30,12 +30,20 @@ var uniqueErrors = map[string]domain.Error{
 		Message: "Un autre paiement porte déjà cette référence."},
 	"payments_operation_key": {Code: domain.Conflict,
 		Message: "Cette opération de paiement est déjà rattachée à un autre paiement."},
+	"biller_hosts_pkey": {Code: domain.Conflict, Field: "hosts", Message: msgHostTaken},
+	"staff_biller_email_key": {Code: domain.Conflict, Field: "email",
+		Message: "Un autre agent de ce service a déjà cette adresse."},
+	"api_keys_hash_key": {Code: domain.Conflict, Message: "Cette clé d'API existe déjà."},
+	"audit_events_pkey": {Code: domain.Conflict, Message: "Cet événement du journal existe déjà."},
 }
 
 // French messages of the errors that are not a broken uniqueness.
 const (
 	msgConflict = "Cet enregistrement existe déjà."
 	msgInvalid  = "Une valeur est invalide ou hors des limites permises."
+	// msgHostTaken is the message of a host another biller has, when the
+	// host is not known (a race with the other biller's save).
+	msgHostTaken = "Un de ces noms d'hôte est déjà celui d'un autre service."
 )
 
 // notFound is the error of a missing row: the citizen's ErrNotFound, with

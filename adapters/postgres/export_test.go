@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"strings"
+
+	"github.com/portail-factures/portail/ports"
 )
 
 // The statements ListInvoices runs, for the query-plan test.
@@ -36,3 +38,26 @@ func (db *DB) QueryStrings(ctx context.Context, query string, args ...any) ([]st
 
 // MigrationLock is the key of Migrate's advisory lock.
 const MigrationLock = migrationLock
+
+// SearchSQL returns the statements of one page and of the count of a
+// back-office search (a ports.PaymentQuery, AuditQuery, InvoiceSearch or
+// PayerSearch), with their arguments, for the query-plan tests.
+func SearchSQL(q any) (page string, pageArgs []any, count string, countArgs []any) {
+	var f *filter
+	var sel, order, table string
+	var offset, limit int
+	switch q := q.(type) {
+	case ports.PaymentQuery:
+		f, sel, order, table, offset, limit = paymentFilter(q), paymentSelect, paymentOrder, "payments", q.Offset, q.Limit
+	case ports.AuditQuery:
+		f, sel, order, table, offset, limit = auditFilter(q), auditSelect, auditOrder, "audit_events", q.Offset, q.Limit
+	case ports.InvoiceSearch:
+		f, sel, order, table, offset, limit = invoiceFilter(q), invoiceSelect, invoiceSearchOrder, "invoices", q.Offset, q.Limit
+	case ports.PayerSearch:
+		f, sel, order, table, offset, limit = payerFilter(q), payerSelect, payerSearchOrder, "payers", q.Offset, q.Limit
+	default:
+		panic("postgres.SearchSQL: unknown query")
+	}
+	page, pageArgs = f.page(sel, order, offset, limit)
+	return page, pageArgs, "SELECT count(*) FROM " + table + f.clause(), f.args
+}

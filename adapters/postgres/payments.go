@@ -168,7 +168,8 @@ var (
 	messageColumns = cols("id", "biller_id", "payer_id", "account_id", "kind", "from_email", "subject",
 		"body", "state", "created_at", "handled_at")
 	messageUpsert = messageColumns.upsert("messages")
-	messagesSQL   = "SELECT " + messageColumns.names() + ` FROM messages
+	messageSelect = "SELECT " + messageColumns.names() + " FROM messages"
+	messagesSQL   = messageSelect + `
 WHERE biller_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`
 )
 
@@ -201,11 +202,15 @@ func (s *queries) Messages(ctx context.Context, billerID uuid.UUID, limit int) (
 	}
 	out := make([]domain.Message, len(rows))
 	for i, r := range rows {
-		out[i] = domain.Message{
-			ID: r.ID, BillerID: r.BillerID, PayerID: r.PayerID, AccountID: r.AccountID,
-			Kind: domain.MessageKind(r.Kind), FromEmail: r.FromEmail, Subject: r.Subject, Body: r.Body,
-			State: domain.MessageState(r.State), CreatedAt: r.CreatedAt, HandledAt: timeOf(r.HandledAt),
-		}
+		out[i] = r.message()
 	}
 	return out, nil
+}
+
+func (r messageRow) message() domain.Message {
+	return domain.Message{
+		ID: r.ID, BillerID: r.BillerID, PayerID: r.PayerID, AccountID: r.AccountID,
+		Kind: domain.MessageKind(r.Kind), FromEmail: r.FromEmail, Subject: r.Subject, Body: r.Body,
+		State: domain.MessageState(r.State), CreatedAt: r.CreatedAt, HandledAt: timeOf(r.HandledAt),
+	}
 }

@@ -13,13 +13,14 @@ import (
 // Sessions live in the database so that every portal instance behind a
 // load balancer knows every login.
 
-const sessionSelect = `SELECT id, biller_id, account_id, csrf_token, notice_closed, persistent, created_at, expires_at
+const sessionSelect = `SELECT id, biller_id, account_id, staff, csrf_token, notice_closed, persistent, created_at, expires_at
 FROM sessions WHERE id = $1`
 
 type sessionRow struct {
 	ID           string    `db:"id"`
 	BillerID     uuid.UUID `db:"biller_id"`
 	AccountID    uuid.UUID `db:"account_id"`
+	Staff        bool      `db:"staff"`
 	CSRFToken    string    `db:"csrf_token"`
 	NoticeClosed bool      `db:"notice_closed"`
 	Persistent   bool      `db:"persistent"`
@@ -31,9 +32,9 @@ type sessionRow struct {
 // new login never takes over another.
 func (db *DB) CreateSession(ctx context.Context, s ports.Session) error {
 	n, err := db.exec(ctx, "create session", `INSERT INTO sessions
-	(id, biller_id, account_id, csrf_token, notice_closed, persistent, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-		s.ID, s.BillerID, s.AccountID, s.CSRFToken, s.NoticeClosed, s.Persistent, s.CreatedAt, s.ExpiresAt)
+	(id, biller_id, account_id, csrf_token, notice_closed, persistent, created_at, expires_at, staff)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		s.ID, s.BillerID, s.AccountID, s.CSRFToken, s.NoticeClosed, s.Persistent, s.CreatedAt, s.ExpiresAt, s.Staff)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (db *DB) Session(ctx context.Context, id string) (ports.Session, error) {
 		return ports.Session{}, err
 	}
 	return ports.Session{
-		ID: r.ID, BillerID: r.BillerID, AccountID: r.AccountID, CSRFToken: r.CSRFToken,
+		ID: r.ID, BillerID: r.BillerID, AccountID: r.AccountID, Staff: r.Staff, CSRFToken: r.CSRFToken,
 		NoticeClosed: r.NoticeClosed, Persistent: r.Persistent, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
 	}, nil
 }
@@ -59,9 +60,9 @@ func (db *DB) Session(ctx context.Context, id string) (ports.Session, error) {
 // meanwhile, so that a logout elsewhere is not undone.
 func (db *DB) SaveSession(ctx context.Context, s ports.Session) error {
 	n, err := db.exec(ctx, "save session", `UPDATE sessions SET biller_id = $2, account_id = $3, csrf_token = $4,
-	notice_closed = $5, persistent = $6, created_at = $7, expires_at = $8
+	notice_closed = $5, persistent = $6, created_at = $7, expires_at = $8, staff = $9
 WHERE id = $1`,
-		s.ID, s.BillerID, s.AccountID, s.CSRFToken, s.NoticeClosed, s.Persistent, s.CreatedAt, s.ExpiresAt)
+		s.ID, s.BillerID, s.AccountID, s.CSRFToken, s.NoticeClosed, s.Persistent, s.CreatedAt, s.ExpiresAt, s.Staff)
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,13 @@ func (g *Gateway) Start(ctx context.Context, r ports.PaymentRequest) (ports.Chec
 	if err != nil {
 		return ports.Checkout{}, err
 	}
+	if site := strings.TrimRight(r.SiteURL, "/"); site != "" {
+		u, err := url.Parse(site)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return ports.Checkout{}, domain.WrapInternal(fmt.Errorf("tipi: site URL %q is not an absolute URL", r.SiteURL))
+		}
+		f.Notify, f.Return = site+ports.PathPaymentNotify, site+ports.PathPaymentReturn
+	}
 	if g.mode == ModeTIPI {
 		return g.startURL(f), nil
 	}
@@ -210,6 +217,17 @@ type request struct {
 	Objet   string
 	Refdet  string
 	Saisie  domain.Saisie
+	// Notify and Return are the callback addresses on the biller's
+	// portal; empty: the gateway's own (callbacks).
+	Notify, Return string
+}
+
+// callbacks returns the notification and return addresses of f.
+func (g *Gateway) callbacks(f request) (notify, ret string) {
+	if f.Notify == "" {
+		return g.notifyURL, g.returnURL
+	}
+	return f.Notify, f.Return
 }
 
 // checkRequest checks every field against what PayFiP accepts

@@ -17,9 +17,10 @@ import (
 // startWS creates the operation with creerPaiementSecurise and sends the
 // payer to the payment page with its idOp (PROTOCOL.md §3.3, §3.4).
 func (g *Gateway) startWS(ctx context.Context, f request) (ports.Checkout, error) {
+	notify, ret := g.callbacks(f)
 	body, err := marshalRequest(creerPaiementSecurise{Arg0: creerArg{
 		Exer: f.Exer, Mel: f.Mel, Montant: f.Montant, Numcli: f.Numcli, Objet: f.Objet,
-		Refdet: f.Refdet, Saisie: string(f.Saisie), URLNotif: g.notifyURL, URLRedirect: g.returnURL,
+		Refdet: f.Refdet, Saisie: string(f.Saisie), URLNotif: notify, URLRedirect: ret,
 	}})
 	if err != nil {
 		return ports.Checkout{}, domain.WrapInternal(err)

@@ -20,7 +20,8 @@ func (g *Gateway) startURL(f request) ports.Checkout {
 	}
 	q.Set("montant", f.Montant)
 	q.Set("mel", f.Mel)
-	q.Set("urlcl", g.notifyURL)
+	notify, _ := g.callbacks(f)
+	q.Set("urlcl", notify)
 	q.Set("saisie", g.saisie[f.Saisie])
 	return ports.Checkout{RedirectURL: g.tipiURL + "?" + q.Encode()}
 }

@@ -58,3 +58,18 @@ func TestURLModeHasNoStatusQuery(t *testing.T) {
 	_, err := g.Status(context.Background(), domain.Payment{OperationID: opID, Refdet: "ABCDEF123456"})
 	assert.ErrorIs(t, err, ports.ErrNoStatusQuery)
 }
+
+func TestCallbacksGoToTheBillersSite(t *testing.T) {
+	g := mustGateway(t, Config{Mode: ModeTIPI, PublicURL: "https://factures.exemple.fr/"})
+	r := paymentRequest()
+	r.SiteURL = "https://factures.autreville.fr"
+	co, err := g.Start(context.Background(), r)
+	require.NoError(t, err)
+	u, err := url.Parse(co.RedirectURL)
+	require.NoError(t, err)
+	assert.Equal(t, "https://factures.autreville.fr"+ports.PathPaymentNotify, u.Query().Get("urlcl"))
+
+	r.SiteURL = "factures.autreville.fr"
+	_, err = g.Start(context.Background(), r)
+	assert.Equal(t, domain.Internal, domain.ErrorCode(err), "a site URL without scheme is a wiring mistake")
+}

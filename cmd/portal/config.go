@@ -40,6 +40,7 @@ type Config struct {
 	Payment  PaymentConfig
 	SMTP     SMTPConfig
 	Mail     MailConfig
+	Treasury TreasuryConfig
 	HTTP     HTTPConfig
 }
 
@@ -61,6 +62,13 @@ type MailConfig struct {
 	// before it is marked failed.
 	RetryFor time.Duration
 	// Interval is how often the sender looks for mails to retry.
+	Interval time.Duration
+}
+
+// TreasuryConfig tunes the daily treasury job (ports.Portal.RunTreasury).
+type TreasuryConfig struct {
+	// Interval is how often the job looks whether the Paris day has
+	// changed; it moves invoices once a day whatever the interval.
 	Interval time.Duration
 }
 
@@ -131,6 +139,7 @@ type TokensConfig struct {
 type SessionConfig struct {
 	TTL         time.Duration // plain session
 	RememberTTL time.Duration // "se souvenir de moi"
+	StaffTTL    time.Duration // a back-office session
 }
 
 // setting describes one configuration key. The table below is the single
@@ -153,12 +162,13 @@ var settings = []setting{
 	{"database.max_open_conns", "10", "", "most connections to PostgreSQL this process opens"},
 	{"database.max_idle_conns", "5", "", "connections to PostgreSQL kept open when idle"},
 	{"database.conn_max_lifetime", "30m", "", "connections to PostgreSQL older than this are closed and reopened"},
-	{"biller.id", demo.BillerID.String(), "", "id of the biller (service de facturation) the portal serves, with a database"},
+	{"biller.id", demo.BillerID.String(), "", "with a database, the biller (service de facturation) served on host names no biller claims (portal biller hosts); empty: such hosts get a 404"},
 	{"tokens.activation_ttl", "48h", "", "validity of an account activation link"},
 	{"tokens.reset_ttl", "1h", "", "validity of a password reset link"},
 	{"tokens.email_change_ttl", "48h", "", "validity of an e-mail change confirmation link"},
 	{"session.ttl", "12h", "", "lifetime of a session"},
 	{"session.remember_ttl", "720h", "", "lifetime of a session with \"remember me\""},
+	{"session.staff_ttl", "8h", "", "lifetime of a back-office (/gestion/) session"},
 	{"payment.mode", "", "payment-mode", "simulator (demo only), payfip (web service) or tipi (legacy URL mode); default simulator without a database, payfip with one"},
 	{"payment.numcli", "", "", "PayFiP client number (6 digits) of the biller served; empty = the biller's own"},
 	{"payment.saisie", "", "", "PayFiP environment: T test, X activation, W production; empty = the biller's own"},
@@ -177,6 +187,7 @@ var settings = []setting{
 	{"smtp.timeout", "15s", "", "timeout of one delivery, from connecting to the end"},
 	{"mail.retry_for", "24h", "", "how long a mail that fails temporarily is retried before it is marked failed"},
 	{"mail.interval", "1m", "", "how often mails waiting for a retry are looked at"},
+	{"treasury.interval", "1h", "", "how often the daily treasury job looks whether a new Paris day has begun; invoices move once a day whatever the interval"},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address"},
 }
 
@@ -335,11 +346,13 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	}
 	c.Database.ConnMaxLifetime = duration("database.conn_max_lifetime")
 
-	billerID := strings.TrimSpace(v.GetString("biller.id"))
-	if id, err := uuid.Parse(billerID); err != nil || id == uuid.Nil {
-		bad("biller.id", "%q is not a biller id; write it like %s", billerID, demo.BillerID)
-	} else {
-		c.Biller.ID = id
+	// An empty biller.id serves only the billers' own host names.
+	if billerID := strings.TrimSpace(v.GetString("biller.id")); billerID != "" {
+		if id, err := uuid.Parse(billerID); err != nil || id == uuid.Nil {
+			bad("biller.id", "%q is not a biller id; write it like %s", billerID, demo.BillerID)
+		} else {
+			c.Biller.ID = id
+		}
 	}
 
 	c.Tokens.ActivationTTL = duration("tokens.activation_ttl")
@@ -347,6 +360,7 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	c.Tokens.EmailChangeTTL = duration("tokens.email_change_ttl")
 	c.Session.TTL = duration("session.ttl")
 	c.Session.RememberTTL = duration("session.remember_ttl")
+	c.Session.StaffTTL = duration("session.staff_ttl")
 
 	switch demo := strings.ToLower(strings.TrimSpace(v.GetString("demo"))); demo {
 	case "true", "1", "yes":
@@ -415,6 +429,7 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	}
 	c.Mail.RetryFor = duration("mail.retry_for")
 	c.Mail.Interval = duration("mail.interval")
+	c.Treasury.Interval = duration("treasury.interval")
 
 	c.HTTP.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
 	if h := c.HTTP.ClientIPHeader; h != "" && !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {

@@ -60,7 +60,7 @@ func TestConfigDefaults(t *testing.T) {
 			ResetTTL:       time.Hour,
 			EmailChangeTTL: 48 * time.Hour,
 		},
-		Session: SessionConfig{TTL: 12 * time.Hour, RememberTTL: 720 * time.Hour},
+		Session: SessionConfig{TTL: 12 * time.Hour, RememberTTL: 720 * time.Hour, StaffTTL: 8 * time.Hour},
 		Payment: PaymentConfig{
 			Mode:                 PaymentSimulator,
 			SOAPURL:              "https://www.payfip.gouv.fr/tpa/services/securite",
@@ -70,8 +70,9 @@ func TestConfigDefaults(t *testing.T) {
 			Timeout:              15 * time.Second,
 			ReconcileInterval:    5 * time.Minute,
 		},
-		SMTP: SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
-		Mail: MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
+		SMTP:     SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
+		Mail:     MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
+		Treasury: TreasuryConfig{Interval: time.Hour},
 	}, c)
 }
 
@@ -188,6 +189,21 @@ func TestConfigDerivesPublicURL(t *testing.T) {
 	}
 }
 
+func TestTreasuryInterval(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PORTAL_TREASURY_INTERVAL", "10m")
+	c, err := load(t)
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Minute, c.Treasury.Interval)
+	c, err = load(t, "--config", writeFile(t, "portal.yaml", "treasury:\n  interval: 2h\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Minute, c.Treasury.Interval, "the environment wins over the file")
+	clearEnv(t)
+	c, err = load(t, "--config", writeFile(t, "portal.yaml", "treasury:\n  interval: 2h\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Hour, c.Treasury.Interval)
+}
+
 func TestConfigRejectsInvalidValues(t *testing.T) {
 	tests := []struct {
 		name string
@@ -201,6 +217,8 @@ func TestConfigRejectsInvalidValues(t *testing.T) {
 			`tokens.reset_ttl (PORTAL_TOKENS_RESET_TTL): "3600" is not a duration`},
 		{"negative duration", map[string]string{"PORTAL_TOKENS_ACTIVATION_TTL": "-1h"}, nil,
 			`tokens.activation_ttl (PORTAL_TOKENS_ACTIVATION_TTL): "-1h" must be positive`},
+		{"treasury interval of zero", map[string]string{"PORTAL_TREASURY_INTERVAL": "0s"}, nil,
+			`treasury.interval (PORTAL_TREASURY_INTERVAL): "0s" must be positive`},
 		{"bad log level", nil, []string{"--log-level", "verbose"},
 			`log.level (PORTAL_LOG_LEVEL): "verbose" is not a log level; use debug, info, warn or error`},
 		{"slog offsets are not log levels", nil, []string{"--log-level", "info+2"}, `"info+2" is not a log level`},

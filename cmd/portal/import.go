@@ -138,14 +138,15 @@ func (m *Main) importPortal(db *postgres.DB) (*ports.Portal, error) {
 // local mailbox (shown at once on /_dev/mail).
 func (m *Main) portalConfig(mailInline bool) ports.Config {
 	return ports.Config{
-		MailRetryFor:   m.Config.Mail.RetryFor,
-		MailInline:     mailInline,
-		PublicURL:      m.Config.PublicURL,
-		ActivationTTL:  m.Config.Tokens.ActivationTTL,
-		ResetTTL:       m.Config.Tokens.ResetTTL,
-		EmailChangeTTL: m.Config.Tokens.EmailChangeTTL,
-		SessionTTL:     m.Config.Session.TTL,
-		RememberTTL:    m.Config.Session.RememberTTL,
+		MailRetryFor:    m.Config.Mail.RetryFor,
+		MailInline:      mailInline,
+		PublicURL:       m.Config.PublicURL,
+		ActivationTTL:   m.Config.Tokens.ActivationTTL,
+		ResetTTL:        m.Config.Tokens.ResetTTL,
+		EmailChangeTTL:  m.Config.Tokens.EmailChangeTTL,
+		SessionTTL:      m.Config.Session.TTL,
+		RememberTTL:     m.Config.Session.RememberTTL,
+		StaffSessionTTL: m.Config.Session.StaffTTL,
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// startJob runs fn every interval in the background until Close. Each run
+// startJob runs fn at once, then every interval, in the background until
+// Close: a process restarted more often than the interval (deployments)
+// still runs its jobs. Each run
 // gets the job's context, cancelled at Close; a failure is logged and the
 // next tick tries again. Several portal instances may run the same jobs:
 // the use cases they call are idempotent.
@@ -18,7 +20,9 @@ func (m *Main) startJob(ctx context.Context, name string, interval time.Duration
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		runEvery(ctx, ticker.C, m.Logger.With("job", name), fn)
+		log := m.Logger.With("job", name)
+		runOnce(ctx, log, fn)
+		runEvery(ctx, ticker.C, log, fn)
 	}()
 	m.onClose(func() error {
 		cancel()
@@ -28,6 +32,15 @@ func (m *Main) startJob(ctx context.Context, name string, interval time.Duration
 	})
 }
 
+// startTreasury runs the daily treasury job (ports.Portal.RunTreasury)
+// every interval. The job moves invoices once per Paris day, claimed in
+// the store, so with several instances or a short interval it still
+// runs once a day; the interval only bounds how long after midnight
+// (Paris) the invoices move.
+func (m *Main) startTreasury(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "treasury", m.Config.Treasury.Interval, portal.RunTreasury)
+}
+
 // runEvery calls fn at each tick until ctx is done.
 func runEvery(ctx context.Context, tick <-chan time.Time, log *slog.Logger, fn func(context.Context) (int, error)) {
 	for {
@@ -35,14 +48,22 @@ func runEvery(ctx context.Context, tick <-chan time.Time, log *slog.Logger, fn f
 		case <-ctx.Done():
 			return
 		case <-tick:
-			n, err := fn(ctx)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error("job failed", "err", err)
-			case n > 0:
-				log.Info("job done", "changed", n)
-			}
+			runOnce(ctx, log, fn)
 		}
+	}
+}
+
+// runOnce calls fn and logs what it did; a failure is logged, not fatal.
+func runOnce(ctx context.Context, log *slog.Logger, fn func(context.Context) (int, error)) {
+	if ctx.Err() != nil {
+		return
+	}
+	n, err := fn(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("job failed", "err", err)
+	case n > 0:
+		log.Info("job done", "changed", n)
 	}
 }
 

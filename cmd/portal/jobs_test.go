@@ -39,3 +39,14 @@ func TestRunEveryRunsAtEachTickAndStops(t *testing.T) {
 	assert.Contains(t, logs.String(), "PayFiP unreachable")
 	assert.Contains(t, logs.String(), "changed=1")
 }
+
+func TestStartJobRunsAtOnceThenEveryInterval(t *testing.T) {
+	m := &Main{Logger: slog.New(slog.DiscardHandler)}
+	calls := make(chan struct{}, 1)
+	m.startJob(context.Background(), "test", time.Hour, func(context.Context) (int, error) {
+		calls <- struct{}{}
+		return 0, nil
+	})
+	<-calls // without waiting for the hour: a restarted process runs its jobs
+	assert.NoError(t, m.Close())
+}

@@ -7,6 +7,7 @@
 //	portal import --biller ID [--dry-run] [flags] FILE
 //	                                                load payers and invoices from a CSV or JSON file
 //	portal demo-seed [flags]                        fill the database with the demo data
+//	portal apikey create|revoke|list --biller ID    the billing software's API keys (apikey.go)
 //	portal version                                  print the version
 //	portal help                                     print the help, with every setting
 //
@@ -71,6 +72,8 @@ type Main struct {
 	// Stdout receives what the user asked for (version, help); Stderr
 	// receives the logs and the errors.
 	Stdout, Stderr io.Writer
+	// Stdin is read by `portal staff add --password-stdin`.
+	Stdin io.Reader
 
 	// Logger is built by Run from Config.Log when nil.
 	Logger *slog.Logger
@@ -80,12 +83,14 @@ type Main struct {
 
 	command string         // set by ParseArgs: serve, migrate, import, demo-seed, version or help
 	imp     importArgs     // the arguments of import
+	adm     adminArgs      // the arguments of biller and staff
+	key     apikeyArgs     // the arguments of apikey
 	closers []func() error // released by Close, last first
 }
 
 // NewMain returns a Main writing to the process's standard streams.
 func NewMain() *Main {
-	return &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin}
 }
 
 // usageError is a mistake on the command line: it is reported with a hint
@@ -103,8 +108,19 @@ func (m *Main) ParseArgs(args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		m.command, args = args[0], args[1:]
 	}
+	var sub string
 	switch m.command {
 	case "serve", "migrate", "demo-seed", "import":
+	case "biller", "staff":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return &usageError{fmt.Sprintf("%s needs a subcommand: %s", m.command, strings.Join(adminSubcommands[m.command], ", "))}
+		}
+		sub, args = args[0], args[1:]
+	case "apikey":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return &usageError{"apikey needs a subcommand: " + strings.Join(apikeySubcommands, ", ")}
+		}
+		sub, args = args[0], args[1:]
 	case "version", "help":
 		if len(args) > 0 {
 			return &usageError{fmt.Sprintf("%s takes no arguments, got %q", m.command, args)}
@@ -117,8 +133,15 @@ func (m *Main) ParseArgs(args []string) error {
 	fs, flagValues, configFile := newFlagSet("portal " + m.command)
 	var biller *string
 	var dryRun *bool
-	if m.command == "import" {
+	var adminValues adminFlagValues
+	var apikeyValues apikeyFlagValues
+	switch m.command {
+	case "import":
 		biller, dryRun = importFlags(fs)
+	case "biller", "staff":
+		adminValues = adminFlags(fs)
+	case "apikey":
+		apikeyValues = apikeyFlags(fs)
 	}
 	fs.SetOutput(io.Discard) // errors are reported once, by report
 	// Flags may follow the file name: portal import FILE --dry-run.
@@ -137,13 +160,26 @@ func (m *Main) ParseArgs(args []string) error {
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if m.command == "import" {
+	switch {
+	case m.command == "import":
 		imp, err := parseImportArgs(*biller, *dryRun, positional)
 		if err != nil {
 			return err
 		}
 		m.imp = imp
-	} else if len(positional) > 0 {
+	case m.command == "biller" || m.command == "staff":
+		adm, err := parseAdminArgs(m.command, sub, adminValues, positional)
+		if err != nil {
+			return err
+		}
+		m.adm = adm
+	case m.command == "apikey":
+		key, err := parseAPIKeyArgs(sub, apikeyValues, positional)
+		if err != nil {
+			return err
+		}
+		m.key = key
+	case len(positional) > 0:
 		return &usageError{fmt.Sprintf("%s takes no arguments, got %q", m.command, positional)}
 	}
 	c, err := loadConfig(fs, flagValues, *configFile)
@@ -164,7 +200,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case "help":
 		m.usage(m.Stdout)
 		return nil
-	case "serve", "migrate", "import", "demo-seed":
+	case "serve", "migrate", "import", "demo-seed", "biller", "staff", "apikey":
 		if m.Logger == nil {
 			m.Logger = newLogger(m.Stderr, m.Config.Log)
 		}
@@ -175,6 +211,10 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.importFile(ctx)
 		case "demo-seed":
 			return m.demoSeed(ctx)
+		case "biller", "staff":
+			return m.admin(ctx)
+		case "apikey":
+			return m.apikey(ctx)
 		}
 		return m.serve(ctx)
 	default:

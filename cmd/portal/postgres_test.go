@@ -33,10 +33,16 @@ func TestMain(m *testing.M) {
 // status, stdout and stderr.
 func runCommand(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runCommandWithInput(t, "", args...)
+}
+
+// runCommandWithInput is runCommand with stdin reading input.
+func runCommandWithInput(t *testing.T, input string, args ...string) (int, string, string) {
+	t.Helper()
 	clearEnv(t)
 	var stdout, stderr bytes.Buffer
 	m := NewMain()
-	m.Stdout, m.Stderr = &stdout, &stderr
+	m.Stdout, m.Stderr, m.Stdin = &stdout, &stderr, strings.NewReader(input)
 	err := m.ParseArgs(args)
 	if err == nil {
 		err = m.Run(context.Background())

@@ -129,10 +129,31 @@ Usage:
                               load payers and invoices from a CSV or JSON file
                               (formats: README), all or nothing
   portal demo-seed [flags]    write the demo data into the database
+  portal biller add --name NAME --numcli 004200 [--email ADDRESS] [--host HOST]... [--id ID]
+                              add a billing service (PayFiP test mode)
+  portal biller hosts --biller ID HOST...
+                              set the host names its portal answers on
+  portal biller list          list the billing services
+  portal staff add --biller ID --email ADDRESS [--name NAME] [--role gestionnaire|lecture]
+                   [--password-stdin]
+                              add a back-office account, or reset its role and
+                              password; without --password-stdin a password is
+                              generated and printed once
+  portal staff disable --biller ID --email ADDRESS
+                              stop a back-office account and close its sessions
+  portal staff list --biller ID
+                              list a billing service's back-office accounts
+  portal apikey create --biller ID --name NAME
+                              make a key for the billing software's API
+                              (/api/v1/); its secret is printed once
+  portal apikey revoke --biller ID --id KEY
+                              end a key at once
+  portal apikey list --biller ID
+                              list a billing service's API keys
   portal version              print the version
   portal help                 print this help
 
-migrate, import and demo-seed need a database (database.url).
+migrate, import, demo-seed, biller, staff and apikey need a database (database.url).
 
 Flags of serve, migrate, import and demo-seed:
 `)
@@ -142,6 +163,16 @@ Flags of serve, migrate, import and demo-seed:
 	fmt.Fprint(w, "\nFlags of import:\n")
 	fs = flag.NewFlagSet("portal import", flag.ContinueOnError)
 	importFlags(fs)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, "\nFlags of biller and staff:\n")
+	fs = flag.NewFlagSet("portal staff", flag.ContinueOnError)
+	adminFlags(fs)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, "\nFlags of apikey:\n")
+	fs = flag.NewFlagSet("portal apikey", flag.ContinueOnError)
+	apikeyFlags(fs)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 

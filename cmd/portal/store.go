@@ -24,7 +24,8 @@ type openedStore struct {
 	// data is seeded, the /_dev/ pages exist and, without an SMTP server,
 	// mails go to the /_dev/mail mailbox.
 	Demo bool
-	// BillerID is the biller the portal serves.
+	// BillerID is the biller served on hosts no biller claims; Nil when
+	// only the billers' host names are served.
 	BillerID uuid.UUID
 	// Throttle keeps the rate limits where every instance sees them; nil
 	// in the demo, whose one process counts in memory.
@@ -44,15 +45,27 @@ func (m *Main) openStore(ctx context.Context) (openedStore, error) {
 		return openedStore{}, err
 	}
 	id := m.Config.Biller.ID
-	if _, err := db.Biller(ctx, id); domain.ErrorCode(err) == domain.NotFound {
-		// Serve anyway: the biller may be created after the start (portal
-		// demo-seed, for one), but say why every page will be empty.
-		m.logger().Warn("the biller served is not in the database yet: set biller.id, or run portal demo-seed for the demo biller",
-			"biller", id)
-	} else if err != nil {
-		return openedStore{}, fmt.Errorf("database: %w", operatorError(err))
+	if id != uuid.Nil {
+		if err := m.checkDefaultBiller(ctx, db, id); err != nil {
+			return openedStore{}, err
+		}
 	}
 	return openedStore{Store: db, Sessions: db, Demo: m.Config.Demo, BillerID: id, Throttle: db}, nil
+}
+
+// checkDefaultBiller warns when the biller of biller.id is missing. The
+// portal serves anyway: the biller may be created after the start (portal
+// demo-seed, for one), but the log says why every page is empty.
+func (m *Main) checkDefaultBiller(ctx context.Context, db *postgres.DB, id uuid.UUID) error {
+	_, err := db.Biller(ctx, id)
+	switch {
+	case domain.ErrorCode(err) == domain.NotFound:
+		m.logger().Warn("the biller served is not in the database yet: set biller.id, or run portal demo-seed for the demo biller",
+			"biller", id)
+	case err != nil:
+		return fmt.Errorf("database: %w", operatorError(err))
+	}
+	return nil
 }
 
 // openDatabase connects to PostgreSQL with the pool settings, closes the

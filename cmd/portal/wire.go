@@ -58,15 +58,22 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 		m.Logger.Info("demo mode: in-memory store with demo data",
-			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail)
+			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail,
+			"back_office", "/gestion/", "staff", demo.StaffEmail, "staff_password", demo.StaffPassword,
+			"reader", demo.ReaderEmail, "reader_password", demo.ReaderPassword)
 	}
-	if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {
-		return nil, err
+	if opened.BillerID != uuid.Nil {
+		if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {
+			return nil, err
+		}
 	}
 
 	// Notifications from the DGFiP can be lost (PROTOCOL.md §4.2.3): ask
 	// about unfinished attempts regularly.
 	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
+	// Unpaid invoices past due date + the biller's delay go to treasury
+	// once a day.
+	m.startTreasury(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}

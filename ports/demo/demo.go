@@ -34,6 +34,17 @@ const (
 	Password      = "demo1234"
 	NewcomerEmail = "nouveau@demo.fr"
 	ServiceEmail  = "factures@demoville.fr"
+	// The back office's demo staff: a "gestionnaire" and a "lecture".
+	StaffEmail     = "gestion@demo.fr"
+	StaffPassword  = "gestion-demo-1234"
+	ReaderEmail    = "lecture@demo.fr"
+	ReaderPassword = "lecture-demo-1234"
+)
+
+// The demo staff's ids.
+var (
+	StaffID  = uuid.MustParse("00000000-0000-4000-8000-000000000201")
+	ReaderID = uuid.MustParse("00000000-0000-4000-8000-000000000202")
 )
 
 // Info says what Seed did.
@@ -53,6 +64,14 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 		return info, err
 	}
 	hash, err := hasher.Hash(Password)
+	if err != nil {
+		return info, err
+	}
+	staffHash, err := hasher.Hash(StaffPassword)
+	if err != nil {
+		return info, err
+	}
+	readerHash, err := hasher.Hash(ReaderPassword)
 	if err != nil {
 		return info, err
 	}
@@ -78,6 +97,24 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 		a.SetPassword(hash, now)
 		if err := tx.SaveAccount(ctx, a); err != nil {
 			return err
+		}
+		for _, st := range []struct {
+			id          uuid.UUID
+			email, name string
+			role        domain.StaffRole
+			hash        string
+		}{
+			{StaffID, StaffEmail, "Agent de démonstration", domain.RoleManager, staffHash},
+			{ReaderID, ReaderEmail, "Lecteur de démonstration", domain.RoleReader, readerHash},
+		} {
+			member, err := domain.NewStaff(st.id, b.ID, st.email, st.name, st.role, now)
+			if err != nil {
+				return err
+			}
+			member.PasswordHash = st.hash
+			if err := tx.SaveStaff(ctx, member); err != nil {
+				return err
+			}
 		}
 		today := domain.Today(now)
 		type row struct {

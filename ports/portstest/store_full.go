@@ -1,6 +1,7 @@
 package portstest
 
 import (
+	"crypto/rand"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ func fullBiller(tb testing.TB) domain.Biller {
 	tb.Helper()
 	b := NewBiller(tb)
 	b.Saisie = domain.SaisieProduction
+	b.Hosts = []string{"f" + b.ID.String()[:8] + ".factures.test", "www.f" + b.ID.String()[:8] + ".factures.test"}
 	b.Notice = "Coupure d'eau le 3 avril."
 	b.HomeText = "Bienvenue sur le portail des factures."
 	b.MultiplePayments = true
@@ -48,6 +50,7 @@ func fullBiller(tb testing.TB) domain.Biller {
 // sparseBiller is b with every optional field back at zero.
 func sparseBiller(b domain.Biller) domain.Biller {
 	b.Notice, b.HomeText, b.Email = "", "", ""
+	b.Hosts = nil
 	b.MultiplePayments = false
 	b.Suspension = domain.Suspension{}
 	b.TreasuryDelayDays = 0
@@ -135,9 +138,75 @@ func fullSession(tb testing.TB, account uuid.UUID, biller uuid.UUID, secret stri
 	tb.Helper()
 	s := ports.Session{
 		ID: domain.HashSecret(secret), BillerID: biller, AccountID: account,
-		CSRFToken: "csrf-" + secret, NoticeClosed: true, Persistent: true,
+		CSRFToken: "csrf-" + secret, NoticeClosed: true, Persistent: true, Staff: true,
 		CreatedAt: at(0), ExpiresAt: at(30 * 24 * time.Hour),
 	}
 	requireFull(tb, s)
 	return s
+}
+
+func fullStaff(tb testing.TB, b domain.Biller, email string) domain.Staff {
+	tb.Helper()
+	s, err := domain.NewStaff(uuid.New(), b.ID, email, "Agnès Comptable", domain.RoleManager, at(0))
+	if err != nil {
+		tb.Fatalf("portstest: staff %q: %v", email, err)
+	}
+	s.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
+	s.Disabled = true
+	s.LastLoginAt = at(3 * time.Hour)
+	s.UpdatedAt = at(4 * time.Hour).UTC()
+	requireFull(tb, s)
+	return s
+}
+
+// sparseStaff is s with every optional field back at zero.
+func sparseStaff(s domain.Staff) domain.Staff {
+	s.Name, s.PasswordHash = "", ""
+	s.Role = domain.RoleReader
+	s.Disabled = false
+	s.LastLoginAt = time.Time{}
+	return s
+}
+
+func fullAPIKey(tb testing.TB, b domain.Biller) domain.APIKey {
+	tb.Helper()
+	random := make([]byte, domain.APIKeyRandomBytes)
+	_, _ = rand.Read(random) // never fails (crypto/rand)
+	k, _, err := domain.NewAPIKey(uuid.New(), b.ID, "Logiciel de facturation", random, at(time.Hour))
+	if err != nil {
+		tb.Fatalf("portstest: API key: %v", err)
+	}
+	k.RevokedAt = at(3 * time.Hour)
+	k.LastUsedAt = at(2 * time.Hour)
+	requireFull(tb, k)
+	return k
+}
+
+func fullAuditEvent(tb testing.TB, b domain.Biller, action domain.AuditAction, when time.Time) domain.AuditEvent {
+	tb.Helper()
+	e := domain.AuditEvent{
+		ID: uuid.New(), BillerID: b.ID, At: when, Actor: domain.ActorStaff, ActorID: uuid.New(),
+		ActorLabel: "Agnès Comptable <agnes@testville.fr>", Action: action, Target: "2024-0001",
+		Detail: "Facture marquée réglée.", IP: "2001:db8::1",
+	}
+	requireFull(tb, e)
+	return e
+}
+
+func fullDocument(tb testing.TB, b domain.Biller, name string) domain.Document {
+	tb.Helper()
+	data := []byte("%PDF-1.7\n\x00\x01\xff binaire " + name + "\n%%EOF")
+	d := domain.Document{BillerID: b.ID, Name: name, SHA256: domain.HashSecret(string(data)), Data: data, CreatedAt: at(time.Hour)}
+	requireFull(tb, d)
+	return d
+}
+
+func fullPaymentEvent(tb testing.TB, p domain.Payment, when time.Time) domain.PaymentEvent {
+	tb.Helper()
+	e := domain.PaymentEvent{
+		ID: uuid.New(), PaymentID: p.ID, BillerID: p.BillerID, At: when, State: domain.PaymentPaid,
+		Code: "P", Detail: "Paiement accepté par la DGFiP.",
+	}
+	requireFull(tb, e)
+	return e
 }

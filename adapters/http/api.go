@@ -1,0 +1,279 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// The billing software's API, under /api/v1/ (README-API.md documents
+// it). Machine clients authenticate with a bearer key on every request:
+// no session, no cookie, no form token. A browser cannot call it from
+// another site: http.CrossOriginProtection refuses cross-site writes
+// before they reach it, the API answers no CORS headers, and a browser
+// never adds an Authorization header by itself.
+//
+// Invoice numbers that contain "/" are written %2F in paths; ServeMux
+// decodes it within the segment.
+
+// apiPrefix starts every path of the API.
+const apiPrefix = "/api/"
+
+// isAPI reports whether r is a request to the API, which answers JSON.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, apiPrefix) }
+
+// apiRoutes registers the billing software's API under /api/v1/.
+func (s *Server) apiRoutes(mux *http.ServeMux) {
+	routes := []struct {
+		path    string
+		methods map[string]apiHandler
+	}{
+		{"/api/v1/payers/{ref}", map[string]apiHandler{"GET": s.apiGetPayer, "PUT": s.apiPutPayer}},
+		{"/api/v1/invoices/{number}", map[string]apiHandler{"GET": s.apiGetInvoice, "PUT": s.apiPutInvoice}},
+		{"/api/v1/invoices/{number}/pdf", map[string]apiHandler{"GET": s.apiGetPDF, "PUT": s.apiPutPDF}},
+		{"/api/v1/invoices/{number}/status", map[string]apiHandler{"POST": s.apiSetStatus}},
+		{"/api/v1/payments", map[string]apiHandler{"GET": s.apiPayments}},
+	}
+	for _, rt := range routes {
+		var allowed []string
+		for _, method := range []string{"GET", "PUT", "POST"} { // a stable Allow header
+			if h, ok := rt.methods[method]; ok {
+				mux.Handle(method+" "+rt.path, s.api(h))
+				allowed = append(allowed, method)
+			}
+		}
+		if _, ok := rt.methods["GET"]; ok {
+			allowed = append(allowed, "HEAD")
+		}
+		mux.Handle(rt.path, s.apiMethodNotAllowed(allowed))
+	}
+	mux.Handle(apiPrefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.apiFail(w, r, errAPIRoute)
+	}))
+}
+
+// apiHandler serves one API route for an authenticated caller.
+type apiHandler func(w http.ResponseWriter, r *http.Request, a ports.Actor) error
+
+// api authenticates the request's key, counts it against the key's rate
+// limit, then runs h; an error becomes the JSON error response.
+func (s *Server) api(h apiHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.apiActor(r, s.limits.clientIP(r))
+		if err == nil {
+			err = allow(r.Context(), s.limits.api, a.ID.String(), s.clock.Now())
+		}
+		if err == nil {
+			err = h(w, r, a)
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+		}
+	})
+}
+
+// apiActor reads the bearer key. Failed attempts count against the
+// client's address like failed logins do, so that guessing keys (hopeless
+// with 256 random bits) cannot even load the store.
+func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
+	ctx := r.Context()
+	if over, wait := s.limits.authIP.Exhausted(ctx, ip, s.clock.Now()); over {
+		return ports.Actor{}, &tooManyError{retryAfter: wait}
+	}
+	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		return ports.Actor{}, errAPINoKey
+	}
+	a, err := s.portal.AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
+	if err == nil && a.BillerID != billerID(r) {
+		// Each biller's API answers on its own host names, like its
+		// portal: a key works there only.
+		err = errAPIOtherHost
+	}
+	if domain.ErrorCode(err) == domain.Unauthenticated {
+		s.limits.authIP.Allow(ctx, ip, s.clock.Now())
+	}
+	return a, err
+}
+
+// apiMethodNotAllowed answers a known path with a method it does not
+// serve.
+func (s *Server) apiMethodNotAllowed(allowed []string) http.Handler {
+	allow := strings.Join(allowed, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		s.apiFail(w, r, &apiProblem{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+			message: "Méthode " + r.Method + " non prise en charge sur cette adresse (possibles : " + allow + ")."})
+	})
+}
+
+// apiProblem is an error the API adapter finds itself, before any use
+// case: a malformed body, a wrong content type, an unknown route.
+type apiProblem struct {
+	status  int
+	code    string
+	message string
+	field   string
+}
+
+func (e *apiProblem) Error() string { return e.code + ": " + e.message }
+
+// The adapter's own API errors.
+var (
+	errAPINoKey = &domain.Error{Code: domain.Unauthenticated,
+		Message: "Clé d'API manquante : envoyez l'en-tête « Authorization: Bearer <clé> »."}
+	errAPIOtherHost = &domain.Error{Code: domain.Unauthenticated,
+		Message: "Cette clé d'API n'est pas valable à cette adresse : appelez l'API sur l'adresse du portail de votre service de facturation."}
+	errAPIRoute = &apiProblem{status: http.StatusNotFound, code: "not_found",
+		message: "Cette adresse n'existe pas dans l'API du portail (voir la documentation de /api/v1/)."}
+	errAPIJSONType = &apiProblem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+		message: "Le corps de la demande doit être du JSON (Content-Type: application/json)."}
+	errAPIPDFType = &apiProblem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+		message: "Le corps de la demande doit être un fichier PDF (Content-Type: application/pdf)."}
+)
+
+// apiCodes are the API's machine codes of the domain's error codes;
+// README-API.md lists them.
+var apiCodes = map[domain.Code]string{
+	domain.Invalid:         "invalid_request",
+	domain.NotFound:        "not_found",
+	domain.Conflict:        "conflict",
+	domain.Forbidden:       "forbidden",
+	domain.Unauthenticated: "unauthorized",
+	domain.Unavailable:     "unavailable",
+	domain.Internal:        "internal_error",
+}
+
+// apiErrorBody is the JSON of every API error.
+type apiErrorBody struct {
+	Error apiErrorDetail `json:"error"`
+}
+
+type apiErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// apiFail answers err as JSON with a stable code and the French message.
+// Only internal errors are logged at error level, with their detail,
+// which the client never sees.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		p  *apiProblem
+		tm *tooManyError
+	)
+	st := status(err)
+	body := apiErrorDetail{Code: apiCodes[domain.ErrorCode(err)], Message: domain.ErrorMessage(err), Field: domain.ErrorField(err)}
+	switch {
+	case errors.As(err, &p):
+		st, body = p.status, apiErrorDetail{Code: p.code, Message: p.message, Field: p.field}
+	case errors.As(err, &tm):
+		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Round(time.Second)/time.Second)+1))
+		body = apiErrorDetail{Code: "rate_limited", Message: tm.message()}
+	case domain.ErrorCode(err) == domain.Unauthenticated:
+		challenge := `Bearer realm="api"`
+		if err != errAPINoKey {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	case domain.ErrorCode(err) == domain.Internal:
+		s.log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case st >= 500:
+		s.log.WarnContext(r.Context(), "API unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.writeJSON(w, r, st, apiErrorBody{Error: body})
+}
+
+// writeJSON encodes v into a buffer first, so that a failure cannot
+// leave half a response.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, st int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		s.log.ErrorContext(r.Context(), "API response not encoded", "err", err)
+		st = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal_error","message":"Une erreur inattendue s'est produite."}}` + "\n")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(st)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// maxJSONBytes bounds a JSON body: a payer or an invoice is a few hundred
+// bytes.
+const maxJSONBytes = 64 << 10
+
+// decodeJSON reads r's body strictly into v: JSON content type, one
+// object, no unknown field, nothing after it, at most maxJSONBytes.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if !hasMediaType(r, "application/json") {
+		return errAPIJSONType
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return jsonProblem(err)
+		}
+		return invalidJSON("Le corps de la demande doit contenir un seul objet JSON.", "")
+	}
+	return nil
+}
+
+func invalidJSON(message, field string) *apiProblem {
+	return &apiProblem{status: http.StatusBadRequest, code: "invalid_json", message: message, field: field}
+}
+
+// jsonProblem explains a decoding error in French, naming the field when
+// the decoder knows it.
+func jsonProblem(err error) error {
+	var (
+		tooBig  *http.MaxBytesError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return &apiProblem{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
+			message: "Le corps de la demande dépasse " + strconv.FormatInt(tooBig.Limit>>10, 10) + " Kio."}
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return invalidJSON("Le corps de la demande doit être un objet JSON.", "")
+	case errors.As(err, &typeErr):
+		msg := "Le champ « " + typeErr.Field + " » doit être une chaîne de caractères."
+		if typeErr.Value == "number" {
+			msg += ` Les montants et les dates s'écrivent entre guillemets : "12.34", "2026-01-31".`
+		}
+		return invalidJSON(msg, typeErr.Field)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return invalidJSON("Champ inconnu : « "+field+" ».", field)
+	}
+	return invalidJSON("Le corps de la demande n'est pas un JSON valide.", "")
+}
+
+// hasMediaType reports whether r's Content-Type is want, parameters
+// (charset) aside.
+func hasMediaType(r *http.Request, want string) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == want
+}

@@ -1,0 +1,145 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports/demo"
+)
+
+// twinHost is the host name of the biller of e.twinBiller.
+const twinHost = "factures.jumelle.test"
+
+// twinBiller saves a second biller, served on twinHost, whose payer and
+// invoice have the demo's reference and number (DEMO-0001, water) but
+// not its data.
+func (e *env) twinBiller() uuid.UUID {
+	e.t.Helper()
+	ctx := context.Background()
+	b, err := domain.NewBiller(uuid.New(), "Syndicat des eaux", "004201", "eaux@syndicat.fr", start)
+	require.NoError(e.t, err)
+	b.Hosts = []string{twinHost}
+	require.NoError(e.t, e.store.SaveBiller(ctx, b))
+	payer := domain.Payer{ID: uuid.New(), BillerID: b.ID, ExternalRef: "DEMO-0001", Name: "Claude Autre", CreatedAt: start}
+	require.NoError(e.t, e.store.SavePayer(ctx, payer))
+	today := domain.Today(start)
+	require.NoError(e.t, e.store.SaveInvoice(ctx, domain.Invoice{
+		ID: uuid.New(), BillerID: b.ID, PayerID: payer.ID, Number: water, IssueDate: today, DueDate: today.AddDays(30),
+		Amount: dec("99.00"), Object: "Eau du syndicat", State: domain.InvoiceUnpaid, CreatedAt: start, UpdatedAt: start,
+	}))
+	return b.ID
+}
+
+func TestAPIKeysSeeOnlyTheirBiller(t *testing.T) {
+	e := newEnv(t)
+	a := e.apiKey(demo.BillerID)
+	b := e.apiKey(e.twinBiller())
+	b.b.onHost(twinHost)
+
+	// Each key works on its biller's host only.
+	apiError(t, a.onHost(twinHost).send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusUnauthorized, "unauthorized", "")
+	bOnA := apiClient{e: e, key: b.key, b: e.browser()}
+	apiError(t, bOnA.send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusUnauthorized, "unauthorized", "")
+
+	// The same reference and number name different records.
+	assert.Equal(t, "Camille Martin", decode(t, a.send("GET", "/api/v1/payers/DEMO-0001", nil)).Payer.Name)
+	assert.Equal(t, "Claude Autre", decode(t, b.send("GET", "/api/v1/payers/DEMO-0001", nil)).Payer.Name)
+	assert.Equal(t, "243.11", decode(t, a.send("GET", "/api/v1/invoices/"+water, nil)).Invoice.Amount)
+	assert.Equal(t, "99.00", decode(t, b.send("GET", "/api/v1/invoices/"+water, nil)).Invoice.Amount)
+
+	// What only A has does not exist for B, read or written.
+	apiError(t, b.send("GET", "/api/v1/payers/DEMO-0002", nil), http.StatusNotFound, "not_found", "")
+	apiError(t, b.send("GET", "/api/v1/invoices/"+canteen, nil), http.StatusNotFound, "not_found", "")
+	apiError(t, b.send("POST", "/api/v1/invoices/"+canteen+"/status", map[string]string{"status": "cancelled"}), http.StatusNotFound, "not_found", "")
+	apiError(t, b.send("PUT", "/api/v1/invoices/"+canteen+"/pdf", []byte("%PDF-1.4 autre")), http.StatusNotFound, "not_found", "")
+	apiError(t, b.send("GET", "/api/v1/invoices/"+canteen+"/pdf", nil), http.StatusNotFound, "not_found", "")
+	p := b.send("PUT", "/api/v1/invoices/"+canteen, map[string]string{"payer": "DEMO-0002", "issue_date": "2026-11-02", "due_date": "2026-12-02", "amount": "1"})
+	apiError(t, p, http.StatusBadRequest, "invalid_request", "payer")
+
+	// B's changes stay with B.
+	p = b.send("POST", "/api/v1/invoices/"+water+"/status", map[string]string{"status": "cancelled"})
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	p = b.send("PUT", "/api/v1/payers/DEMO-0001", map[string]string{"name": "Claude Autre-Nom"})
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	assert.Equal(t, "unpaid", decode(t, a.send("GET", "/api/v1/invoices/"+water, nil)).Invoice.State)
+	assert.Equal(t, "Camille Martin", decode(t, a.send("GET", "/api/v1/payers/DEMO-0001", nil)).Payer.Name)
+	inv, err := e.store.Invoice(context.Background(), idOf(canteen))
+	require.NoError(t, err)
+	assert.Equal(t, domain.InvoiceUnpaid, inv.State)
+	assert.Empty(t, inv.PDF)
+}
+
+// A browser on another site cannot reach the API: its cross-site writes
+// stop at http.CrossOriginProtection, whatever key a script holds. Machine
+// clients send neither Sec-Fetch-Site nor Origin and pass.
+func TestAPIRefusesBrowsersCrossSiteRequests(t *testing.T) {
+	e := newEnv(t)
+	c := e.apiKey(demo.BillerID)
+	for name, headers := range map[string][]string{
+		"fetch metadata": {"Sec-Fetch-Site", "cross-site"},
+		"origin":         {"Origin", "https://malveillant.example"},
+	} {
+		p := c.send("PUT", "/api/v1/payers/REF-X", waterPayer, headers...)
+		apiError(t, p, http.StatusForbidden, "forbidden", "")
+		assert.Empty(t, p.header.Get("Access-Control-Allow-Origin"), name)
+	}
+	_, err := e.store.PayerByRef(context.Background(), demo.BillerID, "REF-X")
+	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "nothing reached the use case")
+
+	p := c.send("GET", "/api/v1/payers/DEMO-0001", nil, "Sec-Fetch-Site", "cross-site", "Origin", "https://malveillant.example")
+	assert.Equal(t, http.StatusOK, p.status, "a read is safe, and without CORS headers no page can see the answer")
+	assert.Empty(t, p.header.Get("Access-Control-Allow-Origin"))
+
+	p = c.send("PUT", "/api/v1/payers/REF-X", waterPayer)
+	assert.Equal(t, http.StatusCreated, p.status, "a machine client passes")
+	for _, h := range []string{"Set-Cookie"} {
+		assert.Empty(t, p.header.Get(h), "no session")
+	}
+	assert.Equal(t, "no-store", p.header.Get("Cache-Control"))
+}
+
+func TestAPIRateLimitsEachKey(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.Limits.APIPerKey = Rate{Events: 3, Per: time.Minute}
+		c.Limits.AuthPerIP = Rate{Events: 2, Per: time.Minute}
+	})
+	c := e.apiKey(demo.BillerID)
+	other := e.apiKey(demo.BillerID)
+	for range 3 {
+		require.Equal(t, http.StatusOK, c.send("GET", "/api/v1/payers/DEMO-0001", nil).status)
+	}
+	p := c.send("GET", "/api/v1/payers/DEMO-0001", nil)
+	apiError(t, p, http.StatusTooManyRequests, "rate_limited", "")
+	wait, err := strconv.Atoi(p.header.Get("Retry-After"))
+	require.NoError(t, err)
+	assert.InDelta(t, 21, wait, 1)
+	assert.Equal(t, http.StatusOK, other.send("GET", "/api/v1/payers/DEMO-0001", nil).status, "each key counts alone")
+
+	e.clock.Advance(time.Minute)
+	assert.Equal(t, http.StatusOK, c.send("GET", "/api/v1/payers/DEMO-0001", nil).status)
+
+	// Wrong keys count against the client's address.
+	wrong := apiClient{e: e, key: domain.APIKeyPrefix + "faux", b: e.browser()}
+	for range 2 {
+		apiError(t, wrong.send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusUnauthorized, "unauthorized", "")
+	}
+	apiError(t, wrong.send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusTooManyRequests, "rate_limited", "")
+}
+
+func TestAPIKeyLastUseIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	c := e.apiKey(demo.BillerID)
+	e.clock.Advance(time.Hour)
+	require.Equal(t, http.StatusOK, c.send("GET", "/api/v1/payers/DEMO-0001", nil).status)
+	keys, err := e.portal.APIKeys(context.Background(), demo.BillerID)
+	require.NoError(t, err)
+	assert.True(t, e.clock.Now().Equal(keys[0].LastUsedAt))
+}

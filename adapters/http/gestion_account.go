@@ -1,0 +1,78 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// The staff member's own account: their password, and who else works in
+// the back office (accounts are managed with `portal staff`).
+
+const (
+	pageStaffAccount     = "gestion_account"
+	flashStaffPassword   = "mot-de-passe"
+	menuStaffAccount     = "compte"
+	staffAccountPath     = "/gestion/mon-compte"
+	staffAccountPassword = "/gestion/mon-compte/mot-de-passe"
+)
+
+func init() {
+	registerGestionArea(func(s *Server, mux *http.ServeMux) {
+		mux.Handle("GET "+staffAccountPath, s.staffRead(s.staffAccount))
+		// Changing one's own password is open to every role.
+		mux.Handle("POST "+staffAccountPassword, s.staffRead(s.changeStaffPassword))
+	})
+	registerGestionFlashes(map[string]string{
+		flashStaffPassword: "Votre nouveau mot de passe a été enregistré. Vos autres sessions de gestion ont été fermées.",
+	})
+}
+
+type staffAccountPage struct {
+	staffBase
+	Form    *form
+	Members []domain.Staff
+}
+
+func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *form) (*staffAccountPage, error) {
+	list, err := s.portal.StaffMembers(r.Context(), u.actor)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		f = &form{Values: map[string]string{"current_password": "", "password": "", "confirm": ""}, Errors: map[string]string{}}
+	}
+	return &staffAccountPage{
+		staffBase: staffBase{Title: "Mon compte", Menu: menuStaffAccount,
+			Errors: errorSummary([]string{"current_password", "password", "confirm"}, f)},
+		Form: f, Members: list,
+	}, nil
+}
+
+func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	p, err := s.staffAccountPage(r, u, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderStaff(w, r, u, http.StatusOK, pageStaffAccount, p)
+}
+
+func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	f := newForm(r, "", "current_password", "password", "confirm")
+	err := s.portal.ChangeStaffPassword(r.Context(), u.actor, u.secret,
+		r.PostForm.Get("current_password"), r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	if fieldError(err) {
+		f.Set(err)
+		// Passwords are never shown again.
+		f.Values = map[string]string{"current_password": "", "password": "", "confirm": ""}
+		p, perr := s.staffAccountPage(r, u, f)
+		if perr != nil {
+			return perr
+		}
+		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffAccount, p)
+	}
+	if err != nil {
+		return err
+	}
+	return staffRedirect(w, r, staffAccountPath, flashStaffPassword)
+}

@@ -1,0 +1,105 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// The accounts screens (/gestion/redevables): look a payer up by
+// reference, address or name, see where its account stands, its latest
+// invoices and messages, and send the activation link again.
+
+const (
+	pageStaffPayers     = "gestion_accounts"
+	pageStaffPayer      = "gestion_accounts_payer"
+	flashActivationSent = "activation"
+)
+
+func init() {
+	registerGestionArea(func(s *Server, mux *http.ServeMux) {
+		mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
+		mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
+		mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
+	})
+	registerGestionFlashes(map[string]string{flashActivationSent: "Le lien d'activation est envoyé au redevable."})
+}
+
+type staffPayersPage struct {
+	staffBase
+	Query string
+	Rows  []ports.PayerRow
+	Pager boPager
+}
+
+func (s *Server) showPayers(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if utf8.RuneCountInString(q) > 200 {
+		q = string([]rune(q)[:200])
+	}
+	page, err := s.portal.FindPayers(r.Context(), u.actor, ports.PayerSearch{Text: q,
+		Offset: pageOffset(pageNumber(r)), Limit: ports.DefaultBackOfficePage})
+	if err != nil {
+		return err
+	}
+	p := &staffPayersPage{staffBase: staffBase{Title: "Redevables", Menu: menuStaffPayers}, Query: q, Rows: page.Rows,
+		Pager: newPager(r, page.Offset, page.Limit, page.Total)}
+	return s.renderStaff(w, r, u, http.StatusOK, pageStaffPayers, p)
+}
+
+type staffPayerPage struct {
+	staffBase
+	Detail ports.PayerDetail
+	// CanResend offers the activation link: the account is not active
+	// and the payer has an address.
+	CanResend bool
+}
+
+func staffPathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, errNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) showPayer(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	return s.renderPayer(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUser, st int, problem error) error {
+	id, err := staffPathID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.portal.PayerDetail(r.Context(), u.actor, id)
+	if err != nil {
+		return err
+	}
+	p := &staffPayerPage{staffBase: staffBase{Title: "Redevable " + d.Payer.ExternalRef, Menu: menuStaffPayers}, Detail: d,
+		CanResend: d.Status != ports.AccountActive && d.Payer.Email != ""}
+	if problem != nil {
+		p.Errors = []summaryLine{{Message: domain.ErrorMessage(problem)}}
+	}
+	return s.renderStaff(w, r, u, st, pageStaffPayer, p)
+}
+
+func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := staffPathID(r)
+	if err != nil {
+		return err
+	}
+	err = s.portal.ResendActivation(r.Context(), u.actor, id)
+	switch domain.ErrorCode(err) {
+	case "":
+		return staffRedirect(w, r, "/gestion/redevables/"+id.String(), flashActivationSent)
+	case domain.Conflict:
+		return s.renderPayer(w, r, u, http.StatusConflict, err)
+	}
+	return err
+}

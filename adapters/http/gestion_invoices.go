@@ -1,0 +1,156 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// The back office's invoices: search, one invoice's detail, and the
+// changes staff make by hand (paid at the counter, sent to treasury,
+// cancelled).
+
+const (
+	pageStaffInvoices = "gestion_invoices"
+	pageStaffInvoice  = "gestion_invoice"
+)
+
+func init() {
+	registerGestionArea(func(s *Server, mux *http.ServeMux) {
+		mux.Handle("GET /gestion/factures", s.staffRead(s.staffInvoices))
+		mux.Handle("GET /gestion/factures/{id}", s.staffRead(s.staffInvoice))
+		mux.Handle("POST /gestion/factures/{id}/etat", s.staffWrite(s.setStaffInvoiceState))
+	})
+	registerGestionFlashes(map[string]string{
+		flashInvoicePaid:      "La facture est enregistrée comme réglée hors du portail.",
+		flashInvoiceTreasury:  "La facture est transmise en trésorerie.",
+		flashInvoiceCancelled: "La facture est annulée : le redevable ne la voit plus.",
+		flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
+	})
+}
+
+const (
+	flashInvoicePaid      = "facture-reglee"
+	flashInvoiceTreasury  = "facture-tresorerie"
+	flashInvoiceCancelled = "facture-annulee"
+	flashInvoiceSame      = "facture-inchangee"
+)
+
+// invoiceStates are the states offered in the search form.
+var invoiceStates = []domain.InvoiceState{domain.InvoiceUnpaid, domain.InvoicePaid, domain.InvoiceTreasury, domain.InvoiceCancelled}
+
+type staffInvoicesPage struct {
+	staffBase
+	Filter ports.StaffInvoiceFilter
+	States []domain.InvoiceState
+	List   ports.StaffInvoiceList
+	// Prev and Next are the addresses of the neighbouring pages, "" at
+	// either end.
+	Prev, Next string
+}
+
+func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	f := ports.StaffInvoiceFilter{Number: q.Get("numero"), PayerRef: q.Get("redevable"),
+		State: domain.InvoiceState(q.Get("etat")), Declared: q.Get("declarees") != "", Page: page}
+	p := &staffInvoicesPage{staffBase: staffBase{Title: "Factures", Menu: menuStaffInvoices}, Filter: f, States: invoiceStates}
+	list, err := s.portal.StaffInvoices(r.Context(), u.actor, f)
+	if fieldError(err) {
+		p.Errors = []summaryLine{{ID: "etat", Message: domain.ErrorMessage(err)}}
+		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffInvoices, p)
+	}
+	if err != nil {
+		return err
+	}
+	p.List = list
+	p.Prev, p.Next = pageLinks(r.URL, list.Page, list.Pages)
+	return s.renderStaff(w, r, u, http.StatusOK, pageStaffInvoices, p)
+}
+
+// pageLinks returns the addresses of the pages before and after page of
+// pages, keeping the other query parameters.
+func pageLinks(u *url.URL, page, pages int) (prev, next string) {
+	at := func(n int) string {
+		q := u.Query()
+		q.Set("page", strconv.Itoa(n))
+		return u.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		prev = at(page - 1)
+	}
+	if page < pages {
+		next = at(page + 1)
+	}
+	return prev, next
+}
+
+type staffInvoicePage struct {
+	staffBase
+	Detail ports.StaffInvoiceDetail
+	// Today is the default date of a payment at the counter (Paris).
+	Today string
+}
+
+func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return errNotFound
+	}
+	d, err := s.portal.StaffInvoice(r.Context(), u.actor, id)
+	if err != nil {
+		return err
+	}
+	return s.renderStaffInvoice(w, r, u, http.StatusOK, d, nil)
+}
+
+func (s *Server) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser, st int, d ports.StaffInvoiceDetail, errs []summaryLine) error {
+	p := &staffInvoicePage{staffBase: staffBase{Title: "Facture " + d.Invoice.Number, Menu: menuStaffInvoices, Errors: errs},
+		Detail: d, Today: domain.Today(s.clock.Now()).String()}
+	return s.renderStaff(w, r, u, st, pageStaffInvoice, p)
+}
+
+// setStaffInvoiceState records what happened to an invoice outside the
+// portal: paid at the counter (on a date), sent to treasury, cancelled.
+func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return errNotFound
+	}
+	d, err := s.portal.StaffInvoice(r.Context(), u.actor, id)
+	if err != nil {
+		return err
+	}
+	ch := ports.InvoiceStatusChange{Status: domain.InvoiceState(r.PostForm.Get("etat"))}
+	flash := map[domain.InvoiceState]string{domain.InvoicePaid: flashInvoicePaid,
+		domain.InvoiceTreasury: flashInvoiceTreasury, domain.InvoiceCancelled: flashInvoiceCancelled}[ch.Status]
+	if ch.Status == domain.InvoicePaid {
+		day, err := domain.ParseDate(r.PostForm.Get("reglee_le"))
+		if err != nil {
+			return s.renderStaffInvoice(w, r, u, http.StatusBadRequest, d,
+				[]summaryLine{{ID: "reglee_le", Message: "La date du règlement est invalide : écrivez-la sous la forme JJ/MM/AAAA."}})
+		}
+		// Noon in Paris: a day, not an instant, is what the service knows.
+		ch.PaidAt = day.Time(domain.Paris).Add(12 * time.Hour)
+		if now := s.clock.Now(); ch.PaidAt.After(now) && day == domain.Today(now) {
+			ch.PaidAt = now
+		}
+	}
+	_, changed, err := s.portal.SetInvoiceStatus(r.Context(), u.actor, d.Invoice.Number, ch)
+	if err != nil {
+		if code := domain.ErrorCode(err); code == domain.Invalid || code == domain.Conflict {
+			return s.renderStaffInvoice(w, r, u, status(err), d, []summaryLine{{Message: domain.ErrorMessage(err)}})
+		}
+		return err
+	}
+	if !changed {
+		flash = flashInvoiceSame
+	}
+	return staffRedirect(w, r, "/gestion/factures/"+id.String(), flash)
+}

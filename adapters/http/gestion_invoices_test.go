@@ -1,0 +1,106 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
+)
+
+func TestStaffInvoices(t *testing.T) {
+	e := newEnv(t)
+	e.otherBiller()
+	b := e.reader()
+
+	p := b.get("/gestion/factures")
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	contains(t, p, "8 factures", water, theirs, "Camille Martin (DEMO-0001)", "243,11")
+	notContains(t, p, "AUTRE-2026-1")
+
+	p = b.get("/gestion/factures?redevable=DEMO-0002")
+	contains(t, p, "2 factures", theirs)
+	notContains(t, p, water)
+	p = b.get("/gestion/factures?etat=treasury")
+	contains(t, p, "1 facture", treasury)
+	p = b.get("/gestion/factures?numero=" + water)
+	contains(t, p, "1 facture")
+	p = b.get("/gestion/factures?numero=AUTRE-2026-1")
+	contains(t, p, "0 factures", "Aucune facture")
+	p = b.get("/gestion/factures?redevable=AUTRE-0001")
+	contains(t, p, "0 factures")
+	p = b.get("/gestion/factures?etat=n-importe")
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "État de facture inconnu.")
+
+	p = b.get("/gestion/factures/" + idOf(water).String())
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "Facture "+water, "Camille Martin", "Non réglée", "Transmission en trésorerie")
+	p = b.get("/gestion/factures/" + idOf(paidOne).String())
+	contains(t, p, "Réglée le", "hors du portail")
+
+	other := e.otherBillerInvoiceID()
+	p = b.get("/gestion/factures/" + other.String())
+	assert.Equal(t, http.StatusNotFound, p.status, "another biller's invoice does not exist here")
+	p = b.get("/gestion/factures/pas-un-id")
+	assert.Equal(t, http.StatusNotFound, p.status)
+}
+
+func TestStaffInvoiceStatusChanges(t *testing.T) {
+	e := newEnv(t)
+	e.otherBiller()
+	path := "/gestion/factures/" + idOf(water).String()
+
+	reader := e.reader()
+	p := reader.get(path)
+	notContains(t, p, "Marquer la facture comme réglée", "Annuler la facture")
+	p = reader.post(path+"/etat", url.Values{"etat": {"cancelled"}})
+	assert.Equal(t, http.StatusForbidden, p.status)
+	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
+
+	m := e.manager()
+	p = m.get(path)
+	contains(t, p, "Marquer la facture comme réglée", "Transmettre la facture en trésorerie", "Annuler la facture")
+	p = m.post(path+"/etat", url.Values{"etat": {"paid"}, "reglee_le": {"pas une date"}})
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "La date du règlement est invalide")
+	p = m.post(path+"/etat", url.Values{"etat": {"paid"}, "reglee_le": {"2026-11-24"}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	p = m.get(p.location())
+	contains(t, p, "La facture est enregistrée comme réglée hors du portail.", "Réglée le", "24/11/2026", "hors du portail")
+	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+
+	p = m.post(path+"/etat", url.Values{"etat": {"cancelled"}})
+	assert.Equal(t, http.StatusConflict, p.status)
+	contains(t, p, "ne peut pas être annulée")
+
+	nurseryPath := "/gestion/factures/" + idOf(nursery).String()
+	m.get(nurseryPath)
+	p = m.post(nurseryPath+"/etat", url.Values{"etat": {"treasury"}})
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, domain.InvoiceTreasury, e.invoiceState(nursery))
+	m.get(nurseryPath)
+	p = m.post(nurseryPath+"/etat", url.Values{"etat": {"cancelled"}})
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, domain.InvoiceCancelled, e.invoiceState(nursery))
+
+	citizen := e.browser().loginDemo()
+	p = citizen.get("/factures?onglet=tresorerie")
+	notContains(t, p, nursery)
+
+	other := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
+	other.get("/gestion/")
+	p = other.post("/gestion/factures/"+idOf(canteen).String()+"/etat", url.Values{"etat": {"cancelled"}})
+	assert.Equal(t, http.StatusNotFound, p.status, "another biller's staff cannot touch the invoice")
+	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(canteen))
+
+	events, _, err := e.store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Actor: domain.ActorStaff, Text: nursery})
+	require.NoError(t, err)
+	assert.Len(t, events, 2, "each change is in the audit log")
+}

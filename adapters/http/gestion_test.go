@@ -1,0 +1,265 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
+)
+
+func TestStaffLogin(t *testing.T) {
+	t.Run("a manager logs in, sees the dashboard and logs out", func(t *testing.T) {
+		e := newEnv(t)
+		b := e.browser()
+		p := b.get("/gestion/")
+		require.Equal(t, http.StatusSeeOther, p.status)
+		assert.Equal(t, "/gestion/connexion", p.location())
+
+		b.staffLogin(demo.StaffEmail, demo.StaffPassword)
+		c := b.cookie("portail-gestion")
+		require.NotNil(t, c)
+		assert.Nil(t, b.cookie("portail-session"), "a staff login opens no citizen session")
+		p = b.get("/gestion/")
+		require.Equal(t, http.StatusOK, p.status, p.body)
+		contains(t, p, "Tableau de bord", demo.StaffEmail, "(Gestionnaire)", ">0</span> nouveaux messages", "Commune de Démoville", "004200",
+			"PayFiP n'est pas en production")
+
+		p = b.post("/gestion/deconnexion", nil)
+		require.Equal(t, http.StatusSeeOther, p.status)
+		assert.Equal(t, "/gestion/connexion?ok=deconnexion", p.location())
+		p = b.get("/gestion/")
+		assert.Equal(t, http.StatusSeeOther, p.status, "the session is gone")
+	})
+
+	t.Run("a wrong password gets one message, a 401, and an audit line", func(t *testing.T) {
+		e := newEnv(t)
+		b := e.browser()
+		b.get("/gestion/connexion")
+		p := b.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {"pas le bon"}})
+		assert.Equal(t, http.StatusUnauthorized, p.status)
+		contains(t, p, "Adresse de messagerie ou mot de passe incorrect.")
+		p = b.post("/gestion/connexion", url.Values{"email": {"inconnu@demo.fr"}, "password": {"pas le bon"}})
+		assert.Equal(t, http.StatusUnauthorized, p.status)
+		contains(t, p, "Adresse de messagerie ou mot de passe incorrect.")
+
+		events, n, err := e.store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditStaffLoginFailed})
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+		assert.Equal(t, "inconnu@demo.fr", events[0].Target)
+		assert.NotEmpty(t, events[0].IP)
+	})
+
+	t.Run("repeated failures for one address are limited", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: 15 * 60e9} })
+		b := e.browser()
+		b.get("/gestion/connexion")
+		for range 2 {
+			p := b.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {"faux"}})
+			require.Equal(t, http.StatusUnauthorized, p.status)
+		}
+		p := b.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {demo.StaffPassword}})
+		assert.Equal(t, http.StatusTooManyRequests, p.status)
+		contains(t, p, "Trop de demandes")
+	})
+
+	t.Run("the session id changes at login", func(t *testing.T) {
+		e := newEnv(t)
+		b := e.manager()
+		first := b.cookie("portail-gestion").Value
+		b.staffLogin(demo.StaffEmail, demo.StaffPassword)
+		second := b.cookie("portail-gestion").Value
+		assert.NotEqual(t, first, second)
+		_, err := e.store.Session(context.Background(), domain.HashSecret(first))
+		assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "the previous session is destroyed")
+	})
+
+	t.Run("the cookie is HttpOnly, SameSite=Strict, and __Host- over https", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.PublicURL = "https://portail.test" })
+		b := e.browser()
+		b.get("/gestion/connexion")
+		p := b.postRaw("/gestion/connexion", url.Values{"jeton": {b.token()}, "email": {demo.StaffEmail}, "password": {demo.StaffPassword}},
+			"Sec-Fetch-Site", "same-origin")
+		require.Equal(t, http.StatusSeeOther, p.status, p.body)
+		c := setCookie(t, p, "__Host-portail-gestion")
+		assert.True(t, c.HttpOnly)
+		assert.True(t, c.Secure)
+		assert.Equal(t, http.SameSiteStrictMode, c.SameSite)
+		assert.Equal(t, "/", c.Path)
+	})
+
+	t.Run("the login form needs its token", func(t *testing.T) {
+		e := newEnv(t)
+		b := e.browser()
+		p := b.postRaw("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {demo.StaffPassword}}, "Sec-Fetch-Site", "same-origin")
+		assert.Equal(t, http.StatusForbidden, p.status)
+		contains(t, p, "Ce formulaire a expiré")
+	})
+
+	t.Run("after login the browser goes back to the page asked for, within the back office only", func(t *testing.T) {
+		e := newEnv(t)
+		b := e.browser()
+		p := b.get("/gestion/messages?etat=new")
+		require.Equal(t, http.StatusSeeOther, p.status)
+		loc, err := url.Parse(p.location())
+		require.NoError(t, err)
+		assert.Equal(t, "/gestion/messages?etat=new", loc.Query().Get("suite"))
+		b.get(p.location())
+		p = b.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {demo.StaffPassword}, "suite": {"/gestion/messages?etat=new"}})
+		assert.Equal(t, "/gestion/messages?etat=new", p.location())
+
+		b2 := e.browser()
+		b2.get("/gestion/connexion")
+		p = b2.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {demo.StaffPassword}, "suite": {"//ailleurs.example/gestion/"}})
+		assert.Equal(t, "/gestion/", p.location())
+		b3 := e.browser()
+		b3.get("/gestion/connexion")
+		p = b3.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {demo.StaffPassword}, "suite": {"/factures"}})
+		assert.Equal(t, "/gestion/", p.location())
+	})
+}
+
+func TestStaffAndCitizenSessionsAreSeparate(t *testing.T) {
+	e := newEnv(t)
+	citizen := e.browser().loginDemo()
+	p := citizen.get("/gestion/")
+	assert.Equal(t, http.StatusSeeOther, p.status, "a citizen's session does not open the back office")
+	assert.True(t, strings.HasPrefix(p.location(), "/gestion/connexion"))
+
+	staff := e.manager()
+	p = staff.get("/factures")
+	assert.Equal(t, http.StatusSeeOther, p.status, "a staff session does not open the citizens' pages")
+
+	// Even with the staff secret in the citizens' cookie.
+	secret := staff.cookie("portail-gestion").Value
+	req, err := http.NewRequest(http.MethodGet, e.ts.URL+"/factures", nil)
+	require.NoError(t, err)
+	req.AddCookie(&http.Cookie{Name: "portail-session", Value: secret})
+	p = e.browser().do(req)
+	assert.Equal(t, http.StatusSeeOther, p.status)
+}
+
+func TestStaffRoles(t *testing.T) {
+	e := newEnv(t)
+	mux := http.NewServeMux()
+	called := 0
+	mux.Handle("POST /gestion/essai", e.server.staffWrite(func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+		called++
+		return staffRedirect(w, r, "/gestion/", "")
+	}))
+	mux.Handle("/", e.server)
+	e.ts.Config.Handler = e.server.withBiller(mux)
+
+	reader := e.reader()
+	p := reader.get("/gestion/")
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "(Lecture seule)")
+	p = reader.post("/gestion/essai", nil)
+	assert.Equal(t, http.StatusForbidden, p.status)
+	contains(t, p, "Votre rôle « lecture » permet de consulter mais pas de modifier.")
+	assert.Equal(t, 0, called)
+
+	manager := e.manager()
+	p = manager.postRaw("/gestion/essai", url.Values{"jeton": {"faux"}}, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, http.StatusForbidden, p.status, "the session's form token is required")
+	p = manager.post("/gestion/essai", nil)
+	assert.Equal(t, http.StatusSeeOther, p.status)
+	assert.Equal(t, 1, called)
+
+	// A role taken away applies at the next request.
+	_, _, err := e.portal.AddStaff(context.Background(), ports.StaffInput{BillerID: demo.BillerID, Email: demo.StaffEmail,
+		Role: domain.RoleReader, Password: demo.StaffPassword})
+	require.NoError(t, err)
+	p = manager.post("/gestion/essai", nil)
+	assert.Equal(t, http.StatusForbidden, p.status)
+	assert.Equal(t, 1, called)
+}
+
+func TestBillersByHost(t *testing.T) {
+	t.Run("each host serves its biller, the others fall back to the default", func(t *testing.T) {
+		e := newEnv(t)
+		e.otherBiller()
+		p := e.browser().onHost(otherHost).get("/connexion")
+		require.Equal(t, http.StatusOK, p.status)
+		contains(t, p, "Syndicat d'Autreville")
+		notContains(t, p, "Démoville")
+		p = e.browser().get("/connexion")
+		contains(t, p, "Commune de Démoville")
+	})
+
+	t.Run("without a default biller an unknown host gets a French 404", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.BillerID = [16]byte{} })
+		e.otherBiller()
+		p := e.browser().get("/connexion")
+		assert.Equal(t, http.StatusNotFound, p.status)
+		contains(t, p, "Aucun portail des factures n'est ouvert à cette adresse.")
+		p = e.browser().onHost(otherHost).get("/connexion")
+		assert.Equal(t, http.StatusOK, p.status)
+		p = e.browser().get("/healthz")
+		assert.Equal(t, http.StatusOK, p.status, "health does not depend on the host")
+	})
+
+	t.Run("a citizen of one biller cannot log in or use a session on another's host", func(t *testing.T) {
+		e := newEnv(t)
+		e.otherBiller()
+		b := e.browser().onHost(otherHost)
+		b.get("/connexion")
+		p := b.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
+		assert.Equal(t, http.StatusUnauthorized, p.status, "the demo payer is unknown to the other biller")
+
+		citizen := e.browser().loginDemo()
+		p = citizen.onHost(otherHost).get("/factures")
+		assert.Equal(t, http.StatusSeeOther, p.status, "the session belongs to the other biller")
+	})
+
+	t.Run("a staff member of one biller cannot log in or use a session on another's host", func(t *testing.T) {
+		e := newEnv(t)
+		e.otherBiller()
+		b := e.browser().onHost(otherHost)
+		b.get("/gestion/connexion")
+		p := b.post("/gestion/connexion", url.Values{"email": {demo.StaffEmail}, "password": {demo.StaffPassword}})
+		assert.Equal(t, http.StatusUnauthorized, p.status)
+
+		staff := e.manager()
+		p = staff.onHost(otherHost).get("/gestion/")
+		assert.Equal(t, http.StatusSeeOther, p.status)
+
+		other := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
+		p = other.get("/gestion/")
+		require.Equal(t, http.StatusOK, p.status)
+		contains(t, p, "Syndicat d'Autreville")
+		notContains(t, p, "Démoville")
+	})
+}
+
+func TestStaffAccount(t *testing.T) {
+	e := newEnv(t)
+	reader := e.reader()
+	p := reader.get("/gestion/mon-compte")
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "Mon compte", "Agents ayant accès à la gestion", "Agent de démonstration <gestion@demo.fr>", "Lecteur de démonstration <lecture@demo.fr>")
+
+	other := e.reader() // a second session of the same member
+	p = reader.post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {"faux"}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}})
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "Le mot de passe actuel est incorrect.")
+	notContains(t, p, "un nouveau mot de passe")
+	p = reader.post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {demo.ReaderPassword}, "password": {"court"}, "confirm": {"court"}})
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "au moins 12 caractères")
+
+	p = reader.post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {demo.ReaderPassword}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}})
+	require.Equal(t, http.StatusSeeOther, p.status, "even a reader changes their own password")
+	p = reader.get(p.location())
+	contains(t, p, "Votre nouveau mot de passe a été enregistré.")
+	p = other.get("/gestion/")
+	assert.Equal(t, http.StatusSeeOther, p.status, "the other session is closed")
+	e.browser().staffLogin(demo.ReaderEmail, "un nouveau mot de passe")
+}

@@ -1,0 +1,59 @@
+package domain
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// APIKeyPrefix starts every API key, so that a key pasted by mistake in a
+// ticket or a repository is recognisable (and secret scanners can match it).
+const APIKeyPrefix = "pdf_"
+
+// APIKeyRandomBytes is the number of random bytes of a key's secret.
+const APIKeyRandomBytes = 32
+
+// APIKey lets a biller's billing software call the API. The store keeps
+// only the hash of its secret; the secret is shown once, when it is made.
+type APIKey struct {
+	ID       uuid.UUID
+	BillerID uuid.UUID
+	// Name says what uses the key ("logiciel de facturation").
+	Name string
+	// Hash is HashSecret of the whole key.
+	Hash string
+	// Hint is the key's first characters, to tell keys apart in lists.
+	Hint       string
+	CreatedAt  time.Time
+	RevokedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// NewAPIKey makes a key from random bytes and returns it with its secret.
+func NewAPIKey(id, billerID uuid.UUID, name string, random []byte, now time.Time) (APIKey, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return APIKey{}, "", FieldError("name", "Le nom de la clé est obligatoire (100 caractères au plus).")
+	}
+	if len(random) < 16 {
+		return APIKey{}, "", Errorf(Internal, "Clé trop courte.")
+	}
+	secret := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(random)
+	return APIKey{
+		ID: id, BillerID: billerID, Name: name, Hash: HashSecret(secret),
+		Hint: secret[:len(APIKeyPrefix)+6], CreatedAt: now,
+	}, secret, nil
+}
+
+// Active reports whether the key may still be used.
+func (k APIKey) Active() bool { return k.RevokedAt.IsZero() }
+
+// Revoke ends the key; revoking twice keeps the first date.
+func (k *APIKey) Revoke(now time.Time) {
+	if k.RevokedAt.IsZero() {
+		k.RevokedAt = now
+	}
+}

@@ -1,0 +1,96 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ActorKind says who did what an audit event records.
+type ActorKind string
+
+// The actors of the audit log.
+const (
+	ActorStaff   ActorKind = "staff"   // a member of the billing service
+	ActorCitizen ActorKind = "citizen" // a payer, or someone trying to log in as one
+	ActorAPI     ActorKind = "api"     // the billing software, through an API key
+	ActorSystem  ActorKind = "system"  // the portal itself (scheduled jobs)
+)
+
+// Valid reports whether k is a known actor kind.
+func (k ActorKind) Valid() bool {
+	return k == ActorStaff || k == ActorCitizen || k == ActorAPI || k == ActorSystem
+}
+
+// Label says the actor kind in French.
+func (k ActorKind) Label() string {
+	switch k {
+	case ActorStaff:
+		return "Agent"
+	case ActorCitizen:
+		return "Redevable"
+	case ActorAPI:
+		return "API"
+	}
+	return "Portail"
+}
+
+// AuditAction names what happened. Values are stable: they are stored and
+// filtered on.
+type AuditAction string
+
+// Citizen security events.
+const (
+	AuditLogin             AuditAction = "citizen.login"
+	AuditLoginFailed       AuditAction = "citizen.login_failed"
+	AuditLogout            AuditAction = "citizen.logout"
+	AuditActivationSent    AuditAction = "citizen.activation_sent"
+	AuditPasswordResetSent AuditAction = "citizen.password_reset_sent"
+	AuditPasswordSet       AuditAction = "citizen.password_set"
+	AuditPasswordChanged   AuditAction = "citizen.password_changed"
+	AuditEmailChangeAsked  AuditAction = "citizen.email_change_requested"
+	AuditEmailChanged      AuditAction = "citizen.email_changed"
+	AuditStaffLogin        AuditAction = "staff.login"
+	AuditStaffLoginFailed  AuditAction = "staff.login_failed"
+	AuditStaffLogout       AuditAction = "staff.logout"
+	AuditSettingsChanged   AuditAction = "staff.settings_changed"
+	AuditImport            AuditAction = "staff.import"
+	AuditInvoiceStatus     AuditAction = "invoice.status_changed"
+	AuditTreasury          AuditAction = "invoice.treasury"
+	AuditPaymentConfirmed  AuditAction = "payment.confirmed"
+	AuditPaymentRejected   AuditAction = "payment.rejected"
+	AuditDeclaredConfirmed AuditAction = "invoice.declared_confirmed"
+	AuditDeclaredRejected  AuditAction = "invoice.declared_rejected"
+	AuditSettlementReport  AuditAction = "payment.settlement_report"
+	AuditMessageHandled    AuditAction = "message.handled"
+	AuditActivationResent  AuditAction = "account.activation_resent"
+	AuditPayerSaved        AuditAction = "api.payer_saved"
+	AuditInvoiceSaved      AuditAction = "api.invoice_saved"
+	AuditDocumentSaved     AuditAction = "api.document_saved"
+	AuditAPIKeyCreated     AuditAction = "apikey.created"
+	AuditAPIKeyRevoked     AuditAction = "apikey.revoked"
+	AuditStaffCreated      AuditAction = "staff.created"
+	AuditPaymentsExported  AuditAction = "payment.exported"
+)
+
+// AuditEvent is one line of the audit log: who did what, when, from where.
+// It never holds a password, a token or a card detail.
+type AuditEvent struct {
+	ID       uuid.UUID
+	BillerID uuid.UUID
+	At       time.Time
+	Actor    ActorKind
+	// ActorID is the staff member, account or API key; Nil when unknown
+	// (a failed login with an unknown address).
+	ActorID uuid.UUID
+	// ActorLabel is what a reader recognises: an address, a key's name.
+	ActorLabel string
+	Action     AuditAction
+	// Target names the record acted on: an invoice number, a refdet, an
+	// address.
+	Target string
+	// Detail is a short French sentence for the reader.
+	Detail string
+	// IP is the client's address, when the event came over HTTP.
+	IP string
+}

@@ -1,0 +1,107 @@
+package domain
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// The billing service's review of payments: the legacy URL mode's
+// unconfirmed payments (confirmed or rejected), anomalies, and the
+// invoices payers declared paid.
+
+// Unconfirmed reports whether the attempt is paid on the word of the
+// legacy URL mode's unauthenticated callback only, awaiting the billing
+// service's confirmation or the settlement report (PROTOCOL.md §4.1).
+func (p Payment) Unconfirmed() bool { return p.State == PaymentPaid && !p.Confirmed }
+
+// Confirm records that the money of a paid attempt was received: by the
+// billing service, or by the DGFiP's settlement report. It reports
+// whether anything changed; confirming twice is harmless. Only a paid
+// attempt can be confirmed.
+func (p *Payment) Confirm(now time.Time) (bool, error) {
+	if p.State != PaymentPaid {
+		return false, Errorf(Conflict, "Seul un paiement accepté peut être confirmé (ce paiement est « %s »).", p.State.Label())
+	}
+	if p.Confirmed {
+		return false, nil
+	}
+	p.Confirmed = true
+	p.UpdatedAt = now
+	return true, nil
+}
+
+// Reject records that the billing service never received the money of a
+// paid attempt known only from an unauthenticated callback. The caller
+// then reopens its invoices with ReopenInvoices. A confirmed payment
+// cannot be rejected: the DGFiP itself said it was paid.
+func (p *Payment) Reject(now time.Time) error {
+	switch {
+	case p.State == PaymentRejected:
+		return nil
+	case !p.Unconfirmed():
+		return Errorf(Conflict, "Seul un paiement accepté et non confirmé peut être rejeté (ce paiement est « %s »).", p.stateWords())
+	}
+	p.State = PaymentRejected
+	p.FinishedAt = now
+	p.UpdatedAt = now
+	return nil
+}
+
+func (p Payment) stateWords() string {
+	if p.State == PaymentPaid && p.Confirmed {
+		return "accepté et confirmé"
+	}
+	return p.State.Label()
+}
+
+// Flag notes an anomaly for the billing service on the attempt, once: a
+// note already there is not repeated. It reports whether it changed.
+func (p *Payment) Flag(note string, now time.Time) bool {
+	note = strings.TrimSpace(note)
+	if note == "" || strings.Contains(p.Anomaly, note) {
+		return false
+	}
+	p.Anomaly = strings.TrimSpace(p.Anomaly + " " + note)
+	p.UpdatedAt = now
+	return true
+}
+
+// ReopenInvoices undoes the settlement of a rejected attempt: each invoice
+// it settled is unpaid again. An invoice settled by something else stays
+// as it is. It returns the invoices changed.
+func ReopenInvoices(p Payment, invoices []Invoice, now time.Time) []Invoice {
+	var changed []Invoice
+	for _, inv := range invoices {
+		if inv.State == InvoicePaid && inv.PaymentID == p.ID && p.ID != uuid.Nil {
+			inv.State = InvoiceUnpaid
+			inv.PaidAt = time.Time{}
+			inv.PaymentID = uuid.Nil
+			inv.UpdatedAt = now
+			changed = append(changed, inv)
+		}
+	}
+	return changed
+}
+
+// ConfirmDeclared settles an invoice the payer declared paid, once the
+// billing service saw the money: paid outside the portal (no payment),
+// on the day of the declaration. Only a declared invoice can be confirmed.
+func (inv *Invoice) ConfirmDeclared(now time.Time) error {
+	if !inv.Declared() {
+		return Errorf(Conflict, "La facture %s n'est pas déclarée réglée par le redevable.", inv.Number)
+	}
+	_, err := inv.Settle(uuid.Nil, inv.DeclaredPaidAt, now)
+	return err
+}
+
+// RejectDeclared takes back a payer's declaration the billing service
+// could not match with any money: the invoice is unpaid again and the
+// payer may pay it online. Only a declared invoice can be rejected.
+func (inv *Invoice) RejectDeclared(now time.Time) error {
+	if !inv.Declared() {
+		return Errorf(Conflict, "La facture %s n'est pas déclarée réglée par le redevable.", inv.Number)
+	}
+	return inv.UndoDeclarePaid(now)
+}

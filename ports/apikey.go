@@ -1,0 +1,152 @@
+package ports
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// apiKeyTouchEvery bounds how often AuthenticateAPIKey records a key's
+// last use: once a minute is precise enough for the back office, and a
+// busy billing software does not turn every read into a write.
+const apiKeyTouchEvery = time.Minute
+
+// errBadAPIKey answers a missing, unknown or revoked key alike.
+var errBadAPIKey = &domain.Error{Code: domain.Unauthenticated,
+	Message: "Clé d'API absente, inconnue ou révoquée."}
+
+// cliActor is who creates and revokes keys from the command line, for
+// the audit log.
+func cliActor(billerID uuid.UUID) Actor {
+	return Actor{Kind: domain.ActorSystem, BillerID: billerID, Label: "Ligne de commande"}
+}
+
+// CreateAPIKey makes a key for the biller's billing software and returns
+// it with its secret, which is shown once: the store keeps only its hash.
+// The creation is written in the biller's audit log.
+func (p *Portal) CreateAPIKey(ctx context.Context, billerID uuid.UUID, name string) (domain.APIKey, string, error) {
+	now := p.clock.Now()
+	id, err := p.newID()
+	if err != nil {
+		return domain.APIKey{}, "", err
+	}
+	random, err := p.randomBytes(domain.APIKeyRandomBytes)
+	if err != nil {
+		return domain.APIKey{}, "", err
+	}
+	key, secret, err := domain.NewAPIKey(id, billerID, name, random, now)
+	if err != nil {
+		return domain.APIKey{}, "", err
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		if _, err := tx.Biller(ctx, billerID); err != nil {
+			return notFoundAs(err, errUnknownBiller)
+		}
+		if err := mapSave(tx.SaveAPIKey(ctx, key)); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, cliActor(billerID), domain.AuditAPIKeyCreated, key.Name,
+			"Clé d'API « "+key.Name+" » créée ("+key.Hint+"…).")
+	})
+	if err != nil {
+		return domain.APIKey{}, "", err
+	}
+	return key, secret, nil
+}
+
+// errUnknownBiller answers a biller id that is not in the store.
+var errUnknownBiller = domain.Errorf(domain.NotFound, "Service de facturation inconnu.")
+
+// errUnknownAPIKey answers a key that is not the biller's.
+var errUnknownAPIKey = domain.Errorf(domain.NotFound, "Clé d'API inconnue pour ce service de facturation.")
+
+// RevokeAPIKey ends one of the biller's keys at once; the requests made
+// with it fail from then on. Revoking twice changes nothing and logs
+// nothing more. It returns the key as revoked.
+func (p *Portal) RevokeAPIKey(ctx context.Context, billerID, id uuid.UUID) (domain.APIKey, error) {
+	now := p.clock.Now()
+	var key domain.APIKey
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		key, err = tx.APIKey(ctx, id)
+		if err != nil {
+			return notFoundAs(err, errUnknownAPIKey)
+		}
+		if key.BillerID != billerID {
+			return errUnknownAPIKey
+		}
+		if !key.Active() {
+			return nil
+		}
+		key.Revoke(now)
+		if err := mapSave(tx.SaveAPIKey(ctx, key)); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, cliActor(billerID), domain.AuditAPIKeyRevoked, key.Name,
+			"Clé d'API « "+key.Name+" » révoquée ("+key.Hint+"…).")
+	})
+	if err != nil {
+		return domain.APIKey{}, err
+	}
+	return key, nil
+}
+
+// APIKeys lists the biller's keys, revoked ones included, oldest first.
+func (p *Portal) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.APIKey, error) {
+	if _, err := p.store.Biller(ctx, billerID); err != nil {
+		return nil, notFoundAs(err, errUnknownBiller)
+	}
+	keys, err := p.store.APIKeys(ctx, billerID)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return keys, nil
+}
+
+// AuthenticateAPIKey returns the actor of a request bearing secret: the
+// key's biller, the key's id and name, and the client's address from
+// ctx (WithClientIP). A missing, unknown or revoked key is
+// Unauthenticated, with the same message for all three.
+func (p *Portal) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
+	if !strings.HasPrefix(secret, domain.APIKeyPrefix) || len(secret) > 200 {
+		return Actor{}, errBadAPIKey
+	}
+	hash := domain.HashSecret(secret)
+	key, err := p.store.APIKeyByHash(ctx, hash)
+	if err != nil {
+		return Actor{}, notFoundAs(err, errBadAPIKey)
+	}
+	if !key.Active() || key.Hash != hash {
+		return Actor{}, errBadAPIKey
+	}
+	if now := p.clock.Now(); now.Sub(key.LastUsedAt) >= apiKeyTouchEvery {
+		p.touchAPIKey(ctx, key.ID, now)
+	}
+	return Actor{Kind: domain.ActorAPI, BillerID: key.BillerID, ID: key.ID, Label: key.Name, IP: ClientIP(ctx)}, nil
+}
+
+// touchAPIKey records the key's last use. Its failure is logged, not
+// returned: a request must not fail for a date in a list.
+func (p *Portal) touchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) {
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		key, err := tx.APIKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		// Read again inside the transaction: a revocation made meanwhile
+		// must not be overwritten, and another instance may have touched
+		// the key already.
+		if !key.Active() || now.Sub(key.LastUsedAt) < apiKeyTouchEvery {
+			return nil
+		}
+		key.LastUsedAt = now
+		return tx.SaveAPIKey(ctx, key)
+	})
+	if err != nil {
+		p.log.WarnContext(ctx, "API key last use not recorded", "key", id, "err", err)
+	}
+}

@@ -1,0 +1,232 @@
+package ports
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// PaymentsPerPage is the default size of one page of the back office's
+// payment lists.
+const PaymentsPerPage = 50
+
+// PaymentRow is one line of the back office's payment list.
+type PaymentRow struct {
+	Payment domain.Payment
+	// Payer is the attempt's payer; zero when it cannot be read.
+	Payer domain.Payer
+}
+
+// PaymentList is one page of a biller's payments.
+type PaymentList struct {
+	Rows  []PaymentRow
+	Total int // payments matching the query
+	Paging
+}
+
+// Paging says where one page of a back-office list stands.
+type Paging struct {
+	Page    int // from 1
+	Pages   int // at least 1
+	PerPage int
+}
+
+func pagingOf(total, offset, limit int) Paging {
+	pages := (total + limit - 1) / limit
+	if pages == 0 {
+		pages = 1
+	}
+	return Paging{Page: offset/limit + 1, Pages: pages, PerPage: limit}
+}
+
+// boundPage puts a query's offset and limit within bounds: the limit
+// defaults to PaymentsPerPage and is at most MaxPerPage.
+func boundPage(offset, limit int) (int, int) {
+	if limit <= 0 || limit > MaxPerPage {
+		limit = PaymentsPerPage
+	}
+	return max(offset, 0), limit
+}
+
+// Payments lists the actor's biller's payment attempts matching q,
+// newest first, one page (q.Offset, q.Limit). q.BillerID is always the
+// actor's.
+func (p *Portal) Payments(ctx context.Context, a Actor, q PaymentQuery) (PaymentList, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return PaymentList{}, err
+	}
+	q.BillerID = a.BillerID
+	q.Offset, q.Limit = boundPage(q.Offset, q.Limit)
+	list, total, err := p.store.Payments(ctx, q)
+	if err != nil {
+		return PaymentList{}, domain.WrapInternal(err)
+	}
+	payers := payerCache{store: p.store, biller: a.BillerID}
+	out := PaymentList{Total: total, Paging: pagingOf(total, q.Offset, q.Limit)}
+	for _, pay := range list {
+		out.Rows = append(out.Rows, PaymentRow{Payment: pay, Payer: payers.get(ctx, pay.PayerID)})
+	}
+	return out, nil
+}
+
+// PaymentsPayer finds the actor's biller's payer by external reference,
+// for the payment list's filter. An unknown reference is NotFound with a
+// French message naming it.
+func (p *Portal) PaymentsPayer(ctx context.Context, a Actor, ref string) (domain.Payer, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return domain.Payer{}, err
+	}
+	ref = strings.TrimSpace(ref)
+	payer, err := p.store.PayerByRef(ctx, a.BillerID, ref)
+	if err != nil || payer.BillerID != a.BillerID {
+		return domain.Payer{}, notFoundAs(err, &domain.Error{Code: domain.NotFound, Field: "payer",
+			Message: fmt.Sprintf("Aucun redevable n'a la référence « %s ».", ref)})
+	}
+	return payer, nil
+}
+
+// PaymentDetail is one attempt as the back office shows it.
+type PaymentDetail struct {
+	Payment domain.Payment
+	// Timeline is every step of the attempt, oldest first.
+	Timeline []domain.PaymentEvent
+	// Invoices are the attempt's invoices as they stand now.
+	Invoices []domain.Invoice
+	Payer    domain.Payer
+}
+
+// PaymentDetail returns one of the actor's biller's attempts with its
+// timeline, invoices and payer. Another biller's is NotFound.
+func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (PaymentDetail, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return PaymentDetail{}, err
+	}
+	pay, err := p.store.Payment(ctx, id)
+	if err != nil {
+		return PaymentDetail{}, notFoundAs(err, domain.ErrNotFound)
+	}
+	if err := a.canRead(pay.BillerID); err != nil {
+		return PaymentDetail{}, err
+	}
+	d := PaymentDetail{Payment: pay}
+	if d.Timeline, err = p.store.PaymentEvents(ctx, id); err != nil {
+		return PaymentDetail{}, domain.WrapInternal(err)
+	}
+	for _, invID := range pay.InvoiceIDs {
+		inv, err := p.store.Invoice(ctx, invID)
+		if err != nil {
+			if domain.ErrorCode(err) == domain.NotFound {
+				continue
+			}
+			return PaymentDetail{}, domain.WrapInternal(err)
+		}
+		d.Invoices = append(d.Invoices, inv)
+	}
+	payers := payerCache{store: p.store, biller: a.BillerID}
+	d.Payer = payers.get(ctx, pay.PayerID)
+	return d, nil
+}
+
+// ConfirmPayment is the billing service saying it received the money of
+// an attempt paid on the word of the legacy URL mode's unauthenticated
+// callback. Confirming twice is harmless.
+func (p *Portal) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) error {
+	return p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+		changed, err := pay.Confirm(p.clock.Now())
+		if err != nil || !changed {
+			return false, err
+		}
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Confirmé par le service de facturation ("+a.Label+")."); err != nil {
+			return false, err
+		}
+		return true, p.audit(ctx, tx, a, domain.AuditPaymentConfirmed, pay.Refdet,
+			fmt.Sprintf("Paiement de %s confirmé (factures %s).", domain.FormatEuros(pay.Total), strings.Join(pay.InvoiceNumbers, ", ")))
+	})
+}
+
+// RejectPayment is the billing service saying it never received the
+// money of an attempt paid on the word of an unauthenticated callback:
+// the attempt is rejected and the invoices it settled are unpaid again.
+// A confirmed payment cannot be rejected.
+func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error {
+	return p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+		if pay.State == domain.PaymentRejected {
+			return false, nil
+		}
+		now := p.clock.Now()
+		if err := pay.Reject(now); err != nil {
+			return false, err
+		}
+		invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
+		if err != nil {
+			return false, domain.WrapInternal(err)
+		}
+		var numbers []string
+		for _, inv := range domain.ReopenInvoices(*pay, invs, now) {
+			if err := tx.SaveInvoice(ctx, inv); err != nil {
+				return false, domain.WrapInternal(err)
+			}
+			numbers = append(numbers, inv.Number)
+		}
+		reopened := "aucune facture rouverte"
+		if len(numbers) > 0 {
+			reopened = "factures de nouveau à régler : " + strings.Join(numbers, ", ")
+		}
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Rejeté par le service de facturation ("+a.Label+") : paiement non reçu ; "+reopened+"."); err != nil {
+			return false, err
+		}
+		return true, p.audit(ctx, tx, a, domain.AuditPaymentRejected, pay.Refdet,
+			fmt.Sprintf("Paiement de %s rejeté, non reçu ; %s.", domain.FormatEuros(pay.Total), reopened))
+	})
+}
+
+// reviewPayment runs a staff decision on one of the actor's biller's
+// attempts in one transaction: change reports whether it changed the
+// payment (and audited it); an unchanged payment is not saved.
+func (p *Portal) reviewPayment(ctx context.Context, a Actor, id uuid.UUID, change func(Tx, *domain.Payment) (bool, error)) error {
+	if err := a.canWrite(a.BillerID); err != nil {
+		return err
+	}
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		pay, err := tx.PaymentForUpdate(ctx, id)
+		if err != nil {
+			return notFoundAs(err, domain.ErrNotFound)
+		}
+		if err := a.canWrite(pay.BillerID); err != nil {
+			return err
+		}
+		changed, err := change(tx, &pay)
+		if err != nil || !changed {
+			return err
+		}
+		return mapSave(tx.SavePayment(ctx, pay))
+	})
+}
+
+// payerCache reads each payer of a list once.
+type payerCache struct {
+	store  Store
+	biller uuid.UUID
+	seen   map[uuid.UUID]domain.Payer
+}
+
+// get returns the payer, or a zero payer when it cannot be read or is
+// another biller's.
+func (c *payerCache) get(ctx context.Context, id uuid.UUID) domain.Payer {
+	if payer, ok := c.seen[id]; ok {
+		return payer
+	}
+	if c.seen == nil {
+		c.seen = make(map[uuid.UUID]domain.Payer)
+	}
+	payer, err := c.store.Payer(ctx, id)
+	if err != nil || payer.BillerID != c.biller {
+		payer = domain.Payer{}
+	}
+	c.seen[id] = payer
+	return payer
+}

@@ -1,0 +1,97 @@
+package ports
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Where a gateway report came from, as a payment's timeline says it.
+const (
+	sourceCallback     = "Retour du site de paiement (mode URL, non authentifié)"
+	sourceNotification = "Notification, résultat demandé à la DGFiP"
+	sourceReconcile    = "Vérification périodique auprès de la DGFiP"
+)
+
+// paymentEvent appends a step to pay's timeline through tx, in the
+// transaction of the change it records. A step that repeats the last
+// one exactly (a replayed notification, the reconciler asking again
+// while the result is pending) is not added twice. Steps of one instant
+// are spaced by a microsecond so that the timeline keeps their order in
+// every store.
+func (p *Portal) paymentEvent(ctx context.Context, tx Tx, pay domain.Payment, code, detail string) error {
+	events, err := tx.PaymentEvents(ctx, pay.ID)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	at := p.clock.Now().Truncate(time.Microsecond)
+	if n := len(events); n > 0 {
+		last := events[n-1]
+		if last.State == pay.State && last.Code == code && last.Detail == detail {
+			return nil
+		}
+		if !at.After(last.At) {
+			at = last.At.Add(time.Microsecond)
+		}
+	}
+	id, err := p.newID()
+	if err != nil {
+		return err
+	}
+	err = tx.SavePaymentEvent(ctx, domain.PaymentEvent{
+		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: at, State: pay.State, Code: code, Detail: detail,
+	})
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	return nil
+}
+
+// recordRefusedReport notes in the timeline a report that did not match
+// the attempt (refdet, amount or client number), in a transaction of its
+// own since the one that applied it was rolled back. A failure is only
+// logged: the refusal itself is what the caller returns.
+func (p *Portal) recordRefusedReport(ctx context.Context, id uuid.UUID, r domain.Report, source string) {
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		pay, err := tx.PaymentForUpdate(ctx, id)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		return p.paymentEvent(ctx, tx, pay, r.Code, source+" : résultat refusé, il ne correspond pas à ce paiement (référence, montant ou identifiant collectivité).")
+	})
+	if err != nil {
+		p.log.WarnContext(ctx, "refused report not recorded in the timeline", "payment", id, "err", err)
+	}
+}
+
+// createdDetail says the start of an attempt.
+func createdDetail(pay domain.Payment, invs []domain.Invoice) string {
+	until := ""
+	if len(invs) > 0 {
+		until = " ; factures réservées jusqu'au " + domain.FrenchDateTime(invs[0].LockedUntil)
+	}
+	return "Paiement créé : " + strings.Join(pay.InvoiceNumbers, ", ") + ", " + domain.FormatEuros(pay.Total) + until + "."
+}
+
+// reportDetail says what a report was and what it did.
+func reportDetail(source string, r domain.Report, pay domain.Payment, changed bool) string {
+	s := source + " : " + r.Outcome.Label()
+	if r.Method != "" {
+		s += " (" + r.Method.Label() + ")"
+	}
+	switch {
+	case !changed:
+		s += ", sans changement"
+	case r.Outcome == domain.OutcomePaid && !pay.Confirmed:
+		s += ", à confirmer par le service ou par le relevé de règlement"
+	case r.Outcome == domain.OutcomePaid && pay.Confirmed && r.Confirmed:
+		s += ", confirmé par la DGFiP"
+	case pay.Live() && !pay.AbandonReportedAt.IsZero():
+		s += " ; l'opération peut encore aboutir, les factures restent réservées"
+	}
+	return s + "."
+}

@@ -1,0 +1,436 @@
+package ports
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// StaffInput is a new staff member, from `portal staff add`.
+type StaffInput struct {
+	BillerID uuid.UUID
+	Email    string
+	Name     string
+	Role     domain.StaffRole
+	Password string
+}
+
+// MinStaffPasswordLength is the least a staff password may have: staff
+// see every payer's data, so the citizens' minimum is not enough.
+const MinStaffPasswordLength = 12
+
+// AddStaff creates a staff member of a biller, or replaces the role,
+// name and password of the one with that address. It is the command
+// line's: whoever runs it administers the instance.
+func (p *Portal) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, bool, error) {
+	if utf8.RuneCountInString(in.Password) < MinStaffPasswordLength {
+		return domain.Staff{}, false, domain.FieldError("password",
+			"Le mot de passe d'un agent doit comporter au moins 12 caractères.")
+	}
+	if len(in.Password) > 1024 {
+		return domain.Staff{}, false, domain.FieldError("password", "Le mot de passe est trop long.")
+	}
+	hash, err := p.hasher.Hash(in.Password)
+	if err != nil {
+		return domain.Staff{}, false, domain.WrapInternal(err)
+	}
+	now := p.clock.Now()
+	var out domain.Staff
+	var created bool
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		b, err := tx.Biller(ctx, in.BillerID)
+		if err != nil {
+			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+		}
+		st, err := tx.StaffByEmail(ctx, b.ID, in.Email)
+		switch {
+		case err == nil:
+			created = false
+			if name := strings.TrimSpace(in.Name); name != "" {
+				st.Name = name
+			}
+			st.Role, st.Disabled, st.UpdatedAt = in.Role, false, now
+		case domain.ErrorCode(err) == domain.NotFound:
+			created = true
+			id, err := p.newID()
+			if err != nil {
+				return err
+			}
+			if st, err = domain.NewStaff(id, b.ID, in.Email, in.Name, in.Role, now); err != nil {
+				return err
+			}
+		default:
+			return domain.WrapInternal(err)
+		}
+		st.PasswordHash = hash
+		if err := st.Validate(); err != nil {
+			return err
+		}
+		if err := tx.SaveStaff(ctx, st); err != nil {
+			return err
+		}
+		out = st
+		detail := "Agent créé avec le rôle « " + st.Role.Label() + " »."
+		if !created {
+			detail = "Agent mis à jour, rôle « " + st.Role.Label() + " », nouveau mot de passe."
+		}
+		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditStaffCreated, st.Email, detail)
+	})
+	return out, created, err
+}
+
+// DisableStaff stops a staff member from logging in and ends their sessions.
+func (p *Portal) DisableStaff(ctx context.Context, billerID uuid.UUID, email string) error {
+	now := p.clock.Now()
+	var id uuid.UUID
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		st, err := tx.StaffByEmail(ctx, billerID, email)
+		if err != nil {
+			return notFoundAs(err, domain.Errorf(domain.NotFound, "Aucun agent de ce service n'a cette adresse."))
+		}
+		st.Disabled, st.UpdatedAt = true, now
+		id = st.ID
+		if err := tx.SaveStaff(ctx, st); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, SystemActor(billerID), domain.AuditStaffCreated, st.Email, "Agent désactivé.")
+	})
+	if err != nil {
+		return err
+	}
+	if err := p.sessions.DeleteAccountSessions(ctx, id, ""); err != nil {
+		return domain.WrapInternal(err)
+	}
+	return nil
+}
+
+// StaffMembers lists the biller's staff, for the back office.
+func (p *Portal) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return nil, err
+	}
+	list, err := p.store.StaffMembers(ctx, a.BillerID)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return list, nil
+}
+
+// ErrStaffCredentials is the answer to any failed staff login.
+var ErrStaffCredentials = &domain.Error{Code: domain.Unauthenticated, Field: "email",
+	Message: "Adresse de messagerie ou mot de passe incorrect."}
+
+// StaffLogin checks a staff member's credentials on the biller of the
+// request's host and opens a back-office session (never persistent). The
+// session of the previous cookie, if any, is destroyed: a new session id
+// at every login defeats session fixation. Every attempt is audited.
+func (p *Portal) StaffLogin(ctx context.Context, billerID uuid.UUID, email, password, previous string) (string, Session, Actor, error) {
+	email = domain.NormalizeEmail(email)
+	now := p.clock.Now()
+	st, err := p.store.StaffByEmail(ctx, billerID, email)
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return "", Session{}, Actor{}, domain.WrapInternal(err)
+	}
+	ok := err == nil && !st.Disabled
+	hash := st.PasswordHash
+	if !ok || hash == "" {
+		hash = p.dummyHash
+	}
+	if !p.hasher.Verify(password, hash) || !ok {
+		label := email
+		if utf8.RuneCountInString(label) > 254 {
+			label = string([]rune(label)[:254])
+		}
+		failed := Actor{Kind: domain.ActorStaff, BillerID: billerID, ID: st.ID, Label: label, IP: ClientIP(ctx)}
+		if aerr := p.store.Atomic(ctx, func(tx Tx) error {
+			return p.audit(ctx, tx, failed, domain.AuditStaffLoginFailed, label, "Échec de connexion à la gestion.")
+		}); aerr != nil {
+			p.log.WarnContext(ctx, "staff login failure not audited", "err", aerr)
+		}
+		return "", Session{}, Actor{}, ErrStaffCredentials
+	}
+	if p.hasher.NeedsRehash(st.PasswordHash) {
+		if h, herr := p.hasher.Hash(password); herr == nil {
+			st.PasswordHash = h
+		}
+	}
+	st.LastLoginAt, st.UpdatedAt = now, now
+	actor := staffActor(st, ClientIP(ctx))
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		if err := tx.SaveStaff(ctx, st); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, actor, domain.AuditStaffLogin, st.Email, "Connexion à la gestion.")
+	})
+	if err != nil {
+		return "", Session{}, Actor{}, domain.WrapInternal(err)
+	}
+	if previous != "" {
+		if err := p.sessions.DeleteSession(ctx, domain.HashSecret(previous)); err != nil && domain.ErrorCode(err) != domain.NotFound {
+			p.log.WarnContext(ctx, "previous staff session not deleted", "err", err)
+		}
+	}
+	secret, err := p.randomString(32)
+	if err != nil {
+		return "", Session{}, Actor{}, err
+	}
+	csrf, err := p.randomString(32)
+	if err != nil {
+		return "", Session{}, Actor{}, err
+	}
+	s := Session{
+		ID: domain.HashSecret(secret), BillerID: st.BillerID, AccountID: st.ID, Staff: true,
+		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(p.cfg.StaffSessionTTL),
+	}
+	if err := p.sessions.CreateSession(ctx, s); err != nil {
+		return "", Session{}, Actor{}, domain.WrapInternal(err)
+	}
+	return secret, s, actor, nil
+}
+
+func staffActor(st domain.Staff, ip string) Actor {
+	return Actor{Kind: domain.ActorStaff, BillerID: st.BillerID, ID: st.ID, Label: st.Email, Role: st.Role, IP: ip}
+}
+
+// AuthenticateStaff returns the back-office session behind a cookie's
+// secret and its Actor, or Unauthenticated when the session is unknown,
+// expired, a citizen's, or its staff member disabled. The role is read
+// afresh at every request: a change of role applies at once.
+func (p *Portal) AuthenticateStaff(ctx context.Context, secret string) (Session, Actor, error) {
+	unauth := domain.Errorf(domain.Unauthenticated, "Votre session a expiré. Veuillez vous reconnecter.")
+	if secret == "" || len(secret) > 100 {
+		return Session{}, Actor{}, unauth
+	}
+	s, err := p.sessions.Session(ctx, domain.HashSecret(secret))
+	if err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return Session{}, Actor{}, unauth
+		}
+		return Session{}, Actor{}, domain.WrapInternal(err)
+	}
+	if !s.Staff {
+		return Session{}, Actor{}, unauth
+	}
+	if !p.clock.Now().Before(s.ExpiresAt) {
+		_ = p.sessions.DeleteSession(ctx, s.ID)
+		return Session{}, Actor{}, unauth
+	}
+	st, err := p.store.Staff(ctx, s.AccountID)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return Session{}, Actor{}, unauth
+		}
+		return Session{}, Actor{}, domain.WrapInternal(err)
+	}
+	if st.Disabled || st.BillerID != s.BillerID {
+		return Session{}, Actor{}, unauth
+	}
+	return s, staffActor(st, ClientIP(ctx)), nil
+}
+
+// StaffLogout ends a back-office session.
+func (p *Portal) StaffLogout(ctx context.Context, secret string, a Actor) error {
+	if secret == "" {
+		return nil
+	}
+	err := p.sessions.DeleteSession(ctx, domain.HashSecret(secret))
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return domain.WrapInternal(err)
+	}
+	if a.Kind == domain.ActorStaff {
+		if err := p.store.Atomic(ctx, func(tx Tx) error {
+			return p.audit(ctx, tx, a, domain.AuditStaffLogout, a.Label, "Déconnexion de la gestion.")
+		}); err != nil {
+			p.log.WarnContext(ctx, "staff logout not audited", "err", err)
+		}
+	}
+	return nil
+}
+
+// BillerForHost returns the biller serving a request's Host header.
+func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller, error) {
+	h := domain.NormalizeHost(host)
+	if h == "" {
+		return domain.Biller{}, domain.ErrNotFound
+	}
+	b, err := p.store.BillerByHost(ctx, h)
+	if err != nil {
+		return b, notFoundAs(err, domain.ErrNotFound)
+	}
+	return b, nil
+}
+
+// BillerByID returns a biller's record, for the adapters that serve it.
+func (p *Portal) BillerByID(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
+	b, err := p.store.Biller(ctx, id)
+	if err != nil {
+		return b, notFoundAs(err, domain.ErrNotFound)
+	}
+	return b, nil
+}
+
+// StaffBoard is the back office's dashboard: what needs the service's
+// attention.
+type StaffBoard struct {
+	Biller domain.Biller
+	// SuspendedNow is true while payment is suspended; SuspensionPlanned
+	// when a suspension is scheduled to start later.
+	SuspendedNow      bool
+	SuspensionPlanned bool
+	NewMessages       int
+	// UnconfirmedPayments are legacy-mode results awaiting confirmation.
+	UnconfirmedPayments int
+	// DeclaredInvoices are invoices payers say they paid by other means.
+	DeclaredInvoices int
+	// Anomalies are payments with a problem to look at (money received
+	// twice, a mismatch with the settlement report).
+	Anomalies int
+}
+
+// StaffBoard returns the dashboard of the actor's biller.
+func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return StaffBoard{}, err
+	}
+	var board StaffBoard
+	b, err := p.store.Biller(ctx, a.BillerID)
+	if err != nil {
+		return board, notFoundAs(err, domain.ErrNotFound)
+	}
+	now := p.clock.Now()
+	board.Biller = b
+	board.SuspendedNow = b.Suspension.In(now)
+	board.SuspensionPlanned = b.Suspension.Active && !board.SuspendedNow && now.Before(b.Suspension.From)
+	if _, board.NewMessages, err = p.store.SearchMessages(ctx, MessageSearch{BillerID: b.ID, State: domain.MessageNew, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.UnconfirmedPayments, err = p.store.Payments(ctx, PaymentQuery{BillerID: b.ID, Unconfirmed: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.Anomalies, err = p.store.Payments(ctx, PaymentQuery{BillerID: b.ID, Anomaly: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.DeclaredInvoices, err = p.store.SearchInvoices(ctx, InvoiceSearch{BillerID: b.ID, Declared: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	return board, nil
+}
+
+// CreateBiller adds a billing service with the default settings, in PayFiP
+// test mode: the operator's command line. Its staff then set the rest in
+// its back office.
+func (p *Portal) CreateBiller(ctx context.Context, id uuid.UUID, name, numcli, email string, hosts []string) (domain.Biller, error) {
+	b, err := domain.NewBiller(id, strings.TrimSpace(name), numcli, email, p.clock.Now())
+	if err != nil {
+		return b, err
+	}
+	b.Hosts = hosts
+	if err := b.Validate(); err != nil {
+		return b, err
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		if _, err := tx.Biller(ctx, id); err == nil {
+			return domain.Errorf(domain.Conflict, "Un service de facturation a déjà cet identifiant.")
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return domain.WrapInternal(err)
+		}
+		if err := tx.SaveBiller(ctx, b); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditSettingsChanged, b.Name, "Service de facturation créé.")
+	})
+	return b, err
+}
+
+// SetBillerHosts replaces the host names a biller is served on.
+func (p *Portal) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []string) (domain.Biller, error) {
+	var b domain.Biller
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		if b, err = tx.Biller(ctx, id); err != nil {
+			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+		}
+		b.Hosts = hosts
+		b.UpdatedAt = p.clock.Now()
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		if err := tx.SaveBiller(ctx, b); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditSettingsChanged, b.Name,
+			"Noms d'hôte du portail : "+strings.Join(hosts, ", ")+".")
+	})
+	return b, err
+}
+
+// AllBillers lists every biller of the instance, for its operator.
+func (p *Portal) AllBillers(ctx context.Context) ([]domain.Biller, error) {
+	list, err := p.store.Billers(ctx)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return list, nil
+}
+
+// StaffOf lists a biller's staff, for the instance's operator.
+func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
+	if _, err := p.store.Biller(ctx, billerID); err != nil {
+		return nil, notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+	}
+	list, err := p.store.StaffMembers(ctx, billerID)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return list, nil
+}
+
+// AuditStaffPassword records a staff member's own password change.
+const AuditStaffPassword domain.AuditAction = "staff.password_changed"
+
+// ChangeStaffPassword changes the actor's own password, checking the
+// current one, and ends their other back-office sessions.
+func (p *Portal) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
+	if a.Kind != domain.ActorStaff {
+		return domain.ErrNotFound
+	}
+	if password != confirm {
+		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
+	}
+	if utf8.RuneCountInString(password) < MinStaffPasswordLength || len(password) > 1024 {
+		return domain.FieldError("password", "Le mot de passe d'un agent doit comporter au moins 12 caractères.")
+	}
+	st, err := p.store.Staff(ctx, a.ID)
+	if err != nil || st.BillerID != a.BillerID || st.Disabled {
+		return domain.ErrNotFound
+	}
+	if !p.hasher.Verify(current, st.PasswordHash) {
+		return domain.ErrWrongPassword
+	}
+	hash, err := p.hasher.Hash(password)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		st, err := tx.Staff(ctx, a.ID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		st.PasswordHash, st.UpdatedAt = hash, p.clock.Now()
+		if err := tx.SaveStaff(ctx, st); err != nil {
+			return domain.WrapInternal(err)
+		}
+		return p.audit(ctx, tx, a, AuditStaffPassword, st.Email, "Mot de passe de l'agent changé.")
+	})
+	if err != nil {
+		return err
+	}
+	if err := p.sessions.DeleteAccountSessions(ctx, a.ID, domain.HashSecret(currentSession)); err != nil {
+		p.log.ErrorContext(ctx, "other staff sessions not ended after password change", "staff", a.ID, "err", err)
+	}
+	return nil
+}
