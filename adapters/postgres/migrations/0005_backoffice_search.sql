@@ -1,0 +1,16 @@
+-- 0005_backoffice_search: indexes for the back office's invoice search
+-- and a payer's messages.
+--
+-- Released: never edit this file (see migrations/README.md). Change the
+-- schema with a new numbered file.
+
+-- SearchInvoices without a payer or a number (the back office's invoice
+-- list): the biller's invoices newest issue date first, the page read
+-- from the start of the biller's range instead of sorting all its
+-- invoices. The state is included so that the count by state reads the
+-- index alone.
+CREATE INDEX invoices_biller_issue_idx ON invoices (biller_id, issue_date DESC, number DESC, id DESC)
+	INCLUDE (state);
+
+-- SearchMessages of one payer (the back office's payer page), newest first.
+CREATE INDEX messages_payer_idx ON messages (payer_id, created_at DESC, id DESC);
