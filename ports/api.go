@@ -221,12 +221,11 @@ func (p *Portal) invoiceRecord(ctx context.Context, tx Tx, inv domain.Invoice) (
 		return rec, domain.WrapInternal(err)
 	}
 	rec.PayerRef = payer.ExternalRef
-	doc, ok, err := invoiceDocument(ctx, tx, inv)
+	info, ok, err := invoiceDocumentInfo(ctx, tx, inv)
 	if err != nil {
 		return rec, err
 	}
 	if ok {
-		info := documentInfo(doc)
 		rec.Document = &info
 	}
 	return rec, nil

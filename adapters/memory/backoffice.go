@@ -109,6 +109,11 @@ func (s *Store) Document(ctx context.Context, billerID uuid.UUID, name string) (
 	return read(s, func(t *tx) (domain.Document, error) { return t.Document(ctx, billerID, name) })
 }
 
+// DocumentInfo describes a biller's document by name.
+func (s *Store) DocumentInfo(ctx context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
+	return read(s, func(t *tx) (ports.DocumentInfo, error) { return t.DocumentInfo(ctx, billerID, name) })
+}
+
 // SaveDocument inserts or replaces d.
 func (s *Store) SaveDocument(ctx context.Context, d domain.Document) error {
 	return s.write(ctx, func(t *tx) error { return t.SaveDocument(ctx, d) })
@@ -359,7 +364,16 @@ func (t *tx) AuditEvents(_ context.Context, q ports.AuditQuery) ([]domain.AuditE
 		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b domain.AuditEvent) int { return cmp.Or(b.At.Compare(a.At), compareIDs(b.ID, a.ID)) })
-	return page(out, q.Offset, q.Limit), len(out), nil
+	return page(out, q.Offset, q.Limit), upTo(len(out), q.CountUpTo), nil
+}
+
+// upTo is a count n bounded by bound when bound is positive
+// (AuditQuery.CountUpTo).
+func upTo(n, bound int) int {
+	if bound > 0 {
+		return min(n, bound)
+	}
+	return n
 }
 
 // matchAction matches an action exactly, or under a prefix ending in ".".
@@ -380,6 +394,17 @@ func (t *tx) Document(_ context.Context, billerID uuid.UUID, name string) (domai
 	}
 	d.Data = slices.Clone(d.Data)
 	return d, nil
+}
+
+func (t *tx) DocumentInfo(_ context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
+	if err := t.live(); err != nil {
+		return ports.DocumentInfo{}, err
+	}
+	d, ok := t.t.bo.documents.rows[scoped{billerID, name}]
+	if !ok {
+		return ports.DocumentInfo{}, notFound("document %q of biller %s", name, billerID)
+	}
+	return ports.DocumentInfo{Name: d.Name, SHA256: d.SHA256, Size: len(d.Data), CreatedAt: d.CreatedAt}, nil
 }
 
 func (t *tx) SaveDocument(_ context.Context, d domain.Document) error {
@@ -435,7 +460,7 @@ func (t *tx) Payments(_ context.Context, q ports.PaymentQuery) ([]domain.Payment
 	for i := range out {
 		out[i] = clonePayment(out[i])
 	}
-	return out, t.countPayments(q), nil
+	return out, upTo(t.countPayments(q), q.CountUpTo), nil
 }
 
 func (t *tx) countPayments(q ports.PaymentQuery) int {
@@ -493,7 +518,7 @@ func (t *tx) SearchInvoices(_ context.Context, q ports.InvoiceSearch) ([]domain.
 	slices.SortFunc(out, func(a, b domain.Invoice) int {
 		return cmp.Or(b.IssueDate.Compare(a.IssueDate), cmp.Compare(b.Number, a.Number), compareIDs(b.ID, a.ID))
 	})
-	return page(out, q.Offset, q.Limit), len(out), nil
+	return page(out, q.Offset, q.Limit), upTo(len(out), q.CountUpTo), nil
 }
 
 func (t *tx) SearchPayers(_ context.Context, q ports.PayerSearch) ([]domain.Payer, int, error) {
@@ -537,7 +562,8 @@ func (t *tx) SearchMessages(_ context.Context, q ports.MessageSearch) ([]domain.
 	out := []domain.Message{}
 	for id := range t.t.messagesByBiller[q.BillerID] {
 		m := t.t.messages.rows[id]
-		if (q.State != "" && m.State != q.State) || (q.Kind != "" && m.Kind != q.Kind) {
+		if (q.PayerID != uuid.Nil && m.PayerID != q.PayerID) ||
+			(q.State != "" && m.State != q.State) || (q.Kind != "" && m.Kind != q.Kind) {
 			continue
 		}
 		out = append(out, m)
