@@ -237,6 +237,12 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 		}
 		numbers[inv.Number] = true
 		old, exists := lookup.InvoiceByNumber(inv.Number)
+		if exists && inv.PDF == "" {
+			// An empty pdf column keeps the document the invoice has: the
+			// billing software may push PDFs through the API and import
+			// the data without them.
+			inv.PDF = old.PDF
+		}
 		switch {
 		case !exists:
 			plan.NewInvoices = append(plan.NewInvoices, inv)

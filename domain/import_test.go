@@ -127,3 +127,23 @@ func TestMessages(t *testing.T) {
 	assert.Equal(t, domain.MessagePaperless, pm.Kind)
 	assert.Contains(t, pm.Body, p.Name)
 }
+
+func TestPlanImportKeepsTheDocumentWhenThePDFColumnIsEmpty(t *testing.T) {
+	b := mustBiller(t)
+	payer := mustPayer(t, b)
+	inv := mustInvoice(t, b, payer, "2026-300", "40.00")
+	inv.PDF = "2026-300" // pushed through the API
+	lookup := mapLookup{payers: map[string]domain.Payer{payer.ExternalRef: payer}, invoices: map[string]domain.Invoice{inv.Number: inv}}
+	row := domain.ImportInvoice{Line: 2, PayerRef: payer.ExternalRef, Number: inv.Number,
+		IssueDate: inv.IssueDate.String(), DueDate: inv.DueDate.String(), Amount: "40.00", Object: inv.Object}
+
+	plan, errs := domain.PlanImport(b, domain.ImportBatch{Invoices: []domain.ImportInvoice{row}}, lookup, uuid.New, now)
+	require.Empty(t, errs)
+	assert.Equal(t, 1, plan.Unchanged, "no pdf column: the document stays")
+
+	row.PDF = "autre.pdf"
+	plan, errs = domain.PlanImport(b, domain.ImportBatch{Invoices: []domain.ImportInvoice{row}}, lookup, uuid.New, now)
+	require.Empty(t, errs)
+	require.Len(t, plan.UpdatedInvoices, 1)
+	assert.Equal(t, "autre.pdf", plan.UpdatedInvoices[0].PDF, "a named document replaces it")
+}

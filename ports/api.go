@@ -81,6 +81,15 @@ func (p *Portal) PutPayer(ctx context.Context, a Actor, ref string, in PayerInpu
 	var rec PayerRecord
 	var res PutResult
 	err := p.store.Atomic(ctx, func(tx Tx) error {
+		// Lock the payer first, so that a paperless request made meanwhile
+		// is not overwritten by the plan's copy.
+		if old, err := tx.PayerByRef(ctx, a.BillerID, strings.TrimSpace(ref)); err == nil {
+			if _, err := tx.PayerForUpdate(ctx, old.ID); err != nil {
+				return domain.WrapInternal(err)
+			}
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return domain.WrapInternal(err)
+		}
 		row := domain.ImportPayer{Line: 1, ExternalRef: ref, Name: in.Name, Email: in.Email}
 		plan, err := p.planOne(ctx, tx, a.BillerID, domain.ImportBatch{Payers: []domain.ImportPayer{row}}, nil)
 		if err != nil {
@@ -221,12 +230,11 @@ func (p *Portal) invoiceRecord(ctx context.Context, tx Tx, inv domain.Invoice) (
 		return rec, domain.WrapInternal(err)
 	}
 	rec.PayerRef = payer.ExternalRef
-	doc, ok, err := invoiceDocument(ctx, tx, inv)
+	info, ok, err := invoiceDocumentInfo(ctx, tx, inv)
 	if err != nil {
 		return rec, err
 	}
 	if ok {
-		info := documentInfo(doc)
 		rec.Document = &info
 	}
 	return rec, nil

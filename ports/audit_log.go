@@ -9,9 +9,11 @@ import (
 // AuditPage is one page of the audit log.
 type AuditPage struct {
 	Events []domain.AuditEvent
-	Total  int
-	Offset int
-	Limit  int
+	Total  int // up to BackOfficeCountLimit
+	// AtLeast is set when Total is the bound: there may be more.
+	AtLeast bool
+	Offset  int
+	Limit   int
 }
 
 // AuditLog returns one page of the actor's biller's audit log, newest
@@ -28,6 +30,7 @@ func (p *Portal) AuditLog(ctx context.Context, a Actor, q AuditQuery) (AuditPage
 	}
 	q.BillerID = a.BillerID
 	q.Offset, q.Limit = pageBounds(q.Offset, q.Limit)
+	q.CountUpTo = BackOfficeCountLimit
 	list, total, err := p.store.AuditEvents(ctx, q)
 	if err != nil {
 		return AuditPage{}, domain.WrapInternal(err)

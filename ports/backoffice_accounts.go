@@ -126,9 +126,6 @@ type PayerDetail struct {
 const (
 	payerDetailInvoices = 20
 	payerDetailMessages = 20
-	// payerMessagesScan bounds the biller's recent messages read to find
-	// the payer's: MessageSearch has no payer filter yet.
-	payerMessagesScan = 1000
 )
 
 // PayerDetail returns a payer of the actor's biller with its account,
@@ -163,14 +160,9 @@ func (p *Portal) PayerDetail(ctx context.Context, a Actor, payerID uuid.UUID) (P
 	if err != nil {
 		return PayerDetail{}, domain.WrapInternal(err)
 	}
-	recent, _, err := p.store.SearchMessages(ctx, MessageSearch{BillerID: a.BillerID, Limit: payerMessagesScan})
+	d.Messages, _, err = p.store.SearchMessages(ctx, MessageSearch{BillerID: a.BillerID, PayerID: payer.ID, Limit: payerDetailMessages})
 	if err != nil {
 		return PayerDetail{}, domain.WrapInternal(err)
-	}
-	for _, m := range recent {
-		if m.PayerID == payer.ID && len(d.Messages) < payerDetailMessages {
-			d.Messages = append(d.Messages, m)
-		}
 	}
 	return d, nil
 }

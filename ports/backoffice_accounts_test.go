@@ -2,6 +2,7 @@ package ports_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,6 +64,25 @@ func TestPayerDetail(t *testing.T) {
 
 	_, err = e.portal.PayerDetail(e.ctx, otherBiller(t, e), e.house.Payer.ID)
 	assert.ErrorIs(t, err, domain.ErrNotFound, "another biller's payer")
+}
+
+func TestPayerDetailFindsOldMessagesBehindOthers(t *testing.T) {
+	e := newEnv(t)
+	old := portstest.NewMessage(t, e.house.Account, "Ancienne question", portstest.Epoch.Add(-time.Hour))
+	portstest.MustSaveMessage(t, e.store, old)
+	acc := portstest.NewAccount(t, e.newbie)
+	portstest.MustSaveAccount(t, e.store, acc)
+	for i := range 1100 { // more than the biller's latest messages a scan would read
+		portstest.MustSaveMessage(t, e.store, portstest.NewMessage(t, acc, "Autre", portstest.Epoch.Add(time.Duration(i)*time.Minute)))
+	}
+	d, err := e.portal.PayerDetail(e.ctx, agent(e, domain.RoleReader), e.house.Payer.ID)
+	require.NoError(t, err)
+	require.Len(t, d.Messages, 1)
+	assert.Equal(t, old.ID, d.Messages[0].ID)
+	d, err = e.portal.PayerDetail(e.ctx, agent(e, domain.RoleReader), e.newbie.ID)
+	require.NoError(t, err)
+	assert.Len(t, d.Messages, 20, "the latest 20")
+	assert.Equal(t, "Autre", d.Messages[0].Subject)
 }
 
 func TestResendActivation(t *testing.T) {

@@ -27,9 +27,11 @@ type StaffInvoiceList struct {
 	Invoices []domain.Invoice
 	// Payers names the payers of the invoices listed.
 	Payers map[uuid.UUID]domain.Payer
-	Total  int
-	Page   int
-	Pages  int
+	Total  int // up to BackOfficeCountLimit
+	// AtLeast is set when Total is the bound: there may be more.
+	AtLeast bool
+	Page    int
+	Pages   int
 }
 
 // StaffInvoices searches the actor's biller's invoices.
@@ -40,7 +42,8 @@ func (p *Portal) StaffInvoices(ctx context.Context, a Actor, f StaffInvoiceFilte
 	if f.State != "" && !f.State.Valid() {
 		return StaffInvoiceList{}, domain.FieldError("etat", "État de facture inconnu.")
 	}
-	q := InvoiceSearch{BillerID: a.BillerID, Number: strings.TrimSpace(f.Number), Declared: f.Declared, Limit: StaffInvoicePageSize}
+	q := InvoiceSearch{BillerID: a.BillerID, Number: strings.TrimSpace(f.Number), Declared: f.Declared,
+		Limit: StaffInvoicePageSize, CountUpTo: BackOfficeCountLimit}
 	if f.State != "" {
 		q.States = []domain.InvoiceState{f.State}
 	}
@@ -61,7 +64,7 @@ func (p *Portal) StaffInvoices(ctx context.Context, a Actor, f StaffInvoiceFilte
 	if err != nil {
 		return out, domain.WrapInternal(err)
 	}
-	out.Invoices, out.Total = list, total
+	out.Invoices, out.Total, out.AtLeast = list, total, total >= BackOfficeCountLimit
 	out.Pages = max((total+StaffInvoicePageSize-1)/StaffInvoicePageSize, 1)
 	for _, inv := range list {
 		if _, ok := out.Payers[inv.PayerID]; ok {

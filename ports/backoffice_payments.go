@@ -24,7 +24,9 @@ type PaymentRow struct {
 // PaymentList is one page of a biller's payments.
 type PaymentList struct {
 	Rows  []PaymentRow
-	Total int // payments matching the query
+	Total int // payments matching the query, up to BackOfficeCountLimit
+	// AtLeast is set when Total is the bound: there may be more.
+	AtLeast bool
 	Paging
 }
 
@@ -61,12 +63,13 @@ func (p *Portal) Payments(ctx context.Context, a Actor, q PaymentQuery) (Payment
 	}
 	q.BillerID = a.BillerID
 	q.Offset, q.Limit = boundPage(q.Offset, q.Limit)
+	q.CountUpTo = BackOfficeCountLimit
 	list, total, err := p.store.Payments(ctx, q)
 	if err != nil {
 		return PaymentList{}, domain.WrapInternal(err)
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}
-	out := PaymentList{Total: total, Paging: pagingOf(total, q.Offset, q.Limit)}
+	out := PaymentList{Total: total, AtLeast: total >= BackOfficeCountLimit, Paging: pagingOf(total, q.Offset, q.Limit)}
 	for _, pay := range list {
 		out.Rows = append(out.Rows, PaymentRow{Payment: pay, Payer: payers.get(ctx, pay.PayerID)})
 	}

@@ -45,6 +45,23 @@ func invoiceDocument(ctx context.Context, tx Tx, inv domain.Invoice) (domain.Doc
 	return domain.Document{}, false, domain.WrapInternal(err)
 }
 
+// invoiceDocumentInfo describes the document inv names without reading
+// its bytes, and returns false when it names none or the store has no
+// such document.
+func invoiceDocumentInfo(ctx context.Context, tx Tx, inv domain.Invoice) (DocumentInfo, bool, error) {
+	if inv.PDF == "" {
+		return DocumentInfo{}, false, nil
+	}
+	info, err := tx.DocumentInfo(ctx, inv.BillerID, inv.PDF)
+	switch {
+	case err == nil:
+		return info, true, nil
+	case domain.ErrorCode(err) == domain.NotFound:
+		return DocumentInfo{}, false, nil
+	}
+	return DocumentInfo{}, false, domain.WrapInternal(err)
+}
+
 // PutInvoicePDF stores data as the PDF of the invoice numbered number,
 // under the invoice's number, replacing the previous one. The same bytes
 // twice change nothing (PutUnchanged). The invoice may be in any state:
@@ -70,10 +87,10 @@ func (p *Portal) PutInvoicePDF(ctx context.Context, a Actor, number string, data
 			return errUnknownInvoice
 		}
 		doc := domain.Document{BillerID: inv.BillerID, Name: inv.Number, SHA256: digest, Data: data, CreatedAt: now}
-		old, err := tx.Document(ctx, inv.BillerID, doc.Name)
+		old, err := tx.DocumentInfo(ctx, inv.BillerID, doc.Name)
 		switch {
 		case err == nil && old.SHA256 == digest && inv.PDF == doc.Name:
-			res, info = PutUnchanged, documentInfo(old)
+			res, info = PutUnchanged, old
 			return nil
 		case err == nil:
 			res = PutUpdated
@@ -142,4 +159,22 @@ func (p *Portal) InvoiceDocument(ctx context.Context, c Citizen, invoiceID uuid.
 		return domain.Document{}, ErrNoDocument
 	}
 	return doc, nil
+}
+
+// InvoiceDocumentInfo describes the PDF of one of the citizen's invoices,
+// its size included, without reading its bytes: errors as
+// InvoiceDocument.
+func (p *Portal) InvoiceDocumentInfo(ctx context.Context, c Citizen, invoiceID uuid.UUID) (DocumentInfo, error) {
+	inv, _, err := p.ownInvoice(ctx, p.store, c, invoiceID)
+	if err != nil {
+		return DocumentInfo{}, err
+	}
+	info, ok, err := invoiceDocumentInfo(ctx, p.store, inv)
+	if err != nil {
+		return DocumentInfo{}, err
+	}
+	if !ok {
+		return DocumentInfo{}, ErrNoDocument
+	}
+	return info, nil
 }

@@ -20,6 +20,8 @@ func TestInvoicePDFFromTheBillingSoftwareToTheCitizen(t *testing.T) {
 
 	_, err := e.portal.InvoiceDocument(e.ctx, e.citizen, inv.ID)
 	assert.ErrorIs(t, err, ports.ErrNoDocument)
+	_, err = e.portal.InvoiceDocumentInfo(e.ctx, e.citizen, inv.ID)
+	assert.ErrorIs(t, err, ports.ErrNoDocument)
 
 	info, res, err := e.portal.PutInvoicePDF(e.ctx, a, inv.Number, pdf)
 	require.NoError(t, err)
@@ -36,6 +38,9 @@ func TestInvoicePDFFromTheBillingSoftwareToTheCitizen(t *testing.T) {
 	doc, err := e.portal.InvoiceDocument(e.ctx, e.citizen, inv.ID)
 	require.NoError(t, err)
 	assert.Equal(t, pdf, doc.Data)
+	got, err := e.portal.InvoiceDocumentInfo(e.ctx, e.citizen, inv.ID)
+	require.NoError(t, err)
+	assert.Equal(t, info, got, "the size without the bytes")
 
 	e.advance(time.Minute) // the audit log is ordered by instant
 	replaced := append([]byte(nil), pdf...)
@@ -75,6 +80,8 @@ func TestInvoicePDFIsCheckedAndScoped(t *testing.T) {
 	for _, id := range []uuid.UUID{theirs.ID, uuid.New()} {
 		_, err = e.portal.InvoiceDocument(e.ctx, e.citizen, id)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = e.portal.InvoiceDocumentInfo(e.ctx, e.citizen, id)
+		assert.ErrorIs(t, err, domain.ErrNotFound)
 	}
 
 	// An imported invoice may name a file that was never sent.
@@ -82,5 +89,7 @@ func TestInvoicePDFIsCheckedAndScoped(t *testing.T) {
 	named.PDF = "factures/2025-000002.pdf"
 	require.NoError(t, e.store.SaveInvoice(e.ctx, named))
 	_, err = e.portal.InvoiceDocument(e.ctx, e.citizen, named.ID)
+	assert.ErrorIs(t, err, ports.ErrNoDocument)
+	_, err = e.portal.InvoiceDocumentInfo(e.ctx, e.citizen, named.ID)
 	assert.ErrorIs(t, err, ports.ErrNoDocument)
 }

@@ -17,6 +17,10 @@ func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
 		if err != nil {
 			return err
 		}
+		// Locked: the billing software may update the payer meanwhile.
+		if payer, err = tx.PayerForUpdate(ctx, payer.ID); err != nil {
+			return domain.WrapInternal(err)
+		}
 		if !payer.RequestPaperless(now) {
 			return nil
 		}

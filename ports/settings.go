@@ -61,7 +61,7 @@ func (p *Portal) UpdateSettings(ctx context.Context, a Actor, in SettingsInput) 
 	}
 	now := p.clock.Now()
 	return p.store.Atomic(ctx, func(tx Tx) error {
-		old, err := tx.Biller(ctx, a.BillerID)
+		old, err := tx.BillerForUpdate(ctx, a.BillerID)
 		if err != nil {
 			return notFoundAs(err, domain.ErrNotFound)
 		}

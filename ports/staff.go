@@ -351,7 +351,7 @@ func (p *Portal) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []strin
 	var b domain.Biller
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		var err error
-		if b, err = tx.Biller(ctx, id); err != nil {
+		if b, err = tx.BillerForUpdate(ctx, id); err != nil {
 			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
 		}
 		b.Hosts = hosts

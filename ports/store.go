@@ -32,10 +32,15 @@ type Store interface {
 // fn must return the error: a SQL store's transaction is then aborted.
 type Tx interface {
 	Biller(ctx context.Context, id uuid.UUID) (domain.Biller, error)
+	// BillerForUpdate returns the biller locked until the transaction
+	// ends: a change of settings never overwrites another made meanwhile.
+	BillerForUpdate(ctx context.Context, id uuid.UUID) (domain.Biller, error)
 	Billers(ctx context.Context) ([]domain.Biller, error)
 	SaveBiller(ctx context.Context, b domain.Biller) error
 
 	Payer(ctx context.Context, id uuid.UUID) (domain.Payer, error)
+	// PayerForUpdate returns the payer locked until the transaction ends.
+	PayerForUpdate(ctx context.Context, id uuid.UUID) (domain.Payer, error)
 	PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error)
 	// PayerByEmail finds a payer by its normalised address within a biller.
 	PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error)

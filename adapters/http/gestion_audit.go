@@ -26,6 +26,8 @@ func init() {
 type boPager struct {
 	Total, From, To int
 	Prev, Next      string
+	// AtLeast: Total is the bound of the count (ports.BackOfficeCountLimit).
+	AtLeast bool
 }
 
 // pageNumber reads ?page=, 1 when absent or wrong.
@@ -149,6 +151,7 @@ func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request, u *staffUs
 		switch {
 		case err == nil:
 			p.Events, p.Pager = page.Events, newPager(r, page.Offset, page.Limit, page.Total)
+			p.Pager.AtLeast = page.AtLeast
 		case fieldError(err):
 			if domain.ErrorField(err) == "until" {
 				f.Errors["au"] = domain.ErrorMessage(err)

@@ -104,3 +104,14 @@ func TestStaffInvoiceStatusChanges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, events, 2, "each change is in the audit log")
 }
+
+func TestPageLinksKeepTheFilters(t *testing.T) {
+	u, err := url.Parse("/gestion/factures?etat=unpaid&page=2")
+	require.NoError(t, err)
+	prev, next := pageLinks(u, 2, 3)
+	assert.Equal(t, "/gestion/factures?etat=unpaid&page=1", prev)
+	assert.Equal(t, "/gestion/factures?etat=unpaid&page=3", next)
+	prev, next = pageLinks(u, 1, 1)
+	assert.Empty(t, prev)
+	assert.Empty(t, next)
+}

@@ -119,9 +119,9 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 		return err
 	}
 	p := &invoicePage{basePage: basePage{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
-	switch doc, err := s.portal.InvoiceDocument(r.Context(), u.citizen, id); {
+	switch doc, err := s.portal.InvoiceDocumentInfo(r.Context(), u.citizen, id); {
 	case err == nil:
-		p.PDF = fileSize(len(doc.Data))
+		p.PDF = fileSize(doc.Size)
 	case !errors.Is(err, ports.ErrNoDocument):
 		return err
 	}

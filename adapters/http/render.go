@@ -216,5 +216,15 @@ func (s *Server) funcs() template.FuncMap {
 		"static": s.assets.url,
 		"add":    func(a, b int) int { return a + b },
 		"join":   strings.Join,
+		"pager": func(label, prev, next, position string) pagerView {
+			return pagerView{Label: label, Prev: prev, Next: next, Position: position}
+		},
 	}
+}
+
+// pagerView is what the "pager" partial shows: the links to the
+// neighbour pages (empty at either end), where the list stands, and the
+// navigation's name for screen readers.
+type pagerView struct {
+	Label, Prev, Next, Position string
 }

@@ -93,20 +93,17 @@ func (s *Store) AppendAudit(ctx context.Context, e domain.AuditEvent) error {
 
 // AuditEvents returns one page of the audit log.
 func (s *Store) AuditEvents(ctx context.Context, q ports.AuditQuery) ([]domain.AuditEvent, int, error) {
-	type res struct {
-		list []domain.AuditEvent
-		n    int
-	}
-	r, err := read(s, func(t *tx) (res, error) {
-		l, n, err := t.AuditEvents(ctx, q)
-		return res{l, n}, err
-	})
-	return r.list, r.n, err
+	return readPage(s, func(t *tx) ([]domain.AuditEvent, int, error) { return t.AuditEvents(ctx, q) })
 }
 
 // Document returns a biller's document by name.
 func (s *Store) Document(ctx context.Context, billerID uuid.UUID, name string) (domain.Document, error) {
 	return read(s, func(t *tx) (domain.Document, error) { return t.Document(ctx, billerID, name) })
+}
+
+// DocumentInfo describes a biller's document by name.
+func (s *Store) DocumentInfo(ctx context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
+	return read(s, func(t *tx) (ports.DocumentInfo, error) { return t.DocumentInfo(ctx, billerID, name) })
 }
 
 // SaveDocument inserts or replaces d.
@@ -126,41 +123,17 @@ func (s *Store) PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domai
 
 // Payments returns one page of a biller's payments.
 func (s *Store) Payments(ctx context.Context, q ports.PaymentQuery) ([]domain.Payment, int, error) {
-	type res struct {
-		list []domain.Payment
-		n    int
-	}
-	r, err := read(s, func(t *tx) (res, error) {
-		l, n, err := t.Payments(ctx, q)
-		return res{l, n}, err
-	})
-	return r.list, r.n, err
+	return readPage(s, func(t *tx) ([]domain.Payment, int, error) { return t.Payments(ctx, q) })
 }
 
 // SearchInvoices returns one page of a biller's invoices.
 func (s *Store) SearchInvoices(ctx context.Context, q ports.InvoiceSearch) ([]domain.Invoice, int, error) {
-	type res struct {
-		list []domain.Invoice
-		n    int
-	}
-	r, err := read(s, func(t *tx) (res, error) {
-		l, n, err := t.SearchInvoices(ctx, q)
-		return res{l, n}, err
-	})
-	return r.list, r.n, err
+	return readPage(s, func(t *tx) ([]domain.Invoice, int, error) { return t.SearchInvoices(ctx, q) })
 }
 
 // SearchPayers returns one page of a biller's payers.
 func (s *Store) SearchPayers(ctx context.Context, q ports.PayerSearch) ([]domain.Payer, int, error) {
-	type res struct {
-		list []domain.Payer
-		n    int
-	}
-	r, err := read(s, func(t *tx) (res, error) {
-		l, n, err := t.SearchPayers(ctx, q)
-		return res{l, n}, err
-	})
-	return r.list, r.n, err
+	return readPage(s, func(t *tx) ([]domain.Payer, int, error) { return t.SearchPayers(ctx, q) })
 }
 
 // Message returns the message with id.
@@ -170,15 +143,7 @@ func (s *Store) Message(ctx context.Context, id uuid.UUID) (domain.Message, erro
 
 // SearchMessages returns one page of a biller's messages.
 func (s *Store) SearchMessages(ctx context.Context, q ports.MessageSearch) ([]domain.Message, int, error) {
-	type res struct {
-		list []domain.Message
-		n    int
-	}
-	r, err := read(s, func(t *tx) (res, error) {
-		l, n, err := t.SearchMessages(ctx, q)
-		return res{l, n}, err
-	})
-	return r.list, r.n, err
+	return readPage(s, func(t *tx) ([]domain.Message, int, error) { return t.SearchMessages(ctx, q) })
 }
 
 // ClaimRun records the run of job for key, once.
@@ -359,7 +324,16 @@ func (t *tx) AuditEvents(_ context.Context, q ports.AuditQuery) ([]domain.AuditE
 		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b domain.AuditEvent) int { return cmp.Or(b.At.Compare(a.At), compareIDs(b.ID, a.ID)) })
-	return page(out, q.Offset, q.Limit), len(out), nil
+	return page(out, q.Offset, q.Limit), upTo(len(out), q.CountUpTo), nil
+}
+
+// upTo is a count n bounded by bound when bound is positive
+// (AuditQuery.CountUpTo).
+func upTo(n, bound int) int {
+	if bound > 0 {
+		return min(n, bound)
+	}
+	return n
 }
 
 // matchAction matches an action exactly, or under a prefix ending in ".".
@@ -380,6 +354,17 @@ func (t *tx) Document(_ context.Context, billerID uuid.UUID, name string) (domai
 	}
 	d.Data = slices.Clone(d.Data)
 	return d, nil
+}
+
+func (t *tx) DocumentInfo(_ context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
+	if err := t.live(); err != nil {
+		return ports.DocumentInfo{}, err
+	}
+	d, ok := t.t.bo.documents.rows[scoped{billerID, name}]
+	if !ok {
+		return ports.DocumentInfo{}, notFound("document %q of biller %s", name, billerID)
+	}
+	return ports.DocumentInfo{Name: d.Name, SHA256: d.SHA256, Size: len(d.Data), CreatedAt: d.CreatedAt}, nil
 }
 
 func (t *tx) SaveDocument(_ context.Context, d domain.Document) error {
@@ -417,44 +402,33 @@ func (t *tx) Payments(_ context.Context, q ports.PaymentQuery) ([]domain.Payment
 	}
 	out := []domain.Payment{}
 	for _, p := range t.t.payments.rows {
-		switch {
-		case p.BillerID != q.BillerID,
-			!q.From.IsZero() && p.CreatedAt.Before(q.From),
-			!q.Until.IsZero() && !p.CreatedAt.Before(q.Until),
-			len(q.States) > 0 && !slices.Contains(q.States, p.State),
-			q.PayerID != uuid.Nil && p.PayerID != q.PayerID,
-			q.Refdet != "" && p.Refdet != q.Refdet,
-			q.Unconfirmed && (p.State != domain.PaymentPaid || p.Confirmed),
-			q.Anomaly && p.Anomaly == "":
-			continue
+		if paymentMatches(p, q) {
+			out = append(out, p)
 		}
-		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b domain.Payment) int { return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), compareIDs(b.ID, a.ID)) })
+	total := len(out)
 	out = page(out, q.Offset, q.Limit)
 	for i := range out {
 		out[i] = clonePayment(out[i])
 	}
-	return out, t.countPayments(q), nil
+	return out, upTo(total, q.CountUpTo), nil
 }
 
-func (t *tx) countPayments(q ports.PaymentQuery) int {
-	n := 0
-	for _, p := range t.t.payments.rows {
-		switch {
-		case p.BillerID != q.BillerID,
-			!q.From.IsZero() && p.CreatedAt.Before(q.From),
-			!q.Until.IsZero() && !p.CreatedAt.Before(q.Until),
-			len(q.States) > 0 && !slices.Contains(q.States, p.State),
-			q.PayerID != uuid.Nil && p.PayerID != q.PayerID,
-			q.Refdet != "" && p.Refdet != q.Refdet,
-			q.Unconfirmed && (p.State != domain.PaymentPaid || p.Confirmed),
-			q.Anomaly && p.Anomaly == "":
-			continue
-		}
-		n++
+// paymentMatches reports whether p is one of the payments q selects.
+func paymentMatches(p domain.Payment, q ports.PaymentQuery) bool {
+	switch {
+	case p.BillerID != q.BillerID,
+		!q.From.IsZero() && p.CreatedAt.Before(q.From),
+		!q.Until.IsZero() && !p.CreatedAt.Before(q.Until),
+		len(q.States) > 0 && !slices.Contains(q.States, p.State),
+		q.PayerID != uuid.Nil && p.PayerID != q.PayerID,
+		q.Refdet != "" && p.Refdet != q.Refdet,
+		q.Unconfirmed && (p.State != domain.PaymentPaid || p.Confirmed),
+		q.Anomaly && p.Anomaly == "":
+		return false
 	}
-	return n
+	return true
 }
 
 func (t *tx) SearchInvoices(_ context.Context, q ports.InvoiceSearch) ([]domain.Invoice, int, error) {
@@ -493,7 +467,7 @@ func (t *tx) SearchInvoices(_ context.Context, q ports.InvoiceSearch) ([]domain.
 	slices.SortFunc(out, func(a, b domain.Invoice) int {
 		return cmp.Or(b.IssueDate.Compare(a.IssueDate), cmp.Compare(b.Number, a.Number), compareIDs(b.ID, a.ID))
 	})
-	return page(out, q.Offset, q.Limit), len(out), nil
+	return page(out, q.Offset, q.Limit), upTo(len(out), q.CountUpTo), nil
 }
 
 func (t *tx) SearchPayers(_ context.Context, q ports.PayerSearch) ([]domain.Payer, int, error) {
@@ -537,7 +511,8 @@ func (t *tx) SearchMessages(_ context.Context, q ports.MessageSearch) ([]domain.
 	out := []domain.Message{}
 	for id := range t.t.messagesByBiller[q.BillerID] {
 		m := t.t.messages.rows[id]
-		if (q.State != "" && m.State != q.State) || (q.Kind != "" && m.Kind != q.Kind) {
+		if (q.PayerID != uuid.Nil && m.PayerID != q.PayerID) ||
+			(q.State != "" && m.State != q.State) || (q.Kind != "" && m.Kind != q.Kind) {
 			continue
 		}
 		out = append(out, m)

@@ -25,6 +25,16 @@ func (s *Store) SaveBiller(ctx context.Context, b domain.Biller) error {
 	return s.write(ctx, func(t *tx) error { return t.SaveBiller(ctx, b) })
 }
 
+// BillerForUpdate returns the biller with id; a transaction of this store
+// holds every record already.
+func (s *Store) BillerForUpdate(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
+	return s.Biller(ctx, id)
+}
+
+func (t *tx) BillerForUpdate(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
+	return t.Biller(ctx, id)
+}
+
 func (t *tx) Biller(_ context.Context, id uuid.UUID) (domain.Biller, error) {
 	if err := t.live(); err != nil {
 		return domain.Biller{}, err

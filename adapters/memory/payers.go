@@ -29,6 +29,16 @@ func (s *Store) SavePayer(ctx context.Context, p domain.Payer) error {
 	return s.write(ctx, func(t *tx) error { return t.SavePayer(ctx, p) })
 }
 
+// PayerForUpdate returns the payer with id; a transaction of this store
+// holds every record already.
+func (s *Store) PayerForUpdate(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
+	return s.Payer(ctx, id)
+}
+
+func (t *tx) PayerForUpdate(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
+	return t.Payer(ctx, id)
+}
+
 func (t *tx) Payer(_ context.Context, id uuid.UUID) (domain.Payer, error) {
 	if err := t.live(); err != nil {
 		return domain.Payer{}, err

@@ -90,6 +90,13 @@ func read[T any](s *Store, fn func(t *tx) (T, error)) (T, error) {
 	return fn(s.reader)
 }
 
+// readPage runs one read of a page and its count under the shared lock.
+func readPage[T any](s *Store, fn func(t *tx) ([]T, int, error)) ([]T, int, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(s.reader)
+}
+
 // tx is the ports.Tx of the store: inside Atomic, or the store's reader.
 type tx struct {
 	t        *tables

@@ -70,7 +70,7 @@ func auditFilter(q ports.AuditQuery) *filter {
 // newest first then by id descending, and how many events match.
 func (s *queries) AuditEvents(ctx context.Context, q ports.AuditQuery) ([]domain.AuditEvent, int, error) {
 	f := auditFilter(q)
-	total, err := s.count(ctx, "audit events", "audit_events", f)
+	total, err := s.countUpTo(ctx, "audit events", "audit_events", auditOrder, f, q.CountUpTo)
 	if err != nil {
 		return nil, 0, err
 	}

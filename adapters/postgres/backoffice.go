@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 // The back office's records: staff, API keys, invoice documents, payment
@@ -25,6 +26,10 @@ var (
 	apiKeyUpsert  = apiKeyColumns.upsert("api_keys")
 
 	documentSelect = `SELECT biller_id, name, sha256, data, created_at FROM documents
+WHERE biller_id = $1 AND name = $2`
+	// octet_length reads the size from the value's header: the bytes,
+	// stored out of line (TOAST), are not fetched.
+	documentInfoSelect = `SELECT name, sha256, octet_length(data) AS size, created_at FROM documents
 WHERE biller_id = $1 AND name = $2`
 	documentUpsert = `INSERT INTO documents (biller_id, name, sha256, data, created_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (biller_id, name) DO UPDATE
@@ -177,6 +182,21 @@ func (s *queries) Document(ctx context.Context, billerID uuid.UUID, name string)
 		return domain.Document{}, err
 	}
 	return domain.Document{BillerID: r.BillerID, Name: r.Name, SHA256: r.SHA256, Data: r.Data, CreatedAt: r.CreatedAt}, nil
+}
+
+// DocumentInfo describes the biller's document name without reading its
+// bytes.
+func (s *queries) DocumentInfo(ctx context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
+	var r struct {
+		Name      string    `db:"name"`
+		SHA256    string    `db:"sha256"`
+		Size      int       `db:"size"`
+		CreatedAt time.Time `db:"created_at"`
+	}
+	if err := s.get(ctx, &r, "document "+name, documentInfoSelect, billerID, name); err != nil {
+		return ports.DocumentInfo{}, err
+	}
+	return ports.DocumentInfo{Name: r.Name, SHA256: r.SHA256, Size: r.Size, CreatedAt: r.CreatedAt}, nil
 }
 
 // SaveDocument inserts or replaces the document (BillerID, Name).

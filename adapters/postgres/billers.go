@@ -103,6 +103,16 @@ func (s *queries) Biller(ctx context.Context, id uuid.UUID) (domain.Biller, erro
 	return r.biller(), nil
 }
 
+// BillerForUpdate returns the biller with id, locked until the
+// transaction ends. Outside Atomic it is a plain read.
+func (s *queries) BillerForUpdate(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
+	var r billerRow
+	if err := s.get(ctx, &r, "biller "+id.String(), billerSelect+" WHERE id = $1 FOR UPDATE OF billers", id); err != nil {
+		return domain.Biller{}, err
+	}
+	return r.biller(), nil
+}
+
 // Billers returns every biller, by name.
 func (s *queries) Billers(ctx context.Context) ([]domain.Biller, error) {
 	var rows []billerRow

@@ -40,24 +40,40 @@ func (db *DB) QueryStrings(ctx context.Context, query string, args ...any) ([]st
 const MigrationLock = migrationLock
 
 // SearchSQL returns the statements of one page and of the count of a
-// back-office search (a ports.PaymentQuery, AuditQuery, InvoiceSearch or
-// PayerSearch), with their arguments, for the query-plan tests.
+// back-office search (a ports.PaymentQuery, AuditQuery, InvoiceSearch,
+// PayerSearch or MessageSearch), with their arguments, for the query-plan tests.
 func SearchSQL(q any) (page string, pageArgs []any, count string, countArgs []any) {
 	var f *filter
 	var sel, order, table string
-	var offset, limit int
+	var offset, limit, upTo int
 	switch q := q.(type) {
 	case ports.PaymentQuery:
 		f, sel, order, table, offset, limit = paymentFilter(q), paymentSelect, paymentOrder, "payments", q.Offset, q.Limit
+		upTo = q.CountUpTo
 	case ports.AuditQuery:
 		f, sel, order, table, offset, limit = auditFilter(q), auditSelect, auditOrder, "audit_events", q.Offset, q.Limit
+		upTo = q.CountUpTo
 	case ports.InvoiceSearch:
 		f, sel, order, table, offset, limit = invoiceFilter(q), invoiceSelect, invoiceSearchOrder, "invoices", q.Offset, q.Limit
+		upTo = q.CountUpTo
 	case ports.PayerSearch:
 		f, sel, order, table, offset, limit = payerFilter(q), payerSelect, payerSearchOrder, "payers", q.Offset, q.Limit
+	case ports.MessageSearch:
+		f, sel, order, table, offset, limit = messageFilter(q), messageSelect, messageOrder, "messages", q.Offset, q.Limit
 	default:
 		panic("postgres.SearchSQL: unknown query")
 	}
 	page, pageArgs = f.page(sel, order, offset, limit)
-	return page, pageArgs, "SELECT count(*) FROM " + table + f.clause(), f.args
+	count, countArgs = f.countUpTo(table, order, upTo)
+	return page, pageArgs, count, countArgs
+}
+
+// ExplainAnalyze runs query with args and returns its plan with the time
+// of each node, for the measurements the benchmarks log.
+func (db *DB) ExplainAnalyze(ctx context.Context, query string, args ...any) (string, error) {
+	var lines []string
+	if err := db.pool.SelectContext(ctx, &lines, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...); err != nil {
+		return "", err
+	}
+	return strings.Join(lines, "\n"), nil
 }

@@ -43,7 +43,28 @@ func (f *filter) page(sel, order string, offset, limit int) (string, []any) {
 
 // count returns how many rows of table match the filter.
 func (s *queries) count(ctx context.Context, what, table string, f *filter) (int, error) {
+	return s.countUpTo(ctx, what, table, "", f, 0)
+}
+
+// countUpTo returns how many rows of table match the filter, counting
+// no further than upTo when it is positive (see filter.countUpTo).
+func (s *queries) countUpTo(ctx context.Context, what, table, order string, f *filter, upTo int) (int, error) {
 	var n int
-	err := s.get(ctx, &n, "count "+what, "SELECT count(*) FROM "+table+f.clause(), f.args...)
+	query, args := f.countUpTo(table, order, upTo)
+	err := s.get(ctx, &n, "count "+what, query, args...)
 	return n, err
+}
+
+// countUpTo returns the statement counting the rows of table that match,
+// up to upTo when it is positive: the count then reads the first upTo
+// rows in order, the list's order, so that the planner reads them from
+// the list's index rather than from the table in physical order, which
+// may hold millions of other billers' rows before the first match.
+func (f *filter) countUpTo(table, order string, upTo int) (string, []any) {
+	if upTo <= 0 {
+		return "SELECT count(*) FROM " + table + f.clause(), f.args
+	}
+	n := len(f.args)
+	return "SELECT count(*) FROM (SELECT 1 FROM " + table + f.clause() + " ORDER BY " + order +
+		" LIMIT $" + strconv.Itoa(n+1) + ") AS upto", append(f.args[:n:n], upTo)
 }

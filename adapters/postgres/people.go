@@ -69,6 +69,12 @@ func (s *queries) Payer(ctx context.Context, id uuid.UUID) (domain.Payer, error)
 	return s.payer(ctx, "payer "+id.String(), "id = $1", id)
 }
 
+// PayerForUpdate returns the payer with id, locked until the transaction
+// ends. Outside Atomic it is a plain read.
+func (s *queries) PayerForUpdate(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
+	return s.payer(ctx, "payer "+id.String(), "id = $1 FOR UPDATE", id)
+}
+
 // PayerByRef returns the biller's payer with the external reference ref.
 func (s *queries) PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error) {
 	return s.payer(ctx, "payer by reference", "biller_id = $1 AND external_ref = $2", billerID, ref)

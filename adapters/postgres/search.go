@@ -19,6 +19,7 @@ const (
 	paymentOrder       = "created_at DESC, id DESC"
 	invoiceSearchOrder = "issue_date DESC, number DESC, id DESC"
 	payerSearchOrder   = `name COLLATE "C", external_ref, id`
+	messageOrder       = "created_at DESC, id DESC"
 )
 
 // paymentFilter is the WHERE clause of q. The conditions of the partial
@@ -54,7 +55,7 @@ func paymentFilter(q ports.PaymentQuery) *filter {
 // first then by id descending, and how many match.
 func (s *queries) Payments(ctx context.Context, q ports.PaymentQuery) ([]domain.Payment, int, error) {
 	f := paymentFilter(q)
-	total, err := s.count(ctx, "payments", "payments", f)
+	total, err := s.countUpTo(ctx, "payments", "payments", paymentOrder, f, q.CountUpTo)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -96,7 +97,7 @@ func invoiceFilter(q ports.InvoiceSearch) *filter {
 // how many match.
 func (s *queries) SearchInvoices(ctx context.Context, q ports.InvoiceSearch) ([]domain.Invoice, int, error) {
 	f := invoiceFilter(q)
-	total, err := s.count(ctx, "invoices", "invoices", f)
+	total, err := s.countUpTo(ctx, "invoices", "invoices", invoiceSearchOrder, f, q.CountUpTo)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -153,21 +154,30 @@ func (s *queries) Message(ctx context.Context, id uuid.UUID) (domain.Message, er
 	return r.message(), nil
 }
 
-// SearchMessages returns one page of the biller's messages matching q,
-// newest first then by id descending, and how many match.
-func (s *queries) SearchMessages(ctx context.Context, q ports.MessageSearch) ([]domain.Message, int, error) {
+// messageFilter is the WHERE clause of q.
+func messageFilter(q ports.MessageSearch) *filter {
 	f := where("biller_id = ?", q.BillerID)
+	if q.PayerID != uuid.Nil {
+		f.and("payer_id = ?", q.PayerID)
+	}
 	if q.State != "" {
 		f.and("state = ?", string(q.State))
 	}
 	if q.Kind != "" {
 		f.and("kind = ?", string(q.Kind))
 	}
+	return f
+}
+
+// SearchMessages returns one page of the biller's messages matching q,
+// newest first then by id descending, and how many match.
+func (s *queries) SearchMessages(ctx context.Context, q ports.MessageSearch) ([]domain.Message, int, error) {
+	f := messageFilter(q)
 	total, err := s.count(ctx, "messages", "messages", f)
 	if err != nil {
 		return nil, 0, err
 	}
-	query, args := f.page(messageSelect, "created_at DESC, id DESC", q.Offset, q.Limit)
+	query, args := f.page(messageSelect, messageOrder, q.Offset, q.Limit)
 	var rows []messageRow
 	if err := s.list(ctx, &rows, "messages", query, args...); err != nil {
 		return nil, 0, err

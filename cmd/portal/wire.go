@@ -177,7 +177,7 @@ func applyPaymentSettings(ctx context.Context, store ports.Store, billerID uuid.
 		return nil
 	}
 	return store.Atomic(ctx, func(tx ports.Tx) error {
-		b, err := tx.Biller(ctx, billerID)
+		b, err := tx.BillerForUpdate(ctx, billerID)
 		if err != nil {
 			return fmt.Errorf("payment settings: %w", err)
 		}

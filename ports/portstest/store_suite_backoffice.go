@@ -284,6 +284,38 @@ var documentTests = []storeTest{
 			requireNotFound(t, err, "Document of another biller")
 			_, err = tx.Document(ctx, a.ID, "2024-0002")
 			requireNotFound(t, err, "Document")
+			_, err = tx.DocumentInfo(ctx, b.ID, "2024-0001")
+			requireNotFound(t, err, "DocumentInfo of another biller")
+			_, err = tx.DocumentInfo(ctx, a.ID, "2024-0002")
+			requireNotFound(t, err, "DocumentInfo")
+		})
+	}},
+	{"DocumentInfo describes a saved document, its size in bytes included, and follows a replacement", func(t *testing.T, s ports.Store) {
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			ctx := t.Context()
+			a, b := twoBillers(t, tx)
+			d := fullDocument(t, a, "2024-0001")
+			require.NoError(t, tx.SaveDocument(ctx, d))
+			other := fullDocument(t, b, "2024-0001")
+			other.Data = append(other.Data, "autre service"...)
+			require.NoError(t, tx.SaveDocument(ctx, other))
+			got, err := tx.DocumentInfo(ctx, a.ID, d.Name)
+			require.NoError(t, err)
+			AssertSame(t, ports.DocumentInfo{Name: d.Name, SHA256: d.SHA256, Size: len(d.Data), CreatedAt: d.CreatedAt}, got)
+
+			big := fullDocument(t, a, "2024-0001")
+			noise := make([]byte, 300<<10) // incompressible: a SQL store keeps it out of line
+			_, _ = NewSeqRandom(1).Read(noise)
+			big.Data = append([]byte("%PDF-1.7\n"), noise...)
+			big.SHA256 = domain.HashSecret(string(big.Data))
+			big.CreatedAt = at(5 * time.Hour)
+			require.NoError(t, tx.SaveDocument(ctx, big))
+			got, err = tx.DocumentInfo(ctx, a.ID, d.Name)
+			require.NoError(t, err)
+			AssertSame(t, ports.DocumentInfo{Name: big.Name, SHA256: big.SHA256, Size: len(big.Data), CreatedAt: big.CreatedAt}, got)
+			got, err = tx.DocumentInfo(ctx, b.ID, d.Name)
+			require.NoError(t, err)
+			assert.Equal(t, len(other.Data), got.Size, "the other biller's document")
 		})
 	}},
 }

@@ -180,6 +180,49 @@ var concurrencyTests = []storeTest{
 		require.NoError(t, err)
 		assert.Equal(t, strconv.Itoa(goroutines*5), got.Object)
 	}},
+	{"concurrent updates of a payer read for update are not lost", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		_, a, _ := payerWithInvoices(t, s, 1)
+		increments(t, func() error {
+			return s.Atomic(ctx, func(tx ports.Tx) error {
+				got, err := tx.PayerForUpdate(ctx, a.PayerID)
+				if err != nil {
+					return err
+				}
+				n, _ := strconv.Atoi(got.Name)
+				got.Name = strconv.Itoa(n + 1)
+				return tx.SavePayer(ctx, got)
+			})
+		})
+		got, err := s.Payer(ctx, a.PayerID)
+		require.NoError(t, err)
+		assert.Equal(t, strconv.Itoa(goroutines*5), got.Name)
+	}},
+	{"concurrent updates of a biller read for update are not lost", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, _, _ := payerWithInvoices(t, s, 1)
+		increments(t, func() error {
+			return s.Atomic(ctx, func(tx ports.Tx) error {
+				got, err := tx.BillerForUpdate(ctx, b.ID)
+				if err != nil {
+					return err
+				}
+				got.TreasuryDelayDays++
+				return tx.SaveBiller(ctx, got)
+			})
+		})
+		got, err := s.Biller(ctx, b.ID)
+		require.NoError(t, err)
+		assert.Equal(t, b.TreasuryDelayDays+goroutines*5, got.TreasuryDelayDays)
+	}},
+	{"reading for update a missing payer or biller is NotFound", func(t *testing.T, s ports.Store) {
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			_, err := tx.PayerForUpdate(t.Context(), uuid.New())
+			assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
+			_, err = tx.BillerForUpdate(t.Context(), uuid.New())
+			assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
+		})
+	}},
 	{"concurrent updates of a payment read for update are not lost", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, a, invs := payerWithInvoices(t, s, 1)

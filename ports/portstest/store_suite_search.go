@@ -91,6 +91,7 @@ var auditTests = []storeTest{
 				{ports.AuditQuery{BillerID: a.ID, Offset: 1, Limit: 3}, pageCase{"a middle page", all[1:4], 5}},
 				{ports.AuditQuery{BillerID: a.ID, Offset: 4, Limit: 3}, pageCase{"the last page", all[4:], 5}},
 				{ports.AuditQuery{BillerID: a.ID, Offset: 9, Limit: 3}, pageCase{"past the end", nil, 5}},
+				{ports.AuditQuery{BillerID: a.ID, Offset: 1, Limit: 3, CountUpTo: 2}, pageCase{"a count up to 2", all[1:4], 2}},
 				{ports.AuditQuery{BillerID: uuid.New()}, pageCase{"an unknown biller", nil, 0}},
 			} {
 				list, total, err := tx.AuditEvents(ctx, c.q)
@@ -137,6 +138,7 @@ var auditTests = []storeTest{
 				{ports.AuditQuery{Text: "%"}, pageCase{"wildcards are plain characters", nil, 0}},
 				{ports.AuditQuery{Actor: domain.ActorStaff, Text: "2024"}, pageCase{"criteria combine", ids(status), 0}},
 				{ports.AuditQuery{Action: "staff.", Limit: 1}, pageCase{"a page of a filtered list", ids(staffLogin), 1}},
+				{ports.AuditQuery{Action: "citizen.", CountUpTo: 5}, pageCase{"fewer than the count's bound", ids(login, failed), 0}},
 			} {
 				c.q.BillerID = a.ID
 				list, total, err := tx.AuditEvents(ctx, c.q)
@@ -205,6 +207,8 @@ var paymentSearchTests = []storeTest{
 				{ports.PaymentQuery{}, pageCase{"all", all, 0}},
 				{ports.PaymentQuery{Offset: 1, Limit: 2}, pageCase{"a page", all[1:3], 5}},
 				{ports.PaymentQuery{Offset: 7, Limit: 2}, pageCase{"past the end", nil, 5}},
+				{ports.PaymentQuery{Limit: 2, CountUpTo: 3}, pageCase{"a count up to 3", all[:2], 3}},
+				{ports.PaymentQuery{PayerID: acc[0].PayerID, CountUpTo: 3}, pageCase{"fewer than the count's bound", ids(created, unconfirmed), 0}},
 				{ports.PaymentQuery{From: at(time.Hour), Until: at(3 * time.Hour)}, pageCase{"From <= CreatedAt < Until", ids(unconfirmed, confirmed, refused), 0}},
 				{ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentPaid}}, pageCase{"one state", ids(unconfirmed, confirmed, both), 0}},
 				{ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentCreated, domain.PaymentRefused}}, pageCase{"several states", ids(created, refused), 0}},
@@ -278,6 +282,9 @@ var invoiceSearchTests = []storeTest{
 				{ports.InvoiceSearch{States: []domain.InvoiceState{domain.InvoiceUnpaid, domain.InvoiceTreasury}}, pageCase{"several states", invoiceIDs([]domain.Invoice{declared, treasury, unpaid}), 0}},
 				{ports.InvoiceSearch{Declared: true}, pageCase{"declared paid, not paid", invoiceIDs([]domain.Invoice{declared}), 0}},
 				{ports.InvoiceSearch{Declared: true, PayerID: p1.ID}, pageCase{"criteria combine", nil, 0}},
+				{ports.InvoiceSearch{Limit: 2, CountUpTo: 4}, pageCase{"a count up to 4", all[:2], 4}},
+				{ports.InvoiceSearch{Offset: 4, CountUpTo: 3}, pageCase{"a page past the count's bound", all[4:], 3}},
+				{ports.InvoiceSearch{States: []domain.InvoiceState{domain.InvoicePaid}, CountUpTo: 3}, pageCase{"fewer than the bound", invoiceIDs([]domain.Invoice{paid, paidDeclared}), 0}},
 			} {
 				c.q.BillerID = a.ID
 				list, total, err := tx.SearchInvoices(ctx, c.q)
@@ -399,6 +406,10 @@ var messageSearchTests = []storeTest{
 				{ports.MessageSearch{State: domain.MessageNew}, pageCase{"by state", ids(tie1, tie2, last), 0}},
 				{ports.MessageSearch{Kind: domain.MessagePaperless}, pageCase{"by kind", ids(tie1), 0}},
 				{ports.MessageSearch{State: domain.MessageHandled, Kind: domain.MessageContact}, pageCase{"criteria combine", ids(first), 0}},
+				{ports.MessageSearch{PayerID: acc[1].PayerID}, pageCase{"by payer", ids(tie1, last), 0}},
+				{ports.MessageSearch{PayerID: acc[0].PayerID, State: domain.MessageNew}, pageCase{"a payer's, by state", ids(tie2), 0}},
+				{ports.MessageSearch{PayerID: acc[0].PayerID, Limit: 1}, pageCase{"a page of a payer's", ids(tie2), 2}},
+				{ports.MessageSearch{PayerID: theirs.PayerID}, pageCase{"another biller's payer", nil, 0}},
 			} {
 				c.q.BillerID = acc[0].BillerID
 				list, total, err := tx.SearchMessages(ctx, c.q)

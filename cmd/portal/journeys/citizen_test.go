@@ -24,11 +24,23 @@ type citizen struct {
 	portal portal
 }
 
+// newCitizen starts a portal with env added to its environment and opens
+// a private tab on it.
 func newCitizen(t *testing.T, env ...string) *citizen {
 	t.Helper()
-	ctx := tab(t)
-	p := startPortal(t, env...)
-	return &citizen{t: t, ctx: ctx, base: p.URL, portal: p}
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	return visitor(t, startPortal(t, env...))
+}
+
+// visitor opens a private tab on a running portal: a staff member and a
+// citizen can act side by side, each with their own cookies. The tab and
+// its cookies go at the end of the test, before the portal stops (which
+// is then immediate: see privateTab).
+func visitor(t *testing.T, p portal) *citizen {
+	t.Helper()
+	return &citizen{t: t, ctx: privateTab(t), base: p.URL, portal: p}
 }
 
 // stop ends the citizen's portal process.

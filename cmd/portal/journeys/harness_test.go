@@ -19,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/portail-factures/portail/adapters/postgres/pgtest"
@@ -172,14 +174,15 @@ func startPortal(t *testing.T, env ...string) portal {
 	return portal{URL: base, Stop: stop}
 }
 
-// tab opens a new browser tab for the test, with its own cookies, and
-// writes a screenshot and the page's HTML when the test fails.
-func tab(t *testing.T) context.Context {
+// tab opens a new browser tab for the test, and writes a screenshot and
+// the page's HTML when the test fails. Tabs share the browser's cookies
+// (see privateTab).
+func tab(t *testing.T, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
 	if skipReason != "" {
 		t.Skip(skipReason)
 	}
-	ctx, cancel := chromedp.NewContext(browserCtx)
+	ctx, cancel := chromedp.NewContext(browserCtx, opts...)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -191,7 +194,45 @@ func tab(t *testing.T) context.Context {
 	return ctx
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+// privateTab opens a tab in a browser context of its own, like a private
+// window: its own cookies, and its own connections, closed with it at the
+// end of the test. A portal stopped after that stops at once; with a
+// connection Chromium opened ahead and left unused, Go's graceful
+// shutdown waits 5 s for it. (chromedp.WithNewBrowserContext cannot open
+// it: headless Chromium refuses a tab outside a window.)
+func privateTab(t *testing.T) context.Context {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	var bc cdp.BrowserContextID
+	var id target.ID
+	err := chromedp.Run(browserCtx, chromedp.ActionFunc(func(ctx context.Context) error {
+		browser := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		var err error
+		if bc, err = target.CreateBrowserContext().Do(browser); err != nil {
+			return err
+		}
+		id, err = target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(browser)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("opening a private tab: %v", err)
+	}
+	// Cleanups run last first: the tab closes, then its context goes.
+	t.Cleanup(func() {
+		_ = chromedp.Run(browserCtx, chromedp.ActionFunc(func(ctx context.Context) error {
+			return target.DisposeBrowserContext(bc).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		}))
+	})
+	return tab(t, chromedp.WithTargetID(id))
+}
+
+var (
+	unsafeName     = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+	artifactsMu    sync.Mutex
+	artifactsSaved = map[string]int{} // per test name
+)
 
 func saveArtifacts(t *testing.T, ctx context.Context) {
 	dir := os.Getenv("JOURNEY_ARTIFACTS")
@@ -203,6 +244,13 @@ func saveArtifacts(t *testing.T, ctx context.Context) {
 		return
 	}
 	name := unsafeName.ReplaceAllString(t.Name(), "_")
+	// A test with several tabs (a citizen and a staff member) saves each.
+	artifactsMu.Lock()
+	artifactsSaved[name]++
+	if n := artifactsSaved[name]; n > 1 {
+		name = fmt.Sprintf("%s_%d", name, n)
+	}
+	artifactsMu.Unlock()
 	var png []byte
 	var html string
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -10,8 +10,11 @@ import (
 )
 
 func TestHarnessStartsThePortalAndTheBrowser(t *testing.T) {
-	ctx := tab(t)
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
 	p := startPortal(t)
+	ctx := privateTab(t)
 	var body string
 	if err := chromedp.Run(ctx, chromedp.Navigate(p.URL+"/healthz"), chromedp.Text("body", &body)); err != nil {
 		t.Fatal(err)
