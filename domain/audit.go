@@ -71,7 +71,55 @@ const (
 	AuditAPIKeyRevoked     AuditAction = "apikey.revoked"
 	AuditStaffCreated      AuditAction = "staff.created"
 	AuditPaymentsExported  AuditAction = "payment.exported"
+	AuditStaffPassword     AuditAction = "staff.password_changed"
+	// AuditMessageReopened puts a handled message back to new.
+	AuditMessageReopened AuditAction = "message.reopened"
 )
+
+// auditLabels name every action in French, for the back office's log.
+var auditLabels = map[AuditAction]string{
+	AuditLogin:             "Connexion",
+	AuditLoginFailed:       "Connexion refusée",
+	AuditLogout:            "Déconnexion",
+	AuditActivationSent:    "Lien d'activation envoyé",
+	AuditPasswordResetSent: "Lien de mot de passe oublié envoyé",
+	AuditPasswordSet:       "Mot de passe choisi par lien",
+	AuditPasswordChanged:   "Mot de passe changé",
+	AuditEmailChangeAsked:  "Changement d'adresse demandé",
+	AuditEmailChanged:      "Adresse changée",
+	AuditStaffLogin:        "Connexion à la gestion",
+	AuditStaffLoginFailed:  "Connexion à la gestion refusée",
+	AuditStaffLogout:       "Déconnexion de la gestion",
+	AuditStaffPassword:     "Mot de passe d'agent changé",
+	AuditStaffCreated:      "Agent créé ou modifié",
+	AuditSettingsChanged:   "Paramètres modifiés",
+	AuditImport:            "Import",
+	AuditInvoiceStatus:     "État de facture changé",
+	AuditTreasury:          "Transmission en trésorerie",
+	AuditPaymentConfirmed:  "Paiement confirmé",
+	AuditPaymentRejected:   "Paiement rejeté",
+	AuditDeclaredConfirmed: "Déclaration de règlement confirmée",
+	AuditDeclaredRejected:  "Déclaration de règlement refusée",
+	AuditSettlementReport:  "Relevé de la DGFiP",
+	AuditPaymentsExported:  "Export des paiements",
+	AuditMessageHandled:    "Message traité",
+	AuditMessageReopened:   "Message remis à traiter",
+	AuditActivationResent:  "Activation renvoyée",
+	AuditPayerSaved:        "Redevable enregistré",
+	AuditInvoiceSaved:      "Facture enregistrée",
+	AuditDocumentSaved:     "Document PDF enregistré",
+	AuditAPIKeyCreated:     "Clé d'API créée",
+	AuditAPIKeyRevoked:     "Clé d'API révoquée",
+}
+
+// Label says the action in French; an action this version does not know
+// (written by a newer one) is shown as its code.
+func (a AuditAction) Label() string {
+	if l, ok := auditLabels[a]; ok {
+		return l
+	}
+	return string(a)
+}
 
 // AuditEvent is one line of the audit log: who did what, when, from where.
 // It never holds a password, a token or a card detail.

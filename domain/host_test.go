@@ -32,3 +32,9 @@ func TestBillerHostsAreValidated(t *testing.T) {
 	b.Hosts = []string{"factures.demoville.fr", "demoville.fr", "10.0.0.1"}
 	assert.NoError(t, b.Validate())
 }
+
+func TestAuditActionLabels(t *testing.T) {
+	assert.Equal(t, "Connexion refusée", domain.AuditLoginFailed.Label())
+	assert.Equal(t, "Message remis à traiter", domain.AuditMessageReopened.Label())
+	assert.Equal(t, "future.action", domain.AuditAction("future.action").Label(), "an unknown action shows its code")
+}

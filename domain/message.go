@@ -48,10 +48,6 @@ func (k MessageKind) Label() string {
 	return "Message"
 }
 
-// AuditMessageReopened is the audit action of putting a handled message
-// back to new (AuditMessageHandled is the other way).
-const AuditMessageReopened AuditAction = "message.reopened"
-
 // Limits of a contact message.
 const (
 	MaxSubjectLength = 150

@@ -389,9 +389,6 @@ func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staf
 	return list, nil
 }
 
-// AuditStaffPassword records a staff member's own password change.
-const AuditStaffPassword domain.AuditAction = "staff.password_changed"
-
 // ChangeStaffPassword changes the actor's own password, checking the
 // current one, and ends their other back-office sessions.
 func (p *Portal) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
@@ -424,7 +421,7 @@ func (p *Portal) ChangeStaffPassword(ctx context.Context, a Actor, currentSessio
 		if err := tx.SaveStaff(ctx, st); err != nil {
 			return domain.WrapInternal(err)
 		}
-		return p.audit(ctx, tx, a, AuditStaffPassword, st.Email, "Mot de passe de l'agent changé.")
+		return p.audit(ctx, tx, a, domain.AuditStaffPassword, st.Email, "Mot de passe de l'agent changé.")
 	})
 	if err != nil {
 		return err

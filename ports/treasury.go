@@ -46,7 +46,7 @@ func (p *Portal) RunTreasury(ctx context.Context) (int, error) {
 		}
 		err = p.store.Atomic(ctx, func(tx Tx) error {
 			return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditTreasury, "Passage quotidien du "+domain.Today(now).French(),
-				fmt.Sprintf("%d facture(s) transmise(s) en trésorerie (échéance dépassée de plus de %d jour(s)).", n, b.TreasuryDelayDays))
+				treasuryDetail(n, b.TreasuryDelayDays))
 		})
 		if err != nil {
 			return moved, err
@@ -110,4 +110,19 @@ func (p *Portal) transferBiller(ctx context.Context, b domain.Biller, now time.T
 		}
 	}
 	return moved, nil
+}
+
+// treasuryDetail says in French what a daily run did.
+func treasuryDetail(moved, delay int) string {
+	days := fmt.Sprintf("%d jours", delay)
+	if delay <= 1 {
+		days = fmt.Sprintf("%d jour", delay)
+	}
+	switch moved {
+	case 0:
+		return "Aucune facture à transmettre en trésorerie (échéance dépassée de plus de " + days + ")."
+	case 1:
+		return "1 facture transmise en trésorerie (échéance dépassée de plus de " + days + ")."
+	}
+	return fmt.Sprintf("%d factures transmises en trésorerie (échéance dépassée de plus de %s).", moved, days)
 }

@@ -58,8 +58,8 @@ func TestTreasuryRunOnTheRightParisDay(t *testing.T) {
 	require.Len(t, audits, 2, "one system event per biller and day")
 	assert.Equal(t, domain.ActorSystem, audits[0].Actor)
 	assert.Equal(t, "Passage quotidien du 09/04/2025", audits[0].Target)
-	assert.Equal(t, "4 facture(s) transmise(s) en trésorerie (échéance dépassée de plus de 5 jour(s)).", audits[0].Detail)
-	assert.Equal(t, "0 facture(s) transmise(s) en trésorerie (échéance dépassée de plus de 5 jour(s)).", audits[1].Detail)
+	assert.Equal(t, "4 factures transmises en trésorerie (échéance dépassée de plus de 5 jours).", audits[0].Detail)
+	assert.Equal(t, "Aucune facture à transmettre en trésorerie (échéance dépassée de plus de 5 jours).", audits[1].Detail)
 
 	// A new invoice already overdue, imported later the same day: the
 	// day's run is done, the next day's takes it.

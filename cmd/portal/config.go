@@ -78,6 +78,8 @@ type HTTPConfig struct {
 	// gives the client's address (X-Forwarded-For, X-Real-IP); empty: the
 	// connection's address.
 	ClientIPHeader string
+	// APIPerMinute is how many API requests one key may make a minute.
+	APIPerMinute int
 }
 
 // PaymentConfig says how citizens pay: through the DGFiP's PayFiP web
@@ -189,6 +191,7 @@ var settings = []setting{
 	{"mail.interval", "1m", "", "how often mails waiting for a retry are looked at"},
 	{"treasury.interval", "1h", "", "how often the daily treasury job looks whether a new Paris day has begun; invoices move once a day whatever the interval"},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address"},
+	{"http.api_per_minute", "600", "", "requests one API key may make a minute (/api/v1/); over it, 429"},
 }
 
 // envPrefix prefixes every environment variable: key database.url is read
@@ -432,6 +435,7 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	c.Treasury.Interval = duration("treasury.interval")
 
 	c.HTTP.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
+	c.HTTP.APIPerMinute = count("http.api_per_minute")
 	if h := c.HTTP.ClientIPHeader; h != "" && !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {
 		bad("http.client_ip_header", "%q is not supported; use X-Forwarded-For or X-Real-IP", h)
 	}

@@ -73,6 +73,7 @@ func TestConfigDefaults(t *testing.T) {
 		SMTP:     SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
 		Mail:     MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
 		Treasury: TreasuryConfig{Interval: time.Hour},
+		HTTP:     HTTPConfig{APIPerMinute: 600},
 	}, c)
 }
 
@@ -290,6 +291,14 @@ func TestSMTPAndHTTPConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, SMTPConfig{Host: "smtp.demoville.fr", From: "Commune de Démoville <factures@demoville.fr>", TLS: "tls", Password: "s3cret", Timeout: 15 * time.Second}, c.SMTP)
 	assert.Equal(t, "X-Forwarded-For", c.HTTP.ClientIPHeader)
+	t.Setenv("PORTAL_HTTP_API_PER_MINUTE", "0")
+	_, err = load(t)
+	assert.ErrorContains(t, err, "http.api_per_minute")
+	t.Setenv("PORTAL_HTTP_API_PER_MINUTE", "120")
+	c, err = load(t)
+	require.NoError(t, err)
+	assert.Equal(t, 120, c.HTTP.APIPerMinute)
+	t.Setenv("PORTAL_HTTP_API_PER_MINUTE", "")
 
 	t.Setenv("PORTAL_SMTP_FROM", "")
 	t.Setenv("PORTAL_SMTP_TLS", "ssl")

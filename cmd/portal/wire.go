@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -84,6 +85,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		PaymentPages: []string{gateway.PageURL()},
 		Throttle:     opened.Throttle,
 	}
+	webCfg.Limits.APIPerKey = web.Rate{Events: m.Config.HTTP.APIPerMinute, Per: time.Minute}
 	if h := m.Config.HTTP.ClientIPHeader; h != "" {
 		webCfg.Limits.ClientIP = web.ClientIPFromHeader(h)
 	}

@@ -209,7 +209,7 @@ func tourOfTheBackOffice(t *testing.T, p portal) {
 	m.see("Suspension du paiement en ligne", "Enregistrer les paramètres")
 	m.audit("les paramètres")
 	m.click("Journal")
-	m.see("staff.login")
+	m.see("Connexion à la gestion")
 	m.audit("le journal")
 	m.click(demo.StaffEmail)
 	m.see("Mon compte", demo.ReaderEmail)
