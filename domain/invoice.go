@@ -283,6 +283,43 @@ func (inv *Invoice) MoveToTreasury(now time.Time) (bool, error) {
 	return true, nil
 }
 
+// StaffActions are the changes the billing service may record by hand on
+// an invoice at now, for the back office: each is offered only when the
+// domain would accept it.
+type StaffActions struct {
+	// MarkPaid records a payment made outside the portal (Settle).
+	MarkPaid bool
+	// Treasury sends it to the Trésor public (MoveToTreasury).
+	Treasury bool
+	// Cancel withdraws it (Cancel).
+	Cancel bool
+}
+
+// StaffActions returns what staff may do with the invoice at now. A live
+// payment attempt blocks everything until it ends.
+func (inv Invoice) StaffActions(now time.Time) StaffActions {
+	if inv.Locked(now) {
+		return StaffActions{}
+	}
+	switch inv.State {
+	case InvoiceUnpaid:
+		return StaffActions{MarkPaid: true, Treasury: true, Cancel: true}
+	case InvoiceTreasury:
+		return StaffActions{MarkPaid: true, Cancel: true}
+	}
+	return StaffActions{}
+}
+
+// PaidOn is the instant recorded for a payment the billing service knows
+// by its day only: noon in Paris, or now when that is still to come today.
+func PaidOn(day Date, now time.Time) time.Time {
+	t := day.Time(Paris).Add(12 * time.Hour)
+	if t.After(now) && day == Today(now) {
+		return now
+	}
+	return t
+}
+
 // Cancel withdraws the invoice. It reports whether anything changed;
 // cancelling twice is harmless. A settled invoice cannot be cancelled (the
 // money was received: the service refunds it outside the portal), nor one

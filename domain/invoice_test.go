@@ -229,3 +229,46 @@ func TestInvoiceValidate(t *testing.T) {
 		assert.Error(t, c.Validate(), "case %d", n)
 	}
 }
+
+func TestInvoiceStaffActions(t *testing.T) {
+	b := mustBiller(t)
+	p := mustPayer(t, b)
+	inv := mustInvoice(t, b, p, "2026-500", "30.00")
+	assert.Equal(t, domain.StaffActions{MarkPaid: true, Treasury: true, Cancel: true}, inv.StaffActions(now))
+
+	locked := inv
+	locked.Lock(uuid.New(), now.Add(time.Hour))
+	assert.Equal(t, domain.StaffActions{}, locked.StaffActions(now), "a live payment attempt blocks every change")
+	assert.Equal(t, domain.StaffActions{MarkPaid: true, Treasury: true, Cancel: true}, locked.StaffActions(now.Add(time.Hour)))
+
+	treasury := inv
+	_, err := treasury.MoveToTreasury(now)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StaffActions{MarkPaid: true, Cancel: true}, treasury.StaffActions(now))
+
+	paid := inv
+	_, err = paid.Settle(uuid.Nil, now, now)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StaffActions{}, paid.StaffActions(now))
+	cancelled := inv
+	_, err = cancelled.Cancel(now)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StaffActions{}, cancelled.StaffActions(now))
+}
+
+func TestPaidOn(t *testing.T) {
+	morning := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC) // 9h in Paris
+	evening := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name      string
+		day       domain.Date
+		now, want time.Time
+	}{
+		{"today before noon: now", domain.NewDate(2026, 11, 26), morning, morning},
+		{"an earlier day: noon in Paris", domain.NewDate(2026, 11, 24), morning, time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC)},
+		{"today after noon: noon in Paris", domain.NewDate(2026, 11, 26), evening, time.Date(2026, 11, 26, 11, 0, 0, 0, time.UTC)},
+	} {
+		got := domain.PaidOn(c.day, c.now)
+		assert.True(t, c.want.Equal(got), "%s: got %v", c.name, got)
+	}
+}

@@ -88,6 +88,8 @@ type StaffInvoiceDetail struct {
 	// TreasuryOn is the day it goes to treasury if still unpaid.
 	TreasuryOn domain.Date
 	Locked     bool
+	// Actions are the changes staff may record by hand now.
+	Actions domain.StaffActions
 }
 
 // StaffInvoice returns one invoice of the actor's biller.
@@ -110,7 +112,9 @@ func (p *Portal) StaffInvoice(ctx context.Context, a Actor, id uuid.UUID) (Staff
 	if err != nil {
 		return StaffInvoiceDetail{}, domain.WrapInternal(err)
 	}
-	d := StaffInvoiceDetail{Invoice: inv, Payer: payer, TreasuryOn: b.TreasuryDate(inv.DueDate), Locked: inv.Locked(p.clock.Now())}
+	now := p.clock.Now()
+	d := StaffInvoiceDetail{Invoice: inv, Payer: payer, TreasuryOn: b.TreasuryDate(inv.DueDate), Locked: inv.Locked(now),
+		Actions: inv.StaffActions(now)}
 	if inv.PaymentID != uuid.Nil {
 		pay, err := p.store.Payment(ctx, inv.PaymentID)
 		if err != nil && domain.ErrorCode(err) != domain.NotFound {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -136,11 +135,7 @@ func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u 
 			return s.renderStaffInvoice(w, r, u, http.StatusBadRequest, d,
 				[]summaryLine{{ID: "reglee_le", Message: "La date du règlement est invalide : écrivez-la sous la forme JJ/MM/AAAA."}})
 		}
-		// Noon in Paris: a day, not an instant, is what the service knows.
-		ch.PaidAt = day.Time(domain.Paris).Add(12 * time.Hour)
-		if now := s.clock.Now(); ch.PaidAt.After(now) && day == domain.Today(now) {
-			ch.PaidAt = now
-		}
+		ch.PaidAt = domain.PaidOn(day, s.clock.Now())
 	}
 	_, changed, err := s.portal.SetInvoiceStatus(r.Context(), u.actor, d.Invoice.Number, ch)
 	if err != nil {
