@@ -248,11 +248,12 @@ func CheckSelection(b Biller, payer Payer, invoices []Invoice, now time.Time) (d
 		}
 		total = total.Add(inv.Amount)
 	}
-	if total.LessThan(b.MinAmount) {
-		return decimal.Zero, FieldError("invoices", "Le montant minimum d'un paiement en ligne est de "+FormatEuros(b.MinAmount)+".")
+	min, max := b.AmountBounds()
+	if total.LessThan(min) {
+		return decimal.Zero, FieldError("invoices", "Le montant minimum d'un paiement en ligne est de "+FormatEuros(min)+".")
 	}
-	if total.GreaterThan(b.MaxAmount) {
-		return decimal.Zero, FieldError("invoices", "Le montant maximum d'un paiement en ligne est de "+FormatEuros(b.MaxAmount)+" : sélectionnez moins de factures.")
+	if total.GreaterThan(max) {
+		return decimal.Zero, FieldError("invoices", "Le montant maximum d'un paiement en ligne est de "+FormatEuros(max)+" : sélectionnez moins de factures.")
 	}
 	return total, nil
 }
