@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -174,4 +175,32 @@ func TestCheckPayFiPEmailAtAddressChange(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "email", domain.ErrorField(err))
 	assert.Contains(t, domain.ErrorMessage(err), "avant le « @ »")
+}
+
+func TestNewPaymentSendsAnASCIIAddress(t *testing.T) {
+	b := mustBiller(t)
+	p := mustPayer(t, b)
+	a := activeAccount(p)
+	a.Email = "jean@démoville.fr"
+	invs := []domain.Invoice{mustInvoice(t, b, p, "2026-001", "10.00")}
+	pay, err := domain.NewPayment(uuid.New(), "ABCDEF123456", b, p, a, invs, now)
+	require.NoError(t, err)
+	assert.Equal(t, "jean@xn--dmoville-b1a.fr", pay.Email)
+
+	a.Email = "jérôme@exemple.fr"
+	invs = []domain.Invoice{mustInvoice(t, b, p, "2026-002", "10.00")}
+	_, err = domain.NewPayment(uuid.New(), "ABCDEF123457", b, p, a, invs, now)
+	assert.Equal(t, domain.Invalid, domain.ErrorCode(err))
+	assert.False(t, invs[0].Locked(now), "nothing is locked")
+}
+
+func TestPaymentObjectLengthPerMode(t *testing.T) {
+	b := mustBiller(t)
+	numbers := make([]string, 30)
+	for i := range numbers {
+		numbers[i] = "2026-0001"
+	}
+	assert.Len(t, []rune(domain.PaymentObject(b, numbers)), 100)
+	b.PayFiPMode = domain.PayFiPURL
+	assert.Len(t, []rune(domain.PaymentObject(b, numbers)), 99)
 }
