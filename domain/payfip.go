@@ -179,8 +179,11 @@ func payfipEmail(addr string) (string, string) {
 		if isASCII(l) {
 			continue
 		}
+		// Letters and digits only: without Unicode normalisation, a
+		// decomposed accent (e + U+0301) would be encoded as another
+		// domain than the one the citizen reads, so it is refused.
 		for _, r := range l {
-			if r >= 0x80 && !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) {
+			if r >= 0x80 && !unicode.IsLetter(r) && !unicode.IsNumber(r) {
 				return "", "invalid"
 			}
 		}

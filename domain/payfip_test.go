@@ -163,7 +163,7 @@ func TestPayFiPEmail(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, domain.ErrorMessage(err), "80 caractères")
 
-	for _, bad := range []string{"", "a@b.f", "sans-arobase.fr", "deux@@exemple.fr", "jean@exemple.fr\u00a0"} {
+	for _, bad := range []string{"", "a@b.f", "sans-arobase.fr", "deux@@exemple.fr", "jean@exemple.fr\u00a0", "jean@de\u0301moville.fr"} {
 		_, err := domain.PayFiPEmail(bad)
 		assert.Error(t, err, "%q", bad)
 	}
