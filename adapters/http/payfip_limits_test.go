@@ -118,8 +118,10 @@ func TestAccentedAddressIsRefusedOnThePaymentPage(t *testing.T) {
 func TestEmailChangeRefusesAnAddressPayFiPRefuses(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser().loginDemo()
-	b.get("/mes-informations")
-	p := b.post("/mes-informations/adresse", url.Values{"email": {"élodie@exemple.fr"}, "current_password": {demo.Password}})
+	p := b.get("/mes-informations")
+	contains(t, p, "Sans accent ni caractère spécial avant le « @ »")
+	assert.Contains(t, p.body, `aria-describedby="adresse-email-aide"`)
+	p = b.post("/mes-informations/adresse", url.Values{"email": {"élodie@exemple.fr"}, "current_password": {demo.Password}})
 	assert.Equal(t, http.StatusBadRequest, p.status)
 	contains(t, p, "Cette adresse contient des lettres accentuées ou des caractères spéciaux avant le « @ »", `<a href="#adresse-email">`)
 	assert.Zero(t, e.mailsTo("élodie@exemple.fr"))
