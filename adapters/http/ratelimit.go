@@ -46,6 +46,12 @@ type Limits struct {
 	// APIPerKey counts the billing software's API requests per key;
 	// default 600 per minute (bulk loads go through the import).
 	APIPerKey Rate
+	// APIKeyFailures counts the API requests with a missing or wrong key
+	// per client IP; default 20 per minute. Over it, the address's
+	// requests are refused before their key is read. The API never reads
+	// the login limits: people failing to log in from the billing
+	// software's address do not stop its key.
+	APIKeyFailures Rate
 	// MaxKeys bounds the addresses, accounts or IPs each limiter
 	// remembers; the idlest are forgotten first. Default 100 000.
 	MaxKeys int
@@ -63,6 +69,7 @@ var DefaultLimits = Limits{
 	ContactPerAccount: Rate{Events: 10, Per: time.Hour},
 	ContactPerIP:      Rate{Events: 30, Per: time.Hour},
 	APIPerKey:         Rate{Events: 600, Per: time.Minute},
+	APIKeyFailures:    Rate{Events: 20, Per: time.Minute},
 	MaxKeys:           100_000,
 }
 
@@ -74,6 +81,7 @@ func (l Limits) withDefaults() (Limits, error) {
 		{&l.ContactPerAccount, &DefaultLimits.ContactPerAccount},
 		{&l.ContactPerIP, &DefaultLimits.ContactPerIP},
 		{&l.APIPerKey, &DefaultLimits.APIPerKey},
+		{&l.APIKeyFailures, &DefaultLimits.APIKeyFailures},
 	} {
 		if *p.r == (Rate{}) {
 			*p.r = *p.def
@@ -108,6 +116,7 @@ type limiter interface {
 // limiters are the portal's rate limits.
 type limiters struct {
 	loginFailures, authIP, mails, contactAccount, contactIP, api limiter
+	apiKeyFailures                                               limiter
 	clientIP                                                     func(*http.Request) string
 }
 
@@ -127,6 +136,7 @@ func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
 		contactAccount: make("contact", l.ContactPerAccount),
 		contactIP:      make("contact-ip", l.ContactPerIP),
 		api:            make("api", l.APIPerKey),
+		apiKeyFailures: make("api-key-ip", l.APIKeyFailures),
 		clientIP:       l.ClientIP,
 	}
 }

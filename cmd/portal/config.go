@@ -80,6 +80,9 @@ type HTTPConfig struct {
 	ClientIPHeader string
 	// APIPerMinute is how many API requests one key may make a minute.
 	APIPerMinute int
+	// APIKeyFailuresPerMinute is how many API requests with a missing or
+	// wrong key one address may make a minute.
+	APIKeyFailuresPerMinute int
 }
 
 // PaymentConfig says how citizens pay: through the DGFiP's PayFiP web
@@ -192,6 +195,7 @@ var settings = []setting{
 	{"treasury.interval", "1h", "", "how often the daily treasury job looks whether a new Paris day has begun; invoices move once a day whatever the interval"},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address"},
 	{"http.api_per_minute", "600", "", "requests one API key may make a minute (/api/v1/); over it, 429"},
+	{"http.api_key_failures_per_minute", "20", "", "API requests with a missing or wrong key one address may make a minute; over it, the address gets 429 before its key is read"},
 }
 
 // envPrefix prefixes every environment variable: key database.url is read
@@ -436,6 +440,7 @@ func parseConfig(v *viper.Viper) (Config, error) {
 
 	c.HTTP.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
 	c.HTTP.APIPerMinute = count("http.api_per_minute")
+	c.HTTP.APIKeyFailuresPerMinute = count("http.api_key_failures_per_minute")
 	if h := c.HTTP.ClientIPHeader; h != "" && !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {
 		bad("http.client_ip_header", "%q is not supported; use X-Forwarded-For or X-Real-IP", h)
 	}
