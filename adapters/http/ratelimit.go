@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,12 @@ type Limits struct {
 	// the login limits: people failing to log in from the billing
 	// software's address do not stop its key.
 	APIKeyFailures Rate
+	// PaymentCallbacks counts the calls of the payment notification and
+	// return URLs per client IP, each of which may make the portal ask
+	// PayFiP for a result; default 60 per minute. PayFiP's notifier calls
+	// from few addresses: a notification refused here is caught by the
+	// reconciler, which asks PayFiP itself.
+	PaymentCallbacks Rate
 	// MaxKeys bounds the addresses, accounts or IPs each limiter
 	// remembers; the idlest are forgotten first. Default 100 000.
 	MaxKeys int
@@ -70,6 +77,7 @@ var DefaultLimits = Limits{
 	ContactPerIP:      Rate{Events: 30, Per: time.Hour},
 	APIPerKey:         Rate{Events: 600, Per: time.Minute},
 	APIKeyFailures:    Rate{Events: 20, Per: time.Minute},
+	PaymentCallbacks:  Rate{Events: 60, Per: time.Minute},
 	MaxKeys:           100_000,
 }
 
@@ -82,6 +90,7 @@ func (l Limits) withDefaults() (Limits, error) {
 		{&l.ContactPerIP, &DefaultLimits.ContactPerIP},
 		{&l.APIPerKey, &DefaultLimits.APIPerKey},
 		{&l.APIKeyFailures, &DefaultLimits.APIKeyFailures},
+		{&l.PaymentCallbacks, &DefaultLimits.PaymentCallbacks},
 	} {
 		if *p.r == (Rate{}) {
 			*p.r = *p.def
@@ -116,7 +125,7 @@ type limiter interface {
 // limiters are the portal's rate limits.
 type limiters struct {
 	loginFailures, authIP, mails, contactAccount, contactIP, api limiter
-	apiKeyFailures                                               limiter
+	apiKeyFailures, callbacks                                    limiter
 	clientIP                                                     func(*http.Request) string
 }
 
@@ -137,6 +146,7 @@ func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
 		contactIP:      make("contact-ip", l.ContactPerIP),
 		api:            make("api", l.APIPerKey),
 		apiKeyFailures: make("api-key-ip", l.APIKeyFailures),
+		callbacks:      make("payment-callback", l.PaymentCallbacks),
 		clientIP:       l.ClientIP,
 	}
 }
@@ -191,6 +201,28 @@ func allow(ctx context.Context, lim limiter, key string, now time.Time) error {
 		return &tooManyError{retryAfter: wait}
 	}
 	return nil
+}
+
+// limitPaymentCallback counts a call of the payment notification or
+// return URL against the client's address before next runs, and answers
+// 429 with Retry-After over the limit: in plain text to the notification,
+// which servers call, with the French error page on the return page.
+func (s *Server) limitPaymentCallback(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := allow(r.Context(), s.limits.callbacks, s.limits.clientIP(r), s.clock.Now())
+		var tm *tooManyError
+		switch {
+		case !errors.As(err, &tm):
+			next.ServeHTTP(w, r)
+		case r.URL.Path == ports.PathPaymentNotify:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Round(time.Second)/time.Second)+1))
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(tm.message() + "\n"))
+		default:
+			s.fail(w, r, err)
+		}
+	})
 }
 
 // reserveLogin counts a password check against key before it is made,

@@ -1,12 +1,15 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,7 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
+	"github.com/portail-factures/portail/ports/portstest"
 )
 
 // parallel sends n requests at once, made by req(i), and counts the
@@ -57,10 +63,10 @@ func parallel(t *testing.T, c *http.Client, n int, req func(i int) *http.Request
 	return counts, bodies, headers
 }
 
-// loginBackends are the two ways the HTTP adapter counts: token buckets
+// limitBackends are the two ways the HTTP adapter counts: token buckets
 // in memory (the demo) and a ports.Throttle (PostgreSQL in production;
 // its memory twin here, cmd/portal runs the same test on PostgreSQL).
-var loginBackends = map[string]func(*Config){
+var limitBackends = map[string]func(*Config){
 	"memory buckets": func(*Config) {},
 	"ports.Throttle": func(c *Config) { c.Throttle = memory.NewThrottle() },
 }
@@ -83,7 +89,7 @@ func loginForm(t *testing.T, b *browser, path, email, password, ip string) *http
 // are refused before any check (429, « Trop de demandes »). Citizens and
 // staff alike.
 func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
-	for name, backend := range loginBackends {
+	for name, backend := range limitBackends {
 		for _, who := range []struct{ name, page, email string }{
 			{"citizen", "/connexion", demo.Email},
 			{"staff", "/gestion/connexion", demo.StaffEmail},
@@ -114,7 +120,7 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 // check is given back when the password was right, so logging in often
 // never locks anyone out.
 func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
-	for name, backend := range loginBackends {
+	for name, backend := range limitBackends {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: 15 * time.Minute} })
 			for range 5 {
@@ -130,4 +136,97 @@ func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
 				"two failures still fill the limit")
 		})
 	}
+}
+
+// gatedGateway is the fake gateway whose status queries wait until want
+// notifications have been read, so that they overlap; it counts them.
+type gatedGateway struct {
+	*portstest.FakeGateway
+	mu       sync.Mutex
+	reads    int
+	want     int
+	open     chan struct{}
+	statuses atomic.Int32
+}
+
+func (g *gatedGateway) ReadNotification(ctx context.Context, params url.Values) (ports.Notification, error) {
+	g.mu.Lock()
+	if g.reads++; g.reads == g.want {
+		close(g.open)
+	}
+	g.mu.Unlock()
+	return g.FakeGateway.ReadNotification(ctx, params)
+}
+
+func (g *gatedGateway) Status(ctx context.Context, p domain.Payment) (domain.Report, error) {
+	g.statuses.Add(1)
+	<-g.open
+	return g.FakeGateway.Status(ctx, p)
+}
+
+// TestNotificationsAreLimitedPerAddress: 100 notifications of one idOp
+// sent at once from one address: 60 are handled (the default limit per
+// minute), the rest get 429 with Retry-After before anything is read,
+// and the ones handled share the status queries to PayFiP. Another
+// address is not troubled; the return page counts with the notification.
+func TestNotificationsAreLimitedPerAddress(t *testing.T) {
+	for name, backend := range limitBackends {
+		t.Run(name, func(t *testing.T) { testNotificationsLimit(t, backend, name == "memory buckets") })
+	}
+}
+
+func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
+	var cfg Config
+	e := newEnv(t, backend, func(c *Config) {
+		c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
+		cfg = *c
+	})
+	started(t, e)
+	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+	limit := DefaultLimits.PaymentCallbacks.Events
+	gw := &gatedGateway{FakeGateway: e.gateway, want: limit, open: make(chan struct{})}
+	p, err := ports.NewPortal(ports.Deps{
+		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: gw, Clock: e.clock, Random: portstest.NewSeqRandom(5),
+	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
+	require.NoError(t, err)
+	cfg.Portal = p
+	srv, err := New(cfg)
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	notification := func(ip string) *http.Request {
+		r, err := http.NewRequest(http.MethodPost, ts.URL+ports.PathPaymentNotify, strings.NewReader("idop=op-1"))
+		require.NoError(t, err)
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("X-Real-IP", ip)
+		return r
+	}
+	counts, bodies, headers := parallel(t, http.DefaultClient, 100, func(int) *http.Request { return notification("192.0.2.7") })
+	t.Logf("accepted %d, refused %d, status queries %d", counts[http.StatusOK], counts[http.StatusTooManyRequests], gw.statuses.Load())
+	assert.Equal(t, map[int]int{http.StatusOK: limit, http.StatusTooManyRequests: 100 - limit}, counts)
+	assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
+	assert.Equal(t, "text/plain; charset=utf-8", headers[http.StatusTooManyRequests].Get("Content-Type"))
+	if buckets {
+		assert.Equal(t, "2", headers[http.StatusTooManyRequests].Get("Retry-After"), "one notification more a second")
+	} else {
+		assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"), "the next minute")
+	}
+	assert.Less(t, int(gw.statuses.Load()), limit, "the notifications handled together share their status queries")
+
+	res, err := http.DefaultClient.Do(notification("198.51.100.1"))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode, "another address is not troubled")
+
+	r, err := http.NewRequest(http.MethodGet, ts.URL+ports.PathPaymentReturn+"?idop=op-1", nil)
+	require.NoError(t, err)
+	r.Header.Set("X-Real-IP", "192.0.2.7")
+	res, err = http.DefaultClient.Do(r)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+	assert.Contains(t, string(body), "Trop de demandes")
+	assert.Contains(t, string(body), "<html")
 }
