@@ -291,7 +291,7 @@ func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (dom
 	if n.Report != nil {
 		return p.applyReport(ctx, pay.ID, *n.Report, sourceCallback)
 	}
-	r, err := p.gateway.Status(ctx, pay)
+	r, err := p.statuses.status(ctx, p.gateway, pay)
 	if err != nil {
 		if errors.Is(err, ErrNoStatusQuery) {
 			return pay, nil

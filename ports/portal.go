@@ -100,6 +100,7 @@ type Portal struct {
 	dummyHash string
 	mails     *mailTemplates
 	wake      chan struct{}
+	statuses  statusFlights // concurrent notifications of one attempt share a status query
 }
 
 // NewPortal checks its dependencies and returns the use cases.

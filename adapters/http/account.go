@@ -44,12 +44,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), now); err != nil {
 		return err
 	}
-	if over, wait := s.limits.loginFailures.Exhausted(r.Context(), "login:"+email, now); over {
-		return &tooManyError{retryAfter: wait}
+	release, err := s.reserveLogin(r, "login:"+email, now)
+	if err != nil {
+		return err
 	}
 	secret, sess, err := s.portal.Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
+	release(err)
 	if domain.ErrorCode(err) == domain.Unauthenticated {
-		s.limits.loginFailures.Allow(r.Context(), "login:"+email, now)
 		f.Message = domain.ErrorMessage(err)
 		return s.render(w, r, http.StatusUnauthorized, pageLogin, s.loginPage(f, remember, next))
 	}

@@ -81,12 +81,14 @@ func (s *Server) api(h apiHandler) http.Handler {
 	})
 }
 
-// apiActor reads the bearer key. Failed attempts count against the
-// client's address like failed logins do, so that guessing keys (hopeless
-// with 256 random bits) cannot even load the store.
+// apiActor reads the bearer key. Missing and wrong keys count against
+// the client's address (Limits.APIKeyFailures), so that guessing keys
+// (hopeless with 256 random bits) cannot even load the store; the login
+// limits are not read, so a valid key works whatever people do on the
+// portal from the same address.
 func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
 	ctx := r.Context()
-	if over, wait := s.limits.authIP.Exhausted(ctx, ip, s.clock.Now()); over {
+	if over, wait := s.limits.apiKeyFailures.Exhausted(ctx, ip, s.clock.Now()); over {
 		return ports.Actor{}, &tooManyError{retryAfter: wait}
 	}
 	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -100,7 +102,7 @@ func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
 		err = errAPIOtherHost
 	}
 	if domain.ErrorCode(err) == domain.Unauthenticated {
-		s.limits.authIP.Allow(ctx, ip, s.clock.Now())
+		s.limits.apiKeyFailures.Allow(ctx, ip, s.clock.Now())
 	}
 	return a, err
 }

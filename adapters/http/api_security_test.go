@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"testing"
 	"time"
@@ -109,7 +110,7 @@ func TestAPIRefusesBrowsersCrossSiteRequests(t *testing.T) {
 func TestAPIRateLimitsEachKey(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
 		c.Limits.APIPerKey = Rate{Events: 3, Per: time.Minute}
-		c.Limits.AuthPerIP = Rate{Events: 2, Per: time.Minute}
+		c.Limits.APIKeyFailures = Rate{Events: 2, Per: time.Minute}
 	})
 	c := e.apiKey(demo.BillerID)
 	other := e.apiKey(demo.BillerID)
@@ -142,4 +143,34 @@ func TestAPIKeyLastUseIsRecorded(t *testing.T) {
 	keys, err := e.portal.APIKeys(context.Background(), demo.BillerID)
 	require.NoError(t, err)
 	assert.True(t, e.clock.Now().Equal(keys[0].LastUsedAt))
+}
+
+// TestAValidKeyIsNotRefusedForFailedLogins: the API has its own limits.
+// People failing to log in from the billing software's address do not
+// stop its valid key, and a client sending wrong keys does not stop the
+// people's logins; wrong keys count per address, on their own limit.
+func TestAValidKeyIsNotRefusedForFailedLogins(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.Limits.AuthPerIP = Rate{Events: 2, Per: time.Minute}
+		c.Limits.APIKeyFailures = Rate{Events: 3, Per: time.Minute}
+	})
+	c := e.apiKey(demo.BillerID)
+	b := e.browser()
+	b.get("/connexion")
+	for range 2 {
+		assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+	}
+	assert.Equal(t, http.StatusTooManyRequests, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+	assert.Equal(t, http.StatusOK, c.send("GET", "/api/v1/payers/DEMO-0001", nil).status, "the logins' limit is not the API's")
+
+	e.clock.Advance(time.Minute)
+	wrong := apiClient{e: e, key: domain.APIKeyPrefix + "faux", b: e.browser()}
+	for range 3 {
+		apiError(t, wrong.send("GET", "/api/v1/payers/DEMO-0001", nil), http.StatusUnauthorized, "unauthorized", "")
+	}
+	p := wrong.send("GET", "/api/v1/payers/DEMO-0001", nil)
+	d := apiError(t, p, http.StatusTooManyRequests, "rate_limited", "")
+	assert.Contains(t, d.Message, "Trop de demandes")
+	assert.NotEmpty(t, p.header.Get("Retry-After"))
+	b.login(demo.Email, demo.Password, false)
 }

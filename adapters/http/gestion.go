@@ -410,13 +410,13 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), now); err != nil {
 		return err
 	}
-	key := "staff:" + billerID(r).String() + ":" + email
-	if over, wait := s.limits.loginFailures.Exhausted(r.Context(), key, now); over {
-		return &tooManyError{retryAfter: wait}
+	release, err := s.reserveLogin(r, "staff:"+billerID(r).String()+":"+email, now)
+	if err != nil {
+		return err
 	}
 	secret, _, _, err := s.portal.StaffLogin(r.Context(), billerID(r), email, r.PostForm.Get("password"), s.staffSecret(r))
+	release(err)
 	if domain.ErrorCode(err) == domain.Unauthenticated {
-		s.limits.loginFailures.Allow(r.Context(), key, now)
 		f.Message = domain.ErrorMessage(err)
 		p := &staffLoginPage{staffBase: staffBase{Title: "Connexion à la gestion", Errors: errorSummary(nil, f)}, Form: f, Next: next}
 		return s.renderStaff(w, r, nil, http.StatusUnauthorized, pageStaffLogin, p)

@@ -38,35 +38,29 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, 
 	return s.render(w, r, st, pageProfile, p)
 }
 
-// checkCurrentPassword refuses a form once too many wrong current
-// passwords were typed for the account: a borrowed session must not be
-// a way to guess the password.
-func (s *Server) checkCurrentPassword(r *http.Request, u *user) error {
-	if over, wait := s.limits.loginFailures.Exhausted(r.Context(), "account:"+u.citizen.AccountID.String(), s.clock.Now()); over {
-		return &tooManyError{retryAfter: wait}
-	}
-	return nil
-}
-
-func (s *Server) countWrongPassword(r *http.Request, u *user, err error) {
-	if domain.ErrorField(err) == "current_password" {
-		s.limits.loginFailures.Allow(r.Context(), "account:"+u.citizen.AccountID.String(), s.clock.Now())
-	}
+// checkCurrentPassword reserves a check of the current password against
+// the account's limit before the form is handled, and refuses the form
+// once too many wrong current passwords were typed: a borrowed session
+// must not be a way to guess the password. release gives the reservation
+// back unless the current password was wrong.
+func (s *Server) checkCurrentPassword(r *http.Request, u *user) (release func(error), err error) {
+	return s.reserveLogin(r, "account:"+u.citizen.AccountID.String(), s.clock.Now())
 }
 
 // changeEmail sends a confirmation link to the new address; the change
 // happens only when it is followed (ports.PathConfirmEmail).
 func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) error {
 	f := newForm(r, "adresse-", emailFields...)
-	if err := s.checkCurrentPassword(r, u); err != nil {
-		return err
-	}
 	if err := allow(r.Context(), s.limits.mails, "mail:"+domain.NormalizeEmail(f.Values["email"]), s.clock.Now()); err != nil {
 		return err
 	}
-	err := s.portal.RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
+	release, err := s.checkCurrentPassword(r, u)
+	if err != nil {
+		return err
+	}
+	err = s.portal.RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
+	release(err)
 	if fieldError(err) {
-		s.countWrongPassword(r, u, err)
 		f.Set(err)
 		return s.renderProfile(w, r, u, status(err), f, &form{Prefix: "mdp-"})
 	}
@@ -80,13 +74,14 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 // sessions end, this one goes on.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user) error {
 	f := newForm(r, "mdp-", passwordFields...)
-	if err := s.checkCurrentPassword(r, u); err != nil {
+	release, err := s.checkCurrentPassword(r, u)
+	if err != nil {
 		return err
 	}
 	pf := r.PostForm
-	err := s.portal.ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
+	err = s.portal.ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
+	release(err)
 	if fieldError(err) {
-		s.countWrongPassword(r, u, err)
 		f.Set(err)
 		return s.renderProfile(w, r, u, status(err), &form{Prefix: "adresse-"}, f)
 	}

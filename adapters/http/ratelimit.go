@@ -10,12 +10,12 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -47,6 +47,18 @@ type Limits struct {
 	// APIPerKey counts the billing software's API requests per key;
 	// default 600 per minute (bulk loads go through the import).
 	APIPerKey Rate
+	// APIKeyFailures counts the API requests with a missing or wrong key
+	// per client IP; default 20 per minute. Over it, the address's
+	// requests are refused before their key is read. The API never reads
+	// the login limits: people failing to log in from the billing
+	// software's address do not stop its key.
+	APIKeyFailures Rate
+	// PaymentCallbacks counts the calls of the payment notification and
+	// return URLs per client IP, each of which may make the portal ask
+	// PayFiP for a result; default 60 per minute. PayFiP's notifier calls
+	// from few addresses: a notification refused here is caught by the
+	// reconciler, which asks PayFiP itself.
+	PaymentCallbacks Rate
 	// MaxKeys bounds the addresses, accounts or IPs each limiter
 	// remembers; the idlest are forgotten first. Default 100 000.
 	MaxKeys int
@@ -64,6 +76,8 @@ var DefaultLimits = Limits{
 	ContactPerAccount: Rate{Events: 10, Per: time.Hour},
 	ContactPerIP:      Rate{Events: 30, Per: time.Hour},
 	APIPerKey:         Rate{Events: 600, Per: time.Minute},
+	APIKeyFailures:    Rate{Events: 20, Per: time.Minute},
+	PaymentCallbacks:  Rate{Events: 60, Per: time.Minute},
 	MaxKeys:           100_000,
 }
 
@@ -75,6 +89,8 @@ func (l Limits) withDefaults() (Limits, error) {
 		{&l.ContactPerAccount, &DefaultLimits.ContactPerAccount},
 		{&l.ContactPerIP, &DefaultLimits.ContactPerIP},
 		{&l.APIPerKey, &DefaultLimits.APIPerKey},
+		{&l.APIKeyFailures, &DefaultLimits.APIKeyFailures},
+		{&l.PaymentCallbacks, &DefaultLimits.PaymentCallbacks},
 	} {
 		if *p.r == (Rate{}) {
 			*p.r = *p.def
@@ -101,11 +117,15 @@ type limiter interface {
 	// Exhausted reports, without recording anything, whether the next
 	// event would be refused.
 	Exhausted(ctx context.Context, key string, now time.Time) (bool, time.Duration)
+	// Undo gives back one event that Allow recorded for key at now: a
+	// reservation that turned out not to count (a right password).
+	Undo(ctx context.Context, key string, now time.Time)
 }
 
 // limiters are the portal's rate limits.
 type limiters struct {
 	loginFailures, authIP, mails, contactAccount, contactIP, api limiter
+	apiKeyFailures, callbacks                                    limiter
 	clientIP                                                     func(*http.Request) string
 }
 
@@ -125,6 +145,8 @@ func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
 		contactAccount: make("contact", l.ContactPerAccount),
 		contactIP:      make("contact-ip", l.ContactPerIP),
 		api:            make("api", l.APIPerKey),
+		apiKeyFailures: make("api-key-ip", l.APIKeyFailures),
+		callbacks:      make("payment-callback", l.PaymentCallbacks),
 		clientIP:       l.ClientIP,
 	}
 }
@@ -158,6 +180,12 @@ func (l throttleLimiter) Allow(ctx context.Context, key string, now time.Time) (
 	return true, 0
 }
 
+func (l throttleLimiter) Undo(ctx context.Context, key string, now time.Time) {
+	if err := l.th.Undo(ctx, l.key(key), now, l.rate.Per); err != nil {
+		l.log.WarnContext(ctx, "rate limit not given back", "limit", l.name, "err", err)
+	}
+}
+
 func (l throttleLimiter) Exhausted(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
 	n, ends, err := l.th.Count(ctx, l.key(key), now, l.rate.Per)
 	if err != nil {
@@ -173,6 +201,52 @@ func allow(ctx context.Context, lim limiter, key string, now time.Time) error {
 		return &tooManyError{retryAfter: wait}
 	}
 	return nil
+}
+
+// limitPaymentCallback counts a call of the payment notification or
+// return URL against the client's address before next runs, and answers
+// 429 with Retry-After over the limit: in plain text to the notification,
+// which servers call, with the French error page on the return page.
+func (s *Server) limitPaymentCallback(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := allow(r.Context(), s.limits.callbacks, s.limits.clientIP(r), s.clock.Now())
+		var tm *tooManyError
+		switch {
+		case !errors.As(err, &tm):
+			next.ServeHTTP(w, r)
+		case r.URL.Path == ports.PathPaymentNotify:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Round(time.Second)/time.Second)+1))
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(tm.message() + "\n"))
+		default:
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// reserveLogin counts a password check against key before it is made,
+// in one atomic step of the limiter, and refuses it over the limit: of
+// many attempts sent at once, at most LoginFailures.Events passwords are
+// checked, on every instance together. release(err), called with the
+// check's result, gives the attempt back unless the password was wrong,
+// so that only failures count: a right password does not use up the
+// allowance of its account.
+func (s *Server) reserveLogin(r *http.Request, key string, now time.Time) (release func(error), err error) {
+	if err := allow(r.Context(), s.limits.loginFailures, key, now); err != nil {
+		return nil, err
+	}
+	return func(err error) {
+		if !wrongPassword(err) {
+			s.limits.loginFailures.Undo(r.Context(), key, now)
+		}
+	}, nil
+}
+
+// wrongPassword reports whether err is a refused login or a wrong current
+// password, the failures LoginFailures counts.
+func wrongPassword(err error) bool {
+	return domain.ErrorCode(err) == domain.Unauthenticated || domain.ErrorField(err) == "current_password"
 }
 
 // remoteIP is the host of r.RemoteAddr; IPv6 addresses count by /64,
@@ -202,9 +276,10 @@ func ipKey(host string) string {
 
 // memoryLimiter keeps one token bucket per key in memory, at most max
 // keys: when full, it forgets the buckets that have refilled (they hold
-// no information), then the idlest ones.
+// no information), then the idlest ones. A bucket holds up to burst
+// tokens, one comes back every per/burst, and an event takes one.
 type memoryLimiter struct {
-	rate  rate.Limit
+	every time.Duration // one token comes back every every
 	per   time.Duration
 	burst int
 	max   int
@@ -214,46 +289,78 @@ type memoryLimiter struct {
 }
 
 type bucket struct {
-	lim  *rate.Limiter
-	last time.Time
+	tokens float64   // at time at
+	at     time.Time // when tokens was last computed
+	last   time.Time // the last event, for eviction
 }
 
 func newMemoryLimiter(r Rate, max int) *memoryLimiter {
 	return &memoryLimiter{
-		rate: rate.Every(r.Per / time.Duration(r.Events)), per: r.Per, burst: r.Events, max: max,
+		every: r.Per / time.Duration(r.Events), per: r.Per, burst: r.Events, max: max,
 		buckets: make(map[string]*bucket),
 	}
 }
 
+// tokensAt is what b holds at now; the caller holds m.mu.
+func (m *memoryLimiter) tokensAt(b *bucket, now time.Time) float64 {
+	elapsed := now.Sub(b.at)
+	if elapsed <= 0 {
+		return b.tokens
+	}
+	return min(float64(m.burst), b.tokens+float64(elapsed)/float64(m.every))
+}
+
+// set stores what b holds at now; the caller holds m.mu.
+func (m *memoryLimiter) set(b *bucket, tokens float64, now time.Time) {
+	if now.After(b.at) {
+		b.at = now
+	}
+	b.tokens = tokens
+}
+
+// Allow takes a token when there is one, in one step under the lock: of
+// many requests at once, at most the tokens held get through.
 func (m *memoryLimiter) Allow(_ context.Context, key string, now time.Time) (bool, time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.bucket(key, now)
 	b.last = now
-	if b.lim.AllowN(now, 1) {
+	tokens := m.tokensAt(b, now)
+	if tokens >= 1 {
+		m.set(b, tokens-1, now)
 		return true, 0
 	}
-	return false, m.wait(b, now)
+	return false, m.wait(tokens)
+}
+
+func (m *memoryLimiter) Undo(_ context.Context, key string, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if b, ok := m.buckets[key]; ok {
+		m.set(b, min(float64(m.burst), m.tokensAt(b, now)+1), now)
+	}
 }
 
 func (m *memoryLimiter) Exhausted(_ context.Context, key string, now time.Time) (bool, time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b, ok := m.buckets[key]
-	if !ok || b.lim.TokensAt(now) >= 1 {
+	if !ok {
 		return false, 0
 	}
-	return true, m.wait(b, now)
+	if tokens := m.tokensAt(b, now); tokens < 1 {
+		return true, m.wait(tokens)
+	}
+	return false, 0
 }
 
-// wait is how long until the bucket holds a token again.
-func (m *memoryLimiter) wait(b *bucket, now time.Time) time.Duration {
-	missing := 1 - b.lim.TokensAt(now)
-	return time.Duration(missing * float64(time.Second) / float64(m.rate))
+// wait is how long until a bucket holding tokens holds one again.
+func (m *memoryLimiter) wait(tokens float64) time.Duration {
+	return time.Duration((1 - tokens) * float64(m.every))
 }
 
-// bucket returns key's bucket, making room when the map is full. The
-// caller holds m.mu.
+// bucket returns key's bucket, full when new, making room when the map
+// is full. The caller holds m.mu.
 func (m *memoryLimiter) bucket(key string, now time.Time) *bucket {
 	if b, ok := m.buckets[key]; ok {
 		return b
@@ -261,7 +368,7 @@ func (m *memoryLimiter) bucket(key string, now time.Time) *bucket {
 	if len(m.buckets) >= m.max {
 		m.evict(now)
 	}
-	b := &bucket{lim: rate.NewLimiter(m.rate, m.burst), last: now}
+	b := &bucket{tokens: float64(m.burst), at: now, last: now}
 	m.buckets[key] = b
 	return b
 }

@@ -157,10 +157,10 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /paiement", s.private(s.selection))
 	mux.Handle("GET /paiement/recapitulatif", s.private(s.summary))
 	mux.Handle("POST /paiement", s.private(s.startPayment))
-	mux.Handle("GET "+ports.PathPaymentNotify, http.HandlerFunc(s.notify))
-	mux.Handle("POST "+ports.PathPaymentNotify, http.HandlerFunc(s.notify))
-	mux.Handle("GET "+ports.PathPaymentReturn, s.public(s.paymentReturn))
-	mux.Handle("POST "+ports.PathPaymentReturn, s.public(s.paymentReturn))
+	mux.Handle("GET "+ports.PathPaymentNotify, s.limitPaymentCallback(http.HandlerFunc(s.notify)))
+	mux.Handle("POST "+ports.PathPaymentNotify, s.limitPaymentCallback(http.HandlerFunc(s.notify)))
+	mux.Handle("GET "+ports.PathPaymentReturn, s.limitPaymentCallback(s.public(s.paymentReturn)))
+	mux.Handle("POST "+ports.PathPaymentReturn, s.limitPaymentCallback(s.public(s.paymentReturn)))
 
 	// Mes informations.
 	mux.Handle("GET /mes-informations", s.private(s.profile))

@@ -47,6 +47,18 @@ func (t *Throttle) Count(_ context.Context, key string, now time.Time, per time.
 	return t.windows[throttleKey{key, per, start.UnixNano()}], end, nil
 }
 
+// Undo takes back one event; see ports.Throttle.
+func (t *Throttle) Undo(_ context.Context, key string, now time.Time, per time.Duration) error {
+	start, _ := ports.ThrottleWindow(now, per)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := throttleKey{key, per, start.UnixNano()}
+	if t.windows[k] > 0 {
+		t.windows[k]--
+	}
+	return nil
+}
+
 // forget drops the windows that ended, at most once a minute.
 func (t *Throttle) forget(now time.Time) {
 	if now.Sub(t.sweep) < time.Minute {

@@ -40,3 +40,17 @@ func (db *DB) Count(ctx context.Context, key string, now time.Time, per time.Dur
 	}
 	return hits[0], end, nil
 }
+
+// Undo takes back one event of key in its window, in one statement: the
+// row of a last event is deleted (a row never holds zero), any other is
+// decremented. Should a Hit of the same key commit meanwhile, the undo is
+// lost rather than counted twice: the limit errs on the strict side.
+func (db *DB) Undo(ctx context.Context, key string, now time.Time, per time.Duration) error {
+	start, end := ports.ThrottleWindow(now, per)
+	_, err := db.exec(ctx, "throttle undo", `WITH last AS (
+			DELETE FROM throttle WHERE key = $1 AND window_start = $2 AND window_end = $3 AND hits = 1
+		)
+		UPDATE throttle SET hits = hits - 1
+		WHERE key = $1 AND window_start = $2 AND window_end = $3 AND hits > 1`, key, start, end)
+	return err
+}

@@ -80,6 +80,12 @@ type HTTPConfig struct {
 	ClientIPHeader string
 	// APIPerMinute is how many API requests one key may make a minute.
 	APIPerMinute int
+	// APIKeyFailuresPerMinute is how many API requests with a missing or
+	// wrong key one address may make a minute.
+	APIKeyFailuresPerMinute int
+	// PaymentCallbacksPerMinute is how many calls of the payment
+	// notification and return URLs one address may make a minute.
+	PaymentCallbacksPerMinute int
 }
 
 // PaymentConfig says how citizens pay: through the DGFiP's PayFiP web
@@ -192,6 +198,8 @@ var settings = []setting{
 	{"treasury.interval", "1h", "", "how often the daily treasury job looks whether a new Paris day has begun; invoices move once a day whatever the interval"},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address"},
 	{"http.api_per_minute", "600", "", "requests one API key may make a minute (/api/v1/); over it, 429"},
+	{"http.api_key_failures_per_minute", "20", "", "API requests with a missing or wrong key one address may make a minute; over it, the address gets 429 before its key is read"},
+	{"http.payment_callbacks_per_minute", "60", "", "calls of /paiement/notification and /paiement/retour one address may make a minute; over it, 429 (the reconciler still asks PayFiP)"},
 }
 
 // envPrefix prefixes every environment variable: key database.url is read
@@ -436,6 +444,8 @@ func parseConfig(v *viper.Viper) (Config, error) {
 
 	c.HTTP.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
 	c.HTTP.APIPerMinute = count("http.api_per_minute")
+	c.HTTP.APIKeyFailuresPerMinute = count("http.api_key_failures_per_minute")
+	c.HTTP.PaymentCallbacksPerMinute = count("http.payment_callbacks_per_minute")
 	if h := c.HTTP.ClientIPHeader; h != "" && !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {
 		bad("http.client_ip_header", "%q is not supported; use X-Forwarded-For or X-Real-IP", h)
 	}

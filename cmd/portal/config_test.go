@@ -73,7 +73,7 @@ func TestConfigDefaults(t *testing.T) {
 		SMTP:     SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
 		Mail:     MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
 		Treasury: TreasuryConfig{Interval: time.Hour},
-		HTTP:     HTTPConfig{APIPerMinute: 600},
+		HTTP:     HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
 	}, c)
 }
 
@@ -298,6 +298,17 @@ func TestSMTPAndHTTPConfig(t *testing.T) {
 	c, err = load(t)
 	require.NoError(t, err)
 	assert.Equal(t, 120, c.HTTP.APIPerMinute)
+	t.Setenv("PORTAL_HTTP_API_KEY_FAILURES_PER_MINUTE", "-1")
+	_, err = load(t)
+	assert.ErrorContains(t, err, "http.api_key_failures_per_minute")
+	t.Setenv("PORTAL_HTTP_API_KEY_FAILURES_PER_MINUTE", "5")
+	c, err = load(t)
+	require.NoError(t, err)
+	assert.Equal(t, 5, c.HTTP.APIKeyFailuresPerMinute)
+	t.Setenv("PORTAL_HTTP_PAYMENT_CALLBACKS_PER_MINUTE", "600")
+	c, err = load(t)
+	require.NoError(t, err)
+	assert.Equal(t, 600, c.HTTP.PaymentCallbacksPerMinute)
 	t.Setenv("PORTAL_HTTP_API_PER_MINUTE", "")
 
 	t.Setenv("PORTAL_SMTP_FROM", "")

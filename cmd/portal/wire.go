@@ -89,6 +89,8 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		Throttle:     opened.Throttle,
 	}
 	webCfg.Limits.APIPerKey = web.Rate{Events: m.Config.HTTP.APIPerMinute, Per: time.Minute}
+	webCfg.Limits.APIKeyFailures = web.Rate{Events: m.Config.HTTP.APIKeyFailuresPerMinute, Per: time.Minute}
+	webCfg.Limits.PaymentCallbacks = web.Rate{Events: m.Config.HTTP.PaymentCallbacksPerMinute, Per: time.Minute}
 	if h := m.Config.HTTP.ClientIPHeader; h != "" {
 		webCfg.Limits.ClientIP = web.ClientIPFromHeader(h)
 	}

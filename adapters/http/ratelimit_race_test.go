@@ -1,0 +1,232 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
+	"github.com/portail-factures/portail/ports/portstest"
+)
+
+// parallel sends n requests at once, made by req(i), and counts the
+// answers by status; bodies maps each status to one of its bodies.
+func parallel(t *testing.T, c *http.Client, n int, req func(i int) *http.Request) (counts map[int]int, bodies map[int]string, headers map[int]http.Header) {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs []error
+		gate = make(chan struct{})
+	)
+	counts, bodies, headers = map[int]int{}, map[int]string{}, map[int]http.Header{}
+	for i := range n {
+		r := req(i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			res, err := c.Do(r)
+			if err == nil {
+				var body []byte
+				body, err = io.ReadAll(res.Body)
+				res.Body.Close()
+				mu.Lock()
+				counts[res.StatusCode]++
+				bodies[res.StatusCode], headers[res.StatusCode] = string(body), res.Header
+				mu.Unlock()
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	require.Empty(t, errs)
+	return counts, bodies, headers
+}
+
+// limitBackends are the two ways the HTTP adapter counts: token buckets
+// in memory (the demo) and a ports.Throttle (PostgreSQL in production;
+// its memory twin here, cmd/portal runs the same test on PostgreSQL).
+var limitBackends = map[string]func(*Config){
+	"memory buckets": func(*Config) {},
+	"ports.Throttle": func(c *Config) { c.Throttle = memory.NewThrottle() },
+}
+
+// loginForm is a login POST with b's form token, from the address ip.
+func loginForm(t *testing.T, b *browser, path, email, password, ip string) *http.Request {
+	form := url.Values{"email": {email}, "password": {password}, "jeton": {b.token()}}
+	r, err := http.NewRequest(http.MethodPost, b.e.ts.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", b.e.ts.URL)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.Header.Set("X-Real-IP", ip)
+	return r
+}
+
+// TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit: 100 wrong
+// passwords sent at once for one account, from one address or from 100,
+// have at most LoginFailures.Events passwords checked (401); the others
+// are refused before any check (429, « Trop de demandes »). Citizens and
+// staff alike.
+func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
+	for name, backend := range limitBackends {
+		for _, who := range []struct{ name, page, email string }{
+			{"citizen", "/connexion", demo.Email},
+			{"staff", "/gestion/connexion", demo.StaffEmail},
+		} {
+			for _, addresses := range []int{1, 100} {
+				t.Run(fmt.Sprintf("%s/%s/%d addresses", name, who.name, addresses), func(t *testing.T) {
+					e := newEnv(t, backend, func(c *Config) {
+						c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
+						c.Limits.AuthPerIP = Rate{Events: 1000, Per: time.Minute}
+					})
+					b := e.browser()
+					b.get(who.page)
+					counts, bodies, headers := parallel(t, b.c, 100, func(i int) *http.Request {
+						return loginForm(t, b, who.page, who.email, "faux", fmt.Sprintf("192.0.2.%d", i%addresses+1))
+					})
+					t.Logf("checked %d, refused %d", counts[http.StatusUnauthorized], counts[http.StatusTooManyRequests])
+					assert.Equal(t, DefaultLimits.LoginFailures.Events, counts[http.StatusUnauthorized], "passwords checked")
+					assert.Equal(t, 100-DefaultLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
+					assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
+					assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"))
+				})
+			}
+		}
+	}
+}
+
+// TestASuccessfulLoginIsNotAFailure: the attempt reserved before the
+// check is given back when the password was right, so logging in often
+// never locks anyone out.
+func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
+	for name, backend := range limitBackends {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: 15 * time.Minute} })
+			for range 5 {
+				e.browser().login(demo.Email, demo.Password, false)
+				e.browser().staffLogin(demo.StaffEmail, demo.StaffPassword)
+			}
+			b := e.browser()
+			b.get("/connexion")
+			for range 2 {
+				assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+			}
+			assert.Equal(t, http.StatusTooManyRequests, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}}).status,
+				"two failures still fill the limit")
+		})
+	}
+}
+
+// gatedGateway is the fake gateway whose status queries wait until want
+// notifications have been read, so that they overlap; it counts them.
+type gatedGateway struct {
+	*portstest.FakeGateway
+	mu       sync.Mutex
+	reads    int
+	want     int
+	open     chan struct{}
+	statuses atomic.Int32
+}
+
+func (g *gatedGateway) ReadNotification(ctx context.Context, params url.Values) (ports.Notification, error) {
+	g.mu.Lock()
+	if g.reads++; g.reads == g.want {
+		close(g.open)
+	}
+	g.mu.Unlock()
+	return g.FakeGateway.ReadNotification(ctx, params)
+}
+
+func (g *gatedGateway) Status(ctx context.Context, p domain.Payment) (domain.Report, error) {
+	g.statuses.Add(1)
+	<-g.open
+	return g.FakeGateway.Status(ctx, p)
+}
+
+// TestNotificationsAreLimitedPerAddress: 100 notifications of one idOp
+// sent at once from one address: 60 are handled (the default limit per
+// minute), the rest get 429 with Retry-After before anything is read,
+// and the ones handled share the status queries to PayFiP. Another
+// address is not troubled; the return page counts with the notification.
+func TestNotificationsAreLimitedPerAddress(t *testing.T) {
+	for name, backend := range limitBackends {
+		t.Run(name, func(t *testing.T) { testNotificationsLimit(t, backend, name == "memory buckets") })
+	}
+}
+
+func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
+	var cfg Config
+	e := newEnv(t, backend, func(c *Config) {
+		c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
+		cfg = *c
+	})
+	started(t, e)
+	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+	limit := DefaultLimits.PaymentCallbacks.Events
+	gw := &gatedGateway{FakeGateway: e.gateway, want: limit, open: make(chan struct{})}
+	p, err := ports.NewPortal(ports.Deps{
+		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: gw, Clock: e.clock, Random: portstest.NewSeqRandom(5),
+	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
+	require.NoError(t, err)
+	cfg.Portal = p
+	srv, err := New(cfg)
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	notification := func(ip string) *http.Request {
+		r, err := http.NewRequest(http.MethodPost, ts.URL+ports.PathPaymentNotify, strings.NewReader("idop=op-1"))
+		require.NoError(t, err)
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("X-Real-IP", ip)
+		return r
+	}
+	counts, bodies, headers := parallel(t, http.DefaultClient, 100, func(int) *http.Request { return notification("192.0.2.7") })
+	t.Logf("accepted %d, refused %d, status queries %d", counts[http.StatusOK], counts[http.StatusTooManyRequests], gw.statuses.Load())
+	assert.Equal(t, map[int]int{http.StatusOK: limit, http.StatusTooManyRequests: 100 - limit}, counts)
+	assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
+	assert.Equal(t, "text/plain; charset=utf-8", headers[http.StatusTooManyRequests].Get("Content-Type"))
+	if buckets {
+		assert.Equal(t, "2", headers[http.StatusTooManyRequests].Get("Retry-After"), "one notification more a second")
+	} else {
+		assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"), "the next minute")
+	}
+	assert.Less(t, int(gw.statuses.Load()), limit, "the notifications handled together share their status queries")
+
+	res, err := http.DefaultClient.Do(notification("198.51.100.1"))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode, "another address is not troubled")
+
+	r, err := http.NewRequest(http.MethodGet, ts.URL+ports.PathPaymentReturn+"?idop=op-1", nil)
+	require.NoError(t, err)
+	r.Header.Set("X-Real-IP", "192.0.2.7")
+	res, err = http.DefaultClient.Do(r)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+	assert.Contains(t, string(body), "Trop de demandes")
+	assert.Contains(t, string(body), "<html")
+}
