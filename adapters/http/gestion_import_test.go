@@ -83,7 +83,9 @@ func TestImportScreenRejections(t *testing.T) {
 
 	p = b.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", bad)
 	assert.Equal(t, http.StatusUnprocessableEntity, p.status)
-	contains(t, p, "Import refusé", "Rien n'a été enregistré.")
+	contains(t, p, "Import refusé", "Rien n'a été enregistré.", "l'import aurait donné",
+		"2 ligne(s) qui aurai(en)t été créée(s)", "1 ligne(s) qui aurai(en)t été mise(s) à jour", "ce qui aurait été fait", "Résultat prévu")
+	notContains(t, p, "ligne(s) créée(s)", "ligne(s) mise(s) à jour</li>")
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 
 	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "f.csv", "type;reference\nfacture;X\n")
