@@ -18,6 +18,9 @@ type Selection struct {
 	PayerName string
 	Invoices  []domain.Invoice
 	Multiple  bool
+	// Suspended is the service's suspension message while online payment
+	// is suspended (then Invoices is empty); "" otherwise.
+	Suspended string
 }
 
 // PayableInvoices lists the caller's invoices that may be paid now.
@@ -31,7 +34,7 @@ func (p *Portal) PayableInvoices(ctx context.Context, c Citizen) (Selection, err
 		return Selection{}, domain.WrapInternal(err)
 	}
 	now := p.clock.Now()
-	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments}
+	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments, Suspended: b.Suspension.Notice(now)}
 	for offset := 0; ; offset += MaxPerPage {
 		page, total, err := p.store.ListInvoices(ctx, InvoiceQuery{PayerID: payer.ID, Tab: domain.TabUnpaid, Offset: offset, Limit: MaxPerPage})
 		if err != nil {

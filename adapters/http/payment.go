@@ -48,6 +48,7 @@ type selectionPage struct {
 	basePage
 	PayerName string
 	Multiple  bool
+	Suspended string
 	Rows      []selectionRow
 	Count     int
 	Total     decimal.Decimal
@@ -77,7 +78,7 @@ func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *form) *selectionP
 	}
 	p := &selectionPage{
 		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: errorSummary([]string{"invoices"}, f)},
-		PayerName: sel.PayerName, Multiple: sel.Multiple, Total: decimal.Zero, Form: f,
+		PayerName: sel.PayerName, Multiple: sel.Multiple, Suspended: sel.Suspended, Total: decimal.Zero, Form: f,
 	}
 	for _, inv := range sel.Invoices {
 		row := selectionRow{Invoice: inv, Checked: chosen[inv.ID]}
