@@ -231,6 +231,9 @@ func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request, u *
 }
 
 func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	if !confirmed(r) {
+		return s.askRejectPayment(w, r, u)
+	}
 	return s.reviewPayment(w, r, u, s.portal.RejectPayment, flashPaymentRejected)
 }
 
