@@ -93,6 +93,8 @@ type Portal struct {
 	dummyHash string
 	mails     *mailTemplates
 	wake      chan struct{}
+	// sender is the mail sender's heartbeat, once WatchMailSender is called.
+	sender senderWatch
 }
 
 // NewPortal checks its dependencies and returns the use cases.
