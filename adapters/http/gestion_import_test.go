@@ -91,6 +91,10 @@ func TestImportScreenRejections(t *testing.T) {
 	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "f.csv", "type;reference\nfacture;X\n")
 	assert.Equal(t, http.StatusBadRequest, p.status, "a badly structured file")
 	contains(t, p, "Lignes rejetées")
+	p = b.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", "type;reference\nfacture;X\n")
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "Import refusé", "Rien n'a été enregistré.", "1 ligne(s) rejetée(s)")
+	notContains(t, p, "aurait donné", "aurai(en)t été", "ligne(s) créée(s)")
 
 	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "", "")
 	assert.Equal(t, http.StatusBadRequest, p.status)
