@@ -158,6 +158,13 @@ func TestSuspendedPaymentShowsTheServicesMessage(t *testing.T) {
 	contains(t, p, "Maintenance des factures jusqu'à lundi.")
 	notContains(t, p, `<button type="submit">Payer la facture</button>`, "Aucune facture ne peut être réglée en ligne pour le moment")
 
+	// Going straight to the summary: the message once, no list, no error
+	// summary pointing to it.
+	p = b.get("/paiement/recapitulatif?facture=" + idOf(water).String())
+	assert.Equal(t, http.StatusServiceUnavailable, p.status)
+	contains(t, p, "Maintenance des factures jusqu'à lundi.")
+	notContains(t, p, "Payer la facture sur le portail PayFiP", "Une erreur empêche de continuer", `href="#invoices"`)
+
 	// The default message when the service gave none.
 	e.setBiller(func(b *domain.Biller) { b.Suspension = domain.Suspension{Active: true} })
 	contains(t, b.get("/factures"), domain.DefaultSuspensionMessage)

@@ -105,7 +105,9 @@ func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user,
 		return serr
 	}
 	f := &form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
-	f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
+	if sel.Suspended == "" { // otherwise the page says it, with no list to point to
+		f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
+	}
 	return s.render(w, r, status(err), pageSelection, newSelectionPage(sel, ids, f))
 }
 
