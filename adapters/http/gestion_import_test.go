@@ -123,3 +123,34 @@ func TestImportScreenReaderAndOtherBiller(t *testing.T) {
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 	assert.Equal(t, 1, e.payerCount(otherB.ID))
 }
+
+func TestImportScreenIsStrict(t *testing.T) {
+	e := newEnv(t)
+	b := e.manager()
+	b.get("/gestion/import")
+	before := e.payerCount(demo.BillerID)
+	for name, tc := range map[string]struct {
+		file, body string
+		status     int
+		want       string
+	}{
+		"a JSON field twice": {"f.json", "{\"payers\": [\n{\"reference\": \"IMP-1\", \"name\": \"A\",\n \"name\": \"B\"}]}", http.StatusBadRequest,
+			`<td>2</td><td></td><td>name</td><td>champ « name » en double</td>`},
+		"JSON not in UTF-8": {"f.json", "{\"payers\": [\n{\"reference\": \"IMP-1\",\n \"name\": \"Cr\xe8che\"}]}", http.StatusBadRequest,
+			`<td>3</td><td></td><td></td><td>le texte n&#39;est pas en UTF-8 : enregistrez le fichier en UTF-8</td>`},
+		"a NUL in a CSV": {"f.csv", "type;reference;name\npayer;IMP-1;Jeanne\x00Durand\n", http.StatusUnprocessableEntity,
+			`<td>2</td><td>IMP-1</td><td>name</td><td>caractère NUL interdit</td>`},
+		"a NUL in JSON": {"f.json", "{\"payers\": [\n{\"reference\": \"IMP-1\", \"name\": \"A\\u0000\"}]}", http.StatusUnprocessableEntity,
+			`<td>2</td><td>IMP-1</td><td>name</td><td>caractère NUL interdit</td>`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, action := range []string{"simuler", "importer"} {
+				p := b.postFile("/gestion/import", map[string]string{"action": action}, tc.file, tc.body)
+				assert.Equal(t, tc.status, p.status, action)
+				contains(t, p, "Lignes rejetées")
+				assert.Contains(t, p.body, tc.want, action)
+			}
+			assert.Equal(t, before, e.payerCount(demo.BillerID), "nothing imported")
+		})
+	}
+}
