@@ -23,13 +23,12 @@ const (
 	MinPasswordLengthFloor = 5
 )
 
-// Default amount bounds of one payment. PayFiP's web service refuses less
-// than 1 € (PROTOCOL.md §3.3, EO); its upper limit depends on the contract
-// (100 000 € in EO, 99 999.99 € in SBM): the lower of the two is the safe
-// default.
+// Default amount bounds of one payment: PayFiP's own limits through the
+// web service (docs/payfip.md §3.3). In the URL mode the maximum is
+// lowered to PayFiPMaxAmountURL (Biller.AmountBounds).
 var (
-	DefaultMinAmount = decimal.RequireFromString("1.00")
-	DefaultMaxAmount = decimal.RequireFromString("99999.99")
+	DefaultMinAmount = PayFiPMinAmount
+	DefaultMaxAmount = PayFiPMaxAmountWS
 )
 
 // Saisie is PayFiP's environment letter: T test, X activation, W production
@@ -126,6 +125,12 @@ type Biller struct {
 	MaxAmount    decimal.Decimal
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// PayFiPMode is the protocol of the instance's gateway, set by the use
+	// cases from their configuration when they load the biller; it is not
+	// stored. Zero: the web service. MinAmount and MaxAmount apply within
+	// its limits (AmountBounds).
+	PayFiPMode PayFiPMode
 }
 
 // NewBiller returns a biller with the default settings.
@@ -163,10 +168,8 @@ func (b Biller) Validate() error {
 		return FieldError("min_password_length", "La longueur minimale du mot de passe doit être comprise entre 5 et 128 caractères.")
 	case b.LockDuration < time.Minute || b.LockDuration > 7*24*time.Hour:
 		return FieldError("lock_duration", "Le délai d'attente entre deux tentatives de paiement doit être compris entre 1 minute et 7 jours.")
-	case CheckAmount(b.MinAmount) != nil || CheckAmount(b.MaxAmount) != nil || b.MinAmount.GreaterThan(b.MaxAmount):
-		return FieldError("max_amount", "Les montants minimum et maximum d'un paiement sont incohérents.")
 	}
-	return nil
+	return b.checkAmountBounds()
 }
 
 // ValidNumcli reports whether s is a PayFiP client number: 6 digits.

@@ -190,10 +190,8 @@ func (inv Invoice) Payable(b Biller, now time.Time) error {
 	case inv.Locked(now):
 		return Errorf(Conflict, "Un paiement de la facture %s est en cours. Une nouvelle tentative sera possible à partir du %s.",
 			inv.Number, FrenchDateTime(inv.LockedUntil))
-	case inv.Amount.GreaterThan(b.MaxAmount):
-		return Errorf(Conflict, "Le montant de la facture %s dépasse le maximum d'un paiement en ligne (%s).", inv.Number, FormatEuros(b.MaxAmount))
 	}
-	return nil
+	return inv.AmountPayable(b)
 }
 
 // Actions lists what the payer may do with the invoice at now, for the

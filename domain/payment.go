@@ -168,7 +168,7 @@ type Payment struct {
 	InvoiceIDs     []uuid.UUID
 	InvoiceNumbers []string
 	Total          decimal.Decimal
-	Email          string // mel: where PayFiP sends its receipt
+	Email          string // mel: where PayFiP sends its receipt, ASCII (PayFiPEmail)
 	Object         string // objet, before the gateway reduces it to its alphabet
 	State          PaymentState
 	// OperationID is the gateway's id (PayFiP's idOp).
@@ -248,11 +248,12 @@ func CheckSelection(b Biller, payer Payer, invoices []Invoice, now time.Time) (d
 		}
 		total = total.Add(inv.Amount)
 	}
-	if total.LessThan(b.MinAmount) {
-		return decimal.Zero, FieldError("invoices", "Le montant minimum d'un paiement en ligne est de "+FormatEuros(b.MinAmount)+".")
+	min, max := b.AmountBounds()
+	if total.LessThan(min) {
+		return decimal.Zero, FieldError("invoices", "Le montant minimum d'un paiement en ligne est de "+FormatEuros(min)+".")
 	}
-	if total.GreaterThan(b.MaxAmount) {
-		return decimal.Zero, FieldError("invoices", "Le montant maximum d'un paiement en ligne est de "+FormatEuros(b.MaxAmount)+" : sélectionnez moins de factures.")
+	if total.GreaterThan(max) {
+		return decimal.Zero, FieldError("invoices", "Le montant maximum d'un paiement en ligne est de "+FormatEuros(max)+" : sélectionnez moins de factures.")
 	}
 	return total, nil
 }
@@ -272,10 +273,14 @@ func NewPayment(id uuid.UUID, refdet string, b Biller, payer Payer, account Acco
 	if err != nil {
 		return Payment{}, err
 	}
+	mel, err := PayFiPEmail(account.Email)
+	if err != nil {
+		return Payment{}, err
+	}
 	p := Payment{
 		ID: id, BillerID: b.ID, PayerID: payer.ID, AccountID: account.ID,
 		Refdet: refdet, Numcli: b.Numcli, Year: Today(now).Year,
-		Total: total, Email: account.Email, State: PaymentCreated,
+		Total: total, Email: mel, State: PaymentCreated,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	for i := range invoices {
@@ -289,14 +294,14 @@ func NewPayment(id uuid.UUID, refdet string, b Biller, payer Payer, account Acco
 }
 
 // PaymentObject is the label sent to PayFiP (objet): the invoice numbers,
-// cut to 100 characters.
+// cut to what PayFiP takes in the biller's mode (PayFiPObjetMax).
 func PaymentObject(b Biller, numbers []string) string {
 	s := "Facture " + strings.Join(numbers, " ")
 	if len(numbers) > 1 {
 		s = "Factures " + strings.Join(numbers, " ")
 	}
-	if r := []rune(s); len(r) > 100 {
-		s = string(r[:100])
+	if r, max := []rune(s), PayFiPObjetMax(b.PayFiPMode); len(r) > max {
+		s = string(r[:max])
 	}
 	return s
 }

@@ -128,7 +128,7 @@ func (p *Portal) ownInvoice(ctx context.Context, tx Tx, c Citizen, id uuid.UUID)
 	if err != nil {
 		return inv, b, domain.WrapInternal(err)
 	}
-	return inv, b, nil
+	return inv, p.withMode(b), nil
 }
 
 // DeclarePaid is "Marquer la facture comme réglée".

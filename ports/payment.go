@@ -21,6 +21,22 @@ type Selection struct {
 	// Suspended is the service's suspension message while online payment
 	// is suspended (then Invoices is empty); "" otherwise.
 	Suspended string
+	// Refused are the unpaid invoices that cannot be paid online because
+	// of their amount alone, each with the French reason.
+	Refused []RefusedInvoice
+}
+
+// RefusedInvoice is an invoice the selection screen cannot offer, and why.
+type RefusedInvoice struct {
+	Invoice domain.Invoice
+	Reason  string
+}
+
+// withMode gives a biller loaded from the store the instance's PayFiP
+// mode, on which the limits of a payment depend.
+func (p *Portal) withMode(b domain.Biller) domain.Biller {
+	b.PayFiPMode = p.cfg.PayFiPMode
+	return b
 }
 
 // PayableInvoices lists the caller's invoices that may be paid now.
@@ -33,6 +49,7 @@ func (p *Portal) PayableInvoices(ctx context.Context, c Citizen) (Selection, err
 	if err != nil {
 		return Selection{}, domain.WrapInternal(err)
 	}
+	b = p.withMode(b)
 	now := p.clock.Now()
 	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments, Suspended: b.Suspension.Notice(now)}
 	for offset := 0; ; offset += MaxPerPage {
@@ -43,6 +60,8 @@ func (p *Portal) PayableInvoices(ctx context.Context, c Citizen) (Selection, err
 		for _, inv := range page {
 			if inv.Payable(b, now) == nil {
 				sel.Invoices = append(sel.Invoices, inv)
+			} else if err := inv.AmountPayable(b); err != nil {
+				sel.Refused = append(sel.Refused, RefusedInvoice{Invoice: inv, Reason: domain.ErrorMessage(err)})
 			}
 		}
 		if offset+MaxPerPage >= total || len(page) == 0 {
@@ -65,7 +84,7 @@ type PaymentSummary struct {
 // PreparePayment checks a selection and returns its summary. Nothing is
 // stored: the attempt begins only with StartPayment.
 func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
-	_, payer, err := citizenAccount(ctx, p.store, c)
+	a, payer, err := citizenAccount(ctx, p.store, c)
 	if err != nil {
 		return PaymentSummary{}, err
 	}
@@ -73,6 +92,7 @@ func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID)
 	if err != nil {
 		return PaymentSummary{}, domain.WrapInternal(err)
 	}
+	b = p.withMode(b)
 	invs := make([]domain.Invoice, 0, len(ids))
 	for _, id := range ids {
 		inv, err := p.store.Invoice(ctx, id)
@@ -83,6 +103,11 @@ func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID)
 	}
 	total, err := domain.CheckSelection(b, payer, invs, p.clock.Now())
 	if err != nil {
+		return PaymentSummary{}, err
+	}
+	// The address PayFiP would refuse is said here, before the citizen
+	// clicks; StartPayment checks it again (domain.NewPayment).
+	if _, err := domain.PayFiPEmail(a.Email); err != nil {
 		return PaymentSummary{}, err
 	}
 	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs, LockDuration: b.LockDuration}, nil
@@ -119,6 +144,7 @@ func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
+		b = p.withMode(b)
 		saisie, site = b.Saisie, p.SiteURL(b)
 		invs, err := tx.InvoicesForUpdate(ctx, ids)
 		if err != nil {

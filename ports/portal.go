@@ -36,6 +36,10 @@ type Config struct {
 	// demo's local mailbox, tests); otherwise a background sender
 	// delivers them (MailsWaiting, DeliverMails).
 	MailInline bool
+	// PayFiPMode is the protocol the gateway speaks (web service or URL
+	// mode): PayFiP's limits on amounts and labels depend on it. Zero: the
+	// web service.
+	PayFiPMode domain.PayFiPMode
 }
 
 func (c *Config) setDefaults() error {
@@ -59,6 +63,9 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("public URL %q: want an absolute http(s) URL", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.PayFiPMode != "" && c.PayFiPMode != domain.PayFiPWebService && c.PayFiPMode != domain.PayFiPURL {
+		return fmt.Errorf("PayFiP mode %q: want %q or %q", c.PayFiPMode, domain.PayFiPWebService, domain.PayFiPURL)
+	}
 	for _, d := range []time.Duration{c.ActivationTTL, c.ResetTTL, c.EmailChangeTTL, c.SessionTTL, c.RememberTTL, c.StaffSessionTTL} {
 		if d < 0 {
 			return errors.New("durations must be positive")

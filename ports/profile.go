@@ -66,6 +66,11 @@ func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, cu
 	if err := domain.CheckEmail(newEmail); err != nil {
 		return err
 	}
+	// The address is PayFiP's mel too: one it would refuse would keep
+	// the citizen from paying online (docs/payfip.md §3.3).
+	if err := domain.CheckPayFiPEmail(newEmail); err != nil {
+		return err
+	}
 	a, _, err := citizenAccount(ctx, p.store, c)
 	if err != nil {
 		return err

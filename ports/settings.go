@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -27,17 +29,23 @@ type SettingsInput struct {
 	LockDuration      time.Duration
 	Numcli            string
 	Saisie            domain.Saisie
+
+	// MinAmount and MaxAmount bound one payment, within PayFiP's limits
+	// for the instance's mode (domain.PayFiPAmountLimits).
+	MinAmount, MaxAmount decimal.Decimal
 }
 
 // SettingsInputOf returns the input that keeps b's settings as they are,
 // for a form's initial values.
 func SettingsInputOf(b domain.Biller) SettingsInput {
+	min, max := b.AmountBounds()
 	return SettingsInput{
 		Notice: b.Notice, HomeText: b.HomeText, MultiplePayments: b.MultiplePayments,
 		SuspensionMode: b.Suspension.Mode(), SuspensionMessage: b.Suspension.Message,
 		SuspensionFrom: b.Suspension.From, SuspensionUntil: b.Suspension.Until,
 		TreasuryDelayDays: b.TreasuryDelayDays, MinPasswordLength: b.MinPasswordLength,
 		LockDuration: b.LockDuration, Numcli: b.Numcli, Saisie: b.Saisie,
+		MinAmount: min, MaxAmount: max,
 	}
 }
 
@@ -50,7 +58,7 @@ func (p *Portal) Settings(ctx context.Context, a Actor) (domain.Biller, error) {
 	if err != nil {
 		return domain.Biller{}, notFoundAs(err, domain.ErrNotFound)
 	}
-	return b, nil
+	return p.withMode(b), nil
 }
 
 // UpdateSettings saves the biller's settings and writes in the audit log
@@ -65,7 +73,7 @@ func (p *Portal) UpdateSettings(ctx context.Context, a Actor, in SettingsInput) 
 		if err != nil {
 			return notFoundAs(err, domain.ErrNotFound)
 		}
-		b, err := applySettings(old, in, now)
+		b, err := applySettings(p.withMode(old), in, now)
 		if err != nil {
 			return err
 		}
@@ -74,6 +82,7 @@ func (p *Portal) UpdateSettings(ctx context.Context, a Actor, in SettingsInput) 
 			return nil
 		}
 		b.UpdatedAt = now
+		b.PayFiPMode = "" // the configuration's, never stored
 		if err := mapSave(tx.SaveBiller(ctx, b)); err != nil {
 			return err
 		}
@@ -101,6 +110,7 @@ func applySettings(old domain.Biller, in SettingsInput, now time.Time) (domain.B
 	b.LockDuration = in.LockDuration
 	b.Numcli = strings.TrimSpace(in.Numcli)
 	b.Saisie = in.Saisie
+	b.MinAmount, b.MaxAmount = in.MinAmount, in.MaxAmount
 	if err := b.Validate(); err != nil {
 		return old, err
 	}
@@ -142,6 +152,8 @@ func settingsChanges(old, b domain.Biller) []string {
 	value("délai d'attente entre deux tentatives de paiement", DurationWords(old.LockDuration), DurationWords(b.LockDuration))
 	value("identifiant collectivité PayFiP", old.Numcli, b.Numcli)
 	value("mode de saisie PayFiP", old.Saisie, b.Saisie)
+	value("montant minimum d'un paiement", domain.FormatEuros(old.MinAmount), domain.FormatEuros(b.MinAmount))
+	value("montant maximum d'un paiement", domain.FormatEuros(old.MaxAmount), domain.FormatEuros(b.MaxAmount))
 	return out
 }
 

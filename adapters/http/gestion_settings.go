@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -33,6 +35,7 @@ var settingsFields = []string{
 	"notice", "home_text", "multiple_payments",
 	"suspension_mode", "suspension_message", "suspension_from", "suspension_until",
 	"treasury_delay_days", "min_password_length", "lock_duration", "numcli", "saisie",
+	"min_amount", "max_amount",
 }
 
 type staffSettingsPage struct {
@@ -42,6 +45,10 @@ type staffSettingsPage struct {
 	SuspendedNow bool
 	Saisies      []saisieChoice
 	Modes        []modeChoice
+	// PayFiPMode and PayFiPMin, PayFiPMax are the instance's protocol and
+	// the limits of one payment it imposes on the biller's bounds.
+	PayFiPMode           string
+	PayFiPMin, PayFiPMax decimal.Decimal
 }
 
 type saisieChoice struct {
@@ -79,7 +86,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *staff
 	p := &staffSettingsPage{
 		staffBase: staffBase{Title: "Paramètres", Menu: menuStaffSettings, Errors: errorSummary(settingsFields, f)},
 		Form:      f, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
+		PayFiPMode: b.PayFiPMode.Label(),
 	}
+	p.PayFiPMin, p.PayFiPMax = domain.PayFiPAmountLimits(b.PayFiPMode)
 	return s.renderStaff(w, r, u, st, pageStaffSettings, p)
 }
 
@@ -91,11 +100,18 @@ func settingsForm(in ports.SettingsInput) *form {
 		"suspension_from": localDateTime(in.SuspensionFrom), "suspension_until": localDateTime(in.SuspensionUntil),
 		"treasury_delay_days": strconv.Itoa(in.TreasuryDelayDays), "min_password_length": strconv.Itoa(in.MinPasswordLength),
 		"lock_duration": strconv.Itoa(int(in.LockDuration / time.Minute)), "numcli": in.Numcli, "saisie": string(in.Saisie),
+		"min_amount": formAmount(in.MinAmount), "max_amount": formAmount(in.MaxAmount),
 	}, Errors: map[string]string{}}
 	if in.MultiplePayments {
 		f.Values["multiple_payments"] = "1"
 	}
 	return f
+}
+
+// formAmount writes an amount for a text input, with a French comma and
+// no thousands separator ("9999,99"), as domain.ParseAmount reads it.
+func formAmount(d decimal.Decimal) string {
+	return strings.Replace(d.StringFixed(2), ".", ",", 1)
 }
 
 // localDateTime writes an instant for a datetime-local input, in Paris.
@@ -138,6 +154,15 @@ func settingsInput(r *http.Request, f *form) ports.SettingsInput {
 	in.TreasuryDelayDays = number("treasury_delay_days")
 	in.MinPasswordLength = number("min_password_length")
 	in.LockDuration = time.Duration(number("lock_duration")) * time.Minute
+	amount := func(name string) decimal.Decimal {
+		d, err := domain.ParseAmount(f.Values[name])
+		if err != nil {
+			f.Errors[name] = domain.ErrorMessage(err)
+		}
+		return d
+	}
+	in.MinAmount = amount("min_amount")
+	in.MaxAmount = amount("max_amount")
 	instant := func(name string) time.Time {
 		t, ok := parseLocalDateTime(f.Values[name])
 		if !ok {

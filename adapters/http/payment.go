@@ -53,6 +53,9 @@ type selectionPage struct {
 	Count     int
 	Total     decimal.Decimal
 	Form      *form
+	// Refused are the unpaid invoices that cannot be paid online because
+	// of their amount, each with why.
+	Refused []ports.RefusedInvoice
 }
 
 func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) error {
@@ -79,6 +82,7 @@ func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *form) *selectionP
 	p := &selectionPage{
 		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: errorSummary([]string{"invoices"}, f)},
 		PayerName: sel.PayerName, Multiple: sel.Multiple, Suspended: sel.Suspended, Total: decimal.Zero, Form: f,
+		Refused: sel.Refused,
 	}
 	for _, inv := range sel.Invoices {
 		row := selectionRow{Invoice: inv, Checked: chosen[inv.ID]}

@@ -28,6 +28,21 @@ func toCents(d decimal.Decimal) (string, error) {
 	return c.StringFixed(0), nil
 }
 
+// toPayFiPCents is toCents for an amount sent to PayFiP: it also refuses
+// an amount outside PayFiP's limits in mode (docs/payfip.md §3.3), so
+// that such a request never reaches the DGFiP.
+func toPayFiPCents(d decimal.Decimal, mode domain.PayFiPMode) (string, error) {
+	c, err := toCents(d)
+	if err != nil {
+		return "", err
+	}
+	min, max := domain.PayFiPAmountLimits(mode)
+	if d.LessThan(min) || d.GreaterThan(max) {
+		return "", domain.Errorf(domain.Invalid, "Le montant d'un paiement en ligne doit être compris entre %s et %s.", domain.FormatEuros(min), domain.FormatEuros(max))
+	}
+	return c, nil
+}
+
 // fromCents reads PayFiP's montant, whole cents written with digits only,
 // as an amount in euros. Zero is refused: the domain takes a zero amount
 // for "no amount given" and would skip its cross-check (§4.2.2).

@@ -157,6 +157,15 @@ func checkAbsolute(s string) error {
 // Mode returns the protocol the gateway speaks.
 func (g *Gateway) Mode() Mode { return g.mode }
 
+// PayFiPMode returns the gateway's protocol as the core knows it, for
+// ports.Config.PayFiPMode: PayFiP's limits depend on it.
+func (g *Gateway) PayFiPMode() domain.PayFiPMode {
+	if g.mode == ModeTIPI {
+		return domain.PayFiPURL
+	}
+	return domain.PayFiPWebService
+}
+
 // PageURL returns the payment page browsers are sent to in the gateway's
 // mode, so that the web portal can allow it as a form target.
 func (g *Gateway) PageURL() string {
@@ -170,7 +179,7 @@ func (g *Gateway) PageURL() string {
 // network call, so a bad request gets a domain Invalid error and never
 // reaches the DGFiP.
 func (g *Gateway) Start(ctx context.Context, r ports.PaymentRequest) (ports.Checkout, error) {
-	f, err := checkRequest(r)
+	f, err := checkRequest(r, g.PayFiPMode())
 	if err != nil {
 		return ports.Checkout{}, err
 	}
@@ -230,9 +239,10 @@ func (g *Gateway) callbacks(f request) (notify, ret string) {
 	return f.Notify, f.Return
 }
 
-// checkRequest checks every field against what PayFiP accepts
-// (PROTOCOL.md §3.3) and writes it in PayFiP's format.
-func checkRequest(r ports.PaymentRequest) (request, error) {
+// checkRequest checks every field against what PayFiP accepts in mode
+// (docs/payfip.md §3.3) and writes it in PayFiP's format: the amount
+// within PayFiP's limits, mel in ASCII, objet cut for the mode.
+func checkRequest(r ports.PaymentRequest, mode domain.PayFiPMode) (request, error) {
 	if !domain.ValidNumcli(r.Numcli) {
 		return request{}, domain.Errorf(domain.Invalid, "L'identifiant collectivité PayFiP du service de facturation est invalide : il doit comporter 6 chiffres.")
 	}
@@ -245,16 +255,17 @@ func checkRequest(r ports.PaymentRequest) (request, error) {
 	if err := domain.CheckRefdet(r.Refdet); err != nil {
 		return request{}, err
 	}
-	if err := domain.CheckEmail(r.Email); err != nil {
+	mel, err := domain.PayFiPEmail(r.Email)
+	if err != nil {
 		return request{}, err
 	}
-	cents, err := toCents(r.Amount)
+	cents, err := toPayFiPCents(r.Amount, mode)
 	if err != nil {
 		return request{}, err
 	}
 	return request{
-		Exer: strconv.Itoa(r.Year), Mel: r.Email, Montant: cents, Numcli: r.Numcli,
-		Objet: normalizeObjet(r.Object), Refdet: r.Refdet, Saisie: r.Saisie,
+		Exer: strconv.Itoa(r.Year), Mel: mel, Montant: cents, Numcli: r.Numcli,
+		Objet: objetFor(r.Object, mode), Refdet: r.Refdet, Saisie: r.Saisie,
 	}, nil
 }
 

@@ -3,10 +3,13 @@ package tipi
 import (
 	"strings"
 	"unicode"
+
+	"github.com/portail-factures/portail/domain"
 )
 
-// maxObjet is the longest label PayFiP takes (PROTOCOL.md §3.3).
-const maxObjet = 100
+// maxObjet is the longest label PayFiP's web service takes; the URL
+// mode takes one less (docs/payfip.md §3.3, objetFor).
+const maxObjet = domain.PayFiPObjetMaxWS
 
 // foldAccents spells the letters of French and its neighbours without
 // their accents. A small table rather than a Unicode normalisation
@@ -25,9 +28,20 @@ var foldAccents = map[rune]string{
 	'°': "o", 'º': "o", 'ª': "a", // "n°", "1er", "1ª"
 }
 
+// objetFor is the label sent in mode: normalizeObjet's, cut to what the
+// mode takes (100 characters through the web service, 99 in the URL
+// mode), with no space left at the end.
+func objetFor(s string, mode domain.PayFiPMode) string {
+	out := normalizeObjet(s)
+	if max := domain.PayFiPObjetMax(mode); len(out) > max {
+		out = strings.TrimRight(out[:max], " ")
+	}
+	return out
+}
+
 // normalizeObjet reduces a label to what PayFiP accepts in objet: ASCII
-// letters, digits and single spaces, at most 100 characters (PROTOCOL.md
-// §3.3, §4.2.7). Accents are stripped; apostrophes, hyphens, slashes,
+// letters, digits and single spaces, at most 100 characters
+// (docs/payfip.md §3.3, §4.2.7). Accents are stripped; apostrophes, hyphens, slashes,
 // underscores and white space become spaces so that words stay apart
 // ("F-2024/001" gives "F 2024 001"); anything else is dropped. The
 // service refused at least "/" (HOR), and old TIPI refused anything

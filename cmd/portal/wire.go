@@ -43,10 +43,13 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	pcfg := m.portalConfig(mailer == ports.Mailer(mailbox))
+	// PayFiP's limits (amounts, objet) depend on the protocol spoken.
+	pcfg.PayFiPMode = gateway.PayFiPMode()
 	portal, err := ports.NewPortal(ports.Deps{
 		Store: store, Sessions: opened.Sessions, Mailer: mailer, Gateway: gateway,
 		Clock: clock, Logger: m.Logger,
-	}, m.portalConfig(mailer == ports.Mailer(mailbox)))
+	}, pcfg)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -58,4 +59,20 @@ func TestPaymentNumcliAndSaisieApplyToTheBillerServed(t *testing.T) {
 	sum, err := m.portal.PreparePayment(ctx, c, []uuid.UUID{sel.Invoices[0].ID})
 	require.NoError(t, err)
 	assert.Equal(t, "007143", sum.Numcli, "PORTAL_PAYMENT_NUMCLI overrides the demo's 004200")
+}
+
+func TestThePortalKnowsThePayFiPModeOfItsGateway(t *testing.T) {
+	for mode, want := range map[string]domain.PayFiPMode{"simulator": domain.PayFiPWebService, "tipi": domain.PayFiPURL, "payfip": domain.PayFiPWebService} {
+		t.Run(mode, func(t *testing.T) {
+			clearEnv(t)
+			m := NewMain()
+			m.Stdout, m.Stderr = io.Discard, io.Discard
+			require.NoError(t, m.ParseArgs([]string{"serve", "--payment-mode", mode}))
+			m.Logger = slog.New(slog.DiscardHandler)
+			_, err := m.buildHandler(context.Background())
+			require.NoError(t, err)
+			t.Cleanup(func() { assert.NoError(t, m.Close()) })
+			assert.Equal(t, want, m.portal.Config().PayFiPMode, "PayFiP's limits follow the protocol spoken")
+		})
+	}
 }
