@@ -182,4 +182,6 @@ func TestSuspension(t *testing.T) {
 	}
 	assert.Equal(t, domain.DefaultSuspensionMessage, domain.Suspension{Active: true}.Text())
 	assert.Equal(t, "Maintenance", domain.Suspension{Active: true, Message: "Maintenance"}.Text())
+	assert.Equal(t, "Maintenance", domain.Suspension{Active: true, Message: "Maintenance"}.Notice(now))
+	assert.Empty(t, domain.Suspension{Active: true, Message: "Maintenance", From: from}.Notice(now), "not yet suspended")
 }

@@ -83,6 +83,15 @@ func (s Suspension) Text() string {
 	return s.Message
 }
 
+// Notice returns the message citizens see at now in place of every pay
+// button, or "" when payment is not suspended at now.
+func (s Suspension) Notice(now time.Time) string {
+	if !s.In(now) {
+		return ""
+	}
+	return s.Text()
+}
+
 // Biller is a local authority's billing service ("service de facturation"):
 // a commune's water service, a syndicat, a school canteen's régie.
 type Biller struct {

@@ -182,6 +182,10 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 	payers := make(map[string]Payer, len(batch.Payers)) // by ref: the payer after this import
 	emails := make(map[string]string)                   // email -> ref, within the batch
 	for _, row := range batch.Payers {
+		if f := nulField("reference", row.ExternalRef, "name", row.Name, "email", row.Email); f != "" {
+			fail(row.Line, f, MsgNUL)
+			continue
+		}
 		ref := strings.TrimSpace(row.ExternalRef)
 		email := NormalizeEmail(row.Email)
 		if _, dup := payers[ref]; dup && ref != "" {
@@ -227,6 +231,11 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 
 	numbers := make(map[string]bool, len(batch.Invoices))
 	for _, row := range batch.Invoices {
+		if f := nulField("payer", row.PayerRef, "number", row.Number, "issue_date", row.IssueDate, "due_date", row.DueDate,
+			"amount", row.Amount, "object", row.Object, "pdf", row.PDF); f != "" {
+			fail(row.Line, f, MsgNUL)
+			continue
+		}
 		inv, ok := planInvoice(b, row, payers, lookup, newID, now, fail)
 		if !ok {
 			continue
@@ -267,6 +276,21 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 		return ImportPlan{}, errs
 	}
 	return plan, nil
+}
+
+// MsgNUL refuses a NUL character in an imported value: PostgreSQL cannot
+// store one in a text column, so no store accepts it.
+const MsgNUL = "caractère NUL interdit"
+
+// nulField returns the name of the first value holding a NUL character,
+// given as name, value pairs; "" when there is none.
+func nulField(pairs ...string) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.IndexByte(pairs[i+1], 0) >= 0 {
+			return pairs[i]
+		}
+	}
+	return ""
 }
 
 func planInvoice(b Biller, row ImportInvoice, payers map[string]Payer, lookup ImportLookup, newID func() uuid.UUID, now time.Time, fail func(int, string, string)) (Invoice, bool) {

@@ -46,6 +46,9 @@ type InvoicePage struct {
 	Page      int // from 1
 	Pages     int
 	PerPage   int
+	// Suspended is the service's suspension message while online payment
+	// is suspended, shown in place of "Payer la facture"; "" otherwise.
+	Suspended string
 }
 
 // MaxPerPage bounds the size of one page of invoices.
@@ -67,6 +70,10 @@ func (p *Portal) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page, 
 	if err != nil {
 		return InvoicePage{}, err
 	}
+	b, err := p.store.Biller(ctx, c.BillerID)
+	if err != nil {
+		return InvoicePage{}, domain.WrapInternal(err)
+	}
 	list, total, err := p.store.ListInvoices(ctx, InvoiceQuery{PayerID: payer.ID, Tab: tab, Offset: (page - 1) * perPage, Limit: perPage})
 	if err != nil {
 		return InvoicePage{}, domain.WrapInternal(err)
@@ -75,7 +82,8 @@ func (p *Portal) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page, 
 	if pages == 0 {
 		pages = 1
 	}
-	return InvoicePage{PayerName: payer.Name, Tab: tab, Invoices: list, Total: total, Page: page, Pages: pages, PerPage: perPage}, nil
+	return InvoicePage{PayerName: payer.Name, Tab: tab, Invoices: list, Total: total, Page: page, Pages: pages, PerPage: perPage,
+		Suspended: b.Suspension.Notice(p.clock.Now())}, nil
 }
 
 // InvoiceDetail is an invoice with what the payer may do with it now.

@@ -123,6 +123,7 @@ func (p *Portal) MailsWaiting() <-chan struct{} { return p.wake }
 func (p *Portal) DeliverMails(ctx context.Context) (int, error) {
 	sent := 0
 	for {
+		p.beatSender()
 		now := p.clock.Now()
 		batch, err := p.store.ClaimMails(ctx, now, mailLease, mailBatch)
 		if err != nil {
@@ -133,6 +134,7 @@ func (p *Portal) DeliverMails(ctx context.Context) (int, error) {
 				return sent, ctx.Err()
 			}
 			m.Attempts++
+			p.beatSender()
 			err := p.mailer.Send(ctx, m.Mail)
 			now := p.clock.Now()
 			switch {

@@ -18,6 +18,9 @@ type Selection struct {
 	PayerName string
 	Invoices  []domain.Invoice
 	Multiple  bool
+	// Suspended is the service's suspension message while online payment
+	// is suspended (then Invoices is empty); "" otherwise.
+	Suspended string
 	// Refused are the unpaid invoices that cannot be paid online because
 	// of their amount alone, each with the French reason.
 	Refused []RefusedInvoice
@@ -48,7 +51,7 @@ func (p *Portal) PayableInvoices(ctx context.Context, c Citizen) (Selection, err
 	}
 	b = p.withMode(b)
 	now := p.clock.Now()
-	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments}
+	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments, Suspended: b.Suspension.Notice(now)}
 	for offset := 0; ; offset += MaxPerPage {
 		page, total, err := p.store.ListInvoices(ctx, InvoiceQuery{PayerID: payer.ID, Tab: domain.TabUnpaid, Offset: offset, Limit: MaxPerPage})
 		if err != nil {

@@ -101,6 +101,8 @@ type Portal struct {
 	mails     *mailTemplates
 	wake      chan struct{}
 	statuses  statusFlights // concurrent notifications of one attempt share a status query
+	// sender is the mail sender's heartbeat, once WatchMailSender is called.
+	sender senderWatch
 }
 
 // NewPortal checks its dependencies and returns the use cases.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -221,26 +222,85 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, st int, v any
 // bytes.
 const maxJSONBytes = 64 << 10
 
-// decodeJSON reads r's body strictly into v: JSON content type, one
-// object, no unknown field, nothing after it, at most maxJSONBytes.
+// decodeJSON reads r's body strictly into v: JSON content type, valid
+// UTF-8, one object, no unknown field, no field twice, nothing after it,
+// at most maxJSONBytes.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if !hasMediaType(r, "application/json") {
 		return errAPIJSONType
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBytes)
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	if err != nil {
+		return jsonProblem(err)
+	}
+	// encoding/json would turn invalid bytes into U+FFFD silently.
+	if !utf8.Valid(body) {
+		return invalidJSON("Le corps de la demande n'est pas en UTF-8 valide.", "")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonProblem(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return jsonProblem(err)
-		}
 		return invalidJSON("Le corps de la demande doit contenir un seul objet JSON.", "")
 	}
+	// encoding/json keeps the last of two members with one name (in any
+	// case): which one the client meant is unknown, so neither is taken.
+	if name := duplicateMember(body); name != "" {
+		return invalidJSON("Le champ « "+name+" » apparaît deux fois.", name)
+	}
 	return nil
+}
+
+// duplicateMember returns the first member name that appears twice in one
+// object of data, a valid JSON text, names compared as encoding/json
+// matches them (case aside); "" when there is none.
+func duplicateMember(data []byte) string {
+	type level struct {
+		object  bool
+		wantKey bool
+		seen    map[string]bool
+	}
+	var stack []*level
+	// done marks the end of a value: in an object, a key comes next.
+	done := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, &level{object: true, wantKey: true, seen: map[string]bool{}})
+			case '[':
+				stack = append(stack, &level{})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				top := stack[n-1]
+				folded := strings.ToLower(t)
+				if top.seen[folded] {
+					return t
+				}
+				top.seen[folded], top.wantKey = true, false
+				continue
+			}
+			done()
+		default:
+			done()
+		}
+	}
 }
 
 func invalidJSON(message, field string) *apiProblem {

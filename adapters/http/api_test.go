@@ -276,6 +276,11 @@ func TestAPIAnswersWrongRequestsWithACode(t *testing.T) {
 		{"two objects", "PUT", "/api/v1/payers/R1", `{"name":"A"} {"name":"B"}`, nil, 400, "invalid_json", ""},
 		{"an array", "PUT", "/api/v1/payers/R1", `[{"name":"A"}]`, nil, 400, "invalid_json", ""},
 		{"empty body", "PUT", "/api/v1/payers/R1", ``, nil, 400, "invalid_json", ""},
+		{"duplicate key", "PUT", "/api/v1/payers/R1", `{"name":"A","email":"a@exemple.fr","name":"B"}`, nil, 400, "invalid_json", "name"},
+		{"duplicate key, another case", "PUT", "/api/v1/payers/R1", `{"name":"A","Name":"B"}`, nil, 400, "invalid_json", "Name"},
+		{"duplicate amount", "PUT", inv, `{"payer":"DEMO-0001","issue_date":"2026-11-02","due_date":"2026-12-02","amount":"1.00","amount":"1000.00"}`, nil, 400, "invalid_json", "amount"},
+		{"invalid UTF-8", "PUT", "/api/v1/payers/R1", "{\"name\":\"Jos\xe9\"}", nil, 400, "invalid_json", ""},
+		{"NUL character", "PUT", "/api/v1/payers/R1", `{"name":"A\u0000B"}`, nil, 400, "invalid_request", "name"},
 		{"form content", "PUT", "/api/v1/payers/R1", `{"name":"A"}`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", ""},
 		{"too large", "PUT", "/api/v1/payers/R1", `{"name":"` + strings.Repeat("a", maxJSONBytes) + `"}`, nil, 413, "payload_too_large", ""},
 		{"no name", "PUT", "/api/v1/payers/R1", `{"name":" "}`, nil, 400, "invalid_request", "name"},
@@ -302,9 +307,30 @@ func TestAPIAnswersWrongRequestsWithACode(t *testing.T) {
 			p := c.send(tc.method, tc.path, tc.body, tc.headers...)
 			d := apiError(t, p, tc.status, tc.code, tc.field)
 			assert.Regexp(t, `^\p{Lu}`, d.Message, "a French sentence")
+			switch tc.name {
+			case "invalid UTF-8":
+				assert.Equal(t, "Le corps de la demande n'est pas en UTF-8 valide.", d.Message)
+			case "duplicate key":
+				assert.Equal(t, "Le champ « name » apparaît deux fois.", d.Message)
+			}
 		})
 	}
 	assert.Equal(t, "GET, PUT, HEAD", c.send("DELETE", "/api/v1/payers/DEMO-0001", nil).header.Get("Allow"))
 	_, err := e.store.PayerByRef(context.Background(), demo.BillerID, "R1")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "nothing was created")
+}
+
+func TestDuplicateMember(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"a":1,"b":2}`:                       "",
+		`{"a":1,"a":2}`:                       "a",
+		`{"a":{"a":1},"b":[{"a":1},{"a":2}]}`: "", // one name per object
+		`{"a":{"x":1,"x":2}}`:                 "x",
+		`{"a":[{"y":1,"y":2}]}`:               "y",
+		`{"a":"b","b":"a"}`:                   "", // values are not names
+		`{"a":[],"b":{},"A":null}`:            "A",
+		`[1,"a","a"]`:                         "",
+	} {
+		assert.Equal(t, want, duplicateMember([]byte(body)), body)
+	}
 }

@@ -49,7 +49,7 @@ func (s *Server) withBiller(next http.Handler) http.Handler {
 
 // allBillers reports whether path is served the same for every host.
 func allBillers(path string) bool {
-	return path == "/healthz" || strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/_dev/") ||
+	return path == "/healthz" || path == "/readyz" || strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/_dev/") ||
 		path == ports.PathPaymentNotify
 }
 

@@ -58,6 +58,9 @@ type staffImportPage struct {
 	Confirm bool
 	// Counts of the report's lines.
 	Created, Updated, Unchanged, Rejected int
+	// Planned is set when some line was planned (not rejected): a refused
+	// import then says what it would have done.
+	Planned bool
 	// Lines and RejectedLines are the first importLinesShown of each;
 	// Hidden says how many lines the first table leaves out.
 	Lines         []domain.ImportLine
@@ -137,6 +140,7 @@ func (p *staffImportPage) setReport(rep ports.ImportReport) {
 	p.Confirm = rep.DryRun && len(rep.Errors) == 0
 	p.Created, p.Updated = rep.Count(domain.ImportCreated), rep.Count(domain.ImportUpdated)
 	p.Unchanged, p.Rejected = rep.Count(domain.ImportUnchanged), rep.Count(domain.ImportRejected)
+	p.Planned = p.Created+p.Updated+p.Unchanged > 0
 	p.Lines = rep.Lines[:min(len(rep.Lines), importLinesShown)]
 	p.Hidden = len(rep.Lines) - len(p.Lines)
 	for _, l := range rep.Lines {

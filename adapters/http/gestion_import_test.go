@@ -83,12 +83,18 @@ func TestImportScreenRejections(t *testing.T) {
 
 	p = b.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", bad)
 	assert.Equal(t, http.StatusUnprocessableEntity, p.status)
-	contains(t, p, "Import refusé", "Rien n'a été enregistré.")
+	contains(t, p, "Import refusé", "Rien n'a été enregistré.", "l'import aurait donné",
+		"2 ligne(s) qui aurai(en)t été créée(s)", "1 ligne(s) qui aurai(en)t été mise(s) à jour", "ce qui aurait été fait", "Résultat prévu")
+	notContains(t, p, "ligne(s) créée(s)", "ligne(s) mise(s) à jour</li>")
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 
 	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "f.csv", "type;reference\nfacture;X\n")
 	assert.Equal(t, http.StatusBadRequest, p.status, "a badly structured file")
 	contains(t, p, "Lignes rejetées")
+	p = b.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", "type;reference\nfacture;X\n")
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	contains(t, p, "Import refusé", "Rien n'a été enregistré.", "1 ligne(s) rejetée(s)")
+	notContains(t, p, "aurait donné", "aurai(en)t été", "ligne(s) créée(s)")
 
 	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "", "")
 	assert.Equal(t, http.StatusBadRequest, p.status)
@@ -116,4 +122,35 @@ func TestImportScreenReaderAndOtherBiller(t *testing.T) {
 	contains(t, p, "redevable « DEMO-0001 » inconnu")
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 	assert.Equal(t, 1, e.payerCount(otherB.ID))
+}
+
+func TestImportScreenIsStrict(t *testing.T) {
+	e := newEnv(t)
+	b := e.manager()
+	b.get("/gestion/import")
+	before := e.payerCount(demo.BillerID)
+	for name, tc := range map[string]struct {
+		file, body string
+		status     int
+		want       string
+	}{
+		"a JSON field twice": {"f.json", "{\"payers\": [\n{\"reference\": \"IMP-1\", \"name\": \"A\",\n \"name\": \"B\"}]}", http.StatusBadRequest,
+			`<td>2</td><td></td><td>name</td><td>champ « name » en double</td>`},
+		"JSON not in UTF-8": {"f.json", "{\"payers\": [\n{\"reference\": \"IMP-1\",\n \"name\": \"Cr\xe8che\"}]}", http.StatusBadRequest,
+			`<td>3</td><td></td><td></td><td>le texte n&#39;est pas en UTF-8 : enregistrez le fichier en UTF-8</td>`},
+		"a NUL in a CSV": {"f.csv", "type;reference;name\npayer;IMP-1;Jeanne\x00Durand\n", http.StatusUnprocessableEntity,
+			`<td>2</td><td>IMP-1</td><td>name</td><td>caractère NUL interdit</td>`},
+		"a NUL in JSON": {"f.json", "{\"payers\": [\n{\"reference\": \"IMP-1\", \"name\": \"A\\u0000\"}]}", http.StatusUnprocessableEntity,
+			`<td>2</td><td>IMP-1</td><td>name</td><td>caractère NUL interdit</td>`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, action := range []string{"simuler", "importer"} {
+				p := b.postFile("/gestion/import", map[string]string{"action": action}, tc.file, tc.body)
+				assert.Equal(t, tc.status, p.status, action)
+				contains(t, p, "Lignes rejetées")
+				assert.Contains(t, p.body, tc.want, action)
+			}
+			assert.Equal(t, before, e.payerCount(demo.BillerID), "nothing imported")
+		})
+	}
 }

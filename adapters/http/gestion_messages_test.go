@@ -39,7 +39,8 @@ func TestMessagesScreens(t *testing.T) {
 
 	p = b.get(one)
 	require.Equal(t, http.StatusOK, p.status)
-	contains(t, p, "<p>Pourquoi ce montant ?</p>", "Camille Martin (DEMO-0001)", "Marquer comme traité")
+	contains(t, p, "<p>Pourquoi ce montant ?</p>", "Camille Martin (DEMO-0001)", "Marquer comme traité", "<dt>État</dt><dd>Nouveau</dd>")
+	notContains(t, p, "Nouveau le")
 	assert.NotContains(t, p.body, "<script>alert(1)</script>", "the payer's text is escaped")
 
 	p = b.post(one+"/etat", url.Values{"etat": {"handled"}})
@@ -52,7 +53,9 @@ func TestMessagesScreens(t *testing.T) {
 	b.get(one)
 	p = b.post(one+"/etat", url.Values{"etat": {"new"}})
 	require.Equal(t, http.StatusSeeOther, p.status)
-	contains(t, b.get(p.location()), "Le message est de nouveau à traiter.")
+	p = b.get(p.location())
+	contains(t, p, "Le message est de nouveau à traiter.", "<dt>État</dt><dd>Nouveau</dd>")
+	notContains(t, p, "Nouveau le")
 	b.get(one)
 	assert.Equal(t, http.StatusBadRequest, b.post(one+"/etat", url.Values{"etat": {"lu"}}).status)
 

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -178,14 +179,8 @@ func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request, u *
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.portal.ExportPayments(r.Context(), u.actor, q, w); err != nil {
-		// The file has begun: the status cannot change any more.
-		s.log.ErrorContext(r.Context(), "payment export interrupted", "err", err)
-	}
-	return nil
+	return s.sendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
+		func(f io.Writer) error { return s.portal.ExportPayments(r.Context(), u.actor, q, f) })
 }
 
 type staffPaymentPage struct {
@@ -231,6 +226,9 @@ func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request, u *
 }
 
 func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	if !confirmed(r) {
+		return s.askRejectPayment(w, r, u)
+	}
 	return s.reviewPayment(w, r, u, s.portal.RejectPayment, flashPaymentRejected)
 }
 

@@ -66,6 +66,9 @@ func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u 
 }
 
 func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	if !confirmed(r) {
+		return s.askRejectDeclared(w, r, u)
+	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return errNotFound

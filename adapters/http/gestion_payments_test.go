@@ -171,6 +171,14 @@ func TestStaffPaymentDetailAndReview(t *testing.T) {
 	t.Run("reject from the list: the invoice is open again", func(t *testing.T) {
 		m.get("/gestion/paiements/a-confirmer")
 		p := m.post(path+"/rejeter", url.Values{"retour": {"liste"}})
+		require.Equal(t, http.StatusOK, p.status, "the first click asks for confirmation")
+		contains(t, p, "Rejeter le paiement "+pay.Refdet+" ?", "243,11", "Camille Martin (DEMO-0001)", water,
+			"seront de nouveau à régler", `name="confirmation" value="oui"`, `name="retour" value="liste"`,
+			"Confirmer", `href="/gestion/paiements/a-confirmer" class="bouton bouton-secondaire">Annuler`)
+		assert.Equal(t, domain.PaymentPaid, e.payment(pay.ID).State, "and changes nothing")
+		assert.False(t, e.payment(pay.ID).Confirmed)
+		assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+		p = m.post(path+"/rejeter", url.Values{"retour": {"liste"}, "confirmation": {"oui"}})
 		require.Equal(t, http.StatusSeeOther, p.status, p.body)
 		assert.Equal(t, "/gestion/paiements/a-confirmer?ok=paiement-rejete", p.location())
 		assert.Equal(t, domain.PaymentRejected, e.payment(pay.ID).State)
@@ -243,6 +251,15 @@ func TestStaffDeclaredInvoices(t *testing.T) {
 	before := e.mailsTo(demo.Email)
 	m.get("/gestion/factures-declarees")
 	p = m.post("/gestion/factures-declarees/"+idOf(nursery).String()+"/rejeter", nil)
+	require.Equal(t, http.StatusOK, p.status, "the first click asks for confirmation")
+	contains(t, p, "Refuser la déclaration de la facture "+nursery+" ?", "Camille Martin",
+		"Le redevable en est informé par un courriel envoyé à "+demo.Email, `name="confirmation" value="oui"`,
+		`href="/gestion/factures-declarees" class="bouton bouton-secondaire">Annuler`)
+	inv, err := e.store.Invoice(context.Background(), idOf(nursery))
+	require.NoError(t, err)
+	assert.True(t, inv.Declared(), "and changes nothing")
+	assert.Equal(t, before, e.mailsTo(demo.Email), "no mail yet")
+	p = m.post("/gestion/factures-declarees/"+idOf(nursery).String()+"/rejeter", url.Values{"confirmation": {"oui"}})
 	require.Equal(t, http.StatusSeeOther, p.status, p.body)
 	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(nursery))
 	assert.Equal(t, before+1, e.mailsTo(demo.Email), "the payer is told")

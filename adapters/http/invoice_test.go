@@ -145,4 +145,32 @@ func TestSuspendedPaymentShowsTheServicesMessage(t *testing.T) {
 	p := b.get("/factures/" + idOf(water).String())
 	contains(t, p, "Maintenance des factures jusqu'à lundi.", "Marquer la facture comme réglée")
 	notContains(t, p, `href="/paiement?facture=`)
+
+	// « Mes factures »: the message in place of the pay button.
+	p = b.get("/factures")
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "Maintenance des factures jusqu'à lundi.", water)
+	notContains(t, p, `href="/paiement"`, "Payer la facture")
+
+	// The selection page says why, with no pay button.
+	p = b.get("/paiement")
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, "Maintenance des factures jusqu'à lundi.")
+	notContains(t, p, `<button type="submit">Payer la facture</button>`, "Aucune facture ne peut être réglée en ligne pour le moment")
+
+	// Going straight to the summary: the message once, no list, no error
+	// summary pointing to it.
+	p = b.get("/paiement/recapitulatif?facture=" + idOf(water).String())
+	assert.Equal(t, http.StatusServiceUnavailable, p.status)
+	contains(t, p, "Maintenance des factures jusqu'à lundi.")
+	notContains(t, p, "Payer la facture sur le portail PayFiP", "Une erreur empêche de continuer", `href="#invoices"`)
+
+	// The default message when the service gave none.
+	e.setBiller(func(b *domain.Biller) { b.Suspension = domain.Suspension{Active: true} })
+	contains(t, b.get("/factures"), domain.DefaultSuspensionMessage)
+	contains(t, b.get("/paiement"), domain.DefaultSuspensionMessage)
+
+	// Lifted: the button comes back.
+	e.setBiller(func(b *domain.Biller) { b.Suspension = domain.Suspension{} })
+	contains(t, b.get("/factures"), `href="/paiement"`)
 }

@@ -48,6 +48,7 @@ type selectionPage struct {
 	basePage
 	PayerName string
 	Multiple  bool
+	Suspended string
 	Rows      []selectionRow
 	Count     int
 	Total     decimal.Decimal
@@ -80,7 +81,7 @@ func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *form) *selectionP
 	}
 	p := &selectionPage{
 		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: errorSummary([]string{"invoices"}, f)},
-		PayerName: sel.PayerName, Multiple: sel.Multiple, Total: decimal.Zero, Form: f,
+		PayerName: sel.PayerName, Multiple: sel.Multiple, Suspended: sel.Suspended, Total: decimal.Zero, Form: f,
 		Refused: sel.Refused,
 	}
 	for _, inv := range sel.Invoices {
@@ -108,7 +109,9 @@ func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user,
 		return serr
 	}
 	f := &form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
-	f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
+	if sel.Suspended == "" { // otherwise the page says it, with no list to point to
+		f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
+	}
 	return s.render(w, r, status(err), pageSelection, newSelectionPage(sel, ids, f))
 }
 

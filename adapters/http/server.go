@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -131,6 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /static/", s.assets)
 
 	// Account: login, activation, forgotten password, password links.
@@ -209,9 +211,37 @@ func (s *Server) routes() (http.Handler, error) {
 	return s.secureHeaders(s.recover(s.withBiller(cop.Handler(mux)))), nil
 }
 
-// healthz tells a load balancer or a supervisor that the process serves.
+// healthz is the liveness probe: the process serves. It stays 200 while
+// the database is down (restarting the process would not help); /readyz
+// says whether to send traffic here.
 func healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyTimeout bounds the readiness checks: a database that takes longer
+// to answer a ping is not ready.
+const readyTimeout = 2 * time.Second
+
+// readyz is the readiness probe, for load balancers: 200 "ready" when the
+// store answers with its migrations current and the mail sender runs;
+// otherwise 503 with a short reason (ports.NotReady), the detail logged.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.portal.Ready(ctx); err != nil {
+		reason := "not ready"
+		var nr *ports.NotReady
+		if errors.As(err, &nr) {
+			reason = nr.Reason
+		}
+		s.log.WarnContext(ctx, "not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("not ready: " + reason + "\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
 }

@@ -221,3 +221,8 @@ func (tb *table[K, V]) put(k K, v V) (undo func()) {
 		}
 	}
 }
+
+var _ ports.Readiness = (*Store)(nil)
+
+// Ready is ports.Readiness: memory is always there and has no schema.
+func (s *Store) Ready(context.Context) error { return nil }

@@ -249,3 +249,27 @@ func TestImportOfANumberCreatedMeanwhileIsAConflict(t *testing.T) {
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "%v", err)
 	assert.Equal(t, "Ce numéro de facture existe déjà.", domain.ErrorMessage(err))
 }
+
+// TestImportRefusesANULCharacterOnEveryStore: PostgreSQL cannot store a
+// NUL in a text column and memory could; the import refuses it on both,
+// with the line and the field, before any store sees it.
+func TestImportRefusesANULCharacterOnEveryStore(t *testing.T) {
+	w := newImportTwin(t)
+	batch := domain.ImportBatch{
+		Payers: []domain.ImportPayer{{Line: 2, ExternalRef: "REF100", Name: "Jeanne\x00Durand"}},
+		Invoices: []domain.ImportInvoice{
+			{Line: 3, PayerRef: "REF001", Number: "2026-0001", IssueDate: "2026-01-05", DueDate: "2026-02-05", Amount: "5", Object: "Eau\x00"},
+			{Line: 4, PayerRef: "REF001", Number: "2026-0002", IssueDate: "2026-01-05", DueDate: "2026-02-05", Amount: "5"},
+		},
+	}
+	for _, dryRun := range []bool{true, false} {
+		res, lineErrs := w.importBoth(t, batch, dryRun)
+		assert.Zero(t, res)
+		require.Len(t, lineErrs, 2, "%v", lineErrs)
+		assert.Equal(t, "ligne 2, name : caractère NUL interdit", lineErrs[0].Error())
+		assert.Equal(t, "ligne 3, object : caractère NUL interdit", lineErrs[1].Error())
+	}
+	w.assertSameRecords(t, []string{"REF100"}, []string{"2026-0001", "2026-0002"})
+	_, err := w.stores[1].InvoiceByNumber(t.Context(), w.biller.ID, "2026-0002")
+	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "all or nothing")
+}

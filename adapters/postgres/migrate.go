@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -14,6 +15,10 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+
+	"github.com/portail-factures/portail/ports"
 )
 
 //go:embed migrations/*.sql
@@ -144,4 +149,52 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m Migration) error {
 		return mapErr(err, "migrate: record "+m.Name)
 	}
 	return mapErr(tx.Commit(), "migrate: commit "+m.Name)
+}
+
+var _ ports.Readiness = (*DB)(nil)
+
+// Ready is ports.Readiness: the database answers, and its migrations are
+// exactly the embedded ones (every one applied, unchanged, and none this
+// build does not know). A schema that is not current wraps
+// ports.ErrSchemaNotCurrent.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	migrations, err := Migrations()
+	if err != nil {
+		return err
+	}
+	var applied []struct {
+		Version  int    `db:"version"`
+		Name     string `db:"name"`
+		Checksum string `db:"checksum"`
+	}
+	if err := db.pool.SelectContext(ctx, &applied, `SELECT version, name, checksum FROM schema_migrations`); err != nil {
+		if pe := (*pq.Error)(nil); errors.As(err, &pe) && pe.Code == pqerror.UndefinedTable {
+			return fmt.Errorf("%w: no migration applied (run portal migrate)", ports.ErrSchemaNotCurrent)
+		}
+		return mapErr(err, "ready: read schema_migrations")
+	}
+	known := make(map[int]Migration, len(migrations))
+	for _, m := range migrations {
+		known[m.Version] = m
+	}
+	done := make(map[int]bool, len(applied))
+	for _, a := range applied {
+		m, ok := known[a.Version]
+		switch {
+		case !ok:
+			return fmt.Errorf("%w: %s is applied but unknown to this build (a newer version migrated the database)", ports.ErrSchemaNotCurrent, a.Name)
+		case m.Checksum != a.Checksum:
+			return fmt.Errorf("%w: %s was edited after it was applied", ports.ErrSchemaNotCurrent, m.Name)
+		}
+		done[a.Version] = true
+	}
+	for _, m := range migrations {
+		if !done[m.Version] {
+			return fmt.Errorf("%w: %s is not applied (run portal migrate)", ports.ErrSchemaNotCurrent, m.Name)
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portail-factures/portail/adapters/postgres"
 	"github.com/portail-factures/portail/adapters/postgres/pgtest"
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/portstest"
 )
 
@@ -94,4 +95,37 @@ func TestMigrateWaitsForTheLock(t *testing.T) {
 	defer cancel()
 	_, err := db.Migrate(short)
 	require.Error(t, err, "Migrate waits while another instance migrates")
+}
+
+func TestReadyChecksTheDatabaseAndItsMigrations(t *testing.T) {
+	db := openEmpty(t)
+	ctx := t.Context()
+	err := db.Ready(ctx)
+	require.ErrorIs(t, err, ports.ErrSchemaNotCurrent, "nothing migrated yet")
+	assert.Contains(t, err.Error(), "no migration applied")
+
+	_, err = db.Migrate(ctx)
+	require.NoError(t, err)
+	require.NoError(t, db.Ready(ctx), "every embedded migration applied")
+
+	all, err := postgres.Migrations()
+	require.NoError(t, err)
+	last := all[len(all)-1]
+	require.NoError(t, db.Exec(ctx, `DELETE FROM schema_migrations WHERE version = $1`, last.Version))
+	err = db.Ready(ctx)
+	require.ErrorIs(t, err, ports.ErrSchemaNotCurrent)
+	assert.Contains(t, err.Error(), last.Name+" is not applied")
+	require.NoError(t, db.Exec(ctx, `INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, last.Version, last.Name, last.Checksum))
+	require.NoError(t, db.Ready(ctx))
+
+	require.NoError(t, db.Exec(ctx, `INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_future.sql', 'x')`))
+	err = db.Ready(ctx)
+	require.ErrorIs(t, err, ports.ErrSchemaNotCurrent, "a newer build migrated the database")
+	assert.Contains(t, err.Error(), "9999_future.sql is applied but unknown to this build")
+	require.NoError(t, db.Exec(ctx, `DELETE FROM schema_migrations WHERE version = 9999`))
+
+	require.NoError(t, db.Close())
+	err = db.Ready(ctx)
+	require.Error(t, err, "a closed pool is not ready")
+	assert.NotErrorIs(t, err, ports.ErrSchemaNotCurrent)
 }

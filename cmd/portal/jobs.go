@@ -75,6 +75,7 @@ func (m *Main) startMailSender(ctx context.Context, portal *ports.Portal, interv
 	ticker := time.NewTicker(interval)
 	done := make(chan struct{})
 	log := m.Logger.With("job", "mail sender")
+	portal.WatchMailSender(interval) // /readyz fails if the loop below stops running
 	go func() {
 		defer close(done)
 		var last ports.OutboxCounts

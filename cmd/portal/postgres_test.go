@@ -146,6 +146,16 @@ func TestImportCommand(t *testing.T) {
 		_, err := db.PayerByRef(t.Context(), demo.BillerID, "REF900")
 		assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
 	})
+	t.Run("a NUL character is a line error, not a database failure", func(t *testing.T) {
+		bad := writeImport(t, "nul.csv", "type;reference;name\npayer;REF901;Jeanne\x00Durand\n")
+		code, out, errOut := runCommand(t, "import", "--database-url", url, "--biller", biller, bad)
+		assert.Equal(t, 1, code)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, "ligne 2, name : caractère NUL interdit")
+		assert.Contains(t, errOut, "1 line error(s) above, nothing was imported")
+		_, err := db.PayerByRef(t.Context(), demo.BillerID, "REF901")
+		assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
+	})
 	t.Run("a badly structured file is refused before the database", func(t *testing.T) {
 		bad := writeImport(t, "mauvais.csv", "type;ref\npayer;R1\n")
 		code, _, errOut := runCommand(t, "import", "--database-url", url, "--biller", biller, bad)

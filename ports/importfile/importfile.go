@@ -52,7 +52,9 @@
 //
 // Both readers stream: a file of a million lines is never held as one
 // string, only as the batch it becomes. This package checks the file's
-// structure (columns, types, quotes, UTF-8); the values themselves are
+// structure (columns, types, quotes, a JSON field or list given twice,
+// UTF-8 byte for byte: a JSON decoder alone would read invalid bytes as
+// U+FFFD); the values themselves, a NUL character included, are
 // checked by domain.PlanImport, which reports every wrong line at once.
 // Messages are French: they are shown to the billing service.
 package importfile

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/uuid"
@@ -179,6 +180,10 @@ func TestJSONStructureErrors(t *testing.T) {
 		{"a missing comma", "{\"payers\": [\n{\"reference\": \"R1\"}\n{\"reference\": \"R2\"}]}", 3, "JSON invalide"},
 		{"a cut file", "{\"payers\": [\n{\"reference\": \"R1\"", 2, "s'arrête avant la fin"},
 		{"text after the end", "{}\n{}", 2, "du texte suit"},
+		{"a field twice", "{\"payers\": [\n{\"reference\": \"R1\",\n \"name\": \"A\", \"name\": \"B\"}]}", 2, "champ « name » en double"},
+		{"a list twice", "{\"payers\": [],\n\"payers\": []}", 2, "clé « payers » en double"},
+		{"not UTF-8", "{\"payers\": [\n{\"reference\": \"R1\",\n \"name\": \"Cr\xe8che\"}]}", 3, "n'est pas en UTF-8"},
+		{"a cut UTF-8 sequence at the end", "{\"payers\": []}\n\xc3", 2, "n'est pas en UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,6 +193,29 @@ func TestJSONStructureErrors(t *testing.T) {
 			assert.Contains(t, lineErrs[0].Message, tt.msg)
 		})
 	}
+	t.Run("invalid UTF-8 far in a large file has its line", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("{\"payers\": [\n")
+		for i := range 5000 {
+			fmt.Fprintf(&b, "{\"reference\": \"R%d\", \"name\": \"Crèche é\"},\n", i)
+		}
+		b.WriteString("{\"reference\": \"X\", \"name\": \"Cr\xe8che\"}]}\n")
+		_, lineErrs := parseJSON(t, b.String())
+		require.Len(t, lineErrs, 1, "%v", lineErrs)
+		assert.Equal(t, 5002, lineErrs[0].Line)
+	})
+	t.Run("valid UTF-8 split across reads is fine", func(t *testing.T) {
+		text := "{\"payers\": [{\"reference\": \"R1\", \"name\": \"Crèche 日本\"}]}"
+		batch, lineErrs, err := importfile.ParseJSON(iotest.OneByteReader(strings.NewReader(text)))
+		require.NoError(t, err)
+		assert.Empty(t, lineErrs)
+		assert.Equal(t, "Crèche 日本", batch.Payers[0].Name)
+
+		_, lineErrs, err = importfile.ParseJSON(iotest.OneByteReader(strings.NewReader("{\"payers\": [\n{\"reference\": \"R1\", \"name\": \"Cr\xc3A\"}]}")))
+		require.NoError(t, err)
+		require.Len(t, lineErrs, 1)
+		assert.Equal(t, 2, lineErrs[0].Line, "a character cut by a read, then broken")
+	})
 	t.Run("null is empty, and the file may hold one list", func(t *testing.T) {
 		batch, lineErrs := parseJSON(t, `{"payers": [{"reference": "R1", "name": "Nom", "email": null}]}`)
 		assert.Empty(t, lineErrs)

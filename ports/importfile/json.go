@@ -18,7 +18,7 @@ func parseJSON(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error)
 	if err := skipBOM(br); err != nil {
 		return domain.ImportBatch{}, nil, err
 	}
-	lc := &lineCounter{r: br}
+	lc := newLineCounter(br)
 	dec := json.NewDecoder(lc)
 	dec.UseNumber()
 	p := &jsonParser{dec: dec, lines: lc}
@@ -27,6 +27,7 @@ func parseJSON(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error)
 	if err != nil && !errors.As(err, &stop) {
 		return domain.ImportBatch{}, nil, err
 	}
+	p.stopsOnUTF8() // invalid bytes the walk did not reach, or a character cut at the end
 	return p.batch, p.errs.errs, nil
 }
 
@@ -41,6 +42,31 @@ type jsonParser struct {
 	lines *lineCounter
 	errs  errorList
 	batch domain.ImportBatch
+	// utf8Told is set once the file's invalid UTF-8 is reported.
+	utf8Told bool
+}
+
+// stopsOnUTF8 is badUTF8 once the reading has stopped (end of the file,
+// or an error there): then any invalid byte read, or a character left
+// cut, is the file's fault.
+func (p *jsonParser) stopsOnUTF8() bool {
+	p.lines.flush()
+	return p.badUTF8(p.lines.read)
+}
+
+// badUTF8 reports, once, the file's first invalid UTF-8 byte when it lies
+// before offset, and says whether the file has one there. encoding/json
+// would read such bytes as U+FFFD without a word.
+func (p *jsonParser) badUTF8(offset int64) bool {
+	if p.utf8Told {
+		return true
+	}
+	if p.lines.badAt < 0 || p.lines.badAt >= offset {
+		return false
+	}
+	p.utf8Told = true
+	p.errs.add(p.lines.badLine, "", "le texte n'est pas en UTF-8 : enregistrez le fichier en UTF-8")
+	return true
 }
 
 // line is the line of the token the decoder returned last.
@@ -51,10 +77,16 @@ func (p *jsonParser) line() int { return p.lines.line(p.dec.InputOffset() - 1) }
 func (p *jsonParser) token() (json.Token, error) {
 	tok, err := p.dec.Token()
 	if err == nil {
+		if p.badUTF8(p.dec.InputOffset()) {
+			return nil, &stopError{}
+		}
 		return tok, nil
 	}
 	var se *json.SyntaxError
+	broken := errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 	switch {
+	case broken && p.stopsOnUTF8():
+		// Bytes that are not UTF-8 are what breaks the JSON.
 	case errors.As(err, &se):
 		p.errs.add(p.lines.line(se.Offset), "", "JSON invalide à cet endroit : une virgule, un guillemet, un crochet ou une accolade manque ou est en trop")
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
@@ -74,12 +106,21 @@ func (p *jsonParser) file() error {
 		p.errs.add(p.line(), "", `le fichier doit être un objet JSON : {"payers": [ … ], "invoices": [ … ]}`)
 		return nil
 	}
+	lists := map[string]bool{}
 	for p.dec.More() && !p.errs.full() {
 		tok, err := p.token()
 		if err != nil {
 			return err
 		}
 		key, _ := tok.(string)
+		if (key == "payers" || key == "invoices") && lists[key] {
+			p.errs.add(p.line(), "", "clé « %s » en double : le fichier a une seule liste %s", key, key)
+			if err := p.skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		lists[key] = true
 		switch key {
 		case "payers":
 			err = p.list(key, p.payer)
@@ -96,7 +137,7 @@ func (p *jsonParser) file() error {
 	if _, err := p.token(); err != nil { // the closing }
 		return err
 	}
-	if _, err := p.dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := p.dec.Token(); !errors.Is(err, io.EOF) && !p.stopsOnUTF8() {
 		p.errs.add(p.lines.line(p.dec.InputOffset()), "", "du texte suit la fin de l'objet JSON")
 	}
 	return nil
@@ -156,7 +197,11 @@ func (p *jsonParser) object(line int, list string) (map[string]string, bool, err
 		for _, f := range allowed {
 			known = known || f == key
 		}
-		if !known {
+		if _, twice := fields[key]; twice {
+			// Which of the two values is meant cannot be known.
+			ok = false
+			p.errs.add(line, key, "champ « %s » en double", key)
+		} else if !known {
 			ok = false
 			p.errs.add(line, "", "champ « %s » inconnu : les champs possibles sont %s", key, strings.Join(allowed, ", "))
 		}
@@ -166,10 +211,6 @@ func (p *jsonParser) object(line int, list string) (map[string]string, bool, err
 		}
 		switch v := tok.(type) {
 		case string:
-			if !utf8.ValidString(v) {
-				ok = false
-				p.errs.add(line, key, "le texte n'est pas en UTF-8")
-			}
 			fields[key] = v
 		case json.Number:
 			fields[key] = v.String()
@@ -235,25 +276,88 @@ func (p *jsonParser) skipRest(tok json.Token) error {
 // that an offset can be turned into a line number. Offsets are asked in
 // increasing order, so it forgets the newlines behind the last one asked:
 // its memory stays that of the decoder's read-ahead.
+//
+// It also checks that what it reads is UTF-8: badAt is the offset of the
+// first byte that is not (-1 while there is none), badLine its line.
 type lineCounter struct {
 	r      io.Reader
 	read   int64   // bytes read so far
 	nl     []int64 // offsets of the newlines not yet behind an offset asked
 	passed int     // newlines behind the last offset asked
+	seen   int     // newlines read so far
+	// carry is the start of a character cut by the end of the last read.
+	carry   []byte
+	badAt   int64
+	badLine int
 }
+
+func newLineCounter(r io.Reader) *lineCounter { return &lineCounter{r: r, badAt: -1} }
 
 func (c *lineCounter) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
+	c.checkUTF8(b[:n], err == io.EOF)
 	for i := 0; i < n; {
 		j := bytes.IndexByte(b[i:n], '\n')
 		if j < 0 {
 			break
 		}
 		c.nl = append(c.nl, c.read+int64(i+j))
+		c.seen++
 		i += j + 1
 	}
 	c.read += int64(n)
 	return n, err
+}
+
+// flush marks a character still cut when the reading stops as invalid:
+// what follows it will never come.
+func (c *lineCounter) flush() {
+	if c.badAt < 0 && len(c.carry) > 0 {
+		c.badAt, c.badLine = c.read-int64(len(c.carry)), c.seen+1
+	}
+	c.carry = nil
+}
+
+// checkUTF8 checks b, read at offset c.read, notes its first invalid byte
+// and keeps a character cut at its end for the next read; at the end of
+// the input a cut character is invalid.
+func (c *lineCounter) checkUTF8(b []byte, end bool) {
+	if c.badAt >= 0 {
+		return
+	}
+	bad := func(at int64, line int) { c.badAt, c.badLine, c.carry = at, line, nil }
+	i := 0
+	if len(c.carry) > 0 {
+		// Finish the character the last read cut; carried bytes are
+		// never newlines.
+		head := append(c.carry, b[:min(len(b), utf8.UTFMax-len(c.carry))]...)
+		if !utf8.FullRune(head) && !end {
+			c.carry = head
+			return
+		}
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 {
+			bad(c.read-int64(len(c.carry)), c.seen+1)
+			return
+		}
+		i, c.carry = size-len(c.carry), nil
+	}
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if !utf8.FullRune(b[i:]) && !end {
+			break
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			bad(c.read+int64(i), c.seen+bytes.Count(b[:i], []byte{'\n'})+1)
+			return
+		}
+		i += size
+	}
+	c.carry = append(c.carry[:0], b[i:]...)
 }
 
 // line returns the line of the byte at offset off, counted from 1.

@@ -1,0 +1,93 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// Decisions the payer sees (rejecting a payment, refusing a declared
+// payment) are asked twice: the button posts without the confirmation
+// field and gets a page saying what will happen, with « Confirmer »
+// (the same post, confirmed) and « Annuler ». Nothing changes on the
+// first post. It works without JavaScript.
+
+const pageStaffConfirm = "gestion_confirm"
+
+// confirmField is the field that makes a decision's post final.
+const confirmField = "confirmation"
+
+// confirmed reports whether the post carries the confirmation.
+func confirmed(r *http.Request) bool { return r.PostForm.Get(confirmField) == "oui" }
+
+type staffConfirmPage struct {
+	staffBase
+	// Lines say what the decision is about and what it will do.
+	Lines []string
+	// Action is where « Confirmer » posts; Hidden are the fields the first
+	// post carried, sent again.
+	Action string
+	Hidden map[string]string
+	Field  string
+	Cancel string
+}
+
+// askRejectPayment is the confirmation of « Rejeter : paiement non reçu ».
+func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return errNotFound
+	}
+	d, err := s.portal.PaymentDetail(r.Context(), u.actor, id)
+	if err != nil {
+		return err
+	}
+	numbers := make([]string, len(d.Invoices))
+	for i, inv := range d.Invoices {
+		numbers[i] = inv.Number
+	}
+	payer := "le redevable"
+	if d.Payer.Name != "" {
+		payer = d.Payer.Name + " (" + d.Payer.ExternalRef + ")"
+	}
+	p := &staffConfirmPage{staffBase: staffBase{Title: "Rejeter le paiement " + d.Payment.Refdet + " ?", Menu: menuStaffPayments},
+		Lines: []string{
+			"Vous indiquez que le service n'a pas reçu le paiement " + d.Payment.Refdet + " de " + domain.FormatEuros(d.Payment.Total) + " de " + payer + ".",
+			"Le paiement sera rejeté et ses factures (" + strings.Join(numbers, ", ") + ") seront de nouveau à régler : le redevable le verra sur le portail. La décision est notée dans l'historique du paiement et le journal.",
+		},
+		Action: "/gestion/paiements/" + id.String() + "/rejeter", Field: confirmField,
+		Cancel: "/gestion/paiements/" + id.String()}
+	if r.PostForm.Get("retour") == "liste" {
+		p.Hidden = map[string]string{"retour": "liste"}
+		p.Cancel = "/gestion/paiements/a-confirmer"
+	}
+	return s.renderStaff(w, r, u, http.StatusOK, pageStaffConfirm, p)
+}
+
+// askRejectDeclared is the confirmation of « Refuser : règlement non
+// reçu » on an invoice its payer declared paid.
+func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return errNotFound
+	}
+	d, err := s.portal.StaffInvoice(r.Context(), u.actor, id)
+	if err != nil {
+		return err
+	}
+	told := "Le redevable n'a pas d'adresse de messagerie : il faudra le prévenir par un autre moyen."
+	if d.Payer.Email != "" {
+		told = "Le redevable en est informé par un courriel envoyé à " + d.Payer.Email + "."
+	}
+	p := &staffConfirmPage{staffBase: staffBase{Title: "Refuser la déclaration de la facture " + d.Invoice.Number + " ?", Menu: menuStaffPayments},
+		Lines: []string{
+			"Vous indiquez que le service n'a pas reçu le règlement de la facture " + d.Invoice.Number + " (" + domain.FormatEuros(d.Invoice.Amount) + ") que " + d.Payer.Name + " a déclarée réglée.",
+			"La facture sera de nouveau à régler. " + told,
+		},
+		Action: "/gestion/factures-declarees/" + id.String() + "/rejeter", Field: confirmField,
+		Cancel: "/gestion/factures-declarees"}
+	return s.renderStaff(w, r, u, http.StatusOK, pageStaffConfirm, p)
+}
