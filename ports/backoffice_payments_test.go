@@ -118,7 +118,7 @@ func TestPaymentTimeline(t *testing.T) {
 		got = details(e.timeline(t, pay.ID))
 		require.Len(t, got, 4, "%q", got)
 		assert.Contains(t, got[2], "in_progress P Notification, résultat demandé à la DGFiP : résultat refusé, il ne correspond pas à ce paiement")
-		assert.Contains(t, got[3], "expired P1 Vérification périodique auprès de la DGFiP : opération inconnue ou expirée à la DGFiP.")
+		assert.Contains(t, got[3], "expired P1 Vérification périodique auprès de la DGFiP : opération inconnue ou expirée à la DGFiP ; un paiement peut encore arriver : les factures restent réservées jusqu'au ")
 	})
 	t.Run("an unconfirmed callback says it awaits confirmation", func(t *testing.T) {
 		e := newEnv(t)

@@ -222,6 +222,10 @@ func TestRefusedAndAbandonedAtTheSimulator(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, domain.PaymentAbandoned, got.State)
 		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+		assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "held for the lock duration: PayFiP may still notify a payment")
+
+		e.clock.Advance(2*time.Hour - domain.OperationWindow)
+		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
 		assert.NoError(t, err)
 	})
 }
