@@ -288,7 +288,7 @@ func TestExportPayments(t *testing.T) {
 	require.NotEmpty(t, paidLine)
 	// Epoch is 14 March 2025, 09:30:15 UTC: 10:30:15 in Paris (winter time).
 	want := paid.Refdet + ";op-1;2025-03-14T10:30:15+01:00;2025-03-14T10:30:15+01:00;paid;Paiement accepté;non;10.01;2025-000001;10.01;REF001;" +
-		`"'=HYPERLINK(""http://evil"";""x"")";ref001@exemple.fr;carte bancaire;;P;;` + paid.ID.String()
+		`"'=HYPERLINK(""http://evil"";""x"")";ref001@exemple.fr;carte bancaire;;P;;` + paid.ID.String() + ";W;;non"
 	assert.Equal(t, want, paidLine)
 	audits := e.audits(t, domain.AuditPaymentsExported)
 	require.Len(t, audits, 1)

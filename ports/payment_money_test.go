@@ -58,6 +58,11 @@ func TestAPaymentInTheTestEnvironmentIsNeverMoney(t *testing.T) {
 			list, err := e.portal.Payments(e.ctx, e.reader(), ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentTest}})
 			require.NoError(t, err)
 			require.Len(t, list.Rows, 1, "the back office filters test payments")
+
+			var csv strings.Builder
+			require.NoError(t, e.portal.ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{}, &csv))
+			assert.Contains(t, csv.String(), ";test;Paiement de test;")
+			assert.Contains(t, csv.String(), ";T;"+string(echoed)+";oui\r\n", "the CSV says it is a test")
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
@@ -89,4 +91,30 @@ func TestReturnPageSaysWhatHappened(t *testing.T) {
 		contains(t, p, "Vous pouvez recommencer depuis « Mes factures »")
 		notContains(t, p, "restent réservées")
 	})
+}
+
+func TestTheBackOfficeListsTestPayments(t *testing.T) {
+	e := newEnv(t)
+	e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+	started(t, e)
+	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+	e.browser().postRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
+	pay, err := e.store.PaymentByOperation(context.Background(), "op-1")
+	require.NoError(t, err)
+	require.Equal(t, domain.PaymentTest, pay.State)
+
+	staff := e.browser()
+	staff.staffLogin(demo.StaffEmail, demo.StaffPassword)
+	list := staff.get("/gestion/paiements?etat=test")
+	require.Equal(t, http.StatusOK, list.status, list.body)
+	contains(t, list, `<option value="test" selected>Paiement de test</option>`, pay.Refdet)
+	notContains(t, staff.get("/gestion/paiements?etat=paid"), pay.Refdet)
+
+	detail := staff.get("/gestion/paiements/" + pay.ID.String())
+	require.Equal(t, http.StatusOK, detail.status)
+	contains(t, detail, "Environnement PayFiP (saisie)", "paiement de test, aucune somme encaissée", "paiement de test, aucune somme reçue")
+
+	csv := staff.get("/gestion/paiements/export.csv?etat=test")
+	require.Equal(t, http.StatusOK, csv.status)
+	contains(t, csv, ";saisie;saisie_retour;test\r\n", ";T;T;oui\r\n")
 }
