@@ -178,3 +178,17 @@ func TestAnUnconfirmedPaymentAwaitsTheService(t *testing.T) {
 		assert.NoError(t, inv.Payable(b, now))
 	}
 }
+
+func TestAnAttemptInTDoesNotHoldItsInvoices(t *testing.T) {
+	b := mustBiller(t)
+	b.Saisie = domain.SaisieTest
+	p := mustPayer(t, b)
+	invs := []domain.Invoice{mustInvoice(t, b, p, "2026-001", "100.00")}
+	pay, err := domain.NewPayment(uuid.New(), "ABCDEF123456", b, p, activeAccount(p), invs, now)
+	require.NoError(t, err)
+	require.NoError(t, pay.Begin("op-1", now))
+	at := now.Add(domain.OperationWindow)
+	require.True(t, pay.Expire(at))
+	assert.False(t, pay.Holds(at), "no money can come from the test environment")
+	assert.Len(t, domain.ReleaseInvoices(pay, invs, at), 1)
+}
