@@ -75,6 +75,10 @@ func TestReturnPageSaysWhatHappened(t *testing.T) {
 		detail := owner.get("/factures/" + idOf(water).String())
 		contains(t, detail, "Paiement reçu, en attente de confirmation par le service")
 		notContains(t, detail, ">Réglée<", `href="/paiement?facture=`)
+
+		staff := e.browser()
+		staff.staffLogin(demo.StaffEmail, demo.StaffPassword)
+		contains(t, staff.get("/gestion/factures/"+idOf(water).String()), "paiement à confirmer")
 	})
 	t.Run("an abandoned attempt says when the invoice can be paid again", func(t *testing.T) {
 		e := newEnv(t)
