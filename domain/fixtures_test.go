@@ -21,6 +21,8 @@ func mustBiller(t *testing.T) domain.Biller {
 	b, err := domain.NewBiller(uuid.New(), "Commune de Démoville", "004200", "factures@demoville.fr", now)
 	require.NoError(t, err)
 	b.MultiplePayments = true
+	// Production: an attempt in T would end as a test payment.
+	b.Saisie = domain.SaisieProduction
 	return b
 }
 

@@ -91,6 +91,11 @@ type Invoice struct {
 	// service recorded a payment made elsewhere, at the counter for example).
 	PaidAt    time.Time
 	PaymentID uuid.UUID
+	// AwaitingConfirmation is set while the payment that settled the
+	// invoice is known only from the legacy URL mode's unauthenticated
+	// callback: the citizen reads « Paiement reçu, en attente de
+	// confirmation par le service » until the service confirms it.
+	AwaitingConfirmation bool
 	// DeclaredPaidAt is set while the payer says they paid by other means
 	// ("Marquer la facture comme réglée"), until the service confirms or
 	// the payer takes it back.
@@ -127,9 +132,14 @@ func (inv Invoice) Validate() error {
 
 // Tab returns the list the invoice appears in. An invoice the payer
 // declared paid shows under "Factures réglées", marked as declared, until
-// the service decides.
+// the service decides. An invoice whose payment awaits the service's
+// confirmation stays under "Factures non réglées", with its status and no
+// pay button, like one whose payment is in progress: the money is not
+// known to have arrived yet.
 func (inv Invoice) Tab() Tab {
 	switch {
+	case inv.State == InvoicePaid && inv.AwaitingConfirmation:
+		return TabUnpaid
 	case inv.State == InvoicePaid:
 		return TabPaid
 	case inv.State == InvoiceTreasury:
@@ -152,6 +162,8 @@ func (inv Invoice) Declared() bool {
 // (RGAA criterion 3.1).
 func (inv Invoice) StatusText(now time.Time) string {
 	switch {
+	case inv.State == InvoicePaid && inv.AwaitingConfirmation:
+		return StatusAwaitingConfirmation
 	case inv.State == InvoicePaid:
 		return "Réglée"
 	case inv.State == InvoiceTreasury:
@@ -166,6 +178,10 @@ func (inv Invoice) StatusText(now time.Time) string {
 	return "Non réglée"
 }
 
+// StatusAwaitingConfirmation is the status of an invoice paid on the word
+// of the legacy URL mode's callback, until the service confirms it.
+const StatusAwaitingConfirmation = "Paiement reçu, en attente de confirmation par le service"
+
 // Locked reports whether a live payment attempt holds the invoice at now.
 func (inv Invoice) Locked(now time.Time) bool {
 	return inv.LockedBy != uuid.Nil && now.Before(inv.LockedUntil)
@@ -177,6 +193,8 @@ func (inv Invoice) Locked(now time.Time) bool {
 // amount bounds.
 func (inv Invoice) Payable(b Biller, now time.Time) error {
 	switch {
+	case inv.State == InvoicePaid && inv.AwaitingConfirmation:
+		return Errorf(Conflict, "Un paiement de la facture %s a été reçu ; il est en attente de confirmation par le service.", inv.Number)
 	case inv.State == InvoicePaid:
 		return Errorf(Conflict, "La facture %s est déjà réglée.", inv.Number)
 	case inv.State == InvoiceTreasury:

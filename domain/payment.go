@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/base32"
+	"errors"
 	"strings"
 	"time"
 
@@ -28,12 +29,17 @@ const (
 	// received (PROTOCOL.md §4.1: such a callback can be forged). Its
 	// invoices are open again. Only a confirmed report can make it paid.
 	PaymentRejected PaymentState = "rejected"
+	// PaymentTest: a result obtained in PayFiP's test environment (saisie
+	// T, sent or echoed): paid with a test card, it is never money. The
+	// attempt ends here, its invoices are released and nothing is settled
+	// or mailed (docs/payfip.md §3.12).
+	PaymentTest PaymentState = "test"
 )
 
 // Valid reports whether s is a known state.
 func (s PaymentState) Valid() bool {
 	switch s {
-	case PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused, PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentRejected:
+	case PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused, PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentRejected, PaymentTest:
 		return true
 	}
 	return false
@@ -61,6 +67,8 @@ func (s PaymentState) Label() string {
 		return "Paiement impossible"
 	case PaymentRejected:
 		return "Paiement non reçu par le service"
+	case PaymentTest:
+		return "Paiement de test"
 	}
 	return string(s)
 }
@@ -68,12 +76,23 @@ func (s PaymentState) Label() string {
 // PaymentStates lists every state, in the order the back office offers
 // them as filters.
 var PaymentStates = []PaymentState{PaymentCreated, PaymentInProgress, PaymentPaid, PaymentRefused,
-	PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentRejected}
+	PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentRejected, PaymentTest}
 
 // OperationWindow is how long a PayFiP operation may still complete after
 // it was created: an idOp is usable for 15 minutes, and EO waits 20 before
-// taking "result unknown" or "abandoned" as final (PROTOCOL.md §3.7, §3.9).
+// taking "result unknown" or "abandoned" as final (docs/payfip.md §3.7,
+// §3.9). Within it, an unknown operation (P1) means "not received yet".
+// The attempt's invoices stay held longer, until its LockedUntil: the
+// DGFiP may notify a result two hours later or during the night (§3.5).
 const OperationWindow = 20 * time.Minute
+
+// UnstartedGrace is how long an attempt may stay in state Created, stored
+// but without its operation at the gateway, before the reconciler closes
+// it and frees its invoices (CloseUnstarted). Starting takes one SOAP call
+// of at most 15 seconds; an attempt still Created after two minutes was
+// left by a portal that stopped between the two steps, so the browser
+// never left for the DGFiP and no money can come.
+const UnstartedGrace = 2 * time.Minute
 
 // Outcome is what the gateway says of an attempt.
 type Outcome string
@@ -150,6 +169,9 @@ type Report struct {
 	// Code is the gateway's own code (resultrans or fault), for the logs
 	// and the back office.
 	Code string
+	// Saisie is the environment the gateway echoed (T, X or W); empty when
+	// the report carries none. T means a test payment (docs/payfip.md §3.12).
+	Saisie Saisie
 }
 
 // Payment is one attempt to pay one or several invoices through PayFiP.
@@ -170,7 +192,17 @@ type Payment struct {
 	Total          decimal.Decimal
 	Email          string // mel: where PayFiP sends its receipt, ASCII (PayFiPEmail)
 	Object         string // objet, before the gateway reduces it to its alphabet
-	State          PaymentState
+	// Saisie is the PayFiP environment the attempt was created in (the
+	// biller's at the time); ReportedSaisie the one the gateway echoed with
+	// its last result, empty until then. Empty Saisie: an attempt recorded
+	// before the portal kept it.
+	Saisie         Saisie
+	ReportedSaisie Saisie
+	// LockedUntil is when the attempt's hold on its invoices ends: its
+	// creation plus the biller's lock duration. Until then an attempt that
+	// ended without a result may still be paid (Holds).
+	LockedUntil time.Time
+	State       PaymentState
 	// OperationID is the gateway's id (PayFiP's idOp).
 	OperationID   string
 	Authorization string
@@ -280,11 +312,11 @@ func NewPayment(id uuid.UUID, refdet string, b Biller, payer Payer, account Acco
 	p := Payment{
 		ID: id, BillerID: b.ID, PayerID: payer.ID, AccountID: account.ID,
 		Refdet: refdet, Numcli: b.Numcli, Year: Today(now).Year,
-		Total: total, Email: mel, State: PaymentCreated,
-		CreatedAt: now, UpdatedAt: now,
+		Total: total, Email: mel, State: PaymentCreated, Saisie: b.Saisie,
+		LockedUntil: now.Add(b.LockDuration), CreatedAt: now, UpdatedAt: now,
 	}
 	for i := range invoices {
-		invoices[i].Lock(id, now.Add(b.LockDuration))
+		invoices[i].Lock(id, p.LockedUntil)
 		invoices[i].UpdatedAt = now
 		p.InvoiceIDs = append(p.InvoiceIDs, invoices[i].ID)
 		p.InvoiceNumbers = append(p.InvoiceNumbers, invoices[i].Number)
@@ -336,10 +368,13 @@ func (p Payment) Live() bool { return !p.State.Final() }
 // Apply moves the attempt according to the gateway's report r received at
 // now, and reports whether anything changed. It is idempotent: a repeated
 // report changes nothing, and a final state never moves again, except
-// that a "paid" always wins because the money was received (a "paid"
-// after "expired" still settles the invoices). A report whose refdet,
+// that a confirmed "paid" always wins over refused, abandoned, expired or
+// failed because the money was received (a "paid" after "expired" still
+// settles the invoices). A result obtained in the test environment ends
+// the attempt as PaymentTest, never as paid. A report whose refdet,
 // amount or client number differs from the attempt is refused and
-// changes nothing.
+// changes nothing, and so is an unconfirmed (URL mode) "paid" for an
+// attempt already over: anyone can post one (docs/payfip.md §4.1).
 func (p *Payment) Apply(r Report, now time.Time) (bool, error) {
 	if !r.Outcome.Valid() {
 		return false, Errorf(Invalid, "Résultat de paiement inconnu.")
@@ -347,19 +382,69 @@ func (p *Payment) Apply(r Report, now time.Time) (bool, error) {
 	if err := p.matches(r); err != nil {
 		return false, err
 	}
+	if r.Outcome == OutcomePaid && !r.Confirmed {
+		switch p.State {
+		case PaymentRefused, PaymentAbandoned, PaymentExpired, PaymentFailed, PaymentTest:
+			return false, Errorf(Conflict, "Ce paiement est déjà terminé (« %s ») : un résultat non authentifié ne peut pas le déclarer payé.", p.State.Label())
+		}
+	}
 	changed := p.apply(r, now)
 	if changed && r.Code != "" {
 		p.LastCode = r.Code
 	}
+	if changed && r.Saisie != "" {
+		p.ReportedSaisie = r.Saisie
+	}
 	return changed, nil
 }
 
+// result reports whether the outcome is the payer's result (paid,
+// refused, abandoned), not a "not known" answer.
+func (o Outcome) result() bool {
+	return o == OutcomePaid || o == OutcomeRefused || o == OutcomeAbandoned
+}
+
+// IsTest reports whether the attempt belongs to PayFiP's test
+// environment: created in T, reported in T, or ended as a test payment.
+func (p Payment) IsTest() bool {
+	return p.State == PaymentTest || p.Saisie == SaisieTest || p.ReportedSaisie == SaisieTest
+}
+
+// testResult reports whether the result r is a test payment: the attempt
+// was created in T, or the DGFiP itself echoed T. The echo of an
+// unauthenticated callback does not count on its own: a forged "T" must
+// not end a real attempt.
+func (p Payment) testResult(r Report) bool {
+	return p.Saisie == SaisieTest || (r.Saisie == SaisieTest && r.Confirmed)
+}
+
 func (p *Payment) apply(r Report, now time.Time) bool {
+	if r.Outcome.result() && p.testResult(r) {
+		switch p.State {
+		case PaymentCreated, PaymentInProgress, PaymentAbandoned, PaymentExpired:
+			p.State = PaymentTest
+			p.Method = r.Method
+			p.Authorization = r.Authorization
+			p.TransactionAt = r.TransactionAt
+			p.Confirmed = r.Confirmed
+			p.finish(now)
+			return true
+		}
+		return false
+	}
+	if r.Saisie == SaisieTest && !p.testResult(r) {
+		// An unauthenticated callback claiming a test result for a real
+		// attempt: nothing to learn from it.
+		return false
+	}
 	switch r.Outcome {
 	case OutcomePaid:
 		if p.State == PaymentRejected && !r.Confirmed {
 			// The service said this money never came: a replayed or
 			// forged unauthenticated callback must not undo that.
+			return false
+		}
+		if p.State == PaymentTest {
 			return false
 		}
 		if p.State == PaymentPaid {
@@ -391,8 +476,7 @@ func (p *Payment) apply(r Report, now time.Time) bool {
 			return false
 		}
 		if p.stillOpen(now) {
-			// The idOp may still be completed: keep the invoices locked so
-			// that a second attempt cannot pay them twice.
+			// The idOp may still be completed: keep the attempt live.
 			if p.AbandonReportedAt.IsZero() {
 				p.AbandonReportedAt = now
 				p.UpdatedAt = now
@@ -403,7 +487,9 @@ func (p *Payment) apply(r Report, now time.Time) bool {
 		p.State = PaymentAbandoned
 		p.finish(now)
 		return true
-	case OutcomePending:
+	default: // OutcomePending, OutcomeUnknown
+		// P5, or P1 in the operation's first minutes, means "not known
+		// yet" (docs/payfip.md §3.9); either, later, means it never came.
 		if p.State.Final() || p.stillOpen(now) {
 			return false
 		}
@@ -414,18 +500,11 @@ func (p *Payment) apply(r Report, now time.Time) bool {
 		}
 		p.finish(now)
 		return true
-	default: // OutcomeUnknown
-		if p.State.Final() {
-			return false
-		}
-		p.State = PaymentExpired
-		p.finish(now)
-		return true
 	}
 }
 
-// Expire ends an attempt that never got an operation id or whose result
-// never came, once its window has passed. It reports whether it changed.
+// Expire ends an attempt whose result never came, once its window has
+// passed. It reports whether it changed.
 func (p *Payment) Expire(now time.Time) bool {
 	if p.State.Final() || p.stillOpen(now) {
 		return false
@@ -436,6 +515,29 @@ func (p *Payment) Expire(now time.Time) bool {
 	}
 	p.finish(now)
 	return true
+}
+
+// CloseUnstarted ends, as failed, an attempt still in state Created
+// UnstartedGrace after its creation: the portal stopped before the
+// gateway gave an operation, so the browser never left and no money can
+// come. Its invoices are released at once. It reports whether it changed.
+func (p *Payment) CloseUnstarted(now time.Time) bool {
+	if p.State != PaymentCreated || now.Before(p.CreatedAt.Add(UnstartedGrace)) {
+		return false
+	}
+	p.State = PaymentFailed
+	p.finish(now)
+	return true
+}
+
+// Holds reports whether the attempt, over without being paid, still
+// holds its invoices at now: it was abandoned or expired at the DGFiP,
+// outside the test environment, and its lock has not ended, so a late
+// "paid" may still come (docs/payfip.md §3.5, §3.11). A refusal, a
+// failure to start, a test result or a rejection release at once.
+func (p Payment) Holds(now time.Time) bool {
+	return (p.State == PaymentAbandoned || p.State == PaymentExpired) &&
+		p.Saisie != SaisieTest && now.Before(p.LockedUntil)
 }
 
 func (p *Payment) stillOpen(now time.Time) bool {
@@ -468,8 +570,17 @@ type mismatchError struct{ what string }
 
 func (e *mismatchError) Error() string { return "report " + e.what + " differs from the payment's" }
 
+// IsReportMismatch reports whether err is Apply's refusal of a report
+// whose refdet, amount or client number differ from the attempt's.
+func IsReportMismatch(err error) bool {
+	var m *mismatchError
+	return errors.As(err, &m)
+}
+
 // SettleInvoices applies a paid attempt to its invoices: each is settled
-// by p, and the attempt's locks are released. An invoice that another
+// by p, and the attempt's locks are released. While p is unconfirmed its
+// invoices are marked AwaitingConfirmation; applying it again once
+// confirmed clears the mark. An invoice that another
 // payment already settled stays as it is and the double payment is noted
 // in p.Anomaly for the billing service. It returns the invoices changed.
 func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
@@ -485,6 +596,13 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 			p.UpdatedAt = now
 			continue
 		}
+		if inv.PaymentID == p.ID && inv.AwaitingConfirmation != p.Unconfirmed() {
+			// Settled on the word of an unauthenticated callback: shown as
+			// awaiting the service until the payment is confirmed.
+			inv.AwaitingConfirmation = p.Unconfirmed()
+			inv.UpdatedAt = now
+			ok = true
+		}
 		if ok {
 			changed = append(changed, inv)
 		}
@@ -492,10 +610,14 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 	return changed
 }
 
-// ReleaseInvoices frees the invoices a finished, unpaid attempt held. It
+// ReleaseInvoices frees the invoices a finished, unpaid attempt held. An
+// attempt that Holds them keeps them until their lock ends by itself. It
 // returns the invoices changed.
 func ReleaseInvoices(p Payment, invoices []Invoice, now time.Time) []Invoice {
 	var changed []Invoice
+	if p.Holds(now) {
+		return nil
+	}
 	for _, inv := range invoices {
 		if inv.LockedBy == p.ID {
 			inv.Unlock(p.ID)

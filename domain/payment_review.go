@@ -78,6 +78,7 @@ func ReopenInvoices(p Payment, invoices []Invoice, now time.Time) []Invoice {
 			inv.State = InvoiceUnpaid
 			inv.PaidAt = time.Time{}
 			inv.PaymentID = uuid.Nil
+			inv.AwaitingConfirmation = false
 			inv.UpdatedAt = now
 			changed = append(changed, inv)
 		}

@@ -120,6 +120,15 @@ func report(o domain.Outcome) domain.Report {
 	return domain.Report{Outcome: o, Confirmed: true, Refdet: "ABCDEF123456", Amount: dec("243.11"), Numcli: "004200"}
 }
 
+// testReport is the DGFiP's answer for an operation of the test
+// environment: it echoes saisie T.
+func testReport(o domain.Outcome) domain.Report { return withSaisie(report(o), domain.SaisieTest) }
+
+func withSaisie(r domain.Report, s domain.Saisie) domain.Report {
+	r.Saisie = s
+	return r
+}
+
 // TestApplyTransitions walks the attempt's state machine (PROTOCOL.md
 // §3.11): each row starts from a state, applies one report at an instant
 // after creation, and checks the state and whether it changed.
@@ -147,7 +156,18 @@ func TestApplyTransitions(t *testing.T) {
 		{"pending within the window changes nothing", domain.PaymentInProgress, false, report(domain.OutcomePending), 19 * time.Minute, domain.PaymentInProgress, false},
 		{"pending after 20 minutes expires", domain.PaymentInProgress, false, report(domain.OutcomePending), 20 * time.Minute, domain.PaymentExpired, true},
 		{"pending after an abandon ends as abandoned", domain.PaymentInProgress, true, report(domain.OutcomePending), 21 * time.Minute, domain.PaymentAbandoned, true},
-		{"unknown operation (P1) expires at once", domain.PaymentInProgress, false, report(domain.OutcomeUnknown), time.Minute, domain.PaymentExpired, true},
+		{"unknown operation (P1) in the first minutes is not received yet", domain.PaymentInProgress, false, report(domain.OutcomeUnknown), time.Minute, domain.PaymentInProgress, false},
+		{"unknown operation (P1) after the window expires", domain.PaymentInProgress, false, report(domain.OutcomeUnknown), domain.OperationWindow, domain.PaymentExpired, true},
+		{"paid two hours after an abandon still settles", domain.PaymentAbandoned, true, paid, 2 * time.Hour, domain.PaymentPaid, true},
+		{"paid the next night after an expiry still settles", domain.PaymentExpired, false, paid, 16 * time.Hour, domain.PaymentPaid, true},
+		{"paid after refused still settles: the money was received", domain.PaymentRefused, false, paid, time.Hour, domain.PaymentPaid, true},
+		{"a test result (echoed T) ends as a test payment", domain.PaymentInProgress, false, testReport(domain.OutcomePaid), time.Minute, domain.PaymentTest, true},
+		{"a refusal in T is a test payment too", domain.PaymentInProgress, false, testReport(domain.OutcomeRefused), time.Minute, domain.PaymentTest, true},
+		{"an abandon in T is a test payment too", domain.PaymentInProgress, false, testReport(domain.OutcomeAbandoned), time.Minute, domain.PaymentTest, true},
+		{"a late test paid after expiry is a test payment", domain.PaymentExpired, false, testReport(domain.OutcomePaid), time.Hour, domain.PaymentTest, true},
+		{"a test payment is final", domain.PaymentTest, false, paid, time.Hour, domain.PaymentTest, false},
+		{"a pending answer in T changes nothing early", domain.PaymentInProgress, false, testReport(domain.OutcomePending), time.Minute, domain.PaymentInProgress, false},
+		{"an echoed W result settles", domain.PaymentInProgress, false, withSaisie(paid, domain.SaisieProduction), time.Minute, domain.PaymentPaid, true},
 		{"unknown after paid changes nothing", domain.PaymentPaid, false, report(domain.OutcomeUnknown), time.Minute, domain.PaymentPaid, false},
 		{"pending after expired changes nothing", domain.PaymentExpired, false, report(domain.OutcomePending), time.Hour, domain.PaymentExpired, false},
 	}

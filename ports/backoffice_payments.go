@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -137,18 +138,41 @@ func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (Paym
 // ConfirmPayment is the billing service saying it received the money of
 // an attempt paid on the word of the legacy URL mode's unauthenticated
 // callback. Confirming twice is harmless.
+//
+// The invoices it settled are then « Réglée » (no longer awaiting the
+// service) and the payer gets the payment's receipt.
 func (p *Portal) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) error {
-	return p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
-		changed, err := pay.Confirm(p.clock.Now())
+	mailed := false
+	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+		now := p.clock.Now()
+		changed, err := pay.Confirm(now)
 		if err != nil || !changed {
 			return false, err
 		}
 		if err := p.paymentEvent(ctx, tx, *pay, "", "Confirmé par le service de facturation ("+a.Label+")."); err != nil {
 			return false, err
 		}
+		if err := p.confirmed(ctx, tx, pay, now); err != nil {
+			return false, err
+		}
+		mailed = true
 		return true, p.audit(ctx, tx, a, domain.AuditPaymentConfirmed, pay.Refdet,
 			fmt.Sprintf("Paiement de %s confirmé (factures %s).", domain.FormatEuros(pay.Total), strings.Join(pay.InvoiceNumbers, ", ")))
 	})
+	if err == nil && mailed {
+		p.mailsQueued(ctx)
+	}
+	return err
+}
+
+// confirmed brings the invoices of a payment just confirmed in line (no
+// longer awaiting the service) and puts the payer's receipt in the
+// outbox, in the transaction that confirms it.
+func (p *Portal) confirmed(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
+	if err := p.releaseOrSettle(ctx, tx, pay, now); err != nil {
+		return err
+	}
+	return p.enqueuePaid(ctx, tx, *pay, now)
 }
 
 // RejectPayment is the billing service saying it never received the

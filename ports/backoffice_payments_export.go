@@ -39,11 +39,15 @@ import (
 // redevable_nom, courriel (the address PayFiP sent its receipt to),
 // moyen (carte bancaire, prélèvement), autorisation (numauto),
 // code_dgfip (the gateway's last code), anomalie, paiement_id (the
-// portal's id of the attempt).
+// portal's id of the attempt), saisie (the PayFiP environment the attempt
+// was created in: T test, X activation, W production; empty for attempts
+// recorded before the portal kept it), saisie_retour (the one the DGFiP
+// echoed with its result), test (oui for a test payment or an attempt of
+// the test environment: never money, non otherwise).
 var PaymentExportColumns = []string{
 	"refdet", "operation", "cree_le", "regle_le", "etat", "etat_libelle", "confirme", "montant_paiement",
 	"facture", "montant_facture", "redevable_reference", "redevable_nom", "courriel", "moyen",
-	"autorisation", "code_dgfip", "anomalie", "paiement_id",
+	"autorisation", "code_dgfip", "anomalie", "paiement_id", "saisie", "saisie_retour", "test",
 }
 
 // exportBatch is how many payments ExportPayments reads at once.
@@ -96,9 +100,12 @@ func (p *Portal) ExportPayments(ctx context.Context, a Actor, q PaymentQuery, w 
 
 // writePaymentLines writes one line per invoice of pay.
 func (p *Portal) writePaymentLines(ctx context.Context, cw *csv.Writer, pay domain.Payment, payer domain.Payer) error {
-	confirmed := "non"
+	confirmed, test := "non", "non"
 	if pay.Confirmed {
 		confirmed = "oui"
+	}
+	if pay.IsTest() {
+		test = "oui"
 	}
 	paidAt := ""
 	if pay.State == domain.PaymentPaid || pay.State == domain.PaymentRejected {
@@ -118,6 +125,7 @@ func (p *Portal) writePaymentLines(ctx context.Context, cw *csv.Writer, pay doma
 			pay.Refdet, pay.OperationID, isoParis(pay.CreatedAt), paidAt, string(pay.State), pay.State.Label(), confirmed,
 			pay.Total.StringFixed(2), number, amount, payer.ExternalRef, payer.Name, pay.Email, pay.Method.Label(),
 			pay.Authorization, pay.LastCode, pay.Anomaly, pay.ID.String(),
+			string(pay.Saisie), string(pay.ReportedSaisie), test,
 		}
 		for j := range rec {
 			rec[j] = defuseFormula(rec[j])

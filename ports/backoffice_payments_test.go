@@ -118,7 +118,7 @@ func TestPaymentTimeline(t *testing.T) {
 		got = details(e.timeline(t, pay.ID))
 		require.Len(t, got, 4, "%q", got)
 		assert.Contains(t, got[2], "in_progress P Notification, résultat demandé à la DGFiP : résultat refusé, il ne correspond pas à ce paiement")
-		assert.Contains(t, got[3], "expired P1 Vérification périodique auprès de la DGFiP : opération inconnue ou expirée à la DGFiP.")
+		assert.Contains(t, got[3], "expired P1 Vérification périodique auprès de la DGFiP : opération inconnue ou expirée à la DGFiP ; un paiement peut encore arriver : les factures restent réservées jusqu'au ")
 	})
 	t.Run("an unconfirmed callback says it awaits confirmation", func(t *testing.T) {
 		e := newEnv(t)
@@ -288,7 +288,7 @@ func TestExportPayments(t *testing.T) {
 	require.NotEmpty(t, paidLine)
 	// Epoch is 14 March 2025, 09:30:15 UTC: 10:30:15 in Paris (winter time).
 	want := paid.Refdet + ";op-1;2025-03-14T10:30:15+01:00;2025-03-14T10:30:15+01:00;paid;Paiement accepté;non;10.01;2025-000001;10.01;REF001;" +
-		`"'=HYPERLINK(""http://evil"";""x"")";ref001@exemple.fr;carte bancaire;;P;;` + paid.ID.String()
+		`"'=HYPERLINK(""http://evil"";""x"")";ref001@exemple.fr;carte bancaire;;P;;` + paid.ID.String() + ";W;;non"
 	assert.Equal(t, want, paidLine)
 	audits := e.audits(t, domain.AuditPaymentsExported)
 	require.Len(t, audits, 1)

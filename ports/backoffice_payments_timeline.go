@@ -15,6 +15,7 @@ const (
 	sourceCallback     = "Retour du site de paiement (mode URL, non authentifié)"
 	sourceNotification = "Notification, résultat demandé à la DGFiP"
 	sourceReconcile    = "Vérification périodique auprès de la DGFiP"
+	sourceNightly      = "Vérification de nuit auprès de la DGFiP"
 )
 
 // paymentEvent appends a step to pay's timeline through tx, in the
@@ -55,13 +56,17 @@ func (p *Portal) paymentEvent(ctx context.Context, tx Tx, pay domain.Payment, co
 // the attempt (refdet, amount or client number), in a transaction of its
 // own since the one that applied it was rolled back. A failure is only
 // logged: the refusal itself is what the caller returns.
-func (p *Portal) recordRefusedReport(ctx context.Context, id uuid.UUID, r domain.Report, source string) {
+func (p *Portal) recordRefusedReport(ctx context.Context, id uuid.UUID, r domain.Report, source string, cause error) {
+	detail := source + " : résultat refusé, il ne correspond pas à ce paiement (référence, montant ou identifiant collectivité)."
+	if r.Outcome == domain.OutcomePaid && !r.Confirmed && !domain.IsReportMismatch(cause) {
+		detail = source + " : « " + r.Outcome.Label() + " » refusé. " + domain.ErrorMessage(cause)
+	}
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		pay, err := tx.PaymentForUpdate(ctx, id)
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		return p.paymentEvent(ctx, tx, pay, r.Code, source+" : résultat refusé, il ne correspond pas à ce paiement (référence, montant ou identifiant collectivité).")
+		return p.paymentEvent(ctx, tx, pay, r.Code, detail)
 	})
 	if err != nil {
 		p.log.WarnContext(ctx, "refused report not recorded in the timeline", "payment", id, "err", err)
@@ -86,12 +91,16 @@ func reportDetail(source string, r domain.Report, pay domain.Payment, changed bo
 	switch {
 	case !changed:
 		s += ", sans changement"
+	case pay.State == domain.PaymentTest:
+		s += " en environnement de test (saisie T) : paiement de test, aucune somme reçue ; factures libérées"
 	case r.Outcome == domain.OutcomePaid && !pay.Confirmed:
 		s += ", à confirmer par le service ou par le relevé de règlement"
 	case r.Outcome == domain.OutcomePaid && pay.Confirmed && r.Confirmed:
 		s += ", confirmé par la DGFiP"
 	case pay.Live() && !pay.AbandonReportedAt.IsZero():
 		s += " ; l'opération peut encore aboutir, les factures restent réservées"
+	case pay.Holds(pay.UpdatedAt):
+		s += " ; un paiement peut encore arriver : les factures restent réservées jusqu'au " + domain.FrenchDateTime(pay.LockedUntil)
 	}
 	return s + "."
 }

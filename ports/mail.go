@@ -32,6 +32,9 @@ const (
 	mailPaperless    = "paperless"
 	mailContact      = "contact"
 	mailPaid         = "paid"
+	// mailPaidUnconfirmed tells a payer their payment, known only from
+	// the legacy URL mode's callback, awaits the service's confirmation.
+	mailPaidUnconfirmed = "paid_unconfirmed"
 	// mailDeclaredRejected tells a payer the service did not find the
 	// payment they declared (ports/backoffice_payments_declared.go).
 	mailDeclaredRejected = "declared_rejected"
@@ -48,7 +51,7 @@ type mailTemplates struct {
 func mustParseMailTemplates() *mailTemplates {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	funcs := map[string]any{"euros": domain.FormatEuros, "join": strings.Join, "datetime": domain.FrenchDateTime}
-	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailDeclaredRejected} {
+	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected} {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}

@@ -324,7 +324,7 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		wasPaid := pay.State == domain.PaymentPaid
+		wasPaid, wasUnconfirmed := pay.State == domain.PaymentPaid, pay.Unconfirmed()
 		changed, err := pay.Apply(r, now)
 		if err != nil {
 			return err
@@ -332,7 +332,11 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 		if !changed {
 			return p.paymentEvent(ctx, tx, pay, r.Code, reportDetail(source, r, pay, false))
 		}
-		becamePaid = !wasPaid && pay.State == domain.PaymentPaid
+		// The payer is mailed when the attempt becomes paid, and again
+		// when an unconfirmed payment is confirmed. A test payment is
+		// never mailed: no money was taken.
+		becamePaid = !wasPaid && pay.State == domain.PaymentPaid ||
+			wasUnconfirmed && pay.State == domain.PaymentPaid && pay.Confirmed
 		if err := tx.SavePayment(ctx, pay); err != nil {
 			return domain.WrapInternal(err)
 		}
@@ -350,7 +354,7 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Conflict {
 			p.log.WarnContext(ctx, "payment report refused", "payment", id, "err", err)
-			p.recordRefusedReport(ctx, id, r, source)
+			p.recordRefusedReport(ctx, id, r, source, err)
 		}
 		return pay, err
 	}
@@ -361,13 +365,20 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 }
 
 // enqueuePaid puts the payer's confirmation of a paid attempt in the
-// outbox, in the transaction that records the payment.
+// outbox, in the transaction that records the payment: the receipt when
+// the payment is confirmed, « Paiement reçu, en attente de confirmation
+// par le service » while it is known only from the legacy URL mode's
+// callback.
 func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
 	b, err := tx.Biller(ctx, pay.BillerID)
 	if err != nil {
 		return domain.WrapInternal(err)
 	}
-	m, err := p.mails.render(mailPaid, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
+	name := mailPaid
+	if pay.Unconfirmed() {
+		name = mailPaidUnconfirmed
+	}
+	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
 	if err != nil {
 		return err
 	}
@@ -387,24 +398,42 @@ func (p *Portal) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.P
 	return pay, nil
 }
 
-// Reconcile asks the gateway about every attempt still live, for the
-// notifications that never came (PROTOCOL.md §4.2.3): a paid one settles
-// its invoices, a refused or expired one releases them. Attempts the
-// gateway cannot be asked about expire once the biller's lock duration
-// has passed. It returns how many attempts changed; a failure on one
-// attempt is logged and the others go on.
+// reconcileBatch bounds how many attempts one pass of the reconciler asks
+// about, per list.
+const reconcileBatch = 1000
+
+// Reconcile asks the gateway about every attempt still live, and about
+// every attempt that ended unpaid but still holds its invoices
+// (domain.Payment.Holds), for the notifications that never came or came
+// late (docs/payfip.md §3.5, §4.2.3): a paid one settles its invoices, a
+// refused or expired one releases them or keeps them held until its lock
+// ends. An attempt that never got its operation is closed after
+// domain.UnstartedGrace. Attempts the gateway cannot be asked about
+// expire once the biller's lock duration has passed. It returns how many
+// attempts changed; a failure on one attempt is logged and the others go
+// on.
 func (p *Portal) Reconcile(ctx context.Context) (int, error) {
-	live, err := p.store.LivePayments(ctx, 1000)
+	live, err := p.store.LivePayments(ctx, reconcileBatch)
 	if err != nil {
 		return 0, domain.WrapInternal(err)
 	}
+	held, err := p.store.HeldPayments(ctx, p.clock.Now(), reconcileBatch)
+	if err != nil {
+		return 0, domain.WrapInternal(err)
+	}
+	return p.reconcileAll(ctx, append(live, held...), sourceReconcile)
+}
+
+// reconcileAll asks about each attempt of list and counts those that
+// changed.
+func (p *Portal) reconcileAll(ctx context.Context, list []domain.Payment, source string) (int, error) {
 	changed := 0
-	for _, pay := range live {
+	for _, pay := range list {
 		if ctx.Err() != nil {
 			return changed, ctx.Err()
 		}
 		before := pay.State
-		after, err := p.reconcileOne(ctx, pay)
+		after, err := p.reconcileOne(ctx, pay, source)
 		if err != nil {
 			p.log.WarnContext(ctx, "payment not reconciled", "payment", pay.ID, "err", err)
 			continue
@@ -416,11 +445,12 @@ func (p *Portal) Reconcile(ctx context.Context) (int, error) {
 	return changed, nil
 }
 
-func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.Payment, error) {
-	if pay.OperationID == "" && pay.State == domain.PaymentCreated {
-		// The gateway never gave an id (a crash between the two steps):
-		// nothing can complete it once its window has passed.
-		err := p.finish(ctx, pay.ID, expire, "", "Clos : l'opération n'a jamais été créée à la DGFiP.")
+func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment, source string) (domain.Payment, error) {
+	if pay.State == domain.PaymentCreated {
+		// The gateway never gave an id (the portal stopped between the
+		// two steps): the browser never left, no money can come.
+		closeUnstarted := func(pm *domain.Payment, now time.Time) bool { return pm.CloseUnstarted(now) }
+		err := p.finish(ctx, pay.ID, closeUnstarted, "", "Clos : l'opération n'a jamais été créée à la DGFiP ; factures libérées.")
 		if err != nil {
 			return pay, err
 		}
@@ -428,6 +458,9 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.P
 	}
 	r, err := p.gateway.Status(ctx, pay)
 	if errors.Is(err, ErrNoStatusQuery) {
+		if pay.State.Final() {
+			return pay, nil
+		}
 		b, berr := p.store.Biller(ctx, pay.BillerID)
 		if berr != nil {
 			return pay, berr
@@ -444,7 +477,67 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment) (domain.P
 	if err != nil {
 		return pay, err
 	}
-	return p.applyReport(ctx, pay.ID, r, sourceReconcile)
+	return p.applyReport(ctx, pay.ID, r, source)
 }
 
 func expire(pm *domain.Payment, now time.Time) bool { return pm.Expire(now) }
+
+// nightlyJob names the nightly payment check in Store.ClaimRun.
+const nightlyJob = "payments-nightly"
+
+// NightlyCheckHour is the Paris hour from which the nightly payment check
+// runs, once per Paris day: the DGFiP may notify a result during the
+// night (docs/payfip.md §3.5).
+const NightlyCheckHour = 2
+
+// NightlyCheckWindow is how far back the nightly check looks: every
+// attempt that ended unpaid in the last 48 hours is asked about once more.
+const NightlyCheckWindow = 48 * time.Hour
+
+// RunNightlyPaymentCheck asks the gateway once more about every attempt
+// that ended refused, abandoned or expired in the last NightlyCheckWindow
+// (not test payments, not attempts that never reached PayFiP), so that a
+// result notified late or during the night is not lost: a late "paid"
+// settles its invoices (or, if they were paid meanwhile, is flagged as a
+// double payment). It runs once per Paris day whatever the number of
+// instances (Store.ClaimRun), on its first call at or after
+// NightlyCheckHour; earlier calls do nothing. It returns how many
+// attempts changed.
+func (p *Portal) RunNightlyPaymentCheck(ctx context.Context) (int, error) {
+	now := p.clock.Now()
+	if now.In(domain.Paris).Hour() < NightlyCheckHour {
+		return 0, nil
+	}
+	claimed, err := p.store.ClaimRun(ctx, nightlyJob, domain.Today(now).String(), now)
+	if err != nil {
+		return 0, domain.WrapInternal(err)
+	}
+	if !claimed {
+		return 0, nil
+	}
+	since := now.Add(-NightlyCheckWindow)
+	seen := make(map[uuid.UUID]bool)
+	changed := 0
+	for {
+		list, err := p.store.EndedUnpaidPayments(ctx, since, reconcileBatch)
+		if err != nil {
+			return changed, domain.WrapInternal(err)
+		}
+		var fresh []domain.Payment
+		for _, pay := range list {
+			if !seen[pay.ID] {
+				seen[pay.ID] = true
+				fresh = append(fresh, pay)
+			}
+		}
+		n, err := p.reconcileAll(ctx, fresh, sourceNightly)
+		changed += n
+		if err != nil {
+			return changed, err
+		}
+		if len(list) < reconcileBatch || len(fresh) == 0 {
+			return changed, nil
+		}
+		since = list[len(list)-1].FinishedAt
+	}
+}

@@ -41,7 +41,8 @@ func TestPaySeveralInvoices(t *testing.T) {
 	assert.True(t, want.Equal(req.Amount))
 	assert.Equal(t, pay.Refdet, req.Refdet)
 	assert.Equal(t, "ref001@exemple.fr", req.Email)
-	assert.Equal(t, domain.SaisieTest, req.Saisie)
+	assert.Equal(t, domain.SaisieProduction, req.Saisie)
+	assert.Equal(t, domain.SaisieProduction, pay.Saisie, "the attempt records its environment")
 	for _, id := range ids {
 		inv := e.invoice(t, id)
 		assert.Equal(t, pay.ID, inv.LockedBy, "locked before the browser leaves")
@@ -138,7 +139,11 @@ func TestRefusedAndAbandonedAttempts(t *testing.T) {
 		pay, err := e.store.PaymentByOperation(e.ctx, "op-1")
 		require.NoError(t, err)
 		assert.Equal(t, domain.PaymentAbandoned, pay.State)
-		assert.False(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()))
+		assert.True(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()), "held for the lock duration: money may still come")
+		e.advance(2*time.Hour - domain.OperationWindow)
+		assert.False(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()), "payable again once the lock duration has passed")
+		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+		assert.NoError(t, err)
 	})
 }
 
@@ -171,7 +176,7 @@ func TestPendingExpiresAfterTwentyMinutesThenPaidStillSettles(t *testing.T) {
 	pay, err := e.store.PaymentByOperation(e.ctx, "op-1")
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentExpired, pay.State)
-	assert.False(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()), "an expired attempt frees its invoices")
+	assert.True(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()), "an expired attempt holds its invoices for the lock duration")
 
 	// A late confirmed "paid" for the expired attempt: the money was received.
 	e.gateway.SetOutcome("op-1", domain.OutcomePaid)

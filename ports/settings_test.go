@@ -67,6 +67,8 @@ func TestUpdateSettings(t *testing.T) {
 	manager := agent(e, domain.RoleManager)
 	b, err := e.portal.Settings(e.ctx, manager)
 	require.NoError(t, err)
+	b.Saisie = domain.SaisieTest
+	require.NoError(t, e.store.SaveBiller(e.ctx, b))
 	in := ports.SettingsInputOf(b)
 	require.NoError(t, e.portal.UpdateSettings(e.ctx, manager, in))
 	assert.Empty(t, auditTrail(t, e, domain.AuditSettingsChanged), "nothing changed, nothing logged")

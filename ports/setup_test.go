@@ -62,7 +62,8 @@ func newEnv(t *testing.T, options ...func(*ports.Config)) *env {
 		portstest.MustSaveInvoices(t, tx, portstest.NewInvoice(t, e.newbie, "2025-900001", "42.00"))
 		return nil
 	}))
-	e.setBiller(t, func(b *domain.Biller) { b.MultiplePayments = true })
+	// Production: in T every result would be a test payment.
+	e.setBiller(t, func(b *domain.Biller) { b.MultiplePayments = true; b.Saisie = domain.SaisieProduction })
 	e.citizen = ports.Citizen{BillerID: e.house.Biller.ID, AccountID: e.house.Account.ID, PayerID: e.house.Payer.ID}
 	return e
 }

@@ -87,6 +87,15 @@ type Tx interface {
 	// LivePayments returns up to limit payments in state created or
 	// in_progress, oldest first.
 	LivePayments(ctx context.Context, limit int) ([]domain.Payment, error)
+	// HeldPayments returns up to limit attempts that ended unpaid but
+	// still hold their invoices at at (domain.Payment.Holds: abandoned or
+	// expired, not in test, LockedUntil after at) and have an operation
+	// id, by LockedUntil then id: the reconciler keeps asking about them.
+	HeldPayments(ctx context.Context, at time.Time, limit int) ([]domain.Payment, error)
+	// EndedUnpaidPayments returns up to limit attempts with an operation
+	// id, not in test, that ended refused, abandoned or expired at or
+	// after since (FinishedAt), by FinishedAt then id: the nightly pass.
+	EndedUnpaidPayments(ctx context.Context, since time.Time, limit int) ([]domain.Payment, error)
 	// SavePayment returns Conflict when another payment has the same refdet
 	// or operation id.
 	SavePayment(ctx context.Context, p domain.Payment) error

@@ -29,8 +29,10 @@ func TestStaffLogin(t *testing.T) {
 		assert.Nil(t, b.cookie("portail-session"), "a staff login opens no citizen session")
 		p = b.get("/gestion/")
 		require.Equal(t, http.StatusOK, p.status, p.body)
-		contains(t, p, "Tableau de bord", demo.StaffEmail, "(Gestionnaire)", ">0</span> nouveaux messages", "Commune de Démoville", "004200",
-			"PayFiP n'est pas en production")
+		contains(t, p, "Tableau de bord", demo.StaffEmail, "(Gestionnaire)", ">0</span> nouveaux messages", "Commune de Démoville", "004200")
+		assert.NotContains(t, p.body, "PayFiP n'est pas en production", "the demo pays through its simulator, its production")
+		e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+		contains(t, b.get("/gestion/"), "PayFiP n'est pas en production")
 
 		p = b.post("/gestion/deconnexion", nil)
 		require.Equal(t, http.StatusSeeOther, p.status)

@@ -195,27 +195,72 @@ func (e *badRedirect) Error() string {
 }
 
 // notify is the gateway's server-to-server notification
-// (ports.PathPaymentNotify). It answers plain text: 200 "OK", or the
-// status of the error with its French message, never a page or a trace.
+// (ports.PathPaymentNotify), which is also the legacy URL mode's urlcl.
+// It answers plain text: 200 "OK", or the status of the error with its
+// French message, never a page or a trace. In the URL mode PayFiP posts
+// the payer's browser there (docs/payfip.md §2.3, §4.1.7): a request
+// from a browser gets, once the result is recorded, a 303 to the return
+// page, which shows the attempt.
 func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if err := parseForm(w, r); err != nil {
+		if fromBrowser(r) {
+			s.backToReturnPage(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write([]byte(domain.ErrorMessage(err) + "\n"))
 		return
 	}
-	if _, err := s.portal.HandleNotification(r.Context(), r.Form); err != nil {
-		st := status(err)
+	_, err := s.portal.HandleNotification(r.Context(), r.Form)
+	if err != nil {
 		if domain.ErrorCode(err) == domain.Internal {
 			s.log.ErrorContext(r.Context(), "payment notification failed", "err", err)
 		} else {
-			s.log.WarnContext(r.Context(), "payment notification refused", "status", st, "err", err)
+			s.log.WarnContext(r.Context(), "payment notification refused", "status", status(err), "err", err)
 		}
-		w.WriteHeader(st)
+	}
+	if fromBrowser(r) {
+		s.backToReturnPage(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err != nil {
+		w.WriteHeader(status(err))
 		_, _ = w.Write([]byte(domain.ErrorMessage(err) + "\n"))
 		return
 	}
 	_, _ = w.Write([]byte("OK"))
+}
+
+// fromBrowser reports whether a request to the notification path comes
+// from a person's browser rather than a server: a browser navigating
+// sends Sec-Fetch-Mode: navigate (or Sec-Fetch-Dest: document), and every
+// browser's page request accepts text/html. PayFiP's servers, and HTTP
+// clients, send neither.
+func fromBrowser(r *http.Request) bool {
+	h := r.Header
+	return h.Get("Sec-Fetch-Mode") == "navigate" || h.Get("Sec-Fetch-Dest") == "document" ||
+		strings.Contains(h.Get("Accept"), "text/html")
+}
+
+// backToReturnPage sends a browser that landed on the notification path
+// to the return page, naming the attempt as the request did (refdet in
+// the URL mode, idop in the web service), whatever the parameters' case.
+func (s *Server) backToReturnPage(w http.ResponseWriter, r *http.Request) {
+	q := url.Values{}
+	for key, values := range r.Form {
+		for _, name := range []string{"refdet", "idop"} {
+			if strings.EqualFold(key, name) && len(values) > 0 && q.Get(name) == "" {
+				q.Set(name, strings.TrimSpace(values[0]))
+			}
+		}
+	}
+	target := ports.PathPaymentReturn
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // returnPage is where the browser comes back from the DGFiP.
@@ -240,25 +285,44 @@ func (s *Server) paymentReturn(w http.ResponseWriter, r *http.Request) error {
 	p := &returnPage{basePage: basePage{Title: "Retour du paiement", Menu: menuInvoices}}
 	if u := userFrom(r); u != nil {
 		if mine, err := s.portal.Payment(r.Context(), u.citizen, pay.ID); err == nil {
-			p.Payment, p.Label, p.Sentence = &mine, mine.State.Label(), paymentSentence(mine)
-			p.Title = mine.State.Label()
+			p.Payment, p.Label, p.Sentence = &mine, paymentLabel(mine), paymentSentence(mine, s.clock.Now())
+			p.Title = p.Label
 		}
 	}
 	return s.render(w, r, http.StatusOK, pagePaymentBack, p)
 }
 
+// paymentLabel names the payment's state for the citizen: a "paid" the
+// service has not confirmed yet is not yet « Paiement accepté ».
+func paymentLabel(p domain.Payment) string {
+	if p.Unconfirmed() {
+		return domain.StatusAwaitingConfirmation
+	}
+	return p.State.Label()
+}
+
 // paymentSentence says in words what the payment's state means for the
-// citizen.
-func paymentSentence(p domain.Payment) string {
+// citizen at now.
+func paymentSentence(p domain.Payment, now time.Time) string {
+	again := "Vous pouvez recommencer depuis « Mes factures »."
+	if p.Holds(now) {
+		again = "Par précaution, vos factures restent réservées jusqu'au " + domain.FrenchDateTime(p.LockedUntil) +
+			", au cas où la DGFiP nous transmettrait un paiement tardif : vous pourrez recommencer à partir de ce moment depuis « Mes factures »."
+	}
 	switch p.State {
 	case domain.PaymentPaid:
+		if p.Unconfirmed() {
+			return "Le service de facturation doit encore confirmer la réception de votre paiement. Vos factures apparaissent dans « Mes factures » avec la mention « Paiement reçu, en attente de confirmation par le service » ; vous recevrez un message dès la confirmation."
+		}
 		return "Votre paiement a été accepté. Merci ! Les factures réglées apparaissent désormais dans « Factures réglées »."
+	case domain.PaymentTest:
+		return "Paiement de test : aucune somme n'a été prélevée. Ce paiement a été fait dans l'environnement de test de la DGFiP : la facture reste à payer, depuis « Mes factures »."
 	case domain.PaymentRefused:
 		return "Votre paiement a été refusé : aucune somme n'a été prélevée. Vous pouvez recommencer depuis « Mes factures »."
 	case domain.PaymentAbandoned:
-		return "Le paiement a été abandonné : aucune somme n'a été prélevée. Vous pouvez recommencer depuis « Mes factures »."
+		return "Le paiement a été abandonné : aucune somme n'a été prélevée. " + again
 	case domain.PaymentExpired:
-		return "Le paiement n'a pas abouti : aucune somme n'a été prélevée. Vous pouvez recommencer depuis « Mes factures »."
+		return "Le paiement n'a pas abouti : aucune somme n'a été prélevée. " + again
 	case domain.PaymentFailed:
 		return "Le paiement n'a pas pu être créé auprès du service de paiement de la DGFiP. Veuillez réessayer plus tard."
 	}

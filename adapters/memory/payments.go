@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -35,6 +36,19 @@ func (s *Store) PaymentByOperation(ctx context.Context, operationID string) (dom
 // oldest first. A limit of zero or less means no limit.
 func (s *Store) LivePayments(ctx context.Context, limit int) ([]domain.Payment, error) {
 	return read(s, func(t *tx) ([]domain.Payment, error) { return t.LivePayments(ctx, limit) })
+}
+
+// HeldPayments returns up to limit attempts that ended unpaid but still
+// hold their invoices at at, with an operation id, by end of hold then id.
+func (s *Store) HeldPayments(ctx context.Context, at time.Time, limit int) ([]domain.Payment, error) {
+	return read(s, func(t *tx) ([]domain.Payment, error) { return t.HeldPayments(ctx, at, limit) })
+}
+
+// EndedUnpaidPayments returns up to limit attempts with an operation id,
+// not in test, that ended refused, abandoned or expired at or after since,
+// by end then id.
+func (s *Store) EndedUnpaidPayments(ctx context.Context, since time.Time, limit int) ([]domain.Payment, error) {
+	return read(s, func(t *tx) ([]domain.Payment, error) { return t.EndedUnpaidPayments(ctx, since, limit) })
 }
 
 // SavePayment inserts or replaces p; Conflict when another payment has
@@ -112,6 +126,47 @@ func (t *tx) LivePayments(_ context.Context, limit int) ([]domain.Payment, error
 	}
 	slices.SortFunc(out, func(a, b domain.Payment) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+	})
+	out = page(out, 0, limit)
+	for i := range out {
+		out[i] = clonePayment(out[i])
+	}
+	return out, nil
+}
+
+func (t *tx) HeldPayments(_ context.Context, at time.Time, limit int) ([]domain.Payment, error) {
+	return t.paymentsWhere(limit,
+		func(p domain.Payment) bool { return p.OperationID != "" && p.Holds(at) },
+		func(p domain.Payment) time.Time { return p.LockedUntil })
+}
+
+func (t *tx) EndedUnpaidPayments(_ context.Context, since time.Time, limit int) ([]domain.Payment, error) {
+	return t.paymentsWhere(limit,
+		func(p domain.Payment) bool {
+			switch p.State {
+			case domain.PaymentRefused, domain.PaymentAbandoned, domain.PaymentExpired:
+				return p.OperationID != "" && p.Saisie != domain.SaisieTest && !p.FinishedAt.Before(since)
+			}
+			return false
+		},
+		func(p domain.Payment) time.Time { return p.FinishedAt })
+}
+
+// paymentsWhere scans every payment (the memory store keeps no index for
+// these rare queries) and returns up to limit of those keep accepts, by
+// key then id.
+func (t *tx) paymentsWhere(limit int, keep func(domain.Payment) bool, key func(domain.Payment) time.Time) ([]domain.Payment, error) {
+	if err := t.live(); err != nil {
+		return nil, err
+	}
+	var out []domain.Payment
+	for _, p := range t.t.payments.rows {
+		if keep(p) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Payment) int {
+		return cmp.Or(key(a).Compare(key(b)), compareIDs(a.ID, b.ID))
 	})
 	out = page(out, 0, limit)
 	for i := range out {

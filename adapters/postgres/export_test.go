@@ -13,6 +13,13 @@ var (
 	CountInvoicesSQL = countInvoicesSQL
 )
 
+// The statements HeldPayments and EndedUnpaidPayments run, for the
+// query-plan test.
+var (
+	HeldPaymentsSQL        = heldPaymentsSQL
+	EndedUnpaidPaymentsSQL = endedUnpaidPaymentsSQL
+)
+
 // Explain returns PostgreSQL's plan of query with args, one line per node.
 func (db *DB) Explain(ctx context.Context, query string, args ...any) (string, error) {
 	var lines []string

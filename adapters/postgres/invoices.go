@@ -16,7 +16,7 @@ import (
 var (
 	invoiceColumns = cols("id", "biller_id", "payer_id", "number", "issue_date", "due_date", "amount",
 		"object", "pdf", "state", "tab", "paid_at", "payment_id", "declared_paid_at", "treasury_at",
-		"locked_by", "locked_until", "created_at", "updated_at")
+		"locked_by", "locked_until", "created_at", "updated_at", "awaiting_confirmation")
 	invoiceSelect = "SELECT " + invoiceColumns.names() + " FROM invoices"
 	invoiceUpsert = invoiceColumns.upsert("invoices")
 
@@ -59,6 +59,8 @@ type invoiceRow struct {
 	LockedUntil    sql.NullTime    `db:"locked_until"`
 	CreatedAt      time.Time       `db:"created_at"`
 	UpdatedAt      time.Time       `db:"updated_at"`
+	// AwaitingConfirmation: domain.Invoice.AwaitingConfirmation.
+	AwaitingConfirmation bool `db:"awaiting_confirmation"`
 }
 
 func (r invoiceRow) invoice() domain.Invoice {
@@ -68,7 +70,7 @@ func (r invoiceRow) invoice() domain.Invoice {
 		Object: r.Object, PDF: r.PDF, State: domain.InvoiceState(r.State),
 		PaidAt: timeOf(r.PaidAt), PaymentID: idOf(r.PaymentID), DeclaredPaidAt: timeOf(r.DeclaredPaidAt),
 		TreasuryAt: timeOf(r.TreasuryAt), LockedBy: idOf(r.LockedBy), LockedUntil: timeOf(r.LockedUntil),
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, AwaitingConfirmation: r.AwaitingConfirmation,
 	}
 }
 
@@ -78,7 +80,7 @@ func invoiceArgs(inv domain.Invoice) []any {
 	return []any{idArg(inv.ID), idArg(inv.BillerID), idArg(inv.PayerID), inv.Number, dateArg(inv.IssueDate), dateArg(inv.DueDate),
 		amountArg(inv.Amount), inv.Object, inv.PDF, string(inv.State), string(inv.Tab()),
 		nullTime(inv.PaidAt), nullID(inv.PaymentID), nullTime(inv.DeclaredPaidAt), nullTime(inv.TreasuryAt),
-		nullID(inv.LockedBy), nullTime(inv.LockedUntil), inv.CreatedAt, inv.UpdatedAt}
+		nullID(inv.LockedBy), nullTime(inv.LockedUntil), inv.CreatedAt, inv.UpdatedAt, inv.AwaitingConfirmation}
 }
 
 func invoicesOf(rows []invoiceRow) []domain.Invoice {

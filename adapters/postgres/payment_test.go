@@ -46,6 +46,7 @@ func newPayEnv(t *testing.T) *payEnv {
 		e.house = portstest.MustSeed(t, tx, "hash", 3)
 		b := e.house.Biller
 		b.MultiplePayments = true
+		b.Saisie = domain.SaisieProduction // in T every result is a test payment
 		portstest.MustSaveBiller(t, tx, b)
 		return nil
 	}))

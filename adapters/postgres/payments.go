@@ -16,7 +16,8 @@ import (
 var (
 	paymentColumns = cols("id", "biller_id", "payer_id", "account_id", "refdet", "numcli", "year", "total",
 		"email", "object", "state", "operation_id", "authorization_code", "transaction_at", "method",
-		"confirmed", "abandon_reported_at", "anomaly", "last_code", "created_at", "updated_at", "finished_at")
+		"confirmed", "abandon_reported_at", "anomaly", "last_code", "created_at", "updated_at", "finished_at",
+		"saisie", "reported_saisie", "locked_until")
 
 	// paymentSelect reads a payment with its invoices, in order.
 	paymentSelect = "SELECT " + paymentColumns.names() + `,
@@ -45,6 +46,20 @@ ON CONFLICT (payment_id, ord) DO UPDATE
 WHERE state IN ('created', 'in_progress')
 ORDER BY created_at, id
 LIMIT $1`
+
+	// heldPaymentsSQL and endedUnpaidPaymentsSQL read the partial indexes
+	// payments_held_idx and payments_ended_unpaid_idx: their WHERE
+	// clauses repeat the indexes' predicates.
+	heldPaymentsSQL = paymentSelect + `
+WHERE state IN ('abandoned', 'expired') AND operation_id <> '' AND saisie <> 'T'
+	AND locked_until > $1
+ORDER BY locked_until, id
+LIMIT $2`
+	endedUnpaidPaymentsSQL = paymentSelect + `
+WHERE state IN ('refused', 'abandoned', 'expired') AND operation_id <> '' AND saisie <> 'T'
+	AND finished_at >= $1
+ORDER BY finished_at, id
+LIMIT $2`
 )
 
 type paymentRow struct {
@@ -70,6 +85,9 @@ type paymentRow struct {
 	CreatedAt         time.Time       `db:"created_at"`
 	UpdatedAt         time.Time       `db:"updated_at"`
 	FinishedAt        sql.NullTime    `db:"finished_at"`
+	Saisie            string          `db:"saisie"`
+	ReportedSaisie    string          `db:"reported_saisie"`
+	LockedUntil       sql.NullTime    `db:"locked_until"`
 	InvoiceIDs        pq.StringArray  `db:"invoice_ids"`
 	InvoiceNumbers    pq.StringArray  `db:"invoice_numbers"`
 }
@@ -82,6 +100,7 @@ func (r paymentRow) payment() (domain.Payment, error) {
 		TransactionAt: timeOf(r.TransactionAt), Method: domain.PaymentMethod(r.Method), Confirmed: r.Confirmed,
 		AbandonReportedAt: timeOf(r.AbandonReportedAt), Anomaly: r.Anomaly, LastCode: r.LastCode,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, FinishedAt: timeOf(r.FinishedAt),
+		Saisie: domain.Saisie(r.Saisie), ReportedSaisie: domain.Saisie(r.ReportedSaisie), LockedUntil: timeOf(r.LockedUntil),
 	}
 	if len(r.InvoiceIDs) > 0 {
 		p.InvoiceIDs = make([]uuid.UUID, len(r.InvoiceIDs))
@@ -104,6 +123,7 @@ func paymentArgs(p domain.Payment) []any {
 		p.Email, p.Object, string(p.State), p.OperationID, p.Authorization, nullTime(p.TransactionAt),
 		string(p.Method), p.Confirmed, nullTime(p.AbandonReportedAt), p.Anomaly, p.LastCode,
 		p.CreatedAt, p.UpdatedAt, nullTime(p.FinishedAt),
+		string(p.Saisie), string(p.ReportedSaisie), nullTime(p.LockedUntil),
 		idArray(p.InvoiceIDs), pq.StringArray(p.InvoiceNumbers)}
 }
 
@@ -142,8 +162,25 @@ func (s *queries) PaymentByOperation(ctx context.Context, operationID string) (d
 // LivePayments returns up to limit created or in-progress payments,
 // oldest first.
 func (s *queries) LivePayments(ctx context.Context, limit int) ([]domain.Payment, error) {
+	return s.payments(ctx, "live payments", livePaymentsSQL, limitOf(limit))
+}
+
+// HeldPayments returns up to limit attempts that ended unpaid but still
+// hold their invoices at at, with an operation id, by end of hold then id.
+func (s *queries) HeldPayments(ctx context.Context, at time.Time, limit int) ([]domain.Payment, error) {
+	return s.payments(ctx, "held payments", heldPaymentsSQL, at, limitOf(limit))
+}
+
+// EndedUnpaidPayments returns up to limit attempts with an operation id,
+// outside the test environment, that ended refused, abandoned or expired
+// at or after since, by end then id.
+func (s *queries) EndedUnpaidPayments(ctx context.Context, since time.Time, limit int) ([]domain.Payment, error) {
+	return s.payments(ctx, "ended unpaid payments", endedUnpaidPaymentsSQL, since, limitOf(limit))
+}
+
+func (s *queries) payments(ctx context.Context, what, query string, args ...any) ([]domain.Payment, error) {
 	var rows []paymentRow
-	if err := s.list(ctx, &rows, "live payments", livePaymentsSQL, limitOf(limit)); err != nil {
+	if err := s.list(ctx, &rows, what, query, args...); err != nil {
 		return nil, err
 	}
 	out := make([]domain.Payment, len(rows))

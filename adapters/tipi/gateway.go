@@ -211,9 +211,37 @@ func (g *Gateway) Status(ctx context.Context, p domain.Payment) (domain.Report, 
 // readOperation and readCallback.
 func (g *Gateway) ReadNotification(_ context.Context, params url.Values) (ports.Notification, error) {
 	if g.mode == ModeTIPI {
-		return readCallback(params)
+		return readCallback(params, g.urlSaisie)
 	}
 	return readOperation(params)
+}
+
+// urlSaisie reads the saisie letter a legacy URL-mode callback echoes
+// back into the portal's environment: the reverse of the letters the
+// gateway sends. T is test whatever the configuration; the production
+// letter wins when it is also the activation one. An unknown letter gives
+// "" (not known).
+func (g *Gateway) urlSaisie(letter string) domain.Saisie {
+	letter = strings.ToUpper(strings.TrimSpace(letter))
+	if letter == "T" {
+		return domain.SaisieTest
+	}
+	for _, s := range []domain.Saisie{domain.SaisieProduction, domain.SaisieActivation, domain.SaisieTest} {
+		if g.saisie[s] == letter {
+			return s
+		}
+	}
+	return ""
+}
+
+// wsSaisie reads the saisie the web service echoes (T, X or W, §3.6);
+// anything else gives "" (not known).
+func wsSaisie(v string) domain.Saisie {
+	s := domain.Saisie(strings.ToUpper(strings.TrimSpace(v)))
+	if !s.Valid() {
+		return ""
+	}
+	return s
 }
 
 // request holds the fields PayFiP gets, checked and written as it wants

@@ -83,7 +83,10 @@ var resultFields = []string{"resultrans", "numauto", "dattrans", "heurtrans", "r
 // domain can compare it with the attempt, refdet, montant and numcli are
 // required whenever a result is given. A refdet without resultrans is the
 // payer's browser coming back: the attempt is named, with no report.
-func readCallback(params url.Values) (ports.Notification, error) {
+//
+// The echoed saisie letter is read by saisie (Gateway.urlSaisie): a T
+// marks a test payment (§2.6, §3.12).
+func readCallback(params url.Values, saisie func(string) domain.Saisie) (ports.Notification, error) {
 	values := make(map[string]string, len(resultFields))
 	for _, name := range resultFields {
 		v, err := param(params, name)
@@ -110,6 +113,7 @@ func readCallback(params url.Values) (ports.Notification, error) {
 		return ports.Notification{}, badNotification(err)
 	}
 	r.Confirmed = false
+	r.Saisie = saisie(values["saisie"])
 	return ports.Notification{Refdet: refdet, Report: &r}, nil
 }
 

@@ -80,6 +80,8 @@ func (g *Gateway) statusWS(ctx context.Context, id string) (domain.Report, error
 		return domain.Report{}, domain.WrapInternal(fmt.Errorf("recupererDetailPaiementSecurise(%s): %w", id, err))
 	}
 	r.Confirmed = true
+	// The echoed saisie tells a test result from a real one (§3.12).
+	r.Saisie = wsSaisie(fields["saisie"])
 	return r, nil
 }
 

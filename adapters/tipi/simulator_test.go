@@ -382,3 +382,22 @@ func TestSimulatorURLMode(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, body, "numcli")
 }
+
+func TestSimulatorPageSaysWhatThePaymentWillBe(t *testing.T) {
+	h := newHarness(t, tipi.ModePayFiP)
+	test, err := h.gw.Start(context.Background(), request())
+	require.NoError(t, err)
+	_, page := h.get(t, test.RedirectURL)
+	assert.Contains(t, page, "Paiement de test (saisie T).")
+	assert.Contains(t, page, "la facture reste à payer")
+
+	prod := request()
+	prod.Saisie, prod.Refdet = domain.SaisieProduction, "ABCDEF123457"
+	co, err := h.gw.Start(context.Background(), prod)
+	require.NoError(t, err)
+	_, page = h.get(t, co.RedirectURL)
+	assert.Contains(t, page, "Simulation.")
+	assert.Contains(t, page, "Aucune somme n'est prélevée")
+	assert.Contains(t, page, "la facture sera réglée")
+	assert.NotContains(t, page, "Paiement de test")
+}

@@ -185,7 +185,7 @@ var settings = []setting{
 	{"payment.tipi_url", "https://www.payfip.gouv.fr/tpa/paiement.web", "", "TIPI payment page (legacy URL mode)"},
 	{"payment.tipi_production_letter", "A", "", "saisie letter sent for production in the legacy URL mode (A, X or M: ask the DGFiP)"},
 	{"payment.timeout", "15s", "", "timeout of one call to the PayFiP web service"},
-	{"payment.reconcile_interval", "5m", "", "how often unfinished payments are checked with PayFiP"},
+	{"payment.reconcile_interval", "5m", "", "how often unfinished payments, and those still holding their invoices, are checked with PayFiP; the nightly check runs at the first tick after 02:00 Paris"},
 	{"smtp.host", "", "", "SMTP server the mails are sent through; empty = the demo's /_dev/mail mailbox (demo only)"},
 	{"smtp.port", "0", "", "SMTP port; 0 = 587 for starttls, 465 for tls, 25 for none"},
 	{"smtp.username", "", "", "SMTP user name; when set, the portal authenticates (never in clear text to a remote host)"},

@@ -41,6 +41,16 @@ func (m *Main) startTreasury(ctx context.Context, portal *ports.Portal) {
 	m.startJob(ctx, "treasury", m.Config.Treasury.Interval, portal.RunTreasury)
 }
 
+// startNightlyPaymentCheck runs the nightly payment check
+// (ports.Portal.RunNightlyPaymentCheck) at the reconciler's interval. The
+// check asks PayFiP once more about the attempts that ended unpaid in the
+// last 48 hours, once per Paris day from ports.NightlyCheckHour (02:00),
+// claimed in the store: with several instances, or a short interval, it
+// still runs once a night.
+func (m *Main) startNightlyPaymentCheck(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "nightly payment check", m.Config.Payment.ReconcileInterval, portal.RunNightlyPaymentCheck)
+}
+
 // runEvery calls fn at each tick until ctx is done.
 func runEvery(ctx context.Context, tick <-chan time.Time, log *slog.Logger, fn func(context.Context) (int, error)) {
 	for {

@@ -222,6 +222,10 @@ func TestRefusedAndAbandonedAtTheSimulator(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, domain.PaymentAbandoned, got.State)
 		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+		assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "held for the lock duration: PayFiP may still notify a payment")
+
+		e.clock.Advance(2*time.Hour - domain.OperationWindow)
+		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
 		assert.NoError(t, err)
 	})
 }
@@ -293,7 +297,7 @@ func TestForgedURLModeCallbackWithAWrongAmount(t *testing.T) {
 	forged := url.Values{
 		"NUMCLI": {"004200"}, "REFDET": {pay.Refdet}, "MONTANT": {"100"}, "RESULTRANS": {"P"},
 		"NUMAUTO": {"FAKE01"}, "DATTRANS": {"26112026"}, "HEURTRANS": {"1000"}, "EXER": {"2026"},
-		"MEL": {demo.Email}, "SAISIE": {"T"},
+		"MEL": {demo.Email}, "SAISIE": {"A"}, // the production letter: the demo biller is in W
 	}
 	resp, err := e.browser.PostForm(e.srv.URL+ports.PathPaymentNotify, forged)
 	require.NoError(t, err)
@@ -301,17 +305,28 @@ func TestForgedURLModeCallbackWithAWrongAmount(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, resp.StatusCode)
 	assert.Equal(t, domain.InvoiceUnpaid, e.invoice(t, ids[0]).State, "1,00 € does not pay the invoice")
 
+	// A forged "test" result for a real attempt is ignored.
+	forged.Set("MONTANT", pay.Total.Mul(decimalHundred()).String())
+	forged.Set("SAISIE", "T")
+	resp, err = e.browser.PostForm(e.srv.URL+ports.PathPaymentNotify, forged)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.PaymentInProgress, got.State, "an unauthenticated T does not end a real attempt")
+
 	// The right amount from the unauthenticated callback: recorded, but
 	// unconfirmed until the billing service checks it.
-	forged.Set("MONTANT", pay.Total.Mul(decimalHundred()).String())
+	forged.Set("SAISIE", "A")
 	resp, err = e.browser.PostForm(e.srv.URL+ports.PathPaymentNotify, forged)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+	got, err = e.portal.Payment(e.ctx, e.citizen, pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentPaid, got.State)
 	assert.False(t, got.Confirmed)
+	assert.True(t, e.invoice(t, ids[0]).AwaitingConfirmation, "not « Réglée » until the service confirms")
 }
 
 func TestURLModeThroughTheSimulator(t *testing.T) {
@@ -364,3 +379,43 @@ func TestConcurrentStartsThroughTheGateway(t *testing.T) {
 }
 
 func decimalHundred() decimal.Decimal { return decimal.NewFromInt(100) }
+
+func TestAPaymentInTheTestEnvironmentThroughTheSimulatorSettlesNothing(t *testing.T) {
+	for _, mode := range []tipi.Mode{tipi.ModePayFiP, tipi.ModeTIPI} {
+		t.Run(string(mode), func(t *testing.T) {
+			e := newPayEnv(t, mode)
+			require.NoError(t, e.store.Atomic(e.ctx, func(tx ports.Tx) error {
+				b, err := tx.BillerForUpdate(e.ctx, demo.BillerID)
+				require.NoError(t, err)
+				b.Saisie = domain.SaisieTest
+				return tx.SaveBiller(e.ctx, b)
+			}))
+			ids := e.payable(t, 1)
+			pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+			require.NoError(t, err)
+			if mode == tipi.ModePayFiP {
+				e.back(t, e.choose(t, co.RedirectURL, "pay"))
+			} else {
+				resp, err := e.browser.Get(co.RedirectURL)
+				require.NoError(t, err)
+				require.NoError(t, resp.Body.Close())
+				u, err := url.Parse(co.RedirectURL)
+				require.NoError(t, err)
+				form := u.Query()
+				form.Set("action", "pay")
+				resp, err = e.browser.PostForm(e.srv.URL+u.Path, form)
+				require.NoError(t, err)
+				require.NoError(t, resp.Body.Close())
+				require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+			}
+			got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+			require.NoError(t, err)
+			assert.Equal(t, domain.PaymentTest, got.State)
+			assert.Equal(t, domain.SaisieTest, got.ReportedSaisie, "the simulator echoes T")
+			inv := e.invoice(t, ids[0])
+			assert.Equal(t, domain.InvoiceUnpaid, inv.State)
+			assert.False(t, inv.Locked(e.clock.Now()), "released: still to pay")
+			assert.Empty(t, e.mails.To(demo.Email), "no receipt")
+		})
+	}
+}

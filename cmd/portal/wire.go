@@ -72,9 +72,13 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		}
 	}
 
-	// Notifications from the DGFiP can be lost (PROTOCOL.md §4.2.3): ask
-	// about unfinished attempts regularly.
+	// Notifications from the DGFiP can be lost (docs/payfip.md §4.2.3):
+	// ask about unfinished attempts, and those still holding their
+	// invoices, regularly.
 	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
+	// PayFiP may notify a result during the night (docs/payfip.md §3.5):
+	// ask once more, each night, about the attempts that ended unpaid.
+	m.startNightlyPaymentCheck(ctx, portal)
 	// Unpaid invoices past due date + the biller's delay go to treasury
 	// once a day.
 	m.startTreasury(ctx, portal)

@@ -81,6 +81,12 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 			return err
 		}
 		b.MultiplePayments = true
+		// The demo pays through the built-in PayFiP simulator, the demo's
+		// stand-in for production: in T its payments would all be test
+		// payments that settle nothing. A demo database pointed at the
+		// real PayFiP must be set back to T (« Paramètres » or
+		// payment.saisie).
+		b.Saisie = domain.SaisieProduction
 		b.Notice = "Information importante : en raison de travaux sur le réseau d'eau, les factures du 2e trimestre seront émises avec quinze jours de retard. Nous vous remercions de votre compréhension."
 		b.HomeText = "Bienvenue sur le portail des factures de la Commune de Démoville. Vous pouvez consulter vos factures d'eau, de cantine et de crèche, les régler en ligne par carte bancaire ou prélèvement unique grâce au service PayFiP de la DGFiP, et nous écrire depuis le menu « Contact »."
 		if err := tx.SaveBiller(ctx, b); err != nil {

@@ -103,7 +103,7 @@ func TestFixedClock(t *testing.T) {
 
 func request(refdet string) ports.PaymentRequest {
 	return ports.PaymentRequest{
-		PaymentID: uuid.New(), Numcli: "004200", Saisie: domain.SaisieTest, Refdet: refdet,
+		PaymentID: uuid.New(), Numcli: "004200", Saisie: domain.SaisieProduction, Refdet: refdet,
 		Year: 2025, Amount: decimal.RequireFromString("42.10"), Email: "demo@demo.fr", Object: "Facture 2025-0001",
 	}
 }

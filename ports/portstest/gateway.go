@@ -110,7 +110,7 @@ func (g *FakeGateway) SetOutcome(operationID string, outcome domain.Outcome) dom
 
 func reportFor(r ports.PaymentRequest, outcome domain.Outcome) domain.Report {
 	report := domain.Report{
-		Outcome: outcome, Refdet: r.Refdet, Amount: r.Amount, Numcli: r.Numcli, Confirmed: true,
+		Outcome: outcome, Refdet: r.Refdet, Amount: r.Amount, Numcli: r.Numcli, Confirmed: true, Saisie: r.Saisie,
 	}
 	switch outcome {
 	case domain.OutcomePaid:

@@ -115,6 +115,7 @@ func fullInvoice(tb testing.TB, inv domain.Invoice, payment uuid.UUID) domain.In
 	inv.TreasuryAt = at(-2 * time.Hour)
 	inv.LockedBy = payment
 	inv.LockedUntil = at(2 * time.Hour)
+	inv.AwaitingConfirmation = true
 	inv.UpdatedAt = at(time.Hour)
 	requireFull(tb, inv)
 	return inv
@@ -133,6 +134,9 @@ func fullPayment(tb testing.TB, p domain.Payment) domain.Payment {
 	p.LastCode = "V"
 	p.UpdatedAt = at(11 * time.Minute)
 	p.FinishedAt = at(11 * time.Minute)
+	p.Saisie = domain.SaisieProduction
+	p.ReportedSaisie = domain.SaisieActivation
+	p.LockedUntil = at(2 * time.Hour)
 	requireFull(tb, p)
 	return p
 }

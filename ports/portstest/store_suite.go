@@ -34,6 +34,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"invoices", invoiceTests},
 		{"invoice lists", invoiceListTests},
 		{"payments", paymentTests},
+		{"payments to poll", pollTests},
 		{"messages", messageTests},
 		{"hosts", hostTests},
 		{"staff", staffTests},

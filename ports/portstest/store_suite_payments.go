@@ -157,6 +157,104 @@ var paymentTests = []storeTest{
 	}},
 }
 
+// pollFixture saves, through s, attempts in every state around at: the
+// ones HeldPayments and EndedUnpaidPayments must find, and the ones they
+// must not.
+type pollFixture struct {
+	at    time.Time
+	held  []uuid.UUID // by LockedUntil
+	ended []uuid.UUID // by FinishedAt, since at-48h
+}
+
+func savePollFixture(t *testing.T, s ports.Store) pollFixture {
+	t.Helper()
+	b, a, invs := payerWithInvoices(t, s, 1)
+	f := pollFixture{at: Epoch.Add(30 * time.Hour)}
+	add := func(state domain.PaymentState, op string, saisie domain.Saisie, lockLeft, endedAgo time.Duration) domain.Payment {
+		p := NewPayment(t, b, a, invs[0])
+		p.State, p.OperationID, p.Saisie = state, op, saisie
+		if op != "" {
+			p.OperationID = op + "-" + p.Refdet
+		}
+		p.LockedUntil = f.at.Add(lockLeft)
+		p.CreatedAt = p.LockedUntil.Add(-2 * time.Hour)
+		if state.Final() {
+			p.FinishedAt = f.at.Add(-endedAgo)
+		}
+		MustSavePayment(t, s, p)
+		return p
+	}
+	w := domain.SaisieProduction
+	h2 := add(domain.PaymentExpired, "op", w, 90*time.Minute, 10*time.Minute)
+	h1 := add(domain.PaymentAbandoned, "op", domain.SaisieActivation, 30*time.Minute, 5*time.Minute)
+	f.held = []uuid.UUID{h1.ID, h2.ID}
+	add(domain.PaymentExpired, "op", domain.SaisieTest, time.Hour, time.Minute) // test: released at once
+	add(domain.PaymentExpired, "", w, time.Hour, 2*time.Minute)                 // URL mode: nothing to ask
+	late := add(domain.PaymentRefused, "op", w, time.Hour, 3*time.Minute)       // released at once, nightly only
+	add(domain.PaymentInProgress, "op", w, time.Hour, 0)                        // live: LivePayments
+	add(domain.PaymentPaid, "op", w, time.Hour, 4*time.Minute)                  // paid
+	old := add(domain.PaymentAbandoned, "op", w, -time.Minute, 40*time.Hour)    // hold over
+	add(domain.PaymentExpired, "op", w, -20*time.Hour, 49*time.Hour)            // hold over, ended too long ago
+	add(domain.PaymentFailed, "", w, -time.Hour, time.Hour)                     // never reached PayFiP
+	add(domain.PaymentTest, "op", domain.SaisieTest, -time.Hour, time.Hour)     // test
+	refused := add(domain.PaymentRefused, "op", domain.SaisieActivation, -time.Hour, 20*time.Hour)
+	f.ended = []uuid.UUID{old.ID, refused.ID, h2.ID, h1.ID, late.ID}
+	return f
+}
+
+var pollTests = []storeTest{
+	{"every payment state is stored, in the payment and in its timeline", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, a, invs := payerWithInvoices(t, s, 1)
+		for i, state := range domain.PaymentStates {
+			p := NewPayment(t, b, a, invs[0])
+			p.State = state
+			MustSavePayment(t, s, p)
+			got, err := s.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			assert.Equal(t, state, got.State)
+			e := fullPaymentEvent(t, p, Epoch.Add(time.Duration(i)*time.Minute))
+			e.State = state
+			require.NoError(t, s.SavePaymentEvent(ctx, e), "state %s", state)
+			events, err := s.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			assert.Equal(t, state, events[0].State)
+		}
+	}},
+	{"HeldPayments lists the attempts over but still holding their invoices, with an operation, outside test, by end of hold", func(t *testing.T, s ports.Store) {
+		f := savePollFixture(t, s)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.HeldPayments(t.Context(), f.at, 10)
+			require.NoError(t, err)
+			assert.Equal(t, f.held, paymentIDs(got))
+			got, err = tx.HeldPayments(t.Context(), f.at, 1)
+			require.NoError(t, err)
+			assert.Equal(t, f.held[:1], paymentIDs(got), "the limit keeps the first to end")
+			got, err = tx.HeldPayments(t.Context(), f.at.Add(time.Hour), 10)
+			require.NoError(t, err)
+			assert.Equal(t, f.held[1:], paymentIDs(got), "a hold that ended is no longer listed")
+		})
+	}},
+	{"EndedUnpaidPayments lists the refused, abandoned and expired attempts with an operation, outside test, ended since, by end", func(t *testing.T, s ports.Store) {
+		f := savePollFixture(t, s)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.EndedUnpaidPayments(t.Context(), f.at.Add(-48*time.Hour), 100)
+			require.NoError(t, err)
+			assert.Equal(t, f.ended, paymentIDs(got), "oldest end first")
+			for _, p := range got {
+				assert.NotEqual(t, domain.SaisieTest, p.Saisie)
+				assert.NotEmpty(t, p.OperationID)
+				assert.Contains(t, []domain.PaymentState{domain.PaymentRefused, domain.PaymentAbandoned, domain.PaymentExpired}, p.State)
+				assert.False(t, p.FinishedAt.Before(f.at.Add(-48*time.Hour)))
+			}
+			got, err = tx.EndedUnpaidPayments(t.Context(), f.at.Add(-48*time.Hour), 1)
+			require.NoError(t, err)
+			assert.Equal(t, f.ended[:1], paymentIDs(got))
+		})
+	}},
+}
+
 var messageTests = []storeTest{
 	{"a saved message reads back with every field, and a save replaces it", func(t *testing.T, s ports.Store) {
 		bothWays(t, s, func(t *testing.T, tx ports.Tx) {

@@ -1,0 +1,124 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
+)
+
+func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
+	e := newEnv(t)
+	owner := started(t, e)
+	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+
+	// PayFiP posts the payer's browser to urlcl with the result form.
+	p := owner.postRaw(ports.PathPaymentNotify, url.Values{"IDOP": {"op-1"}, "resultrans": {"P"}},
+		"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+		"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document", "Sec-Fetch-Site", "cross-site")
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	assert.Equal(t, ports.PathPaymentReturn+"?idop=op-1", p.location())
+	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water), "the result is recorded before the redirect")
+
+	page := owner.get(p.location())
+	require.Equal(t, http.StatusOK, page.status)
+	contains(t, page, "Paiement accepté", water)
+
+	for name, headers := range map[string][]string{
+		"Accept only":         {"Accept", "text/html"},
+		"Sec-Fetch-Mode only": {"Sec-Fetch-Mode", "navigate"},
+	} {
+		p = owner.postRaw(ports.PathPaymentNotify, url.Values{"refdet": {"ABCDEF123456"}}, headers...)
+		assert.Equal(t, http.StatusSeeOther, p.status, name)
+		assert.Equal(t, ports.PathPaymentReturn+"?refdet=ABCDEF123456", p.location(), name+": even when the result is refused")
+	}
+
+	server := e.browser()
+	p = server.postRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
+	assert.Equal(t, http.StatusOK, p.status, "a server call still gets its plain answer")
+	assert.Equal(t, "OK", p.body)
+}
+
+func TestReturnPageSaysWhatHappened(t *testing.T) {
+	t.Run("a test payment took no money", func(t *testing.T) {
+		e := newEnv(t)
+		e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+		owner := started(t, e)
+		e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+		p := owner.get(ports.PathPaymentReturn + "?idop=op-1")
+		require.Equal(t, http.StatusOK, p.status)
+		contains(t, p, "Paiement de test", "aucune somme n'a été prélevée", "la facture reste à payer")
+		notContains(t, p, "Paiement accepté")
+		assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
+		for _, m := range e.mails.Mails() {
+			assert.NotContains(t, m.Subject, "paiement", "no receipt")
+		}
+	})
+	t.Run("an unconfirmed payment awaits the service", func(t *testing.T) {
+		e := newEnv(t)
+		owner := started(t, e)
+		r := e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+		r.Confirmed = false
+		e.gateway.SetReport("op-1", r)
+		p := owner.get(ports.PathPaymentReturn + "?idop=op-1")
+		require.Equal(t, http.StatusOK, p.status)
+		contains(t, p, "Paiement reçu, en attente de confirmation par le service")
+		notContains(t, p, "Paiement accepté", "Réglée")
+		detail := owner.get("/factures/" + idOf(water).String())
+		contains(t, detail, "Paiement reçu, en attente de confirmation par le service")
+		notContains(t, detail, ">Réglée<", `href="/paiement?facture=`)
+
+		staff := e.browser()
+		staff.staffLogin(demo.StaffEmail, demo.StaffPassword)
+		contains(t, staff.get("/gestion/factures/"+idOf(water).String()), "paiement à confirmer")
+	})
+	t.Run("an abandoned attempt says when the invoice can be paid again", func(t *testing.T) {
+		e := newEnv(t)
+		owner := started(t, e)
+		e.gateway.SetOutcome("op-1", domain.OutcomeAbandoned)
+		e.clock.Advance(domain.OperationWindow)
+		p := owner.get(ports.PathPaymentReturn + "?idop=op-1")
+		require.Equal(t, http.StatusOK, p.status)
+		contains(t, p, "Paiement abandonné", "aucune somme n'a été prélevée", "restent réservées jusqu'au",
+			domain.FrenchDateTime(start.Add(domain.DefaultLockDuration)))
+
+		e.clock.Advance(2 * time.Hour)
+		p = owner.get(ports.PathPaymentReturn + "?idop=op-1")
+		contains(t, p, "Vous pouvez recommencer depuis « Mes factures »")
+		notContains(t, p, "restent réservées")
+	})
+}
+
+func TestTheBackOfficeListsTestPayments(t *testing.T) {
+	e := newEnv(t)
+	e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+	started(t, e)
+	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+	e.browser().postRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
+	pay, err := e.store.PaymentByOperation(context.Background(), "op-1")
+	require.NoError(t, err)
+	require.Equal(t, domain.PaymentTest, pay.State)
+
+	staff := e.browser()
+	staff.staffLogin(demo.StaffEmail, demo.StaffPassword)
+	list := staff.get("/gestion/paiements?etat=test")
+	require.Equal(t, http.StatusOK, list.status, list.body)
+	contains(t, list, `<option value="test" selected>Paiement de test</option>`, pay.Refdet)
+	notContains(t, staff.get("/gestion/paiements?etat=paid"), pay.Refdet)
+
+	detail := staff.get("/gestion/paiements/" + pay.ID.String())
+	require.Equal(t, http.StatusOK, detail.status)
+	contains(t, detail, "Environnement PayFiP (saisie)", "paiement de test, aucune somme encaissée", "paiement de test, aucune somme reçue")
+
+	csv := staff.get("/gestion/paiements/export.csv?etat=test")
+	require.Equal(t, http.StatusOK, csv.status)
+	contains(t, csv, ";saisie;saisie_retour;test\r\n", ";T;T;oui\r\n")
+}
