@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/base32"
+	"errors"
 	"strings"
 	"time"
 
@@ -465,10 +466,12 @@ func (e *mismatchError) Error() string { return "report " + e.what + " differs f
 
 // SettleInvoices applies a paid attempt to its invoices: each is settled
 // by p, and the attempt's locks are released. An invoice that another
-// payment already settled stays as it is and the double payment is noted
-// in p.Anomaly for the billing service. It returns the invoices changed.
-func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
+// payment already settled stays paid once (p only releases its hold on
+// it): the double payment is noted in p.Anomaly and returned as a Refund
+// of p's share of that invoice, for the billing service. It returns the invoices changed and the refunds.
+func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) ([]Invoice, []Refund) {
 	var changed []Invoice
+	var refunds []Refund
 	at := p.TransactionAt
 	if at.IsZero() {
 		at = now
@@ -476,15 +479,28 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 	for _, inv := range invoices {
 		ok, err := inv.Settle(p.ID, at, now)
 		if err != nil {
-			p.Anomaly = strings.TrimSpace(p.Anomaly + " " + ErrorMessage(err))
-			p.UpdatedAt = now
+			if before := (*SettledBefore)(nil); errors.As(err, &before) {
+				r := NewRefund(*p, inv, *before, now)
+				refunds = append(refunds, r)
+				if inv.LockedBy == p.ID {
+					inv.Unlock(p.ID)
+					inv.UpdatedAt = now
+					changed = append(changed, inv)
+				}
+				err = Errorf(Conflict, "La facture %s était déjà réglée par un autre paiement : %s à rembourser au redevable.",
+					inv.Number, FormatEuros(r.Amount))
+			}
+			if msg := ErrorMessage(err); !strings.Contains(p.Anomaly, msg) {
+				p.Anomaly = strings.TrimSpace(p.Anomaly + " " + msg)
+				p.UpdatedAt = now
+			}
 			continue
 		}
 		if ok {
 			changed = append(changed, inv)
 		}
 	}
-	return changed
+	return changed, refunds
 }
 
 // ReleaseInvoices frees the invoices a finished, unpaid attempt held. It
