@@ -467,8 +467,11 @@ func (e *mismatchError) Error() string { return "report " + e.what + " differs f
 // SettleInvoices applies a paid attempt to its invoices: each is settled
 // by p, and the attempt's locks are released. An invoice that another
 // payment already settled stays paid once (p only releases its hold on
-// it): the double payment is noted in p.Anomaly and returned as a Refund
-// of p's share of that invoice, for the billing service. It returns the invoices changed and the refunds.
+// it): the double payment is noted in p.Anomaly and, when p is confirmed,
+// returned as a Refund of p's share of that invoice for the billing
+// service. An unconfirmed "paid" (legacy URL mode, possibly forged) gets
+// its refunds when it is confirmed (DoublePayments). It returns the
+// invoices changed and the refunds.
 func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) ([]Invoice, []Refund) {
 	var changed []Invoice
 	var refunds []Refund
@@ -481,14 +484,19 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) ([]Invoice, [
 		if err != nil {
 			if before := (*SettledBefore)(nil); errors.As(err, &before) {
 				r := NewRefund(*p, inv, *before, now)
-				refunds = append(refunds, r)
+				what := "à rembourser au redevable"
+				if p.Confirmed {
+					refunds = append(refunds, r)
+				} else {
+					what = "à rembourser au redevable si ce paiement est confirmé"
+				}
+				err = Errorf(Conflict, "La facture %s était déjà réglée par un autre paiement : %s %s.",
+					inv.Number, FormatEuros(r.Amount), what)
 				if inv.LockedBy == p.ID {
 					inv.Unlock(p.ID)
 					inv.UpdatedAt = now
 					changed = append(changed, inv)
 				}
-				err = Errorf(Conflict, "La facture %s était déjà réglée par un autre paiement : %s à rembourser au redevable.",
-					inv.Number, FormatEuros(r.Amount))
 			}
 			if msg := ErrorMessage(err); !strings.Contains(p.Anomaly, msg) {
 				p.Anomaly = strings.TrimSpace(p.Anomaly + " " + msg)

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -148,6 +149,23 @@ func NewRefund(p Payment, inv Invoice, before SettledBefore, now time.Time) Refu
 		EarlierPaymentID: before.PaymentID, EarlierPaidAt: before.PaidAt,
 		CreatedAt: now,
 	}
+}
+
+// DoublePayments returns the refunds of a paid, confirmed attempt p: its
+// share of each of its invoices that another settlement paid. It is what
+// SettleInvoices returns for p, for the moment an unconfirmed "paid" is
+// confirmed; none for any other attempt.
+func DoublePayments(p Payment, invoices []Invoice, now time.Time) []Refund {
+	if p.State != PaymentPaid || !p.Confirmed {
+		return nil
+	}
+	var refunds []Refund
+	for _, inv := range invoices {
+		if inv.State == InvoicePaid && inv.PaymentID != p.ID && slices.Contains(p.InvoiceIDs, inv.ID) {
+			refunds = append(refunds, NewRefund(p, inv, SettledBefore{Number: inv.Number, PaymentID: inv.PaymentID, PaidAt: inv.PaidAt}, now))
+		}
+	}
+	return refunds
 }
 
 // MarkRefunded records that by (a staff member's name) refunded the payer

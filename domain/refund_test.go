@@ -113,3 +113,36 @@ func TestMarkRefundedOnce(t *testing.T) {
 	assert.Equal(t, "Agnès Martin", r.RefundedBy, "the first mark stays")
 	assert.True(t, now.Equal(r.RefundedAt))
 }
+
+func TestAnUnconfirmedPaymentGetsItsRefundOnlyOnceConfirmed(t *testing.T) {
+	b := mustBiller(t)
+	p := mustPayer(t, b)
+	inv := mustInvoice(t, b, p, "2026-001", "12.00")
+	_, err := inv.Settle(uuid.Nil, now, now) // paid at the counter
+	require.NoError(t, err)
+	pay, err := domain.NewPayment(uuid.New(), "URLMODE12345", b, p, activeAccount(p), []domain.Invoice{mustInvoice(t, b, p, "x", "12.00")}, now)
+	require.NoError(t, err)
+	pay.InvoiceIDs, pay.InvoiceNumbers = []uuid.UUID{inv.ID}, []string{inv.Number}
+	// A "paid" known only from the legacy URL mode's callback, which anyone can forge.
+	_, err = pay.Apply(domain.Report{Outcome: domain.OutcomePaid, Code: "P"}, now)
+	require.NoError(t, err)
+	require.True(t, pay.Unconfirmed())
+	_, refunds := domain.SettleInvoices(&pay, []domain.Invoice{inv}, now)
+	assert.Empty(t, refunds, "nobody is told to refund money that may never have come")
+	assert.Contains(t, pay.Anomaly, "si ce paiement est confirmé")
+	assert.Empty(t, domain.DoublePayments(pay, []domain.Invoice{inv}, now))
+
+	changed, err := pay.Confirm(now.Add(time.Hour))
+	require.NoError(t, err)
+	require.True(t, changed)
+	refunds = domain.DoublePayments(pay, []domain.Invoice{inv}, now.Add(time.Hour))
+	require.Len(t, refunds, 1)
+	assert.Equal(t, domain.RefundID(pay.ID, inv.ID), refunds[0].ID)
+	assert.False(t, refunds[0].EarlierOnline())
+	assert.True(t, inv.Amount.Equal(refunds[0].Amount))
+
+	other := mustInvoice(t, b, p, "2026-002", "5.00")
+	_, err = other.Settle(uuid.New(), now, now)
+	require.NoError(t, err)
+	assert.Empty(t, domain.DoublePayments(pay, []domain.Invoice{other}, now), "only the payment's own invoices")
+}

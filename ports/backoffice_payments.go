@@ -138,7 +138,7 @@ func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (Paym
 // an attempt paid on the word of the legacy URL mode's unauthenticated
 // callback. Confirming twice is harmless.
 func (p *Portal) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) error {
-	return p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
 		changed, err := pay.Confirm(p.clock.Now())
 		if err != nil || !changed {
 			return false, err
@@ -146,9 +146,16 @@ func (p *Portal) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) erro
 		if err := p.paymentEvent(ctx, tx, *pay, "", "Confirmé par le service de facturation ("+a.Label+")."); err != nil {
 			return false, err
 		}
+		if err := p.refundsOnConfirmation(ctx, tx, *pay, p.clock.Now()); err != nil {
+			return false, err
+		}
 		return true, p.audit(ctx, tx, a, domain.AuditPaymentConfirmed, pay.Refdet,
 			fmt.Sprintf("Paiement de %s confirmé (factures %s).", domain.FormatEuros(pay.Total), strings.Join(pay.InvoiceNumbers, ", ")))
 	})
+	if err == nil {
+		p.mailsQueued(ctx) // a double payment found on confirmation
+	}
+	return err
 }
 
 // RejectPayment is the billing service saying it never received the

@@ -93,6 +93,9 @@ func (p *Portal) ApplySettlementReport(ctx context.Context, a Actor, r io.Reader
 	if err != nil {
 		return SettlementResult{}, err
 	}
+	if res.Confirmed > 0 {
+		p.mailsQueued(ctx) // a double payment found on confirmation
+	}
 	return res, nil
 }
 
@@ -189,6 +192,9 @@ func (s *settlementRun) apply(ctx context.Context, m domain.SettlementMatch) (bo
 		}
 		if confirmed {
 			detail += " Paiement confirmé par le relevé."
+			if err := s.p.refundsOnConfirmation(ctx, s.tx, *pay, now); err != nil {
+				return false, err
+			}
 		}
 	} else {
 		if pay.Flag(m.Detail, now) {

@@ -64,6 +64,24 @@ func (p *Portal) recordRefunds(ctx context.Context, tx Tx, pay domain.Payment, r
 	return nil
 }
 
+// refundsOnConfirmation records the refunds of an attempt whose "paid"
+// was just confirmed (domain.DoublePayments): an unconfirmed "paid" that
+// reached an invoice already paid gets its refund only then.
+func (p *Portal) refundsOnConfirmation(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
+	invs := make([]domain.Invoice, 0, len(pay.InvoiceIDs))
+	for _, id := range pay.InvoiceIDs {
+		inv, err := tx.Invoice(ctx, id)
+		if err != nil {
+			if domain.ErrorCode(err) == domain.NotFound {
+				continue
+			}
+			return domain.WrapInternal(err)
+		}
+		invs = append(invs, inv)
+	}
+	return p.recordRefunds(ctx, tx, pay, domain.DoublePayments(pay, invs, now), now)
+}
+
 // enqueueDoublePayment mails the billing service about a refund to make,
 // at the biller's address, in the transaction that records it.
 func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refund, now time.Time) error {

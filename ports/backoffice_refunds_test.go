@@ -323,3 +323,55 @@ func TestExportRefunds(t *testing.T) {
 	err = e.portal.ExportRefunds(e.ctx, ports.Actor{}, ports.RefundQuery{}, &buf)
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 }
+
+// unconfirmedOnPaid starts an attempt on the first invoice, has the
+// service record it paid at the counter, then receives the legacy URL
+// mode's "paid" for the attempt: unconfirmed, perhaps forged.
+func unconfirmedOnPaid(t *testing.T, e *env) domain.Payment {
+	t.Helper()
+	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	require.NoError(t, err)
+	_, _, err = e.portal.SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number, ports.InvoiceStatusChange{Status: domain.InvoicePaid})
+	require.NoError(t, err)
+	e.gateway.SetReport(pay.OperationID, domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total,
+		Numcli: pay.Numcli, Method: domain.MethodCard, Authorization: "AUT-" + pay.OperationID, Code: "P", TransactionAt: e.clock.Now()})
+	got, err := e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	require.NoError(t, err)
+	require.True(t, got.Unconfirmed())
+	e.checkPaidOnce(t, e.house.Invoices[0].ID, uuid.Nil)
+	list, err := e.portal.Refunds(e.ctx, e.manager(), ports.RefundQuery{})
+	require.NoError(t, err)
+	assert.Zero(t, list.Total, "nobody is told to refund money that may never have come")
+	assert.Empty(t, e.mails.To(e.house.Biller.Email))
+	assert.Contains(t, got.Anomaly, "si ce paiement est confirmé")
+	return got
+}
+
+func TestAnUnconfirmedPaymentIsToRefundOnceConfirmed(t *testing.T) {
+	t.Run("by the service", func(t *testing.T) {
+		e := newEnv(t)
+		pay := unconfirmedOnPaid(t, e)
+		require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), pay.ID))
+		pay, err := e.store.Payment(e.ctx, pay.ID)
+		require.NoError(t, err)
+		r := e.onlyRefund(t, pay, e.invoice(t, e.house.Invoices[0].ID))
+		assert.False(t, r.EarlierOnline())
+		e.checkBillerMailed(t, r, "hors du portail")
+		e.checkCitizenSees(t, r)
+	})
+	t.Run("by the DGFiP's settlement report", func(t *testing.T) {
+		e := newEnv(t)
+		pay := unconfirmedOnPaid(t, e)
+		report := "EN-TETE;004200;RELEVE DES OPERATIONS PAYFIP\n" +
+			"LIGNE;Date;Référence;Montant\n" +
+			"LIGNE;" + e.clock.Now().In(domain.Paris).Format("02/01/2006") + ";" + pay.Refdet + ";" + strings.ReplaceAll(pay.Total.StringFixed(2), ".", ",") + "\n" +
+			"PIED-DE-PAGE;1;" + strings.ReplaceAll(pay.Total.StringFixed(2), ".", ",") + "\n"
+		res, err := e.portal.ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Confirmed)
+		pay, err = e.store.Payment(e.ctx, pay.ID)
+		require.NoError(t, err)
+		r := e.onlyRefund(t, pay, e.invoice(t, e.house.Invoices[0].ID))
+		e.checkBillerMailed(t, r, "hors du portail")
+	})
+}
