@@ -66,6 +66,8 @@ func TestStaffRefunds(t *testing.T) {
 	contains(t, post, "Votre rôle « lecture » permet de consulter mais pas de modifier.")
 	assert.False(t, e.refund(r).Refunded())
 
+	contains(t, rd.get("/gestion/factures/"+idOf(water).String()), "Double paiement", "243,11", r.Refdet, `<a href="/gestion/remboursements">à rembourser</a>`)
+
 	bad := rd.get("/gestion/remboursements?etat=n-importe")
 	assert.Equal(t, http.StatusBadRequest, bad.status)
 	contains(t, bad, "Choix de liste inconnu")
