@@ -58,7 +58,7 @@ func TestStaffRefunds(t *testing.T) {
 	p := rd.get("/gestion/remboursements")
 	require.Equal(t, http.StatusOK, p.status, p.body)
 	contains(t, p, "Doubles paiements à rembourser", "1 double paiement", water, "Camille Martin (DEMO-0001)", "243,11",
-		r.Refdet, "op-double", "NUMAUTO9", r.EarlierRefdet, "paiement en ligne", "À rembourser",
+		r.Refdet, "NUMAUTO9", r.EarlierRefdet, "paiement en ligne", "À rembourser",
 		`aria-current="page">À rembourser</a>`, `href="/gestion/remboursements/export.csv?etat=a-rembourser"`)
 	notContains(t, p, "Marquer comme remboursé")
 	post := rd.post("/gestion/remboursements/"+r.ID.String()+"/rembourse", nil)
