@@ -103,13 +103,7 @@ func (s *queries) RefundsByInvoice(ctx context.Context, invoiceID uuid.UUID) ([]
 // Refunds returns one page of the biller's refunds matching q, newest
 // first, and how many match (up to q.CountUpTo).
 func (s *queries) Refunds(ctx context.Context, q ports.RefundQuery) ([]domain.Refund, int, error) {
-	f := where("biller_id = ?", q.BillerID)
-	switch q.State {
-	case domain.RefundPending:
-		f.and("refunded_at IS NULL") // refunds_biller_pending_idx
-	case domain.RefundRefunded:
-		f.and("refunded_at IS NOT NULL")
-	}
+	f := refundFilter(q)
 	total, err := s.countUpTo(ctx, "refunds", "refunds", refundOrder, f, q.CountUpTo)
 	if err != nil {
 		return nil, 0, err
@@ -120,4 +114,17 @@ func (s *queries) Refunds(ctx context.Context, q ports.RefundQuery) ([]domain.Re
 		return nil, 0, err
 	}
 	return refundList(rows), total, nil
+}
+
+// refundFilter is the WHERE clause of q; the refunds to do are written
+// as the condition of refunds_biller_pending_idx.
+func refundFilter(q ports.RefundQuery) *filter {
+	f := where("biller_id = ?", q.BillerID)
+	switch q.State {
+	case domain.RefundPending:
+		f.and("refunded_at IS NULL")
+	case domain.RefundRefunded:
+		f.and("refunded_at IS NOT NULL")
+	}
+	return f
 }
