@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -97,39 +98,24 @@ func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUs
 }
 
 // staffExportRefunds sends the CSV export of the list
-// (ports.RefundExportColumns says its format).
+// (ports.RefundExportColumns says its format). The file is built whole
+// before it is sent (double payments are few): a failure is an error
+// page, never 200 with an empty or cut file.
 func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	_, state, ok := refundState(r)
 	if !ok {
 		return errRefundFilter
 	}
+	var buf bytes.Buffer
+	if err := s.portal.ExportRefunds(r.Context(), u.actor, ports.RefundQuery{State: state}, &buf); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="doubles-paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	cw := &refundExportWriter{w: w}
-	if err := s.portal.ExportRefunds(r.Context(), u.actor, ports.RefundQuery{State: state}, cw); err != nil {
-		if cw.n == 0 {
-			// Nothing sent yet: an error page, not an empty file.
-			w.Header().Del("Content-Disposition")
-			w.Header().Del("Content-Type")
-			return err
-		}
-		// The file has begun: the status cannot change any more.
-		s.log.ErrorContext(r.Context(), "refund export interrupted", "err", err)
-	}
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = buf.WriteTo(w)
 	return nil
-}
-
-// refundExportWriter counts the bytes written through it.
-type refundExportWriter struct {
-	w interface{ Write([]byte) (int, error) }
-	n int
-}
-
-func (c *refundExportWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += n
-	return n, err
 }
 
 func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request, u *staffUser) error {
