@@ -467,14 +467,11 @@ func (e *mismatchError) Error() string { return "report " + e.what + " differs f
 // SettleInvoices applies a paid attempt to its invoices: each is settled
 // by p, and the attempt's locks are released. An invoice that another
 // payment already settled stays paid once (p only releases its hold on
-// it): the double payment is noted in p.Anomaly and, when p is confirmed,
-// returned as a Refund of p's share of that invoice for the billing
-// service. An unconfirmed "paid" (legacy URL mode, possibly forged) gets
-// its refunds when it is confirmed (DoublePayments). It returns the
-// invoices changed and the refunds.
-func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) ([]Invoice, []Refund) {
+// it) and the double payment is noted in p.Anomaly for the billing
+// service; DoublePayments gives the refunds to record. It returns the
+// invoices changed.
+func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 	var changed []Invoice
-	var refunds []Refund
 	at := p.TransactionAt
 	if at.IsZero() {
 		at = now
@@ -483,15 +480,7 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) ([]Invoice, [
 		ok, err := inv.Settle(p.ID, at, now)
 		if err != nil {
 			if before := (*SettledBefore)(nil); errors.As(err, &before) {
-				r := NewRefund(*p, inv, *before, now)
-				what := "à rembourser au redevable"
-				if p.Confirmed {
-					refunds = append(refunds, r)
-				} else {
-					what = "à rembourser au redevable si ce paiement est confirmé"
-				}
-				err = Errorf(Conflict, "La facture %s était déjà réglée par un autre paiement : %s %s.",
-					inv.Number, FormatEuros(r.Amount), what)
+				err = doublePaymentNote(*p, inv, *before, now)
 				if inv.LockedBy == p.ID {
 					inv.Unlock(p.ID)
 					inv.UpdatedAt = now
@@ -508,7 +497,7 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) ([]Invoice, [
 			changed = append(changed, inv)
 		}
 	}
-	return changed, refunds
+	return changed
 }
 
 // ReleaseInvoices frees the invoices a finished, unpaid attempt held. It

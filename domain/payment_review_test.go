@@ -23,7 +23,7 @@ func unconfirmedPaid(t *testing.T) (domain.Payment, []domain.Invoice) {
 	_, err = pay.Apply(domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total, Code: "P"}, now)
 	require.NoError(t, err)
 	require.True(t, pay.Unconfirmed())
-	settled, _ := domain.SettleInvoices(&pay, invs, now)
+	settled := domain.SettleInvoices(&pay, invs, now)
 	require.Len(t, settled, 2)
 	return pay, settled
 }

@@ -212,7 +212,8 @@ func TestSettleAndReleaseInvoices(t *testing.T) {
 	// The second invoice was settled meanwhile by another payment.
 	_, err = invs[1].Settle(uuid.New(), now, now)
 	require.NoError(t, err)
-	changed, refunds := domain.SettleInvoices(&pay, invs, now.Add(3*time.Minute))
+	refunds := domain.DoublePayments(pay, invs, now.Add(3*time.Minute))
+	changed := domain.SettleInvoices(&pay, invs, now.Add(3*time.Minute))
 	require.Len(t, changed, 2, "one settled, one released")
 	assert.Equal(t, domain.InvoicePaid, changed[0].State)
 	assert.True(t, r.TransactionAt.Equal(changed[0].PaidAt), "paid at the DGFiP's transaction time")

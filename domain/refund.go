@@ -152,9 +152,11 @@ func NewRefund(p Payment, inv Invoice, before SettledBefore, now time.Time) Refu
 }
 
 // DoublePayments returns the refunds of a paid, confirmed attempt p: its
-// share of each of its invoices that another settlement paid. It is what
-// SettleInvoices returns for p, for the moment an unconfirmed "paid" is
-// confirmed; none for any other attempt.
+// share of each of its invoices (as they stand before SettleInvoices)
+// that another settlement paid. None for any other attempt: an
+// unconfirmed "paid" (legacy URL mode, possibly forged) gets its refunds
+// when it is confirmed, so that nobody is told to refund money that may
+// never have come.
 func DoublePayments(p Payment, invoices []Invoice, now time.Time) []Refund {
 	if p.State != PaymentPaid || !p.Confirmed {
 		return nil
@@ -166,6 +168,17 @@ func DoublePayments(p Payment, invoices []Invoice, now time.Time) []Refund {
 		}
 	}
 	return refunds
+}
+
+// doublePaymentNote is the anomaly SettleInvoices notes on p for an
+// invoice that was already paid.
+func doublePaymentNote(p Payment, inv Invoice, before SettledBefore, now time.Time) error {
+	what := "à rembourser au redevable"
+	if !p.Confirmed {
+		what = "à rembourser au redevable si ce paiement est confirmé"
+	}
+	return Errorf(Conflict, "La facture %s était déjà réglée par un autre paiement : %s %s.",
+		inv.Number, FormatEuros(NewRefund(p, inv, before, now).Amount), what)
 }
 
 // MarkRefunded records that by (a staff member's name) refunded the payer

@@ -12,6 +12,13 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// settle does what the use case does with a paid attempt: the refunds of
+// its invoices as they stood, then their settlement.
+func settle(p *domain.Payment, invs []domain.Invoice, now time.Time) ([]domain.Invoice, []domain.Refund) {
+	refunds := domain.DoublePayments(*p, invs, now)
+	return domain.SettleInvoices(p, invs, now), refunds
+}
+
 // paidAttempt returns an attempt on invs, paid at the DGFiP.
 func paidAttempt(t *testing.T, b domain.Biller, p domain.Payer, refdet string, invs ...domain.Invoice) domain.Payment {
 	t.Helper()
@@ -45,7 +52,7 @@ func TestASecondPaymentOfOneInvoiceIsToRefundWhole(t *testing.T) {
 	p := mustPayer(t, b)
 	inv := mustInvoice(t, b, p, "2026-001", "12.00")
 	first := paidAttempt(t, b, p, "FIRST1234567", inv)
-	settled, refunds := domain.SettleInvoices(&first, []domain.Invoice{inv}, now.Add(2*time.Minute))
+	settled, refunds := settle(&first, []domain.Invoice{inv}, now.Add(2*time.Minute))
 	require.Len(t, settled, 1)
 	assert.Empty(t, refunds)
 	inv = settled[0]
@@ -53,7 +60,7 @@ func TestASecondPaymentOfOneInvoiceIsToRefundWhole(t *testing.T) {
 	second := paidAttempt(t, b, p, "SECOND123456", mustInvoice(t, b, p, "2026-009", "12.00"))
 	second.InvoiceIDs, second.InvoiceNumbers = []uuid.UUID{inv.ID}, []string{inv.Number}
 	later := now.Add(3 * time.Hour)
-	changed, refunds := domain.SettleInvoices(&second, []domain.Invoice{inv}, later)
+	changed, refunds := settle(&second, []domain.Invoice{inv}, later)
 	assert.Empty(t, changed, "the invoice stays paid once, by the first payment")
 	require.Len(t, refunds, 1)
 	r := refunds[0]
@@ -77,7 +84,7 @@ func TestASecondPaymentOfOneInvoiceIsToRefundWhole(t *testing.T) {
 
 	// The same "paid" applied again notes nothing twice and gives the same refund.
 	anomaly := second.Anomaly
-	_, again := domain.SettleInvoices(&second, []domain.Invoice{inv}, later.Add(time.Minute))
+	_, again := settle(&second, []domain.Invoice{inv}, later.Add(time.Minute))
 	require.Len(t, again, 1)
 	assert.Equal(t, r.ID, again[0].ID, "one refund per payment and invoice")
 	assert.Equal(t, anomaly, second.Anomaly)
@@ -92,7 +99,7 @@ func TestOnlyTheAlreadyPaidInvoicesShareIsToRefund(t *testing.T) {
 	require.NoError(t, err)
 	pay := paidAttempt(t, b, p, "BOTH12345678", mustInvoice(t, b, p, "x1", "12.00"), mustInvoice(t, b, p, "x2", "30.50"))
 	pay.InvoiceIDs, pay.InvoiceNumbers = []uuid.UUID{a.ID, c.ID}, []string{a.Number, c.Number}
-	changed, refunds := domain.SettleInvoices(&pay, []domain.Invoice{a, c}, now.Add(time.Hour))
+	changed, refunds := settle(&pay, []domain.Invoice{a, c}, now.Add(time.Hour))
 	require.Len(t, changed, 1)
 	assert.Equal(t, c.ID, changed[0].ID)
 	require.Len(t, refunds, 1)
@@ -127,7 +134,7 @@ func TestAnUnconfirmedPaymentGetsItsRefundOnlyOnceConfirmed(t *testing.T) {
 	_, err = pay.Apply(domain.Report{Outcome: domain.OutcomePaid, Code: "P"}, now)
 	require.NoError(t, err)
 	require.True(t, pay.Unconfirmed())
-	_, refunds := domain.SettleInvoices(&pay, []domain.Invoice{inv}, now)
+	_, refunds := settle(&pay, []domain.Invoice{inv}, now)
 	assert.Empty(t, refunds, "nobody is told to refund money that may never have come")
 	assert.Contains(t, pay.Anomaly, "si ce paiement est confirmé")
 	assert.Empty(t, domain.DoublePayments(pay, []domain.Invoice{inv}, now))

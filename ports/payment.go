@@ -217,8 +217,8 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 	var changed []domain.Invoice
 	if pay.State == domain.PaymentPaid {
 		anomaly := pay.Anomaly
-		var refunds []domain.Refund
-		changed, refunds = domain.SettleInvoices(pay, invs, now)
+		refunds := domain.DoublePayments(*pay, invs, now)
+		changed = domain.SettleInvoices(pay, invs, now)
 		if pay.Anomaly != anomaly {
 			p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
 			if err := tx.SavePayment(ctx, *pay); err != nil {
