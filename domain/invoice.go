@@ -359,14 +359,16 @@ func (inv *Invoice) Cancel(now time.Time) (bool, error) {
 // Settle records the invoice as paid by payment (uuid.Nil for a payment
 // made outside the portal) at instant at. Settling again with the same
 // payment changes nothing; an invoice already settled by another payment
-// returns a Conflict: the money arrived twice and the service must refund.
+// returns a Conflict whose *SettledBefore says who paid it first: the
+// money arrived twice and the service must refund.
 // A settled invoice leaves treasury: the money is what counts.
 func (inv *Invoice) Settle(payment uuid.UUID, at, now time.Time) (bool, error) {
 	if inv.State == InvoicePaid {
 		if inv.PaymentID == payment {
 			return false, nil
 		}
-		return false, Errorf(Conflict, "La facture %s était déjà réglée par un autre paiement.", inv.Number)
+		return false, &Error{Code: Conflict, Message: "La facture " + inv.Number + " était déjà réglée par un autre paiement.",
+			Err: &SettledBefore{Number: inv.Number, PaymentID: inv.PaymentID, PaidAt: inv.PaidAt}}
 	}
 	inv.State = InvoicePaid
 	inv.PaidAt = at

@@ -580,9 +580,10 @@ func IsReportMismatch(err error) bool {
 // SettleInvoices applies a paid attempt to its invoices: each is settled
 // by p, and the attempt's locks are released. While p is unconfirmed its
 // invoices are marked AwaitingConfirmation; applying it again once
-// confirmed clears the mark. An invoice that another
-// payment already settled stays as it is and the double payment is noted
-// in p.Anomaly for the billing service. It returns the invoices changed.
+// confirmed clears the mark. An invoice that another payment already
+// settled stays paid once (p only releases its hold on it) and the double
+// payment is noted in p.Anomaly for the billing service; DoublePayments
+// gives the refunds to record. It returns the invoices changed.
 func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 	var changed []Invoice
 	at := p.TransactionAt
@@ -592,8 +593,18 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 	for _, inv := range invoices {
 		ok, err := inv.Settle(p.ID, at, now)
 		if err != nil {
-			p.Anomaly = strings.TrimSpace(p.Anomaly + " " + ErrorMessage(err))
-			p.UpdatedAt = now
+			if before := (*SettledBefore)(nil); errors.As(err, &before) {
+				err = doublePaymentNote(*p, inv, *before, now)
+				if inv.LockedBy == p.ID {
+					inv.Unlock(p.ID)
+					inv.UpdatedAt = now
+					changed = append(changed, inv)
+				}
+			}
+			if msg := ErrorMessage(err); !strings.Contains(p.Anomaly, msg) {
+				p.Anomaly = strings.TrimSpace(p.Anomaly + " " + msg)
+				p.UpdatedAt = now
+			}
 			continue
 		}
 		if inv.PaymentID == p.ID && inv.AwaitingConfirmation != p.Unconfirmed() {

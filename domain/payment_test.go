@@ -232,11 +232,16 @@ func TestSettleAndReleaseInvoices(t *testing.T) {
 	// The second invoice was settled meanwhile by another payment.
 	_, err = invs[1].Settle(uuid.New(), now, now)
 	require.NoError(t, err)
+	refunds := domain.DoublePayments(pay, invs, now.Add(3*time.Minute))
 	changed := domain.SettleInvoices(&pay, invs, now.Add(3*time.Minute))
-	require.Len(t, changed, 1)
+	require.Len(t, changed, 2, "one settled, one released")
 	assert.Equal(t, domain.InvoicePaid, changed[0].State)
 	assert.True(t, r.TransactionAt.Equal(changed[0].PaidAt), "paid at the DGFiP's transaction time")
+	assert.NotEqual(t, pay.ID, changed[1].PaymentID, "the invoice paid meanwhile stays paid by the other payment")
+	assert.False(t, changed[1].Locked(now), "but the attempt no longer holds it")
 	assert.Contains(t, pay.Anomaly, "2026-002", "the double payment is noted for the service")
+	require.Len(t, refunds, 1, "the second invoice's share is to refund")
+	assert.Equal(t, invs[1].ID, refunds[0].InvoiceID)
 
 	refused, invs2, _ := newPayment(t)
 	_, err = refused.Apply(report(domain.OutcomeRefused), now)

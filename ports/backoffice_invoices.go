@@ -90,6 +90,8 @@ type StaffInvoiceDetail struct {
 	Locked     bool
 	// Actions are the changes staff may record by hand now.
 	Actions domain.StaffActions
+	// Refunds are the invoice's double payments, oldest first.
+	Refunds []domain.Refund
 }
 
 // StaffInvoice returns one invoice of the actor's biller.
@@ -123,6 +125,9 @@ func (p *Portal) StaffInvoice(ctx context.Context, a Actor, id uuid.UUID) (Staff
 		if err == nil && pay.BillerID == a.BillerID {
 			d.Payment = &pay
 		}
+	}
+	if d.Refunds, err = p.store.RefundsByInvoice(ctx, inv.ID); err != nil {
+		return d, domain.WrapInternal(err)
 	}
 	return d, nil
 }

@@ -94,7 +94,7 @@ func (p *Portal) ApplySettlementReport(ctx context.Context, a Actor, r io.Reader
 		return SettlementResult{}, err
 	}
 	if res.Confirmed > 0 {
-		p.mailsQueued(ctx) // the receipts of the payments confirmed
+		p.mailsQueued(ctx) // the receipts of the payments confirmed, and any double payment found
 	}
 	return res, nil
 }

@@ -94,6 +94,9 @@ type InvoiceDetail struct {
 	BillerName string
 	// Payment is the live attempt holding the invoice, if any.
 	Payment *domain.Payment
+	// Refunds are the invoice's double payments, the payer's own, oldest
+	// first: the service refunds the second payment.
+	Refunds []domain.Refund
 }
 
 // Invoice returns one of the caller's invoices. Another payer's invoice,
@@ -109,6 +112,9 @@ func (p *Portal) Invoice(ctx context.Context, c Citizen, id uuid.UUID) (InvoiceD
 		if pay, err := p.store.Payment(ctx, inv.LockedBy); err == nil && pay.PayerID == c.PayerID {
 			d.Payment = &pay
 		}
+	}
+	if d.Refunds, err = p.invoiceRefunds(ctx, c, inv); err != nil {
+		return InvoiceDetail{}, err
 	}
 	return d, nil
 }

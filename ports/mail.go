@@ -51,7 +51,7 @@ type mailTemplates struct {
 func mustParseMailTemplates() *mailTemplates {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	funcs := map[string]any{"euros": domain.FormatEuros, "join": strings.Join, "datetime": domain.FrenchDateTime}
-	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected} {
+	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected, mailDoublePayment} {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
@@ -68,6 +68,7 @@ type mailData struct {
 	Payment domain.Payment
 	Invoice domain.Invoice
 	TTL     string // how long the link stays valid, in words
+	Refund  domain.Refund
 }
 
 // render builds the mail called name for to.

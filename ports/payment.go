@@ -233,7 +233,8 @@ func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.P
 }
 
 // releaseOrSettle brings the invoices in line with a payment's state:
-// settled when paid, released when otherwise final.
+// settled when paid, released when otherwise final. A paid invoice that
+// another payment already settled gets a refund to make (recordRefunds).
 func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
 	if pay.Live() {
 		return nil
@@ -245,6 +246,7 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 	var changed []domain.Invoice
 	if pay.State == domain.PaymentPaid {
 		anomaly := pay.Anomaly
+		refunds := domain.DoublePayments(*pay, invs, now)
 		changed = domain.SettleInvoices(pay, invs, now)
 		if pay.Anomaly != anomaly {
 			p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
@@ -254,6 +256,9 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 			if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
 				return err
 			}
+		}
+		if err := p.recordRefunds(ctx, tx, *pay, refunds, now); err != nil {
+			return err
 		}
 	} else {
 		changed = domain.ReleaseInvoices(*pay, invs, now)

@@ -289,6 +289,8 @@ type StaffBoard struct {
 	// Anomalies are payments with a problem to look at (money received
 	// twice, a mismatch with the settlement report).
 	Anomalies int
+	// Refunds are double payments still to refund (« À rembourser »).
+	Refunds int
 }
 
 // StaffBoard returns the dashboard of the actor's biller.
@@ -315,6 +317,9 @@ func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
 		return board, domain.WrapInternal(err)
 	}
 	if _, board.DeclaredInvoices, err = p.store.SearchInvoices(ctx, InvoiceSearch{BillerID: b.ID, Declared: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.Refunds, err = p.store.Refunds(ctx, RefundQuery{BillerID: b.ID, State: domain.RefundPending, Limit: 1, CountUpTo: BackOfficeCountLimit}); err != nil {
 		return board, domain.WrapInternal(err)
 	}
 	return board, nil

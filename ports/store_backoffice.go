@@ -77,6 +77,8 @@ type BackOfficeTx interface {
 	// already: several instances share one store and only one of them
 	// runs a daily job.
 	ClaimRun(ctx context.Context, job, key string, at time.Time) (bool, error)
+
+	RefundTx
 }
 
 // BackOfficeCountLimit bounds the counts of the back office's lists: an

@@ -45,7 +45,7 @@ func TestCloneCoversEveryReferenceField(t *testing.T) {
 	for _, record := range []any{
 		domain.Biller{}, domain.Payer{}, domain.Account{}, domain.Token{},
 		domain.Invoice{}, domain.Payment{}, domain.Message{}, ports.Session{},
-		domain.Staff{}, domain.APIKey{}, domain.AuditEvent{}, domain.Document{}, domain.PaymentEvent{},
+		domain.Staff{}, domain.APIKey{}, domain.AuditEvent{}, domain.Document{}, domain.PaymentEvent{}, domain.Refund{},
 	} {
 		typ := reflect.TypeOf(record)
 		walk("."+typ.Name(), typ)

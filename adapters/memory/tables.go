@@ -45,7 +45,8 @@ type tables struct {
 	outbox        table[uuid.UUID, ports.OutboxMail]
 	outboxPending set[uuid.UUID]
 
-	bo backOffice
+	bo      backOffice
+	refunds refunds
 }
 
 // init makes the empty tables. The hooks capture t, which must not move
@@ -134,6 +135,7 @@ func (t *tables) init() {
 		func(m domain.Message) { removeFrom(t.messagesByBiller, m.BillerID, m.ID) })
 
 	t.bo.init()
+	t.refunds.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](
 		func(m ports.OutboxMail) {

@@ -47,6 +47,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"invoice search", invoiceSearchTests},
 		{"payer search", payerSearchTests},
 		{"message search", messageSearchTests},
+		{"refunds", refundTests},
 		{"outbox", outboxTests},
 		{"atomic", atomicTests},
 		{"copies", copyTests},

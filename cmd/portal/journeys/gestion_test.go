@@ -173,6 +173,10 @@ func tourOfTheBackOffice(t *testing.T, p portal) {
 	m.see("Résultat du relevé de règlement", "Anomalies à examiner", "INCONNU000000000000000001")
 	m.audit("le résultat du relevé de règlement")
 
+	m.click("À rembourser")
+	m.see("Doubles paiements à rembourser", "Aucun double paiement n'est à rembourser.")
+	m.audit("les doubles paiements à rembourser")
+
 	m.click("Factures")
 	m.see(waterInvoice, canteenInvoice, "Camille Martin")
 	m.audit("les factures")
@@ -360,6 +364,8 @@ func backOfficeOnASmallScreen(t *testing.T, p portal) {
 	m.tableScrollsInItsBox("les paiements")
 	m.clickFirst("table.liste tbody a")
 	m.audit("le détail d'un paiement sur petit écran")
+	m.click("À rembourser")
+	m.audit("les doubles paiements à rembourser sur petit écran")
 	m.click("Factures")
 	m.audit("les factures sur petit écran")
 	m.tableScrollsInItsBox("les factures")

@@ -1,0 +1,151 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
+	"github.com/portail-factures/portail/ports/portstest"
+)
+
+// doublePaid pays the demo's water invoice twice: first by the payment
+// of paidUnconfirmed, then by a second attempt whose "paid" arrived
+// later. It returns the refund the portal recorded.
+func (e *env) doublePaid() domain.Refund {
+	e.t.Helper()
+	ctx := context.Background()
+	first := e.paidUnconfirmed()
+	b, err := e.store.Biller(ctx, demo.BillerID)
+	require.NoError(e.t, err)
+	acc, err := e.store.AccountByEmail(ctx, demo.BillerID, demo.Email)
+	require.NoError(e.t, err)
+	inv, err := e.store.Invoice(ctx, idOf(water))
+	require.NoError(e.t, err)
+	extra := portstest.NewPayment(e.t, b, acc, inv)
+	extra.CreatedAt, extra.OperationID, extra.Authorization = start.Add(-30*time.Minute), "op-double", "NUMAUTO9"
+	extra.State, extra.Method, extra.TransactionAt, extra.Confirmed = domain.PaymentPaid, domain.MethodCard, start.Add(-20*time.Minute), true
+	require.NoError(e.t, e.store.SavePayment(ctx, extra))
+	r := domain.NewRefund(extra, inv, domain.SettledBefore{Number: inv.Number, PaymentID: first.ID, PaidAt: first.TransactionAt}, start.Add(-19*time.Minute))
+	r.EarlierRefdet = first.Refdet
+	require.NoError(e.t, e.store.SaveRefund(ctx, r))
+	return r
+}
+
+func (e *env) refund(id domain.Refund) domain.Refund {
+	e.t.Helper()
+	r, err := e.store.Refund(context.Background(), id.ID)
+	require.NoError(e.t, err)
+	return r
+}
+
+func TestStaffRefunds(t *testing.T) {
+	e := newEnv(t)
+	r := e.doublePaid()
+
+	rd := e.reader()
+	home := rd.get("/gestion/")
+	contains(t, home, `<a href="/gestion/remboursements"><span class="nombre">1</span> double paiement à rembourser</a>`,
+		`href="/gestion/remboursements">À rembourser</a>`)
+
+	p := rd.get("/gestion/remboursements")
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	contains(t, p, "Doubles paiements à rembourser", "1 double paiement", water, "Camille Martin (DEMO-0001)", "243,11",
+		r.Refdet, "NUMAUTO9", r.EarlierRefdet, "paiement en ligne", "À rembourser",
+		`aria-current="page">À rembourser</a>`, `href="/gestion/remboursements/export.csv?etat=a-rembourser"`)
+	notContains(t, p, "Marquer comme remboursé")
+	post := rd.post("/gestion/remboursements/"+r.ID.String()+"/rembourse", nil)
+	assert.Equal(t, http.StatusForbidden, post.status, "the role « lecture » may not mark")
+	contains(t, post, "Votre rôle « lecture » permet de consulter mais pas de modifier.")
+	assert.False(t, e.refund(r).Refunded())
+
+	contains(t, rd.get("/gestion/factures/"+idOf(water).String()), "Double paiement", "243,11", r.Refdet, `<a href="/gestion/remboursements">à rembourser</a>`)
+
+	bad := rd.get("/gestion/remboursements?etat=n-importe")
+	assert.Equal(t, http.StatusBadRequest, bad.status)
+	contains(t, bad, "Choix de liste inconnu")
+
+	t.Run("CSV", func(t *testing.T) {
+		csv := rd.get("/gestion/remboursements/export.csv?etat=a-rembourser")
+		require.Equal(t, http.StatusOK, csv.status, csv.body)
+		assert.Equal(t, "text/csv; charset=utf-8", csv.header.Get("Content-Type"))
+		assert.Contains(t, csv.header.Get("Content-Disposition"), `attachment; filename="doubles-paiements-2026-11-26.csv"`)
+		assert.True(t, strings.HasPrefix(csv.body, "\ufeff"+strings.Join(ports.RefundExportColumns, ";")+"\r\n"))
+		assert.Contains(t, csv.body, water+";243.11;DEMO-0001;Camille Martin;"+r.Refdet+";op-double;NUMAUTO9;")
+		assert.Contains(t, csv.body, ";pending;À rembourser;;")
+		none := rd.get("/gestion/remboursements/export.csv?etat=rembourses")
+		assert.NotContains(t, none.body, r.Refdet)
+		assert.Equal(t, http.StatusBadRequest, rd.get("/gestion/remboursements/export.csv?etat=x").status)
+	})
+
+	t.Run("a form without its token is refused", func(t *testing.T) {
+		m := e.manager()
+		p := m.postRaw("/gestion/remboursements/"+r.ID.String()+"/rembourse", nil)
+		assert.Equal(t, http.StatusForbidden, p.status)
+		assert.False(t, e.refund(r).Refunded())
+	})
+
+	t.Run("another biller's staff sees nothing of it", func(t *testing.T) {
+		e.otherBiller()
+		o := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
+		p := o.get("/gestion/remboursements?etat=tous")
+		require.Equal(t, http.StatusOK, p.status)
+		notContains(t, p, r.Refdet, water)
+		assert.NotContains(t, o.get("/gestion/remboursements/export.csv?etat=tous").body, r.Refdet)
+		o.get("/gestion/remboursements")
+		p = o.post("/gestion/remboursements/"+r.ID.String()+"/rembourse", nil)
+		assert.Equal(t, http.StatusNotFound, p.status)
+		assert.False(t, e.refund(r).Refunded())
+	})
+
+	t.Run("the manager marks it refunded, once", func(t *testing.T) {
+		m := e.manager()
+		p := m.get("/gestion/remboursements")
+		contains(t, p, "Marquer comme remboursé")
+		e.clock.Advance(time.Hour)
+		p = m.post("/gestion/remboursements/"+r.ID.String()+"/rembourse", nil)
+		require.Equal(t, http.StatusSeeOther, p.status, p.body)
+		assert.Equal(t, "/gestion/remboursements?ok=rembourse", p.location())
+		got := e.refund(r)
+		assert.True(t, got.Refunded())
+		assert.Equal(t, "Agent de démonstration", got.RefundedBy)
+		p = m.get(p.location())
+		contains(t, p, "Le double paiement est marqué comme remboursé.", "Aucun double paiement n'est à rembourser.")
+		p = m.get("/gestion/remboursements?etat=rembourses")
+		contains(t, p, "Remboursé le 26/11/2026 à 11h00 par Agent de démonstration")
+		notContains(t, p, "<button type=\"submit\">Marquer comme remboursé")
+		contains(t, m.get("/gestion/"), `<span class="nombre">0</span> doubles paiements à rembourser`)
+		contains(t, m.get("/gestion/journal"), "Double paiement remboursé", water)
+
+		again := m.post("/gestion/remboursements/"+r.ID.String()+"/rembourse", nil)
+		assert.Equal(t, http.StatusConflict, again.status)
+		contains(t, again, "déjà été marqué comme remboursé le 26/11/2026 à 11h00 par Agent de démonstration")
+	})
+}
+
+func TestInvoicePageSaysTheSecondPaymentIsRefunded(t *testing.T) {
+	e := newEnv(t)
+	r := e.doublePaid()
+	c := e.browser().loginDemo()
+	p := c.get("/factures/" + idOf(water).String())
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	contains(t, p, "Paiement reçu deux fois",
+		"Cette facture a été réglée deux fois : le service Commune de Démoville vous remboursera le second paiement de 243,11", r.Refdet)
+
+	_, err := e.portal.MarkRefunded(context.Background(), ports.Actor{Kind: domain.ActorStaff, BillerID: demo.BillerID,
+		ID: demo.StaffID, Label: demo.StaffEmail, Role: domain.RoleManager}, r.ID)
+	require.NoError(t, err)
+	p = c.get("/factures/" + idOf(water).String())
+	contains(t, p, "le second paiement de 243,11", "vous a été remboursé le 26/11/2026")
+	notContains(t, p, "vous remboursera", "Agent de démonstration")
+
+	other := c.get("/factures/" + idOf(canteen).String())
+	notContains(t, other, "Paiement reçu deux fois")
+}

@@ -1,0 +1,268 @@
+package ports
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// A payment received twice: when a confirmed "paid" reaches an invoice
+// already paid, the domain returns a refund of that payment's share
+// (domain.SettleInvoices). recordRefunds saves it in the transaction that
+// applies the report, with a step in the payment's timeline, an audit
+// line and a mail to the billing service; the back office lists them
+// (« À rembourser ») until a staff member records the refund.
+
+// mailDoublePayment tells the billing service a payment arrived twice
+// and must be refunded.
+const mailDoublePayment = "double_payment"
+
+// PathRefunds is the back office's list of double payments to refund,
+// which the billing service's mail links to.
+const PathRefunds = "/gestion/remboursements"
+
+// recordRefunds saves the refunds SettleInvoices returned for pay, each
+// once: a "paid" applied again (a confirmation arriving later) finds its
+// refund already recorded and changes nothing.
+func (p *Portal) recordRefunds(ctx context.Context, tx Tx, pay domain.Payment, refunds []domain.Refund, now time.Time) error {
+	for _, r := range refunds {
+		if _, err := tx.Refund(ctx, r.ID); err == nil {
+			continue
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return domain.WrapInternal(err)
+		}
+		if r.EarlierOnline() {
+			earlier, err := tx.Payment(ctx, r.EarlierPaymentID)
+			if err != nil && domain.ErrorCode(err) != domain.NotFound {
+				return domain.WrapInternal(err)
+			}
+			r.EarlierRefdet = earlier.Refdet
+		}
+		if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+			return err
+		}
+		p.log.WarnContext(ctx, "payment received twice: refund recorded", "payment", pay.ID, "invoice", r.InvoiceID, "refund", r.ID)
+		detail := fmt.Sprintf("Double paiement : la facture %s était déjà réglée (%s) ; %s à rembourser au redevable.",
+			r.InvoiceNumber, r.EarlierLabel(), domain.FormatEuros(r.Amount))
+		if err := p.paymentEvent(ctx, tx, pay, "", detail); err != nil {
+			return err
+		}
+		if err := p.audit(ctx, tx, SystemActor(pay.BillerID), domain.AuditDoublePaymentMet, r.InvoiceNumber, detail); err != nil {
+			return err
+		}
+		if err := p.enqueueDoublePayment(ctx, tx, r, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueDoublePayment mails the billing service about a refund to make,
+// at the biller's address, in the transaction that records it.
+func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refund, now time.Time) error {
+	b, err := tx.Biller(ctx, r.BillerID)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	if b.Email == "" {
+		p.log.ErrorContext(ctx, "double payment not mailed: the biller has no address", "biller", b.ID, "refund", r.ID)
+		return nil
+	}
+	payer, err := tx.Payer(ctx, r.PayerID)
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return domain.WrapInternal(err)
+	}
+	m, err := p.mails.render(mailDoublePayment, b.Email, "", mailData{
+		Biller: b, Payer: payer, Refund: r, Link: strings.TrimRight(p.SiteURL(b), "/") + PathRefunds,
+	})
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, tx, m, now)
+}
+
+// InvoiceRefunds returns the double payments of one of the payer's
+// invoices, oldest first: never another payer's.
+func (p *Portal) invoiceRefunds(ctx context.Context, c Citizen, inv domain.Invoice) ([]domain.Refund, error) {
+	list, err := p.store.RefundsByInvoice(ctx, inv.ID)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	var out []domain.Refund
+	for _, r := range list {
+		if r.PayerID == c.PayerID && r.BillerID == c.BillerID && inv.PayerID == c.PayerID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// RefundRow is one line of the back office's list of double payments.
+type RefundRow struct {
+	Refund domain.Refund
+	// Payer is the refund's payer; zero when it cannot be read.
+	Payer domain.Payer
+}
+
+// RefundList is one page of a biller's double payments.
+type RefundList struct {
+	Rows  []RefundRow
+	Total int // refunds matching the query, up to BackOfficeCountLimit
+	// AtLeast is set when Total is the bound: there may be more.
+	AtLeast bool
+	Paging
+}
+
+// Refunds lists the actor's biller's double payments matching q (to
+// refund, refunded, or all), newest first, one page (q.Offset, q.Limit).
+func (p *Portal) Refunds(ctx context.Context, a Actor, q RefundQuery) (RefundList, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return RefundList{}, err
+	}
+	if q.State != "" && !q.State.Valid() {
+		return RefundList{}, domain.FieldError("etat", "État de remboursement inconnu.")
+	}
+	q.BillerID = a.BillerID
+	q.Offset, q.Limit = boundPage(q.Offset, q.Limit)
+	q.CountUpTo = BackOfficeCountLimit
+	list, total, err := p.store.Refunds(ctx, q)
+	if err != nil {
+		return RefundList{}, domain.WrapInternal(err)
+	}
+	payers := payerCache{store: p.store, biller: a.BillerID}
+	out := RefundList{Total: total, AtLeast: total >= BackOfficeCountLimit, Paging: pagingOf(total, q.Offset, q.Limit)}
+	for _, r := range list {
+		out.Rows = append(out.Rows, RefundRow{Refund: r, Payer: payers.get(ctx, r.PayerID)})
+	}
+	return out, nil
+}
+
+// MarkRefunded records that the billing service refunded a double
+// payment: when, and by whom (the staff member's name). Marking it twice
+// is a Conflict that says who did it first.
+func (p *Portal) MarkRefunded(ctx context.Context, a Actor, id uuid.UUID) (domain.Refund, error) {
+	if err := a.canWrite(a.BillerID); err != nil {
+		return domain.Refund{}, err
+	}
+	var r domain.Refund
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		if r, err = tx.RefundForUpdate(ctx, id); err != nil {
+			return notFoundAs(err, domain.ErrNotFound)
+		}
+		if err := a.canWrite(r.BillerID); err != nil {
+			return err
+		}
+		by := a.Label
+		if a.Kind == domain.ActorStaff {
+			if st, err := tx.Staff(ctx, a.ID); err == nil && st.BillerID == a.BillerID && strings.TrimSpace(st.Name) != "" {
+				by = st.Name
+			}
+		}
+		if err := r.MarkRefunded(by, p.clock.Now()); err != nil {
+			return err
+		}
+		if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("Double paiement de la facture %s remboursé au redevable : %s (paiement %s), par %s.",
+			r.InvoiceNumber, domain.FormatEuros(r.Amount), r.Refdet, by)
+		if pay, err := tx.PaymentForUpdate(ctx, r.PaymentID); err == nil {
+			if err := p.paymentEvent(ctx, tx, pay, "", detail); err != nil {
+				return err
+			}
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return domain.WrapInternal(err)
+		}
+		return p.audit(ctx, tx, a, domain.AuditRefundDone, r.InvoiceNumber, detail)
+	})
+	if err != nil {
+		return domain.Refund{}, err
+	}
+	return r, nil
+}
+
+// RefundExportColumns are the columns of ExportRefunds, in order, in the
+// format of PaymentExportColumns (UTF-8 with a byte-order mark,
+// semicolons, CRLF, amounts with a point, ISO 8601 dates in Paris time).
+//
+// Columns: facture (invoice number), montant_a_rembourser,
+// redevable_reference, redevable_nom, refdet (the extra payment's PayFiP
+// reference), operation (its idOp), autorisation (its numauto), paye_le
+// (when the DGFiP says it was paid), paiement_id (the portal's id of the
+// extra payment), premier_reglement (how the invoice was paid first, in
+// French), premier_refdet (the first attempt's refdet; empty when paid
+// outside the portal), premier_regle_le, detecte_le (when the portal met
+// the double payment), etat (pending or refunded), etat_libelle,
+// rembourse_le, rembourse_par.
+var RefundExportColumns = []string{
+	"facture", "montant_a_rembourser", "redevable_reference", "redevable_nom", "refdet", "operation", "autorisation",
+	"paye_le", "paiement_id", "premier_reglement", "premier_refdet", "premier_regle_le", "detecte_le",
+	"etat", "etat_libelle", "rembourse_le", "rembourse_par",
+}
+
+// ExportRefunds writes every double payment of the actor's biller
+// matching q (all pages) to w as CSV, newest first, and audits the export.
+func (p *Portal) ExportRefunds(ctx context.Context, a Actor, q RefundQuery, w io.Writer) error {
+	if err := a.canRead(a.BillerID); err != nil {
+		return err
+	}
+	if q.State != "" && !q.State.Valid() {
+		return domain.FieldError("etat", "État de remboursement inconnu.")
+	}
+	q.BillerID, q.CountUpTo = a.BillerID, 0
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	if err := cw.Write(RefundExportColumns); err != nil {
+		return err
+	}
+	payers := payerCache{store: p.store, biller: a.BillerID}
+	count := 0
+	for offset := 0; ; offset += exportBatch {
+		q.Offset, q.Limit = offset, exportBatch
+		list, total, err := p.store.Refunds(ctx, q)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		for _, r := range list {
+			payer := payers.get(ctx, r.PayerID)
+			earlier := "portail"
+			if !r.EarlierOnline() {
+				earlier = "hors portail"
+			}
+			rec := []string{
+				r.InvoiceNumber, r.Amount.StringFixed(2), payer.ExternalRef, payer.Name, r.Refdet, r.OperationID, r.Authorization,
+				isoParis(r.TransactionAt), r.PaymentID.String(), earlier, r.EarlierRefdet, isoParis(r.EarlierPaidAt),
+				isoParis(r.CreatedAt), string(r.State()), r.State().Label(), isoParis(r.RefundedAt), r.RefundedBy,
+			}
+			for j := range rec {
+				rec[j] = defuseFormula(rec[j])
+			}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+			count++
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		if len(list) == 0 || offset+exportBatch >= total {
+			break
+		}
+	}
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		return p.audit(ctx, tx, a, domain.AuditRefundsExported, "", fmt.Sprintf("Export CSV de %d doubles paiements.", count))
+	})
+}
