@@ -15,19 +15,13 @@ import (
 	"github.com/portail-factures/portail/ports/demo"
 )
 
-const (
-	adminEmail    = "admin@demo.fr"
-	adminPassword = "admin-demo-1234-5678"
-)
-
-// admin adds an administrator to the demo biller and returns a browser
-// logged in as them, with their id.
+// admin returns a browser logged in as the demo's administrator, with
+// their record.
 func (e *env) admin() (*browser, domain.Staff) {
 	e.t.Helper()
-	st, _, err := e.portal.AddStaff(context.Background(), ports.StaffInput{BillerID: demo.BillerID, Email: adminEmail,
-		Name: "Administratrice", Role: domain.RoleAdmin, Password: adminPassword})
+	st, err := e.store.Staff(context.Background(), demo.AdminID)
 	require.NoError(e.t, err)
-	return e.browser().staffLogin(adminEmail, adminPassword), st
+	return e.browser().staffLogin(demo.AdminEmail, demo.AdminPassword), st
 }
 
 func memberPath(id, action string) string { return staffMembersPath + "/" + id + "/" + action }
@@ -105,7 +99,7 @@ func TestStaffManagementScreens(t *testing.T) {
 	require.NoError(t, err)
 	var labels []string
 	for _, ev := range events {
-		if ev.ActorLabel == adminEmail {
+		if ev.ActorLabel == demo.AdminEmail {
 			labels = append(labels, ev.Action.Label())
 		}
 	}
