@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -125,8 +126,8 @@ func (p *Portal) AddStaffMember(ctx context.Context, a Actor, in StaffMemberInpu
 		detail := "Agent invité avec le rôle « %s » : un lien pour choisir son mot de passe lui est envoyé."
 		if found {
 			st.Role, st.Disabled, st.PasswordHash, st.UpdatedAt = in.Role, false, "", now
-			if in.Name != "" {
-				st.Name = in.Name
+			if name := strings.TrimSpace(in.Name); name != "" {
+				st.Name = name
 			}
 			detail = "Agent réactivé avec le rôle « %s » : un lien pour choisir un nouveau mot de passe lui est envoyé."
 		} else {
@@ -204,7 +205,8 @@ func (p *Portal) DisableStaffMember(ctx context.Context, a Actor, id uuid.UUID) 
 
 // ResetStaffMember is « Réinitialiser le mot de passe »: the member's
 // password stops working, their sessions end, and they receive a link
-// to choose a new one.
+// to choose a new one. A member who never logged in nor chose a password
+// receives their invitation again instead (its link lives longer).
 func (p *Portal) ResetStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
 	if err := a.canManageStaff(a.BillerID); err != nil {
 		return domain.Staff{}, err
@@ -223,16 +225,21 @@ func (p *Portal) ResetStaffMember(ctx context.Context, a Actor, id uuid.UUID) (d
 		if err := admin.CheckReset(st); err != nil {
 			return err
 		}
+		purpose, mail, detail := domain.TokenStaffReset, mailStaffAdminReset,
+			"Mot de passe réinitialisé : l'ancien ne fonctionne plus, un lien pour en choisir un nouveau est envoyé à l'agent."
+		if !st.HasPassword() && st.LastLoginAt.IsZero() {
+			purpose, mail, detail = domain.TokenStaffInvite, mailStaffInvite,
+				"Invitation envoyée de nouveau : l'agent n'avait pas encore choisi de mot de passe."
+		}
 		st.PasswordHash, st.UpdatedAt = "", now
 		if err := mapSave(tx.SaveStaff(ctx, st)); err != nil {
 			return err
 		}
-		if err := p.issueStaffLink(ctx, tx, b, st, domain.TokenStaffReset, mailStaffAdminReset, now); err != nil {
+		if err := p.issueStaffLink(ctx, tx, b, st, purpose, mail, now); err != nil {
 			return err
 		}
 		out = st
-		return p.audit(ctx, tx, a, domain.AuditStaffReset, st.Email,
-			"Mot de passe réinitialisé : l'ancien ne fonctionne plus, un lien pour en choisir un nouveau est envoyé à l'agent.")
+		return p.audit(ctx, tx, a, domain.AuditStaffReset, st.Email, detail)
 	})
 	if err != nil {
 		return domain.Staff{}, err

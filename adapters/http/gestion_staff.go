@@ -119,7 +119,7 @@ var (
 		Button:   "Désactiver l'agent"}
 	staffReset = staffAction{Path: "reinitialiser", Title: "Réinitialiser le mot de passe d'un agent",
 		Question: "Réinitialiser le mot de passe de l'agent %s ?",
-		Detail:   "Son mot de passe actuel ne fonctionnera plus et ses sessions ouvertes seront fermées. Il recevra un message avec un lien, valable une heure, pour choisir un nouveau mot de passe.",
+		Detail:   "Son mot de passe actuel ne fonctionnera plus et ses sessions ouvertes seront fermées. Il recevra un message avec un lien pour choisir un nouveau mot de passe (ou, s'il n'en a jamais choisi, son invitation de nouveau).",
 		Button:   "Réinitialiser le mot de passe"}
 )
 
