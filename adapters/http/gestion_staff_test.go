@@ -54,7 +54,7 @@ func TestStaffManagementScreens(t *testing.T) {
 		assert.Equal(t, staffAccountPath+"?ok="+flashStaffAdded, p.location())
 		p = b.get(p.location())
 		contains(t, p, "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
-			"Nouvel Agent <nouvel@demo.fr>", "Mot de passe à choisir")
+			"<td>Nouvel Agent <nouvel@demo.fr></td><td>Lecture seule</td><td>Mot de passe à choisir</td><td>Jamais</td>")
 		assert.Equal(t, 1, e.mailsTo("nouvel@demo.fr"))
 		assert.True(t, strings.HasPrefix(e.linkTo("nouvel@demo.fr"), ports.PathStaffSetPassword+"?lien="))
 	})
