@@ -95,8 +95,9 @@ func TestAddStaffMember(t *testing.T) {
 		assert.Equal(t, "nouvel@ville.fr", set[0].ActorLabel)
 	})
 
-	t.Run("a gestionnaire or a lecture is Forbidden", func(t *testing.T) {
-		for _, a := range []ports.Actor{manager, reader} {
+	t.Run("a gestionnaire, a lecture or an API key is Forbidden", func(t *testing.T) {
+		api := ports.Actor{Kind: domain.ActorAPI, BillerID: e.biller(), ID: uuid.New(), Label: "Logiciel de facturation"}
+		for _, a := range []ports.Actor{manager, reader, api} {
 			_, err := e.portal.AddStaffMember(e.ctx, a, ports.StaffMemberInput{Email: "intrus@ville.fr", Role: domain.RoleAdmin})
 			assert.Equal(t, domain.Forbidden, domain.ErrorCode(err), a.Label)
 			assert.Equal(t, domain.ErrStaffAdminOnly, err)
