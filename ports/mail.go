@@ -48,8 +48,12 @@ type mailTemplates struct {
 func mustParseMailTemplates() *mailTemplates {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	funcs := map[string]any{"euros": domain.FormatEuros, "join": strings.Join, "datetime": domain.FrenchDateTime}
-	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailDeclaredRejected,
-		mailStaffInvite, mailStaffReset, mailStaffAdminReset} {
+	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailDeclaredRejected} {
+		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
+		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
+	}
+	// The staff members' mails (staff_admin.go).
+	for _, name := range staffMails {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
@@ -58,7 +62,11 @@ func mustParseMailTemplates() *mailTemplates {
 
 // mailData is what every template sees.
 type mailData struct {
-	Biller  domain.Biller
+	Biller domain.Biller
+	// Staff is the staff member a back-office mail is for; Login the
+	// address of the back office's login page.
+	Staff   domain.Staff
+	Login   string
 	Link    string
 	Email   string // the address concerned
 	Payer   domain.Payer
@@ -66,10 +74,6 @@ type mailData struct {
 	Payment domain.Payment
 	Invoice domain.Invoice
 	TTL     string // how long the link stays valid, in words
-	// Staff is the staff member a back-office mail is for; Login the
-	// address of the back office's login page.
-	Staff domain.Staff
-	Login string
 }
 
 // render builds the mail called name for to.

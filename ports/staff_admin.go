@@ -33,6 +33,9 @@ const (
 	mailStaffAdminReset = "staff_admin_reset"
 )
 
+// staffMails are the staff members' mails, parsed with the others.
+var staffMails = []string{mailStaffInvite, mailStaffReset, mailStaffAdminReset}
+
 // StaffMemberInput is a member an administrator adds.
 type StaffMemberInput struct {
 	Email string
