@@ -11,7 +11,7 @@ import (
 )
 
 // Staff members' links (invitation, password reset), in staff_tokens
-// (migration 0009): citizens' tokens reference accounts.
+// (migration 0008): citizens' tokens reference accounts.
 
 const (
 	staffTokenSelect = "SELECT hash, staff_id, purpose, created_at, expires_at, used_at, revoked_at FROM staff_tokens"

@@ -1,4 +1,4 @@
--- 0009_staff_admin: billing services manage their own staff. A third
+-- 0008_staff_admin: billing services manage their own staff. A third
 -- role, "administrateur", adds, disables and resets the biller's staff
 -- from the back office; staff get invitation and forgotten-password
 -- links like citizens.
