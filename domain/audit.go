@@ -74,6 +74,12 @@ const (
 	AuditStaffPassword     AuditAction = "staff.password_changed"
 	// AuditMessageReopened puts a handled message back to new.
 	AuditMessageReopened AuditAction = "message.reopened"
+	// Staff managed by an administrator, and staff's own links.
+	AuditStaffInvited     AuditAction = "staff.invited"
+	AuditStaffDisabled    AuditAction = "staff.disabled"
+	AuditStaffReset       AuditAction = "staff.reset"
+	AuditStaffResetSent   AuditAction = "staff.password_reset_sent"
+	AuditStaffPasswordSet AuditAction = "staff.password_set"
 )
 
 // auditLabels name every action in French, for the back office's log.
@@ -110,6 +116,11 @@ var auditLabels = map[AuditAction]string{
 	AuditDocumentSaved:     "Document PDF enregistré",
 	AuditAPIKeyCreated:     "Clé d'API créée",
 	AuditAPIKeyRevoked:     "Clé d'API révoquée",
+	AuditStaffInvited:      "Agent invité",
+	AuditStaffDisabled:     "Agent désactivé",
+	AuditStaffReset:        "Mot de passe d'agent réinitialisé",
+	AuditStaffResetSent:    "Lien de mot de passe oublié envoyé à un agent",
+	AuditStaffPasswordSet:  "Mot de passe d'agent choisi par lien",
 }
 
 // Label says the action in French; an action this version does not know

@@ -19,18 +19,24 @@ const (
 	RoleManager StaffRole = "gestionnaire"
 	// RoleReader ("lecture") reads everything and changes nothing.
 	RoleReader StaffRole = "lecture"
+	// RoleAdmin ("administrateur") does what a manager does and also
+	// adds, disables and resets the biller's staff (staff_admin.go).
+	RoleAdmin StaffRole = "administrateur"
 )
 
 // Valid reports whether r is a known role.
-func (r StaffRole) Valid() bool { return r == RoleManager || r == RoleReader }
+func (r StaffRole) Valid() bool { return r == RoleManager || r == RoleReader || r == RoleAdmin }
 
 // CanWrite reports whether the role may change anything.
-func (r StaffRole) CanWrite() bool { return r == RoleManager }
+func (r StaffRole) CanWrite() bool { return r == RoleManager || r == RoleAdmin }
 
 // Label says the role in French.
 func (r StaffRole) Label() string {
-	if r == RoleManager {
+	switch r {
+	case RoleManager:
 		return "Gestionnaire"
+	case RoleAdmin:
+		return "Administrateur"
 	}
 	return "Lecture seule"
 }
@@ -73,7 +79,7 @@ func (s Staff) Validate() error {
 	case utf8.RuneCountInString(s.Name) > 100:
 		return FieldError("name", "Le nom de l'agent est trop long (100 caractères au plus).")
 	case !s.Role.Valid():
-		return FieldError("role", "Le rôle doit être « gestionnaire » ou « lecture ».")
+		return FieldError("role", "Le rôle doit être « administrateur », « gestionnaire » ou « lecture ».")
 	}
 	return nil
 }

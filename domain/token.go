@@ -18,12 +18,21 @@ const (
 	TokenActivation  TokenPurpose = "activation"
 	TokenReset       TokenPurpose = "reset"
 	TokenEmailChange TokenPurpose = "email_change"
+	// TokenStaffInvite lets a new staff member choose their password;
+	// TokenStaffReset a staff member choose a new one. Staff links are
+	// kept apart from citizens' (Token.AccountID is then the staff
+	// member's id).
+	TokenStaffInvite TokenPurpose = "staff_invite"
+	TokenStaffReset  TokenPurpose = "staff_reset"
 )
 
 // Valid reports whether p is a known purpose.
 func (p TokenPurpose) Valid() bool {
-	return p == TokenActivation || p == TokenReset || p == TokenEmailChange
+	return p == TokenActivation || p == TokenReset || p == TokenEmailChange || p.Staff()
 }
+
+// Staff reports whether p is a purpose of a staff member's link.
+func (p TokenPurpose) Staff() bool { return p == TokenStaffInvite || p == TokenStaffReset }
 
 // TokenBytes is the number of random bytes behind a link.
 const TokenBytes = 32
@@ -32,7 +41,9 @@ const TokenBytes = 32
 // secret is stored, so a copy of the database opens no account.
 type Token struct {
 	// Hash is the hex SHA-256 of the secret; it is the token's identity.
-	Hash      string
+	Hash string
+	// AccountID is the citizen's account, or the staff member for a
+	// staff purpose.
 	AccountID uuid.UUID
 	Purpose   TokenPurpose
 	// NewEmail is the address an email-change token confirms.

@@ -55,12 +55,21 @@ func mustParseMailTemplates() *mailTemplates {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
+	// The staff members' mails (staff_admin.go).
+	for _, name := range staffMails {
+		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
+		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
+	}
 	return m
 }
 
 // mailData is what every template sees.
 type mailData struct {
-	Biller  domain.Biller
+	Biller domain.Biller
+	// Staff is the staff member a back-office mail is for; Login the
+	// address of the back office's login page.
+	Staff   domain.Staff
+	Login   string
 	Link    string
 	Email   string // the address concerned
 	Payer   domain.Payer

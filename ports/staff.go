@@ -97,7 +97,7 @@ func (p *Portal) DisableStaff(ctx context.Context, billerID uuid.UUID, email str
 		if err := tx.SaveStaff(ctx, st); err != nil {
 			return err
 		}
-		return p.audit(ctx, tx, SystemActor(billerID), domain.AuditStaffCreated, st.Email, "Agent désactivé.")
+		return p.audit(ctx, tx, SystemActor(billerID), domain.AuditStaffDisabled, st.Email, "Agent désactivé.")
 	})
 	if err != nil {
 		return err
@@ -135,7 +135,8 @@ func (p *Portal) StaffLogin(ctx context.Context, billerID uuid.UUID, email, pass
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return "", Session{}, Actor{}, domain.WrapInternal(err)
 	}
-	ok := err == nil && !st.Disabled
+	// A member with no password yet (invited, or reset) cannot log in.
+	ok := err == nil && !st.Disabled && st.HasPassword()
 	hash := st.PasswordHash
 	if !ok || hash == "" {
 		hash = p.dummyHash

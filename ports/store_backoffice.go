@@ -26,6 +26,16 @@ type BackOfficeTx interface {
 	// SaveStaff returns Conflict when another staff member of the biller
 	// has the same email.
 	SaveStaff(ctx context.Context, s domain.Staff) error
+	// StaffToken finds a staff member's link (a domain.Token of a staff
+	// purpose, whose AccountID is the member's id) by the hash of its
+	// secret. Staff links are kept apart from citizens': Token never
+	// finds them, StaffToken never finds a citizen's.
+	StaffToken(ctx context.Context, hash string) (domain.Token, error)
+	// OpenStaffTokens lists the member's links of that purpose that are
+	// neither used nor revoked, oldest first.
+	OpenStaffTokens(ctx context.Context, staffID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error)
+	// SaveStaffToken inserts or replaces a staff member's link.
+	SaveStaffToken(ctx context.Context, t domain.Token) error
 
 	// APIKeyByHash finds a key, revoked or not, by the hash of its secret.
 	APIKeyByHash(ctx context.Context, hash string) (domain.APIKey, error)

@@ -7,7 +7,7 @@ import (
 )
 
 // The staff member's own account: their password, and who else works in
-// the back office (accounts are managed with `portal staff`).
+// the back office; an administrator manages them there (gestion_staff.go).
 
 const (
 	pageStaffAccount     = "gestion_account"
@@ -32,6 +32,12 @@ type staffAccountPage struct {
 	staffBase
 	Form    *form
 	Members []domain.Staff
+	// For an administrator (gestion_staff.go): the list's actions and
+	// « Ajouter un agent ».
+	Rows      []staffMemberRow
+	CanManage bool
+	AddForm   *form
+	Roles     []roleChoice
 }
 
 func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *form) (*staffAccountPage, error) {
@@ -45,7 +51,8 @@ func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *form) (*staf
 	return &staffAccountPage{
 		staffBase: staffBase{Title: "Mon compte", Menu: menuStaffAccount,
 			Errors: errorSummary([]string{"current_password", "password", "confirm"}, f)},
-		Form: f, Members: list,
+		Form: f, Members: list, Rows: staffMemberRows(list, u),
+		CanManage: u.actor.Role.CanManageStaff(), AddForm: newStaffAddForm(), Roles: roleChoices,
 	}, nil
 }
 

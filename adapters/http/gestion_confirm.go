@@ -10,7 +10,8 @@ import (
 )
 
 // Decisions the payer sees (rejecting a payment, refusing a declared
-// payment) are asked twice: the button posts without the confirmation
+// payment) and those on a staff member (disabling, resetting) are asked
+// twice: the button posts without the confirmation
 // field and gets a page saying what will happen, with « Confirmer »
 // (the same post, confirmed) and « Annuler ». Nothing changes on the
 // first post. It works without JavaScript.
@@ -33,6 +34,9 @@ type staffConfirmPage struct {
 	Hidden map[string]string
 	Field  string
 	Cancel string
+	// Button names the decision on the confirming button; « Confirmer »
+	// when empty.
+	Button string
 }
 
 // askRejectPayment is the confirmation of « Rejeter : paiement non reçu ».

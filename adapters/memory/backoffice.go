@@ -17,6 +17,8 @@ import (
 // biller's rows where no index is kept.
 type backOffice struct {
 	staff         table[uuid.UUID, domain.Staff]
+	staffTokens   table[string, domain.Token]
+	tokensByStaff map[uuid.UUID]set[string]
 	apiKeys       table[uuid.UUID, domain.APIKey]
 	audit         table[uuid.UUID, domain.AuditEvent]
 	auditByBiller map[uuid.UUID]set[uuid.UUID]
@@ -28,6 +30,10 @@ type backOffice struct {
 
 func (b *backOffice) init() {
 	b.staff = newTable[uuid.UUID](func(domain.Staff) {}, func(domain.Staff) {})
+	b.tokensByStaff = make(map[uuid.UUID]set[string])
+	b.staffTokens = newTable[string](
+		func(tok domain.Token) { addTo(b.tokensByStaff, tok.AccountID, tok.Hash) },
+		func(tok domain.Token) { removeFrom(b.tokensByStaff, tok.AccountID, tok.Hash) })
 	b.apiKeys = newTable[uuid.UUID](func(domain.APIKey) {}, func(domain.APIKey) {})
 	b.auditByBiller = make(map[uuid.UUID]set[uuid.UUID])
 	b.audit = newTable[uuid.UUID](

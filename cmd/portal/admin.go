@@ -24,7 +24,7 @@ import (
 //	portal biller add --name N --numcli 004200 --email E [--host H]... [--id ID]
 //	portal biller hosts --biller ID HOST...
 //	portal biller list
-//	portal staff add --biller ID --email E [--name N] [--role gestionnaire|lecture] [--password-stdin]
+//	portal staff add --biller ID --email E [--name N] [--role administrateur|gestionnaire|lecture] [--password-stdin]
 //	portal staff disable --biller ID --email E
 //	portal staff list --biller ID
 
@@ -65,7 +65,7 @@ func adminFlags(fs *flag.FlagSet) adminFlagValues {
 		name:          fs.String("name", "", "biller add: the service's name; staff add: the member's name"),
 		numcli:        fs.String("numcli", "", "biller add: the 6-digit PayFiP client number"),
 		email:         fs.String("email", "", "biller add: the service's address (contact messages go there); staff: the member's login"),
-		role:          fs.String("role", string(domain.RoleManager), "staff add: gestionnaire (reads and changes) or lecture (reads only)"),
+		role:          fs.String("role", string(domain.RoleManager), "staff add: administrateur (reads, changes and manages the biller's staff), gestionnaire (reads and changes) or lecture (reads only)"),
 		hosts:         &hostList{},
 		passwordStdin: fs.Bool("password-stdin", false, "staff add: read the password from the first line of standard input instead of generating one"),
 	}
@@ -242,8 +242,11 @@ func (m *Main) staffList(ctx context.Context, portal *ports.Portal, a adminArgs)
 	fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tSTATE\tLAST LOGIN")
 	for _, st := range list {
 		state := "active"
-		if st.Disabled {
+		switch {
+		case st.Disabled:
 			state = "disabled"
+		case !st.HasPassword():
+			state = "no-password" // invited or reset from the back office
 		}
 		last := "-"
 		if !st.LastLoginAt.IsZero() {

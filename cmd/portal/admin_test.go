@@ -106,9 +106,17 @@ func TestBillerAndStaffCommands(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "gestionnaire")
 
+	// The operator names the biller's first administrator, who manages
+	// the rest of the staff from the back office.
+	code, out, errOut = runCommand(t, "staff", "add", "--database-url", url, "--biller", biller, "--email", "chef@autreville.fr", "--role", "administrateur")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "staff member chef@autreville.fr created for biller "+biller+", role administrateur")
+	require.NoError(t, login("chef@autreville.fr", passwordRE.FindStringSubmatch(out)[1]))
+
 	code, out, errOut = runCommand(t, "staff", "list", "--database-url", url, "--biller", biller)
 	require.Equal(t, 0, code, errOut)
 	assert.Regexp(t, `agent@autreville.fr\s+Camille Agent\s+lecture\s+active\s+\d{4}-`, out)
+	assert.Regexp(t, `chef@autreville.fr\s+administrateur\s+active`, out)
 
 	code, out, errOut = runCommand(t, "staff", "disable", "--database-url", url, "--biller", biller, "--email", "agent@autreville.fr")
 	require.Equal(t, 0, code, errOut)

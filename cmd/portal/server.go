@@ -134,8 +134,8 @@ Usage:
   portal biller hosts --biller ID HOST...
                               set the host names its portal answers on
   portal biller list          list the billing services
-  portal staff add --biller ID --email ADDRESS [--name NAME] [--role gestionnaire|lecture]
-                   [--password-stdin]
+  portal staff add --biller ID --email ADDRESS [--name NAME]
+                   [--role administrateur|gestionnaire|lecture] [--password-stdin]
                               add a back-office account, or reset its role and
                               password; without --password-stdin a password is
                               generated and printed once

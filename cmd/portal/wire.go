@@ -64,7 +64,8 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		m.Logger.Info("demo mode: in-memory store with demo data",
 			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail,
 			"back_office", "/gestion/", "staff", demo.StaffEmail, "staff_password", demo.StaffPassword,
-			"reader", demo.ReaderEmail, "reader_password", demo.ReaderPassword)
+			"reader", demo.ReaderEmail, "reader_password", demo.ReaderPassword,
+			"admin", demo.AdminEmail, "admin_password", demo.AdminPassword)
 	}
 	if opened.BillerID != uuid.Nil {
 		if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {

@@ -34,17 +34,21 @@ const (
 	Password      = "demo1234"
 	NewcomerEmail = "nouveau@demo.fr"
 	ServiceEmail  = "factures@demoville.fr"
-	// The back office's demo staff: a "gestionnaire" and a "lecture".
+	// The back office's demo staff: a "gestionnaire", a "lecture" and an
+	// "administrateur" (who manages the staff from « Mon compte »).
 	StaffEmail     = "gestion@demo.fr"
 	StaffPassword  = "gestion-demo-1234"
 	ReaderEmail    = "lecture@demo.fr"
 	ReaderPassword = "lecture-demo-1234"
+	AdminEmail     = "admin@demo.fr"
+	AdminPassword  = "admin-demo-1234"
 )
 
 // The demo staff's ids.
 var (
 	StaffID  = uuid.MustParse("00000000-0000-4000-8000-000000000201")
 	ReaderID = uuid.MustParse("00000000-0000-4000-8000-000000000202")
+	AdminID  = uuid.MustParse("00000000-0000-4000-8000-000000000203")
 )
 
 // Info says what Seed did.
@@ -72,6 +76,10 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 		return info, err
 	}
 	readerHash, err := hasher.Hash(ReaderPassword)
+	if err != nil {
+		return info, err
+	}
+	adminHash, err := hasher.Hash(AdminPassword)
 	if err != nil {
 		return info, err
 	}
@@ -112,6 +120,7 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 		}{
 			{StaffID, StaffEmail, "Agent de démonstration", domain.RoleManager, staffHash},
 			{ReaderID, ReaderEmail, "Lecteur de démonstration", domain.RoleReader, readerHash},
+			{AdminID, AdminEmail, "Administrateur de démonstration", domain.RoleAdmin, adminHash},
 		} {
 			member, err := domain.NewStaff(st.id, b.ID, st.email, st.name, st.role, now)
 			if err != nil {

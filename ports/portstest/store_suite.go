@@ -38,6 +38,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"messages", messageTests},
 		{"hosts", hostTests},
 		{"staff", staffTests},
+		{"staff administration", staffAdminTests},
 		{"API keys", apiKeyTests},
 		{"audit log", auditTests},
 		{"documents", documentTests},

@@ -1,0 +1,275 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// Staff managed by the billing service itself. In « Mon compte », an
+// administrator adds members (they receive an invitation link to choose
+// their password), disables them and resets their password, each after a
+// confirmation page for the last two; other roles get a 403. Every staff
+// member has « Mot de passe oublié ? » on the login page, which mails a
+// link to « Choisir mon mot de passe » (ports.PathStaffSetPassword).
+
+const (
+	pageStaffForgot      = "gestion_forgot"
+	pageStaffSetPassword = "gestion_set_password"
+	pageStaffDeadLink    = "gestion_dead_link"
+
+	staffForgotPath  = "/gestion/mot-de-passe-oublie"
+	staffMembersPath = "/gestion/mon-compte/agents"
+
+	flashStaffAdded      = "agent-ajoute"
+	flashStaffDisabled   = "agent-desactive"
+	flashStaffReset      = "agent-reinitialise"
+	flashStaffLinkSent   = "lien-envoye"
+	flashStaffPasswordOK = "mot-de-passe-choisi"
+)
+
+func init() {
+	registerGestionArea(func(s *Server, mux *http.ServeMux) {
+		mux.Handle("GET "+staffForgotPath, s.staffAnonymous(s.showStaffForgot))
+		mux.Handle("POST "+staffForgotPath, s.staffAnonymous(s.requestStaffReset))
+		mux.Handle("GET "+ports.PathStaffSetPassword, s.staffAnonymous(s.showStaffSetPassword))
+		mux.Handle("POST "+ports.PathStaffSetPassword, s.staffAnonymous(s.staffSetPassword))
+		mux.Handle("POST "+staffMembersPath, s.staffManage(s.addStaffMember))
+		mux.Handle("GET "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.confirmStaffAction(staffDisable)))
+		mux.Handle("POST "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.disableStaffMember))
+		mux.Handle("GET "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.confirmStaffAction(staffReset)))
+		mux.Handle("POST "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.resetStaffMember))
+	})
+	registerGestionFlashes(map[string]string{
+		flashStaffAdded:      "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
+		flashStaffDisabled:   "L'agent est désactivé : il ne peut plus se connecter à la gestion.",
+		flashStaffReset:      "Le mot de passe de l'agent est réinitialisé : un message lui est envoyé avec un lien pour en choisir un nouveau.",
+		flashStaffLinkSent:   "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.",
+		flashStaffPasswordOK: "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.",
+	})
+}
+
+// staffManage serves a page of the staff's management, reserved to the
+// role "administrateur": others get a 403 (the use cases check again).
+func (s *Server) staffManage(h staffHandler) http.Handler {
+	return s.staffRead(func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+		if !u.actor.Role.CanManageStaff() {
+			return domain.ErrStaffAdminOnly
+		}
+		return h(w, r, u)
+	})
+}
+
+// roleChoice is a role offered by « Ajouter un agent ».
+type roleChoice struct {
+	Value domain.StaffRole
+	Label string
+	Hint  string
+}
+
+var roleChoices = []roleChoice{
+	{domain.RoleReader, "Lecture seule", "Consulte tout, ne modifie rien."},
+	{domain.RoleManager, "Gestionnaire", "Consulte et modifie : paramètres, imports, paiements, messages, comptes des redevables."},
+	{domain.RoleAdmin, "Administrateur", "Tout ce que fait un gestionnaire, et la gestion des agents du service."},
+}
+
+// staffAddFields are the fields of « Ajouter un agent », in page order.
+var staffAddFields = []string{"email", "name", "role"}
+
+func newStaffAddForm() *form {
+	return &form{Prefix: "agent-", Values: map[string]string{"email": "", "name": "", "role": string(domain.RoleManager)}, Errors: map[string]string{}}
+}
+
+func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	f := newForm(r, "agent-", staffAddFields...)
+	_, err := s.portal.AddStaffMember(r.Context(), u.actor, ports.StaffMemberInput{
+		Email: f.Values["email"], Name: strings.TrimSpace(f.Values["name"]), Role: domain.StaffRole(f.Values["role"])})
+	if fieldError(err) || domain.ErrorCode(err) == domain.Conflict {
+		f.Set(err)
+		p, perr := s.staffAccountPage(r, u, nil)
+		if perr != nil {
+			return perr
+		}
+		p.AddForm = f
+		p.Errors = errorSummary(staffAddFields, f)
+		return s.renderStaff(w, r, u, status(err), pageStaffAccount, p)
+	}
+	if err != nil {
+		return err
+	}
+	return staffRedirect(w, r, staffAccountPath, flashStaffAdded)
+}
+
+// staffAction is what a confirmation page asks for.
+type staffAction struct {
+	Path     string // the last segment of the action's address
+	Title    string
+	Question string
+	Detail   string
+	Button   string
+}
+
+var (
+	staffDisable = staffAction{Path: "desactiver", Title: "Désactiver un agent",
+		Question: "Désactiver l'agent %s ?",
+		Detail:   "Il ne pourra plus se connecter à la gestion et ses sessions ouvertes seront fermées. Ses actions passées restent dans le journal. Pour lui rendre l'accès, ajoutez-le de nouveau avec la même adresse.",
+		Button:   "Désactiver l'agent"}
+	staffReset = staffAction{Path: "reinitialiser", Title: "Réinitialiser le mot de passe d'un agent",
+		Question: "Réinitialiser le mot de passe de l'agent %s ?",
+		Detail:   "Son mot de passe actuel ne fonctionnera plus et ses sessions ouvertes seront fermées. Il recevra un message avec un lien pour choisir un nouveau mot de passe (ou, s'il n'en a jamais choisi, son invitation de nouveau).",
+		Button:   "Réinitialiser le mot de passe"}
+)
+
+// confirmStaffAction shows the confirmation page of an action on a member.
+func (s *Server) confirmStaffAction(a staffAction) staffHandler {
+	return func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+		id, err := staffPathID(r)
+		if err != nil {
+			return err
+		}
+		st, err := s.portal.StaffMember(r.Context(), u.actor, id)
+		if err != nil {
+			return err
+		}
+		p := &staffConfirmPage{staffBase: staffBase{Title: a.Title, Menu: menuStaffAccount},
+			Lines:  []string{strings.Replace(a.Question, "%s", st.Label(), 1), a.Detail},
+			Action: staffMembersPath + "/" + st.ID.String() + "/" + a.Path, Field: confirmField,
+			Button: a.Button, Cancel: staffAccountPath}
+		return s.renderStaff(w, r, u, http.StatusOK, pageStaffConfirm, p)
+	}
+}
+
+func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := staffPathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.portal.DisableStaffMember(r.Context(), u.actor, id); err != nil {
+		return err
+	}
+	return staffRedirect(w, r, staffAccountPath, flashStaffDisabled)
+}
+
+func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	id, err := staffPathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.portal.ResetStaffMember(r.Context(), u.actor, id); err != nil {
+		return err
+	}
+	return staffRedirect(w, r, staffAccountPath, flashStaffReset)
+}
+
+// staffEmailPage is the back office's « Mot de passe oublié ».
+type staffEmailPage struct {
+	staffBase
+	Form *form
+}
+
+func (s *Server) showStaffForgot(w http.ResponseWriter, r *http.Request) error {
+	f := &form{Values: map[string]string{"email": ""}, Errors: map[string]string{}}
+	return s.renderStaff(w, r, nil, http.StatusOK, pageStaffForgot, &staffEmailPage{staffBase: staffBase{Title: "Mot de passe oublié"}, Form: f})
+}
+
+// requestStaffReset is « Mot de passe oublié ? » → « Valider »: the same
+// answer whether or not the address is a member's, under the limits of
+// the citizens' « Oublié ? » (per IP and per address).
+func (s *Server) requestStaffReset(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "", "email")
+	if err := s.limitMail(r, f.Values["email"]); err != nil {
+		return err
+	}
+	err := s.portal.RequestStaffPasswordReset(r.Context(), billerID(r), f.Values["email"])
+	if fieldError(err) {
+		f.Set(err)
+		p := &staffEmailPage{staffBase: staffBase{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
+		return s.renderStaff(w, r, nil, status(err), pageStaffForgot, p)
+	}
+	if err != nil {
+		return err
+	}
+	return staffRedirect(w, r, staffForgotPath, flashStaffLinkSent)
+}
+
+// staffPasswordPage is « Choisir mon mot de passe ».
+type staffPasswordPage struct {
+	staffBase
+	Form      *form
+	Link      string // the link's secret, posted back in a hidden field
+	Email     string
+	MinLength int
+}
+
+type staffDeadLinkPage struct {
+	staffBase
+	Message string
+}
+
+func (s *Server) staffDeadLink(w http.ResponseWriter, r *http.Request, err error) error {
+	p := &staffDeadLinkPage{staffBase: staffBase{Title: "Lien non valable"}, Message: domain.ErrorMessage(err)}
+	return s.renderStaff(w, r, nil, status(err), pageStaffDeadLink, p)
+}
+
+func newStaffPasswordPage(info ports.LinkInfo, secret string, f *form) *staffPasswordPage {
+	return &staffPasswordPage{staffBase: staffBase{Title: "Choisir mon mot de passe", Errors: errorSummary([]string{"password", "confirm"}, f)},
+		Form: f, Link: secret, Email: info.Email, MinLength: info.MinPasswordLength}
+}
+
+func (s *Server) showStaffSetPassword(w http.ResponseWriter, r *http.Request) error {
+	noReferrer(w)
+	secret := r.URL.Query().Get("lien")
+	info, err := s.portal.CheckStaffPasswordLink(r.Context(), billerID(r), secret)
+	if linkError(err) {
+		return s.staffDeadLink(w, r, err)
+	}
+	if err != nil {
+		return err
+	}
+	f := &form{Values: map[string]string{"password": "", "confirm": ""}, Errors: map[string]string{}}
+	return s.renderStaff(w, r, nil, http.StatusOK, pageStaffSetPassword, newStaffPasswordPage(info, secret, f))
+}
+
+// staffSetPassword is « Enregistrer »: the link is used once; the member
+// then logs in.
+func (s *Server) staffSetPassword(w http.ResponseWriter, r *http.Request) error {
+	noReferrer(w)
+	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+		return err
+	}
+	secret := r.PostForm.Get("lien")
+	f := newForm(r, "", "password", "confirm")
+	err := s.portal.ResetStaffPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	switch {
+	case linkError(err):
+		return s.staffDeadLink(w, r, err)
+	case fieldError(err):
+		f.Set(err)
+		info, cerr := s.portal.CheckStaffPasswordLink(r.Context(), billerID(r), secret)
+		if cerr != nil {
+			return s.staffDeadLink(w, r, cerr)
+		}
+		return s.renderStaff(w, r, nil, status(err), pageStaffSetPassword, newStaffPasswordPage(info, secret, f))
+	case err != nil:
+		return err
+	}
+	return staffRedirect(w, r, "/gestion/connexion", flashStaffPasswordOK)
+}
+
+// staffMemberRow is a line of the staff list of « Mon compte ».
+type staffMemberRow struct {
+	domain.Staff
+	// Actions offers « Désactiver » and « Réinitialiser le mot de passe »:
+	// to an administrator, for an active member other than themselves.
+	Actions bool
+}
+
+func staffMemberRows(list []domain.Staff, u *staffUser) []staffMemberRow {
+	out := make([]staffMemberRow, len(list))
+	for i, st := range list {
+		out[i] = staffMemberRow{Staff: st, Actions: u.actor.Role.CanManageStaff() && !st.Disabled && st.ID != u.actor.ID}
+	}
+	return out
+}
