@@ -119,7 +119,7 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 // CheckEmail returns an Invalid error unless s is a plain address
 // (local@domain, no display name), 6 to 80 characters as PayFiP requires
-// (PROTOCOL.md §3.3), without spaces or control characters.
+// (docs/payfip.md §3.3), without spaces or control characters.
 func CheckEmail(s string) error {
 	bad := FieldError("email", "Veuillez saisir une adresse de messagerie valide, par exemple nom@exemple.fr.")
 	if len(s) < 6 || len(s) > 80 || strings.ContainsAny(s, " \t\r\n<>\"(),;:\\[]") {

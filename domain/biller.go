@@ -32,7 +32,7 @@ var (
 )
 
 // Saisie is PayFiP's environment letter: T test, X activation, W production
-// (PROTOCOL.md §3.3 and §3.12).
+// (docs/payfip.md §3.3 and §3.12).
 type Saisie string
 
 // The PayFiP environments.

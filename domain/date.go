@@ -7,7 +7,7 @@ import (
 )
 
 // Paris is the time zone of every date a citizen or a billing service sees,
-// and of PayFiP's dattrans/heurtrans (PROTOCOL.md §3.9).
+// and of PayFiP's dattrans/heurtrans (docs/payfip.md §3.9).
 var Paris = mustLoadLocation("Europe/Paris")
 
 func mustLoadLocation(name string) *time.Location {

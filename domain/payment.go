@@ -11,7 +11,7 @@ import (
 )
 
 // PaymentState is where one attempt to pay through the DGFiP stands
-// (PROTOCOL.md §3.11).
+// (docs/payfip.md §3.11).
 type PaymentState string
 
 // The payment states. Created and InProgress are live; the others are
@@ -26,7 +26,7 @@ const (
 	PaymentFailed     PaymentState = "failed"  // the gateway refused to create the operation
 	// PaymentRejected: a "paid" known only from the legacy URL mode's
 	// unauthenticated callback, which the billing service says it never
-	// received (PROTOCOL.md §4.1: such a callback can be forged). Its
+	// received (docs/payfip.md §4.1: such a callback can be forged). Its
 	// invoices are open again. Only a confirmed report can make it paid.
 	PaymentRejected PaymentState = "rejected"
 	// PaymentTest: a result obtained in PayFiP's test environment (saisie
@@ -164,7 +164,7 @@ type Report struct {
 	Numcli        string
 	// Confirmed is true when the report comes from a server-to-server call
 	// the portal made itself (web-service mode), false for the legacy
-	// URL mode's unauthenticated callback (PROTOCOL.md §4.1).
+	// URL mode's unauthenticated callback (docs/payfip.md §4.1).
 	Confirmed bool
 	// Code is the gateway's own code (resultrans or fault), for the logs
 	// and the back office.
@@ -228,7 +228,7 @@ const RefdetRandomBytes = 15
 
 // NewRefdet makes a debt reference from 15 random bytes: 24 upper-case
 // letters and digits, hard to guess so that a forged legacy callback
-// cannot target someone else's attempt (PROTOCOL.md §4.1).
+// cannot target someone else's attempt (docs/payfip.md §4.1).
 func NewRefdet(random []byte) (string, error) {
 	if len(random) != RefdetRandomBytes {
 		return "", Errorf(Internal, "Référence de paiement invalide.")
@@ -237,7 +237,7 @@ func NewRefdet(random []byte) (string, error) {
 }
 
 // CheckRefdet returns an error unless s has 6 to 30 ASCII letters and
-// digits, the format PayFiP accepts (PROTOCOL.md §3.3, code R3).
+// digits, the format PayFiP accepts (docs/payfip.md §3.3, code R3).
 func CheckRefdet(s string) error {
 	if len(s) < 6 || len(s) > 30 {
 		return Errorf(Invalid, "La référence de paiement doit comporter de 6 à 30 lettres et chiffres.")

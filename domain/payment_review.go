@@ -13,7 +13,7 @@ import (
 
 // Unconfirmed reports whether the attempt is paid on the word of the
 // legacy URL mode's unauthenticated callback only, awaiting the billing
-// service's confirmation or the settlement report (PROTOCOL.md §4.1).
+// service's confirmation or the settlement report (docs/payfip.md §4.1).
 func (p Payment) Unconfirmed() bool { return p.State == PaymentPaid && !p.Confirmed }
 
 // Confirm records that the money of a paid attempt was received: by the

@@ -129,7 +129,7 @@ func withSaisie(r domain.Report, s domain.Saisie) domain.Report {
 	return r
 }
 
-// TestApplyTransitions walks the attempt's state machine (PROTOCOL.md
+// TestApplyTransitions walks the attempt's state machine (docs/payfip.md
 // §3.11): each row starts from a state, applies one report at an instant
 // after creation, and checks the state and whether it changed.
 func TestApplyTransitions(t *testing.T) {

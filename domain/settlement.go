@@ -14,7 +14,7 @@ import (
 
 // The DGFiP's settlement report ("relevé des opérations PayFiP") lists
 // the payments the Trésor public received for a biller. What is known of
-// its layout comes from one public integration (PROTOCOL.md §2.5, SBM's
+// its layout comes from one public integration (docs/payfip.md §2.5, SBM's
 // Plateforme.php rapprochement()):
 //
 //   - it is a CSV file whose records are told apart by their first
@@ -39,7 +39,7 @@ import (
 //     which is ignored;
 //   - amounts are euros with a comma or a point ("12,50", "1 234.50"),
 //     or, written without any separator, cents, as PayFiP's montant is
-//     (PROTOCOL.md §2.1, §3.3). Should the DGFiP write whole euros
+//     (docs/payfip.md §2.1, §3.3). Should the DGFiP write whole euros
 //     without decimals instead, the lines come out as "amount differs":
 //     a wrong guess flags lines, it never confirms a payment;
 //   - every LIGNE is money received; extra fields are ignored;

@@ -148,7 +148,7 @@ func (s *settlementRun) candidates(ctx context.Context, rep domain.SettlementRep
 // paidInPeriod lists the biller's paid payments that may have been paid
 // within the report's period: those created from the day before it to
 // its end (an operation completes within minutes of its creation,
-// PROTOCOL.md §3.9); the matching keeps those paid within the period.
+// docs/payfip.md §3.9); the matching keeps those paid within the period.
 func (s *settlementRun) paidInPeriod(ctx context.Context, rep domain.SettlementReport) ([]domain.Payment, error) {
 	list, _, err := s.tx.Payments(ctx, PaymentQuery{
 		BillerID: s.biller, States: []domain.PaymentState{domain.PaymentPaid},

@@ -293,7 +293,7 @@ func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (dom
 	}
 	if err != nil {
 		// Unknown: not ours. The gateway is not asked, so the endpoint
-		// cannot be used to make the portal call PayFiP (PROTOCOL.md §4.2).
+		// cannot be used to make the portal call PayFiP (docs/payfip.md §4.2).
 		return domain.Payment{}, notFoundAs(err, domain.ErrNotFound)
 	}
 	if n.Report != nil {

@@ -16,8 +16,8 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// The billing software's API, under /api/v1/ (README-API.md documents
-// it). Machine clients authenticate with a bearer key on every request:
+// The billing software's API, under /api/v1/, documented in README.md
+// (« The billing software's API »). Machine clients authenticate with a bearer key on every request:
 // no session, no cookie, no form token. A browser cannot call it from
 // another site: http.CrossOriginProtection refuses cross-site writes
 // before they reach it, the API answers no CORS headers, and a browser
@@ -145,7 +145,7 @@ var (
 )
 
 // apiCodes are the API's machine codes of the domain's error codes;
-// README-API.md lists them.
+// README.md (« Errors » of the API) lists them.
 var apiCodes = map[domain.Code]string{
 	domain.Invalid:         "invalid_request",
 	domain.NotFound:        "not_found",

@@ -14,7 +14,7 @@ import (
 const maxCentsDigits = 14
 
 // toCents writes an amount in euros as PayFiP's montant: whole cents,
-// without separator (PROTOCOL.md §2.1, §3.3). It shifts the decimal
+// without separator (docs/payfip.md §2.1, §3.3). It shifts the decimal
 // itself, never a float, so 0.29 gives 29 and not 28 (§4.2.6). It refuses
 // amounts that are not positive or that have more than two decimals.
 func toCents(d decimal.Decimal) (string, error) {

@@ -2,7 +2,7 @@
 // a ports.PaymentGateway, and a simulator of the DGFiP's side for the demo.
 //
 // The Gateway speaks one of two protocols, chosen by Config.Mode
-// (PROTOCOL.md in the design folder gives the facts and their sources):
+// (docs/payfip.md gives the facts and their sources):
 //
 //   - ModePayFiP, the "régie web service" (§3): the operation is created
 //     by the SOAP call creerPaiementSecurise, the payer is sent to the

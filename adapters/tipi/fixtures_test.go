@@ -2,7 +2,7 @@ package tipi
 
 import "strings"
 
-// SOAP answers shaped as PROTOCOL.md §3.3, §3.6 and §3.8 describe them,
+// SOAP answers shaped as docs/payfip.md §3.3, §3.6 and §3.8 describe them,
 // with the prefixes, spellings and encodings seen or allowed.
 const (
 	soapOpen  = `<?xml version="1.0" encoding="UTF-8"?><S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>`

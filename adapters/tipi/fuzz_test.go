@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzReadNotification feeds both modes any query string: a callback is
-// anyone's to forge (PROTOCOL.md §4.1), so it must never panic, and what
+// anyone's to forge (docs/payfip.md §4.1), so it must never panic, and what
 // it accepts must be well formed.
 func FuzzReadNotification(f *testing.F) {
 	for _, seed := range []string{

@@ -17,7 +17,7 @@ import (
 // Mode is the protocol the gateway speaks with the DGFiP.
 type Mode string
 
-// The two protocols (PROTOCOL.md §2 and §3).
+// The two protocols (docs/payfip.md §2 and §3).
 const (
 	// ModePayFiP is the web service: SOAP creation of an operation and a
 	// server-to-server status query. The default.
@@ -31,7 +31,7 @@ const (
 func (m Mode) Valid() bool { return m == ModePayFiP || m == ModeTIPI }
 
 // The DGFiP's production addresses. Test, activation and production all
-// use this host; the saisie letter chooses the environment (PROTOCOL.md
+// use this host; the saisie letter chooses the environment (docs/payfip.md
 // §1.1). The old tipi.budget.gouv.fr host stopped redirecting in June
 // 2022, which is why every address is configurable.
 const (
@@ -44,7 +44,7 @@ const (
 
 // defaultURLSaisie maps the portal's environments to the legacy URL
 // mode's letters. T is test everywhere; the production letter is A in
-// EO 1.82 and Connecthys but X or M elsewhere (PROTOCOL.md §2.2, open
+// EO 1.82 and Connecthys but X or M elsewhere (docs/payfip.md §2.2, open
 // question §5.1): confirm it with the DGFiP and set Config.URLSaisie.
 var defaultURLSaisie = map[domain.Saisie]string{
 	domain.SaisieTest:       "T",
@@ -56,7 +56,7 @@ var defaultURLSaisie = map[domain.Saisie]string{
 type Config struct {
 	Mode Mode // default ModePayFiP
 	// SOAPURL is the web service's endpoint; the WSDL is never fetched
-	// (PROTOCOL.md §4.2.10).
+	// (docs/payfip.md §4.2.10).
 	SOAPURL string
 	// PageURL is the web-service payment page; "?idop=" is appended.
 	PageURL string
@@ -72,7 +72,7 @@ type Config struct {
 	HTTPClient *http.Client
 	// URLSaisie overrides the legacy URL mode's letters, for ModeTIPI.
 	// Default T→"T", X→"X", W→"A" (EO 1.82); the production letter is
-	// disputed (PROTOCOL.md §2.2): confirm it with the DGFiP.
+	// disputed (docs/payfip.md §2.2): confirm it with the DGFiP.
 	URLSaisie map[domain.Saisie]string
 }
 

@@ -30,7 +30,7 @@ func validOperationID(s string) bool {
 
 // param returns the value of the parameter name, matched in any case
 // (idop, idOp, IDOP…): the callers seen in the wild disagree on case, and
-// on query or body (PROTOCOL.md §2.3, §3.5). Values are trimmed. Two
+// on query or body (docs/payfip.md §2.3, §3.5). Values are trimmed. Two
 // different values for one name, say idop in the query and IDOP in the
 // body, are an error rather than a guess.
 func param(params url.Values, name string) (string, error) {
@@ -60,7 +60,7 @@ func badNotification(err error) error {
 // readOperation reads a web-service notification or browser return: the
 // operation id and nothing else. Result fields, if any, are ignored: in
 // this mode only the answer to the portal's own status query counts
-// (PROTOCOL.md §4.2.1).
+// (docs/payfip.md §4.2.1).
 func readOperation(params url.Values) (ports.Notification, error) {
 	id, err := param(params, "idop")
 	if err != nil {

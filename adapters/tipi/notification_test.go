@@ -60,7 +60,7 @@ func TestReadNotificationWebService(t *testing.T) {
 	})
 }
 
-// callback is what TIPI posts to urlcl after a payment (PROTOCOL.md §2.3).
+// callback is what TIPI posts to urlcl after a payment (docs/payfip.md §2.3).
 func callback() url.Values {
 	return url.Values{
 		"numcli": {"006270"}, "exer": {"2024"}, "refdet": {"ABCDEF123456"}, "objet": {"Facture 42"},

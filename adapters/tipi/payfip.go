@@ -15,7 +15,7 @@ import (
 )
 
 // startWS creates the operation with creerPaiementSecurise and sends the
-// payer to the payment page with its idOp (PROTOCOL.md §3.3, §3.4).
+// payer to the payment page with its idOp (docs/payfip.md §3.3, §3.4).
 func (g *Gateway) startWS(ctx context.Context, f request) (ports.Checkout, error) {
 	notify, ret := g.callbacks(f)
 	body, err := marshalRequest(creerPaiementSecurise{Arg0: creerArg{

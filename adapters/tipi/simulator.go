@@ -21,7 +21,7 @@ import (
 // mode.
 const DefaultSimulatorPath = "/_dev/payfip"
 
-// Timing rules the simulator follows (PROTOCOL.md §3.9).
+// Timing rules the simulator follows (docs/payfip.md §3.9).
 const (
 	// operationTTL is how long an idOp may still start a payment.
 	operationTTL = 15 * time.Minute

@@ -88,7 +88,7 @@ func (s *Simulator) soapCreate(w http.ResponseWriter, r *http.Request, f map[str
 }
 
 // checkCreate validates a creation as the service does. R3 and A2 are
-// the DGFiP's own codes (PROTOCOL.md §3.8); T1, S1, M1, M3, M5, A1, N1
+// the DGFiP's own codes (docs/payfip.md §3.8); T1, S1, M1, M3, M5, A1, N1
 // and D1 come from a weak source; O1 is the simulator's own, since the
 // code the service gives a bad label is not known.
 func checkCreate(f map[string]string) (code, text string) {

@@ -10,7 +10,7 @@ import (
 )
 
 // The SOAP 1.1 document/literal conventions of PaiementSecuriseService
-// (PROTOCOL.md §3.2): the operation elements and the fault elements are in
+// (docs/payfip.md §3.2): the operation elements and the fault elements are in
 // the service namespace; arg0, return and the fields inside are
 // unqualified.
 const (
@@ -82,7 +82,7 @@ func marshalRequest(operation any) ([]byte, error) {
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-// Fault is a SOAP fault from PayFiP (PROTOCOL.md §3.8). The gateway wraps
+// Fault is a SOAP fault from PayFiP (docs/payfip.md §3.8). The gateway wraps
 // it in the domain.Error it returns, so that the logs show it and
 // errors.As finds it.
 type Fault struct {

@@ -8,7 +8,7 @@ import (
 
 // startURL builds the legacy URL mode's payment page address: every
 // field in the query string, the result to come back to urlcl, which is
-// the portal's notification path (PROTOCOL.md §2.1). The mode has no
+// the portal's notification path (docs/payfip.md §2.1). The mode has no
 // separate browser return URL and no operation id.
 func (g *Gateway) startURL(f request) ports.Checkout {
 	q := url.Values{}

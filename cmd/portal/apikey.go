@@ -15,7 +15,7 @@ import (
 )
 
 // The API key commands: the billing software of a biller calls the API
-// (/api/v1/, README-API.md) with a key the instance operator makes here.
+// (/api/v1/, documented in README.md) with a key the instance operator makes here.
 // The store keeps only the key's hash: create prints the secret once.
 //
 //	portal apikey create --biller ID --name NAME

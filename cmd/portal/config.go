@@ -99,7 +99,7 @@ type PaymentConfig struct {
 	PageURL string
 	TipiURL string
 	// TipiProductionLetter is the legacy URL mode's saisie letter for
-	// production, which public sources disagree on (PROTOCOL.md §2.2).
+	// production, which public sources disagree on (docs/payfip.md §2.2).
 	TipiProductionLetter string
 	Timeout              time.Duration
 	ReconcileInterval    time.Duration
