@@ -62,13 +62,8 @@ func (p *Portal) ExportPayments(ctx context.Context, a Actor, q PaymentQuery, w 
 		return err
 	}
 	q.BillerID = a.BillerID
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	if err := cw.Write(PaymentExportColumns); err != nil {
+	cw, err := newExportCSV(w, PaymentExportColumns)
+	if err != nil {
 		return err
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}

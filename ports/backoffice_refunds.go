@@ -2,7 +2,6 @@ package ports
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
@@ -218,13 +217,8 @@ func (p *Portal) ExportRefunds(ctx context.Context, a Actor, q RefundQuery, w io
 		return domain.FieldError("etat", "État de remboursement inconnu.")
 	}
 	q.BillerID, q.CountUpTo = a.BillerID, 0
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	if err := cw.Write(RefundExportColumns); err != nil {
+	cw, err := newExportCSV(w, RefundExportColumns)
+	if err != nil {
 		return err
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}
