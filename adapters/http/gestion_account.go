@@ -64,10 +64,21 @@ func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, u *staffUs
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffAccount, p)
 }
 
+// changeStaffPassword needs the current password. Its check is reserved
+// against the member's own limit before it is made, as on the citizens'
+// « Mes informations » (checkCurrentPassword): a borrowed session must
+// not be a way to guess the password, and of many attempts sent at once
+// at most LoginFailures.Events are checked. The reservation is given back
+// unless the current password was wrong.
 func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	f := newForm(r, "", "current_password", "password", "confirm")
-	err := s.portal.ChangeStaffPassword(r.Context(), u.actor, u.secret,
+	release, err := s.reserveLogin(r, "staff-account:"+u.actor.ID.String(), s.clock.Now())
+	if err != nil {
+		return err
+	}
+	err = s.portal.ChangeStaffPassword(r.Context(), u.actor, u.secret,
 		r.PostForm.Get("current_password"), r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	release(err)
 	if fieldError(err) {
 		f.Set(err)
 		// Passwords are never shown again.

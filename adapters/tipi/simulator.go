@@ -66,6 +66,15 @@ type SimulatorConfig struct {
 	// mounted on it. Unlike the DGFiP, a demo must not post to, or
 	// redirect to, any address a stranger gives it.
 	AllowedHosts []string
+	// URLModeServerCall makes the legacy URL mode also post each result
+	// to urlcl server to server (as the notify mode says), besides the
+	// form the payer's browser posts there. The real service's browser
+	// post is established; whether it also calls urlcl itself is not
+	// (docs/payfip.md §2.3). Default off, so that the portal is exercised
+	// on the one path known to exist: a portal that relied on a server
+	// call would work against the simulator and fail against the DGFiP.
+	// Turn it on to check that both arriving settles once.
+	URLModeServerCall bool
 }
 
 // Simulator imitates the DGFiP's side of PayFiP for the demo: the SOAP
@@ -78,7 +87,8 @@ type SimulatorConfig struct {
 //	GET  {BasePath}/tpa/paiementws.web?idop=…  web-service payment page
 //	POST {BasePath}/tpa/paiementws.web         its buttons (form fields idop, action=pay|refuse|cancel)
 //	GET  {BasePath}/tpa/paiement.web?numcli=…  legacy URL-mode payment page
-//	POST {BasePath}/tpa/paiement.web           its buttons (the request fields, action)
+//	POST {BasePath}/tpa/paiement.web           its buttons (the request fields, action); answers
+//	                                           the result form the browser posts to urlcl
 //	GET  {BasePath}/static/simulator.css       the pages' style sheet
 type Simulator struct {
 	base          string
@@ -89,6 +99,7 @@ type Simulator struct {
 	mux           *http.ServeMux
 	pages         map[string]*template.Template
 	allowedHosts  map[string]bool
+	urlServerCall bool
 
 	mu      sync.Mutex
 	ops     map[string]*Operation
@@ -137,7 +148,7 @@ func NewSimulator(cfg SimulatorConfig) *Simulator {
 	s := &Simulator{
 		base: strings.TrimRight(base, "/"), clock: cfg.Clock, client: cfg.HTTPClient,
 		notifyTimeout: cfg.NotifyTimeout, log: cfg.Logger, pages: mustParsePages(),
-		ops: make(map[string]*Operation), pending: make(map[string]int),
+		ops: make(map[string]*Operation), pending: make(map[string]int), urlServerCall: cfg.URLModeServerCall,
 	}
 	if len(cfg.AllowedHosts) > 0 {
 		s.allowedHosts = make(map[string]bool, len(cfg.AllowedHosts))

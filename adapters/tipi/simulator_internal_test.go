@@ -107,13 +107,6 @@ func TestSimulatorIsStrictLikeAJAXBServer(t *testing.T) {
 	assert.Equal(t, "999", f.Code)
 }
 
-func TestReturnURLFor(t *testing.T) {
-	assert.Equal(t, "https://p.fr/base/paiement/retour?refdet=ABC123",
-		returnURLFor("https://p.fr/base/paiement/notification", "ABC123"))
-	assert.Equal(t, "https://p.fr/autre/paiement/retour?refdet=ABC123",
-		returnURLFor("https://p.fr/autre?x=1", "ABC123"))
-}
-
 func TestSimulatorNotifiesOnlyAllowedHosts(t *testing.T) {
 	sim := NewSimulator(SimulatorConfig{})
 	srv := httptest.NewServer(sim)

@@ -9,11 +9,10 @@ import (
 	"strings"
 
 	"github.com/portail-factures/portail/domain"
-	"github.com/portail-factures/portail/ports"
 )
 
 // The simulator's pages, each parsed once with the layout.
-var pageNames = []string{"pay", "error"}
+var pageNames = []string{"pay", "result", "error"}
 
 func mustParsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))
@@ -50,6 +49,18 @@ type payPage struct {
 }
 
 type hiddenField struct{ Name, Value string }
+
+// resultPage is the URL mode's answer to the payer's choice: the result
+// in a form that the browser posts to urlcl.
+type resultPage struct {
+	basePage
+	Outcome string
+	Action  string
+	Hidden  []hiddenField
+}
+
+// outcomes names the URL mode's results for the payer.
+var outcomes = map[string]string{"P": "Paiement accepté", "R": "Paiement refusé", "A": "Paiement abandonné"}
 
 // errorPage explains why no payment can be made.
 type errorPage struct {
@@ -206,9 +217,20 @@ func (s *Simulator) showURLMode(w http.ResponseWriter, r *http.Request) {
 		q.Get("refdet"), q.Get("objet"), q.Get("montant"), q.Get("mel"), q.Get("saisie") == "T"))
 }
 
-// finishURLMode posts the full result to urlcl (§2.3), then sends the
-// browser to the portal's return path with the refdet, since this mode
-// has no return URL of its own.
+// resultFormFields are the fields of a URL-mode result, in the order the
+// result form carries them (docs/payfip.md §2.3): the request's fields
+// echoed, then the result's own.
+var resultFormFields = []string{"numcli", "exer", "refdet", "objet", "montant", "mel", "saisie", "resultrans", "numauto", "dattrans", "heurtrans"}
+
+// finishURLMode answers the payer's choice as the DGFiP's page does: with
+// a page whose form posts the result through the browser to urlcl
+// (docs/payfip.md §2.3), where the portal records it and sends the
+// browser on to its return page. The form is sent by its button, so that
+// it works without JavaScript; there is no auto-submit, since the
+// simulator's Content-Security-Policy (default-src 'none') lets no script
+// run. This mode has no status query and no return URL of its own: urlcl
+// is the only way back. The server-to-server call is made too only when
+// SimulatorConfig.URLModeServerCall is set.
 func (s *Simulator) finishURLMode(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -225,39 +247,34 @@ func (s *Simulator) finishURLMode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "Choix inconnu.", "")
 		return
 	}
+	var op Operation
+	s.mu.Lock()
+	s.newResult(&op, code)
+	mode := s.notify
+	s.mu.Unlock()
 	result := url.Values{}
 	for _, name := range urlFields {
 		if name != "urlcl" {
 			result.Set(name, f.Get(name))
 		}
 	}
-	var op Operation
-	s.mu.Lock()
-	s.newResult(&op, code)
-	mode := s.notify
-	s.mu.Unlock()
 	result.Set("resultrans", op.Resultrans)
 	if op.Numauto != "" {
 		result.Set("numauto", op.Numauto)
 	}
 	result.Set("dattrans", op.Dattrans)
 	result.Set("heurtrans", op.Heurtrans)
-	s.send(r.Context(), mode, f.Get("urlcl"), result)
-	http.Redirect(w, r, returnURLFor(f.Get("urlcl"), f.Get("refdet")), http.StatusSeeOther)
-}
-
-// returnURLFor guesses the portal's return page from urlcl: the same
-// address with ports.PathPaymentReturn in place of
-// ports.PathPaymentNotify.
-func returnURLFor(urlcl, refdet string) string {
-	u, err := url.Parse(urlcl)
-	if err != nil {
-		return urlcl
+	if s.urlServerCall {
+		s.send(r.Context(), mode, f.Get("urlcl"), result)
 	}
-	u.Path = strings.TrimSuffix(u.Path, ports.PathPaymentNotify) + ports.PathPaymentReturn
-	u.RawPath = ""
-	u.RawQuery = url.Values{"refdet": {refdet}}.Encode()
-	return u.String()
+	hidden := make([]hiddenField, 0, len(resultFormFields))
+	for _, name := range resultFormFields {
+		if v, ok := result[name]; ok {
+			hidden = append(hidden, hiddenField{name, v[0]})
+		}
+	}
+	s.render(w, http.StatusOK, "result", resultPage{basePage: s.page(outcomes[code]),
+		Outcome: outcomes[code], Action: f.Get("urlcl"), Hidden: hidden})
 }
 
 // withQuery returns target with name=value added to its query.

@@ -2,10 +2,12 @@ package tipi_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -55,10 +57,14 @@ type harness struct {
 // The harness's clock starts on 4 May 2021 at 13:25:40 in Paris.
 var start = time.Date(2021, 5, 4, 13, 25, 40, 0, domain.Paris)
 
-func newHarness(t *testing.T, mode tipi.Mode) *harness {
+func newHarness(t *testing.T, mode tipi.Mode, change ...func(*tipi.SimulatorConfig)) *harness {
 	t.Helper()
 	h := &harness{clock: &testClock{now: start}}
-	h.sim = tipi.NewSimulator(tipi.SimulatorConfig{Clock: h.clock})
+	cfg := tipi.SimulatorConfig{Clock: h.clock}
+	for _, c := range change {
+		c(&cfg)
+	}
+	h.sim = tipi.NewSimulator(cfg)
 	mux := http.NewServeMux()
 	mux.Handle(tipi.DefaultSimulatorPath+"/", h.sim)
 	mux.HandleFunc("POST "+ports.PathPaymentNotify, func(w http.ResponseWriter, r *http.Request) {
@@ -342,6 +348,23 @@ func TestGatewayConnectionRefused(t *testing.T) {
 	assert.Equal(t, domain.Unavailable, domain.ErrorCode(err))
 }
 
+// resultForm reads the URL mode's result page: the action of its form
+// and its hidden fields, in order. It fails unless the form is sent by
+// the « Retourner sur le site du service » button.
+func resultForm(t *testing.T, page string) (action string, fields [][2]string) {
+	t.Helper()
+	m := regexp.MustCompile(`<form method="post" action="([^"]+)">`).FindAllStringSubmatch(page, -1)
+	require.Len(t, m, 1, page)
+	for _, f := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+		fields = append(fields, [2]string{f[1], html.UnescapeString(f[2])})
+	}
+	require.Contains(t, page, `<button type="submit">Retourner sur le site du service</button>`)
+	return html.UnescapeString(m[0][1]), fields
+}
+
+// TestSimulatorURLMode: the legacy page answers the payer's choice as the
+// DGFiP's does, with a page whose form the browser posts to urlcl; the
+// simulator calls no one itself, by default.
 func TestSimulatorURLMode(t *testing.T) {
 	h := newHarness(t, tipi.ModeTIPI)
 	co, err := h.gw.Start(context.Background(), request())
@@ -355,19 +378,33 @@ func TestSimulatorURLMode(t *testing.T) {
 
 	u, err := url.Parse(co.RedirectURL)
 	require.NoError(t, err)
-	resp := h.press(t, h.srv.URL+"/_dev/payfip/tpa/paiement.web", u.Query(), "pay")
-	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Equal(t, h.srv.URL+ports.PathPaymentReturn+"?refdet=ABCDEF123456", resp.Header.Get("Location"))
+	form := u.Query()
+	form.Set("action", "pay")
+	resp, err := h.browser.PostForm(h.srv.URL+"/_dev/payfip/tpa/paiement.web", form)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode, "a page, not a redirect elsewhere")
+	page = string(body)
+	assert.Contains(t, page, "Paiement accepté")
+	assert.NotContains(t, page, "<script", "the form works without JavaScript")
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'none'", "no script may run")
+	assert.Empty(t, h.notifications(), "no server-to-server call by default")
 
-	got := h.notifications()
-	require.Len(t, got, 1)
-	assert.Equal(t, url.Values{
-		"resultrans": {"P"}, "numauto": {"SIM000001"}, "dattrans": {"04052021"}, "heurtrans": {"1325"},
-		"refdet": {"ABCDEF123456"}, "montant": {"24311"}, "numcli": {"006270"}, "exer": {"2021"},
-		"mel": {"payeur@exemple.fr"}, "objet": {"Facture no42 eau"}, "saisie": {"T"},
-	}, got[0])
+	action, fields := resultForm(t, page)
+	assert.Equal(t, h.srv.URL+ports.PathPaymentNotify, action, "posted to urlcl")
+	assert.Equal(t, [][2]string{
+		{"numcli", "006270"}, {"exer", "2021"}, {"refdet", "ABCDEF123456"}, {"objet", "Facture no42 eau"},
+		{"montant", "24311"}, {"mel", "payeur@exemple.fr"}, {"saisie", "T"},
+		{"resultrans", "P"}, {"numauto", "SIM000001"}, {"dattrans", "04052021"}, {"heurtrans", "1325"},
+	}, fields)
 
-	n, err := h.gw.ReadNotification(context.Background(), got[0])
+	posted := url.Values{}
+	for _, f := range fields {
+		posted.Add(f[0], f[1])
+	}
+	n, err := h.gw.ReadNotification(context.Background(), posted)
 	require.NoError(t, err)
 	require.NotNil(t, n.Report)
 	assert.Equal(t, domain.OutcomePaid, n.Report.Outcome)
@@ -378,9 +415,67 @@ func TestSimulatorURLMode(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ports.Notification{Refdet: "ABCDEF123456"}, back)
 
-	status, body := h.get(t, h.srv.URL+"/_dev/payfip/tpa/paiement.web?numcli=12")
+	status, body2 := h.get(t, h.srv.URL+"/_dev/payfip/tpa/paiement.web?numcli=12")
 	assert.Equal(t, http.StatusBadRequest, status)
-	assert.Contains(t, body, "numcli")
+	assert.Contains(t, body2, "numcli")
+}
+
+// TestSimulatorURLModeRefusalAndAbandon: a refusal or an abandon comes
+// back the same way, without numauto.
+func TestSimulatorURLModeRefusalAndAbandon(t *testing.T) {
+	for action, want := range map[string]string{"refuse": "R", "cancel": "A"} {
+		t.Run(action, func(t *testing.T) {
+			h := newHarness(t, tipi.ModeTIPI)
+			co, err := h.gw.Start(context.Background(), request())
+			require.NoError(t, err)
+			u, err := url.Parse(co.RedirectURL)
+			require.NoError(t, err)
+			form := u.Query()
+			form.Set("action", action)
+			resp, err := h.browser.PostForm(h.srv.URL+u.Path, form)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			require.NoError(t, resp.Body.Close())
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			action, fields := resultForm(t, string(body))
+			assert.Equal(t, h.srv.URL+ports.PathPaymentNotify, action)
+			got := map[string]string{}
+			for _, f := range fields {
+				got[f[0]] = f[1]
+			}
+			assert.Equal(t, want, got["resultrans"])
+			assert.NotContains(t, got, "numauto")
+			assert.Equal(t, "ABCDEF123456", got["refdet"])
+		})
+	}
+}
+
+// TestSimulatorURLModeServerCall: with URLModeServerCall the simulator
+// also posts the result to urlcl itself, and still gives the browser its
+// form.
+func TestSimulatorURLModeServerCall(t *testing.T) {
+	h := newHarness(t, tipi.ModeTIPI, func(c *tipi.SimulatorConfig) { c.URLModeServerCall = true })
+	co, err := h.gw.Start(context.Background(), request())
+	require.NoError(t, err)
+	u, err := url.Parse(co.RedirectURL)
+	require.NoError(t, err)
+	form := u.Query()
+	form.Set("action", "pay")
+	resp, err := h.browser.PostForm(h.srv.URL+u.Path, form)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	_, fields := resultForm(t, string(body))
+
+	got := h.notifications()
+	require.Len(t, got, 1)
+	want := url.Values{}
+	for _, f := range fields {
+		want.Set(f[0], f[1])
+	}
+	assert.Equal(t, want, got[0], "the same result both ways")
+	assert.Equal(t, "application/x-www-form-urlencoded", h.types[0])
 }
 
 func TestSimulatorPageSaysWhatThePaymentWillBe(t *testing.T) {

@@ -329,31 +329,6 @@ func TestForgedURLModeCallbackWithAWrongAmount(t *testing.T) {
 	assert.True(t, e.invoice(t, ids[0]).AwaitingConfirmation, "not « Réglée » until the service confirms")
 }
 
-func TestURLModeThroughTheSimulator(t *testing.T) {
-	e := newPayEnv(t, tipi.ModeTIPI)
-	ids := e.payable(t, 1)
-	pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
-	require.NoError(t, err)
-	resp, err := e.browser.Get(co.RedirectURL)
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	u, err := url.Parse(co.RedirectURL)
-	require.NoError(t, err)
-	form := u.Query()
-	form.Set("action", "pay")
-	resp, err = e.browser.PostForm(e.srv.URL+u.Path, form)
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	e.back(t, resp.Header.Get("Location"))
-	got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
-	require.NoError(t, err)
-	assert.Equal(t, domain.PaymentPaid, got.State)
-	assert.False(t, got.Confirmed, "a URL-mode result waits for the service's confirmation")
-	assert.Equal(t, domain.InvoicePaid, e.invoice(t, ids[0]).State)
-}
-
 func TestConcurrentStartsThroughTheGateway(t *testing.T) {
 	e := newPayEnv(t, tipi.ModePayFiP)
 	ids := e.payable(t, 1)
@@ -405,8 +380,16 @@ func TestAPaymentInTheTestEnvironmentThroughTheSimulatorSettlesNothing(t *testin
 				form.Set("action", "pay")
 				resp, err = e.browser.PostForm(e.srv.URL+u.Path, form)
 				require.NoError(t, err)
+				page, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
 				require.NoError(t, resp.Body.Close())
-				require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+				require.Equal(t, http.StatusOK, resp.StatusCode)
+				// The result form, posted to urlcl as the browser does.
+				urlcl, result := onlyForm(t, string(page))
+				resp, err = e.browser.PostForm(urlcl, result)
+				require.NoError(t, err)
+				require.NoError(t, resp.Body.Close())
+				require.Equal(t, http.StatusOK, resp.StatusCode)
 			}
 			got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
 			require.NoError(t, err)
