@@ -178,9 +178,15 @@ func (p *Portal) confirmed(ctx context.Context, tx Tx, pay *domain.Payment, now 
 // RejectPayment is the billing service saying it never received the
 // money of an attempt paid on the word of an unauthenticated callback:
 // the attempt is rejected and the invoices it settled are unpaid again.
-// A confirmed payment cannot be rejected.
+// The payer, told « Paiement reçu, en attente de confirmation par le
+// service » when the callback came, is told by email (through the
+// outbox, in the same transaction) that the money was not received and
+// which invoices are to pay again. A confirmed payment cannot be
+// rejected.
 func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error {
-	return p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+	queued := false
+	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+		queued = false
 		if pay.State == domain.PaymentRejected {
 			return false, nil
 		}
@@ -203,12 +209,53 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 		if len(numbers) > 0 {
 			reopened = "factures de nouveau à régler : " + strings.Join(numbers, ", ")
 		}
-		if err := p.paymentEvent(ctx, tx, *pay, "", "Rejeté par le service de facturation ("+a.Label+") : paiement non reçu ; "+reopened+"."); err != nil {
+		told, err := p.enqueueRejected(ctx, tx, *pay, numbers, now)
+		if err != nil {
+			return false, err
+		}
+		queued = told != ""
+		if told == "" {
+			told = "le redevable n'a pas d'adresse de messagerie : prévenez-le par un autre moyen"
+		}
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Rejeté par le service de facturation ("+a.Label+") : paiement non reçu ; "+reopened+" ; "+told+"."); err != nil {
 			return false, err
 		}
 		return true, p.audit(ctx, tx, a, domain.AuditPaymentRejected, pay.Refdet,
-			fmt.Sprintf("Paiement de %s rejeté, non reçu ; %s.", domain.FormatEuros(pay.Total), reopened))
+			fmt.Sprintf("Paiement de %s rejeté, non reçu ; %s ; %s.", domain.FormatEuros(pay.Total), reopened, told))
 	})
+	if err == nil && queued {
+		p.mailsQueued(ctx)
+	}
+	return err
+}
+
+// enqueueRejected tells the payer of a rejected payment that the money
+// was not received and that the invoices numbers are to pay again, at
+// the address the payment was made with (the one told it awaited
+// confirmation), else the payer's. It returns "courriel envoyé à …", or
+// "" when no address is known.
+func (p *Portal) enqueueRejected(ctx context.Context, tx Tx, pay domain.Payment, numbers []string, now time.Time) (string, error) {
+	to := pay.Email
+	if to == "" {
+		var err error
+		if to, err = p.payerAddress(ctx, tx, pay.PayerID); err != nil || to == "" {
+			return "", err
+		}
+	}
+	b, err := tx.Biller(ctx, pay.BillerID)
+	if err != nil {
+		return "", domain.WrapInternal(err)
+	}
+	m, err := p.mails.render(mailPaymentRejected, to, b.Email, mailData{
+		Biller: b, Payment: pay, Numbers: numbers, Email: to, Link: strings.TrimRight(p.cfg.PublicURL, "/") + "/factures",
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := p.enqueue(ctx, tx, m, now); err != nil {
+		return "", err
+	}
+	return "courriel envoyé à " + to, nil
 }
 
 // reviewPayment runs a staff decision on one of the actor's biller's

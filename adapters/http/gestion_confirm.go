@@ -57,10 +57,21 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *sta
 	if d.Payer.Name != "" {
 		payer = d.Payer.Name + " (" + d.Payer.ExternalRef + ")"
 	}
+	// The payer is mailed at the address the payment was made with
+	// (ports.Portal.RejectPayment), else the payer's.
+	to := d.Payment.Email
+	if to == "" {
+		to = d.Payer.Email
+	}
+	told := "Le redevable n'a pas d'adresse de messagerie : il faudra le prévenir par un autre moyen."
+	if to != "" {
+		told = "Le redevable en est informé par un courriel envoyé à " + to + "."
+	}
 	p := &staffConfirmPage{staffBase: staffBase{Title: "Rejeter le paiement " + d.Payment.Refdet + " ?", Menu: menuStaffPayments},
 		Lines: []string{
 			"Vous indiquez que le service n'a pas reçu le paiement " + d.Payment.Refdet + " de " + domain.FormatEuros(d.Payment.Total) + " de " + payer + ".",
-			"Le paiement sera rejeté et ses factures (" + strings.Join(numbers, ", ") + ") seront de nouveau à régler : le redevable le verra sur le portail. La décision est notée dans l'historique du paiement et le journal.",
+			"Le paiement sera rejeté et ses factures (" + strings.Join(numbers, ", ") + ") seront de nouveau à régler : le redevable le verra sur le portail. " + told,
+			"La décision est notée dans l'historique du paiement et le journal.",
 		},
 		Action: "/gestion/paiements/" + id.String() + "/rejeter", Field: confirmField,
 		Cancel: "/gestion/paiements/" + id.String()}
