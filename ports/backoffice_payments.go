@@ -101,6 +101,10 @@ type PaymentDetail struct {
 	// Invoices are the attempt's invoices as they stand now.
 	Invoices []domain.Invoice
 	Payer    domain.Payer
+	// Settlers are, by invoice id, the double payments to refund that
+	// would settle an invoice of this unconfirmed payment if the service
+	// rejected it (domain.RejectionSettler); the others would reopen.
+	Settlers map[uuid.UUID]domain.Refund
 }
 
 // PaymentDetail returns one of the actor's biller's attempts with its
@@ -129,6 +133,19 @@ func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (Paym
 			return PaymentDetail{}, domain.WrapInternal(err)
 		}
 		d.Invoices = append(d.Invoices, inv)
+		if !pay.Unconfirmed() {
+			continue
+		}
+		refunds, err := p.store.RefundsByInvoice(ctx, inv.ID)
+		if err != nil {
+			return PaymentDetail{}, domain.WrapInternal(err)
+		}
+		if r, ok := domain.RejectionSettler(pay, inv, refunds); ok {
+			if d.Settlers == nil {
+				d.Settlers = make(map[uuid.UUID]domain.Refund)
+			}
+			d.Settlers[inv.ID] = r
+		}
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}
 	d.Payer = payers.get(ctx, pay.PayerID)
@@ -198,8 +215,13 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 		if err != nil {
 			return false, domain.WrapInternal(err)
 		}
+		refunds, err := p.pendingRefunds(ctx, tx, *pay, invs)
+		if err != nil {
+			return false, err
+		}
+		undo := domain.UndoRejected(*pay, invs, refunds, now)
 		var numbers []string
-		for _, inv := range domain.ReopenInvoices(*pay, invs, now) {
+		for _, inv := range undo.Reopened {
 			if err := tx.SaveInvoice(ctx, inv); err != nil {
 				return false, domain.WrapInternal(err)
 			}
@@ -208,6 +230,17 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 		reopened := "aucune facture rouverte"
 		if len(numbers) > 0 {
 			reopened = "factures de nouveau à régler : " + strings.Join(numbers, ", ")
+		}
+		for i, inv := range undo.Resettled {
+			if err := p.resettled(ctx, tx, a, *pay, inv, undo.Cancelled[i]); err != nil {
+				return false, err
+			}
+			reopened += fmt.Sprintf(" ; facture %s réglée par le paiement %s (double paiement, plus à rembourser)", inv.Number, undo.Cancelled[i].Refdet)
+		}
+		for _, r := range undo.Repointed {
+			if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+				return false, err
+			}
 		}
 		told, err := p.enqueueRejected(ctx, tx, *pay, numbers, now)
 		if err != nil {
@@ -227,6 +260,59 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 		p.mailsQueued(ctx)
 	}
 	return err
+}
+
+// pendingRefunds returns, by invoice, the refunds of the invoices the
+// rejected payment pay settled, oldest first, those still to do locked
+// (so that no one marks one refunded meanwhile): what
+// domain.UndoRejected needs.
+func (p *Portal) pendingRefunds(ctx context.Context, tx Tx, pay domain.Payment, invs []domain.Invoice) (map[uuid.UUID][]domain.Refund, error) {
+	out := make(map[uuid.UUID][]domain.Refund)
+	for _, inv := range invs {
+		if inv.State != domain.InvoicePaid || inv.PaymentID != pay.ID {
+			continue
+		}
+		list, err := tx.RefundsByInvoice(ctx, inv.ID)
+		if err != nil {
+			return nil, domain.WrapInternal(err)
+		}
+		for i, r := range list {
+			if !r.Pending() {
+				continue
+			}
+			if list[i], err = tx.RefundForUpdate(ctx, r.ID); err != nil {
+				return nil, domain.WrapInternal(err)
+			}
+		}
+		out[inv.ID] = list
+	}
+	return out, nil
+}
+
+// resettled records that inv, settled by the rejected payment pay, is
+// settled instead by the confirmed payment of the refund r, now
+// cancelled: the invoice and the refund are saved, and the step goes in
+// that payment's timeline and the audit log.
+func (p *Portal) resettled(ctx context.Context, tx Tx, a Actor, pay domain.Payment, inv domain.Invoice, r domain.Refund) error {
+	if err := tx.SaveInvoice(ctx, inv); err != nil {
+		return domain.WrapInternal(err)
+	}
+	if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+		return err
+	}
+	p.log.WarnContext(ctx, "rejected payment: the invoice is settled by its double payment, whose refund is cancelled",
+		"payment", pay.ID, "invoice", inv.ID, "by", r.PaymentID, "refund", r.ID)
+	detail := fmt.Sprintf("Le paiement %s, qui avait réglé la facture %s, a été rejeté par le service (%s) : ce paiement règle désormais la facture %s ; le double paiement de %s n'est plus à rembourser.",
+		pay.Refdet, inv.Number, a.Label, inv.Number, domain.FormatEuros(r.Amount))
+	if by, err := tx.PaymentForUpdate(ctx, r.PaymentID); err == nil {
+		if err := p.paymentEvent(ctx, tx, by, "", detail); err != nil {
+			return err
+		}
+	} else if domain.ErrorCode(err) != domain.NotFound {
+		return domain.WrapInternal(err)
+	}
+	return p.audit(ctx, tx, a, domain.AuditRefundCancelled, inv.Number,
+		fmt.Sprintf("Double paiement de %s (paiement %s) annulé : %s", domain.FormatEuros(r.Amount), r.Refdet, r.CancelReason))
 }
 
 // enqueueRejected tells the payer of a rejected payment that the money
