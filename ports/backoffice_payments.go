@@ -242,7 +242,7 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 				return false, err
 			}
 		}
-		told, err := p.enqueueRejected(ctx, tx, *pay, numbers, now)
+		told, err := p.enqueueRejected(ctx, tx, *pay, numbers, undo.Cancelled, now)
 		if err != nil {
 			return false, err
 		}
@@ -316,11 +316,12 @@ func (p *Portal) resettled(ctx context.Context, tx Tx, a Actor, pay domain.Payme
 }
 
 // enqueueRejected tells the payer of a rejected payment that the money
-// was not received and that the invoices numbers are to pay again, at
+// was not received, that the invoices numbers are to pay again and that
+// the invoices of kept stay settled by their other payment, at
 // the address the payment was made with (the one told it awaited
 // confirmation), else the payer's. It returns "courriel envoyé à …", or
 // "" when no address is known.
-func (p *Portal) enqueueRejected(ctx context.Context, tx Tx, pay domain.Payment, numbers []string, now time.Time) (string, error) {
+func (p *Portal) enqueueRejected(ctx context.Context, tx Tx, pay domain.Payment, numbers []string, kept []domain.Refund, now time.Time) (string, error) {
 	to := pay.Email
 	if to == "" {
 		var err error
@@ -333,7 +334,7 @@ func (p *Portal) enqueueRejected(ctx context.Context, tx Tx, pay domain.Payment,
 		return "", domain.WrapInternal(err)
 	}
 	m, err := p.mails.render(mailPaymentRejected, to, b.Email, mailData{
-		Biller: b, Payment: pay, Numbers: numbers, Email: to, Link: strings.TrimRight(p.cfg.PublicURL, "/") + "/factures",
+		Biller: b, Payment: pay, Numbers: numbers, Kept: kept, Email: to, Link: strings.TrimRight(p.cfg.PublicURL, "/") + "/factures",
 	})
 	if err != nil {
 		return "", err

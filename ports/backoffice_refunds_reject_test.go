@@ -97,7 +97,10 @@ func TestRejectingAPaymentSettlesByTheDoublePaymentToRefund(t *testing.T) {
 	mails := e.mails.To(a.Email)
 	require.Len(t, mails, 1)
 	assert.NotContains(t, mails[0].Text, "est donc de nouveau à régler", "no invoice is to pay again")
-	assert.Contains(t, mails[0].Text, "Aucune facture n'est de nouveau à régler")
+	for _, body := range []string{mails[0].Text, mails[0].HTML} {
+		assert.Contains(t, body, "La facture 2025-000001 reste réglée par votre autre paiement en ligne de 10,01\u00a0€ (référence du paiement : "+b.Refdet+")")
+		assert.Contains(t, body, "ne vous sera donc pas remboursé")
+	}
 	sel, err := e.portal.PayableInvoices(e.ctx, e.citizen)
 	require.NoError(t, err)
 	assert.Len(t, sel.Invoices, 2, "F cannot be paid a third time")

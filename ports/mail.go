@@ -84,6 +84,9 @@ type mailData struct {
 	// Numbers are the invoice numbers a mail is about, when they are not
 	// all of Payment's (the invoices a rejected payment reopened).
 	Numbers []string
+	// Kept are the double payments that now settle invoices of a rejected
+	// payment, no longer to refund (domain.UndoRejected).
+	Kept []domain.Refund
 }
 
 // render builds the mail called name for to.
