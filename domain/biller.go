@@ -47,6 +47,12 @@ func (s Saisie) Valid() bool {
 	return s == SaisieTest || s == SaisieActivation || s == SaisieProduction
 }
 
+// InTest reports whether the biller is in PayFiP's test environment
+// (saisie T): a payment started now is a test payment, never money, and
+// its invoices stay to pay. Payers and staff are warned while it lasts
+// (docs/payfip.md §3.12).
+func (b Biller) InTest() bool { return b.Saisie == SaisieTest }
+
 // Suspension is the billing service's pause of online payment, for
 // maintenance on the invoices. When From or Until are set it is scheduled;
 // otherwise it holds as long as Active is true.

@@ -152,6 +152,22 @@ func (inv Invoice) Tab() Tab {
 	return TabUnpaid
 }
 
+// PaidOnline reports whether the invoice was settled by a payment made
+// through the portal, not one the service recorded (at the counter, a
+// declared payment confirmed). Such a settlement may still await the
+// service's confirmation (AwaitingConfirmation): until then, the money is
+// not known to have arrived.
+func (inv Invoice) PaidOnline() bool {
+	return inv.State == InvoicePaid && inv.PaymentID != uuid.Nil
+}
+
+// PaymentUnconfirmed reports whether the invoice is settled by an online
+// payment the service has not confirmed yet (AwaitingConfirmation): the
+// billing software must not book it as money received.
+func (inv Invoice) PaymentUnconfirmed() bool {
+	return inv.PaidOnline() && inv.AwaitingConfirmation
+}
+
 // Declared reports whether the payer declared the invoice paid and the
 // service has not settled it yet.
 func (inv Invoice) Declared() bool {

@@ -154,6 +154,27 @@ func TestSettle(t *testing.T) {
 	assert.True(t, changed, "money received settles even an invoice sent to treasury")
 }
 
+func TestPaidOnlineAndUnconfirmed(t *testing.T) {
+	b := mustBiller(t)
+	inv := mustInvoice(t, b, mustPayer(t, b), "2026-001", "10.00")
+	assert.False(t, inv.PaidOnline(), "unpaid")
+	counter := inv
+	_, err := counter.Settle(uuid.Nil, now, now)
+	require.NoError(t, err)
+	assert.False(t, counter.PaidOnline(), "paid at the counter")
+	assert.False(t, counter.PaymentUnconfirmed())
+
+	_, err = inv.Settle(uuid.New(), now, now)
+	require.NoError(t, err)
+	assert.True(t, inv.PaidOnline())
+	assert.False(t, inv.PaymentUnconfirmed(), "confirmed: money received")
+	inv.AwaitingConfirmation = true
+	assert.True(t, inv.PaidOnline())
+	assert.True(t, inv.PaymentUnconfirmed(), "on the word of the URL mode's callback")
+	inv.State = domain.InvoiceUnpaid
+	assert.False(t, inv.PaymentUnconfirmed(), "only a paid invoice")
+}
+
 // TestTreasuryBoundary shows the transfer on both sides of its boundary:
 // due 2026-03-01 with a 28-day delay goes to treasury on 2026-03-30 Paris
 // time, the day after 2026-03-29 on which summer time starts (02:00 CET →

@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,6 +86,85 @@ func ReopenInvoices(p Payment, invoices []Invoice, now time.Time) []Invoice {
 		}
 	}
 	return changed
+}
+
+// Rejection is what undoing a rejected attempt's settlements changes
+// (UndoRejected).
+type Rejection struct {
+	// Reopened are the invoices unpaid again.
+	Reopened []Invoice
+	// Resettled are the invoices now settled by the confirmed payment of
+	// a double payment to refund instead; Cancelled are those refunds, no
+	// longer owed, in the same order.
+	Resettled []Invoice
+	Cancelled []Refund
+	// Repointed are other refunds still owed of a resettled invoice, whose
+	// first settlement now names the payment that settles it.
+	Repointed []Refund
+}
+
+// UndoRejected undoes the settlements of the rejected attempt p: its
+// invoices as they stand, and refunds, each invoice's refunds oldest
+// first (RefundsByInvoice), by invoice id.
+//
+// An invoice p settled is unpaid again (ReopenInvoices), unless another
+// payment's money for it is held: a refund still to do of that invoice.
+// A refund is recorded only for a confirmed payment (DoublePayments),
+// and a confirmed payment cannot be rejected, so that money did come:
+// the oldest such payment settles the invoice instead, at its
+// transaction time, and its refund is cancelled, since nothing is owed
+// to the payer any more. A refund already made does not count: the
+// payer got the money back, so the invoice reopens.
+func UndoRejected(p Payment, invoices []Invoice, refunds map[uuid.UUID][]Refund, now time.Time) Rejection {
+	var out Rejection
+	for _, inv := range ReopenInvoices(p, invoices, now) {
+		idx := settlerIndex(p, refunds[inv.ID])
+		if idx < 0 {
+			out.Reopened = append(out.Reopened, inv)
+			continue
+		}
+		list := refunds[inv.ID]
+		by := list[idx]
+		reason := fmt.Sprintf("le paiement %s, qui avait réglé la facture %s, a été rejeté (non reçu) : le paiement %s la règle désormais.",
+			p.Refdet, inv.Number, by.Refdet)
+		// Neither fails: the refund is pending and ReopenInvoices left the
+		// invoice unpaid.
+		if _, err := by.Cancel(reason, now); err != nil {
+			out.Reopened = append(out.Reopened, inv)
+			continue
+		}
+		if _, err := inv.Settle(by.PaymentID, by.TransactionAt, now); err != nil {
+			out.Reopened = append(out.Reopened, inv)
+			continue
+		}
+		out.Resettled = append(out.Resettled, inv)
+		out.Cancelled = append(out.Cancelled, by)
+		for i, r := range list {
+			if i != idx && r.Pending() && r.EarlierPaymentID == p.ID {
+				r.EarlierPaymentID, r.EarlierRefdet, r.EarlierPaidAt = by.PaymentID, by.Refdet, by.TransactionAt
+				out.Repointed = append(out.Repointed, r)
+			}
+		}
+	}
+	return out
+}
+
+// RejectionSettler returns the refund whose payment would settle inv if
+// the attempt p, which settled it, were rejected (UndoRejected): the
+// oldest refund of inv still to do, of another payment. refunds are the
+// invoice's, oldest first. False when the invoice would reopen.
+func RejectionSettler(p Payment, inv Invoice, refunds []Refund) (Refund, bool) {
+	if inv.State != InvoicePaid || inv.PaymentID != p.ID || p.ID == uuid.Nil {
+		return Refund{}, false
+	}
+	if i := settlerIndex(p, refunds); i >= 0 {
+		return refunds[i], true
+	}
+	return Refund{}, false
+}
+
+func settlerIndex(p Payment, refunds []Refund) int {
+	return slices.IndexFunc(refunds, func(r Refund) bool { return r.Pending() && r.PaymentID != p.ID })
 }
 
 // ConfirmDeclared settles an invoice the payer declared paid, once the

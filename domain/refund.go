@@ -47,6 +47,11 @@ type Refund struct {
 	// the service says it refunded the payer.
 	RefundedAt time.Time
 	RefundedBy string
+	// CancelledAt and CancelReason (in French) are set when the refund is
+	// no longer owed (Cancel): the settlement it doubled was undone, so
+	// the extra payment now settles the invoice.
+	CancelledAt  time.Time
+	CancelReason string
 }
 
 // RefundState says whether a refund is still to do.
@@ -56,29 +61,46 @@ type RefundState string
 const (
 	RefundPending  RefundState = "pending"
 	RefundRefunded RefundState = "refunded"
+	// RefundCancelled: no longer owed, the extra payment settling the
+	// invoice instead (Refund.Cancel).
+	RefundCancelled RefundState = "cancelled"
 )
 
 // Valid reports whether s is a known state.
-func (s RefundState) Valid() bool { return s == RefundPending || s == RefundRefunded }
+func (s RefundState) Valid() bool {
+	return s == RefundPending || s == RefundRefunded || s == RefundCancelled
+}
 
 // Label says the state in French.
 func (s RefundState) Label() string {
-	if s == RefundRefunded {
+	switch s {
+	case RefundRefunded:
 		return "Remboursé"
+	case RefundCancelled:
+		return "Annulé"
 	}
 	return "À rembourser"
 }
 
 // State says whether the refund is still to do.
 func (r Refund) State() RefundState {
-	if r.Refunded() {
+	switch {
+	case r.Refunded():
 		return RefundRefunded
+	case r.Cancelled():
+		return RefundCancelled
 	}
 	return RefundPending
 }
 
 // Refunded reports whether the service recorded the refund.
 func (r Refund) Refunded() bool { return !r.RefundedAt.IsZero() }
+
+// Cancelled reports whether the refund is no longer owed.
+func (r Refund) Cancelled() bool { return !r.CancelledAt.IsZero() }
+
+// Pending reports whether the refund is still to do.
+func (r Refund) Pending() bool { return r.State() == RefundPending }
 
 // EarlierOnline reports whether the invoice was first paid through the
 // portal (another attempt) rather than outside it.
@@ -188,6 +210,10 @@ func (r *Refund) MarkRefunded(by string, now time.Time) error {
 		return Errorf(Conflict, "Le double paiement de la facture %s a déjà été marqué comme remboursé le %s par %s.",
 			r.InvoiceNumber, FrenchDateTime(r.RefundedAt), r.RefundedBy)
 	}
+	if r.Cancelled() {
+		return Errorf(Conflict, "Le double paiement de la facture %s n'est plus à rembourser depuis le %s : %s",
+			r.InvoiceNumber, FrenchDateTime(r.CancelledAt), r.CancelReason)
+	}
 	if by == "" {
 		return Errorf(Invalid, "Indiquez qui a remboursé le redevable.")
 	}
@@ -196,16 +222,39 @@ func (r *Refund) MarkRefunded(by string, now time.Time) error {
 	return nil
 }
 
+// Cancel records, at now, that the refund is no longer owed, and why
+// (in French). It reports whether it changed: cancelling twice changes
+// nothing, and a refund already made cannot be cancelled (Conflict): the
+// money went back to the payer.
+//
+// A refund is cancelled, not deleted: the billing service may already
+// have exported the list or begun the refund, so it stays listed, as
+// « Annulé » with when and why, and can no longer be marked refunded.
+func (r *Refund) Cancel(reason string, now time.Time) (bool, error) {
+	switch {
+	case r.Cancelled():
+		return false, nil
+	case r.Refunded():
+		return false, Errorf(Conflict, "Le double paiement de la facture %s a déjà été remboursé le %s par %s.",
+			r.InvoiceNumber, FrenchDateTime(r.RefundedAt), r.RefundedBy)
+	}
+	r.CancelledAt = now
+	r.CancelReason = reason
+	return true, nil
+}
+
 // The audit actions of refunds. Their labels join auditLabels here, so
 // that the refunds live in one file.
 const (
 	AuditRefundDone       AuditAction = "payment.refunded"
 	AuditRefundsExported  AuditAction = "payment.refunds_exported"
 	AuditDoublePaymentMet AuditAction = "payment.double_payment"
+	AuditRefundCancelled  AuditAction = "payment.refund_cancelled"
 )
 
 func init() {
 	auditLabels[AuditRefundDone] = "Double paiement remboursé"
 	auditLabels[AuditRefundsExported] = "Export des doubles paiements"
 	auditLabels[AuditDoublePaymentMet] = "Double paiement reçu"
+	auditLabels[AuditRefundCancelled] = "Double paiement annulé"
 }

@@ -153,3 +153,105 @@ func TestAnUnconfirmedPaymentGetsItsRefundOnlyOnceConfirmed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, domain.DoublePayments(pay, []domain.Invoice{other}, now), "only the payment's own invoices")
 }
+
+// unconfirmedAttempt returns an attempt on invs, paid on the word of the
+// legacy URL mode's unauthenticated callback.
+func unconfirmedAttempt(t *testing.T, b domain.Biller, p domain.Payer, refdet string, invs ...domain.Invoice) domain.Payment {
+	t.Helper()
+	pay, err := domain.NewPayment(uuid.New(), refdet, b, p, activeAccount(p), invs, now)
+	require.NoError(t, err)
+	require.NoError(t, pay.Begin("op-"+refdet, now))
+	_, err = pay.Apply(domain.Report{Outcome: domain.OutcomePaid, Method: domain.MethodCard, TransactionAt: now.Add(time.Minute), Code: "P"}, now.Add(2*time.Minute))
+	require.NoError(t, err)
+	require.True(t, pay.Unconfirmed())
+	return pay
+}
+
+func TestRejectingTheFirstSettlementLetsAConfirmedDoublePaymentSettle(t *testing.T) {
+	b := mustBiller(t)
+	p := mustPayer(t, b)
+	fresh := mustInvoice(t, b, p, "2026-001", "12.00")
+	later := now.Add(time.Hour)
+	second := paidAttempt(t, b, p, "SECOND123456", fresh)
+	third := paidAttempt(t, b, p, "THIRD1234567", fresh)
+	first := unconfirmedAttempt(t, b, p, "FIRST1234567", fresh)
+	settled, refunds := settle(&first, []domain.Invoice{fresh}, now)
+	require.Len(t, settled, 1)
+	require.Empty(t, refunds, "an unconfirmed payment settles first")
+	inv := settled[0]
+	var owed []domain.Refund
+	for _, pay := range []*domain.Payment{&second, &third} {
+		_, rs := settle(pay, []domain.Invoice{inv}, now)
+		require.Len(t, rs, 1)
+		owed = append(owed, rs[0])
+	}
+	require.NoError(t, first.Reject(later))
+
+	t.Run("the oldest refund still to do settles it and is cancelled", func(t *testing.T) {
+		r, ok := domain.RejectionSettler(first, inv, owed)
+		require.True(t, ok)
+		assert.Equal(t, second.ID, r.PaymentID)
+		got := domain.UndoRejected(first, []domain.Invoice{inv}, map[uuid.UUID][]domain.Refund{inv.ID: owed}, later)
+		assert.Empty(t, got.Reopened)
+		require.Len(t, got.Resettled, 1)
+		res := got.Resettled[0]
+		assert.Equal(t, domain.InvoicePaid, res.State)
+		assert.Equal(t, second.ID, res.PaymentID)
+		assert.True(t, second.TransactionAt.Equal(res.PaidAt))
+		assert.False(t, res.AwaitingConfirmation)
+		require.Len(t, got.Cancelled, 1)
+		c := got.Cancelled[0]
+		assert.Equal(t, owed[0].ID, c.ID)
+		assert.Equal(t, domain.RefundCancelled, c.State())
+		assert.True(t, later.Equal(c.CancelledAt))
+		assert.Contains(t, c.CancelReason, "le paiement FIRST1234567, qui avait réglé la facture 2026-001, a été rejeté")
+		require.Len(t, got.Repointed, 1, "the third payment is still owed, after the second")
+		rp := got.Repointed[0]
+		assert.Equal(t, owed[1].ID, rp.ID)
+		assert.Equal(t, domain.RefundPending, rp.State())
+		assert.Equal(t, second.ID, rp.EarlierPaymentID)
+		assert.Equal(t, second.Refdet, rp.EarlierRefdet)
+	})
+	t.Run("a refund already made does not count", func(t *testing.T) {
+		done := append([]domain.Refund(nil), owed...)
+		require.NoError(t, done[0].MarkRefunded("Agnès", later))
+		got := domain.UndoRejected(first, []domain.Invoice{inv}, map[uuid.UUID][]domain.Refund{inv.ID: done}, later)
+		require.Len(t, got.Resettled, 1)
+		assert.Equal(t, third.ID, got.Resettled[0].PaymentID)
+		require.NoError(t, done[1].MarkRefunded("Agnès", later))
+		got = domain.UndoRejected(first, []domain.Invoice{inv}, map[uuid.UUID][]domain.Refund{inv.ID: done}, later)
+		require.Len(t, got.Reopened, 1, "every extra payment went back to the payer")
+		assert.Equal(t, domain.InvoiceUnpaid, got.Reopened[0].State)
+		assert.Empty(t, got.Resettled)
+		_, ok := domain.RejectionSettler(first, inv, done)
+		assert.False(t, ok)
+	})
+	t.Run("without refunds the invoice reopens", func(t *testing.T) {
+		got := domain.UndoRejected(first, []domain.Invoice{inv}, nil, later)
+		require.Len(t, got.Reopened, 1)
+		assert.Equal(t, domain.InvoiceUnpaid, got.Reopened[0].State)
+	})
+}
+
+func TestACancelledRefundIsNoLongerOwed(t *testing.T) {
+	r := domain.Refund{InvoiceNumber: "2026-001"}
+	assert.True(t, r.Pending())
+	changed, err := r.Cancel("le paiement A a été rejeté", now)
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, domain.RefundCancelled, r.State())
+	assert.Equal(t, "Annulé", r.State().Label())
+	assert.True(t, domain.RefundCancelled.Valid())
+	changed, err = r.Cancel("again", now.Add(time.Hour))
+	require.NoError(t, err)
+	assert.False(t, changed, "twice changes nothing")
+	assert.Equal(t, "le paiement A a été rejeté", r.CancelReason)
+	err = r.MarkRefunded("Agnès", now)
+	assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
+	assert.Contains(t, domain.ErrorMessage(err), "n'est plus à rembourser")
+
+	done := domain.Refund{InvoiceNumber: "2026-002"}
+	require.NoError(t, done.MarkRefunded("Agnès", now))
+	_, err = done.Cancel("too late", now)
+	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "money sent back cannot be un-sent")
+}

@@ -46,3 +46,9 @@ func TestNewSuspension(t *testing.T) {
 		})
 	}
 }
+
+func TestBillerInTest(t *testing.T) {
+	for s, want := range map[domain.Saisie]bool{domain.SaisieTest: true, domain.SaisieActivation: false, domain.SaisieProduction: false} {
+		assert.Equal(t, want, domain.Biller{Saisie: s}.InTest(), s)
+	}
+}

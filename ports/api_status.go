@@ -110,8 +110,13 @@ type PaidPaymentsQuery struct {
 // MaxPaymentsPerPage bounds one page of PaidPayments.
 const MaxPaymentsPerPage = 500
 
-// PaidPayments lists the actor's biller's paid payments matching q,
-// newest first, and how many match.
+// PaidPayments lists the actor's biller's paid and confirmed payments
+// matching q, newest first, and how many match: the money the billing
+// software may book. A "paid" known only from the legacy URL mode's
+// unauthenticated callback is left out until the service (or the
+// settlement report) confirms it, since it may be forged and may never
+// come (docs/payfip.md §4.1); a rejected one is never listed. Test
+// payments are never paid.
 func (p *Portal) PaidPayments(ctx context.Context, a Actor, q PaidPaymentsQuery) ([]domain.Payment, int, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return nil, 0, err
@@ -127,7 +132,7 @@ func (p *Portal) PaidPayments(ctx context.Context, a Actor, q PaidPaymentsQuery)
 	}
 	list, total, err := p.store.Payments(ctx, PaymentQuery{
 		BillerID: a.BillerID, From: q.Since, Until: q.Until, States: []domain.PaymentState{domain.PaymentPaid},
-		Offset: q.Offset, Limit: q.Limit,
+		Confirmed: true, Offset: q.Offset, Limit: q.Limit,
 	})
 	if err != nil {
 		return nil, 0, domain.WrapInternal(err)

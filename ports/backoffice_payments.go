@@ -101,6 +101,10 @@ type PaymentDetail struct {
 	// Invoices are the attempt's invoices as they stand now.
 	Invoices []domain.Invoice
 	Payer    domain.Payer
+	// Settlers are, by invoice id, the double payments to refund that
+	// would settle an invoice of this unconfirmed payment if the service
+	// rejected it (domain.RejectionSettler); the others would reopen.
+	Settlers map[uuid.UUID]domain.Refund
 }
 
 // PaymentDetail returns one of the actor's biller's attempts with its
@@ -129,6 +133,19 @@ func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (Paym
 			return PaymentDetail{}, domain.WrapInternal(err)
 		}
 		d.Invoices = append(d.Invoices, inv)
+		if !pay.Unconfirmed() {
+			continue
+		}
+		refunds, err := p.store.RefundsByInvoice(ctx, inv.ID)
+		if err != nil {
+			return PaymentDetail{}, domain.WrapInternal(err)
+		}
+		if r, ok := domain.RejectionSettler(pay, inv, refunds); ok {
+			if d.Settlers == nil {
+				d.Settlers = make(map[uuid.UUID]domain.Refund)
+			}
+			d.Settlers[inv.ID] = r
+		}
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}
 	d.Payer = payers.get(ctx, pay.PayerID)
@@ -178,9 +195,15 @@ func (p *Portal) confirmed(ctx context.Context, tx Tx, pay *domain.Payment, now 
 // RejectPayment is the billing service saying it never received the
 // money of an attempt paid on the word of an unauthenticated callback:
 // the attempt is rejected and the invoices it settled are unpaid again.
-// A confirmed payment cannot be rejected.
+// The payer, told « Paiement reçu, en attente de confirmation par le
+// service » when the callback came, is told by email (through the
+// outbox, in the same transaction) that the money was not received and
+// which invoices are to pay again. A confirmed payment cannot be
+// rejected.
 func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error {
-	return p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+	queued := false
+	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
+		queued = false
 		if pay.State == domain.PaymentRejected {
 			return false, nil
 		}
@@ -192,8 +215,13 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 		if err != nil {
 			return false, domain.WrapInternal(err)
 		}
+		refunds, err := p.pendingRefunds(ctx, tx, *pay, invs)
+		if err != nil {
+			return false, err
+		}
+		undo := domain.UndoRejected(*pay, invs, refunds, now)
 		var numbers []string
-		for _, inv := range domain.ReopenInvoices(*pay, invs, now) {
+		for _, inv := range undo.Reopened {
 			if err := tx.SaveInvoice(ctx, inv); err != nil {
 				return false, domain.WrapInternal(err)
 			}
@@ -203,12 +231,118 @@ func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error
 		if len(numbers) > 0 {
 			reopened = "factures de nouveau à régler : " + strings.Join(numbers, ", ")
 		}
-		if err := p.paymentEvent(ctx, tx, *pay, "", "Rejeté par le service de facturation ("+a.Label+") : paiement non reçu ; "+reopened+"."); err != nil {
+		for i, inv := range undo.Resettled {
+			if err := p.resettled(ctx, tx, a, *pay, inv, undo.Cancelled[i]); err != nil {
+				return false, err
+			}
+			reopened += fmt.Sprintf(" ; facture %s réglée par le paiement %s (double paiement, plus à rembourser)", inv.Number, undo.Cancelled[i].Refdet)
+		}
+		for _, r := range undo.Repointed {
+			if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+				return false, err
+			}
+		}
+		told, err := p.enqueueRejected(ctx, tx, *pay, numbers, undo.Cancelled, now)
+		if err != nil {
+			return false, err
+		}
+		queued = told != ""
+		if told == "" {
+			told = "le redevable n'a pas d'adresse de messagerie : prévenez-le par un autre moyen"
+		}
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Rejeté par le service de facturation ("+a.Label+") : paiement non reçu ; "+reopened+" ; "+told+"."); err != nil {
 			return false, err
 		}
 		return true, p.audit(ctx, tx, a, domain.AuditPaymentRejected, pay.Refdet,
-			fmt.Sprintf("Paiement de %s rejeté, non reçu ; %s.", domain.FormatEuros(pay.Total), reopened))
+			fmt.Sprintf("Paiement de %s rejeté, non reçu ; %s ; %s.", domain.FormatEuros(pay.Total), reopened, told))
 	})
+	if err == nil && queued {
+		p.mailsQueued(ctx)
+	}
+	return err
+}
+
+// pendingRefunds returns, by invoice, the refunds of the invoices the
+// rejected payment pay settled, oldest first, those still to do locked
+// (so that no one marks one refunded meanwhile): what
+// domain.UndoRejected needs.
+func (p *Portal) pendingRefunds(ctx context.Context, tx Tx, pay domain.Payment, invs []domain.Invoice) (map[uuid.UUID][]domain.Refund, error) {
+	out := make(map[uuid.UUID][]domain.Refund)
+	for _, inv := range invs {
+		if inv.State != domain.InvoicePaid || inv.PaymentID != pay.ID {
+			continue
+		}
+		list, err := tx.RefundsByInvoice(ctx, inv.ID)
+		if err != nil {
+			return nil, domain.WrapInternal(err)
+		}
+		for i, r := range list {
+			if !r.Pending() {
+				continue
+			}
+			if list[i], err = tx.RefundForUpdate(ctx, r.ID); err != nil {
+				return nil, domain.WrapInternal(err)
+			}
+		}
+		out[inv.ID] = list
+	}
+	return out, nil
+}
+
+// resettled records that inv, settled by the rejected payment pay, is
+// settled instead by the confirmed payment of the refund r, now
+// cancelled: the invoice and the refund are saved, and the step goes in
+// that payment's timeline and the audit log.
+func (p *Portal) resettled(ctx context.Context, tx Tx, a Actor, pay domain.Payment, inv domain.Invoice, r domain.Refund) error {
+	if err := tx.SaveInvoice(ctx, inv); err != nil {
+		return domain.WrapInternal(err)
+	}
+	if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+		return err
+	}
+	p.log.WarnContext(ctx, "rejected payment: the invoice is settled by its double payment, whose refund is cancelled",
+		"payment", pay.ID, "invoice", inv.ID, "by", r.PaymentID, "refund", r.ID)
+	detail := fmt.Sprintf("Le paiement %s, qui avait réglé la facture %s, a été rejeté par le service (%s) : ce paiement règle désormais la facture %s ; le double paiement de %s n'est plus à rembourser.",
+		pay.Refdet, inv.Number, a.Label, inv.Number, domain.FormatEuros(r.Amount))
+	if by, err := tx.PaymentForUpdate(ctx, r.PaymentID); err == nil {
+		if err := p.paymentEvent(ctx, tx, by, "", detail); err != nil {
+			return err
+		}
+	} else if domain.ErrorCode(err) != domain.NotFound {
+		return domain.WrapInternal(err)
+	}
+	return p.audit(ctx, tx, a, domain.AuditRefundCancelled, inv.Number,
+		fmt.Sprintf("Double paiement de %s (paiement %s) annulé : %s", domain.FormatEuros(r.Amount), r.Refdet, r.CancelReason))
+}
+
+// enqueueRejected tells the payer of a rejected payment that the money
+// was not received, that the invoices numbers are to pay again and that
+// the invoices of kept stay settled by their other payment, at
+// the address the payment was made with (the one told it awaited
+// confirmation), else the payer's. It returns "courriel envoyé à …", or
+// "" when no address is known.
+func (p *Portal) enqueueRejected(ctx context.Context, tx Tx, pay domain.Payment, numbers []string, kept []domain.Refund, now time.Time) (string, error) {
+	to := pay.Email
+	if to == "" {
+		var err error
+		if to, err = p.payerAddress(ctx, tx, pay.PayerID); err != nil || to == "" {
+			return "", err
+		}
+	}
+	b, err := tx.Biller(ctx, pay.BillerID)
+	if err != nil {
+		return "", domain.WrapInternal(err)
+	}
+	m, err := p.mails.render(mailPaymentRejected, to, b.Email, mailData{
+		Biller: b, Payment: pay, Numbers: numbers, Kept: kept, Email: to, Link: strings.TrimRight(p.cfg.PublicURL, "/") + "/factures",
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := p.enqueue(ctx, tx, m, now); err != nil {
+		return "", err
+	}
+	return "courriel envoyé à " + to, nil
 }
 
 // reviewPayment runs a staff decision on one of the actor's biller's

@@ -359,3 +359,30 @@ func TestDeclaredPayments(t *testing.T) {
 		assert.Zero(t, list.Total)
 	})
 }
+
+func TestRejectedPaymentTellsThePayer(t *testing.T) {
+	e := newEnv(t)
+	pay := e.paidUnconfirmed(t)
+	e.mails.Reset()
+	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), pay.ID))
+
+	mails := e.mails.To(pay.Email)
+	require.Len(t, mails, 1, "the payer was told « en attente de confirmation »: they are told it was not received")
+	m := mails[0]
+	assert.Equal(t, "Paiement de 10,01 € non reçu par le service", m.Subject)
+	for _, body := range []string{m.Text, m.HTML} {
+		assert.Contains(t, body, "n'a pas reçu votre paiement en ligne de 10,01\u00a0€")
+		assert.Contains(t, body, pay.Refdet)
+		assert.Contains(t, body, "La facture 2025-000001 est donc de nouveau à régler")
+		assert.Contains(t, body, "https://factures.testville.fr/factures")
+		assert.Contains(t, body, "Mes factures")
+	}
+	assert.Equal(t, e.house.Biller.Email, m.ReplyTo)
+	audits := e.audits(t, domain.AuditPaymentRejected)
+	require.Len(t, audits, 1)
+	assert.Contains(t, audits[0].Detail, "courriel envoyé à "+pay.Email)
+
+	e.mails.Reset()
+	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
+	assert.Empty(t, e.mails.To(pay.Email), "and mails once")
+}

@@ -88,7 +88,8 @@ func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refun
 }
 
 // InvoiceRefunds returns the double payments of one of the payer's
-// invoices, oldest first: never another payer's.
+// invoices, oldest first: never another payer's, nor a cancelled one
+// (that payment settles the invoice now: nothing to tell).
 func (p *Portal) invoiceRefunds(ctx context.Context, c Citizen, inv domain.Invoice) ([]domain.Refund, error) {
 	list, err := p.store.RefundsByInvoice(ctx, inv.ID)
 	if err != nil {
@@ -96,7 +97,7 @@ func (p *Portal) invoiceRefunds(ctx context.Context, c Citizen, inv domain.Invoi
 	}
 	var out []domain.Refund
 	for _, r := range list {
-		if r.PayerID == c.PayerID && r.BillerID == c.BillerID && inv.PayerID == c.PayerID {
+		if r.PayerID == c.PayerID && r.BillerID == c.BillerID && inv.PayerID == c.PayerID && !r.Cancelled() {
 			out = append(out, r)
 		}
 	}
@@ -199,12 +200,13 @@ func (p *Portal) MarkRefunded(ctx context.Context, a Actor, id uuid.UUID) (domai
 // extra payment), premier_reglement (how the invoice was paid first, in
 // French), premier_refdet (the first attempt's refdet; empty when paid
 // outside the portal), premier_regle_le, detecte_le (when the portal met
-// the double payment), etat (pending or refunded), etat_libelle,
-// rembourse_le, rembourse_par.
+// the double payment), etat (pending, refunded or cancelled),
+// etat_libelle, rembourse_le, rembourse_par, annule_le and annulation
+// (when and why it is no longer owed).
 var RefundExportColumns = []string{
 	"facture", "montant_a_rembourser", "redevable_reference", "redevable_nom", "refdet", "operation", "autorisation",
 	"paye_le", "paiement_id", "premier_reglement", "premier_refdet", "premier_regle_le", "detecte_le",
-	"etat", "etat_libelle", "rembourse_le", "rembourse_par",
+	"etat", "etat_libelle", "rembourse_le", "rembourse_par", "annule_le", "annulation",
 }
 
 // ExportRefunds writes every double payment of the actor's biller
@@ -239,6 +241,7 @@ func (p *Portal) ExportRefunds(ctx context.Context, a Actor, q RefundQuery, w io
 				r.InvoiceNumber, r.Amount.StringFixed(2), payer.ExternalRef, payer.Name, r.Refdet, r.OperationID, r.Authorization,
 				isoParis(r.TransactionAt), r.PaymentID.String(), earlier, r.EarlierRefdet, isoParis(r.EarlierPaidAt),
 				isoParis(r.CreatedAt), string(r.State()), r.State().Label(), isoParis(r.RefundedAt), r.RefundedBy,
+				isoParis(r.CancelledAt), r.CancelReason,
 			}
 			for j := range rec {
 				rec[j] = defuseFormula(rec[j])

@@ -38,6 +38,9 @@ const (
 	// mailDeclaredRejected tells a payer the service did not find the
 	// payment they declared (ports/backoffice_payments_declared.go).
 	mailDeclaredRejected = "declared_rejected"
+	// mailPaymentRejected tells a payer the service did not receive an
+	// unconfirmed payment (ports/backoffice_payments.go, RejectPayment).
+	mailPaymentRejected = "payment_rejected"
 )
 
 //go:embed mail/*.txt mail/*.html
@@ -51,7 +54,7 @@ type mailTemplates struct {
 func mustParseMailTemplates() *mailTemplates {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	funcs := map[string]any{"euros": domain.FormatEuros, "join": strings.Join, "datetime": domain.FrenchDateTime}
-	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected, mailDoublePayment} {
+	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected, mailPaymentRejected, mailDoublePayment} {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
@@ -78,6 +81,12 @@ type mailData struct {
 	Invoice domain.Invoice
 	TTL     string // how long the link stays valid, in words
 	Refund  domain.Refund
+	// Numbers are the invoice numbers a mail is about, when they are not
+	// all of Payment's (the invoices a rejected payment reopened).
+	Numbers []string
+	// Kept are the double payments that now settle invoices of a rejected
+	// payment, no longer to refund (domain.UndoRejected).
+	Kept []domain.Refund
 }
 
 // render builds the mail called name for to.

@@ -79,6 +79,10 @@ type PaymentSummary struct {
 	// LockDuration is how long an unfinished attempt blocks a new one
 	// (the manual's "délai d'attente de 2 heures").
 	LockDuration time.Duration
+	// InTest is set while the biller is in PayFiP's test environment
+	// (domain.Biller.InTest): the payment will take no money and leave
+	// the invoices to pay, and the page says so.
+	InTest bool
 }
 
 // PreparePayment checks a selection and returns its summary. Nothing is
@@ -110,7 +114,7 @@ func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID)
 	if _, err := domain.PayFiPEmail(a.Email); err != nil {
 		return PaymentSummary{}, err
 	}
-	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs, LockDuration: b.LockDuration}, nil
+	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs, LockDuration: b.LockDuration, InTest: b.InTest()}, nil
 }
 
 // StartPayment is "Payer la facture sur le portail PayFiP": it stores the

@@ -129,6 +129,10 @@ type PaymentQuery struct {
 	Refdet string
 	// Unconfirmed selects paid payments not confirmed yet (legacy URL mode).
 	Unconfirmed bool
+	// Confirmed selects payments whose money is known to have come
+	// (domain.Payment.Confirmed): with state paid, those the billing
+	// software may book.
+	Confirmed bool
 	// Anomaly selects payments with a non-empty Anomaly.
 	Anomaly bool
 	Offset  int

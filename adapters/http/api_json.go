@@ -3,8 +3,6 @@ package http
 import (
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -85,9 +83,15 @@ type apiInvoice struct {
 	PaidAt *time.Time `json:"paid_at"`
 	// PaidOnline tells a payment through the portal from one recorded
 	// by the service (at the counter).
-	PaidOnline     bool       `json:"paid_online"`
-	DeclaredPaidAt *time.Time `json:"declared_paid_at"`
-	TreasuryAt     *time.Time `json:"treasury_at"`
+	PaidOnline bool `json:"paid_online"`
+	// AwaitingConfirmation is set while the online payment that settled
+	// the invoice is known only from the legacy URL mode's
+	// unauthenticated callback: not money received until the service
+	// confirms it (then false, or the payment is rejected and the invoice
+	// unpaid again).
+	AwaitingConfirmation bool       `json:"awaiting_confirmation"`
+	DeclaredPaidAt       *time.Time `json:"declared_paid_at"`
+	TreasuryAt           *time.Time `json:"treasury_at"`
 	// PaymentInProgress is set while an online attempt holds the invoice.
 	PaymentInProgress bool         `json:"payment_in_progress"`
 	PDF               *apiDocument `json:"pdf"`
@@ -100,8 +104,9 @@ func apiInvoiceOf(rec ports.InvoiceRecord, now time.Time) apiInvoice {
 	out := apiInvoice{
 		Number: inv.Number, Payer: rec.PayerRef, IssueDate: inv.IssueDate.String(), DueDate: inv.DueDate.String(),
 		Amount: inv.Amount.StringFixed(2), Object: inv.Object, State: string(inv.State),
-		PaidAt: instant(inv.PaidAt), PaidOnline: inv.State == domain.InvoicePaid && inv.PaymentID != uuid.Nil,
-		DeclaredPaidAt: instant(inv.DeclaredPaidAt), TreasuryAt: instant(inv.TreasuryAt),
+		PaidAt: instant(inv.PaidAt), PaidOnline: inv.PaidOnline(),
+		AwaitingConfirmation: inv.PaymentUnconfirmed(),
+		DeclaredPaidAt:       instant(inv.DeclaredPaidAt), TreasuryAt: instant(inv.TreasuryAt),
 		PaymentInProgress: inv.Locked(now), CreatedAt: instant(inv.CreatedAt), UpdatedAt: instant(inv.UpdatedAt),
 	}
 	if rec.Document != nil {

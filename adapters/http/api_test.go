@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -333,4 +334,57 @@ func TestDuplicateMember(t *testing.T) {
 	} {
 		assert.Equal(t, want, duplicateMember([]byte(body)), body)
 	}
+}
+
+// An invoice settled by a payment known only from the legacy URL mode's
+// unauthenticated callback is not money received: the API says it awaits
+// confirmation, and does not list the payment until it is confirmed.
+func TestAPIPaymentAwaitingConfirmation(t *testing.T) {
+	e := newEnv(t)
+	c := e.apiKey(demo.BillerID)
+	ctx := context.Background()
+	pay := e.paidUnconfirmed()
+	inv, err := e.store.Invoice(ctx, idOf(water))
+	require.NoError(t, err)
+	require.Len(t, domain.SettleInvoices(&pay, []domain.Invoice{inv}, start), 1)
+	inv.AwaitingConfirmation = true
+	require.NoError(t, e.store.SaveInvoice(ctx, inv))
+
+	p := c.send("GET", "/api/v1/invoices/"+water, nil)
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	got := decode(t, p).Invoice
+	assert.Equal(t, "paid", got.State)
+	assert.True(t, got.PaidOnline)
+	assert.True(t, got.AwaitingConfirmation)
+	assert.Contains(t, p.body, `"awaiting_confirmation":true`)
+
+	payments := func() []apiPayment {
+		t.Helper()
+		p := c.send("GET", "/api/v1/payments?since="+url.QueryEscape(start.Add(-24*time.Hour).Format(time.RFC3339)), nil)
+		require.Equal(t, http.StatusOK, p.status, p.body)
+		var pg struct {
+			Payments []apiPayment `json:"payments"`
+			Total    int          `json:"total"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(p.body), &pg))
+		assert.Equal(t, len(pg.Payments), pg.Total)
+		return pg.Payments
+	}
+	assert.Empty(t, payments(), "money not known to have come is never listed")
+
+	m := e.manager()
+	path := "/gestion/paiements/" + pay.ID.String()
+	m.get(path)
+	require.Equal(t, http.StatusSeeOther, m.post(path+"/confirmer", nil).status)
+	got = decode(t, c.send("GET", "/api/v1/invoices/"+water, nil)).Invoice
+	assert.Equal(t, "paid", got.State)
+	assert.True(t, got.PaidOnline)
+	assert.False(t, got.AwaitingConfirmation)
+	list := payments()
+	require.Len(t, list, 1, "listed once confirmed")
+	assert.Equal(t, pay.Refdet, list[0].Refdet)
+	assert.True(t, list[0].Confirmed)
+
+	p = c.send("GET", "/api/v1/invoices/"+nursery, nil)
+	assert.Contains(t, p.body, `"awaiting_confirmation":false`, "always present")
 }

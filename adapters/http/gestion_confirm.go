@@ -49,21 +49,43 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *sta
 	if err != nil {
 		return err
 	}
-	numbers := make([]string, len(d.Invoices))
-	for i, inv := range d.Invoices {
-		numbers[i] = inv.Number
+	// The invoices a double payment still to refund would settle instead
+	// (ports.PaymentDetail.Settlers) do not reopen.
+	var numbers, kept []string
+	for _, inv := range d.Invoices {
+		if settler, ok := d.Settlers[inv.ID]; ok {
+			kept = append(kept, "La facture "+inv.Number+" restera réglée par le paiement "+settler.Refdet+", reçu en double : ce double paiement ne sera plus à rembourser.")
+			continue
+		}
+		numbers = append(numbers, inv.Number)
 	}
 	payer := "le redevable"
 	if d.Payer.Name != "" {
 		payer = d.Payer.Name + " (" + d.Payer.ExternalRef + ")"
 	}
+	// The payer is mailed at the address the payment was made with
+	// (ports.Portal.RejectPayment), else the payer's.
+	to := d.Payment.Email
+	if to == "" {
+		to = d.Payer.Email
+	}
+	told := "Le redevable n'a pas d'adresse de messagerie : il faudra le prévenir par un autre moyen."
+	if to != "" {
+		told = "Le redevable en est informé par un courriel envoyé à " + to + "."
+	}
 	p := &staffConfirmPage{staffBase: staffBase{Title: "Rejeter le paiement " + d.Payment.Refdet + " ?", Menu: menuStaffPayments},
 		Lines: []string{
 			"Vous indiquez que le service n'a pas reçu le paiement " + d.Payment.Refdet + " de " + domain.FormatEuros(d.Payment.Total) + " de " + payer + ".",
-			"Le paiement sera rejeté et ses factures (" + strings.Join(numbers, ", ") + ") seront de nouveau à régler : le redevable le verra sur le portail. La décision est notée dans l'historique du paiement et le journal.",
 		},
 		Action: "/gestion/paiements/" + id.String() + "/rejeter", Field: confirmField,
 		Cancel: "/gestion/paiements/" + id.String()}
+	if len(numbers) > 0 {
+		p.Lines = append(p.Lines, "Le paiement sera rejeté et ses factures ("+strings.Join(numbers, ", ")+") seront de nouveau à régler : le redevable le verra sur le portail. "+told)
+	} else {
+		p.Lines = append(p.Lines, "Le paiement sera rejeté. "+told)
+	}
+	p.Lines = append(p.Lines, kept...)
+	p.Lines = append(p.Lines, "La décision est notée dans l'historique du paiement et le journal.")
 	if r.PostForm.Get("retour") == "liste" {
 		p.Hidden = map[string]string{"retour": "liste"}
 		p.Cancel = "/gestion/paiements/a-confirmer"

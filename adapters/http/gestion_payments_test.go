@@ -173,7 +173,8 @@ func TestStaffPaymentDetailAndReview(t *testing.T) {
 		p := m.post(path+"/rejeter", url.Values{"retour": {"liste"}})
 		require.Equal(t, http.StatusOK, p.status, "the first click asks for confirmation")
 		contains(t, p, "Rejeter le paiement "+pay.Refdet+" ?", "243,11", "Camille Martin (DEMO-0001)", water,
-			"seront de nouveau à régler", `name="confirmation" value="oui"`, `name="retour" value="liste"`,
+			"seront de nouveau à régler", "Le redevable en est informé par un courriel envoyé à "+pay.Email+".",
+			`name="confirmation" value="oui"`, `name="retour" value="liste"`,
 			"Confirmer", `href="/gestion/paiements/a-confirmer" class="bouton bouton-secondaire">Annuler`)
 		assert.Equal(t, domain.PaymentPaid, e.payment(pay.ID).State, "and changes nothing")
 		assert.False(t, e.payment(pay.ID).Confirmed)

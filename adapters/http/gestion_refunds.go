@@ -27,7 +27,9 @@ const flashRefunded = "rembourse"
 const (
 	refundFilterPending  = "a-rembourser"
 	refundFilterRefunded = "rembourses"
-	refundFilterAll      = "tous"
+	// refundFilterCancelled: no longer owed (domain.RefundCancelled).
+	refundFilterCancelled = "annules"
+	refundFilterAll       = "tous"
 )
 
 func init() {
@@ -49,6 +51,7 @@ type refundFilterOption struct {
 var refundFilterOptions = []refundFilterOption{
 	{refundFilterPending, "À rembourser"},
 	{refundFilterRefunded, "Remboursés"},
+	{refundFilterCancelled, "Annulés"},
 	{refundFilterAll, "Tous"},
 }
 
@@ -59,6 +62,8 @@ func refundState(r *http.Request) (string, domain.RefundState, bool) {
 		return refundFilterPending, domain.RefundPending, true
 	case refundFilterRefunded:
 		return v, domain.RefundRefunded, true
+	case refundFilterCancelled:
+		return v, domain.RefundCancelled, true
 	case refundFilterAll:
 		return v, "", true
 	default:
@@ -66,7 +71,7 @@ func refundState(r *http.Request) (string, domain.RefundState, bool) {
 	}
 }
 
-var errRefundFilter = &domain.Error{Code: domain.Invalid, Field: "etat", Message: "Choix de liste inconnu : à rembourser, remboursés ou tous."}
+var errRefundFilter = &domain.Error{Code: domain.Invalid, Field: "etat", Message: "Choix de liste inconnu : à rembourser, remboursés, annulés ou tous."}
 
 type staffRefundsPage struct {
 	staffBase

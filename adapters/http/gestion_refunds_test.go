@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +149,40 @@ func TestInvoicePageSaysTheSecondPaymentIsRefunded(t *testing.T) {
 
 	other := c.get("/factures/" + idOf(canteen).String())
 	notContains(t, other, "Paiement reçu deux fois")
+}
+
+// Rejecting the payment that settled an invoice first, while another
+// payment's money for it waits to be refunded: the confirmation page says
+// the invoice stays settled by that payment, and the refund is then
+// listed as cancelled, no longer to refund.
+func TestRejectingTheFirstPaymentCancelsTheRefund(t *testing.T) {
+	e := newEnv(t)
+	r := e.doublePaid()
+	first := e.payment(r.EarlierPaymentID)
+	m := e.manager()
+	path := "/gestion/paiements/" + first.ID.String()
+	m.get(path)
+	p := m.post(path+"/rejeter", nil)
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	contains(t, p, "La facture "+water+" restera réglée par le paiement "+r.Refdet+", reçu en double : ce double paiement ne sera plus à rembourser.")
+	notContains(t, p, "seront de nouveau à régler")
+
+	p = m.post(path+"/rejeter", url.Values{"confirmation": {"oui"}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+	assert.Equal(t, domain.RefundCancelled, e.refund(r).State())
+
+	contains(t, m.get("/gestion/remboursements"), "Aucun double paiement n'est à rembourser.")
+	contains(t, m.get("/gestion/"), `<span class="nombre">0</span> doubles paiements à rembourser`)
+	p = m.get("/gestion/remboursements?etat=annules")
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	contains(t, p, `<option value="annules" selected>Annulés</option>`, r.Refdet,
+		"Annulé le 26/11/2026 à 10h00 : le paiement "+first.Refdet)
+	notContains(t, p, "Marquer comme remboursé")
+	contains(t, m.get("/gestion/factures/"+idOf(water).String()), "plus à rembourser (annulé le 26/11/2026 à 10h00 : le paiement "+first.Refdet)
+	csv := m.get("/gestion/remboursements/export.csv?etat=annules")
+	require.Equal(t, http.StatusOK, csv.status, csv.body)
+	assert.Contains(t, csv.body, ";cancelled;Annulé;;;2026-11-26T10:00:00+01:00;le paiement "+first.Refdet)
+	contains(t, m.get("/gestion/journal"), "Double paiement annulé")
+	notContains(t, e.browser().loginDemo().get("/factures/"+idOf(water).String()), "Paiement reçu deux fois")
 }

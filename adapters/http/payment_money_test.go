@@ -122,3 +122,26 @@ func TestTheBackOfficeListsTestPayments(t *testing.T) {
 	require.Equal(t, http.StatusOK, csv.status)
 	contains(t, csv, ";saisie;saisie_retour;test\r\n", ";T;T;oui\r\n")
 }
+
+// While the biller is in PayFiP's test environment, the citizen reads,
+// before leaving for the DGFiP, that nothing will be taken and the
+// invoice will stay to pay (docs/payfip.md §3.12).
+func TestSummarySaysTheServiceIsInTest(t *testing.T) {
+	const notice = "Le service de paiement est en mode test : aucune somme ne sera prélevée et la facture restera à payer."
+	e := newEnv(t)
+	b := e.browser().loginDemo()
+	path := "/paiement/recapitulatif?" + ids(water).Encode()
+	p := b.get(path)
+	require.Equal(t, http.StatusOK, p.status)
+	notContains(t, p, notice)
+
+	for _, s := range []domain.Saisie{domain.SaisieActivation, domain.SaisieProduction} {
+		e.setBiller(func(b *domain.Biller) { b.Saisie = s })
+		notContains(t, b.get(path), notice)
+	}
+	e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+	p = b.get(path)
+	require.Equal(t, http.StatusOK, p.status)
+	contains(t, p, notice, "Payer la facture sur le portail PayFiP")
+	assert.Regexp(t, `<div class="alerte" role="status">\s*<p><strong>Le service de paiement est en mode test`, p.body, "said in words, announced")
+}

@@ -431,6 +431,7 @@ func paymentMatches(p domain.Payment, q ports.PaymentQuery) bool {
 		q.PayerID != uuid.Nil && p.PayerID != q.PayerID,
 		q.Refdet != "" && p.Refdet != q.Refdet,
 		q.Unconfirmed && (p.State != domain.PaymentPaid || p.Confirmed),
+		q.Confirmed && !p.Confirmed,
 		q.Anomaly && p.Anomaly == "":
 		return false
 	}

@@ -12,12 +12,14 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// The double payments to refund (migration 0007_refunds).
+// The double payments to refund (migrations 0007_refunds,
+// 0009_refund_cancelled).
 
 var (
 	refundColumns = cols("id", "biller_id", "payer_id", "invoice_id", "invoice_number", "amount",
 		"payment_id", "refdet", "operation_id", "authorization_code", "transaction_at",
-		"earlier_payment_id", "earlier_refdet", "earlier_paid_at", "created_at", "refunded_at", "refunded_by")
+		"earlier_payment_id", "earlier_refdet", "earlier_paid_at", "created_at", "refunded_at", "refunded_by",
+		"cancelled_at", "cancel_reason")
 	refundSelect = "SELECT " + refundColumns.names() + " FROM refunds"
 	refundUpsert = refundColumns.upsert("refunds")
 	// refundOrder is the list's order, that of refunds_biller_idx.
@@ -42,6 +44,8 @@ type refundRow struct {
 	CreatedAt        time.Time       `db:"created_at"`
 	RefundedAt       sql.NullTime    `db:"refunded_at"`
 	RefundedBy       string          `db:"refunded_by"`
+	CancelledAt      sql.NullTime    `db:"cancelled_at"`
+	CancelReason     string          `db:"cancel_reason"`
 }
 
 func (r refundRow) refund() domain.Refund {
@@ -51,6 +55,7 @@ func (r refundRow) refund() domain.Refund {
 		Authorization: r.Authorization, TransactionAt: timeOf(r.TransactionAt),
 		EarlierPaymentID: idOf(r.EarlierPaymentID), EarlierRefdet: r.EarlierRefdet, EarlierPaidAt: timeOf(r.EarlierPaidAt),
 		CreatedAt: r.CreatedAt, RefundedAt: timeOf(r.RefundedAt), RefundedBy: r.RefundedBy,
+		CancelledAt: timeOf(r.CancelledAt), CancelReason: r.CancelReason,
 	}
 }
 
@@ -68,7 +73,7 @@ func (s *queries) SaveRefund(ctx context.Context, r domain.Refund) error {
 	_, err := s.exec(ctx, "save refund", refundUpsert, r.ID, r.BillerID, r.PayerID, r.InvoiceID, r.InvoiceNumber,
 		amountArg(r.Amount), r.PaymentID, r.Refdet, r.OperationID, r.Authorization, nullTime(r.TransactionAt),
 		nullID(r.EarlierPaymentID), r.EarlierRefdet, nullTime(r.EarlierPaidAt), r.CreatedAt,
-		nullTime(r.RefundedAt), r.RefundedBy)
+		nullTime(r.RefundedAt), r.RefundedBy, nullTime(r.CancelledAt), r.CancelReason)
 	return err
 }
 
@@ -117,14 +122,19 @@ func (s *queries) Refunds(ctx context.Context, q ports.RefundQuery) ([]domain.Re
 }
 
 // refundFilter is the WHERE clause of q; the refunds to do are written
-// as the condition of refunds_biller_pending_idx.
+// with the condition of refunds_biller_pending_idx. A refund is refunded,
+// else cancelled, else to do, as domain.Refund.State says.
 func refundFilter(q ports.RefundQuery) *filter {
 	f := where("biller_id = ?", q.BillerID)
 	switch q.State {
 	case domain.RefundPending:
 		f.and("refunded_at IS NULL")
+		f.and("cancelled_at IS NULL")
 	case domain.RefundRefunded:
 		f.and("refunded_at IS NOT NULL")
+	case domain.RefundCancelled:
+		f.and("refunded_at IS NULL")
+		f.and("cancelled_at IS NOT NULL")
 	}
 	return f
 }

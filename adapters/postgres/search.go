@@ -45,6 +45,9 @@ func paymentFilter(q ports.PaymentQuery) *filter {
 	if q.Unconfirmed {
 		f.and("state = 'paid' AND NOT confirmed")
 	}
+	if q.Confirmed {
+		f.and("confirmed")
+	}
 	if q.Anomaly {
 		f.and("anomaly <> ''")
 	}

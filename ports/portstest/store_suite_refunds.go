@@ -37,6 +37,8 @@ func fullRefund(tb testing.TB, pay, earlier domain.Payment, inv domain.Invoice) 
 	r.EarlierPaidAt = at(-24 * time.Hour)
 	r.RefundedAt = at(48 * time.Hour)
 	r.RefundedBy = "Agnès Martin"
+	r.CancelledAt = at(49 * time.Hour)
+	r.CancelReason = "le paiement REFDET1 a été rejeté"
 	requireFull(tb, r)
 	return r
 }
@@ -81,7 +83,7 @@ var refundTests = []storeTest{
 			require.NoError(t, err)
 			AssertSame(t, sparse, got)
 			assert.Equal(t, uuid.Nil, got.EarlierPaymentID, "paid first outside the portal")
-			assert.True(t, got.RefundedAt.IsZero() && got.TransactionAt.IsZero() && got.EarlierPaidAt.IsZero(), "zero instants come back zero")
+			assert.True(t, got.RefundedAt.IsZero() && got.TransactionAt.IsZero() && got.EarlierPaidAt.IsZero() && got.CancelledAt.IsZero(), "zero instants come back zero")
 			assert.Equal(t, domain.RefundPending, got.State())
 		})
 	}},
@@ -122,13 +124,16 @@ var refundTests = []storeTest{
 	}},
 	{"Refunds lists one biller's refunds newest first, by state, page by page, with a bounded count", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
-		b, a, invs := payerWithInvoices(t, s, 4)
+		b, a, invs := payerWithInvoices(t, s, 5)
 		var all []domain.Refund
 		for i, inv := range invs {
 			pay := NewPayment(t, b, a, inv)
 			MustSavePayment(t, s, pay)
 			r := refundOf(pay, inv, time.Duration(i)*time.Hour)
-			if i%2 == 1 {
+			switch {
+			case i == 4:
+				r.CancelledAt, r.CancelReason = at(100*time.Hour), "le paiement REFDET1 a été rejeté"
+			case i%2 == 1:
 				r.RefundedAt, r.RefundedBy = at(100*time.Hour), "Agnès Martin"
 			}
 			mustSaveRefund(t, s, r)
@@ -148,13 +153,13 @@ var refundTests = []storeTest{
 		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
 			list, total, err := tx.Refunds(ctx, ports.RefundQuery{BillerID: b.ID})
 			require.NoError(t, err)
-			assert.Equal(t, 4, total)
-			assert.Equal(t, []uuid.UUID{all[3].ID, all[2].ID, all[1].ID, all[0].ID}, ids(list), "newest first")
+			assert.Equal(t, 5, total)
+			assert.Equal(t, []uuid.UUID{all[4].ID, all[3].ID, all[2].ID, all[1].ID, all[0].ID}, ids(list), "newest first")
 
 			list, total, err = tx.Refunds(ctx, ports.RefundQuery{BillerID: b.ID, State: domain.RefundPending})
 			require.NoError(t, err)
 			assert.Equal(t, 2, total)
-			assert.Equal(t, []uuid.UUID{all[2].ID, all[0].ID}, ids(list), "to refund")
+			assert.Equal(t, []uuid.UUID{all[2].ID, all[0].ID}, ids(list), "to refund: neither refunded nor cancelled")
 
 			list, total, err = tx.Refunds(ctx, ports.RefundQuery{BillerID: b.ID, State: domain.RefundRefunded})
 			require.NoError(t, err)
@@ -162,10 +167,16 @@ var refundTests = []storeTest{
 			assert.Equal(t, []uuid.UUID{all[3].ID, all[1].ID}, ids(list), "refunded")
 			AssertSame(t, all[3], list[0])
 
+			list, total, err = tx.Refunds(ctx, ports.RefundQuery{BillerID: b.ID, State: domain.RefundCancelled})
+			require.NoError(t, err)
+			assert.Equal(t, 1, total)
+			assert.Equal(t, []uuid.UUID{all[4].ID}, ids(list), "cancelled")
+			AssertSame(t, all[4], list[0])
+
 			list, total, err = tx.Refunds(ctx, ports.RefundQuery{BillerID: b.ID, Offset: 1, Limit: 2})
 			require.NoError(t, err)
-			assert.Equal(t, 4, total)
-			assert.Equal(t, []uuid.UUID{all[2].ID, all[1].ID}, ids(list), "second page")
+			assert.Equal(t, 5, total)
+			assert.Equal(t, []uuid.UUID{all[3].ID, all[2].ID}, ids(list), "second page")
 
 			_, total, err = tx.Refunds(ctx, ports.RefundQuery{BillerID: b.ID, Limit: 1, CountUpTo: 3})
 			require.NoError(t, err)

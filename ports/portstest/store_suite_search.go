@@ -217,6 +217,8 @@ var paymentSearchTests = []storeTest{
 				{ports.PaymentQuery{Refdet: other.Refdet}, pageCase{"the refdet of another biller's payment", nil, 0}},
 				{ports.PaymentQuery{Unconfirmed: true}, pageCase{"paid and not confirmed", ids(unconfirmed, both), 0}},
 				{ports.PaymentQuery{Anomaly: true}, pageCase{"with an anomaly", ids(refused, both), 0}},
+				{ports.PaymentQuery{Confirmed: true}, pageCase{"confirmed", ids(confirmed), 0}},
+				{ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentPaid}, Confirmed: true, From: at(time.Hour)}, pageCase{"paid and confirmed", ids(confirmed), 0}},
 				{ports.PaymentQuery{Unconfirmed: true, Anomaly: true, Limit: 1}, pageCase{"criteria combine", ids(both), 0}},
 			} {
 				c.q.BillerID = a.ID
