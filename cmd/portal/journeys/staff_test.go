@@ -19,10 +19,10 @@ import (
 // The staff's journeys through the pages issue #12 added or changed:
 // the staff's administration from « Mon compte » and their forgotten
 // password, the confirmation before rejecting a payment or refusing a
-// declared one, a suspension seen by a citizen, a refused import, a new
-// message, and a payment in the DGFiP's test environment. Every page
-// they visit is audited at the window's width and at 320 px
-// (auditNarrow).
+// declared one, a suspension and amount bounds seen by a citizen, a
+// refused import, a new message, and a payment in the DGFiP's test
+// environment. Every page they visit is audited at the window's width
+// and at 320 px (auditNarrow).
 
 const (
 	agentEmail    = "claude.petit@demo.fr"
@@ -46,7 +46,7 @@ func (c *citizen) auditNarrow(page string) {
 // TestStaffAdministration runs the staff's journeys of the demo portal
 // on one portal, in order: the administrator's, a gestionnaire's, the
 // forgotten password (the reader's), the suspension seen by a citizen, a
-// refused import and a new message. Run it whole.
+// refused import, a new message and the amount bounds. Run it whole.
 func TestStaffAdministration(t *testing.T) {
 	if skipReason != "" {
 		t.Skip(skipReason)
@@ -58,6 +58,7 @@ func TestStaffAdministration(t *testing.T) {
 	t.Run("suspension", func(t *testing.T) { suspensionSeenByTheCitizen(t, p) })
 	t.Run("refused-import", func(t *testing.T) { refusedImport(t, p) })
 	t.Run("new-message", func(t *testing.T) { newMessageState(t, p) })
+	t.Run("amount-bounds", func(t *testing.T) { amountBoundsSeenByTheCitizen(t, p) })
 }
 
 // administratorManagesStaff: the administrator adds an agent, who
@@ -280,6 +281,41 @@ func newMessageState(t *testing.T, p portal) {
 	m.click("Marquer comme traité")
 	m.see("Traité le")
 	m.auditNarrow("un message traité")
+}
+
+// amountBoundsSeenByTheCitizen: with a maximum of 200,00 € set in
+// « Paramètres », the water invoice (243,11 €) says why it cannot be paid
+// online, and a selection over the maximum says to select fewer
+// invoices.
+func amountBoundsSeenByTheCitizen(t *testing.T, p portal) {
+	m := visitor(t, p)
+	m.staffLogin(demo.StaffEmail, demo.StaffPassword)
+	m.click("Paramètres")
+	var max string
+	m.run("read the maximum", chromedp.Value("#max_amount", &max, chromedp.ByQuery))
+	m.fill("max_amount", "200,00")
+	m.click("Enregistrer les paramètres")
+	m.see("Les paramètres sont enregistrés.")
+	m.auditNarrow("les paramètres avec un maximum")
+
+	c := visitor(t, p)
+	c.citizenLogin()
+	c.open("/factures")
+	c.click(waterInvoice)
+	c.see("ne peut pas être réglée en ligne", "dépasse le maximum de 200,00")
+	c.noControl("Payer la facture")
+	c.auditNarrow("une facture au-delà du maximum")
+	c.open("/factures")
+	c.click(nurseryInvoice)
+	c.click("Payer la facture")
+	c.check(canteenInvoice)
+	c.click("Payer la facture")
+	c.see("Le montant maximum d'un paiement en ligne est de 200,00", "sélectionnez moins de factures")
+	c.auditNarrow("une sélection au-delà du maximum")
+
+	m.fill("max_amount", max)
+	m.click("Enregistrer les paramètres")
+	m.see("Les paramètres sont enregistrés.")
 }
 
 // dgfipURLMode stands for the DGFiP's legacy URL-mode payment page
