@@ -320,9 +320,10 @@ func amountBoundsSeenByTheCitizen(t *testing.T, p portal) {
 
 // dgfipURLMode stands for the DGFiP's legacy URL-mode payment page
 // (docs/payfip.md §2): its « Payer par carte bancaire » posts the payer's
-// browser to urlcl with a "paid" result, as PayFiP does. The demo's
-// simulator speaks the web service, whose results are always confirmed;
-// only the URL mode leaves a payment for the staff to confirm or reject.
+// browser to urlcl with a "paid" result, as PayFiP does. The portal
+// mounts its simulator only in the demo's web-service mode, whose
+// results are always confirmed; only the URL mode leaves a payment for
+// the staff to confirm or reject.
 func dgfipURLMode(t *testing.T) *httptest.Server {
 	t.Helper()
 	page := template.Must(template.New("page").Parse(`<!DOCTYPE html>
@@ -413,6 +414,8 @@ func TestConfirmBeforeRejecting(t *testing.T) {
 	m.see(nurseryInvoice, "Annuler")
 	m.click("Annuler")
 	m.see("Paiement à confirmer.")
+	c.open("/_dev/mail")
+	c.notSee("non reçu par le service")
 	m.click("Rejeter")
 	m.clickFirst("main form button[type=submit]") // the confirming button
 	m.see("Le paiement est rejeté")
@@ -422,6 +425,8 @@ func TestConfirmBeforeRejecting(t *testing.T) {
 	m.click("Paiements à confirmer")
 	m.see("Aucun paiement n'attend de confirmation.")
 
+	c.open("/_dev/mail")
+	c.see("non reçu par le service")
 	c.open("/factures")
 	c.click(nurseryInvoice)
 	c.see("Non réglée", "Payer la facture")
