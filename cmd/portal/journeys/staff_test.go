@@ -467,7 +467,7 @@ func TestTestPayment(t *testing.T) {
 	c.click(nurseryInvoice)
 	c.click("Payer la facture")
 	c.click("Payer la facture")
-	c.see("Informations pour le paiement", "176,25")
+	c.see("Informations pour le paiement", "176,25", "Le service de paiement est en mode test")
 	c.auditNarrow("le récapitulatif d'un paiement en test")
 	c.click("Payer la facture sur le portail PayFiP")
 	c.see("Paiement de test (saisie T)")
