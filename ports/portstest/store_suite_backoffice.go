@@ -14,7 +14,8 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// The back office's records (ports.BackOfficeTx); its searches are in
+// The back office's records (ports.StaffStore, APIKeyStore, AuditStore,
+// DocumentStore, JobRuns, BillerByHost); its searches are in
 // store_suite_search.go.
 
 // requireConflictOn requires a Conflict error about field.

@@ -13,7 +13,7 @@ import (
 )
 
 // Staff managed by the biller's administrators: the role and the staff
-// members' links (ports.BackOfficeTx StaffToken, OpenStaffTokens,
+// members' links (ports.StaffStore StaffToken, OpenStaffTokens,
 // SaveStaffToken).
 
 // newStaffToken returns an open link of st for purpose, created at Epoch
