@@ -8,9 +8,8 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
-// RefundTx keeps the double payments to refund (domain.Refund). It is
-// part of BackOfficeTx.
-type RefundTx interface {
+// RefundStore keeps the double payments to refund (domain.Refund).
+type RefundStore interface {
 	// SaveRefund inserts or replaces the refund with its id; Conflict when
 	// another refund has the same payment and invoice.
 	SaveRefund(ctx context.Context, r domain.Refund) error

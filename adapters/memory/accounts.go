@@ -11,46 +11,12 @@ import (
 )
 
 // Account returns the account with id.
-func (s *Store) Account(ctx context.Context, id uuid.UUID) (domain.Account, error) {
-	return read(s, func(t *tx) (domain.Account, error) { return t.Account(ctx, id) })
-}
-
-// AccountByEmail returns the biller's account whose login is email.
-func (s *Store) AccountByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Account, error) {
-	return read(s, func(t *tx) (domain.Account, error) { return t.AccountByEmail(ctx, billerID, email) })
-}
-
-// AccountByPayer returns the payer's account.
-func (s *Store) AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Account, error) {
-	return read(s, func(t *tx) (domain.Account, error) { return t.AccountByPayer(ctx, payerID) })
-}
-
-// SaveAccount inserts or replaces a; Conflict when another account of the
-// biller has its email, or its payer has another account.
-func (s *Store) SaveAccount(ctx context.Context, a domain.Account) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveAccount(ctx, a) })
-}
-
-// Token returns the token whose secret hashes to hash.
-func (s *Store) Token(ctx context.Context, hash string) (domain.Token, error) {
-	return read(s, func(t *tx) (domain.Token, error) { return t.Token(ctx, hash) })
-}
-
-// OpenTokens returns the account's tokens of purpose neither used nor
-// revoked, oldest first.
-func (s *Store) OpenTokens(ctx context.Context, accountID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error) {
-	return read(s, func(t *tx) ([]domain.Token, error) { return t.OpenTokens(ctx, accountID, purpose) })
-}
-
-// SaveToken inserts or replaces tok.
-func (s *Store) SaveToken(ctx context.Context, tok domain.Token) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveToken(ctx, tok) })
-}
-
 func (t *tx) Account(_ context.Context, id uuid.UUID) (domain.Account, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Account{}, err
 	}
+	defer done()
 	a, ok := t.t.accounts.rows[id]
 	if !ok {
 		return domain.Account{}, notFound("account %s", id)
@@ -58,10 +24,13 @@ func (t *tx) Account(_ context.Context, id uuid.UUID) (domain.Account, error) {
 	return a, nil
 }
 
+// AccountByEmail returns the biller's account whose login is email.
 func (t *tx) AccountByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Account, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Account{}, err
 	}
+	defer done()
 	id, ok := t.t.accountByEmail[scoped{billerID, emailKey(email)}]
 	if !ok || email == "" {
 		return domain.Account{}, notFound("account with this email in biller %s", billerID)
@@ -69,10 +38,13 @@ func (t *tx) AccountByEmail(ctx context.Context, billerID uuid.UUID, email strin
 	return t.Account(ctx, id)
 }
 
+// AccountByPayer returns the payer's account.
 func (t *tx) AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Account, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Account{}, err
 	}
+	defer done()
 	id, ok := t.t.accountByPayer[payerID]
 	if !ok {
 		return domain.Account{}, notFound("account of payer %s", payerID)
@@ -80,10 +52,14 @@ func (t *tx) AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Acco
 	return t.Account(ctx, id)
 }
 
-func (t *tx) SaveAccount(_ context.Context, a domain.Account) error {
-	if err := t.writing(); err != nil {
+// SaveAccount inserts or replaces a; Conflict when another account of the
+// biller has its email, or its payer has another account.
+func (t *tx) SaveAccount(ctx context.Context, a domain.Account) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if a.Email != "" {
 		if id, ok := t.t.accountByEmail[scoped{a.BillerID, emailKey(a.Email)}]; ok && id != a.ID {
 			return emailTaken("account %s already has this email", id)
@@ -96,10 +72,13 @@ func (t *tx) SaveAccount(_ context.Context, a domain.Account) error {
 	return nil
 }
 
+// Token returns the token whose secret hashes to hash.
 func (t *tx) Token(_ context.Context, hash string) (domain.Token, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Token{}, err
 	}
+	defer done()
 	tok, ok := t.t.tokens.rows[hash]
 	if !ok {
 		return domain.Token{}, notFound("token")
@@ -107,10 +86,14 @@ func (t *tx) Token(_ context.Context, hash string) (domain.Token, error) {
 	return tok, nil
 }
 
+// OpenTokens returns the account's tokens of purpose neither used nor
+// revoked, oldest first.
 func (t *tx) OpenTokens(_ context.Context, accountID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := []domain.Token{}
 	for hash := range t.t.tokensByAccount[accountID] {
 		tok := t.t.tokens.rows[hash]
@@ -124,10 +107,13 @@ func (t *tx) OpenTokens(_ context.Context, accountID uuid.UUID, purpose domain.T
 	return out, nil
 }
 
-func (t *tx) SaveToken(_ context.Context, tok domain.Token) error {
-	if err := t.writing(); err != nil {
+// SaveToken inserts or replaces tok.
+func (t *tx) SaveToken(ctx context.Context, tok domain.Token) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	t.journal(t.t.tokens.put(tok.Hash, tok))
 	return nil
 }

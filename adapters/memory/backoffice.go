@@ -48,124 +48,12 @@ func (b *backOffice) init() {
 }
 
 // BillerByHost returns the biller serving host.
-func (s *Store) BillerByHost(ctx context.Context, host string) (domain.Biller, error) {
-	return read(s, func(t *tx) (domain.Biller, error) { return t.BillerByHost(ctx, host) })
-}
-
-// Staff returns the staff member with id.
-func (s *Store) Staff(ctx context.Context, id uuid.UUID) (domain.Staff, error) {
-	return read(s, func(t *tx) (domain.Staff, error) { return t.Staff(ctx, id) })
-}
-
-// StaffByEmail returns the biller's staff member with the address email.
-func (s *Store) StaffByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Staff, error) {
-	return read(s, func(t *tx) (domain.Staff, error) { return t.StaffByEmail(ctx, billerID, email) })
-}
-
-// StaffMembers lists the biller's staff by email.
-func (s *Store) StaffMembers(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
-	return read(s, func(t *tx) ([]domain.Staff, error) { return t.StaffMembers(ctx, billerID) })
-}
-
-// SaveStaff inserts or replaces st.
-func (s *Store) SaveStaff(ctx context.Context, st domain.Staff) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveStaff(ctx, st) })
-}
-
-// APIKeyByHash returns the key whose secret has this hash.
-func (s *Store) APIKeyByHash(ctx context.Context, hash string) (domain.APIKey, error) {
-	return read(s, func(t *tx) (domain.APIKey, error) { return t.APIKeyByHash(ctx, hash) })
-}
-
-// APIKey returns the key with id.
-func (s *Store) APIKey(ctx context.Context, id uuid.UUID) (domain.APIKey, error) {
-	return read(s, func(t *tx) (domain.APIKey, error) { return t.APIKey(ctx, id) })
-}
-
-// APIKeys lists the biller's keys, oldest first.
-func (s *Store) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.APIKey, error) {
-	return read(s, func(t *tx) ([]domain.APIKey, error) { return t.APIKeys(ctx, billerID) })
-}
-
-// SaveAPIKey inserts or replaces k.
-func (s *Store) SaveAPIKey(ctx context.Context, k domain.APIKey) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveAPIKey(ctx, k) })
-}
-
-// AppendAudit adds e to the audit log.
-func (s *Store) AppendAudit(ctx context.Context, e domain.AuditEvent) error {
-	return s.write(ctx, func(t *tx) error { return t.AppendAudit(ctx, e) })
-}
-
-// AuditEvents returns one page of the audit log.
-func (s *Store) AuditEvents(ctx context.Context, q ports.AuditQuery) ([]domain.AuditEvent, int, error) {
-	return readPage(s, func(t *tx) ([]domain.AuditEvent, int, error) { return t.AuditEvents(ctx, q) })
-}
-
-// Document returns a biller's document by name.
-func (s *Store) Document(ctx context.Context, billerID uuid.UUID, name string) (domain.Document, error) {
-	return read(s, func(t *tx) (domain.Document, error) { return t.Document(ctx, billerID, name) })
-}
-
-// DocumentInfo describes a biller's document by name.
-func (s *Store) DocumentInfo(ctx context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
-	return read(s, func(t *tx) (ports.DocumentInfo, error) { return t.DocumentInfo(ctx, billerID, name) })
-}
-
-// SaveDocument inserts or replaces d.
-func (s *Store) SaveDocument(ctx context.Context, d domain.Document) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveDocument(ctx, d) })
-}
-
-// SavePaymentEvent appends e to its payment's timeline.
-func (s *Store) SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error {
-	return s.write(ctx, func(t *tx) error { return t.SavePaymentEvent(ctx, e) })
-}
-
-// PaymentEvents returns a payment's timeline.
-func (s *Store) PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error) {
-	return read(s, func(t *tx) ([]domain.PaymentEvent, error) { return t.PaymentEvents(ctx, paymentID) })
-}
-
-// Payments returns one page of a biller's payments.
-func (s *Store) Payments(ctx context.Context, q ports.PaymentQuery) ([]domain.Payment, int, error) {
-	return readPage(s, func(t *tx) ([]domain.Payment, int, error) { return t.Payments(ctx, q) })
-}
-
-// SearchInvoices returns one page of a biller's invoices.
-func (s *Store) SearchInvoices(ctx context.Context, q ports.InvoiceSearch) ([]domain.Invoice, int, error) {
-	return readPage(s, func(t *tx) ([]domain.Invoice, int, error) { return t.SearchInvoices(ctx, q) })
-}
-
-// SearchPayers returns one page of a biller's payers.
-func (s *Store) SearchPayers(ctx context.Context, q ports.PayerSearch) ([]domain.Payer, int, error) {
-	return readPage(s, func(t *tx) ([]domain.Payer, int, error) { return t.SearchPayers(ctx, q) })
-}
-
-// Message returns the message with id.
-func (s *Store) Message(ctx context.Context, id uuid.UUID) (domain.Message, error) {
-	return read(s, func(t *tx) (domain.Message, error) { return t.Message(ctx, id) })
-}
-
-// SearchMessages returns one page of a biller's messages.
-func (s *Store) SearchMessages(ctx context.Context, q ports.MessageSearch) ([]domain.Message, int, error) {
-	return readPage(s, func(t *tx) ([]domain.Message, int, error) { return t.SearchMessages(ctx, q) })
-}
-
-// ClaimRun records the run of job for key, once.
-func (s *Store) ClaimRun(ctx context.Context, job, key string, at time.Time) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(t *tx) (err error) {
-		ok, err = t.ClaimRun(ctx, job, key, at)
-		return err
-	})
-	return ok, err
-}
-
 func (t *tx) BillerByHost(_ context.Context, host string) (domain.Biller, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Biller{}, err
 	}
+	defer done()
 	if host != "" {
 		for _, b := range t.t.billers.rows {
 			if slices.Contains(b.Hosts, host) {
@@ -197,10 +85,13 @@ func (t *tx) hostTaken(b domain.Biller) (string, bool) {
 	return "", false
 }
 
+// Staff returns the staff member with id.
 func (t *tx) Staff(_ context.Context, id uuid.UUID) (domain.Staff, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Staff{}, err
 	}
+	defer done()
 	s, ok := t.t.bo.staff.rows[id]
 	if !ok {
 		return s, notFound("staff %s", id)
@@ -208,10 +99,13 @@ func (t *tx) Staff(_ context.Context, id uuid.UUID) (domain.Staff, error) {
 	return s, nil
 }
 
+// StaffByEmail returns the biller's staff member with the address email.
 func (t *tx) StaffByEmail(_ context.Context, billerID uuid.UUID, email string) (domain.Staff, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Staff{}, err
 	}
+	defer done()
 	key := emailKey(email)
 	for _, s := range t.t.bo.staff.rows {
 		if s.BillerID == billerID && s.Email == key && key != "" {
@@ -221,10 +115,13 @@ func (t *tx) StaffByEmail(_ context.Context, billerID uuid.UUID, email string) (
 	return domain.Staff{}, notFound("staff with this email in biller %s", billerID)
 }
 
+// StaffMembers lists the biller's staff by email.
 func (t *tx) StaffMembers(_ context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := []domain.Staff{}
 	for _, s := range t.t.bo.staff.rows {
 		if s.BillerID == billerID {
@@ -235,10 +132,13 @@ func (t *tx) StaffMembers(_ context.Context, billerID uuid.UUID) ([]domain.Staff
 	return out, nil
 }
 
-func (t *tx) SaveStaff(_ context.Context, s domain.Staff) error {
-	if err := t.writing(); err != nil {
+// SaveStaff inserts or replaces st.
+func (t *tx) SaveStaff(ctx context.Context, s domain.Staff) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	for _, other := range t.t.bo.staff.rows {
 		if other.ID != s.ID && other.BillerID == s.BillerID && other.Email == emailKey(s.Email) {
 			return conflict("email", "Un autre agent de ce service a déjà l'adresse "+s.Email+".", "staff %s has this email", other.ID)
@@ -248,10 +148,13 @@ func (t *tx) SaveStaff(_ context.Context, s domain.Staff) error {
 	return nil
 }
 
+// APIKeyByHash returns the key whose secret has this hash.
 func (t *tx) APIKeyByHash(_ context.Context, hash string) (domain.APIKey, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.APIKey{}, err
 	}
+	defer done()
 	for _, k := range t.t.bo.apiKeys.rows {
 		if k.Hash == hash && hash != "" {
 			return k, nil
@@ -260,10 +163,13 @@ func (t *tx) APIKeyByHash(_ context.Context, hash string) (domain.APIKey, error)
 	return domain.APIKey{}, notFound("API key")
 }
 
+// APIKey returns the key with id.
 func (t *tx) APIKey(_ context.Context, id uuid.UUID) (domain.APIKey, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.APIKey{}, err
 	}
+	defer done()
 	k, ok := t.t.bo.apiKeys.rows[id]
 	if !ok {
 		return k, notFound("API key %s", id)
@@ -271,10 +177,13 @@ func (t *tx) APIKey(_ context.Context, id uuid.UUID) (domain.APIKey, error) {
 	return k, nil
 }
 
+// APIKeys lists the biller's keys, oldest first.
 func (t *tx) APIKeys(_ context.Context, billerID uuid.UUID) ([]domain.APIKey, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := []domain.APIKey{}
 	for _, k := range t.t.bo.apiKeys.rows {
 		if k.BillerID == billerID {
@@ -287,10 +196,13 @@ func (t *tx) APIKeys(_ context.Context, billerID uuid.UUID) ([]domain.APIKey, er
 	return out, nil
 }
 
-func (t *tx) SaveAPIKey(_ context.Context, k domain.APIKey) error {
-	if err := t.writing(); err != nil {
+// SaveAPIKey inserts or replaces k.
+func (t *tx) SaveAPIKey(ctx context.Context, k domain.APIKey) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	for _, other := range t.t.bo.apiKeys.rows {
 		if other.ID != k.ID && other.Hash == k.Hash {
 			return conflict("", errEnded.Message, "API key %s has this hash", other.ID)
@@ -300,10 +212,13 @@ func (t *tx) SaveAPIKey(_ context.Context, k domain.APIKey) error {
 	return nil
 }
 
-func (t *tx) AppendAudit(_ context.Context, e domain.AuditEvent) error {
-	if err := t.writing(); err != nil {
+// AppendAudit adds e to the audit log.
+func (t *tx) AppendAudit(ctx context.Context, e domain.AuditEvent) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if _, ok := t.t.bo.audit.rows[e.ID]; ok {
 		return conflict("", errEnded.Message, "audit event %s exists", e.ID)
 	}
@@ -311,10 +226,13 @@ func (t *tx) AppendAudit(_ context.Context, e domain.AuditEvent) error {
 	return nil
 }
 
+// AuditEvents returns one page of the audit log.
 func (t *tx) AuditEvents(_ context.Context, q ports.AuditQuery) ([]domain.AuditEvent, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	text := strings.ToLower(q.Text)
 	out := []domain.AuditEvent{}
 	for id := range t.t.bo.auditByBiller[q.BillerID] {
@@ -350,10 +268,13 @@ func matchAction(a, want domain.AuditAction) bool {
 	return a == want
 }
 
+// Document returns a biller's document by name.
 func (t *tx) Document(_ context.Context, billerID uuid.UUID, name string) (domain.Document, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Document{}, err
 	}
+	defer done()
 	d, ok := t.t.bo.documents.rows[scoped{billerID, name}]
 	if !ok {
 		return d, notFound("document %q of biller %s", name, billerID)
@@ -362,10 +283,13 @@ func (t *tx) Document(_ context.Context, billerID uuid.UUID, name string) (domai
 	return d, nil
 }
 
+// DocumentInfo describes a biller's document by name.
 func (t *tx) DocumentInfo(_ context.Context, billerID uuid.UUID, name string) (ports.DocumentInfo, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return ports.DocumentInfo{}, err
 	}
+	defer done()
 	d, ok := t.t.bo.documents.rows[scoped{billerID, name}]
 	if !ok {
 		return ports.DocumentInfo{}, notFound("document %q of biller %s", name, billerID)
@@ -373,27 +297,36 @@ func (t *tx) DocumentInfo(_ context.Context, billerID uuid.UUID, name string) (p
 	return ports.DocumentInfo{Name: d.Name, SHA256: d.SHA256, Size: len(d.Data), CreatedAt: d.CreatedAt}, nil
 }
 
-func (t *tx) SaveDocument(_ context.Context, d domain.Document) error {
-	if err := t.writing(); err != nil {
+// SaveDocument inserts or replaces d.
+func (t *tx) SaveDocument(ctx context.Context, d domain.Document) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	d.Data = slices.Clone(d.Data)
 	t.journal(t.t.bo.documents.put(scoped{d.BillerID, d.Name}, d))
 	return nil
 }
 
-func (t *tx) SavePaymentEvent(_ context.Context, e domain.PaymentEvent) error {
-	if err := t.writing(); err != nil {
+// SavePaymentEvent appends e to its payment's timeline.
+func (t *tx) SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	t.journal(t.t.bo.paymentEvents.put(e.ID, e))
 	return nil
 }
 
+// PaymentEvents returns a payment's timeline.
 func (t *tx) PaymentEvents(_ context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := []domain.PaymentEvent{}
 	for id := range t.t.bo.eventsByPay[paymentID] {
 		out = append(out, t.t.bo.paymentEvents.rows[id])
@@ -402,10 +335,13 @@ func (t *tx) PaymentEvents(_ context.Context, paymentID uuid.UUID) ([]domain.Pay
 	return out, nil
 }
 
+// Payments returns one page of a biller's payments.
 func (t *tx) Payments(_ context.Context, q ports.PaymentQuery) ([]domain.Payment, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	out := []domain.Payment{}
 	for _, p := range t.t.payments.rows {
 		if paymentMatches(p, q) {
@@ -438,10 +374,13 @@ func paymentMatches(p domain.Payment, q ports.PaymentQuery) bool {
 	return true
 }
 
+// SearchInvoices returns one page of a biller's invoices.
 func (t *tx) SearchInvoices(_ context.Context, q ports.InvoiceSearch) ([]domain.Invoice, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	var ids []uuid.UUID
 	switch {
 	case q.PayerID != uuid.Nil:
@@ -477,10 +416,13 @@ func (t *tx) SearchInvoices(_ context.Context, q ports.InvoiceSearch) ([]domain.
 	return page(out, q.Offset, q.Limit), upTo(len(out), q.CountUpTo), nil
 }
 
+// SearchPayers returns one page of a biller's payers.
 func (t *tx) SearchPayers(_ context.Context, q ports.PayerSearch) ([]domain.Payer, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	text := strings.TrimSpace(q.Text)
 	lower := strings.ToLower(text)
 	out := []domain.Payer{}
@@ -500,10 +442,13 @@ func (t *tx) SearchPayers(_ context.Context, q ports.PayerSearch) ([]domain.Paye
 	return page(out, q.Offset, q.Limit), len(out), nil
 }
 
+// Message returns the message with id.
 func (t *tx) Message(_ context.Context, id uuid.UUID) (domain.Message, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Message{}, err
 	}
+	defer done()
 	m, ok := t.t.messages.rows[id]
 	if !ok {
 		return m, notFound("message %s", id)
@@ -511,10 +456,13 @@ func (t *tx) Message(_ context.Context, id uuid.UUID) (domain.Message, error) {
 	return m, nil
 }
 
+// SearchMessages returns one page of a biller's messages.
 func (t *tx) SearchMessages(_ context.Context, q ports.MessageSearch) ([]domain.Message, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	out := []domain.Message{}
 	for id := range t.t.messagesByBiller[q.BillerID] {
 		m := t.t.messages.rows[id]
@@ -528,10 +476,13 @@ func (t *tx) SearchMessages(_ context.Context, q ports.MessageSearch) ([]domain.
 	return page(out, q.Offset, q.Limit), len(out), nil
 }
 
-func (t *tx) ClaimRun(_ context.Context, job, key string, at time.Time) (bool, error) {
-	if err := t.writing(); err != nil {
+// ClaimRun records the run of job for key, once.
+func (t *tx) ClaimRun(ctx context.Context, job, key string, at time.Time) (claimed bool, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return false, err
 	}
+	defer done(&err)
 	k := job + "\x00" + key
 	if _, ok := t.t.bo.runs.rows[k]; ok {
 		return false, nil

@@ -10,35 +10,19 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
-// Biller returns the biller with id.
-func (s *Store) Biller(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
-	return read(s, func(t *tx) (domain.Biller, error) { return t.Biller(ctx, id) })
-}
-
-// Billers returns every biller, by name.
-func (s *Store) Billers(ctx context.Context) ([]domain.Biller, error) {
-	return read(s, func(t *tx) ([]domain.Biller, error) { return t.Billers(ctx) })
-}
-
-// SaveBiller inserts or replaces b.
-func (s *Store) SaveBiller(ctx context.Context, b domain.Biller) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveBiller(ctx, b) })
-}
-
 // BillerForUpdate returns the biller with id; a transaction of this store
 // holds every record already.
-func (s *Store) BillerForUpdate(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
-	return s.Biller(ctx, id)
-}
-
 func (t *tx) BillerForUpdate(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
 	return t.Biller(ctx, id)
 }
 
+// Biller returns the biller with id.
 func (t *tx) Biller(_ context.Context, id uuid.UUID) (domain.Biller, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Biller{}, err
 	}
+	defer done()
 	b, ok := t.t.billers.rows[id]
 	if !ok {
 		return domain.Biller{}, notFound("biller %s", id)
@@ -46,10 +30,13 @@ func (t *tx) Biller(_ context.Context, id uuid.UUID) (domain.Biller, error) {
 	return cloneBiller(b), nil
 }
 
+// Billers returns every biller, by name.
 func (t *tx) Billers(_ context.Context) ([]domain.Biller, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := make([]domain.Biller, 0, len(t.t.billers.rows))
 	for _, b := range t.t.billers.rows {
 		out = append(out, cloneBiller(b))
@@ -60,10 +47,13 @@ func (t *tx) Billers(_ context.Context) ([]domain.Biller, error) {
 	return out, nil
 }
 
-func (t *tx) SaveBiller(_ context.Context, b domain.Biller) error {
-	if err := t.writing(); err != nil {
+// SaveBiller inserts or replaces b.
+func (t *tx) SaveBiller(ctx context.Context, b domain.Biller) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if h, taken := t.hostTaken(b); taken {
 		return conflict("hosts", "Le nom d'hôte "+h+" est déjà celui d'un autre service.", "host %q taken", h)
 	}

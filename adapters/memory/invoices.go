@@ -12,46 +12,12 @@ import (
 )
 
 // Invoice returns the invoice with id.
-func (s *Store) Invoice(ctx context.Context, id uuid.UUID) (domain.Invoice, error) {
-	return read(s, func(t *tx) (domain.Invoice, error) { return t.Invoice(ctx, id) })
-}
-
-// InvoiceByNumber returns the biller's invoice numbered number.
-func (s *Store) InvoiceByNumber(ctx context.Context, billerID uuid.UUID, number string) (domain.Invoice, error) {
-	return read(s, func(t *tx) (domain.Invoice, error) { return t.InvoiceByNumber(ctx, billerID, number) })
-}
-
-// InvoicesForUpdate returns the invoices with ids, in that order. Outside
-// Atomic it locks nothing: it is a plain read.
-func (s *Store) InvoicesForUpdate(ctx context.Context, ids []uuid.UUID) ([]domain.Invoice, error) {
-	return read(s, func(t *tx) ([]domain.Invoice, error) { return t.InvoicesForUpdate(ctx, ids) })
-}
-
-// ListInvoices returns one page of a payer's invoices in one tab and the
-// number of invoices in that tab. A Limit of zero or less means no limit.
-func (s *Store) ListInvoices(ctx context.Context, q ports.InvoiceQuery) ([]domain.Invoice, int, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.reader.ListInvoices(ctx, q)
-}
-
-// InvoicesDueBefore returns up to limit unpaid invoices of the biller due
-// strictly before due, oldest due date first (then by number). A limit of
-// zero or less means no limit.
-func (s *Store) InvoicesDueBefore(ctx context.Context, billerID uuid.UUID, due domain.Date, limit int) ([]domain.Invoice, error) {
-	return read(s, func(t *tx) ([]domain.Invoice, error) { return t.InvoicesDueBefore(ctx, billerID, due, limit) })
-}
-
-// SaveInvoice inserts or replaces inv; Conflict when another invoice of
-// the biller has its number.
-func (s *Store) SaveInvoice(ctx context.Context, inv domain.Invoice) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveInvoice(ctx, inv) })
-}
-
 func (t *tx) Invoice(_ context.Context, id uuid.UUID) (domain.Invoice, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Invoice{}, err
 	}
+	defer done()
 	inv, ok := t.t.invoices.rows[id]
 	if !ok {
 		return domain.Invoice{}, notFound("invoice %s", id)
@@ -59,10 +25,13 @@ func (t *tx) Invoice(_ context.Context, id uuid.UUID) (domain.Invoice, error) {
 	return inv, nil
 }
 
+// InvoiceByNumber returns the biller's invoice numbered number.
 func (t *tx) InvoiceByNumber(ctx context.Context, billerID uuid.UUID, number string) (domain.Invoice, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Invoice{}, err
 	}
+	defer done()
 	id, ok := t.t.invoiceByNumber[scoped{billerID, number}]
 	if !ok {
 		return domain.Invoice{}, notFound("invoice %q of biller %s", number, billerID)
@@ -73,9 +42,11 @@ func (t *tx) InvoiceByNumber(ctx context.Context, billerID uuid.UUID, number str
 // InvoicesForUpdate needs no lock of its own: Atomic holds the whole
 // store until the transaction ends.
 func (t *tx) InvoicesForUpdate(ctx context.Context, ids []uuid.UUID) ([]domain.Invoice, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := make([]domain.Invoice, len(ids))
 	for i, id := range ids {
 		inv, err := t.Invoice(ctx, id)
@@ -91,9 +62,11 @@ func (t *tx) InvoicesForUpdate(ctx context.Context, ids []uuid.UUID) ([]domain.I
 // size of the store. It sorts small keys and copies only the page's
 // invoices.
 func (t *tx) ListInvoices(_ context.Context, q ports.InvoiceQuery) ([]domain.Invoice, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	if !q.Tab.Valid() {
 		return nil, 0, domain.Errorf(domain.Invalid, "Liste de factures inconnue.")
 	}
@@ -149,10 +122,15 @@ func (l invoiceList) compare(a, b listKey) int {
 	return compareIDs(l.ids[a.at], l.ids[b.at])
 }
 
+// InvoicesDueBefore returns up to limit unpaid invoices of the biller due
+// strictly before due, oldest due date first (then by number). A limit of
+// zero or less means no limit.
 func (t *tx) InvoicesDueBefore(_ context.Context, billerID uuid.UUID, due domain.Date, limit int) ([]domain.Invoice, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	var out []domain.Invoice
 	for id := range t.t.unpaidByBiller[billerID] {
 		if inv := t.t.invoices.rows[id]; inv.DueDate.Before(due) {
@@ -165,10 +143,14 @@ func (t *tx) InvoicesDueBefore(_ context.Context, billerID uuid.UUID, due domain
 	return page(out, 0, limit), nil
 }
 
-func (t *tx) SaveInvoice(_ context.Context, inv domain.Invoice) error {
-	if err := t.writing(); err != nil {
+// SaveInvoice inserts or replaces inv; Conflict when another invoice of
+// the biller has its number.
+func (t *tx) SaveInvoice(ctx context.Context, inv domain.Invoice) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if id, ok := t.t.invoiceByNumber[scoped{inv.BillerID, inv.Number}]; ok && id != inv.ID {
 		return conflict("number", "Une autre facture de ce service porte déjà le numéro "+inv.Number+".",
 			"invoice %s already has number %q", id, inv.Number)

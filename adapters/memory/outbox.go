@@ -10,35 +10,12 @@ import (
 )
 
 // EnqueueMail adds m to the outbox.
-func (s *Store) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
-	return s.write(ctx, func(t *tx) error { return t.EnqueueMail(ctx, m) })
-}
-
-// ClaimMails takes the pending mails due at now, see ports.Outbox.
-func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.OutboxMail, error) {
-	var out []ports.OutboxMail
-	err := s.write(ctx, func(t *tx) error {
-		var err error
-		out, err = t.ClaimMails(ctx, now, lease, limit)
-		return err
-	})
-	return out, err
-}
-
-// SaveMailResult records a delivery's outcome.
-func (s *Store) SaveMailResult(ctx context.Context, m ports.OutboxMail) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveMailResult(ctx, m) })
-}
-
-// OutboxCounts counts the pending and failed mails.
-func (s *Store) OutboxCounts(ctx context.Context) (ports.OutboxCounts, error) {
-	return read(s, func(t *tx) (ports.OutboxCounts, error) { return t.OutboxCounts(ctx) })
-}
-
-func (t *tx) EnqueueMail(_ context.Context, m ports.OutboxMail) error {
-	if err := t.writing(); err != nil {
+func (t *tx) EnqueueMail(ctx context.Context, m ports.OutboxMail) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if _, ok := t.t.outbox.rows[m.ID]; ok {
 		return conflict("", "Ce message est déjà dans la file d'envoi.", "outbox mail %s exists", m.ID)
 	}
@@ -46,10 +23,13 @@ func (t *tx) EnqueueMail(_ context.Context, m ports.OutboxMail) error {
 	return nil
 }
 
-func (t *tx) ClaimMails(_ context.Context, now time.Time, lease time.Duration, limit int) ([]ports.OutboxMail, error) {
-	if err := t.writing(); err != nil {
+// ClaimMails takes the pending mails due at now, see ports.Outbox.
+func (t *tx) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []ports.OutboxMail, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return nil, err
 	}
+	defer done(&err)
 	var due []ports.OutboxMail
 	for id := range t.t.outboxPending {
 		if m := t.t.outbox.rows[id]; !m.NextAttemptAt.After(now) {
@@ -67,10 +47,13 @@ func (t *tx) ClaimMails(_ context.Context, now time.Time, lease time.Duration, l
 	return due, nil
 }
 
-func (t *tx) SaveMailResult(_ context.Context, m ports.OutboxMail) error {
-	if err := t.writing(); err != nil {
+// SaveMailResult records a delivery's outcome.
+func (t *tx) SaveMailResult(ctx context.Context, m ports.OutboxMail) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if _, ok := t.t.outbox.rows[m.ID]; !ok {
 		return notFound("outbox mail %s", m.ID)
 	}
@@ -78,10 +61,13 @@ func (t *tx) SaveMailResult(_ context.Context, m ports.OutboxMail) error {
 	return nil
 }
 
+// OutboxCounts counts the pending and failed mails.
 func (t *tx) OutboxCounts(context.Context) (ports.OutboxCounts, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return ports.OutboxCounts{}, err
 	}
+	defer done()
 	c := ports.OutboxCounts{Pending: len(t.t.outboxPending)}
 	for _, m := range t.t.outbox.rows {
 		if m.State == ports.OutboxFailed {

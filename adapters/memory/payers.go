@@ -8,41 +8,19 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
-// Payer returns the payer with id.
-func (s *Store) Payer(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
-	return read(s, func(t *tx) (domain.Payer, error) { return t.Payer(ctx, id) })
-}
-
-// PayerByRef returns the biller's payer with the external reference ref.
-func (s *Store) PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error) {
-	return read(s, func(t *tx) (domain.Payer, error) { return t.PayerByRef(ctx, billerID, ref) })
-}
-
-// PayerByEmail returns the biller's payer with the address email.
-func (s *Store) PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error) {
-	return read(s, func(t *tx) (domain.Payer, error) { return t.PayerByEmail(ctx, billerID, email) })
-}
-
-// SavePayer inserts or replaces p; Conflict when another payer of the
-// biller has its reference or email.
-func (s *Store) SavePayer(ctx context.Context, p domain.Payer) error {
-	return s.write(ctx, func(t *tx) error { return t.SavePayer(ctx, p) })
-}
-
 // PayerForUpdate returns the payer with id; a transaction of this store
 // holds every record already.
-func (s *Store) PayerForUpdate(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
-	return s.Payer(ctx, id)
-}
-
 func (t *tx) PayerForUpdate(ctx context.Context, id uuid.UUID) (domain.Payer, error) {
 	return t.Payer(ctx, id)
 }
 
+// Payer returns the payer with id.
 func (t *tx) Payer(_ context.Context, id uuid.UUID) (domain.Payer, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Payer{}, err
 	}
+	defer done()
 	p, ok := t.t.payers.rows[id]
 	if !ok {
 		return domain.Payer{}, notFound("payer %s", id)
@@ -50,10 +28,13 @@ func (t *tx) Payer(_ context.Context, id uuid.UUID) (domain.Payer, error) {
 	return p, nil
 }
 
+// PayerByRef returns the biller's payer with the external reference ref.
 func (t *tx) PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (domain.Payer, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Payer{}, err
 	}
+	defer done()
 	id, ok := t.t.payerByRef[scoped{billerID, ref}]
 	if !ok {
 		return domain.Payer{}, notFound("payer %q of biller %s", ref, billerID)
@@ -61,10 +42,13 @@ func (t *tx) PayerByRef(ctx context.Context, billerID uuid.UUID, ref string) (do
 	return t.Payer(ctx, id)
 }
 
+// PayerByEmail returns the biller's payer with the address email.
 func (t *tx) PayerByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Payer, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Payer{}, err
 	}
+	defer done()
 	id, ok := t.t.payerByEmail[scoped{billerID, emailKey(email)}]
 	if !ok || email == "" {
 		return domain.Payer{}, notFound("payer with this email in biller %s", billerID)
@@ -72,10 +56,14 @@ func (t *tx) PayerByEmail(ctx context.Context, billerID uuid.UUID, email string)
 	return t.Payer(ctx, id)
 }
 
-func (t *tx) SavePayer(_ context.Context, p domain.Payer) error {
-	if err := t.writing(); err != nil {
+// SavePayer inserts or replaces p; Conflict when another payer of the
+// biller has its reference or email.
+func (t *tx) SavePayer(ctx context.Context, p domain.Payer) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if id, ok := t.t.payerByRef[scoped{p.BillerID, p.ExternalRef}]; ok && id != p.ID {
 		return conflict("external_ref", "Un autre redevable de ce service a déjà la référence "+p.ExternalRef+".",
 			"payer %s already has external ref %q", id, p.ExternalRef)

@@ -38,35 +38,12 @@ func (r *refunds) init() {
 }
 
 // SaveRefund inserts or replaces r.
-func (s *Store) SaveRefund(ctx context.Context, r domain.Refund) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveRefund(ctx, r) })
-}
-
-// Refund returns the refund with id.
-func (s *Store) Refund(ctx context.Context, id uuid.UUID) (domain.Refund, error) {
-	return read(s, func(t *tx) (domain.Refund, error) { return t.Refund(ctx, id) })
-}
-
-// RefundForUpdate returns the refund with id; outside a transaction it
-// is a plain read.
-func (s *Store) RefundForUpdate(ctx context.Context, id uuid.UUID) (domain.Refund, error) {
-	return read(s, func(t *tx) (domain.Refund, error) { return t.RefundForUpdate(ctx, id) })
-}
-
-// RefundsByInvoice returns an invoice's refunds, oldest first.
-func (s *Store) RefundsByInvoice(ctx context.Context, invoiceID uuid.UUID) ([]domain.Refund, error) {
-	return read(s, func(t *tx) ([]domain.Refund, error) { return t.RefundsByInvoice(ctx, invoiceID) })
-}
-
-// Refunds returns one page of a biller's refunds.
-func (s *Store) Refunds(ctx context.Context, q ports.RefundQuery) ([]domain.Refund, int, error) {
-	return readPage(s, func(t *tx) ([]domain.Refund, int, error) { return t.Refunds(ctx, q) })
-}
-
-func (t *tx) SaveRefund(_ context.Context, r domain.Refund) error {
-	if err := t.writing(); err != nil {
+func (t *tx) SaveRefund(ctx context.Context, r domain.Refund) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	rf := &t.t.refunds
 	if id, ok := rf.byPair[[2]uuid.UUID{r.PaymentID, r.InvoiceID}]; ok && id != r.ID {
 		return conflict("", "Ce double paiement est déjà enregistré.", "refund of payment %s and invoice %s exists", r.PaymentID, r.InvoiceID)
@@ -75,10 +52,13 @@ func (t *tx) SaveRefund(_ context.Context, r domain.Refund) error {
 	return nil
 }
 
+// Refund returns the refund with id.
 func (t *tx) Refund(_ context.Context, id uuid.UUID) (domain.Refund, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Refund{}, err
 	}
+	defer done()
 	r, ok := t.t.refunds.rows.rows[id]
 	if !ok {
 		return r, notFound("refund %s", id)
@@ -86,14 +66,19 @@ func (t *tx) Refund(_ context.Context, id uuid.UUID) (domain.Refund, error) {
 	return r, nil
 }
 
+// RefundForUpdate returns the refund with id; outside a transaction it
+// is a plain read.
 func (t *tx) RefundForUpdate(ctx context.Context, id uuid.UUID) (domain.Refund, error) {
 	return t.Refund(ctx, id)
 }
 
+// RefundsByInvoice returns an invoice's refunds, oldest first.
 func (t *tx) RefundsByInvoice(_ context.Context, invoiceID uuid.UUID) ([]domain.Refund, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := []domain.Refund{}
 	for id := range t.t.refunds.byInvoice[invoiceID] {
 		out = append(out, t.t.refunds.rows.rows[id])
@@ -102,10 +87,13 @@ func (t *tx) RefundsByInvoice(_ context.Context, invoiceID uuid.UUID) ([]domain.
 	return out, nil
 }
 
+// Refunds returns one page of a biller's refunds.
 func (t *tx) Refunds(_ context.Context, q ports.RefundQuery) ([]domain.Refund, int, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	out := []domain.Refund{}
 	for id := range t.t.refunds.byBiller[q.BillerID] {
 		r := t.t.refunds.rows.rows[id]

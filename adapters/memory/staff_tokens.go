@@ -14,25 +14,12 @@ import (
 // citizens' tokens as in PostgreSQL.
 
 // StaffToken returns the staff link whose secret hashes to hash.
-func (s *Store) StaffToken(ctx context.Context, hash string) (domain.Token, error) {
-	return read(s, func(t *tx) (domain.Token, error) { return t.StaffToken(ctx, hash) })
-}
-
-// OpenStaffTokens returns the member's links of purpose neither used nor
-// revoked, oldest first.
-func (s *Store) OpenStaffTokens(ctx context.Context, staffID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error) {
-	return read(s, func(t *tx) ([]domain.Token, error) { return t.OpenStaffTokens(ctx, staffID, purpose) })
-}
-
-// SaveStaffToken inserts or replaces tok.
-func (s *Store) SaveStaffToken(ctx context.Context, tok domain.Token) error {
-	return s.write(ctx, func(t *tx) error { return t.SaveStaffToken(ctx, tok) })
-}
-
 func (t *tx) StaffToken(_ context.Context, hash string) (domain.Token, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return domain.Token{}, err
 	}
+	defer done()
 	tok, ok := t.t.bo.staffTokens.rows[hash]
 	if !ok {
 		return domain.Token{}, notFound("staff token")
@@ -40,10 +27,14 @@ func (t *tx) StaffToken(_ context.Context, hash string) (domain.Token, error) {
 	return tok, nil
 }
 
+// OpenStaffTokens returns the member's links of purpose neither used nor
+// revoked, oldest first.
 func (t *tx) OpenStaffTokens(_ context.Context, staffID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error) {
-	if err := t.live(); err != nil {
+	t, done, err := t.reading()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := []domain.Token{}
 	for hash := range t.t.bo.tokensByStaff[staffID] {
 		tok := t.t.bo.staffTokens.rows[hash]
@@ -57,10 +48,13 @@ func (t *tx) OpenStaffTokens(_ context.Context, staffID uuid.UUID, purpose domai
 	return out, nil
 }
 
-func (t *tx) SaveStaffToken(_ context.Context, tok domain.Token) error {
-	if err := t.writing(); err != nil {
+// SaveStaffToken inserts or replaces tok.
+func (t *tx) SaveStaffToken(ctx context.Context, tok domain.Token) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done(&err)
 	t.journal(t.t.bo.staffTokens.put(tok.Hash, tok))
 	return nil
 }

@@ -34,10 +34,15 @@ var (
 
 // Store is an in-memory ports.Store and ports.SessionStore. Use New; the
 // zero value is not ready.
+//
+// Every method of ports.Tx is written once, on tx; Store embeds its own tx
+// (store set), whose methods take the lock themselves: a read runs under
+// mu.RLock, a write as a transaction of its own, as if in Atomic.
 type Store struct {
+	*tx
 	mu     sync.RWMutex
 	tables tables
-	// reader runs the read methods of Store under mu.RLock.
+	// reader is the tx a read of the Store's own runs on, under mu.RLock.
 	reader *tx
 
 	sessions sessions
@@ -49,6 +54,7 @@ func New() *Store {
 	s.tables.init()
 	s.sessions.init()
 	s.reader = &tx{t: &s.tables}
+	s.tx = &tx{t: &s.tables, store: s}
 	return s
 }
 
@@ -78,28 +84,13 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
 	return nil
 }
 
-// write runs one write as its own transaction.
-func (s *Store) write(ctx context.Context, fn func(t *tx) error) error {
-	return s.Atomic(ctx, func(t ports.Tx) error { return fn(t.(*tx)) })
-}
-
-// read runs one read under the shared lock.
-func read[T any](s *Store, fn func(t *tx) (T, error)) (T, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return fn(s.reader)
-}
-
-// readPage runs one read of a page and its count under the shared lock.
-func readPage[T any](s *Store, fn func(t *tx) ([]T, int, error)) ([]T, int, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return fn(s.reader)
-}
-
-// tx is the ports.Tx of the store: inside Atomic, or the store's reader.
+// tx is the ports.Tx of the store: inside Atomic, the store's reader, or
+// the store itself (store set).
 type tx struct {
-	t        *tables
+	t *tables
+	// store is set on the Store's own tx only: each of its methods locks
+	// the store for itself (see reading and writing).
+	store    *Store
 	writable bool
 	ended    atomic.Bool
 	undo     []func()
@@ -120,15 +111,50 @@ func (t *tx) live() error {
 	return nil
 }
 
-// writing returns an error unless t may write: it is a live transaction.
-func (t *tx) writing() error {
+// reading prepares t for one read and returns the tx to read on and what
+// to call when done. On the Store's own tx it takes the shared lock and
+// returns the reader; on a transaction it checks that it is live.
+func (t *tx) reading() (*tx, func(), error) {
+	if s := t.store; s != nil {
+		s.mu.RLock()
+		return s.reader, s.mu.RUnlock, nil
+	}
 	if err := t.live(); err != nil {
-		return err
+		return nil, nil, err
+	}
+	return t, func() {}, nil
+}
+
+// writing prepares t for one write and returns the tx to write on and what
+// to defer with the write's error. On the Store's own tx the write is a
+// transaction of its own: the store is held exclusively, and the write is
+// undone if it fails or panics. Otherwise t must be a live transaction.
+func (t *tx) writing(ctx context.Context) (*tx, func(*error), error) {
+	if s := t.store; s != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, domain.WrapUnavailable(err)
+		}
+		s.mu.Lock()
+		w := &tx{t: &s.tables, writable: true}
+		return w, func(err *error) {
+			defer s.mu.Unlock()
+			w.ended.Store(true)
+			if r := recover(); r != nil {
+				w.rollback()
+				panic(r)
+			}
+			if *err != nil {
+				w.rollback()
+			}
+		}, nil
+	}
+	if err := t.live(); err != nil {
+		return nil, nil, err
 	}
 	if !t.writable {
-		return &domain.Error{Code: domain.Internal, Message: errEnded.Message, Err: fmt.Errorf("memory: write outside a transaction")}
+		return nil, nil, &domain.Error{Code: domain.Internal, Message: errEnded.Message, Err: fmt.Errorf("memory: write outside a transaction")}
 	}
-	return nil
+	return t, func(*error) {}, nil
 }
 
 // journal records how to undo one write.

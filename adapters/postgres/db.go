@@ -25,6 +25,26 @@ var (
 	_ ports.ImportTx     = (*txn)(nil)
 )
 
+// queries serves every role of ports.Tx, for DB (outside a transaction)
+// and txn (inside one) alike.
+var (
+	_ ports.BillerStore       = (*queries)(nil)
+	_ ports.PayerStore        = (*queries)(nil)
+	_ ports.AccountStore      = (*queries)(nil)
+	_ ports.TokenStore        = (*queries)(nil)
+	_ ports.InvoiceStore      = (*queries)(nil)
+	_ ports.PaymentStore      = (*queries)(nil)
+	_ ports.MessageStore      = (*queries)(nil)
+	_ ports.RefundStore       = (*queries)(nil)
+	_ ports.StaffStore        = (*queries)(nil)
+	_ ports.APIKeyStore       = (*queries)(nil)
+	_ ports.DocumentStore     = (*queries)(nil)
+	_ ports.AuditStore        = (*queries)(nil)
+	_ ports.BackOfficeQueries = (*queries)(nil)
+	_ ports.JobRuns           = (*queries)(nil)
+	_ ports.Outbox            = (*queries)(nil)
+)
+
 // Options tune the connection pool and the transactions. Zero values
 // take the defaults.
 type Options struct {

@@ -2,6 +2,7 @@ package portstest
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"testing"
 
@@ -14,9 +15,12 @@ import (
 )
 
 // TestStore runs the contract suite of ports.Store against the stores
-// newStore returns, in the spirit of testing/fstest. Every subtest asks
-// newStore for an empty store; newStore may register cleanups on t.
-// Subtests are named after the rule they show.
+// newStore returns, in the spirit of testing/fstest: the tests of each
+// role interface of ports.Tx (one file each, store_suite_<role>.go), of
+// the optional ports.ImportTx (TestImportTx), then of Atomic, copies
+// and concurrency across roles. Every subtest asks newStore for an empty
+// store; newStore may register cleanups on t. Subtests are named after
+// the rule they show.
 //
 // The suite saves records in an order that respects references (a
 // biller before its payers, a payment before an invoice locked by it),
@@ -27,29 +31,34 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		name  string
 		tests []storeTest
 	}{
-		{"billers", billerTests},
-		{"payers", payerTests},
+		// One role of ports.Tx after another, each in its own file.
+		{"billers", billerTests}, // BillerStore: store_suite_billers.go
+		{"hosts", hostTests},
+		{"payers", payerTests}, // PayerStore, AccountStore, TokenStore: store_suite_people.go
 		{"accounts", accountTests},
 		{"tokens", tokenTests},
-		{"invoices", invoiceTests},
+		{"invoices", invoiceTests}, // InvoiceStore: store_suite_invoices.go
 		{"invoice lists", invoiceListTests},
-		{"payments", paymentTests},
+		{"payments", paymentTests}, // PaymentStore: store_suite_payments.go
 		{"payments to poll", pollTests},
-		{"messages", messageTests},
-		{"hosts", hostTests},
-		{"staff", staffTests},
-		{"staff administration", staffAdminTests},
-		{"API keys", apiKeyTests},
-		{"audit log", auditTests},
-		{"documents", documentTests},
 		{"payment events", paymentEventTests},
-		{"job runs", claimRunTests},
-		{"payment search", paymentSearchTests},
+		{"messages", messageTests}, // MessageStore: store_suite_messages.go
+		{"refunds", refundTests},   // RefundStore: store_suite_refunds.go
+		{"staff", staffTests},      // StaffStore: store_suite_staff.go
+		{"staff administration", staffAdminTests},
+		{"API keys", apiKeyTests},              // APIKeyStore: store_suite_apikeys.go
+		{"documents", documentTests},           // DocumentStore: store_suite_documents.go
+		{"audit log", auditTests},              // AuditStore: store_suite_audit.go
+		{"payment search", paymentSearchTests}, // BackOfficeQueries: store_suite_backoffice.go
 		{"invoice search", invoiceSearchTests},
 		{"payer search", payerSearchTests},
 		{"message search", messageSearchTests},
-		{"refunds", refundTests},
-		{"outbox", outboxTests},
+		{"job runs", claimRunTests}, // JobRuns: store_suite_jobs.go
+		{"outbox", outboxTests},     // Outbox: store_suite_outbox.go
+		// The optional bulk import (ports.ImportTx): store_suite_import.go;
+		// skipped by a store without it.
+		{"bulk import", importTxTests},
+		// Across roles.
 		{"atomic", atomicTests},
 		{"copies", copyTests},
 		{"concurrency", concurrencyTests},
@@ -137,48 +146,12 @@ func sortedIDs(ids []uuid.UUID) []uuid.UUID {
 	return out
 }
 
-var billerTests = []storeTest{
-	{"a saved biller reads back with every field, and a save replaces the whole record", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			b := fullBiller(t)
-			MustSaveBiller(t, tx, b)
-			got, err := tx.Biller(ctx, b.ID)
-			require.NoError(t, err)
-			AssertSame(t, b, got)
-
-			sparse := sparseBiller(b)
-			MustSaveBiller(t, tx, sparse)
-			got, err = tx.Biller(ctx, b.ID)
-			require.NoError(t, err)
-			AssertSame(t, sparse, got)
-			assert.True(t, got.Suspension.From.IsZero() && got.Suspension.Until.IsZero(), "zero instants come back zero")
-		})
-	}},
-	{"a missing biller is NotFound", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			_, err := tx.Biller(t.Context(), uuid.New())
-			requireNotFound(t, err, "Biller")
-		})
-	}},
-	{"Billers lists every biller", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		none, err := s.Billers(ctx)
-		require.NoError(t, err)
-		assert.Empty(t, none, "an empty store has no billers")
-
-		b1, b2 := fullBiller(t), NewBiller(t)
-		b2.Name = "Cantine scolaire"
-		MustSaveBiller(t, s, b1)
-		MustSaveBiller(t, s, b2)
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			all, err := tx.Billers(ctx)
-			require.NoError(t, err)
-			require.Len(t, all, 2)
-			for _, got := range all {
-				want := map[uuid.UUID]domain.Biller{b1.ID: b1, b2.ID: b2}[got.ID]
-				AssertSame(t, want, got)
-			}
-		})
-	}},
+// requireConflictOn requires a Conflict error about field.
+func requireConflictOn(t *testing.T, field string, err error, what string) {
+	t.Helper()
+	requireConflict(t, err, what)
+	var de *domain.Error
+	require.True(t, errors.As(err, &de), what)
+	assert.Equal(t, field, de.Field, what)
+	assert.NotEmpty(t, de.Message, "%s: a message for the reader", what)
 }

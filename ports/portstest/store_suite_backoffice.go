@@ -1,8 +1,9 @@
 package portstest
 
 import (
-	"errors"
-	"fmt"
+	"bytes"
+	"cmp"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,389 +15,311 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// The back office's records (ports.BackOfficeTx); its searches are in
-// store_suite_search.go.
+// The back office's searches (ports.BackOfficeQueries): each returns one
+// page of one biller's records in a fixed order, and how many match.
+// Every test also saves a record of another biller that no search of the
+// first may return.
 
-// requireConflictOn requires a Conflict error about field.
-func requireConflictOn(t *testing.T, field string, err error, what string) {
+// pageCase is one search and the ids it must return, in order; total is
+// len(want) unless set.
+type pageCase struct {
+	name  string
+	want  []uuid.UUID
+	total int
+}
+
+func checkPage(t *testing.T, c pageCase, got []uuid.UUID, total int, err error) {
 	t.Helper()
-	requireConflict(t, err, what)
-	var de *domain.Error
-	require.True(t, errors.As(err, &de), what)
-	assert.Equal(t, field, de.Field, what)
-	assert.NotEmpty(t, de.Message, "%s: a message for the reader", what)
+	require.NoError(t, err, c.name)
+	if c.want == nil {
+		c.want = []uuid.UUID{}
+	}
+	if c.total == 0 {
+		c.total = len(c.want)
+	}
+	assert.Equal(t, c.want, got, c.name)
+	assert.Equal(t, c.total, total, "%s: count", c.name)
 }
 
-// twoBillers saves two fresh billers through tx.
-func twoBillers(t *testing.T, tx ports.Tx) (domain.Biller, domain.Biller) {
+// newestFirst returns the ids of records by time descending, then id
+// descending (byte order), the order of the back office's logs.
+func newestFirst[T any](records []T, key func(T) (time.Time, uuid.UUID)) []uuid.UUID {
+	sorted := slices.Clone(records)
+	slices.SortFunc(sorted, func(a, b T) int {
+		ta, ia := key(a)
+		tb, ib := key(b)
+		return cmp.Or(tb.Compare(ta), bytes.Compare(ib[:], ia[:]))
+	})
+	out := make([]uuid.UUID, len(sorted))
+	for i, r := range sorted {
+		_, out[i] = key(r)
+	}
+	return out
+}
+
+func paymentKey(p domain.Payment) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }
+
+// twoPayers saves payers and accounts REF-A and REF-B of biller a, and
+// REF-A of biller b.
+func twoPayers(t *testing.T, tx ports.Tx) (a, b domain.Biller, accounts [2]domain.Account, theirs domain.Account) {
 	t.Helper()
-	a, b := NewBiller(t), NewBiller(t)
-	b.Name = "Cantine de Testville"
-	MustSaveBiller(t, tx, a)
-	MustSaveBiller(t, tx, b)
-	return a, b
+	a, b = twoBillers(t, tx)
+	for i, ref := range []string{"REF-A", "REF-B"} {
+		p := NewPayer(t, a, ref)
+		MustSavePayer(t, tx, p)
+		accounts[i] = NewAccount(t, p)
+		MustSaveAccount(t, tx, accounts[i])
+	}
+	p := NewPayer(t, b, "REF-A")
+	MustSavePayer(t, tx, p)
+	theirs = NewAccount(t, p)
+	MustSaveAccount(t, tx, theirs)
+	return a, b, accounts, theirs
 }
 
-var hostTests = []storeTest{
-	{"BillerByHost finds the biller of each of its hosts, and a save replaces the set of hosts", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			b := fullBiller(t)
-			MustSaveBiller(t, tx, b)
-			for _, h := range b.Hosts {
-				got, err := tx.BillerByHost(ctx, h)
-				require.NoError(t, err, h)
-				AssertSame(t, b, got, h)
-			}
-			old := b.Hosts
-			b.Hosts = []string{"autre-" + old[1], old[0]}
-			MustSaveBiller(t, tx, b)
-			got, err := tx.Biller(ctx, b.ID)
-			require.NoError(t, err)
-			assert.Equal(t, b.Hosts, got.Hosts, "the hosts keep their order")
-			_, err = tx.BillerByHost(ctx, old[1])
-			requireNotFound(t, err, "a host the biller no longer has")
-			got, err = tx.BillerByHost(ctx, b.Hosts[0])
-			require.NoError(t, err)
-			assert.Equal(t, b.ID, got.ID)
-
-			_, err = tx.BillerByHost(ctx, "inconnu.factures.test")
-			requireNotFound(t, err, "an unknown host")
-			_, err = tx.BillerByHost(ctx, "")
-			requireNotFound(t, err, "the empty host")
-		})
-	}},
-	{"a host belongs to one biller: taking another's is a Conflict on hosts that saves nothing", func(t *testing.T, s ports.Store) {
+var paymentSearchTests = []storeTest{
+	{"Payments returns the biller's payments newest first then by id, filtered and one page at a time", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
-		a := fullBiller(t)
-		MustSaveBiller(t, s, a)
-		b := NewBiller(t)
-		b.Hosts = []string{"libre.factures.test", a.Hosts[1]}
-		requireConflictOn(t, "hosts", s.SaveBiller(ctx, b), "SaveBiller of a new biller with a taken host")
-		_, err := s.Biller(ctx, b.ID)
-		requireNotFound(t, err, "the biller of the refused save")
-		_, err = s.BillerByHost(ctx, "libre.factures.test")
-		requireNotFound(t, err, "the free host of the refused save")
-
-		err = s.Atomic(ctx, func(tx ports.Tx) error {
-			b.Hosts = []string{a.Hosts[0]}
-			return tx.SaveBiller(ctx, b)
-		})
-		requireConflictOn(t, "hosts", err, "SaveBiller with a taken host in a transaction")
-
-		b.Hosts = []string{"libre.factures.test"}
-		MustSaveBiller(t, s, b)
-		b.Hosts = append(b.Hosts, a.Hosts[0])
-		requireConflictOn(t, "hosts", s.SaveBiller(ctx, b), "SaveBiller of an existing biller with a taken host")
-		got, err := s.Biller(ctx, b.ID)
-		require.NoError(t, err)
-		assert.Equal(t, []string{"libre.factures.test"}, got.Hosts, "the refused save changed nothing")
-
-		a.Hosts = a.Hosts[1:]
-		MustSaveBiller(t, s, a)
-		MustSaveBiller(t, s, b) // the host a let go
-		got, err = s.BillerByHost(ctx, b.Hosts[1])
-		require.NoError(t, err)
-		assert.Equal(t, b.ID, got.ID)
-	}},
-}
-
-var staffTests = []storeTest{
-	{"a saved staff member reads back with every field by id and by email, and a save replaces the whole record", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			b := NewBiller(t)
-			MustSaveBiller(t, tx, b)
-			st := fullStaff(t, b, "agnes@testville.fr")
-			require.NoError(t, tx.SaveStaff(ctx, st))
-			got, err := tx.Staff(ctx, st.ID)
-			require.NoError(t, err)
-			AssertSame(t, st, got)
-			got, err = tx.StaffByEmail(ctx, b.ID, "  Agnes@TestVille.fr ")
-			require.NoError(t, err, "the address is normalised")
-			AssertSame(t, st, got)
-
-			sparse := sparseStaff(st)
-			require.NoError(t, tx.SaveStaff(ctx, sparse))
-			got, err = tx.Staff(ctx, st.ID)
-			require.NoError(t, err)
-			AssertSame(t, sparse, got)
-		})
-	}},
-	{"a missing staff member is NotFound, and an address is looked up within its biller", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		a, b := twoBillers(t, s)
-		require.NoError(t, s.SaveStaff(ctx, fullStaff(t, a, "agnes@testville.fr")))
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			_, err := tx.Staff(ctx, uuid.New())
-			requireNotFound(t, err, "Staff")
-			_, err = tx.StaffByEmail(ctx, b.ID, "agnes@testville.fr")
-			requireNotFound(t, err, "StaffByEmail in another biller")
-			_, err = tx.StaffByEmail(ctx, a.ID, "")
-			requireNotFound(t, err, "StaffByEmail of the empty address")
-		})
-	}},
-	{"two staff members of a biller cannot share an address; two billers can", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		a, b := twoBillers(t, s)
-		first := fullStaff(t, a, "agnes@testville.fr")
-		require.NoError(t, s.SaveStaff(ctx, first))
-		require.NoError(t, s.SaveStaff(ctx, first), "saving the same member again")
-		requireConflictOn(t, "email", s.SaveStaff(ctx, fullStaff(t, a, "agnes@testville.fr")), "SaveStaff")
-		err := s.Atomic(ctx, func(tx ports.Tx) error { return tx.SaveStaff(ctx, fullStaff(t, a, "agnes@testville.fr")) })
-		requireConflictOn(t, "email", err, "SaveStaff in a transaction")
-		require.NoError(t, s.SaveStaff(ctx, fullStaff(t, b, "agnes@testville.fr")), "the same address in another biller")
-		list, err := s.StaffMembers(ctx, a.ID)
-		require.NoError(t, err)
-		require.Len(t, list, 1)
-		assert.Equal(t, first.ID, list[0].ID)
-	}},
-	{"StaffMembers lists the biller's staff by email, and only theirs", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		a, b := twoBillers(t, s)
-		// Byte order: "b.martin" before "bernard", whatever a locale says.
-		emails := []string{"albert@testville.fr", "b.martin@testville.fr", "bernard@testville.fr", "zoe@testville.fr"}
-		want := make([]uuid.UUID, len(emails))
-		for _, i := range []int{2, 0, 3, 1} {
-			st := fullStaff(t, a, emails[i])
-			want[i] = st.ID
-			require.NoError(t, s.SaveStaff(ctx, st))
+		a, b, acc, theirs := twoPayers(t, s)
+		pay := func(bl domain.Biller, ac domain.Account, d time.Duration, state domain.PaymentState, confirmed bool, anomaly string) domain.Payment {
+			p := NewPayment(t, bl, ac)
+			p.CreatedAt, p.State, p.Confirmed, p.Anomaly = at(d), state, confirmed, anomaly
+			MustSavePayment(t, s, p)
+			return p
 		}
-		require.NoError(t, s.SaveStaff(ctx, fullStaff(t, b, "aaron@cantine.fr")))
+		created := pay(a, acc[0], 0, domain.PaymentCreated, false, "")
+		unconfirmed := pay(a, acc[0], time.Hour, domain.PaymentPaid, false, "")
+		confirmed := pay(a, acc[1], time.Hour, domain.PaymentPaid, true, "")
+		refused := pay(a, acc[1], 2*time.Hour, domain.PaymentRefused, false, "Montant différent")
+		both := pay(a, acc[1], 3*time.Hour, domain.PaymentPaid, false, "Facture déjà réglée")
+		other := pay(b, theirs, time.Hour, domain.PaymentPaid, false, "Facture déjà réglée")
+		ids := func(ps ...domain.Payment) []uuid.UUID { return newestFirst(ps, paymentKey) }
+		all := ids(created, unconfirmed, confirmed, refused, both)
+
 		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			list, err := tx.StaffMembers(ctx, a.ID)
+			got, _, err := tx.Payments(ctx, ports.PaymentQuery{BillerID: a.ID, Refdet: both.Refdet})
 			require.NoError(t, err)
-			got := make([]uuid.UUID, len(list))
-			for i, st := range list {
-				got[i] = st.ID
+			require.Len(t, got, 1)
+			AssertSame(t, both, got[0], "a listed payment has every field")
+			for _, c := range []struct {
+				q ports.PaymentQuery
+				c pageCase
+			}{
+				{ports.PaymentQuery{}, pageCase{"all", all, 0}},
+				{ports.PaymentQuery{Offset: 1, Limit: 2}, pageCase{"a page", all[1:3], 5}},
+				{ports.PaymentQuery{Offset: 7, Limit: 2}, pageCase{"past the end", nil, 5}},
+				{ports.PaymentQuery{Limit: 2, CountUpTo: 3}, pageCase{"a count up to 3", all[:2], 3}},
+				{ports.PaymentQuery{PayerID: acc[0].PayerID, CountUpTo: 3}, pageCase{"fewer than the count's bound", ids(created, unconfirmed), 0}},
+				{ports.PaymentQuery{From: at(time.Hour), Until: at(3 * time.Hour)}, pageCase{"From <= CreatedAt < Until", ids(unconfirmed, confirmed, refused), 0}},
+				{ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentPaid}}, pageCase{"one state", ids(unconfirmed, confirmed, both), 0}},
+				{ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentCreated, domain.PaymentRefused}}, pageCase{"several states", ids(created, refused), 0}},
+				{ports.PaymentQuery{PayerID: acc[0].PayerID}, pageCase{"by payer", ids(created, unconfirmed), 0}},
+				{ports.PaymentQuery{Refdet: refused.Refdet}, pageCase{"by refdet", ids(refused), 0}},
+				{ports.PaymentQuery{Refdet: other.Refdet}, pageCase{"the refdet of another biller's payment", nil, 0}},
+				{ports.PaymentQuery{Unconfirmed: true}, pageCase{"paid and not confirmed", ids(unconfirmed, both), 0}},
+				{ports.PaymentQuery{Anomaly: true}, pageCase{"with an anomaly", ids(refused, both), 0}},
+				{ports.PaymentQuery{Confirmed: true}, pageCase{"confirmed", ids(confirmed), 0}},
+				{ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentPaid}, Confirmed: true, From: at(time.Hour)}, pageCase{"paid and confirmed", ids(confirmed), 0}},
+				{ports.PaymentQuery{Unconfirmed: true, Anomaly: true, Limit: 1}, pageCase{"criteria combine", ids(both), 0}},
+			} {
+				c.q.BillerID = a.ID
+				list, total, err := tx.Payments(ctx, c.q)
+				checkPage(t, c.c, paymentIDs(list), total, err)
 			}
-			assert.Equal(t, want, got)
-			none, err := tx.StaffMembers(ctx, uuid.New())
-			require.NoError(t, err)
-			assert.Empty(t, none)
+			list, total, err := tx.Payments(ctx, ports.PaymentQuery{BillerID: b.ID})
+			checkPage(t, pageCase{"the other biller's", ids(other), 0}, paymentIDs(list), total, err)
 		})
 	}},
 }
 
-var apiKeyTests = []storeTest{
-	{"a saved API key reads back with every field by id and by hash, and a save replaces the whole record", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			b := NewBiller(t)
-			MustSaveBiller(t, tx, b)
-			k := fullAPIKey(t, b)
-			require.NoError(t, tx.SaveAPIKey(ctx, k))
-			got, err := tx.APIKey(ctx, k.ID)
-			require.NoError(t, err)
-			AssertSame(t, k, got)
-			got, err = tx.APIKeyByHash(ctx, k.Hash)
-			require.NoError(t, err, "a revoked key is found by its hash")
-			AssertSame(t, k, got)
+var invoiceSearchTests = []storeTest{
+	{"SearchInvoices returns the biller's invoices newest issue date first then by number, filtered and one page at a time", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b, acc, theirs := twoPayers(t, s)
+		p0, p1 := domain.Payer{ID: acc[0].PayerID, BillerID: a.ID}, domain.Payer{ID: acc[1].PayerID, BillerID: a.ID}
+		day := domain.Today(Epoch)
+		inv := func(p domain.Payer, number string, daysAgo int, state domain.InvoiceState, declared bool) domain.Invoice {
+			i := NewInvoice(t, p, number, "10.00")
+			i.IssueDate, i.State = day.AddDays(-daysAgo), state
+			switch state {
+			case domain.InvoicePaid:
+				i.PaidAt = at(time.Hour)
+			case domain.InvoiceTreasury:
+				i.TreasuryAt = at(time.Hour)
+			}
+			if declared {
+				i.DeclaredPaidAt = at(2 * time.Hour)
+			}
+			MustSaveInvoices(t, s, i)
+			return i
+		}
+		unpaid := inv(p0, "2024-0001", 3, domain.InvoiceUnpaid, false)
+		paid := inv(p0, "2024-0002", 1, domain.InvoicePaid, false)
+		declared := inv(p0, "2024-0010", 1, domain.InvoiceUnpaid, true)
+		treasury := inv(p0, "2024-0003", 2, domain.InvoiceTreasury, false)
+		cancelled := inv(p1, "2024-0004", 2, domain.InvoiceCancelled, false)
+		paidDeclared := inv(p0, "2024-0005", 5, domain.InvoicePaid, true)
+		theirsDeclared := inv(domain.Payer{ID: theirs.PayerID, BillerID: b.ID}, "2024-0001", 1, domain.InvoiceUnpaid, true)
+		all := invoiceIDs([]domain.Invoice{declared, paid, cancelled, treasury, unpaid, paidDeclared})
 
-			k.RevokedAt, k.LastUsedAt = time.Time{}, time.Time{}
-			require.NoError(t, tx.SaveAPIKey(ctx, k))
-			got, err = tx.APIKeyByHash(ctx, k.Hash)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.Invoice(ctx, cancelled.ID)
 			require.NoError(t, err)
-			AssertSame(t, k, got)
+			AssertSame(t, cancelled, got, "a cancelled invoice")
+			_, n, err := tx.ListInvoices(ctx, ports.InvoiceQuery{PayerID: p1.ID, Tab: domain.TabUnpaid})
+			require.NoError(t, err)
+			assert.Zero(t, n, "a cancelled invoice is in none of the citizen's tabs")
+
+			for _, c := range []struct {
+				q ports.InvoiceSearch
+				c pageCase
+			}{
+				{ports.InvoiceSearch{}, pageCase{"all", all, 0}},
+				{ports.InvoiceSearch{Offset: 2, Limit: 2}, pageCase{"a page", all[2:4], 6}},
+				{ports.InvoiceSearch{Offset: 6, Limit: 2}, pageCase{"past the end", nil, 6}},
+				{ports.InvoiceSearch{PayerID: p1.ID}, pageCase{"by payer", invoiceIDs([]domain.Invoice{cancelled}), 0}},
+				{ports.InvoiceSearch{PayerID: theirs.PayerID}, pageCase{"another biller's payer", nil, 0}},
+				{ports.InvoiceSearch{Number: "2024-0001"}, pageCase{"by number", invoiceIDs([]domain.Invoice{unpaid}), 0}},
+				{ports.InvoiceSearch{Number: "2024-000"}, pageCase{"a number matches exactly", nil, 0}},
+				{ports.InvoiceSearch{States: []domain.InvoiceState{domain.InvoiceCancelled}}, pageCase{"cancelled", invoiceIDs([]domain.Invoice{cancelled}), 0}},
+				{ports.InvoiceSearch{States: []domain.InvoiceState{domain.InvoiceUnpaid, domain.InvoiceTreasury}}, pageCase{"several states", invoiceIDs([]domain.Invoice{declared, treasury, unpaid}), 0}},
+				{ports.InvoiceSearch{Declared: true}, pageCase{"declared paid, not paid", invoiceIDs([]domain.Invoice{declared}), 0}},
+				{ports.InvoiceSearch{Declared: true, PayerID: p1.ID}, pageCase{"criteria combine", nil, 0}},
+				{ports.InvoiceSearch{Limit: 2, CountUpTo: 4}, pageCase{"a count up to 4", all[:2], 4}},
+				{ports.InvoiceSearch{Offset: 4, CountUpTo: 3}, pageCase{"a page past the count's bound", all[4:], 3}},
+				{ports.InvoiceSearch{States: []domain.InvoiceState{domain.InvoicePaid}, CountUpTo: 3}, pageCase{"fewer than the bound", invoiceIDs([]domain.Invoice{paid, paidDeclared}), 0}},
+			} {
+				c.q.BillerID = a.ID
+				list, total, err := tx.SearchInvoices(ctx, c.q)
+				checkPage(t, c.c, invoiceIDs(list), total, err)
+			}
+			list, total, err := tx.SearchInvoices(ctx, ports.InvoiceSearch{BillerID: b.ID, Declared: true})
+			checkPage(t, pageCase{"the other biller's", invoiceIDs([]domain.Invoice{theirsDeclared}), 0}, invoiceIDs(list), total, err)
 		})
 	}},
-	{"a missing API key is NotFound, and a hash belongs to one key", func(t *testing.T, s ports.Store) {
+}
+
+var payerSearchTests = []storeTest{
+	{"SearchPayers finds a reference or an address exactly, or the start of a name, by name then reference", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		a, b := twoBillers(t, s)
-		k := fullAPIKey(t, a)
-		require.NoError(t, s.SaveAPIKey(ctx, k))
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			_, err := tx.APIKey(ctx, uuid.New())
-			requireNotFound(t, err, "APIKey")
-			_, err = tx.APIKeyByHash(ctx, domain.HashSecret("pdf_inconnue"))
-			requireNotFound(t, err, "APIKeyByHash")
-			_, err = tx.APIKeyByHash(ctx, "")
-			requireNotFound(t, err, "APIKeyByHash of the empty hash")
-		})
-		other := fullAPIKey(t, b)
-		other.Hash = k.Hash
-		requireConflict(t, s.SaveAPIKey(ctx, other), "SaveAPIKey of another key with the same hash")
-	}},
-	{"APIKeys lists the biller's keys oldest first, revoked ones included, and only theirs", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		a, b := twoBillers(t, s)
-		var want []uuid.UUID
-		for i, d := range []time.Duration{3 * time.Hour, time.Hour, 2 * time.Hour} {
-			k := fullAPIKey(t, a)
-			k.CreatedAt = at(d)
-			if i == 0 {
-				k.RevokedAt = time.Time{}
-			}
-			require.NoError(t, s.SaveAPIKey(ctx, k))
-			want = append(want, k.ID)
+		payer := func(bl domain.Biller, ref, name, email string) domain.Payer {
+			p := NewPayer(t, bl, ref)
+			p.Name, p.Email = name, email
+			MustSavePayer(t, s, p)
+			return p
 		}
-		want = []uuid.UUID{want[1], want[2], want[0]}
-		require.NoError(t, s.SaveAPIKey(ctx, fullAPIKey(t, b)))
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			list, err := tx.APIKeys(ctx, a.ID)
-			require.NoError(t, err)
-			got := make([]uuid.UUID, len(list))
-			for i, k := range list {
-				got[i] = k.ID
+		jean := payer(a, "D-001", "Dupont Jean", "jean.dupont@exemple.fr")
+		marie := payer(a, "D-002", "dupont marie", "")
+		paul := payer(a, "DUP", "Durand Paul", "paul@exemple.fr")
+		martin := payer(a, "M-001", "Martin Dupont", "mdupont@exemple.fr")
+		theirs := payer(b, "D-001", "Dupont Jean", "jean.dupont@exemple.fr")
+		ids := func(ps ...domain.Payer) []uuid.UUID {
+			out := make([]uuid.UUID, len(ps))
+			for i, p := range ps {
+				out[i] = p.ID
 			}
-			assert.Equal(t, want, got)
-			none, err := tx.APIKeys(ctx, uuid.New())
+			return out
+		}
+		// By name in byte order: upper case before lower case.
+		all := ids(jean, paul, martin, marie)
+
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, _, err := tx.SearchPayers(ctx, ports.PayerSearch{BillerID: a.ID, Text: "D-001"})
 			require.NoError(t, err)
-			assert.Empty(t, none)
+			require.Len(t, got, 1)
+			AssertSame(t, jean, got[0], "a found payer has every field")
+			for _, c := range []struct {
+				q ports.PayerSearch
+				c pageCase
+			}{
+				{ports.PayerSearch{}, pageCase{"no text: all", all, 0}},
+				{ports.PayerSearch{Offset: 1, Limit: 2}, pageCase{"a page", all[1:3], 4}},
+				{ports.PayerSearch{Offset: 4}, pageCase{"past the end", nil, 4}},
+				{ports.PayerSearch{Text: "dup"}, pageCase{"the start of a name, whatever its case", ids(jean, marie), 0}},
+				{ports.PayerSearch{Text: "DUP"}, pageCase{"a reference, or the start of a name", ids(jean, paul, marie), 0}},
+				{ports.PayerSearch{Text: "D-00"}, pageCase{"a reference matches exactly", nil, 0}},
+				{ports.PayerSearch{Text: "  Jean.Dupont@Exemple.FR "}, pageCase{"an address, whatever its case", ids(jean), 0}},
+				{ports.PayerSearch{Text: "exemple.fr"}, pageCase{"an address matches exactly", nil, 0}},
+				{ports.PayerSearch{Text: "dupont_"}, pageCase{"wildcards are plain characters", nil, 0}},
+				{ports.PayerSearch{Text: "dupont%"}, pageCase{"wildcards are plain characters", nil, 0}},
+				{ports.PayerSearch{Text: "martin d"}, pageCase{"a name's start with a space", ids(martin), 0}},
+			} {
+				c.q.BillerID = a.ID
+				list, total, err := tx.SearchPayers(ctx, c.q)
+				checkPage(t, c.c, payerIDs(list), total, err)
+			}
+			list, total, err := tx.SearchPayers(ctx, ports.PayerSearch{BillerID: b.ID})
+			checkPage(t, pageCase{"the other biller's", ids(theirs), 0}, payerIDs(list), total, err)
 		})
 	}},
 }
 
-var documentTests = []storeTest{
-	{"a saved document reads back byte for byte, and a save of the same name replaces it", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			a, b := twoBillers(t, tx)
-			d := fullDocument(t, a, "2024-0001")
-			require.NoError(t, tx.SaveDocument(ctx, d))
-			got, err := tx.Document(ctx, a.ID, d.Name)
-			require.NoError(t, err)
-			AssertSame(t, d, got)
-
-			other := fullDocument(t, b, "2024-0001")
-			other.Data = append(other.Data, "autre service"...)
-			require.NoError(t, tx.SaveDocument(ctx, other), "the same name in another biller")
-
-			newer := fullDocument(t, a, "2024-0001")
-			newer.Data = []byte("%PDF-1.4 version corrigée")
-			newer.SHA256 = domain.HashSecret(string(newer.Data))
-			newer.CreatedAt = at(5 * time.Hour)
-			require.NoError(t, tx.SaveDocument(ctx, newer))
-			got, err = tx.Document(ctx, a.ID, d.Name)
-			require.NoError(t, err)
-			AssertSame(t, newer, got)
-			got, err = tx.Document(ctx, b.ID, d.Name)
-			require.NoError(t, err)
-			AssertSame(t, other, got, "the other biller's document is untouched")
-		})
-	}},
-	{"a missing document is NotFound, and a name is looked up within its biller", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		a, b := twoBillers(t, s)
-		require.NoError(t, s.SaveDocument(ctx, fullDocument(t, a, "2024-0001")))
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			_, err := tx.Document(ctx, b.ID, "2024-0001")
-			requireNotFound(t, err, "Document of another biller")
-			_, err = tx.Document(ctx, a.ID, "2024-0002")
-			requireNotFound(t, err, "Document")
-			_, err = tx.DocumentInfo(ctx, b.ID, "2024-0001")
-			requireNotFound(t, err, "DocumentInfo of another biller")
-			_, err = tx.DocumentInfo(ctx, a.ID, "2024-0002")
-			requireNotFound(t, err, "DocumentInfo")
-		})
-	}},
-	{"DocumentInfo describes a saved document, its size in bytes included, and follows a replacement", func(t *testing.T, s ports.Store) {
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			a, b := twoBillers(t, tx)
-			d := fullDocument(t, a, "2024-0001")
-			require.NoError(t, tx.SaveDocument(ctx, d))
-			other := fullDocument(t, b, "2024-0001")
-			other.Data = append(other.Data, "autre service"...)
-			require.NoError(t, tx.SaveDocument(ctx, other))
-			got, err := tx.DocumentInfo(ctx, a.ID, d.Name)
-			require.NoError(t, err)
-			AssertSame(t, ports.DocumentInfo{Name: d.Name, SHA256: d.SHA256, Size: len(d.Data), CreatedAt: d.CreatedAt}, got)
-
-			big := fullDocument(t, a, "2024-0001")
-			noise := make([]byte, 300<<10) // incompressible: a SQL store keeps it out of line
-			_, _ = NewSeqRandom(1).Read(noise)
-			big.Data = append([]byte("%PDF-1.7\n"), noise...)
-			big.SHA256 = domain.HashSecret(string(big.Data))
-			big.CreatedAt = at(5 * time.Hour)
-			require.NoError(t, tx.SaveDocument(ctx, big))
-			got, err = tx.DocumentInfo(ctx, a.ID, d.Name)
-			require.NoError(t, err)
-			AssertSame(t, ports.DocumentInfo{Name: big.Name, SHA256: big.SHA256, Size: len(big.Data), CreatedAt: big.CreatedAt}, got)
-			got, err = tx.DocumentInfo(ctx, b.ID, d.Name)
-			require.NoError(t, err)
-			assert.Equal(t, len(other.Data), got.Size, "the other biller's document")
-		})
-	}},
+func payerIDs(ps []domain.Payer) []uuid.UUID {
+	out := make([]uuid.UUID, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
 }
 
-var paymentEventTests = []storeTest{
-	{"PaymentEvents returns a payment's timeline with every field, oldest first then by id", func(t *testing.T, s ports.Store) {
+var messageSearchTests = []storeTest{
+	{"Message reads a message by id with every field; a missing one is NotFound", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
-		b, acc, invs := payerWithInvoices(t, s, 2)
-		p1, p2 := NewPayment(t, b, acc, invs[0]), NewPayment(t, b, acc, invs[1])
-		MustSavePayment(t, s, p1)
-		MustSavePayment(t, s, p2)
-		first := fullPaymentEvent(t, p1, at(0))
-		first.State = domain.PaymentCreated
-		later := fullPaymentEvent(t, p1, at(time.Minute))
-		tie1, tie2 := fullPaymentEvent(t, p1, at(30*time.Second)), fullPaymentEvent(t, p1, at(30*time.Second))
-		if tie2.ID.String() < tie1.ID.String() {
-			tie1, tie2 = tie2, tie1
-		}
-		for _, e := range []domain.PaymentEvent{later, tie2, first, tie1, fullPaymentEvent(t, p2, at(0))} {
-			require.NoError(t, s.SavePaymentEvent(ctx, e))
-		}
+		a := saveAccount(t, s)
+		m := fullMessage(t, a)
+		MustSaveMessage(t, s, m)
 		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			got, err := tx.PaymentEvents(ctx, p1.ID)
+			got, err := tx.Message(ctx, m.ID)
 			require.NoError(t, err)
-			want := []domain.PaymentEvent{first, tie1, tie2, later}
-			require.Len(t, got, len(want))
-			for i := range want {
-				AssertSame(t, want[i], got[i], "event %d", i)
+			AssertSame(t, m, got)
+			_, err = tx.Message(ctx, uuid.New())
+			requireNotFound(t, err, "Message")
+		})
+	}},
+	{"SearchMessages returns the biller's messages newest first then by id, filtered and one page at a time", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		_, _, acc, theirs := twoPayers(t, s)
+		msg := func(a domain.Account, d time.Duration, kind domain.MessageKind, handled bool) domain.Message {
+			m := NewMessage(t, a, "Question", at(d))
+			m.Kind = kind
+			if handled {
+				m.State, m.HandledAt = domain.MessageHandled, at(d+time.Hour)
 			}
-			none, err := tx.PaymentEvents(ctx, uuid.New())
-			require.NoError(t, err)
-			assert.Empty(t, none)
-		})
-	}},
-	{"a payment and its first event save in one transaction", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		b, acc, invs := payerWithInvoices(t, s, 1)
-		p := NewPayment(t, b, acc, invs...)
-		e := fullPaymentEvent(t, p, at(0))
-		inTx(t, s, func(tx ports.Tx) {
-			MustSavePayment(t, tx, p)
-			require.NoError(t, tx.SavePaymentEvent(ctx, e))
-		})
-		got, err := s.PaymentEvents(ctx, p.ID)
-		require.NoError(t, err)
-		require.Len(t, got, 1)
-		AssertSame(t, e, got[0])
-	}},
-}
-
-var claimRunTests = []storeTest{
-	{"ClaimRun returns true once per job and key, then false", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		claim := func(tx ports.Tx, job, key string) bool {
-			t.Helper()
-			ok, err := tx.ClaimRun(ctx, job, key, at(0))
-			require.NoError(t, err)
-			return ok
+			MustSaveMessage(t, s, m)
+			return m
 		}
-		assert.True(t, claim(s, "treasury", "2026-11-26"), "first claim")
-		assert.False(t, claim(s, "treasury", "2026-11-26"), "second claim")
-		inTx(t, s, func(tx ports.Tx) {
-			assert.False(t, claim(tx, "treasury", "2026-11-26"), "claim in a transaction")
-			assert.True(t, claim(tx, "treasury", "2026-11-27"), "another day")
-			assert.False(t, claim(tx, "treasury", "2026-11-27"), "the same day again, in the same transaction")
+		first := msg(acc[0], 0, domain.MessageContact, true)
+		tie1 := msg(acc[1], time.Hour, domain.MessagePaperless, false)
+		tie2 := msg(acc[0], time.Hour, domain.MessageContact, false)
+		last := msg(acc[1], 2*time.Hour, domain.MessageContact, false)
+		other := msg(theirs, time.Hour, domain.MessageContact, false)
+		key := func(m domain.Message) (time.Time, uuid.UUID) { return m.CreatedAt, m.ID }
+		ids := func(ms ...domain.Message) []uuid.UUID { return newestFirst(ms, key) }
+		all := ids(first, tie1, tie2, last)
+
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			for _, c := range []struct {
+				q ports.MessageSearch
+				c pageCase
+			}{
+				{ports.MessageSearch{}, pageCase{"all", all, 0}},
+				{ports.MessageSearch{Offset: 1, Limit: 2}, pageCase{"a page", all[1:3], 4}},
+				{ports.MessageSearch{Offset: 5, Limit: 2}, pageCase{"past the end", nil, 4}},
+				{ports.MessageSearch{State: domain.MessageNew}, pageCase{"by state", ids(tie1, tie2, last), 0}},
+				{ports.MessageSearch{Kind: domain.MessagePaperless}, pageCase{"by kind", ids(tie1), 0}},
+				{ports.MessageSearch{State: domain.MessageHandled, Kind: domain.MessageContact}, pageCase{"criteria combine", ids(first), 0}},
+				{ports.MessageSearch{PayerID: acc[1].PayerID}, pageCase{"by payer", ids(tie1, last), 0}},
+				{ports.MessageSearch{PayerID: acc[0].PayerID, State: domain.MessageNew}, pageCase{"a payer's, by state", ids(tie2), 0}},
+				{ports.MessageSearch{PayerID: acc[0].PayerID, Limit: 1}, pageCase{"a page of a payer's", ids(tie2), 2}},
+				{ports.MessageSearch{PayerID: theirs.PayerID}, pageCase{"another biller's payer", nil, 0}},
+			} {
+				c.q.BillerID = acc[0].BillerID
+				list, total, err := tx.SearchMessages(ctx, c.q)
+				checkPage(t, c.c, messageIDs(list), total, err)
+			}
+			list, total, err := tx.SearchMessages(ctx, ports.MessageSearch{BillerID: theirs.BillerID})
+			checkPage(t, pageCase{"the other biller's", ids(other), 0}, messageIDs(list), total, err)
 		})
-		assert.True(t, claim(s, "reminders", "2026-11-26"), "another job, the same day")
-		assert.False(t, claim(s, "treasury", "2026-11-27"), "the claim of the committed transaction stays")
-	}},
-	{"a claim in a transaction rolled back is no claim", func(t *testing.T, s ports.Store) {
-		ctx := t.Context()
-		errStop := fmt.Errorf("stop")
-		err := s.Atomic(ctx, func(tx ports.Tx) error {
-			ok, err := tx.ClaimRun(ctx, "treasury", "2026-11-26", at(0))
-			require.NoError(t, err)
-			require.True(t, ok)
-			return errStop
-		})
-		require.ErrorIs(t, err, errStop)
-		ok, err := s.ClaimRun(ctx, "treasury", "2026-11-26", at(time.Minute))
-		require.NoError(t, err)
-		assert.True(t, ok)
 	}},
 }

@@ -255,49 +255,48 @@ var pollTests = []storeTest{
 	}},
 }
 
-var messageTests = []storeTest{
-	{"a saved message reads back with every field, and a save replaces it", func(t *testing.T, s ports.Store) {
+var paymentEventTests = []storeTest{
+	{"PaymentEvents returns a payment's timeline with every field, oldest first then by id", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		p1, p2 := NewPayment(t, b, acc, invs[0]), NewPayment(t, b, acc, invs[1])
+		MustSavePayment(t, s, p1)
+		MustSavePayment(t, s, p2)
+		first := fullPaymentEvent(t, p1, at(0))
+		first.State = domain.PaymentCreated
+		later := fullPaymentEvent(t, p1, at(time.Minute))
+		tie1, tie2 := fullPaymentEvent(t, p1, at(30*time.Second)), fullPaymentEvent(t, p1, at(30*time.Second))
+		if tie2.ID.String() < tie1.ID.String() {
+			tie1, tie2 = tie2, tie1
+		}
+		for _, e := range []domain.PaymentEvent{later, tie2, first, tie1, fullPaymentEvent(t, p2, at(0))} {
+			require.NoError(t, s.SavePaymentEvent(ctx, e))
+		}
 		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			ctx := t.Context()
-			a := saveAccount(t, tx)
-			m := fullMessage(t, a)
-			MustSaveMessage(t, tx, m)
-			got, err := tx.Messages(ctx, a.BillerID, 10)
+			got, err := tx.PaymentEvents(ctx, p1.ID)
 			require.NoError(t, err)
-			require.Len(t, got, 1)
-			AssertSame(t, m, got[0])
-
-			fresh := m
-			fresh.State, fresh.HandledAt = domain.MessageNew, time.Time{}
-			MustSaveMessage(t, tx, fresh)
-			got, err = tx.Messages(ctx, a.BillerID, 10)
+			want := []domain.PaymentEvent{first, tie1, tie2, later}
+			require.Len(t, got, len(want))
+			for i := range want {
+				AssertSame(t, want[i], got[i], "event %d", i)
+			}
+			none, err := tx.PaymentEvents(ctx, uuid.New())
 			require.NoError(t, err)
-			require.Len(t, got, 1, "a save replaces, it does not add")
-			AssertSame(t, fresh, got[0])
+			assert.Empty(t, none)
 		})
 	}},
-	{"Messages lists the biller's messages newest first, up to the limit", func(t *testing.T, s ports.Store) {
+	{"a payment and its first event save in one transaction", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
-		a, other := saveAccount(t, s), saveAccount(t, s)
-		var mine []domain.Message
-		for _, minutes := range []int{10, 30, 20, 40} {
-			m := NewMessage(t, a, fmt.Sprintf("Message de %d minutes", minutes), Epoch.Add(time.Duration(minutes)*time.Minute))
-			MustSaveMessage(t, s, m)
-			mine = append(mine, m)
-		}
-		MustSaveMessage(t, s, NewMessage(t, other, "Ailleurs", Epoch.Add(time.Hour)))
-		want := []uuid.UUID{mine[3].ID, mine[1].ID, mine[2].ID, mine[0].ID}
-
-		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
-			got, err := tx.Messages(ctx, a.BillerID, 10)
-			require.NoError(t, err)
-			assert.Equal(t, want, messageIDs(got))
-			got, err = tx.Messages(ctx, a.BillerID, 2)
-			require.NoError(t, err)
-			assert.Equal(t, want[:2], messageIDs(got), "the limit keeps the newest")
+		b, acc, invs := payerWithInvoices(t, s, 1)
+		p := NewPayment(t, b, acc, invs...)
+		e := fullPaymentEvent(t, p, at(0))
+		inTx(t, s, func(tx ports.Tx) {
+			MustSavePayment(t, tx, p)
+			require.NoError(t, tx.SavePaymentEvent(ctx, e))
 		})
-		none, err := s.Messages(ctx, uuid.New(), 10)
+		got, err := s.PaymentEvents(ctx, p.ID)
 		require.NoError(t, err)
-		assert.Empty(t, none)
+		require.Len(t, got, 1)
+		AssertSame(t, e, got[0])
 	}},
 }

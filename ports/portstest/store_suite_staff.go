@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,9 +13,9 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// Staff managed by the biller's administrators: the role and the staff
-// members' links (ports.BackOfficeTx StaffToken, OpenStaffTokens,
-// SaveStaffToken).
+// The staff (ports.StaffStore): the members, their role and their links
+// (StaffToken, OpenStaffTokens, SaveStaffToken), managed by the biller's
+// administrators.
 
 // newStaffToken returns an open link of st for purpose, created at Epoch
 // and valid for an hour.
@@ -144,5 +145,82 @@ var staffAdminTests = []storeTest{
 		open, err := s.OpenStaffTokens(ctx, st.ID, domain.TokenStaffReset)
 		require.NoError(t, err)
 		assert.Empty(t, open)
+	}},
+}
+
+var staffTests = []storeTest{
+	{"a saved staff member reads back with every field by id and by email, and a save replaces the whole record", func(t *testing.T, s ports.Store) {
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			ctx := t.Context()
+			b := NewBiller(t)
+			MustSaveBiller(t, tx, b)
+			st := fullStaff(t, b, "agnes@testville.fr")
+			require.NoError(t, tx.SaveStaff(ctx, st))
+			got, err := tx.Staff(ctx, st.ID)
+			require.NoError(t, err)
+			AssertSame(t, st, got)
+			got, err = tx.StaffByEmail(ctx, b.ID, "  Agnes@TestVille.fr ")
+			require.NoError(t, err, "the address is normalised")
+			AssertSame(t, st, got)
+
+			sparse := sparseStaff(st)
+			require.NoError(t, tx.SaveStaff(ctx, sparse))
+			got, err = tx.Staff(ctx, st.ID)
+			require.NoError(t, err)
+			AssertSame(t, sparse, got)
+		})
+	}},
+	{"a missing staff member is NotFound, and an address is looked up within its biller", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b := twoBillers(t, s)
+		require.NoError(t, s.SaveStaff(ctx, fullStaff(t, a, "agnes@testville.fr")))
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			_, err := tx.Staff(ctx, uuid.New())
+			requireNotFound(t, err, "Staff")
+			_, err = tx.StaffByEmail(ctx, b.ID, "agnes@testville.fr")
+			requireNotFound(t, err, "StaffByEmail in another biller")
+			_, err = tx.StaffByEmail(ctx, a.ID, "")
+			requireNotFound(t, err, "StaffByEmail of the empty address")
+		})
+	}},
+	{"two staff members of a biller cannot share an address; two billers can", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b := twoBillers(t, s)
+		first := fullStaff(t, a, "agnes@testville.fr")
+		require.NoError(t, s.SaveStaff(ctx, first))
+		require.NoError(t, s.SaveStaff(ctx, first), "saving the same member again")
+		requireConflictOn(t, "email", s.SaveStaff(ctx, fullStaff(t, a, "agnes@testville.fr")), "SaveStaff")
+		err := s.Atomic(ctx, func(tx ports.Tx) error { return tx.SaveStaff(ctx, fullStaff(t, a, "agnes@testville.fr")) })
+		requireConflictOn(t, "email", err, "SaveStaff in a transaction")
+		require.NoError(t, s.SaveStaff(ctx, fullStaff(t, b, "agnes@testville.fr")), "the same address in another biller")
+		list, err := s.StaffMembers(ctx, a.ID)
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		assert.Equal(t, first.ID, list[0].ID)
+	}},
+	{"StaffMembers lists the biller's staff by email, and only theirs", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b := twoBillers(t, s)
+		// Byte order: "b.martin" before "bernard", whatever a locale says.
+		emails := []string{"albert@testville.fr", "b.martin@testville.fr", "bernard@testville.fr", "zoe@testville.fr"}
+		want := make([]uuid.UUID, len(emails))
+		for _, i := range []int{2, 0, 3, 1} {
+			st := fullStaff(t, a, emails[i])
+			want[i] = st.ID
+			require.NoError(t, s.SaveStaff(ctx, st))
+		}
+		require.NoError(t, s.SaveStaff(ctx, fullStaff(t, b, "aaron@cantine.fr")))
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			list, err := tx.StaffMembers(ctx, a.ID)
+			require.NoError(t, err)
+			got := make([]uuid.UUID, len(list))
+			for i, st := range list {
+				got[i] = st.ID
+			}
+			assert.Equal(t, want, got)
+			none, err := tx.StaffMembers(ctx, uuid.New())
+			require.NoError(t, err)
+			assert.Empty(t, none)
+		})
 	}},
 }

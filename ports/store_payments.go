@@ -1,0 +1,40 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// PaymentStore keeps the payment attempts and their timelines.
+type PaymentStore interface {
+	Payment(ctx context.Context, id uuid.UUID) (domain.Payment, error)
+	// PaymentForUpdate returns the payment locked until the transaction ends.
+	PaymentForUpdate(ctx context.Context, id uuid.UUID) (domain.Payment, error)
+	PaymentByRefdet(ctx context.Context, refdet string) (domain.Payment, error)
+	PaymentByOperation(ctx context.Context, operationID string) (domain.Payment, error)
+	// LivePayments returns up to limit payments in state created or
+	// in_progress, oldest first.
+	LivePayments(ctx context.Context, limit int) ([]domain.Payment, error)
+	// HeldPayments returns up to limit attempts that ended unpaid but
+	// still hold their invoices at at (domain.Payment.Holds: abandoned or
+	// expired, not in test, LockedUntil after at) and have an operation
+	// id, by LockedUntil then id: the reconciler keeps asking about them.
+	HeldPayments(ctx context.Context, at time.Time, limit int) ([]domain.Payment, error)
+	// EndedUnpaidPayments returns up to limit attempts with an operation
+	// id, not in test, that ended refused, abandoned or expired at or
+	// after since (FinishedAt), by FinishedAt then id: the nightly pass.
+	EndedUnpaidPayments(ctx context.Context, since time.Time, limit int) ([]domain.Payment, error)
+	// SavePayment returns Conflict when another payment has the same refdet
+	// or operation id.
+	SavePayment(ctx context.Context, p domain.Payment) error
+
+	// SavePaymentEvent appends a step to a payment's timeline (an event
+	// saved again with its id replaces it).
+	SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error
+	// PaymentEvents returns a payment's timeline, oldest first (then by id).
+	PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error)
+}
