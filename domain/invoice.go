@@ -413,3 +413,13 @@ func (inv *Invoice) Unlock(payment uuid.UUID) {
 func FrenchDateTime(t time.Time) string {
 	return t.In(Paris).Format("02/01/2006 à 15h04")
 }
+
+// Total is the sum of the invoices' amounts, what paying them together
+// costs (the selection page shows it before CheckSelection's bounds).
+func Total(invoices []Invoice) decimal.Decimal {
+	total := decimal.Zero
+	for _, inv := range invoices {
+		total = total.Add(inv.Amount)
+	}
+	return total
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -292,4 +293,10 @@ func TestPaidOn(t *testing.T) {
 		got := domain.PaidOn(c.day, c.now)
 		assert.True(t, c.want.Equal(got), "%s: got %v", c.name, got)
 	}
+}
+
+func TestTotal(t *testing.T) {
+	assert.True(t, domain.Total(nil).Equal(decimal.Zero), "nothing selected costs nothing")
+	invs := []domain.Invoice{{Amount: decimal.RequireFromString("12.34")}, {Amount: decimal.RequireFromString("0.66")}, {Amount: decimal.RequireFromString("100")}}
+	assert.Equal(t, "113.00", domain.Total(invs).StringFixed(2))
 }

@@ -530,6 +530,14 @@ func (p *Payment) CloseUnstarted(now time.Time) bool {
 	return true
 }
 
+// LockExpired reports whether lock, the biller's lock duration counted
+// from the attempt's creation, is over at now. Without a way to ask the
+// DGFiP (URL mode), an attempt with no result is closed only then: until
+// the end of its lock a payer may still come back with a result.
+func (p Payment) LockExpired(now time.Time, lock time.Duration) bool {
+	return !now.Before(p.CreatedAt.Add(lock))
+}
+
 // Holds reports whether the attempt, over without being paid, still
 // holds its invoices at now: it was abandoned or expired at the DGFiP,
 // outside the test environment, and its lock has not ended, so a late

@@ -277,3 +277,12 @@ func TestPaymentObjectCutsOnCharacters(t *testing.T) {
 	assert.True(t, utf8.ValidString(s))
 	assert.Equal(t, 100, utf8.RuneCountInString(s))
 }
+
+func TestPaymentLockExpired(t *testing.T) {
+	pay, _, _ := newPayment(t)
+	lock := 2 * time.Hour
+	assert.False(t, pay.LockExpired(pay.CreatedAt, lock))
+	assert.False(t, pay.LockExpired(pay.CreatedAt.Add(lock-time.Nanosecond), lock), "still locked a moment before the end")
+	assert.True(t, pay.LockExpired(pay.CreatedAt.Add(lock), lock), "over at the end of the lock")
+	assert.True(t, pay.LockExpired(pay.CreatedAt.Add(3*lock), lock))
+}

@@ -474,7 +474,7 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment, source st
 		if berr != nil {
 			return pay, berr
 		}
-		if p.clock.Now().Before(pay.CreatedAt.Add(b.LockDuration)) {
+		if !pay.LockExpired(p.clock.Now(), b.LockDuration) {
 			return pay, nil
 		}
 		err := p.finish(ctx, pay.ID, expire, "", "Clos : aucun résultat reçu de la DGFiP pendant la réservation des factures.")

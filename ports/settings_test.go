@@ -184,3 +184,32 @@ func TestScheduledSuspensionBlocksPaymentExactlyOverItsPeriod(t *testing.T) {
 	_, err = e.portal.PreparePayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	assert.Equal(t, domain.Unavailable, domain.ErrorCode(err), "a payment cannot start either")
 }
+
+func TestApplyPaymentConfig(t *testing.T) {
+	e := newEnv(t)
+	manager := agent(e, domain.RoleManager)
+	before, err := e.portal.Settings(e.ctx, manager)
+	require.NoError(t, err)
+
+	require.NoError(t, e.portal.ApplyPaymentConfig(e.ctx, before.ID, "", ""), "nothing configured changes nothing")
+	b, err := e.portal.Settings(e.ctx, manager)
+	require.NoError(t, err)
+	assert.Equal(t, before.Numcli, b.Numcli)
+	assert.Equal(t, before.Saisie, b.Saisie)
+
+	require.NoError(t, e.portal.ApplyPaymentConfig(e.ctx, before.ID, "007143", ""))
+	b, err = e.portal.Settings(e.ctx, manager)
+	require.NoError(t, err)
+	assert.Equal(t, "007143", b.Numcli)
+	assert.Equal(t, before.Saisie, b.Saisie, "an empty environment keeps the stored one")
+
+	require.NoError(t, e.portal.ApplyPaymentConfig(e.ctx, before.ID, "", domain.SaisieTest))
+	b, err = e.portal.Settings(e.ctx, manager)
+	require.NoError(t, err)
+	assert.Equal(t, "007143", b.Numcli, "an empty client number keeps the stored one")
+	assert.Equal(t, domain.SaisieTest, b.Saisie)
+	assert.Empty(t, auditTrail(t, e, domain.AuditSettingsChanged), "the operator's configuration is not a staff change")
+
+	err = e.portal.ApplyPaymentConfig(e.ctx, uuid.MustParse("0b000000-0000-7000-8000-0000000000ff"), "007143", "")
+	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
+}

@@ -81,17 +81,18 @@ func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *form) *selectionP
 	}
 	p := &selectionPage{
 		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: errorSummary([]string{"invoices"}, f)},
-		PayerName: sel.PayerName, Multiple: sel.Multiple, Suspended: sel.Suspended, Total: decimal.Zero, Form: f,
+		PayerName: sel.PayerName, Multiple: sel.Multiple, Suspended: sel.Suspended, Form: f,
 		Refused: sel.Refused,
 	}
+	var checked []domain.Invoice
 	for _, inv := range sel.Invoices {
 		row := selectionRow{Invoice: inv, Checked: chosen[inv.ID]}
 		if row.Checked {
-			p.Count++
-			p.Total = p.Total.Add(inv.Amount)
+			checked = append(checked, inv)
 		}
 		p.Rows = append(p.Rows, row)
 	}
+	p.Count, p.Total = len(checked), domain.Total(checked)
 	return p
 }
 

@@ -58,6 +58,33 @@ func TestDependencyRuleReportsViolations(t *testing.T) {
 		"ports may import only the standard library, domain/..., ports/..., uuid, decimal, golang.org/x/crypto/... and golang.org/x/time/...")
 }
 
+func TestTechnologyImportsAreReported(t *testing.T) {
+	const m = "example.com/m"
+	graph := []listedPackage{
+		{ImportPath: m + "/domain", Imports: []string{"net/url", "net/mail", "crypto/sha256", "io", "github.com/shopspring/decimal"}},
+		{ImportPath: m + "/domain/money", Imports: []string{"database/sql/driver"}},
+		{ImportPath: m + "/ports", Imports: []string{"net/http", "os/exec", m + "/domain"}},
+		{ImportPath: m + "/ports/importfile", Imports: []string{"github.com/jmoiron/sqlx", "github.com/lib/pq"}},
+		{ImportPath: m + "/ports/mail", Imports: []string{"net/smtp", "net/http/httptest"}},
+		{ImportPath: m + "/adapters/http", Imports: []string{"net/http", "database/sql"}}, // adapters may
+		{ImportPath: "github.com/shopspring/decimal", Imports: []string{"database/sql/driver"}},
+	}
+	type edge struct{ pkg, dep string }
+	var got []edge
+	for _, v := range technologyImports(m, graph) {
+		got = append(got, edge{v.pkg, v.dep})
+	}
+	assert.ElementsMatch(t, []edge{
+		{m + "/domain/money", "database/sql/driver"},
+		{m + "/ports", "net/http"},
+		{m + "/ports", "os/exec"},
+		{m + "/ports/importfile", "github.com/jmoiron/sqlx"},
+		{m + "/ports/importfile", "github.com/lib/pq"},
+		{m + "/ports/mail", "net/smtp"},
+		{m + "/ports/mail", "net/http/httptest"},
+	}, got)
+}
+
 func TestEnvReadsAreFound(t *testing.T) {
 	const src = `package p
 

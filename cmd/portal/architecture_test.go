@@ -4,7 +4,8 @@ package main
 //
 //	domain  <-  ports  <-  adapters/{memory,http,postgres,smtp,tipi}  <-  cmd/portal
 //
-// plus "only cmd/portal uses viper" and, in envreads_test.go, "only cmd/
+// plus "domain and ports import no package of technology (net/http,
+// database/sql, drivers…)", "only cmd/portal uses viper" and, in envreads_test.go, "only cmd/
 // reads the environment". Packages that do not exist yet are simply not
 // checked.
 
@@ -152,6 +153,52 @@ func checkImports(module string, pkgs []listedPackage) []violation {
 	return found
 }
 
+// technology names the packages that speak a technology: HTTP, SQL and its
+// drivers, SMTP and mail libraries, SOAP, processes, configuration files.
+// The core (domain and ports) describes what happens, an adapter says how,
+// so no production file of domain/... or ports/... may import them. Pure
+// helpers of the standard library (net/url, net/mail, crypto/..., io,
+// encoding/...) are not technology and stay allowed.
+func technology(p string) bool {
+	for _, prefix := range []string{
+		"net/http", "database/sql", "net/smtp", "net/rpc", "os/exec", "os/signal", "plugin",
+		"github.com/lib/pq", "github.com/jmoiron/sqlx", "github.com/jackc", "github.com/go-sql-driver",
+		"github.com/mattn/go-sqlite3", "modernc.org/sqlite", "gorm.io",
+		"github.com/wneessen/go-mail", "github.com/emersion", "gopkg.in/gomail.v2", "github.com/jordan-wright/email",
+		"github.com/hooklift/gowsdl", "github.com/tiaguinho/gosoap", "github.com/globusdigital/soap",
+		"github.com/go-resty", "github.com/gorilla", "github.com/go-chi", "github.com/gin-gonic", "github.com/labstack/echo",
+		"github.com/spf13/viper", "github.com/spf13/cobra",
+	} {
+		if under(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// technologyImports reports every technology package that the production
+// code of domain/... or ports/... imports directly (go list's Imports
+// leaves _test files out). Only direct imports count: an allowed library
+// may use what it likes (decimal implements database/sql/driver's Valuer).
+func technologyImports(module string, pkgs []listedPackage) []violation {
+	var found []violation
+	for _, p := range pkgs {
+		rel, ok := strings.CutPrefix(p.ImportPath, module+"/")
+		if !ok || !(under(rel, "domain") || under(rel, "ports")) {
+			continue
+		}
+		for _, dep := range p.Imports {
+			if technology(dep) {
+				found = append(found, violation{
+					pkg: p.ImportPath, dep: dep, chain: []string{p.ImportPath, dep},
+					rule: "domain and ports never speak a technology (HTTP, SQL, SMTP, SOAP, processes, configuration): put it in an adapter behind a port",
+				})
+			}
+		}
+	}
+	return found
+}
+
 // walk follows the imports of root breadth first, so each violation comes
 // with a shortest chain, and reports every forbidden package once.
 func walk(root string, imports map[string][]string, r importRule) []violation {
@@ -236,6 +283,9 @@ func TestDependencyRule(t *testing.T) {
 		"go list did not report cmd/portal: the rule would check nothing")
 
 	for _, v := range checkImports(module, pkgs) {
+		t.Error(v)
+	}
+	for _, v := range technologyImports(module, pkgs) {
 		t.Error(v)
 	}
 	reads, err := checkEnvReads(module, pkgs)

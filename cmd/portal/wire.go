@@ -68,7 +68,8 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 			"admin", demo.AdminEmail, "admin_password", demo.AdminPassword)
 	}
 	if opened.BillerID != uuid.Nil {
-		if err := applyPaymentSettings(ctx, store, opened.BillerID, m.Config.Payment); err != nil {
+		pc := m.Config.Payment
+		if err := portal.ApplyPaymentConfig(ctx, opened.BillerID, pc.Numcli, domain.Saisie(pc.Saisie)); err != nil {
 			return nil, err
 		}
 	}
@@ -180,25 +181,4 @@ func (m *Main) buildGateway(clock ports.Clock) (*tipi.Gateway, *tipi.Simulator, 
 		return nil, nil, fmt.Errorf("payment: %w", err)
 	}
 	return g, sim, nil
-}
-
-// applyPaymentSettings gives the biller served the PayFiP client number
-// and environment set in the configuration, when they are set.
-func applyPaymentSettings(ctx context.Context, store ports.Store, billerID uuid.UUID, pc PaymentConfig) error {
-	if pc.Numcli == "" && pc.Saisie == "" {
-		return nil
-	}
-	return store.Atomic(ctx, func(tx ports.Tx) error {
-		b, err := tx.BillerForUpdate(ctx, billerID)
-		if err != nil {
-			return fmt.Errorf("payment settings: %w", err)
-		}
-		if pc.Numcli != "" {
-			b.Numcli = pc.Numcli
-		}
-		if pc.Saisie != "" {
-			b.Saisie = domain.Saisie(pc.Saisie)
-		}
-		return tx.SaveBiller(ctx, b)
-	})
 }
