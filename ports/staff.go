@@ -26,7 +26,7 @@ const MinStaffPasswordLength = 12
 // AddStaff creates a staff member of a biller, or replaces the role,
 // name and password of the one with that address. It is the command
 // line's: whoever runs it administers the instance.
-func (p *Portal) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, bool, error) {
+func (p Operator) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, bool, error) {
 	if utf8.RuneCountInString(in.Password) < MinStaffPasswordLength {
 		return domain.Staff{}, false, domain.FieldError("password",
 			"Le mot de passe d'un agent doit comporter au moins 12 caractères.")
@@ -84,7 +84,7 @@ func (p *Portal) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, boo
 }
 
 // DisableStaff stops a staff member from logging in and ends their sessions.
-func (p *Portal) DisableStaff(ctx context.Context, billerID uuid.UUID, email string) error {
+func (p Operator) DisableStaff(ctx context.Context, billerID uuid.UUID, email string) error {
 	now := p.clock.Now()
 	var id uuid.UUID
 	err := p.store.Atomic(ctx, func(tx Tx) error {
@@ -109,7 +109,7 @@ func (p *Portal) DisableStaff(ctx context.Context, billerID uuid.UUID, email str
 }
 
 // StaffMembers lists the biller's staff, for the back office.
-func (p *Portal) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
+func (p Operator) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ var ErrStaffCredentials = &domain.Error{Code: domain.Unauthenticated, Field: "em
 // request's host and opens a back-office session (never persistent). The
 // session of the previous cookie, if any, is destroyed: a new session id
 // at every login defeats session fixation. Every attempt is audited.
-func (p *Portal) StaffLogin(ctx context.Context, billerID uuid.UUID, email, password, previous string) (string, Session, Actor, error) {
+func (p BackOffice) StaffLogin(ctx context.Context, billerID uuid.UUID, email, password, previous string) (string, Session, Actor, error) {
 	email = domain.NormalizeEmail(email)
 	now := p.clock.Now()
 	st, err := p.store.StaffByEmail(ctx, billerID, email)
@@ -201,7 +201,7 @@ func staffActor(st domain.Staff, ip string) Actor {
 // secret and its Actor, or Unauthenticated when the session is unknown,
 // expired, a citizen's, or its staff member disabled. The role is read
 // afresh at every request: a change of role applies at once.
-func (p *Portal) AuthenticateStaff(ctx context.Context, secret string) (Session, Actor, error) {
+func (p BackOffice) AuthenticateStaff(ctx context.Context, secret string) (Session, Actor, error) {
 	unauth := domain.Errorf(domain.Unauthenticated, "Votre session a expiré. Veuillez vous reconnecter.")
 	if secret == "" || len(secret) > 100 {
 		return Session{}, Actor{}, unauth
@@ -234,7 +234,7 @@ func (p *Portal) AuthenticateStaff(ctx context.Context, secret string) (Session,
 }
 
 // StaffLogout ends a back-office session.
-func (p *Portal) StaffLogout(ctx context.Context, secret string, a Actor) error {
+func (p BackOffice) StaffLogout(ctx context.Context, secret string, a Actor) error {
 	if secret == "" {
 		return nil
 	}
@@ -295,7 +295,7 @@ type StaffBoard struct {
 }
 
 // StaffBoard returns the dashboard of the actor's biller.
-func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
+func (p BackOffice) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return StaffBoard{}, err
 	}
@@ -329,7 +329,7 @@ func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
 // CreateBiller adds a billing service with the default settings, in PayFiP
 // test mode: the operator's command line. Its staff then set the rest in
 // its back office.
-func (p *Portal) CreateBiller(ctx context.Context, id uuid.UUID, name, numcli, email string, hosts []string) (domain.Biller, error) {
+func (p Operator) CreateBiller(ctx context.Context, id uuid.UUID, name, numcli, email string, hosts []string) (domain.Biller, error) {
 	b, err := domain.NewBiller(id, strings.TrimSpace(name), numcli, email, p.clock.Now())
 	if err != nil {
 		return b, err
@@ -353,7 +353,7 @@ func (p *Portal) CreateBiller(ctx context.Context, id uuid.UUID, name, numcli, e
 }
 
 // SetBillerHosts replaces the host names a biller is served on.
-func (p *Portal) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []string) (domain.Biller, error) {
+func (p Operator) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []string) (domain.Biller, error) {
 	var b domain.Biller
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		var err error
@@ -375,7 +375,7 @@ func (p *Portal) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []strin
 }
 
 // AllBillers lists every biller of the instance, for its operator.
-func (p *Portal) AllBillers(ctx context.Context) ([]domain.Biller, error) {
+func (p Operator) AllBillers(ctx context.Context) ([]domain.Biller, error) {
 	list, err := p.store.Billers(ctx)
 	if err != nil {
 		return nil, domain.WrapInternal(err)
@@ -384,7 +384,7 @@ func (p *Portal) AllBillers(ctx context.Context) ([]domain.Biller, error) {
 }
 
 // StaffOf lists a biller's staff, for the instance's operator.
-func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
+func (p Operator) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
 	if _, err := p.store.Biller(ctx, billerID); err != nil {
 		return nil, notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
 	}
@@ -397,7 +397,7 @@ func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staf
 
 // ChangeStaffPassword changes the actor's own password, checking the
 // current one, and ends their other back-office sessions.
-func (p *Portal) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
+func (p BackOffice) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
 	if a.Kind != domain.ActorStaff {
 		return domain.ErrNotFound
 	}
