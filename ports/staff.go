@@ -109,7 +109,7 @@ func (p Operator) DisableStaff(ctx context.Context, billerID uuid.UUID, email st
 }
 
 // StaffMembers lists the biller's staff, for the back office.
-func (p Operator) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
+func (p BackOfficeAdmin) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return nil, err
 	}

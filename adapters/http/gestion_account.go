@@ -41,7 +41,7 @@ type staffAccountPage struct {
 }
 
 func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *form) (*staffAccountPage, error) {
-	list, err := s.portal.Operator().StaffMembers(r.Context(), u.actor)
+	list, err := s.portal.BackOfficeAdmin().StaffMembers(r.Context(), u.actor)
 	if err != nil {
 		return nil, err
 	}
