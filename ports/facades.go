@@ -5,14 +5,26 @@ package ports
 // shares the core's store, clock and mailer; get one from the accessor of
 // the same name, e.g. portal.Citizens().Login(...).
 //
-//	Citizens            the citizen portal (accounts, invoices, payment, profile)
-//	BackOffice          the back office's sessions, board, invoices, accounts, messages, import
-//	BackOfficePayments  the back office's payments, declared payments, refunds, exports
-//	BackOfficeAdmin     the back office's settings, audit log and staff administration
-//	BillingAPI          the billing software's API (key auth, payers, invoices, PDFs, statuses)
-//	Operator            the operator's command line (billers, hosts, staff, API keys, import)
-//	Jobs                background and machine-driven work (PayFiP notifications,
-//	                    reconciliation, nightly check, treasury, mail delivery)
+//	Citizens            the citizen portal: account.go, profile.go, invoice.go,
+//	                    payment.go, message.go, document.go
+//	BackOffice          the back office's sessions, board, invoices, accounts,
+//	                    messages, import: staff.go, backoffice_{invoices,accounts,
+//	                    messages}.go, import_backoffice.go
+//	BackOfficePayments  the back office's payments, declared payments, refunds,
+//	                    exports: backoffice_payments*.go, backoffice_refunds.go
+//	BackOfficeAdmin     the back office's settings, audit log and staff
+//	                    administration: staff_admin.go, settings.go, audit_log.go
+//	BillingAPI          the billing software's API: api.go, api_status.go,
+//	                    apikey.go (AuthenticateAPIKey), document.go
+//	Operator            the operator's command line: operator.go (billers,
+//	                    hosts, staff), apikey.go, import.go, settings.go
+//	Jobs                background and machine-driven work: payment.go (PayFiP
+//	                    notification, reconciliation, nightly check), outbox.go,
+//	                    treasury.go, invoice.go (TransferToTreasury)
+//
+// The core keeps what every audience shares: Config, Now, SiteURL,
+// BillerForHost and BillerByID (staff.go), Ready and WatchMailSender
+// (ready.go), and the unexported helpers.
 //
 // PayFiP's notification is in Jobs, not in a gateway façade of its own: it
 // is driven by a machine, not a person, has no session, and settles a
