@@ -14,7 +14,7 @@ import (
 // An address the service does not know gets domain.ErrUnknownEmail, the
 // manual's "Activation impossible, adresse inconnue" (the manual requires
 // this answer, so here existence is told on purpose).
-func (p *Portal) RequestActivation(ctx context.Context, billerID uuid.UUID, email string) error {
+func (p Citizens) RequestActivation(ctx context.Context, billerID uuid.UUID, email string) error {
 	email = domain.NormalizeEmail(email)
 	if err := domain.CheckEmail(email); err != nil {
 		return err
@@ -68,7 +68,7 @@ func (p *Portal) RequestActivation(ctx context.Context, billerID uuid.UUID, emai
 // RequestPasswordReset is "Oublié ?": it always answers the same, whether
 // or not the address is known, so the form tells nobody who has an
 // account. A known payer who never activated gets an activation link.
-func (p *Portal) RequestPasswordReset(ctx context.Context, billerID uuid.UUID, email string) error {
+func (p Citizens) RequestPasswordReset(ctx context.Context, billerID uuid.UUID, email string) error {
 	email = domain.NormalizeEmail(email)
 	if err := domain.CheckEmail(email); err != nil {
 		return err
@@ -129,7 +129,7 @@ type LinkInfo struct {
 
 // CheckPasswordLink tells whether an activation or reset link can still be
 // used, and for which address, without using it.
-func (p *Portal) CheckPasswordLink(ctx context.Context, billerID uuid.UUID, secret string) (LinkInfo, error) {
+func (p Citizens) CheckPasswordLink(ctx context.Context, billerID uuid.UUID, secret string) (LinkInfo, error) {
 	t, a, b, err := p.passwordLink(ctx, p.store, billerID, secret)
 	if err != nil {
 		return LinkInfo{}, err
@@ -165,7 +165,7 @@ func (p *Portal) passwordLink(ctx context.Context, tx Tx, billerID uuid.UUID, se
 // SetPassword is "Saisissez votre nouveau mot de passe" → "Enregistrer":
 // it uses the link once, stores the argon2id hash and activates the
 // account. Every open session of the account ends.
-func (p *Portal) SetPassword(ctx context.Context, billerID uuid.UUID, secret, password, confirm string) error {
+func (p Citizens) SetPassword(ctx context.Context, billerID uuid.UUID, secret, password, confirm string) error {
 	if password != confirm {
 		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
 	}
@@ -220,7 +220,7 @@ func (p *Portal) SetPassword(ctx context.Context, billerID uuid.UUID, secret, pa
 // so the session id always changes at login. Every failure gives
 // domain.ErrBadCredentials after the same work, so neither the answer
 // nor its delay tells whether the address has an account.
-func (p *Portal) Login(ctx context.Context, billerID uuid.UUID, email, password string, remember bool, previous string) (secret string, s Session, err error) {
+func (p Citizens) Login(ctx context.Context, billerID uuid.UUID, email, password string, remember bool, previous string) (secret string, s Session, err error) {
 	typed := email
 	email = domain.NormalizeEmail(email)
 	now := p.clock.Now()
@@ -298,7 +298,7 @@ func (p *Portal) openSession(ctx context.Context, a domain.Account, remember boo
 // Authenticate returns the session and the citizen behind a cookie's
 // secret, or Unauthenticated when it is unknown, expired or its account
 // no longer active.
-func (p *Portal) Authenticate(ctx context.Context, secret string) (Session, Citizen, error) {
+func (p Citizens) Authenticate(ctx context.Context, secret string) (Session, Citizen, error) {
 	unauth := domain.Errorf(domain.Unauthenticated, "Votre session a expiré. Veuillez vous reconnecter.")
 	if secret == "" || len(secret) > 100 {
 		return Session{}, Citizen{}, unauth
@@ -338,7 +338,7 @@ func (p *Portal) loginFailed(ctx context.Context, billerID uuid.UUID, typed stri
 }
 
 // Logout is "Se déconnecter": the session is destroyed.
-func (p *Portal) Logout(ctx context.Context, secret string) error {
+func (p Citizens) Logout(ctx context.Context, secret string) error {
 	if secret == "" {
 		return nil
 	}
@@ -358,7 +358,7 @@ func (p *Portal) Logout(ctx context.Context, secret string) error {
 
 // CloseNotice is "Fermer" on the important notice: it stays closed for
 // the rest of the session.
-func (p *Portal) CloseNotice(ctx context.Context, s Session) error {
+func (p Citizens) CloseNotice(ctx context.Context, s Session) error {
 	if s.NoticeClosed {
 		return nil
 	}
@@ -389,7 +389,7 @@ type BillerInfo struct {
 
 // Biller returns the public information of a biller, for the pages shown
 // before login (titles, legal notice, forms).
-func (p *Portal) Biller(ctx context.Context, billerID uuid.UUID) (BillerInfo, error) {
+func (p Citizens) Biller(ctx context.Context, billerID uuid.UUID) (BillerInfo, error) {
 	b, err := p.store.Biller(ctx, billerID)
 	if err != nil {
 		return BillerInfo{}, notFoundAs(err, domain.ErrNotFound)

@@ -74,7 +74,7 @@ var (
 // the billing software's reference is the key, so sending the same payer
 // twice changes nothing (PutUnchanged). The rules are the import's:
 // a name, a valid address that no other payer of the biller uses.
-func (p *Portal) PutPayer(ctx context.Context, a Actor, ref string, in PayerInput) (PayerRecord, PutResult, error) {
+func (p BillingAPI) PutPayer(ctx context.Context, a Actor, ref string, in PayerInput) (PayerRecord, PutResult, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return PayerRecord{}, "", err
 	}
@@ -127,7 +127,7 @@ func (p *Portal) PutPayer(ctx context.Context, a Actor, ref string, in PayerInpu
 
 // PayerByRef returns the actor's biller's payer with the external
 // reference ref.
-func (p *Portal) PayerByRef(ctx context.Context, a Actor, ref string) (PayerRecord, error) {
+func (p BillingAPI) PayerByRef(ctx context.Context, a Actor, ref string) (PayerRecord, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return PayerRecord{}, err
 	}
@@ -156,7 +156,7 @@ func payerRecord(ctx context.Context, tx Tx, payer domain.Payer) (PayerRecord, e
 // cancelled, or while a payment holds it, it may no longer change
 // (Conflict). Sending the same invoice twice changes nothing. The
 // invoice's document, if any, stays.
-func (p *Portal) PutInvoice(ctx context.Context, a Actor, number string, in InvoiceInput) (InvoiceRecord, PutResult, error) {
+func (p BillingAPI) PutInvoice(ctx context.Context, a Actor, number string, in InvoiceInput) (InvoiceRecord, PutResult, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return InvoiceRecord{}, "", err
 	}
@@ -212,7 +212,7 @@ func (p *Portal) PutInvoice(ctx context.Context, a Actor, number string, in Invo
 
 // InvoiceByNumber returns the actor's biller's invoice numbered number,
 // whatever its state.
-func (p *Portal) InvoiceByNumber(ctx context.Context, a Actor, number string) (InvoiceRecord, error) {
+func (p BillingAPI) InvoiceByNumber(ctx context.Context, a Actor, number string) (InvoiceRecord, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return InvoiceRecord{}, err
 	}

@@ -33,7 +33,7 @@ var errStatusChange = domain.FieldError("status",
 // MoveToTreasury, Cancel): a settled invoice cannot be cancelled, an
 // invoice settled online cannot be marked paid again, a payment in
 // progress blocks treasury and cancellation. Every change is audited.
-func (p *Portal) SetInvoiceStatus(ctx context.Context, a Actor, number string, ch InvoiceStatusChange) (InvoiceRecord, bool, error) {
+func (p BillingAPI) SetInvoiceStatus(ctx context.Context, a Actor, number string, ch InvoiceStatusChange) (InvoiceRecord, bool, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return InvoiceRecord{}, false, err
 	}
@@ -117,7 +117,7 @@ const MaxPaymentsPerPage = 500
 // settlement report) confirms it, since it may be forged and may never
 // come (docs/payfip.md §4.1); a rejected one is never listed. Test
 // payments are never paid.
-func (p *Portal) PaidPayments(ctx context.Context, a Actor, q PaidPaymentsQuery) ([]domain.Payment, int, error) {
+func (p BillingAPI) PaidPayments(ctx context.Context, a Actor, q PaidPaymentsQuery) ([]domain.Payment, int, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return nil, 0, err
 	}

@@ -30,14 +30,14 @@ func TestPutPayerCreatesThenChangesNothing(t *testing.T) {
 	a := e.apiActor(t, e.biller())
 	in := ports.PayerInput{Name: "Jeanne Durand", Email: "Jeanne@Exemple.fr"}
 
-	rec, res, err := e.portal.PutPayer(e.ctx, a, "REF100", in)
+	rec, res, err := e.portal.BillingAPI().PutPayer(e.ctx, a, "REF100", in)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutCreated, res)
 	assert.Equal(t, "jeanne@exemple.fr", rec.Payer.Email)
 	assert.False(t, rec.Activated)
 	logged := len(e.auditOf(t, e.biller()))
 
-	again, res, err := e.portal.PutPayer(e.ctx, a, "REF100", in)
+	again, res, err := e.portal.BillingAPI().PutPayer(e.ctx, a, "REF100", in)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutUnchanged, res)
 	assert.Equal(t, rec.Payer.ID, again.Payer.ID)
@@ -45,7 +45,7 @@ func TestPutPayerCreatesThenChangesNothing(t *testing.T) {
 
 	e.advance(time.Minute)
 	in.Name = "Jeanne Durand-Martin"
-	rec, res, err = e.portal.PutPayer(e.ctx, a, "REF100", in)
+	rec, res, err = e.portal.BillingAPI().PutPayer(e.ctx, a, "REF100", in)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutUpdated, res)
 	assert.Equal(t, "Jeanne Durand-Martin", rec.Payer.Name)
@@ -56,7 +56,7 @@ func TestPutPayerCreatesThenChangesNothing(t *testing.T) {
 	assert.Equal(t, domain.ActorAPI, log[0].Actor)
 	assert.Equal(t, a.ID, log[0].ActorID)
 
-	existing, err := e.portal.PayerByRef(e.ctx, a, "REF001")
+	existing, err := e.portal.BillingAPI().PayerByRef(e.ctx, a, "REF001")
 	require.NoError(t, err)
 	assert.True(t, existing.Activated)
 }
@@ -75,7 +75,7 @@ func TestPutPayerFollowsTheImportRules(t *testing.T) {
 		{"another payer's address", "REF100", ports.PayerInput{Name: "Jeanne", Email: "ref002@exemple.fr"}, domain.Conflict, "email"},
 		{"no reference", " ", ports.PayerInput{Name: "Jeanne"}, domain.Invalid, "external_ref"},
 	} {
-		_, _, err := e.portal.PutPayer(e.ctx, a, c.ref, c.in)
+		_, _, err := e.portal.BillingAPI().PutPayer(e.ctx, a, c.ref, c.in)
 		assert.Equal(t, c.code, domain.ErrorCode(err), c.name)
 		assert.Equal(t, c.field, domain.ErrorField(err), c.name)
 		assert.Regexp(t, `^\p{Lu}.*\.$`, domain.ErrorMessage(err), "%s: a French sentence", c.name)
@@ -89,7 +89,7 @@ var waterBill = ports.InvoiceInput{PayerRef: "REF001", IssueDate: "2026-01-05", 
 func TestPutInvoiceCreatesUpdatesThenChangesNothing(t *testing.T) {
 	e := newEnv(t)
 	a := e.apiActor(t, e.biller())
-	rec, res, err := e.portal.PutInvoice(e.ctx, a, "2026-020-002059", waterBill)
+	rec, res, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, "2026-020-002059", waterBill)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutCreated, res)
 	assert.Equal(t, "REF001", rec.PayerRef)
@@ -97,14 +97,14 @@ func TestPutInvoiceCreatesUpdatesThenChangesNothing(t *testing.T) {
 	assert.True(t, dec("243.11").Equal(rec.Invoice.Amount))
 	assert.Nil(t, rec.Document)
 
-	_, res, err = e.portal.PutInvoice(e.ctx, a, "2026-020-002059", waterBill)
+	_, res, err = e.portal.BillingAPI().PutInvoice(e.ctx, a, "2026-020-002059", waterBill)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutUnchanged, res)
 
 	e.advance(time.Second)
 	changed := waterBill
 	changed.Amount = "250"
-	rec, res, err = e.portal.PutInvoice(e.ctx, a, "2026-020-002059", changed)
+	rec, res, err = e.portal.BillingAPI().PutInvoice(e.ctx, a, "2026-020-002059", changed)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutUpdated, res)
 	assert.True(t, dec("250").Equal(rec.Invoice.Amount))
@@ -137,7 +137,7 @@ func TestPutInvoiceFollowsTheImportRules(t *testing.T) {
 		{"no number", " ", waterBill, domain.Invalid, "number"},
 		{"another payer's number", "2025-900001", waterBill, domain.Conflict, "number"},
 	} {
-		_, _, err := e.portal.PutInvoice(e.ctx, a, c.number, c.in)
+		_, _, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, c.number, c.in)
 		assert.Equal(t, c.code, domain.ErrorCode(err), c.name)
 		assert.Equal(t, c.field, domain.ErrorField(err), c.name)
 	}
@@ -158,7 +158,7 @@ func TestASettledOrHeldInvoiceKeepsItsAmount(t *testing.T) {
 	require.NoError(t, e.store.SaveInvoice(e.ctx, held))
 	more := in
 	more.Amount = "99.99"
-	_, _, err := e.portal.PutInvoice(e.ctx, a, first.Number, more)
+	_, _, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, first.Number, more)
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "a payment in progress")
 	assert.Equal(t, held.LockedBy, e.invoice(t, first.ID).LockedBy, "the hold stays")
 
@@ -167,12 +167,12 @@ func TestASettledOrHeldInvoiceKeepsItsAmount(t *testing.T) {
 	_, err = settled.Settle(uuid.Nil, e.clock.Now(), e.clock.Now())
 	require.NoError(t, err)
 	require.NoError(t, e.store.SaveInvoice(e.ctx, settled))
-	_, _, err = e.portal.PutInvoice(e.ctx, a, first.Number, more)
+	_, _, err = e.portal.BillingAPI().PutInvoice(e.ctx, a, first.Number, more)
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
 	assert.Contains(t, domain.ErrorMessage(err), "réglée")
 	assert.True(t, first.Amount.Equal(e.invoice(t, first.ID).Amount))
 
-	rec, res, err := e.portal.PutInvoice(e.ctx, a, first.Number, in)
+	rec, res, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, first.Number, in)
 	require.NoError(t, err, "resending what is stored is no change")
 	assert.Equal(t, ports.PutUnchanged, res)
 	assert.Equal(t, domain.InvoicePaid, rec.Invoice.State)
@@ -181,16 +181,16 @@ func TestASettledOrHeldInvoiceKeepsItsAmount(t *testing.T) {
 func TestPutInvoiceKeepsItsDocument(t *testing.T) {
 	e := newEnv(t)
 	a := e.apiActor(t, e.biller())
-	_, _, err := e.portal.PutInvoice(e.ctx, a, "N1", waterBill)
+	_, _, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, "N1", waterBill)
 	require.NoError(t, err)
-	_, _, err = e.portal.PutInvoicePDF(e.ctx, a, "N1", []byte("%PDF-1.7 facture"))
+	_, _, err = e.portal.BillingAPI().PutInvoicePDF(e.ctx, a, "N1", []byte("%PDF-1.7 facture"))
 	require.NoError(t, err)
-	_, res, err := e.portal.PutInvoice(e.ctx, a, "N1", waterBill)
+	_, res, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, "N1", waterBill)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutUnchanged, res)
 	changed := waterBill
 	changed.Object = "Eau et assainissement"
-	rec, res, err := e.portal.PutInvoice(e.ctx, a, "N1", changed)
+	rec, res, err := e.portal.BillingAPI().PutInvoice(e.ctx, a, "N1", changed)
 	require.NoError(t, err)
 	assert.Equal(t, ports.PutUpdated, res)
 	require.NotNil(t, rec.Document)
@@ -203,25 +203,25 @@ func TestTheAPISeesOnlyItsBiller(t *testing.T) {
 	b := e.apiActor(t, other.Biller.ID)
 
 	// Both billers have REF001 and 2025-000001: B reads its own.
-	payer, err := e.portal.PayerByRef(e.ctx, b, "REF001")
+	payer, err := e.portal.BillingAPI().PayerByRef(e.ctx, b, "REF001")
 	require.NoError(t, err)
 	assert.Equal(t, other.Payer.ID, payer.Payer.ID)
-	inv, err := e.portal.InvoiceByNumber(e.ctx, b, "2025-000001")
+	inv, err := e.portal.BillingAPI().InvoiceByNumber(e.ctx, b, "2025-000001")
 	require.NoError(t, err)
 	assert.Equal(t, other.Invoices[0].ID, inv.Invoice.ID)
 
 	// What only A has is not found for B, and B's changes stay with B.
-	_, err = e.portal.InvoiceByNumber(e.ctx, b, "2025-000003")
+	_, err = e.portal.BillingAPI().InvoiceByNumber(e.ctx, b, "2025-000003")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
-	_, err = e.portal.PayerByRef(e.ctx, b, "REF002")
+	_, err = e.portal.BillingAPI().PayerByRef(e.ctx, b, "REF002")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
-	_, _, err = e.portal.SetInvoiceStatus(e.ctx, b, "2025-000003", ports.InvoiceStatusChange{Status: domain.InvoiceCancelled})
+	_, _, err = e.portal.BillingAPI().SetInvoiceStatus(e.ctx, b, "2025-000003", ports.InvoiceStatusChange{Status: domain.InvoiceCancelled})
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
-	_, _, err = e.portal.PutInvoicePDF(e.ctx, b, "2025-000003", []byte("%PDF-1.4"))
+	_, _, err = e.portal.BillingAPI().PutInvoicePDF(e.ctx, b, "2025-000003", []byte("%PDF-1.4"))
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
-	_, _, err = e.portal.PutInvoice(e.ctx, b, "2025-000003", ports.InvoiceInput{PayerRef: "REF002", IssueDate: "2026-01-01", DueDate: "2026-01-02", Amount: "1"})
+	_, _, err = e.portal.BillingAPI().PutInvoice(e.ctx, b, "2025-000003", ports.InvoiceInput{PayerRef: "REF002", IssueDate: "2026-01-01", DueDate: "2026-01-02", Amount: "1"})
 	assert.Equal(t, "payer", domain.ErrorField(err), "A's payer is unknown to B")
-	_, _, err = e.portal.SetInvoiceStatus(e.ctx, b, "2025-000001", ports.InvoiceStatusChange{Status: domain.InvoiceCancelled})
+	_, _, err = e.portal.BillingAPI().SetInvoiceStatus(e.ctx, b, "2025-000001", ports.InvoiceStatusChange{Status: domain.InvoiceCancelled})
 	require.NoError(t, err)
 	assert.Equal(t, domain.InvoiceUnpaid, e.invoice(t, e.house.Invoices[0].ID).State, "A's invoice of the same number is untouched")
 	for _, ev := range e.auditOf(t, e.biller()) {
@@ -233,9 +233,9 @@ func TestTheAPISeesOnlyItsBiller(t *testing.T) {
 		"citizen":   {Kind: domain.ActorCitizen, BillerID: e.biller()},
 		"no biller": {Kind: domain.ActorAPI},
 	} {
-		_, err := e.portal.PayerByRef(e.ctx, a, "REF001")
+		_, err := e.portal.BillingAPI().PayerByRef(e.ctx, a, "REF001")
 		assert.Equal(t, domain.NotFound, domain.ErrorCode(err), name)
-		_, _, err = e.portal.PutPayer(e.ctx, a, "REF001", ports.PayerInput{Name: "X"})
+		_, _, err = e.portal.BillingAPI().PutPayer(e.ctx, a, "REF001", ports.PayerInput{Name: "X"})
 		assert.Equal(t, domain.NotFound, domain.ErrorCode(err), name)
 	}
 }

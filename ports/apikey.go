@@ -28,7 +28,7 @@ func cliActor(billerID uuid.UUID) Actor {
 // CreateAPIKey makes a key for the biller's billing software and returns
 // it with its secret, which is shown once: the store keeps only its hash.
 // The creation is written in the biller's audit log.
-func (p *Portal) CreateAPIKey(ctx context.Context, billerID uuid.UUID, name string) (domain.APIKey, string, error) {
+func (p Operator) CreateAPIKey(ctx context.Context, billerID uuid.UUID, name string) (domain.APIKey, string, error) {
 	now := p.clock.Now()
 	id, err := p.newID()
 	if err != nil {
@@ -67,7 +67,7 @@ var errUnknownAPIKey = domain.Errorf(domain.NotFound, "Clé d'API inconnue pour 
 // RevokeAPIKey ends one of the biller's keys at once; the requests made
 // with it fail from then on. Revoking twice changes nothing and logs
 // nothing more. It returns the key as revoked.
-func (p *Portal) RevokeAPIKey(ctx context.Context, billerID, id uuid.UUID) (domain.APIKey, error) {
+func (p Operator) RevokeAPIKey(ctx context.Context, billerID, id uuid.UUID) (domain.APIKey, error) {
 	now := p.clock.Now()
 	var key domain.APIKey
 	err := p.store.Atomic(ctx, func(tx Tx) error {
@@ -96,7 +96,7 @@ func (p *Portal) RevokeAPIKey(ctx context.Context, billerID, id uuid.UUID) (doma
 }
 
 // APIKeys lists the biller's keys, revoked ones included, oldest first.
-func (p *Portal) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.APIKey, error) {
+func (p Operator) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.APIKey, error) {
 	if _, err := p.store.Biller(ctx, billerID); err != nil {
 		return nil, notFoundAs(err, errUnknownBiller)
 	}
@@ -111,7 +111,7 @@ func (p *Portal) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.APIK
 // key's biller, the key's id and name, and the client's address from
 // ctx (WithClientIP). A missing, unknown or revoked key is
 // Unauthenticated, with the same message for all three.
-func (p *Portal) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
+func (p BillingAPI) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
 	if !strings.HasPrefix(secret, domain.APIKeyPrefix) || len(secret) > 200 {
 		return Actor{}, errBadAPIKey
 	}

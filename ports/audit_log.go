@@ -18,7 +18,7 @@ type AuditPage struct {
 
 // AuditLog returns one page of the actor's biller's audit log, newest
 // first. q.BillerID is always the actor's.
-func (p *Portal) AuditLog(ctx context.Context, a Actor, q AuditQuery) (AuditPage, error) {
+func (p BackOfficeAdmin) AuditLog(ctx context.Context, a Actor, q AuditQuery) (AuditPage, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return AuditPage{}, err
 	}

@@ -14,18 +14,18 @@ import (
 func TestAuditLogIsTheActorsBillersOnly(t *testing.T) {
 	e := newEnv(t)
 	reader := agent(e, domain.RoleReader)
-	_, _, err := e.portal.Login(e.ctx, e.biller(), "ref001@exemple.fr", "faux", false, "")
+	_, _, err := e.portal.Citizens().Login(e.ctx, e.biller(), "ref001@exemple.fr", "faux", false, "")
 	require.Error(t, err)
 	e.advance(time.Hour)
-	_, _, err = e.portal.Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, "")
+	_, _, err = e.portal.Citizens().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, "")
 	require.NoError(t, err)
-	require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Question", "Bonjour"))
-	msgs, err := e.portal.Messages(e.ctx, reader, ports.MessageSearch{})
+	require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Question", "Bonjour"))
+	msgs, err := e.portal.BackOffice().Messages(e.ctx, reader, ports.MessageSearch{})
 	require.NoError(t, err)
 	e.advance(time.Hour)
-	require.NoError(t, e.portal.MarkMessageHandled(e.ctx, agent(e, domain.RoleManager), msgs.Messages[0].ID))
+	require.NoError(t, e.portal.BackOffice().MarkMessageHandled(e.ctx, agent(e, domain.RoleManager), msgs.Messages[0].ID))
 
-	page, err := e.portal.AuditLog(e.ctx, reader, ports.AuditQuery{})
+	page, err := e.portal.BackOfficeAdmin().AuditLog(e.ctx, reader, ports.AuditQuery{})
 	require.NoError(t, err)
 	require.Equal(t, 3, page.Total)
 	assert.Equal(t, ports.DefaultBackOfficePage, page.Limit)
@@ -44,17 +44,17 @@ func TestAuditLogIsTheActorsBillersOnly(t *testing.T) {
 		"one page of one line": {ports.AuditQuery{Offset: 1, Limit: 1}, 3},
 	} {
 		t.Run(name, func(t *testing.T) {
-			page, err := e.portal.AuditLog(e.ctx, reader, c.q)
+			page, err := e.portal.BackOfficeAdmin().AuditLog(e.ctx, reader, c.q)
 			require.NoError(t, err)
 			assert.Equal(t, c.want, page.Total)
 		})
 	}
 
-	_, err = e.portal.AuditLog(e.ctx, reader, ports.AuditQuery{From: epoch(), Until: epoch()})
+	_, err = e.portal.BackOfficeAdmin().AuditLog(e.ctx, reader, ports.AuditQuery{From: epoch(), Until: epoch()})
 	assert.Equal(t, "until", domain.ErrorField(err))
-	_, err = e.portal.AuditLog(e.ctx, reader, ports.AuditQuery{Actor: "martien"})
+	_, err = e.portal.BackOfficeAdmin().AuditLog(e.ctx, reader, ports.AuditQuery{Actor: "martien"})
 	assert.Equal(t, domain.Invalid, domain.ErrorCode(err))
-	page, err = e.portal.AuditLog(e.ctx, otherBiller(t, e), ports.AuditQuery{BillerID: e.biller()})
+	page, err = e.portal.BackOfficeAdmin().AuditLog(e.ctx, otherBiller(t, e), ports.AuditQuery{BillerID: e.biller()})
 	require.NoError(t, err)
 	assert.Zero(t, page.Total, "q.BillerID is the actor's")
 }

@@ -73,7 +73,7 @@ func pageBounds(offset, limit int) (int, int) {
 
 // FindPayers looks payers of the actor's biller up by reference, address
 // or start of name, with their account's status.
-func (p *Portal) FindPayers(ctx context.Context, a Actor, q PayerSearch) (PayerPage, error) {
+func (p BackOffice) FindPayers(ctx context.Context, a Actor, q PayerSearch) (PayerPage, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return PayerPage{}, err
 	}
@@ -130,7 +130,7 @@ const (
 
 // PayerDetail returns a payer of the actor's biller with its account,
 // latest invoices and messages. Another biller's payer is NotFound.
-func (p *Portal) PayerDetail(ctx context.Context, a Actor, payerID uuid.UUID) (PayerDetail, error) {
+func (p BackOffice) PayerDetail(ctx context.Context, a Actor, payerID uuid.UUID) (PayerDetail, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return PayerDetail{}, err
 	}
@@ -190,7 +190,7 @@ var ErrNoPayerEmail = &domain.Error{Code: domain.Conflict,
 // ResendActivation sends the payer the activation link again, as "J'active
 // mon compte" would: any earlier link stops working. A pending account
 // follows the payer's current address. An active account is refused.
-func (p *Portal) ResendActivation(ctx context.Context, a Actor, payerID uuid.UUID) error {
+func (p BackOffice) ResendActivation(ctx context.Context, a Actor, payerID uuid.UUID) error {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return err
 	}

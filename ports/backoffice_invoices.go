@@ -35,7 +35,7 @@ type StaffInvoiceList struct {
 }
 
 // StaffInvoices searches the actor's biller's invoices.
-func (p *Portal) StaffInvoices(ctx context.Context, a Actor, f StaffInvoiceFilter) (StaffInvoiceList, error) {
+func (p BackOffice) StaffInvoices(ctx context.Context, a Actor, f StaffInvoiceFilter) (StaffInvoiceList, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return StaffInvoiceList{}, err
 	}
@@ -95,7 +95,7 @@ type StaffInvoiceDetail struct {
 }
 
 // StaffInvoice returns one invoice of the actor's biller.
-func (p *Portal) StaffInvoice(ctx context.Context, a Actor, id uuid.UUID) (StaffInvoiceDetail, error) {
+func (p BackOffice) StaffInvoice(ctx context.Context, a Actor, id uuid.UUID) (StaffInvoiceDetail, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return StaffInvoiceDetail{}, err
 	}

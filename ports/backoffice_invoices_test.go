@@ -17,7 +17,7 @@ func TestStaffInvoices(t *testing.T) {
 	e := newEnv(t)
 	a := e.addStaff(t, "agent@ville.fr", domain.RoleReader)
 
-	list, err := e.portal.StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{})
+	list, err := e.portal.BackOffice().StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{})
 	require.NoError(t, err)
 	assert.Equal(t, 4, list.Total)
 	assert.False(t, list.AtLeast)
@@ -25,21 +25,21 @@ func TestStaffInvoices(t *testing.T) {
 		assert.Contains(t, list.Payers, inv.PayerID, "every payer listed is named")
 	}
 
-	list, err = e.portal.StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{PayerRef: "REF002"})
+	list, err = e.portal.BackOffice().StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{PayerRef: "REF002"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, list.Total)
-	list, err = e.portal.StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{PayerRef: "INCONNU"})
+	list, err = e.portal.BackOffice().StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{PayerRef: "INCONNU"})
 	require.NoError(t, err)
 	assert.Equal(t, 0, list.Total)
-	_, err = e.portal.StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{State: "perdue"})
+	_, err = e.portal.BackOffice().StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{State: "perdue"})
 	assert.Equal(t, "etat", domain.ErrorField(err))
 
-	list, err = e.portal.StaffInvoices(e.ctx, ports.Actor{Kind: domain.ActorStaff, BillerID: uuid.New(), Role: domain.RoleManager}, ports.StaffInvoiceFilter{})
+	list, err = e.portal.BackOffice().StaffInvoices(e.ctx, ports.Actor{Kind: domain.ActorStaff, BillerID: uuid.New(), Role: domain.RoleManager}, ports.StaffInvoiceFilter{})
 	require.NoError(t, err)
 	assert.Equal(t, 0, list.Total, "another biller's staff lists none of these invoices")
-	_, err = e.portal.StaffInvoices(e.ctx, ports.Actor{Kind: domain.ActorCitizen, BillerID: e.biller()}, ports.StaffInvoiceFilter{})
+	_, err = e.portal.BackOffice().StaffInvoices(e.ctx, ports.Actor{Kind: domain.ActorCitizen, BillerID: e.biller()}, ports.StaffInvoiceFilter{})
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "a citizen is no staff")
-	_, err = e.portal.StaffInvoice(e.ctx, ports.Actor{Kind: domain.ActorStaff, BillerID: uuid.New(), Role: domain.RoleManager}, e.invoiceIDs(1)[0])
+	_, err = e.portal.BackOffice().StaffInvoice(e.ctx, ports.Actor{Kind: domain.ActorStaff, BillerID: uuid.New(), Role: domain.RoleManager}, e.invoiceIDs(1)[0])
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "another biller's invoice does not exist for this actor")
 }
 
@@ -54,7 +54,7 @@ func TestStaffInvoicesCountIsBounded(t *testing.T) {
 		portstest.MustSaveInvoices(t, tx, invs...)
 		return nil
 	}))
-	list, err := e.portal.StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{})
+	list, err := e.portal.BackOffice().StaffInvoices(e.ctx, a, ports.StaffInvoiceFilter{})
 	require.NoError(t, err)
 	assert.Equal(t, ports.BackOfficeCountLimit, list.Total, "the count stops at the bound")
 	assert.True(t, list.AtLeast)

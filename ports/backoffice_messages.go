@@ -18,7 +18,7 @@ type MessagePage struct {
 
 // Messages lists the messages payers sent the actor's biller, newest
 // first, by state and kind.
-func (p *Portal) Messages(ctx context.Context, a Actor, q MessageSearch) (MessagePage, error) {
+func (p BackOffice) Messages(ctx context.Context, a Actor, q MessageSearch) (MessagePage, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return MessagePage{}, err
 	}
@@ -43,7 +43,7 @@ type MessageDetail struct {
 
 // Message returns one message of the actor's biller; another biller's is
 // NotFound.
-func (p *Portal) Message(ctx context.Context, a Actor, id uuid.UUID) (MessageDetail, error) {
+func (p BackOffice) Message(ctx context.Context, a Actor, id uuid.UUID) (MessageDetail, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return MessageDetail{}, err
 	}
@@ -73,13 +73,13 @@ func backOfficeMessage(ctx context.Context, tx Tx, a Actor, id uuid.UUID) (domai
 
 // MarkMessageHandled records that the billing service dealt with a
 // message; marking it again changes nothing and logs nothing.
-func (p *Portal) MarkMessageHandled(ctx context.Context, a Actor, id uuid.UUID) error {
+func (p BackOffice) MarkMessageHandled(ctx context.Context, a Actor, id uuid.UUID) error {
 	return p.changeMessage(ctx, a, id, domain.AuditMessageHandled, "Message marqué comme traité.",
 		func(m *domain.Message) bool { return m.MarkHandled(p.clock.Now()) })
 }
 
 // MarkMessageNew puts a handled message back to new.
-func (p *Portal) MarkMessageNew(ctx context.Context, a Actor, id uuid.UUID) error {
+func (p BackOffice) MarkMessageNew(ctx context.Context, a Actor, id uuid.UUID) error {
 	return p.changeMessage(ctx, a, id, domain.AuditMessageReopened, "Message remis à l'état « nouveau ».",
 		func(m *domain.Message) bool { return m.Reopen() })
 }

@@ -58,7 +58,7 @@ func boundPage(offset, limit int) (int, int) {
 // Payments lists the actor's biller's payment attempts matching q,
 // newest first, one page (q.Offset, q.Limit). q.BillerID is always the
 // actor's.
-func (p *Portal) Payments(ctx context.Context, a Actor, q PaymentQuery) (PaymentList, error) {
+func (p BackOfficePayments) Payments(ctx context.Context, a Actor, q PaymentQuery) (PaymentList, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return PaymentList{}, err
 	}
@@ -80,7 +80,7 @@ func (p *Portal) Payments(ctx context.Context, a Actor, q PaymentQuery) (Payment
 // PaymentsPayer finds the actor's biller's payer by external reference,
 // for the payment list's filter. An unknown reference is NotFound with a
 // French message naming it.
-func (p *Portal) PaymentsPayer(ctx context.Context, a Actor, ref string) (domain.Payer, error) {
+func (p BackOfficePayments) PaymentsPayer(ctx context.Context, a Actor, ref string) (domain.Payer, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return domain.Payer{}, err
 	}
@@ -109,7 +109,7 @@ type PaymentDetail struct {
 
 // PaymentDetail returns one of the actor's biller's attempts with its
 // timeline, invoices and payer. Another biller's is NotFound.
-func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (PaymentDetail, error) {
+func (p BackOfficePayments) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (PaymentDetail, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return PaymentDetail{}, err
 	}
@@ -158,7 +158,7 @@ func (p *Portal) PaymentDetail(ctx context.Context, a Actor, id uuid.UUID) (Paym
 //
 // The invoices it settled are then « Réglée » (no longer awaiting the
 // service) and the payer gets the payment's receipt.
-func (p *Portal) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) error {
+func (p BackOfficePayments) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) error {
 	mailed := false
 	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
 		now := p.clock.Now()
@@ -200,7 +200,7 @@ func (p *Portal) confirmed(ctx context.Context, tx Tx, pay *domain.Payment, now 
 // outbox, in the same transaction) that the money was not received and
 // which invoices are to pay again. A confirmed payment cannot be
 // rejected.
-func (p *Portal) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error {
+func (p BackOfficePayments) RejectPayment(ctx context.Context, a Actor, id uuid.UUID) error {
 	queued := false
 	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
 		queued = false

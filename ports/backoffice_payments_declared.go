@@ -25,7 +25,7 @@ type DeclaredList struct {
 
 // DeclaredInvoices lists the actor's biller's invoices declared paid by
 // their payers and not settled yet, one page (from 1).
-func (p *Portal) DeclaredInvoices(ctx context.Context, a Actor, page int) (DeclaredList, error) {
+func (p BackOfficePayments) DeclaredInvoices(ctx context.Context, a Actor, page int) (DeclaredList, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return DeclaredList{}, err
 	}
@@ -45,7 +45,7 @@ func (p *Portal) DeclaredInvoices(ctx context.Context, a Actor, page int) (Decla
 // ConfirmDeclared is the billing service saying it received the money of
 // an invoice the payer declared paid: the invoice is settled, outside the
 // portal (no payment), on the day of the declaration.
-func (p *Portal) ConfirmDeclared(ctx context.Context, a Actor, invoiceID uuid.UUID) error {
+func (p BackOfficePayments) ConfirmDeclared(ctx context.Context, a Actor, invoiceID uuid.UUID) error {
 	return p.reviewDeclared(ctx, a, invoiceID, func(tx Tx, inv *domain.Invoice) error {
 		if err := inv.ConfirmDeclared(p.clock.Now()); err != nil {
 			return err
@@ -59,7 +59,7 @@ func (p *Portal) ConfirmDeclared(ctx context.Context, a Actor, invoiceID uuid.UU
 // invoice the payer declared paid: the declaration is undone and the
 // payer is told by email, in the same transaction (through the outbox),
 // when an address is known.
-func (p *Portal) RejectDeclared(ctx context.Context, a Actor, invoiceID uuid.UUID) error {
+func (p BackOfficePayments) RejectDeclared(ctx context.Context, a Actor, invoiceID uuid.UUID) error {
 	queued := false
 	err := p.reviewDeclared(ctx, a, invoiceID, func(tx Tx, inv *domain.Invoice) error {
 		queued = false

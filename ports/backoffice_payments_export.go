@@ -57,7 +57,7 @@ const exportBatch = 500
 // (all pages; q.Offset and q.Limit are ignored) to w as CSV, in the
 // format PaymentExportColumns describes, newest first, and audits the
 // export.
-func (p *Portal) ExportPayments(ctx context.Context, a Actor, q PaymentQuery, w io.Writer) error {
+func (p BackOfficePayments) ExportPayments(ctx context.Context, a Actor, q PaymentQuery, w io.Writer) error {
 	if err := a.canRead(a.BillerID); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ type SettlementResult struct {
 // confirmation); every mismatch is written in its payment's Anomaly and
 // timeline; the upload is audited. Nothing is settled or reopened: the
 // service decides. Uploading the same report again changes nothing more.
-func (p *Portal) ApplySettlementReport(ctx context.Context, a Actor, r io.Reader) (SettlementResult, error) {
+func (p BackOfficePayments) ApplySettlementReport(ctx context.Context, a Actor, r io.Reader) (SettlementResult, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return SettlementResult{}, err
 	}
@@ -55,7 +55,7 @@ func (p *Portal) ApplySettlementReport(ctx context.Context, a Actor, r io.Reader
 	var res SettlementResult
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		res = SettlementResult{From: rep.From, To: rep.To, Lines: len(rep.Lines)}
-		s := settlementRun{p: p, tx: tx, biller: a.BillerID, locked: map[uuid.UUID]*domain.Payment{}, changed: map[uuid.UUID]bool{}}
+		s := settlementRun{p: p.core, tx: tx, biller: a.BillerID, locked: map[uuid.UUID]*domain.Payment{}, changed: map[uuid.UUID]bool{}}
 		cands, err := s.candidates(ctx, rep)
 		if err != nil {
 			return err

@@ -15,15 +15,15 @@ import (
 func TestApplySettlementReport(t *testing.T) {
 	e := newEnv(t)
 	unconfirmed := e.paidUnconfirmed(t) // invoice 1, 10.01 €
-	confirmed, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(2)[1:])
+	confirmed, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(2)[1:])
 	require.NoError(t, err)
 	e.gateway.SetOutcome(confirmed.OperationID, domain.OutcomePaid)
-	_, err = e.portal.HandleNotification(e.ctx, notify(confirmed.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(confirmed.OperationID))
 	require.NoError(t, err)
-	refused, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(3)[2:])
+	refused, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(3)[2:])
 	require.NoError(t, err)
 	e.gateway.SetOutcome(refused.OperationID, domain.OutcomeRefused)
-	_, err = e.portal.HandleNotification(e.ctx, notify(refused.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(refused.OperationID))
 	require.NoError(t, err)
 	other := portstest.NewPayment(t, e.house.Biller, e.house.Account, e.house.Invoices[2])
 	other.State, other.Confirmed, other.TransactionAt = domain.PaymentPaid, true, epoch()
@@ -38,10 +38,10 @@ func TestApplySettlementReport(t *testing.T) {
 		"LIGNE;14/03/2025;INCONNU12345;5,00\n" +
 		"PIED-DE-PAGE;5;134,05\n"
 
-	_, err = e.portal.ApplySettlementReport(e.ctx, e.reader(), strings.NewReader(report))
+	_, err = e.portal.BackOfficePayments().ApplySettlementReport(e.ctx, e.reader(), strings.NewReader(report))
 	assert.ErrorIs(t, err, ports.ErrReadOnly)
 
-	res, err := e.portal.ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
+	res, err := e.portal.BackOfficePayments().ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
 	require.NoError(t, err)
 	assert.Equal(t, domain.NewDate(2025, 3, 14), res.From)
 	assert.Equal(t, 5, res.Lines)
@@ -70,13 +70,13 @@ func TestApplySettlementReport(t *testing.T) {
 	require.Len(t, audits, 1)
 	assert.Equal(t, "Relevé du 14/03/2025 au 14/03/2025", audits[0].Target)
 	assert.Equal(t, "5 lignes : 1 rapprochées dont 1 paiements confirmés, 5 anomalies.", audits[0].Detail)
-	list, err := e.portal.Payments(e.ctx, e.reader(), ports.PaymentQuery{Anomaly: true})
+	list, err := e.portal.BackOfficePayments().Payments(e.ctx, e.reader(), ports.PaymentQuery{Anomaly: true})
 	require.NoError(t, err)
 	assert.Equal(t, 4, list.Total)
 
 	t.Run("the same report again changes nothing more", func(t *testing.T) {
 		before, events := pay(refused), len(e.timeline(t, refused.ID))
-		res, err := e.portal.ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
+		res, err := e.portal.BackOfficePayments().ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
 		require.NoError(t, err)
 		assert.Zero(t, res.Confirmed)
 		assert.Len(t, res.Mismatches, 5)
@@ -84,7 +84,7 @@ func TestApplySettlementReport(t *testing.T) {
 		assert.Len(t, e.timeline(t, refused.ID), events, "the same anomaly is not repeated in the timeline")
 	})
 	t.Run("another biller's report finds none of these payments", func(t *testing.T) {
-		res, err := e.portal.ApplySettlementReport(e.ctx, e.otherBiller(t), strings.NewReader(report))
+		res, err := e.portal.BackOfficePayments().ApplySettlementReport(e.ctx, e.otherBiller(t), strings.NewReader(report))
 		require.NoError(t, err)
 		assert.Zero(t, res.Matched)
 		require.Len(t, res.Mismatches, 5)
@@ -95,7 +95,7 @@ func TestApplySettlementReport(t *testing.T) {
 	})
 	t.Run("a faulty file changes nothing and names its lines", func(t *testing.T) {
 		n := len(e.audits(t, domain.AuditSettlementReport))
-		_, err := e.portal.ApplySettlementReport(e.ctx, e.manager(), strings.NewReader("LIGNE;14/03/2025;"+unconfirmed.Refdet+";dix\n"))
+		_, err := e.portal.BackOfficePayments().ApplySettlementReport(e.ctx, e.manager(), strings.NewReader("LIGNE;14/03/2025;"+unconfirmed.Refdet+";dix\n"))
 		assert.Equal(t, domain.Invalid, domain.ErrorCode(err))
 		assert.Contains(t, domain.ErrorMessage(err), "ligne 1 : montant « dix »")
 		assert.Len(t, e.audits(t, domain.AuditSettlementReport), n)

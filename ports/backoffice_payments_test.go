@@ -34,11 +34,11 @@ func (e *env) otherBiller(t *testing.T) ports.Actor {
 // result comes from an unauthenticated callback and is not confirmed.
 func (e *env) paidUnconfirmed(t *testing.T) domain.Payment {
 	t.Helper()
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetReport(pay.OperationID, domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total,
 		Numcli: pay.Numcli, Method: domain.MethodCard, Code: "P", TransactionAt: e.clock.Now()})
-	got, err := e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	got, err := e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	require.True(t, got.Unconfirmed())
 	return got
@@ -69,18 +69,18 @@ func details(events []domain.PaymentEvent) []string {
 func TestPaymentTimeline(t *testing.T) {
 	t.Run("every step of a paid attempt, in order, replays once", func(t *testing.T) {
 		e := newEnv(t)
-		pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(2))
+		pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(2))
 		require.NoError(t, err)
-		_, err = e.portal.Reconcile(e.ctx) // P5: not known yet
+		_, err = e.portal.Jobs().Reconcile(e.ctx) // P5: not known yet
 		require.NoError(t, err)
-		_, err = e.portal.Reconcile(e.ctx) // the same again: not repeated
+		_, err = e.portal.Jobs().Reconcile(e.ctx) // the same again: not repeated
 		require.NoError(t, err)
 		e.advance(3 * time.Minute)
 		e.gateway.SetOutcome("op-1", domain.OutcomePaid)
-		_, err = e.portal.HandleNotification(e.ctx, notify("op-1"))
+		_, err = e.portal.Jobs().HandleNotification(e.ctx, notify("op-1"))
 		require.NoError(t, err)
 		for range 3 {
-			_, err = e.portal.HandleNotification(e.ctx, notify("op-1"))
+			_, err = e.portal.Jobs().HandleNotification(e.ctx, notify("op-1"))
 			require.NoError(t, err)
 		}
 		events := e.timeline(t, pay.ID)
@@ -99,21 +99,21 @@ func TestPaymentTimeline(t *testing.T) {
 	t.Run("gateway refusal, expiry and a refused report", func(t *testing.T) {
 		e := newEnv(t)
 		e.gateway.FailNextStarts(1, &domain.Error{Code: domain.Invalid, Message: "Référence invalide.", Err: codedErr{"R3"}})
-		_, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+		_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 		require.Error(t, err)
 		req, _ := e.gateway.LastRequest()
 		got := details(e.timeline(t, req.PaymentID))
 		require.Len(t, got, 2)
 		assert.Equal(t, "failed R3 La DGFiP a refusé de créer l'opération de paiement.", got[1])
 
-		pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+		pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 		require.NoError(t, err)
 		e.gateway.SetReport(pay.OperationID, domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: dec("0.01"), Code: "P"})
-		_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+		_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 		assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
 		e.advance(domain.OperationWindow)
 		e.gateway.SetOutcome(pay.OperationID, domain.OutcomeUnknown)
-		_, err = e.portal.Reconcile(e.ctx)
+		_, err = e.portal.Jobs().Reconcile(e.ctx)
 		require.NoError(t, err)
 		got = details(e.timeline(t, pay.ID))
 		require.Len(t, got, 4, "%q", got)
@@ -132,10 +132,10 @@ func TestBackOfficePaymentList(t *testing.T) {
 	e := newEnv(t)
 	paid := e.paidUnconfirmed(t)
 	e.advance(time.Hour)
-	live, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(3)[1:])
+	live, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(3)[1:])
 	require.NoError(t, err)
 
-	all, err := e.portal.Payments(e.ctx, e.reader(), ports.PaymentQuery{})
+	all, err := e.portal.BackOfficePayments().Payments(e.ctx, e.reader(), ports.PaymentQuery{})
 	require.NoError(t, err)
 	require.Equal(t, 2, all.Total)
 	assert.Equal(t, live.ID, all.Rows[0].Payment.ID, "newest first")
@@ -157,7 +157,7 @@ func TestBackOfficePaymentList(t *testing.T) {
 	}
 	for _, f := range filters {
 		t.Run(f.name, func(t *testing.T) {
-			list, err := e.portal.Payments(e.ctx, e.manager(), f.q)
+			list, err := e.portal.BackOfficePayments().Payments(e.ctx, e.manager(), f.q)
 			require.NoError(t, err)
 			var ids []uuid.UUID
 			for _, r := range list.Rows {
@@ -167,28 +167,28 @@ func TestBackOfficePaymentList(t *testing.T) {
 		})
 	}
 
-	payer, err := e.portal.PaymentsPayer(e.ctx, e.reader(), " REF001 ")
+	payer, err := e.portal.BackOfficePayments().PaymentsPayer(e.ctx, e.reader(), " REF001 ")
 	require.NoError(t, err)
 	assert.Equal(t, e.house.Payer.ID, payer.ID)
-	_, err = e.portal.PaymentsPayer(e.ctx, e.reader(), "NOPE")
+	_, err = e.portal.BackOfficePayments().PaymentsPayer(e.ctx, e.reader(), "NOPE")
 	assert.Contains(t, domain.ErrorMessage(err), "« NOPE »")
 
 	t.Run("another biller's staff sees none of it", func(t *testing.T) {
 		other := e.otherBiller(t)
-		list, err := e.portal.Payments(e.ctx, other, ports.PaymentQuery{})
+		list, err := e.portal.BackOfficePayments().Payments(e.ctx, other, ports.PaymentQuery{})
 		require.NoError(t, err)
 		assert.Zero(t, list.Total)
-		_, err = e.portal.PaymentDetail(e.ctx, other, paid.ID)
+		_, err = e.portal.BackOfficePayments().PaymentDetail(e.ctx, other, paid.ID)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
-		_, err = e.portal.PaymentsPayer(e.ctx, other, "REF001")
+		_, err = e.portal.BackOfficePayments().PaymentsPayer(e.ctx, other, "REF001")
 		assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
-		assert.ErrorIs(t, e.portal.ConfirmPayment(e.ctx, other, paid.ID), domain.ErrNotFound)
-		assert.ErrorIs(t, e.portal.RejectPayment(e.ctx, other, paid.ID), domain.ErrNotFound)
+		assert.ErrorIs(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, other, paid.ID), domain.ErrNotFound)
+		assert.ErrorIs(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, other, paid.ID), domain.ErrNotFound)
 	})
 	t.Run("a citizen or nobody is not an actor", func(t *testing.T) {
-		_, err := e.portal.Payments(e.ctx, ports.Actor{Kind: domain.ActorCitizen, BillerID: e.biller()}, ports.PaymentQuery{})
+		_, err := e.portal.BackOfficePayments().Payments(e.ctx, ports.Actor{Kind: domain.ActorCitizen, BillerID: e.biller()}, ports.PaymentQuery{})
 		assert.ErrorIs(t, err, domain.ErrNotFound)
-		_, err = e.portal.Payments(e.ctx, ports.Actor{}, ports.PaymentQuery{})
+		_, err = e.portal.BackOfficePayments().Payments(e.ctx, ports.Actor{}, ports.PaymentQuery{})
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 }
@@ -196,27 +196,27 @@ func TestBackOfficePaymentList(t *testing.T) {
 func TestPaymentDetail(t *testing.T) {
 	e := newEnv(t)
 	pay := e.paidUnconfirmed(t)
-	d, err := e.portal.PaymentDetail(e.ctx, e.reader(), pay.ID)
+	d, err := e.portal.BackOfficePayments().PaymentDetail(e.ctx, e.reader(), pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, pay.Refdet, d.Payment.Refdet)
 	assert.Equal(t, "Redevable REF001", d.Payer.Name)
 	require.Len(t, d.Invoices, 1)
 	assert.Equal(t, domain.InvoicePaid, d.Invoices[0].State)
 	assert.Len(t, d.Timeline, 3)
-	_, err = e.portal.PaymentDetail(e.ctx, e.reader(), uuid.New())
+	_, err = e.portal.BackOfficePayments().PaymentDetail(e.ctx, e.reader(), uuid.New())
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 }
 
 func TestConfirmUnconfirmedPayment(t *testing.T) {
 	e := newEnv(t)
 	pay := e.paidUnconfirmed(t)
-	assert.ErrorIs(t, e.portal.ConfirmPayment(e.ctx, e.reader(), pay.ID), ports.ErrReadOnly)
+	assert.ErrorIs(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.reader(), pay.ID), ports.ErrReadOnly)
 
-	require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), pay.ID))
+	require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), pay.ID))
 	got, err := e.store.Payment(e.ctx, pay.ID)
 	require.NoError(t, err)
 	assert.True(t, got.Confirmed)
-	list, err := e.portal.Payments(e.ctx, e.reader(), ports.PaymentQuery{Unconfirmed: true})
+	list, err := e.portal.BackOfficePayments().Payments(e.ctx, e.reader(), ports.PaymentQuery{Unconfirmed: true})
 	require.NoError(t, err)
 	assert.Zero(t, list.Total, "no longer awaiting confirmation")
 	audits := e.audits(t, domain.AuditPaymentConfirmed)
@@ -227,9 +227,9 @@ func TestConfirmUnconfirmedPayment(t *testing.T) {
 	tl := details(e.timeline(t, pay.ID))
 	assert.Contains(t, tl[len(tl)-1], "Confirmé par le service de facturation (agent@testville.fr).")
 
-	require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
+	require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
 	assert.Len(t, e.audits(t, domain.AuditPaymentConfirmed), 1, "and audited once")
-	err = e.portal.RejectPayment(e.ctx, e.manager(), pay.ID)
+	err = e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID)
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "a confirmed payment cannot be rejected")
 }
 
@@ -238,9 +238,9 @@ func TestRejectUnconfirmedPayment(t *testing.T) {
 	pay := e.paidUnconfirmed(t)
 	invID := e.house.Invoices[0].ID
 	require.Equal(t, domain.InvoicePaid, e.invoice(t, invID).State)
-	assert.ErrorIs(t, e.portal.RejectPayment(e.ctx, e.reader(), pay.ID), ports.ErrReadOnly)
+	assert.ErrorIs(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.reader(), pay.ID), ports.ErrReadOnly)
 
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), pay.ID))
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID))
 	got, err := e.store.Payment(e.ctx, pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentRejected, got.State)
@@ -252,13 +252,13 @@ func TestRejectUnconfirmedPayment(t *testing.T) {
 	assert.Contains(t, audits[0].Detail, "factures de nouveau à régler : 2025-000001")
 
 	// The forged or replayed callback cannot settle it again.
-	_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	assert.Equal(t, domain.InvoiceUnpaid, e.invoice(t, invID).State)
-	sel, err := e.portal.PayableInvoices(e.ctx, e.citizen)
+	sel, err := e.portal.Citizens().PayableInvoices(e.ctx, e.citizen)
 	require.NoError(t, err)
 	assert.Len(t, sel.Invoices, 3, "the payer can pay it again")
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
 	assert.Len(t, e.audits(t, domain.AuditPaymentRejected), 1)
 }
 
@@ -269,11 +269,11 @@ func TestExportPayments(t *testing.T) {
 	payer.Name = "=HYPERLINK(\"http://evil\";\"x\")"
 	require.NoError(t, e.store.SavePayer(e.ctx, payer))
 	paid := e.paidUnconfirmed(t)
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(3)[1:])
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(3)[1:])
 	require.NoError(t, err)
 
 	var b strings.Builder
-	require.NoError(t, e.portal.ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{Limit: 1}, &b))
+	require.NoError(t, e.portal.BackOfficePayments().ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{Limit: 1}, &b))
 	out := b.String()
 	require.True(t, strings.HasPrefix(out, "\ufeff"), "a BOM for spreadsheets")
 	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(out, "\ufeff"), "\r\n"), "\r\n")
@@ -296,10 +296,10 @@ func TestExportPayments(t *testing.T) {
 
 	t.Run("filters apply and another biller exports nothing of it", func(t *testing.T) {
 		var b strings.Builder
-		require.NoError(t, e.portal.ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{Refdet: paid.Refdet}, &b))
+		require.NoError(t, e.portal.BackOfficePayments().ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{Refdet: paid.Refdet}, &b))
 		assert.Equal(t, 2, strings.Count(b.String(), "\r\n"), "the header and the paid attempt's one invoice")
 		b.Reset()
-		require.NoError(t, e.portal.ExportPayments(e.ctx, e.otherBiller(t), ports.PaymentQuery{}, &b))
+		require.NoError(t, e.portal.BackOfficePayments().ExportPayments(e.ctx, e.otherBiller(t), ports.PaymentQuery{}, &b))
 		assert.Equal(t, 1, strings.Count(b.String(), "\r\n"), "the header only")
 	})
 }
@@ -308,39 +308,39 @@ func TestDeclaredPayments(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(2)
 	for _, id := range ids {
-		require.NoError(t, e.portal.DeclarePaid(e.ctx, e.citizen, id))
+		require.NoError(t, e.portal.Citizens().DeclarePaid(e.ctx, e.citizen, id))
 	}
 	declaredAt := e.clock.Now()
 	e.advance(24 * time.Hour)
 
-	list, err := e.portal.DeclaredInvoices(e.ctx, e.reader(), 1)
+	list, err := e.portal.BackOfficePayments().DeclaredInvoices(e.ctx, e.reader(), 1)
 	require.NoError(t, err)
 	require.Equal(t, 2, list.Total)
 	assert.Equal(t, "REF001", list.Rows[0].Payer.ExternalRef)
 	other := e.otherBiller(t)
-	none, err := e.portal.DeclaredInvoices(e.ctx, other, 1)
+	none, err := e.portal.BackOfficePayments().DeclaredInvoices(e.ctx, other, 1)
 	require.NoError(t, err)
 	assert.Zero(t, none.Total)
 
 	for _, a := range []ports.Actor{e.reader(), other} {
-		assert.Error(t, e.portal.ConfirmDeclared(e.ctx, a, ids[0]))
-		assert.Error(t, e.portal.RejectDeclared(e.ctx, a, ids[1]))
+		assert.Error(t, e.portal.BackOfficePayments().ConfirmDeclared(e.ctx, a, ids[0]))
+		assert.Error(t, e.portal.BackOfficePayments().RejectDeclared(e.ctx, a, ids[1]))
 	}
-	assert.ErrorIs(t, e.portal.ConfirmDeclared(e.ctx, other, ids[0]), domain.ErrNotFound)
-	assert.ErrorIs(t, e.portal.ConfirmDeclared(e.ctx, e.reader(), ids[0]), ports.ErrReadOnly)
+	assert.ErrorIs(t, e.portal.BackOfficePayments().ConfirmDeclared(e.ctx, other, ids[0]), domain.ErrNotFound)
+	assert.ErrorIs(t, e.portal.BackOfficePayments().ConfirmDeclared(e.ctx, e.reader(), ids[0]), ports.ErrReadOnly)
 
 	t.Run("confirmed: settled outside the portal at the declaration", func(t *testing.T) {
-		require.NoError(t, e.portal.ConfirmDeclared(e.ctx, e.manager(), ids[0]))
+		require.NoError(t, e.portal.BackOfficePayments().ConfirmDeclared(e.ctx, e.manager(), ids[0]))
 		inv := e.invoice(t, ids[0])
 		assert.Equal(t, domain.InvoicePaid, inv.State)
 		assert.Equal(t, uuid.Nil, inv.PaymentID)
 		assert.True(t, declaredAt.Equal(inv.PaidAt))
 		require.Len(t, e.audits(t, domain.AuditDeclaredConfirmed), 1)
-		assert.Equal(t, domain.Conflict, domain.ErrorCode(e.portal.ConfirmDeclared(e.ctx, e.manager(), ids[0])), "no longer declared")
+		assert.Equal(t, domain.Conflict, domain.ErrorCode(e.portal.BackOfficePayments().ConfirmDeclared(e.ctx, e.manager(), ids[0])), "no longer declared")
 	})
 	t.Run("rejected: open again, and the payer is told in French", func(t *testing.T) {
 		e.mails.Reset()
-		require.NoError(t, e.portal.RejectDeclared(e.ctx, e.manager(), ids[1]))
+		require.NoError(t, e.portal.BackOfficePayments().RejectDeclared(e.ctx, e.manager(), ids[1]))
 		inv := e.invoice(t, ids[1])
 		assert.Equal(t, domain.InvoiceUnpaid, inv.State)
 		assert.False(t, inv.Declared())
@@ -354,7 +354,7 @@ func TestDeclaredPayments(t *testing.T) {
 		audits := e.audits(t, domain.AuditDeclaredRejected)
 		require.Len(t, audits, 1)
 		assert.Contains(t, audits[0].Detail, "courriel envoyé à ref001@exemple.fr")
-		list, err := e.portal.DeclaredInvoices(e.ctx, e.reader(), 1)
+		list, err := e.portal.BackOfficePayments().DeclaredInvoices(e.ctx, e.reader(), 1)
 		require.NoError(t, err)
 		assert.Zero(t, list.Total)
 	})
@@ -364,7 +364,7 @@ func TestRejectedPaymentTellsThePayer(t *testing.T) {
 	e := newEnv(t)
 	pay := e.paidUnconfirmed(t)
 	e.mails.Reset()
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), pay.ID))
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID))
 
 	mails := e.mails.To(pay.Email)
 	require.Len(t, mails, 1, "the payer was told « en attente de confirmation »: they are told it was not received")
@@ -383,6 +383,6 @@ func TestRejectedPaymentTellsThePayer(t *testing.T) {
 	assert.Contains(t, audits[0].Detail, "courriel envoyé à "+pay.Email)
 
 	e.mails.Reset()
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID), "twice is harmless")
 	assert.Empty(t, e.mails.To(pay.Email), "and mails once")
 }

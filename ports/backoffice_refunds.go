@@ -122,7 +122,7 @@ type RefundList struct {
 
 // Refunds lists the actor's biller's double payments matching q (to
 // refund, refunded, or all), newest first, one page (q.Offset, q.Limit).
-func (p *Portal) Refunds(ctx context.Context, a Actor, q RefundQuery) (RefundList, error) {
+func (p BackOfficePayments) Refunds(ctx context.Context, a Actor, q RefundQuery) (RefundList, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return RefundList{}, err
 	}
@@ -147,7 +147,7 @@ func (p *Portal) Refunds(ctx context.Context, a Actor, q RefundQuery) (RefundLis
 // MarkRefunded records that the billing service refunded a double
 // payment: when, and by whom (the staff member's name). Marking it twice
 // is a Conflict that says who did it first.
-func (p *Portal) MarkRefunded(ctx context.Context, a Actor, id uuid.UUID) (domain.Refund, error) {
+func (p BackOfficePayments) MarkRefunded(ctx context.Context, a Actor, id uuid.UUID) (domain.Refund, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return domain.Refund{}, err
 	}
@@ -211,7 +211,7 @@ var RefundExportColumns = []string{
 
 // ExportRefunds writes every double payment of the actor's biller
 // matching q (all pages) to w as CSV, newest first, and audits the export.
-func (p *Portal) ExportRefunds(ctx context.Context, a Actor, q RefundQuery, w io.Writer) error {
+func (p BackOfficePayments) ExportRefunds(ctx context.Context, a Actor, q RefundQuery, w io.Writer) error {
 	if err := a.canRead(a.BillerID); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (e *env) urlPaid(t *testing.T, op string) domain.Payment {
 	e.gateway.SetReport(op, domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total,
 		Numcli: pay.Numcli, Method: domain.MethodCard, Authorization: "AUT-" + op, Code: "P",
 		TransactionAt: e.clock.Now().Add(-time.Minute)})
-	got, err := e.portal.HandleNotification(e.ctx, notify(op))
+	got, err := e.portal.Jobs().HandleNotification(e.ctx, notify(op))
 	require.NoError(t, err)
 	require.True(t, got.Unconfirmed())
 	return got
@@ -38,17 +38,17 @@ func (e *env) urlPaid(t *testing.T, op string) domain.Payment {
 func TestRejectingAPaymentSettlesByTheDoublePaymentToRefund(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(1)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.advance(domain.DefaultLockDuration + time.Minute) // B's hold ended; no reconciler pass yet
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err, "F is free again: a new attempt may start")
 	a := e.urlPaid(t, "op-2")
 	require.True(t, e.invoice(t, ids[0]).AwaitingConfirmation)
 	e.advance(time.Minute)
 	b := e.urlPaid(t, "op-1")
 	assert.Equal(t, a.ID, e.invoice(t, ids[0]).PaymentID)
-	require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), b.ID))
+	require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), b.ID))
 	b = e.payment(t, b.ID)
 	inv := e.invoice(t, ids[0])
 	r := e.onlyRefund(t, b, inv)
@@ -57,17 +57,17 @@ func TestRejectingAPaymentSettlesByTheDoublePaymentToRefund(t *testing.T) {
 
 	e.advance(time.Hour)
 	e.mails.Reset()
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), a.ID))
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), a.ID))
 
 	inv = e.checkPaidOnce(t, ids[0], b.ID)
 	assert.False(t, inv.AwaitingConfirmation, "B is confirmed: money received")
 	assert.True(t, b.TransactionAt.Equal(inv.PaidAt), "paid when B was")
 	assert.Equal(t, domain.PaymentRejected, e.payment(t, a.ID).State)
 
-	pending, err := e.portal.Refunds(e.ctx, e.manager(), ports.RefundQuery{State: domain.RefundPending})
+	pending, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.manager(), ports.RefundQuery{State: domain.RefundPending})
 	require.NoError(t, err)
 	assert.Zero(t, pending.Total, "nothing is owed to the payer any more")
-	cancelled, err := e.portal.Refunds(e.ctx, e.manager(), ports.RefundQuery{State: domain.RefundCancelled})
+	cancelled, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.manager(), ports.RefundQuery{State: domain.RefundCancelled})
 	require.NoError(t, err)
 	require.Equal(t, 1, cancelled.Total, "the refund stays listed, cancelled")
 	got := cancelled.Rows[0].Refund
@@ -76,10 +76,10 @@ func TestRejectingAPaymentSettlesByTheDoublePaymentToRefund(t *testing.T) {
 	assert.Equal(t, "Annulé", got.State().Label())
 	assert.True(t, e.clock.Now().Equal(got.CancelledAt))
 	assert.Contains(t, got.CancelReason, a.Refdet)
-	_, err = e.portal.MarkRefunded(e.ctx, e.manager(), r.ID)
+	_, err = e.portal.BackOfficePayments().MarkRefunded(e.ctx, e.manager(), r.ID)
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "a cancelled refund cannot be marked refunded")
 
-	d, err := e.portal.Invoice(e.ctx, e.citizen, ids[0])
+	d, err := e.portal.Citizens().Invoice(e.ctx, e.citizen, ids[0])
 	require.NoError(t, err)
 	assert.Empty(t, d.Refunds, "the citizen is no longer told a refund will come")
 	assert.Equal(t, "Réglée", d.Invoice.StatusText(e.clock.Now()))
@@ -101,12 +101,12 @@ func TestRejectingAPaymentSettlesByTheDoublePaymentToRefund(t *testing.T) {
 		assert.Contains(t, body, "La facture 2025-000001 reste réglée par votre autre paiement en ligne de 10,01\u00a0€ (référence du paiement : "+b.Refdet+")")
 		assert.Contains(t, body, "ne vous sera donc pas remboursé")
 	}
-	sel, err := e.portal.PayableInvoices(e.ctx, e.citizen)
+	sel, err := e.portal.Citizens().PayableInvoices(e.ctx, e.citizen)
 	require.NoError(t, err)
 	assert.Len(t, sel.Invoices, 2, "F cannot be paid a third time")
 
 	// Rejecting again changes nothing.
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), a.ID))
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), a.ID))
 	assert.Len(t, e.audits(t, domain.AuditRefundCancelled), 1)
 }
 
@@ -115,19 +115,19 @@ func TestRejectingAPaymentSettlesByTheDoublePaymentToRefund(t *testing.T) {
 func TestRejectingAPaymentAfterTheRefundReopens(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(1)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.advance(domain.DefaultLockDuration + time.Minute)
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	a := e.urlPaid(t, "op-2")
 	b := e.urlPaid(t, "op-1")
-	require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), b.ID))
+	require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), b.ID))
 	r := e.onlyRefund(t, e.payment(t, b.ID), e.invoice(t, ids[0]))
-	_, err = e.portal.MarkRefunded(e.ctx, e.manager(), r.ID)
+	_, err = e.portal.BackOfficePayments().MarkRefunded(e.ctx, e.manager(), r.ID)
 	require.NoError(t, err)
 
-	require.NoError(t, e.portal.RejectPayment(e.ctx, e.manager(), a.ID))
+	require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), a.ID))
 	inv := e.invoice(t, ids[0])
 	assert.Equal(t, domain.InvoiceUnpaid, inv.State, "B's money went back to the payer")
 	got, err := e.store.Refund(e.ctx, r.ID)

@@ -25,7 +25,7 @@ import (
 func (e *env) endUnpaid(t *testing.T, op string) {
 	t.Helper()
 	e.advance(3 * time.Hour)
-	_, err := e.portal.Reconcile(e.ctx)
+	_, err := e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	pay, err := e.store.PaymentByOperation(e.ctx, op)
 	require.NoError(t, err)
@@ -43,7 +43,7 @@ func (e *env) paid(t *testing.T, op string) domain.Payment {
 	r.TransactionAt = e.clock.Now().Add(-time.Minute)
 	r.Authorization = "AUT-" + op
 	e.gateway.SetReport(op, r)
-	pay, err := e.portal.HandleNotification(e.ctx, notify(op))
+	pay, err := e.portal.Jobs().HandleNotification(e.ctx, notify(op))
 	require.NoError(t, err)
 	require.Equal(t, domain.PaymentPaid, pay.State)
 	return pay
@@ -53,7 +53,7 @@ func (e *env) paid(t *testing.T, op string) domain.Payment {
 // payment and the invoice.
 func (e *env) onlyRefund(t *testing.T, extra domain.Payment, inv domain.Invoice) domain.Refund {
 	t.Helper()
-	list, err := e.portal.Refunds(e.ctx, e.manager(), ports.RefundQuery{State: domain.RefundPending})
+	list, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.manager(), ports.RefundQuery{State: domain.RefundPending})
 	require.NoError(t, err)
 	require.Equal(t, 1, list.Total, "one double payment to refund")
 	require.Len(t, list.Rows, 1)
@@ -103,7 +103,7 @@ func (e *env) checkBillerMailed(t *testing.T, r domain.Refund, earlierRef string
 // checkCitizenSees checks the payer's invoice page lists the refund.
 func (e *env) checkCitizenSees(t *testing.T, r domain.Refund) {
 	t.Helper()
-	d, err := e.portal.Invoice(e.ctx, e.citizen, r.InvoiceID)
+	d, err := e.portal.Citizens().Invoice(e.ctx, e.citizen, r.InvoiceID)
 	require.NoError(t, err)
 	require.Len(t, d.Refunds, 1)
 	assert.Equal(t, r.ID, d.Refunds[0].ID)
@@ -113,10 +113,10 @@ func (e *env) checkCitizenSees(t *testing.T, r domain.Refund) {
 func TestLateNotificationAfterASecondAttemptPaidIsToRefund(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(1)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.endUnpaid(t, "op-1")
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	second := e.paid(t, "op-2")
 	e.advance(time.Hour)
@@ -134,9 +134,9 @@ func TestLateNotificationAfterASecondAttemptPaidIsToRefund(t *testing.T) {
 	assert.Contains(t, details(e.timeline(t, late.ID))[len(e.timeline(t, late.ID))-1], "Double paiement")
 
 	// The same notification again records nothing more.
-	_, err = e.portal.HandleNotification(e.ctx, notify("op-1"))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify("op-1"))
 	require.NoError(t, err)
-	list, err := e.portal.Refunds(e.ctx, e.manager(), ports.RefundQuery{})
+	list, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.manager(), ports.RefundQuery{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, list.Total)
 	assert.Len(t, e.mails.To(e.house.Biller.Email), 1)
@@ -145,10 +145,10 @@ func TestLateNotificationAfterASecondAttemptPaidIsToRefund(t *testing.T) {
 func TestPaidAtTheCounterThenOnlineIsToRefund(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(1)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	counter := e.clock.Now()
-	_, changed, err := e.portal.SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number,
+	_, changed, err := e.portal.BillingAPI().SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number,
 		ports.InvoiceStatusChange{Status: domain.InvoicePaid, PaidAt: counter})
 	require.NoError(t, err)
 	require.True(t, changed)
@@ -167,13 +167,13 @@ func TestPaidAtTheCounterThenOnlineIsToRefund(t *testing.T) {
 func TestDeclaredPaymentConfirmedThenOnlineIsToRefund(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(1)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.endUnpaid(t, "op-1")
-	require.NoError(t, e.portal.DeclarePaid(e.ctx, e.citizen, ids[0]))
+	require.NoError(t, e.portal.Citizens().DeclarePaid(e.ctx, e.citizen, ids[0]))
 	declared := e.clock.Now()
 	e.advance(time.Hour)
-	require.NoError(t, e.portal.ConfirmDeclared(e.ctx, e.manager(), ids[0]))
+	require.NoError(t, e.portal.BackOfficePayments().ConfirmDeclared(e.ctx, e.manager(), ids[0]))
 
 	online := e.paid(t, "op-1")
 	inv := e.checkPaidOnce(t, ids[0], uuid.Nil)
@@ -187,10 +187,10 @@ func TestDeclaredPaymentConfirmedThenOnlineIsToRefund(t *testing.T) {
 func TestTwoAttemptsBothPaidRefundOnlyTheInvoicePaidTwice(t *testing.T) {
 	e := newEnv(t)
 	ids := e.invoiceIDs(2)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids[:1])
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids[:1])
 	require.NoError(t, err)
 	e.endUnpaid(t, "op-1")
-	both, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	both, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	first := e.paid(t, "op-1")
 	assert.Equal(t, first.ID, e.invoice(t, ids[0]).PaymentID, "the first attempt settles the invoice")
@@ -200,7 +200,7 @@ func TestTwoAttemptsBothPaidRefundOnlyTheInvoicePaidTwice(t *testing.T) {
 	r.TransactionAt, r.Authorization = e.clock.Now(), "AUT-op-2"
 	e.gateway.SetReport("op-2", r)
 	e.advance(time.Minute)
-	n, err := e.portal.Reconcile(e.ctx)
+	n, err := e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	second, err := e.store.Payment(e.ctx, both.ID)
@@ -215,7 +215,7 @@ func TestTwoAttemptsBothPaidRefundOnlyTheInvoicePaidTwice(t *testing.T) {
 	assert.Equal(t, first.Refdet, ref.EarlierRefdet)
 	e.checkBillerMailed(t, ref, first.Refdet)
 	e.checkCitizenSees(t, ref)
-	d, err := e.portal.Invoice(e.ctx, e.citizen, ids[1])
+	d, err := e.portal.Citizens().Invoice(e.ctx, e.citizen, ids[1])
 	require.NoError(t, err)
 	assert.Empty(t, d.Refunds, "the other invoice was paid once")
 }
@@ -224,9 +224,9 @@ func TestTwoAttemptsBothPaidRefundOnlyTheInvoicePaidTwice(t *testing.T) {
 func doublePaid(t *testing.T, e *env) domain.Refund {
 	t.Helper()
 	ids := e.invoiceIDs(1)
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
-	_, _, err = e.portal.SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number, ports.InvoiceStatusChange{Status: domain.InvoicePaid})
+	_, _, err = e.portal.BillingAPI().SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number, ports.InvoiceStatusChange{Status: domain.InvoicePaid})
 	require.NoError(t, err)
 	online := e.paid(t, "op-1")
 	return e.onlyRefund(t, online, e.invoice(t, ids[0]))
@@ -240,19 +240,19 @@ func TestMarkRefunded(t *testing.T) {
 	require.NoError(t, e.store.SaveStaff(e.ctx, st))
 	agnes := ports.Actor{Kind: domain.ActorStaff, BillerID: e.biller(), ID: st.ID, Label: st.Email, Role: st.Role}
 
-	_, err = e.portal.MarkRefunded(e.ctx, e.reader(), r.ID)
+	_, err = e.portal.BackOfficePayments().MarkRefunded(e.ctx, e.reader(), r.ID)
 	assert.ErrorIs(t, err, ports.ErrReadOnly, "the role « lecture » cannot mark")
-	_, err = e.portal.MarkRefunded(e.ctx, e.otherBiller(t), r.ID)
+	_, err = e.portal.BackOfficePayments().MarkRefunded(e.ctx, e.otherBiller(t), r.ID)
 	assert.ErrorIs(t, err, domain.ErrNotFound, "another biller's refund does not exist for them")
-	_, err = e.portal.Refunds(e.ctx, ports.Actor{Kind: domain.ActorCitizen, BillerID: e.biller()}, ports.RefundQuery{})
+	_, err = e.portal.BackOfficePayments().Refunds(e.ctx, ports.Actor{Kind: domain.ActorCitizen, BillerID: e.biller()}, ports.RefundQuery{})
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 
-	board, err := e.portal.StaffBoard(e.ctx, e.manager())
+	board, err := e.portal.BackOffice().StaffBoard(e.ctx, e.manager())
 	require.NoError(t, err)
 	assert.Equal(t, 1, board.Refunds, "the dashboard counts the refunds to do")
 
 	e.advance(48 * time.Hour)
-	done, err := e.portal.MarkRefunded(e.ctx, agnes, r.ID)
+	done, err := e.portal.BackOfficePayments().MarkRefunded(e.ctx, agnes, r.ID)
 	require.NoError(t, err)
 	assert.True(t, e.clock.Now().Equal(done.RefundedAt))
 	assert.Equal(t, "Agnès Martin", done.RefundedBy)
@@ -263,29 +263,29 @@ func TestMarkRefunded(t *testing.T) {
 	assert.Contains(t, audits[0].Detail, "Agnès Martin")
 	assert.Equal(t, st.ID, audits[0].ActorID)
 
-	_, err = e.portal.MarkRefunded(e.ctx, e.manager(), r.ID)
+	_, err = e.portal.BackOfficePayments().MarkRefunded(e.ctx, e.manager(), r.ID)
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
 	assert.Contains(t, domain.ErrorMessage(err), "déjà été marqué comme remboursé")
 	assert.Len(t, e.audits(t, domain.AuditRefundDone), 1)
 
-	board, err = e.portal.StaffBoard(e.ctx, e.manager())
+	board, err = e.portal.BackOffice().StaffBoard(e.ctx, e.manager())
 	require.NoError(t, err)
 	assert.Zero(t, board.Refunds)
-	todo, err := e.portal.Refunds(e.ctx, e.reader(), ports.RefundQuery{State: domain.RefundPending})
+	todo, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.reader(), ports.RefundQuery{State: domain.RefundPending})
 	require.NoError(t, err)
 	assert.Zero(t, todo.Total)
-	refunded, err := e.portal.Refunds(e.ctx, e.reader(), ports.RefundQuery{State: domain.RefundRefunded})
+	refunded, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.reader(), ports.RefundQuery{State: domain.RefundRefunded})
 	require.NoError(t, err)
 	require.Equal(t, 1, refunded.Total)
 	assert.Equal(t, "Agnès Martin", refunded.Rows[0].Refund.RefundedBy)
 
-	d, err := e.portal.Invoice(e.ctx, e.citizen, r.InvoiceID)
+	d, err := e.portal.Citizens().Invoice(e.ctx, e.citizen, r.InvoiceID)
 	require.NoError(t, err)
 	require.Len(t, d.Refunds, 1)
 	assert.True(t, d.Refunds[0].Refunded(), "the payer's page says it was refunded")
 
 	stranger := ports.Citizen{BillerID: e.biller(), AccountID: uuid.New(), PayerID: e.newbie.ID}
-	_, err = e.portal.Invoice(e.ctx, stranger, r.InvoiceID)
+	_, err = e.portal.Citizens().Invoice(e.ctx, stranger, r.InvoiceID)
 	assert.ErrorIs(t, err, domain.ErrNotFound, "never another payer's")
 }
 
@@ -293,7 +293,7 @@ func TestExportRefunds(t *testing.T) {
 	e := newEnv(t)
 	r := doublePaid(t, e)
 	var buf bytes.Buffer
-	require.NoError(t, e.portal.ExportRefunds(e.ctx, e.reader(), ports.RefundQuery{}, &buf))
+	require.NoError(t, e.portal.BackOfficePayments().ExportRefunds(e.ctx, e.reader(), ports.RefundQuery{}, &buf))
 	text := buf.String()
 	require.True(t, strings.HasPrefix(text, "\ufeff"))
 	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\ufeff")))
@@ -318,9 +318,9 @@ func TestExportRefunds(t *testing.T) {
 	assert.Len(t, e.audits(t, domain.AuditRefundsExported), 1)
 
 	buf.Reset()
-	require.NoError(t, e.portal.ExportRefunds(e.ctx, e.reader(), ports.RefundQuery{State: domain.RefundRefunded}, &buf))
+	require.NoError(t, e.portal.BackOfficePayments().ExportRefunds(e.ctx, e.reader(), ports.RefundQuery{State: domain.RefundRefunded}, &buf))
 	assert.Equal(t, 1, strings.Count(buf.String(), "\r\n"), "the header alone")
-	err = e.portal.ExportRefunds(e.ctx, ports.Actor{}, ports.RefundQuery{}, &buf)
+	err = e.portal.BackOfficePayments().ExportRefunds(e.ctx, ports.Actor{}, ports.RefundQuery{}, &buf)
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 }
 
@@ -329,17 +329,17 @@ func TestExportRefunds(t *testing.T) {
 // mode's "paid" for the attempt: unconfirmed, perhaps forged.
 func unconfirmedOnPaid(t *testing.T, e *env) domain.Payment {
 	t.Helper()
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
-	_, _, err = e.portal.SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number, ports.InvoiceStatusChange{Status: domain.InvoicePaid})
+	_, _, err = e.portal.BillingAPI().SetInvoiceStatus(e.ctx, e.manager(), e.house.Invoices[0].Number, ports.InvoiceStatusChange{Status: domain.InvoicePaid})
 	require.NoError(t, err)
 	e.gateway.SetReport(pay.OperationID, domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total,
 		Numcli: pay.Numcli, Method: domain.MethodCard, Authorization: "AUT-" + pay.OperationID, Code: "P", TransactionAt: e.clock.Now()})
-	got, err := e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	got, err := e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	require.True(t, got.Unconfirmed())
 	e.checkPaidOnce(t, e.house.Invoices[0].ID, uuid.Nil)
-	list, err := e.portal.Refunds(e.ctx, e.manager(), ports.RefundQuery{})
+	list, err := e.portal.BackOfficePayments().Refunds(e.ctx, e.manager(), ports.RefundQuery{})
 	require.NoError(t, err)
 	assert.Zero(t, list.Total, "nobody is told to refund money that may never have come")
 	assert.Empty(t, e.mails.To(e.house.Biller.Email))
@@ -351,7 +351,7 @@ func TestAnUnconfirmedPaymentIsToRefundOnceConfirmed(t *testing.T) {
 	t.Run("by the service", func(t *testing.T) {
 		e := newEnv(t)
 		pay := unconfirmedOnPaid(t, e)
-		require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), pay.ID))
+		require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), pay.ID))
 		pay, err := e.store.Payment(e.ctx, pay.ID)
 		require.NoError(t, err)
 		r := e.onlyRefund(t, pay, e.invoice(t, e.house.Invoices[0].ID))
@@ -366,7 +366,7 @@ func TestAnUnconfirmedPaymentIsToRefundOnceConfirmed(t *testing.T) {
 			"LIGNE;Date;Référence;Montant\n" +
 			"LIGNE;" + e.clock.Now().In(domain.Paris).Format("02/01/2006") + ";" + pay.Refdet + ";" + strings.ReplaceAll(pay.Total.StringFixed(2), ".", ",") + "\n" +
 			"PIED-DE-PAGE;1;" + strings.ReplaceAll(pay.Total.StringFixed(2), ".", ",") + "\n"
-		res, err := e.portal.ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
+		res, err := e.portal.BackOfficePayments().ApplySettlementReport(e.ctx, e.manager(), strings.NewReader(report))
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Confirmed)
 		pay, err = e.store.Payment(e.ctx, pay.ID)

@@ -66,7 +66,7 @@ func invoiceDocumentInfo(ctx context.Context, tx Tx, inv domain.Invoice) (Docume
 // under the invoice's number, replacing the previous one. The same bytes
 // twice change nothing (PutUnchanged). The invoice may be in any state:
 // the document does not change what is owed.
-func (p *Portal) PutInvoicePDF(ctx context.Context, a Actor, number string, data []byte) (DocumentInfo, PutResult, error) {
+func (p BillingAPI) PutInvoicePDF(ctx context.Context, a Actor, number string, data []byte) (DocumentInfo, PutResult, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return DocumentInfo{}, "", err
 	}
@@ -124,7 +124,7 @@ func (p *Portal) PutInvoicePDF(ctx context.Context, a Actor, number string, data
 
 // InvoicePDF returns the stored PDF of the actor's biller's invoice
 // numbered number; ErrNoDocument when it has none.
-func (p *Portal) InvoicePDF(ctx context.Context, a Actor, number string) (domain.Document, error) {
+func (p BillingAPI) InvoicePDF(ctx context.Context, a Actor, number string) (domain.Document, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return domain.Document{}, err
 	}
@@ -146,7 +146,7 @@ func (p *Portal) InvoicePDF(ctx context.Context, a Actor, number string) (domain
 // Another payer's invoice, or one that does not exist, gives
 // domain.ErrNotFound alike; an invoice of theirs without a stored PDF
 // gives ErrNoDocument.
-func (p *Portal) InvoiceDocument(ctx context.Context, c Citizen, invoiceID uuid.UUID) (domain.Document, error) {
+func (p Citizens) InvoiceDocument(ctx context.Context, c Citizen, invoiceID uuid.UUID) (domain.Document, error) {
 	inv, _, err := p.ownInvoice(ctx, p.store, c, invoiceID)
 	if err != nil {
 		return domain.Document{}, err
@@ -164,7 +164,7 @@ func (p *Portal) InvoiceDocument(ctx context.Context, c Citizen, invoiceID uuid.
 // InvoiceDocumentInfo describes the PDF of one of the citizen's invoices,
 // its size included, without reading its bytes: errors as
 // InvoiceDocument.
-func (p *Portal) InvoiceDocumentInfo(ctx context.Context, c Citizen, invoiceID uuid.UUID) (DocumentInfo, error) {
+func (p Citizens) InvoiceDocumentInfo(ctx context.Context, c Citizen, invoiceID uuid.UUID) (DocumentInfo, error) {
 	inv, _, err := p.ownInvoice(ctx, p.store, c, invoiceID)
 	if err != nil {
 		return DocumentInfo{}, err

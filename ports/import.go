@@ -23,7 +23,7 @@ type ImportResult struct {
 // the line errors are returned (with a nil error). Otherwise everything is
 // applied in one transaction. With dryRun, the result says what would be
 // done and nothing is saved.
-func (p *Portal) Import(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch, dryRun bool) (ImportResult, []domain.LineError, error) {
+func (p Operator) Import(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch, dryRun bool) (ImportResult, []domain.LineError, error) {
 	run, err := p.runImport(ctx, billerID, batch, importOptions{dryRun: dryRun})
 	return run.result, run.errs, err
 }

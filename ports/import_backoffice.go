@@ -40,7 +40,7 @@ func (r ImportReport) Count(o domain.ImportOutcome) int {
 // format: with dryRun ("Simuler") it reports what every line would do and
 // changes nothing; otherwise it applies the file, all or nothing. Both
 // are written in the audit log, the dry run as a simulation.
-func (p *Portal) ImportFile(ctx context.Context, a Actor, batch domain.ImportBatch, dryRun bool) (ImportReport, error) {
+func (p BackOffice) ImportFile(ctx context.Context, a Actor, batch domain.ImportBatch, dryRun bool) (ImportReport, error) {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return ImportReport{}, err
 	}

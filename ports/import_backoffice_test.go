@@ -43,7 +43,7 @@ func TestImportFileDryRunChangesNothing(t *testing.T) {
 	manager := agent(e, domain.RoleManager)
 	payers, invoices := counts(t, e)
 
-	rep, err := e.portal.ImportFile(e.ctx, manager, officeBatch(e), true)
+	rep, err := e.portal.BackOffice().ImportFile(e.ctx, manager, officeBatch(e), true)
 	require.NoError(t, err)
 	assert.True(t, rep.DryRun)
 	assert.False(t, rep.Applied)
@@ -65,7 +65,7 @@ func TestImportFileDryRunChangesNothing(t *testing.T) {
 	assert.Equal(t, "4 lignes", ev[0].Target)
 
 	e.advance(time.Minute)
-	rep, err = e.portal.ImportFile(e.ctx, manager, officeBatch(e), false)
+	rep, err = e.portal.BackOffice().ImportFile(e.ctx, manager, officeBatch(e), false)
 	require.NoError(t, err)
 	assert.True(t, rep.Applied)
 	assert.Equal(t, rep.Count(domain.ImportCreated), 2)
@@ -85,7 +85,7 @@ func TestImportFileWithAWrongLine(t *testing.T) {
 	payers, invoices := counts(t, e)
 	for _, dryRun := range []bool{true, false} {
 		e.advance(time.Minute)
-		rep, err := e.portal.ImportFile(e.ctx, agent(e, domain.RoleManager), batch, dryRun)
+		rep, err := e.portal.BackOffice().ImportFile(e.ctx, agent(e, domain.RoleManager), batch, dryRun)
 		require.NoError(t, err)
 		assert.False(t, rep.Applied)
 		require.Len(t, rep.Errors, 1)
@@ -104,12 +104,12 @@ func TestImportFileWithAWrongLine(t *testing.T) {
 
 func TestImportFileRolesAndScope(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.portal.ImportFile(e.ctx, agent(e, domain.RoleReader), officeBatch(e), true)
+	_, err := e.portal.BackOffice().ImportFile(e.ctx, agent(e, domain.RoleReader), officeBatch(e), true)
 	assert.ErrorIs(t, err, ports.ErrReadOnly, "even a dry run: it is the first step of a change")
 	assert.Empty(t, auditTrail(t, e, domain.AuditImport))
 
 	other := otherBiller(t, e)
-	rep, err := e.portal.ImportFile(e.ctx, other, officeBatch(e), false)
+	rep, err := e.portal.BackOffice().ImportFile(e.ctx, other, officeBatch(e), false)
 	require.NoError(t, err)
 	require.True(t, rep.Applied)
 	assert.Equal(t, 2, rep.PayersCreated, "REF001 is new to the other biller")

@@ -22,7 +22,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	bad.Invoices = append([]domain.ImportInvoice{}, good.Invoices...)
 	bad.Invoices = append(bad.Invoices, domain.ImportInvoice{Line: 6, PayerRef: "REF404", Number: "2026-000003", IssueDate: "2026-01-05", DueDate: "2026-02-05", Amount: "1"})
 
-	res, lineErrs, err := e.portal.Import(e.ctx, e.biller(), bad, false)
+	res, lineErrs, err := e.portal.Operator().Import(e.ctx, e.biller(), bad, false)
 	require.NoError(t, err)
 	require.Len(t, lineErrs, 1)
 	assert.Equal(t, 6, lineErrs[0].Line)
@@ -30,7 +30,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	_, err = e.store.PayerByRef(e.ctx, e.biller(), "REF100")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "nothing of a wrong file is applied")
 
-	res, lineErrs, err = e.portal.Import(e.ctx, e.biller(), good, true)
+	res, lineErrs, err = e.portal.Operator().Import(e.ctx, e.biller(), good, true)
 	require.NoError(t, err)
 	assert.Empty(t, lineErrs)
 	assert.Equal(t, 1, res.PayersCreated)
@@ -38,7 +38,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	_, err = e.store.PayerByRef(e.ctx, e.biller(), "REF100")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "a dry run changes nothing")
 
-	res, lineErrs, err = e.portal.Import(e.ctx, e.biller(), good, false)
+	res, lineErrs, err = e.portal.Operator().Import(e.ctx, e.biller(), good, false)
 	require.NoError(t, err)
 	assert.Empty(t, lineErrs)
 	assert.Equal(t, 2, res.InvoicesCreated)
@@ -46,16 +46,16 @@ func TestImportAllOrNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, dec("12.30").Equal(inv.Amount))
 
-	res, _, err = e.portal.Import(e.ctx, e.biller(), good, false)
+	res, _, err = e.portal.Operator().Import(e.ctx, e.biller(), good, false)
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.Unchanged, "importing the same file again is idempotent")
 	assert.Zero(t, res.InvoicesCreated+res.PayersCreated)
 
-	require.NoError(t, e.portal.RequestActivation(e.ctx, e.biller(), "jeanne@exemple.fr"), "an imported payer can activate")
+	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "jeanne@exemple.fr"), "an imported payer can activate")
 }
 
 func TestImportIntoAnUnknownBiller(t *testing.T) {
 	e := newEnv(t)
-	_, _, err := e.portal.Import(e.ctx, e.newbie.ID, domain.ImportBatch{}, false)
+	_, _, err := e.portal.Operator().Import(e.ctx, e.newbie.ID, domain.ImportBatch{}, false)
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
 }

@@ -21,7 +21,7 @@ type Dashboard struct {
 }
 
 // Dashboard returns the home page of the caller, given their session.
-func (p *Portal) Dashboard(ctx context.Context, c Citizen, s Session) (Dashboard, error) {
+func (p Citizens) Dashboard(ctx context.Context, c Citizen, s Session) (Dashboard, error) {
 	_, payer, err := citizenAccount(ctx, p.store, c)
 	if err != nil {
 		return Dashboard{}, err
@@ -56,7 +56,7 @@ const MaxPerPage = 100
 
 // Invoices lists the caller's invoices in one tab, page by page (page
 // counts from 1).
-func (p *Portal) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page, perPage int) (InvoicePage, error) {
+func (p Citizens) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page, perPage int) (InvoicePage, error) {
 	if !tab.Valid() {
 		return InvoicePage{}, domain.ErrNotFound
 	}
@@ -101,7 +101,7 @@ type InvoiceDetail struct {
 
 // Invoice returns one of the caller's invoices. Another payer's invoice,
 // or one that does not exist, gives domain.ErrNotFound alike.
-func (p *Portal) Invoice(ctx context.Context, c Citizen, id uuid.UUID) (InvoiceDetail, error) {
+func (p Citizens) Invoice(ctx context.Context, c Citizen, id uuid.UUID) (InvoiceDetail, error) {
 	inv, b, err := p.ownInvoice(ctx, p.store, c, id)
 	if err != nil {
 		return InvoiceDetail{}, err
@@ -138,12 +138,12 @@ func (p *Portal) ownInvoice(ctx context.Context, tx Tx, c Citizen, id uuid.UUID)
 }
 
 // DeclarePaid is "Marquer la facture comme réglée".
-func (p *Portal) DeclarePaid(ctx context.Context, c Citizen, id uuid.UUID) error {
+func (p Citizens) DeclarePaid(ctx context.Context, c Citizen, id uuid.UUID) error {
 	return p.changeInvoice(ctx, c, id, func(inv *domain.Invoice, now time.Time) error { return inv.DeclarePaid(now) })
 }
 
 // UndoDeclarePaid is "Marquer la facture comme non réglée".
-func (p *Portal) UndoDeclarePaid(ctx context.Context, c Citizen, id uuid.UUID) error {
+func (p Citizens) UndoDeclarePaid(ctx context.Context, c Citizen, id uuid.UUID) error {
 	return p.changeInvoice(ctx, c, id, func(inv *domain.Invoice, now time.Time) error { return inv.UndoDeclarePaid(now) })
 }
 
@@ -169,7 +169,7 @@ func (p *Portal) changeInvoice(ctx context.Context, c Citizen, id uuid.UUID, cha
 // safe to run concurrently (each invoice is locked and checked again
 // before it moves), and returns how many invoices moved. The daily job
 // is RunTreasury.
-func (p *Portal) TransferToTreasury(ctx context.Context) (int, error) {
+func (p Jobs) TransferToTreasury(ctx context.Context) (int, error) {
 	billers, err := p.store.Billers(ctx)
 	if err != nil {
 		return 0, domain.WrapInternal(err)

@@ -10,7 +10,7 @@ import (
 // RequestPaperless is "Je ne souhaite plus recevoir mes factures au format
 // papier", once confirmed: the wish is recorded on the payer and the
 // service is emailed. Asking again changes nothing and sends nothing.
-func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
+func (p Citizens) RequestPaperless(ctx context.Context, c Citizen) error {
 	now := p.clock.Now()
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		a, payer, err := citizenAccount(ctx, tx, c)
@@ -43,7 +43,7 @@ func (p *Portal) RequestPaperless(ctx context.Context, c Citizen) error {
 
 // Contact is "Contacter le service": the message is stored and emailed to
 // the service with the payer's identity; replies go to the payer.
-func (p *Portal) Contact(ctx context.Context, c Citizen, subject, body string) error {
+func (p Citizens) Contact(ctx context.Context, c Citizen, subject, body string) error {
 	now := p.clock.Now()
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		a, payer, err := citizenAccount(ctx, tx, c)

@@ -12,8 +12,8 @@ import (
 
 func TestPaperlessRequest(t *testing.T) {
 	e := newEnv(t)
-	require.NoError(t, e.portal.RequestPaperless(e.ctx, e.citizen))
-	prof, err := e.portal.Profile(e.ctx, e.citizen)
+	require.NoError(t, e.portal.Citizens().RequestPaperless(e.ctx, e.citizen))
+	prof, err := e.portal.Citizens().Profile(e.ctx, e.citizen)
 	require.NoError(t, err)
 	assert.True(t, prof.Paperless)
 	toService := e.mails.To(e.house.Biller.Email)
@@ -26,17 +26,17 @@ func TestPaperlessRequest(t *testing.T) {
 	require.Len(t, msgs, 1)
 	assert.Equal(t, domain.MessagePaperless, msgs[0].Kind)
 
-	require.NoError(t, e.portal.RequestPaperless(e.ctx, e.citizen))
+	require.NoError(t, e.portal.Citizens().RequestPaperless(e.ctx, e.citizen))
 	assert.Len(t, e.mails.To(e.house.Biller.Email), 1, "asking twice sends nothing new")
 }
 
 func TestContactMessage(t *testing.T) {
 	e := newEnv(t)
-	err := e.portal.Contact(e.ctx, e.citizen, "", "Bonjour")
+	err := e.portal.Citizens().Contact(e.ctx, e.citizen, "", "Bonjour")
 	assert.Equal(t, "subject", domain.ErrorField(err))
 	assert.Empty(t, e.mails.Mails())
 
-	require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Question sur ma facture\r\nBcc: pirate@exemple.fr", "Bonjour,\nje ne comprends pas le montant. <b>Merci</b>"))
+	require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Question sur ma facture\r\nBcc: pirate@exemple.fr", "Bonjour,\nje ne comprends pas le montant. <b>Merci</b>"))
 	toService := e.mails.To(e.house.Biller.Email)
 	require.Len(t, toService, 1)
 	m := toService[0]
@@ -54,7 +54,7 @@ func TestContactMessage(t *testing.T) {
 func TestContactMessageKeptWhenTheMailFails(t *testing.T) {
 	e := newEnv(t)
 	e.mails.FailNext(1, errors.New("connection refused"))
-	require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Objet", "Message"))
+	require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Objet", "Message"))
 	msgs, err := e.store.Messages(e.ctx, e.biller(), 10)
 	require.NoError(t, err)
 	assert.Len(t, msgs, 1, "the message is stored for the back office even if the mail is lost")

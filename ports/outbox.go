@@ -99,7 +99,7 @@ func (p *Portal) enqueue(ctx context.Context, tx Tx, m Mail, now time.Time) erro
 // tests); otherwise the background sender is woken.
 func (p *Portal) mailsQueued(ctx context.Context) {
 	if p.cfg.MailInline {
-		if _, err := p.DeliverMails(ctx); err != nil {
+		if _, err := p.Jobs().DeliverMails(ctx); err != nil {
 			p.log.ErrorContext(ctx, "mail outbox", "err", err)
 		}
 		return
@@ -112,7 +112,7 @@ func (p *Portal) mailsQueued(ctx context.Context) {
 
 // MailsWaiting is closed over by the sender loop: a value arrives when a
 // use case has queued mails.
-func (p *Portal) MailsWaiting() <-chan struct{} { return p.wake }
+func (p Jobs) MailsWaiting() <-chan struct{} { return p.wake }
 
 // DeliverMails sends the mails of the outbox that are due: a success is
 // recorded as sent and never sent again; a temporary failure (code
@@ -120,7 +120,7 @@ func (p *Portal) MailsWaiting() <-chan struct{} { return p.wake }
 // an hour, until the mail is older than Config.MailRetryFor; a permanent
 // failure is recorded as failed at once. Failures are logged at error
 // level. It returns how many mails were sent.
-func (p *Portal) DeliverMails(ctx context.Context) (int, error) {
+func (p Jobs) DeliverMails(ctx context.Context) (int, error) {
 	sent := 0
 	for {
 		p.beatSender()
@@ -162,7 +162,7 @@ func (p *Portal) DeliverMails(ctx context.Context) (int, error) {
 }
 
 // OutboxCounts tells the operator how many mails wait and failed.
-func (p *Portal) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
+func (p Jobs) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
 	c, err := p.store.OutboxCounts(ctx)
 	return c, domain.WrapInternal(err)
 }

@@ -20,7 +20,7 @@ var (
 
 func (e *env) counts(t *testing.T) ports.OutboxCounts {
 	t.Helper()
-	c, err := e.portal.OutboxCounts(e.ctx)
+	c, err := e.portal.Jobs().OutboxCounts(e.ctx)
 	require.NoError(t, err)
 	return c
 }
@@ -28,32 +28,32 @@ func (e *env) counts(t *testing.T) ports.OutboxCounts {
 func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
 	e := newEnv(t)
 	e.mails.FailNext(2, errTemporary)
-	require.NoError(t, e.portal.RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"), "the citizen is told the mail is on its way")
+	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"), "the citizen is told the mail is on its way")
 	assert.Empty(t, e.mails.Mails())
 	assert.Equal(t, ports.OutboxCounts{Pending: 1}, e.counts(t), "kept in the outbox")
 
-	n, err := e.portal.DeliverMails(e.ctx)
+	n, err := e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "not due before its retry time")
 
 	e.advance(time.Minute)
-	n, err = e.portal.DeliverMails(e.ctx)
+	n, err = e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "second failure")
 	e.advance(time.Minute)
-	n, err = e.portal.DeliverMails(e.ctx)
+	n, err = e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "the delay doubles: 2 minutes after the second failure")
 
 	e.advance(time.Minute)
-	n, err = e.portal.DeliverMails(e.ctx)
+	n, err = e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Len(t, e.mails.To("ref002@exemple.fr"), 1)
 	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
 
 	e.advance(time.Hour)
-	n, err = e.portal.DeliverMails(e.ctx)
+	n, err = e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.Len(t, e.mails.To("ref002@exemple.fr"), 1, "never sent twice")
@@ -62,10 +62,10 @@ func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
 func TestPermanentFailureIsNotRetried(t *testing.T) {
 	e := newEnv(t)
 	e.mails.FailNext(1, errPermanent)
-	require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Objet", "Message"))
+	require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Objet", "Message"))
 	assert.Equal(t, ports.OutboxCounts{Failed: 1}, e.counts(t))
 	e.advance(2 * time.Hour)
-	n, err := e.portal.DeliverMails(e.ctx)
+	n, err := e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.Empty(t, e.mails.Mails())
@@ -74,10 +74,10 @@ func TestPermanentFailureIsNotRetried(t *testing.T) {
 func TestRetriesStopAtTheBoundedAge(t *testing.T) {
 	e := newEnv(t)
 	e.mails.FailNext(1000, errTemporary)
-	require.NoError(t, e.portal.RequestPaperless(e.ctx, e.citizen))
+	require.NoError(t, e.portal.Citizens().RequestPaperless(e.ctx, e.citizen))
 	for i := 0; i < 60 && e.counts(t).Pending > 0; i++ {
 		e.advance(time.Hour)
-		_, err := e.portal.DeliverMails(e.ctx)
+		_, err := e.portal.Jobs().DeliverMails(e.ctx)
 		require.NoError(t, err)
 	}
 	assert.Equal(t, ports.OutboxCounts{Failed: 1}, e.counts(t), "given up after 24 hours")
@@ -85,7 +85,7 @@ func TestRetriesStopAtTheBoundedAge(t *testing.T) {
 
 func TestNoMailForARolledBackChange(t *testing.T) {
 	e := newEnv(t)
-	err := e.portal.RequestEmailChange(e.ctx, e.citizen, "ref002@exemple.fr", password)
+	err := e.portal.Citizens().RequestEmailChange(e.ctx, e.citizen, "ref002@exemple.fr", password)
 	require.ErrorIs(t, err, domain.ErrEmailTaken)
 	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
 	assert.Empty(t, e.mails.Mails())
@@ -93,14 +93,14 @@ func TestNoMailForARolledBackChange(t *testing.T) {
 
 func TestBackgroundDeliveryIsSignalled(t *testing.T) {
 	e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
-	require.NoError(t, e.portal.RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
+	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
 	assert.Empty(t, e.mails.Mails(), "the use case does not wait for the mail server")
 	select {
-	case <-e.portal.MailsWaiting():
+	case <-e.portal.Jobs().MailsWaiting():
 	default:
 		t.Fatal("the sender was not woken")
 	}
-	n, err := e.portal.DeliverMails(e.ctx)
+	n, err := e.portal.Jobs().DeliverMails(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
@@ -110,14 +110,14 @@ func TestBackgroundDeliveryIsSignalled(t *testing.T) {
 func TestConcurrentSendersDeliverEachMailOnce(t *testing.T) {
 	e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
 	for i := 0; i < 30; i++ {
-		require.NoError(t, e.portal.Contact(e.ctx, e.citizen, "Objet", "Message"))
+		require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Objet", "Message"))
 	}
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.portal.DeliverMails(e.ctx)
+			_, err := e.portal.Jobs().DeliverMails(e.ctx)
 			assert.NoError(t, err)
 		}()
 	}

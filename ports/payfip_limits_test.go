@@ -30,12 +30,12 @@ func TestURLModeInvoiceAbove10000EurosSaysWhy(t *testing.T) {
 	big := bigInvoice(t, e, "2025-777777", "12500.00")
 	want := "La facture 2025-777777 ne peut pas être réglée en ligne : son montant (12\u202f500,00\u00a0€) dépasse le maximum de 9\u202f999,99\u00a0€ d'un paiement en ligne. Contactez le service."
 
-	d, err := e.portal.Invoice(e.ctx, e.citizen, big.ID)
+	d, err := e.portal.Citizens().Invoice(e.ctx, e.citizen, big.ID)
 	require.NoError(t, err)
 	assert.False(t, d.Actions.Pay)
 	assert.Equal(t, want, domain.ErrorMessage(d.Actions.PayBlocked))
 
-	sel, err := e.portal.PayableInvoices(e.ctx, e.citizen)
+	sel, err := e.portal.Citizens().PayableInvoices(e.ctx, e.citizen)
 	require.NoError(t, err)
 	for _, inv := range sel.Invoices {
 		assert.NotEqual(t, big.ID, inv.ID, "not offered for payment")
@@ -44,16 +44,16 @@ func TestURLModeInvoiceAbove10000EurosSaysWhy(t *testing.T) {
 	assert.Equal(t, big.ID, sel.Refused[0].Invoice.ID)
 	assert.Equal(t, want, sel.Refused[0].Reason)
 
-	_, err = e.portal.PreparePayment(e.ctx, e.citizen, []uuid.UUID{big.ID})
+	_, err = e.portal.Citizens().PreparePayment(e.ctx, e.citizen, []uuid.UUID{big.ID})
 	assert.Equal(t, want, domain.ErrorMessage(err))
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, []uuid.UUID{big.ID})
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, []uuid.UUID{big.ID})
 	assert.Equal(t, want, domain.ErrorMessage(err))
 	assert.Empty(t, e.gateway.Requests())
 
 	// The web service takes it.
 	ws := newEnv(t)
 	big = bigInvoice(t, ws, "2025-777777", "12500.00")
-	d, err = ws.portal.Invoice(ws.ctx, ws.citizen, big.ID)
+	d, err = ws.portal.Citizens().Invoice(ws.ctx, ws.citizen, big.ID)
 	require.NoError(t, err)
 	assert.True(t, d.Actions.Pay)
 }
@@ -62,7 +62,7 @@ func TestURLModeSelectionAbove10000Euros(t *testing.T) {
 	e := newEnv(t, urlMode)
 	a := bigInvoice(t, e, "2025-800001", "6000.00")
 	b := bigInvoice(t, e, "2025-800002", "4000.00")
-	_, err := e.portal.PreparePayment(e.ctx, e.citizen, []uuid.UUID{a.ID, b.ID})
+	_, err := e.portal.Citizens().PreparePayment(e.ctx, e.citizen, []uuid.UUID{a.ID, b.ID})
 	assert.Equal(t, domain.Invalid, domain.ErrorCode(err))
 	assert.Contains(t, domain.ErrorMessage(err), "9\u202f999,99\u00a0€")
 }
@@ -82,12 +82,12 @@ func TestAccentedAddressNeverReachesPayFiP(t *testing.T) {
 	setAccountEmail(t, e, "jérôme@exemple.fr")
 	ids := e.invoiceIDs(1)
 
-	_, err := e.portal.PreparePayment(e.ctx, e.citizen, ids)
+	_, err := e.portal.Citizens().PreparePayment(e.ctx, e.citizen, ids)
 	require.Error(t, err)
 	assert.Equal(t, domain.Invalid, domain.ErrorCode(err))
 	assert.Contains(t, domain.ErrorMessage(err), "« Mes informations »")
 
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	assert.Contains(t, domain.ErrorMessage(err), "« Mes informations »")
 	assert.Empty(t, e.gateway.Requests(), "nothing sent to PayFiP")
 	assert.False(t, e.invoice(t, ids[0]).Locked(e.clock.Now()), "nothing locked")
@@ -96,7 +96,7 @@ func TestAccentedAddressNeverReachesPayFiP(t *testing.T) {
 	assert.Empty(t, live, "nothing stored")
 
 	setAccountEmail(t, e, "jerome@démoville.fr")
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	r, ok := e.gateway.LastRequest()
 	require.True(t, ok)
@@ -106,18 +106,18 @@ func TestAccentedAddressNeverReachesPayFiP(t *testing.T) {
 
 func TestEmailChangeRefusesAnAddressPayFiPWouldRefuse(t *testing.T) {
 	e := newEnv(t)
-	err := e.portal.RequestEmailChange(e.ctx, e.citizen, "élodie@exemple.fr", password)
+	err := e.portal.Citizens().RequestEmailChange(e.ctx, e.citizen, "élodie@exemple.fr", password)
 	assert.Equal(t, "email", domain.ErrorField(err))
 	assert.Contains(t, domain.ErrorMessage(err), "payer vos factures en ligne")
 	assert.Empty(t, e.mails.To("élodie@exemple.fr"))
 
-	require.NoError(t, e.portal.RequestEmailChange(e.ctx, e.citizen, "elodie@démoville.fr", password), "an accented domain is converted")
+	require.NoError(t, e.portal.Citizens().RequestEmailChange(e.ctx, e.citizen, "elodie@démoville.fr", password), "an accented domain is converted")
 }
 
 func TestSettingsAmountBounds(t *testing.T) {
 	e := newEnv(t, urlMode)
 	manager := agent(e, domain.RoleManager)
-	b, err := e.portal.Settings(e.ctx, manager)
+	b, err := e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PayFiPURL, b.PayFiPMode, "the page knows the instance's mode")
 	in := ports.SettingsInputOf(b)
@@ -134,13 +134,13 @@ func TestSettingsAmountBounds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			in := ports.SettingsInputOf(b)
 			in.MinAmount, in.MaxAmount = dec(c.min), dec(c.max)
-			err := e.portal.UpdateSettings(e.ctx, manager, in)
+			err := e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, manager, in)
 			assert.Equal(t, c.field, domain.ErrorField(err), domain.ErrorMessage(err))
 		})
 	}
 
 	in.MinAmount, in.MaxAmount = dec("5.00"), dec("500.00")
-	require.NoError(t, e.portal.UpdateSettings(e.ctx, manager, in))
+	require.NoError(t, e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, manager, in))
 	got, err := e.store.Biller(e.ctx, e.biller())
 	require.NoError(t, err)
 	assert.Equal(t, "5.00", got.MinAmount.StringFixed(2))

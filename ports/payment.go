@@ -40,7 +40,7 @@ func (p *Portal) withMode(b domain.Biller) domain.Biller {
 }
 
 // PayableInvoices lists the caller's invoices that may be paid now.
-func (p *Portal) PayableInvoices(ctx context.Context, c Citizen) (Selection, error) {
+func (p Citizens) PayableInvoices(ctx context.Context, c Citizen) (Selection, error) {
 	_, payer, err := citizenAccount(ctx, p.store, c)
 	if err != nil {
 		return Selection{}, err
@@ -87,7 +87,7 @@ type PaymentSummary struct {
 
 // PreparePayment checks a selection and returns its summary. Nothing is
 // stored: the attempt begins only with StartPayment.
-func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
+func (p Citizens) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
 	a, payer, err := citizenAccount(ctx, p.store, c)
 	if err != nil {
 		return PaymentSummary{}, err
@@ -122,7 +122,7 @@ func (p *Portal) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID)
 // operation at the gateway (exactly once per attempt) and returns where
 // to send the browser. Of two concurrent starts on one invoice, exactly
 // one wins; the other gets a Conflict.
-func (p *Portal) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (domain.Payment, Checkout, error) {
+func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (domain.Payment, Checkout, error) {
 	id, err := p.newID()
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
@@ -281,7 +281,7 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 // server-to-server query, except in the legacy URL mode, whose result is
 // accepted unconfirmed when refdet, amount and client number match. It is
 // idempotent. It returns the attempt as it stands afterwards.
-func (p *Portal) HandleNotification(ctx context.Context, params url.Values) (domain.Payment, error) {
+func (p Jobs) HandleNotification(ctx context.Context, params url.Values) (domain.Payment, error) {
 	n, err := p.gateway.ReadNotification(ctx, params)
 	if err != nil {
 		return domain.Payment{}, err
@@ -396,7 +396,7 @@ func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now
 
 // Payment returns one of the caller's attempts; another payer's gives
 // domain.ErrNotFound.
-func (p *Portal) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.Payment, error) {
+func (p Citizens) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.Payment, error) {
 	pay, err := p.store.Payment(ctx, id)
 	if err != nil {
 		return pay, notFoundAs(err, domain.ErrNotFound)
@@ -421,7 +421,7 @@ const reconcileBatch = 1000
 // expire once the biller's lock duration has passed. It returns how many
 // attempts changed; a failure on one attempt is logged and the others go
 // on.
-func (p *Portal) Reconcile(ctx context.Context) (int, error) {
+func (p Jobs) Reconcile(ctx context.Context) (int, error) {
 	live, err := p.store.LivePayments(ctx, reconcileBatch)
 	if err != nil {
 		return 0, domain.WrapInternal(err)
@@ -512,7 +512,7 @@ const NightlyCheckWindow = 48 * time.Hour
 // instances (Store.ClaimRun), on its first call at or after
 // NightlyCheckHour; earlier calls do nothing. It returns how many
 // attempts changed.
-func (p *Portal) RunNightlyPaymentCheck(ctx context.Context) (int, error) {
+func (p Jobs) RunNightlyPaymentCheck(ctx context.Context) (int, error) {
 	now := p.clock.Now()
 	if now.In(domain.Paris).Hour() < NightlyCheckHour {
 		return 0, nil

@@ -34,7 +34,7 @@ func TestAPaymentInTheTestEnvironmentIsNeverMoney(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
 			e.setBiller(t, func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
-			pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(2))
+			pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(2))
 			require.NoError(t, err)
 			assert.Equal(t, domain.SaisieTest, pay.Saisie)
 			r := e.gateway.SetOutcome(pay.OperationID, domain.OutcomePaid)
@@ -42,7 +42,7 @@ func TestAPaymentInTheTestEnvironmentIsNeverMoney(t *testing.T) {
 			e.gateway.SetReport(pay.OperationID, r)
 			e.advance(time.Minute)
 
-			got, err := e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+			got, err := e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 			require.NoError(t, err)
 			assert.Equal(t, domain.PaymentTest, got.State)
 			assert.True(t, got.IsTest())
@@ -55,12 +55,12 @@ func TestAPaymentInTheTestEnvironmentIsNeverMoney(t *testing.T) {
 			events := details(e.timeline(t, pay.ID))
 			assert.Contains(t, events[len(events)-1], "paiement de test, aucune somme reçue")
 
-			list, err := e.portal.Payments(e.ctx, e.reader(), ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentTest}})
+			list, err := e.portal.BackOfficePayments().Payments(e.ctx, e.reader(), ports.PaymentQuery{States: []domain.PaymentState{domain.PaymentTest}})
 			require.NoError(t, err)
 			require.Len(t, list.Rows, 1, "the back office filters test payments")
 
 			var csv strings.Builder
-			require.NoError(t, e.portal.ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{}, &csv))
+			require.NoError(t, e.portal.BackOfficePayments().ExportPayments(e.ctx, e.reader(), ports.PaymentQuery{}, &csv))
 			assert.Contains(t, csv.String(), ";test;Paiement de test;")
 			assert.Contains(t, csv.String(), ";T;"+string(echoed)+";oui\r\n", "the CSV says it is a test")
 		})
@@ -69,28 +69,28 @@ func TestAPaymentInTheTestEnvironmentIsNeverMoney(t *testing.T) {
 
 func TestAnUndeterminedAttemptHoldsItsInvoicesAndIsStillAsked(t *testing.T) {
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	inv := e.house.Invoices[0].ID
 
 	e.advance(domain.OperationWindow)
-	_, err = e.portal.Reconcile(e.ctx)
+	_, err = e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentExpired, e.payment(t, pay.ID).State)
 	assert.True(t, e.invoice(t, inv).Locked(e.clock.Now()), "held: PayFiP may notify two hours later")
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "no second attempt while money can still come")
 
 	// The reconciler keeps asking during the hold.
 	asked := len(e.gateway.StatusQueries())
 	e.advance(time.Hour)
-	_, err = e.portal.Reconcile(e.ctx)
+	_, err = e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Greater(t, len(e.gateway.StatusQueries()), asked, "asked again during the hold")
 
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomePaid)
 	e.advance(30 * time.Minute)
-	n, err := e.portal.Reconcile(e.ctx)
+	n, err := e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, domain.PaymentPaid, e.payment(t, pay.ID).State, "a late paid settles")
@@ -100,56 +100,56 @@ func TestAnUndeterminedAttemptHoldsItsInvoicesAndIsStillAsked(t *testing.T) {
 
 func TestTheHoldEndsWithTheLockDuration(t *testing.T) {
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomeAbandoned)
 	e.advance(domain.OperationWindow)
-	_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentAbandoned, e.payment(t, pay.ID).State)
 	assert.True(t, e.invoice(t, e.house.Invoices[0].ID).Locked(e.clock.Now()))
 
 	e.advance(2*time.Hour - domain.OperationWindow)
 	asked := len(e.gateway.StatusQueries())
-	_, err = e.portal.Reconcile(e.ctx)
+	_, err = e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Len(t, e.gateway.StatusQueries(), asked, "no longer asked once the hold is over")
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	assert.NoError(t, err, "payable again")
 }
 
 func TestAnUnknownOperationInItsFirstMinutesIsNotExpired(t *testing.T) {
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomeUnknown)
 	e.advance(2 * time.Minute)
-	got, err := e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	got, err := e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentInProgress, got.State, "P1 this early means not received yet")
 }
 
 func TestTheNightlyCheckAsksAgainAboutAttemptsThatEndedUnpaid(t *testing.T) {
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomeRefused)
-	_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	require.Equal(t, domain.PaymentRefused, e.payment(t, pay.ID).State)
 	// Epoch is 10:30 in Paris; the DGFiP says "paid" during the night.
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomePaid)
 
 	e.advance(15 * time.Hour) // 01:30 in Paris
-	n, err := e.portal.RunNightlyPaymentCheck(e.ctx)
+	n, err := e.portal.Jobs().RunNightlyPaymentCheck(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "not before 02:00")
-	_, err = e.portal.Reconcile(e.ctx)
+	_, err = e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentRefused, e.payment(t, pay.ID).State, "a refused attempt is not polled during the day")
 
 	e.advance(time.Hour) // 02:30
-	n, err = e.portal.RunNightlyPaymentCheck(e.ctx)
+	n, err = e.portal.Jobs().RunNightlyPaymentCheck(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, domain.PaymentPaid, e.payment(t, pay.ID).State)
@@ -158,7 +158,7 @@ func TestTheNightlyCheckAsksAgainAboutAttemptsThatEndedUnpaid(t *testing.T) {
 	assert.Contains(t, events[len(events)-1], "Vérification de nuit")
 
 	asked := len(e.gateway.StatusQueries())
-	n, err = e.portal.RunNightlyPaymentCheck(e.ctx)
+	n, err = e.portal.Jobs().RunNightlyPaymentCheck(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.Len(t, e.gateway.StatusQueries(), asked, "once per night")
@@ -166,14 +166,14 @@ func TestTheNightlyCheckAsksAgainAboutAttemptsThatEndedUnpaid(t *testing.T) {
 
 func TestTheNightlyCheckLooksBack48Hours(t *testing.T) {
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomeRefused)
-	_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 	e.advance(49 * time.Hour) // 11:30 in Paris, two days later
 	asked := len(e.gateway.StatusQueries())
-	_, err = e.portal.RunNightlyPaymentCheck(e.ctx)
+	_, err = e.portal.Jobs().RunNightlyPaymentCheck(e.ctx)
 	require.NoError(t, err)
 	assert.Len(t, e.gateway.StatusQueries(), asked, "older than 48 hours: not asked")
 }
@@ -191,17 +191,17 @@ func TestAnAttemptThatNeverReachedPayFiPFreesItsInvoicesWithinMinutes(t *testing
 	require.NoError(t, e.store.SaveInvoice(e.ctx, invs[0]))
 
 	e.advance(time.Minute)
-	_, err = e.portal.Reconcile(e.ctx)
+	_, err = e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentCreated, e.payment(t, pay.ID).State, "the gateway may still be answering")
 
 	e.advance(domain.UnstartedGrace)
-	n, err := e.portal.Reconcile(e.ctx)
+	n, err := e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, domain.PaymentFailed, e.payment(t, pay.ID).State)
 	assert.False(t, e.invoice(t, invs[0].ID).Locked(e.clock.Now()), "no operation exists: nothing held")
-	_, _, err = e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	assert.NoError(t, err)
 	assert.Less(t, domain.UnstartedGrace, 5*time.Minute)
 }
@@ -218,7 +218,7 @@ func TestAnUnconfirmedPaymentAwaitsTheServiceThenIsConfirmed(t *testing.T) {
 	assert.Contains(t, mail.Text, "Paiement reçu, en attente de confirmation par le service")
 	assert.NotContains(t, mail.Text, "a été accepté")
 
-	require.NoError(t, e.portal.ConfirmPayment(e.ctx, e.manager(), pay.ID))
+	require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), pay.ID))
 	inv = e.invoice(t, inv.ID)
 	assert.Equal(t, "Réglée", inv.StatusText(e.clock.Now()))
 	assert.Equal(t, domain.TabPaid, inv.Tab())
@@ -228,15 +228,15 @@ func TestAnUnconfirmedPaymentAwaitsTheServiceThenIsConfirmed(t *testing.T) {
 
 func TestAForgedPaidForAnAttemptThatIsOverIsRefused(t *testing.T) {
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomeRefused)
-	_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	require.NoError(t, err)
 
 	forged := domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total, Numcli: pay.Numcli, Code: "P"}
 	e.gateway.SetReport(pay.OperationID, forged)
-	_, err = e.portal.HandleNotification(e.ctx, notify(pay.OperationID))
+	_, err = e.portal.Jobs().HandleNotification(e.ctx, notify(pay.OperationID))
 	assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
 	assert.Equal(t, domain.PaymentRefused, e.payment(t, pay.ID).State)
 	assert.Equal(t, domain.InvoiceUnpaid, e.invoice(t, e.house.Invoices[0].ID).State)

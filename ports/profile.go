@@ -14,7 +14,7 @@ import (
 
 // ChangePassword is "Mes informations" → change password: the current
 // password is required. Every other session of the account ends.
-func (p *Portal) ChangePassword(ctx context.Context, c Citizen, currentSession, current, password, confirm string) error {
+func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession, current, password, confirm string) error {
 	if password != confirm {
 		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
 	}
@@ -61,7 +61,7 @@ func (p *Portal) ChangePassword(ctx context.Context, c Citizen, currentSession, 
 // RequestEmailChange sends a confirmation link to the new address; the
 // change happens only when it is followed. The current password is
 // required, so a borrowed session cannot take the account over.
-func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, current string) error {
+func (p Citizens) RequestEmailChange(ctx context.Context, c Citizen, newEmail, current string) error {
 	newEmail = domain.NormalizeEmail(newEmail)
 	if err := domain.CheckEmail(newEmail); err != nil {
 		return err
@@ -109,7 +109,7 @@ func (p *Portal) RequestEmailChange(ctx context.Context, c Citizen, newEmail, cu
 
 // ConfirmEmailChange follows the link sent to the new address: the
 // account's login becomes that address and the old address is told.
-func (p *Portal) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
+func (p Citizens) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
 	if secret == "" || len(secret) > 100 {
 		return "", domain.ErrTokenUnknown
 	}
@@ -188,7 +188,7 @@ type Profile struct {
 }
 
 // Profile returns the caller's account information.
-func (p *Portal) Profile(ctx context.Context, c Citizen) (Profile, error) {
+func (p Citizens) Profile(ctx context.Context, c Citizen) (Profile, error) {
 	a, payer, err := citizenAccount(ctx, p.store, c)
 	if err != nil {
 		return Profile{}, err
@@ -203,7 +203,7 @@ func (p *Portal) Profile(ctx context.Context, c Citizen) (Profile, error) {
 
 // CheckEmailLink tells whether an email-change link can still be used,
 // and which address it confirms, without using it.
-func (p *Portal) CheckEmailLink(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
+func (p Citizens) CheckEmailLink(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
 	if secret == "" || len(secret) > 100 {
 		return "", domain.ErrTokenUnknown
 	}

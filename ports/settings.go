@@ -51,7 +51,7 @@ func SettingsInputOf(b domain.Biller) SettingsInput {
 }
 
 // Settings returns the actor's biller with its settings.
-func (p *Portal) Settings(ctx context.Context, a Actor) (domain.Biller, error) {
+func (p BackOfficeAdmin) Settings(ctx context.Context, a Actor) (domain.Biller, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return domain.Biller{}, err
 	}
@@ -64,7 +64,7 @@ func (p *Portal) Settings(ctx context.Context, a Actor) (domain.Biller, error) {
 
 // UpdateSettings saves the biller's settings and writes in the audit log
 // what changed. Nothing changed, nothing is written.
-func (p *Portal) UpdateSettings(ctx context.Context, a Actor, in SettingsInput) error {
+func (p BackOfficeAdmin) UpdateSettings(ctx context.Context, a Actor, in SettingsInput) error {
 	if err := a.canWrite(a.BillerID); err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (p *Portal) UpdateSettings(ctx context.Context, a Actor, in SettingsInput) 
 // only when set (empty keeps the stored value). It is the operator's, run
 // at start-up by cmd/portal, so it neither checks an actor nor writes an
 // audit line, as before it became a use case.
-func (p *Portal) ApplyPaymentConfig(ctx context.Context, billerID uuid.UUID, numcli string, saisie domain.Saisie) error {
+func (p Operator) ApplyPaymentConfig(ctx context.Context, billerID uuid.UUID, numcli string, saisie domain.Saisie) error {
 	if numcli == "" && saisie == "" {
 		return nil
 	}

@@ -31,32 +31,32 @@ func otherBiller(t *testing.T, e *env) ports.Actor {
 
 func TestSettingsRolesAndScope(t *testing.T) {
 	e := newEnv(t)
-	b, err := e.portal.Settings(e.ctx, agent(e, domain.RoleReader))
+	b, err := e.portal.BackOfficeAdmin().Settings(e.ctx, agent(e, domain.RoleReader))
 	require.NoError(t, err, "the lecture role reads")
 	in := ports.SettingsInputOf(b)
 	in.Notice = "Coupure d'eau le 3 mars."
 
-	err = e.portal.UpdateSettings(e.ctx, agent(e, domain.RoleReader), in)
+	err = e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, agent(e, domain.RoleReader), in)
 	assert.Equal(t, domain.Forbidden, domain.ErrorCode(err))
 	assert.ErrorIs(t, err, ports.ErrReadOnly)
 
 	lost := agent(e, domain.RoleManager)
 	lost.BillerID = uuid.MustParse("0b000000-0000-7000-8000-0000000000ff")
-	_, err = e.portal.Settings(e.ctx, lost)
+	_, err = e.portal.BackOfficeAdmin().Settings(e.ctx, lost)
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "a biller that does not exist")
-	assert.Equal(t, domain.NotFound, domain.ErrorCode(e.portal.UpdateSettings(e.ctx, lost, in)))
+	assert.Equal(t, domain.NotFound, domain.ErrorCode(e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, lost, in)))
 	citizen := agent(e, domain.RoleManager)
 	citizen.Kind = domain.ActorCitizen
-	assert.Equal(t, domain.NotFound, domain.ErrorCode(e.portal.UpdateSettings(e.ctx, citizen, in)), "citizens have no back office")
+	assert.Equal(t, domain.NotFound, domain.ErrorCode(e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, citizen, in)), "citizens have no back office")
 
 	other := otherBiller(t, e)
-	otherB, err := e.portal.Settings(e.ctx, other)
+	otherB, err := e.portal.BackOfficeAdmin().Settings(e.ctx, other)
 	require.NoError(t, err)
 	assert.Equal(t, "Syndicat des eaux", otherB.Name, "each actor sees its own biller only")
 	otherIn := ports.SettingsInputOf(otherB)
 	otherIn.Notice = "Chez le syndicat"
-	require.NoError(t, e.portal.UpdateSettings(e.ctx, other, otherIn))
-	b, err = e.portal.Settings(e.ctx, agent(e, domain.RoleReader))
+	require.NoError(t, e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, other, otherIn))
+	b, err = e.portal.BackOfficeAdmin().Settings(e.ctx, agent(e, domain.RoleReader))
 	require.NoError(t, err)
 	assert.Empty(t, b.Notice, "the other biller's change stays there")
 	assert.Empty(t, auditTrail(t, e, domain.AuditSettingsChanged))
@@ -65,12 +65,12 @@ func TestSettingsRolesAndScope(t *testing.T) {
 func TestUpdateSettings(t *testing.T) {
 	e := newEnv(t)
 	manager := agent(e, domain.RoleManager)
-	b, err := e.portal.Settings(e.ctx, manager)
+	b, err := e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	b.Saisie = domain.SaisieTest
 	require.NoError(t, e.store.SaveBiller(e.ctx, b))
 	in := ports.SettingsInputOf(b)
-	require.NoError(t, e.portal.UpdateSettings(e.ctx, manager, in))
+	require.NoError(t, e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, manager, in))
 	assert.Empty(t, auditTrail(t, e, domain.AuditSettingsChanged), "nothing changed, nothing logged")
 
 	in.Notice = "  Coupure d'eau\r\nle 3 mars.  "
@@ -83,7 +83,7 @@ func TestUpdateSettings(t *testing.T) {
 	in.Saisie = domain.SaisieProduction
 	in.SuspensionMode = domain.SuspensionNow
 	in.SuspensionMessage = "Maintenance"
-	require.NoError(t, e.portal.UpdateSettings(e.ctx, manager, in))
+	require.NoError(t, e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, manager, in))
 
 	got, err := e.store.Biller(e.ctx, e.biller())
 	require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestUpdateSettings(t *testing.T) {
 func TestSettingsAreChecked(t *testing.T) {
 	e := newEnv(t)
 	manager := agent(e, domain.RoleManager)
-	b, err := e.portal.Settings(e.ctx, manager)
+	b, err := e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	now := e.clock.Now()
 	for name, c := range map[string]struct {
@@ -137,7 +137,7 @@ func TestSettingsAreChecked(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			in := ports.SettingsInputOf(b)
 			c.change(&in)
-			err := e.portal.UpdateSettings(e.ctx, manager, in)
+			err := e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, manager, in)
 			assert.Equal(t, domain.Invalid, domain.ErrorCode(err))
 			assert.Equal(t, c.field, domain.ErrorField(err), domain.ErrorMessage(err))
 		})
@@ -150,13 +150,13 @@ func TestSettingsAreChecked(t *testing.T) {
 func TestScheduledSuspensionBlocksPaymentExactlyOverItsPeriod(t *testing.T) {
 	e := newEnv(t)
 	manager := agent(e, domain.RoleManager)
-	b, err := e.portal.Settings(e.ctx, manager)
+	b, err := e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	from, until := epoch().Add(time.Hour), epoch().Add(3*time.Hour)
 	in := ports.SettingsInputOf(b)
 	in.SuspensionMode, in.SuspensionFrom, in.SuspensionUntil = domain.SuspensionScheduled, from, until
 	in.SuspensionMessage = "Maintenance des factures jusqu'à 12h30."
-	require.NoError(t, e.portal.UpdateSettings(e.ctx, manager, in))
+	require.NoError(t, e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, manager, in))
 	ev := auditTrail(t, e, domain.AuditSettingsChanged)
 	require.Len(t, ev, 1)
 	assert.Contains(t, ev[0].Detail, "programmée du 14/03/2025 à 11h30 au 14/03/2025 à 13h30", "Paris time")
@@ -165,9 +165,9 @@ func TestScheduledSuspensionBlocksPaymentExactlyOverItsPeriod(t *testing.T) {
 	payable := func(at time.Time) bool {
 		t.Helper()
 		e.clock.Set(at)
-		sel, err := e.portal.PayableInvoices(e.ctx, e.citizen)
+		sel, err := e.portal.Citizens().PayableInvoices(e.ctx, e.citizen)
 		require.NoError(t, err)
-		d, err := e.portal.Invoice(e.ctx, e.citizen, invoice)
+		d, err := e.portal.Citizens().Invoice(e.ctx, e.citizen, invoice)
 		require.NoError(t, err)
 		assert.Equal(t, len(sel.Invoices) > 0, d.Actions.Pay, "the selection and the detail agree at %s", at)
 		if !d.Actions.Pay {
@@ -181,35 +181,35 @@ func TestScheduledSuspensionBlocksPaymentExactlyOverItsPeriod(t *testing.T) {
 	assert.True(t, payable(until), "from the end on")
 
 	e.clock.Set(from)
-	_, err = e.portal.PreparePayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	_, err = e.portal.Citizens().PreparePayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	assert.Equal(t, domain.Unavailable, domain.ErrorCode(err), "a payment cannot start either")
 }
 
 func TestApplyPaymentConfig(t *testing.T) {
 	e := newEnv(t)
 	manager := agent(e, domain.RoleManager)
-	before, err := e.portal.Settings(e.ctx, manager)
+	before, err := e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 
-	require.NoError(t, e.portal.ApplyPaymentConfig(e.ctx, before.ID, "", ""), "nothing configured changes nothing")
-	b, err := e.portal.Settings(e.ctx, manager)
+	require.NoError(t, e.portal.Operator().ApplyPaymentConfig(e.ctx, before.ID, "", ""), "nothing configured changes nothing")
+	b, err := e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	assert.Equal(t, before.Numcli, b.Numcli)
 	assert.Equal(t, before.Saisie, b.Saisie)
 
-	require.NoError(t, e.portal.ApplyPaymentConfig(e.ctx, before.ID, "007143", ""))
-	b, err = e.portal.Settings(e.ctx, manager)
+	require.NoError(t, e.portal.Operator().ApplyPaymentConfig(e.ctx, before.ID, "007143", ""))
+	b, err = e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	assert.Equal(t, "007143", b.Numcli)
 	assert.Equal(t, before.Saisie, b.Saisie, "an empty environment keeps the stored one")
 
-	require.NoError(t, e.portal.ApplyPaymentConfig(e.ctx, before.ID, "", domain.SaisieTest))
-	b, err = e.portal.Settings(e.ctx, manager)
+	require.NoError(t, e.portal.Operator().ApplyPaymentConfig(e.ctx, before.ID, "", domain.SaisieTest))
+	b, err = e.portal.BackOfficeAdmin().Settings(e.ctx, manager)
 	require.NoError(t, err)
 	assert.Equal(t, "007143", b.Numcli, "an empty client number keeps the stored one")
 	assert.Equal(t, domain.SaisieTest, b.Saisie)
 	assert.Empty(t, auditTrail(t, e, domain.AuditSettingsChanged), "the operator's configuration is not a staff change")
 
-	err = e.portal.ApplyPaymentConfig(e.ctx, uuid.MustParse("0b000000-0000-7000-8000-0000000000ff"), "007143", "")
+	err = e.portal.Operator().ApplyPaymentConfig(e.ctx, uuid.MustParse("0b000000-0000-7000-8000-0000000000ff"), "007143", "")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err))
 }

@@ -2,7 +2,6 @@ package ports
 
 import (
 	"context"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -23,93 +22,8 @@ type StaffInput struct {
 // see every payer's data, so the citizens' minimum is not enough.
 const MinStaffPasswordLength = 12
 
-// AddStaff creates a staff member of a biller, or replaces the role,
-// name and password of the one with that address. It is the command
-// line's: whoever runs it administers the instance.
-func (p *Portal) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, bool, error) {
-	if utf8.RuneCountInString(in.Password) < MinStaffPasswordLength {
-		return domain.Staff{}, false, domain.FieldError("password",
-			"Le mot de passe d'un agent doit comporter au moins 12 caractères.")
-	}
-	if len(in.Password) > 1024 {
-		return domain.Staff{}, false, domain.FieldError("password", "Le mot de passe est trop long.")
-	}
-	hash, err := p.hasher.Hash(in.Password)
-	if err != nil {
-		return domain.Staff{}, false, domain.WrapInternal(err)
-	}
-	now := p.clock.Now()
-	var out domain.Staff
-	var created bool
-	err = p.store.Atomic(ctx, func(tx Tx) error {
-		b, err := tx.Biller(ctx, in.BillerID)
-		if err != nil {
-			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
-		}
-		st, err := tx.StaffByEmail(ctx, b.ID, in.Email)
-		switch {
-		case err == nil:
-			created = false
-			if name := strings.TrimSpace(in.Name); name != "" {
-				st.Name = name
-			}
-			st.Role, st.Disabled, st.UpdatedAt = in.Role, false, now
-		case domain.ErrorCode(err) == domain.NotFound:
-			created = true
-			id, err := p.newID()
-			if err != nil {
-				return err
-			}
-			if st, err = domain.NewStaff(id, b.ID, in.Email, in.Name, in.Role, now); err != nil {
-				return err
-			}
-		default:
-			return domain.WrapInternal(err)
-		}
-		st.PasswordHash = hash
-		if err := st.Validate(); err != nil {
-			return err
-		}
-		if err := tx.SaveStaff(ctx, st); err != nil {
-			return err
-		}
-		out = st
-		detail := "Agent créé avec le rôle « " + st.Role.Label() + " »."
-		if !created {
-			detail = "Agent mis à jour, rôle « " + st.Role.Label() + " », nouveau mot de passe."
-		}
-		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditStaffCreated, st.Email, detail)
-	})
-	return out, created, err
-}
-
-// DisableStaff stops a staff member from logging in and ends their sessions.
-func (p *Portal) DisableStaff(ctx context.Context, billerID uuid.UUID, email string) error {
-	now := p.clock.Now()
-	var id uuid.UUID
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		st, err := tx.StaffByEmail(ctx, billerID, email)
-		if err != nil {
-			return notFoundAs(err, domain.Errorf(domain.NotFound, "Aucun agent de ce service n'a cette adresse."))
-		}
-		st.Disabled, st.UpdatedAt = true, now
-		id = st.ID
-		if err := tx.SaveStaff(ctx, st); err != nil {
-			return err
-		}
-		return p.audit(ctx, tx, SystemActor(billerID), domain.AuditStaffDisabled, st.Email, "Agent désactivé.")
-	})
-	if err != nil {
-		return err
-	}
-	if err := p.sessions.DeleteAccountSessions(ctx, id, ""); err != nil {
-		return domain.WrapInternal(err)
-	}
-	return nil
-}
-
 // StaffMembers lists the biller's staff, for the back office.
-func (p *Portal) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
+func (p BackOfficeAdmin) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return nil, err
 	}
@@ -128,7 +42,7 @@ var ErrStaffCredentials = &domain.Error{Code: domain.Unauthenticated, Field: "em
 // request's host and opens a back-office session (never persistent). The
 // session of the previous cookie, if any, is destroyed: a new session id
 // at every login defeats session fixation. Every attempt is audited.
-func (p *Portal) StaffLogin(ctx context.Context, billerID uuid.UUID, email, password, previous string) (string, Session, Actor, error) {
+func (p BackOffice) StaffLogin(ctx context.Context, billerID uuid.UUID, email, password, previous string) (string, Session, Actor, error) {
 	email = domain.NormalizeEmail(email)
 	now := p.clock.Now()
 	st, err := p.store.StaffByEmail(ctx, billerID, email)
@@ -201,7 +115,7 @@ func staffActor(st domain.Staff, ip string) Actor {
 // secret and its Actor, or Unauthenticated when the session is unknown,
 // expired, a citizen's, or its staff member disabled. The role is read
 // afresh at every request: a change of role applies at once.
-func (p *Portal) AuthenticateStaff(ctx context.Context, secret string) (Session, Actor, error) {
+func (p BackOffice) AuthenticateStaff(ctx context.Context, secret string) (Session, Actor, error) {
 	unauth := domain.Errorf(domain.Unauthenticated, "Votre session a expiré. Veuillez vous reconnecter.")
 	if secret == "" || len(secret) > 100 {
 		return Session{}, Actor{}, unauth
@@ -234,7 +148,7 @@ func (p *Portal) AuthenticateStaff(ctx context.Context, secret string) (Session,
 }
 
 // StaffLogout ends a back-office session.
-func (p *Portal) StaffLogout(ctx context.Context, secret string, a Actor) error {
+func (p BackOffice) StaffLogout(ctx context.Context, secret string, a Actor) error {
 	if secret == "" {
 		return nil
 	}
@@ -295,7 +209,7 @@ type StaffBoard struct {
 }
 
 // StaffBoard returns the dashboard of the actor's biller.
-func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
+func (p BackOffice) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
 	if err := a.canRead(a.BillerID); err != nil {
 		return StaffBoard{}, err
 	}
@@ -326,78 +240,9 @@ func (p *Portal) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
 	return board, nil
 }
 
-// CreateBiller adds a billing service with the default settings, in PayFiP
-// test mode: the operator's command line. Its staff then set the rest in
-// its back office.
-func (p *Portal) CreateBiller(ctx context.Context, id uuid.UUID, name, numcli, email string, hosts []string) (domain.Biller, error) {
-	b, err := domain.NewBiller(id, strings.TrimSpace(name), numcli, email, p.clock.Now())
-	if err != nil {
-		return b, err
-	}
-	b.Hosts = hosts
-	if err := b.Validate(); err != nil {
-		return b, err
-	}
-	err = p.store.Atomic(ctx, func(tx Tx) error {
-		if _, err := tx.Biller(ctx, id); err == nil {
-			return domain.Errorf(domain.Conflict, "Un service de facturation a déjà cet identifiant.")
-		} else if domain.ErrorCode(err) != domain.NotFound {
-			return domain.WrapInternal(err)
-		}
-		if err := tx.SaveBiller(ctx, b); err != nil {
-			return err
-		}
-		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditSettingsChanged, b.Name, "Service de facturation créé.")
-	})
-	return b, err
-}
-
-// SetBillerHosts replaces the host names a biller is served on.
-func (p *Portal) SetBillerHosts(ctx context.Context, id uuid.UUID, hosts []string) (domain.Biller, error) {
-	var b domain.Biller
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		var err error
-		if b, err = tx.BillerForUpdate(ctx, id); err != nil {
-			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
-		}
-		b.Hosts = hosts
-		b.UpdatedAt = p.clock.Now()
-		if err := b.Validate(); err != nil {
-			return err
-		}
-		if err := tx.SaveBiller(ctx, b); err != nil {
-			return err
-		}
-		return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditSettingsChanged, b.Name,
-			"Noms d'hôte du portail : "+strings.Join(hosts, ", ")+".")
-	})
-	return b, err
-}
-
-// AllBillers lists every biller of the instance, for its operator.
-func (p *Portal) AllBillers(ctx context.Context) ([]domain.Biller, error) {
-	list, err := p.store.Billers(ctx)
-	if err != nil {
-		return nil, domain.WrapInternal(err)
-	}
-	return list, nil
-}
-
-// StaffOf lists a biller's staff, for the instance's operator.
-func (p *Portal) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Staff, error) {
-	if _, err := p.store.Biller(ctx, billerID); err != nil {
-		return nil, notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
-	}
-	list, err := p.store.StaffMembers(ctx, billerID)
-	if err != nil {
-		return nil, domain.WrapInternal(err)
-	}
-	return list, nil
-}
-
 // ChangeStaffPassword changes the actor's own password, checking the
 // current one, and ends their other back-office sessions.
-func (p *Portal) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
+func (p BackOffice) ChangeStaffPassword(ctx context.Context, a Actor, currentSession, current, password, confirm string) error {
 	if a.Kind != domain.ActorStaff {
 		return domain.ErrNotFound
 	}

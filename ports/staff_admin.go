@@ -95,7 +95,7 @@ func staffMemberIn(ctx context.Context, tx Tx, billerID, id uuid.UUID) (domain.S
 
 // StaffMember returns a member of the actor's biller, for an
 // administrator's confirmation pages.
-func (p *Portal) StaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
+func (p BackOfficeAdmin) StaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
 	if err := a.canManageStaff(a.BillerID); err != nil {
 		return domain.Staff{}, err
 	}
@@ -106,7 +106,7 @@ func (p *Portal) StaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain
 // gets a member with no password, who receives an invitation link to
 // choose one. A disabled member with that address comes back with the
 // new role and must choose a new password; an active one is a Conflict.
-func (p *Portal) AddStaffMember(ctx context.Context, a Actor, in StaffMemberInput) (domain.Staff, error) {
+func (p BackOfficeAdmin) AddStaffMember(ctx context.Context, a Actor, in StaffMemberInput) (domain.Staff, error) {
 	if err := a.canManageStaff(a.BillerID); err != nil {
 		return domain.Staff{}, err
 	}
@@ -165,7 +165,7 @@ func (p *Portal) AddStaffMember(ctx context.Context, a Actor, in StaffMemberInpu
 // DisableStaffMember is « Désactiver »: the member can no longer log in,
 // their sessions end and their open links die. Their past actions stay
 // in the audit log.
-func (p *Portal) DisableStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
+func (p BackOfficeAdmin) DisableStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
 	if err := a.canManageStaff(a.BillerID); err != nil {
 		return domain.Staff{}, err
 	}
@@ -210,7 +210,7 @@ func (p *Portal) DisableStaffMember(ctx context.Context, a Actor, id uuid.UUID) 
 // password stops working, their sessions end, and they receive a link
 // to choose a new one. A member who never logged in nor chose a password
 // receives their invitation again instead (its link lives longer).
-func (p *Portal) ResetStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
+func (p BackOfficeAdmin) ResetStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
 	if err := a.canManageStaff(a.BillerID); err != nil {
 		return domain.Staff{}, err
 	}
@@ -259,7 +259,7 @@ func (p *Portal) ResetStaffMember(ctx context.Context, a Actor, id uuid.UUID) (d
 // link to choose a new password. It answers the same whether or not the
 // address is a member's, so the form tells nobody who works in the back
 // office; only a malformed address is refused.
-func (p *Portal) RequestStaffPasswordReset(ctx context.Context, billerID uuid.UUID, email string) error {
+func (p BackOfficeAdmin) RequestStaffPasswordReset(ctx context.Context, billerID uuid.UUID, email string) error {
 	email = domain.NormalizeEmail(email)
 	if err := domain.CheckEmail(email); err != nil {
 		return err
@@ -368,7 +368,7 @@ func (p *Portal) staffLink(ctx context.Context, tx Tx, billerID uuid.UUID, secre
 
 // CheckStaffPasswordLink tells whether a staff link can still be used,
 // and for which address, without using it.
-func (p *Portal) CheckStaffPasswordLink(ctx context.Context, billerID uuid.UUID, secret string) (LinkInfo, error) {
+func (p BackOfficeAdmin) CheckStaffPasswordLink(ctx context.Context, billerID uuid.UUID, secret string) (LinkInfo, error) {
 	t, st, err := p.staffLink(ctx, p.store, billerID, secret)
 	if err != nil {
 		return LinkInfo{}, err
@@ -382,7 +382,7 @@ func (p *Portal) CheckStaffPasswordLink(ctx context.Context, billerID uuid.UUID,
 // ResetStaffPassword is « Choisir mon mot de passe » → « Enregistrer »:
 // it uses the link once and stores the new password; every back-office
 // session of the member ends.
-func (p *Portal) ResetStaffPassword(ctx context.Context, billerID uuid.UUID, secret, password, confirm string) error {
+func (p BackOfficeAdmin) ResetStaffPassword(ctx context.Context, billerID uuid.UUID, secret, password, confirm string) error {
 	if password != confirm {
 		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
 	}

@@ -33,7 +33,7 @@ func (g *blockingGateway) Status(ctx context.Context, p domain.Payment) (domain.
 func TestConcurrentNotificationsShareOneStatusQuery(t *testing.T) {
 	const n = 100
 	e := newEnv(t)
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomePaid)
 
@@ -53,7 +53,7 @@ func TestConcurrentNotificationsShareOneStatusQuery(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = p.HandleNotification(t.Context(), notify(pay.OperationID))
+			results[i], errs[i] = p.Jobs().HandleNotification(t.Context(), notify(pay.OperationID))
 		}()
 	}
 	<-gw.entered // the first caller asks PayFiP and waits for its answer
@@ -79,7 +79,7 @@ func TestConcurrentNotificationsShareOneStatusQuery(t *testing.T) {
 	// Once answered, the next notification asks again.
 	close(gw.entered)
 	gw.entered = make(chan struct{}, 1)
-	_, err = p.HandleNotification(t.Context(), notify(pay.OperationID))
+	_, err = p.Jobs().HandleNotification(t.Context(), notify(pay.OperationID))
 	require.NoError(t, err)
 	assert.Len(t, gw.StatusQueries(), 2)
 }

@@ -23,7 +23,7 @@ const treasuryJob = "treasury"
 // A run that fails after its claim is not retried that day; the next
 // day's run takes every overdue invoice, those left over included, so a
 // failure delays the move by one day at most.
-func (p *Portal) RunTreasury(ctx context.Context) (int, error) {
+func (p Jobs) RunTreasury(ctx context.Context) (int, error) {
 	now := p.clock.Now()
 	day := domain.Today(now).String()
 	billers, err := p.store.Billers(ctx)

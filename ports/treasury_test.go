@@ -41,13 +41,13 @@ func (e *env) states(t *testing.T) map[domain.InvoiceState]int {
 func TestTreasuryRunOnTheRightParisDay(t *testing.T) {
 	e := treasuryEnv(t)
 	e.clock.Set(lastMinuteBefore)
-	n, err := e.portal.RunTreasury(e.ctx)
+	n, err := e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "not on the last day of the delay")
 	assert.Equal(t, 3, e.states(t)[domain.InvoiceUnpaid])
 
 	e.clock.Set(treasuryMidnight)
-	n, err = e.portal.RunTreasury(e.ctx)
+	n, err = e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 4, n, "at midnight in Paris, although it is still the day before in UTC")
 	assert.Equal(t, 3, e.states(t)[domain.InvoiceTreasury])
@@ -67,12 +67,12 @@ func TestTreasuryRunOnTheRightParisDay(t *testing.T) {
 	late.ID, late.Number, late.State, late.TreasuryAt = uuid.New(), "2025-000099", domain.InvoiceUnpaid, time.Time{}
 	require.NoError(t, e.store.SaveInvoice(e.ctx, late))
 	e.advance(time.Hour)
-	n, err = e.portal.RunTreasury(e.ctx)
+	n, err = e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "a second run the same Paris day does nothing")
 	assert.Len(t, e.audits(t, domain.AuditTreasury), 2)
 	e.clock.Set(treasuryMidnight.Add(24 * time.Hour))
-	n, err = e.portal.RunTreasury(e.ctx)
+	n, err = e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
@@ -81,11 +81,11 @@ func TestTreasuryRespectsTheBillersDelay(t *testing.T) {
 	e := treasuryEnv(t)
 	e.setBiller(t, func(b *domain.Biller) { b.TreasuryDelayDays = 6 })
 	e.clock.Set(treasuryMidnight)
-	n, err := e.portal.RunTreasury(e.ctx)
+	n, err := e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "one more day of delay")
 	e.clock.Set(treasuryMidnight.Add(24 * time.Hour))
-	n, err = e.portal.RunTreasury(e.ctx)
+	n, err = e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 4, n)
 }
@@ -93,11 +93,11 @@ func TestTreasuryRespectsTheBillersDelay(t *testing.T) {
 func TestTreasuryLeavesPaidAndHeldInvoices(t *testing.T) {
 	e := treasuryEnv(t)
 	e.clock.Set(treasuryMidnight.Add(-time.Hour))
-	_, _, err := e.portal.StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
 	require.NoError(t, err)
-	require.NoError(t, e.portal.DeclarePaid(e.ctx, e.citizen, e.house.Invoices[1].ID))
+	require.NoError(t, e.portal.Citizens().DeclarePaid(e.ctx, e.citizen, e.house.Invoices[1].ID))
 	e.clock.Set(treasuryMidnight)
-	n, err := e.portal.RunTreasury(e.ctx)
+	n, err := e.portal.Jobs().RunTreasury(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 3, n, "a live attempt holds its invoice; a declaration does not stop the move")
 	assert.Equal(t, domain.InvoiceUnpaid, e.invoice(t, e.house.Invoices[0].ID).State)
@@ -111,8 +111,8 @@ func TestConcurrentTreasuryRuns(t *testing.T) {
 		name string
 		fn   func(*env) (int, error)
 	}{
-		{"the daily job", func(e *env) (int, error) { return e.portal.RunTreasury(e.ctx) }},
-		{"the transfer itself, without the daily claim", func(e *env) (int, error) { return e.portal.TransferToTreasury(e.ctx) }},
+		{"the daily job", func(e *env) (int, error) { return e.portal.Jobs().RunTreasury(e.ctx) }},
+		{"the transfer itself, without the daily claim", func(e *env) (int, error) { return e.portal.Jobs().TransferToTreasury(e.ctx) }},
 	} {
 		t.Run(run.name, func(t *testing.T) {
 			e := treasuryEnv(t)
@@ -144,7 +144,7 @@ func TestConcurrentTreasuryRuns(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Add(1)
-			go func() { defer wg.Done(); _, _ = e.portal.RunTreasury(e.ctx) }()
+			go func() { defer wg.Done(); _, _ = e.portal.Jobs().RunTreasury(e.ctx) }()
 		}
 		wg.Wait()
 		assert.Len(t, e.audits(t, domain.AuditTreasury), 1)

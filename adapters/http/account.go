@@ -48,7 +48,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	secret, sess, err := s.portal.Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
+	secret, sess, err := s.portal.Citizens().Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
 	release(err)
 	if domain.ErrorCode(err) == domain.Unauthenticated {
 		f.Message = domain.ErrorMessage(err)
@@ -66,7 +66,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 // logout is "Se déconnecter": the session is destroyed and the cookie
 // cleared.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := s.portal.Logout(r.Context(), u.secret); err != nil {
+	if err := s.portal.Citizens().Logout(r.Context(), u.secret); err != nil {
 		return err
 	}
 	s.clearSessionCookie(w)
@@ -91,7 +91,7 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.RequestActivation(r.Context(), billerID(r), f.Values["email"])
+	err := s.portal.Citizens().RequestActivation(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -114,7 +114,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.RequestPasswordReset(r.Context(), billerID(r), f.Values["email"])
+	err := s.portal.Citizens().RequestPasswordReset(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -169,7 +169,7 @@ func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error, ema
 func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
 	secret := r.URL.Query().Get("lien")
-	info, err := s.portal.CheckPasswordLink(r.Context(), billerID(r), secret)
+	info, err := s.portal.Citizens().CheckPasswordLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, false)
 	}
@@ -193,13 +193,13 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	secret := r.PostForm.Get("lien")
 	f := newForm(r, "", "password", "confirm")
-	err := s.portal.SetPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	err := s.portal.Citizens().SetPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
 	case linkError(err):
 		return s.deadLink(w, r, err, false)
 	case fieldError(err):
 		f.Set(err)
-		info, lerr := s.portal.CheckPasswordLink(r.Context(), billerID(r), secret)
+		info, lerr := s.portal.Citizens().CheckPasswordLink(r.Context(), billerID(r), secret)
 		if linkError(lerr) {
 			return s.deadLink(w, r, lerr, false)
 		}
@@ -221,7 +221,7 @@ type homePage struct {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
-	d, err := s.portal.Dashboard(r.Context(), u.citizen, u.session)
+	d, err := s.portal.Citizens().Dashboard(r.Context(), u.citizen, u.session)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
 // closeNotice is "Fermer" on the important notice: closed for the rest of
 // the session.
 func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := s.portal.CloseNotice(r.Context(), u.session); err != nil {
+	if err := s.portal.Citizens().CloseNotice(r.Context(), u.session); err != nil {
 		return err
 	}
 	return redirect(w, r, "/", "")

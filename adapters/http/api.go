@@ -96,7 +96,7 @@ func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		return ports.Actor{}, errAPINoKey
 	}
-	a, err := s.portal.AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
+	a, err := s.portal.BillingAPI().AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
 	if err == nil && a.BillerID != billerID(r) {
 		// Each biller's API answers on its own host names, like its
 		// portal: a key works there only.

@@ -31,7 +31,7 @@ func locate(w http.ResponseWriter, res ports.PutResult, prefix, segment, suffix 
 }
 
 func (s *Server) apiGetPayer(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	rec, err := s.portal.PayerByRef(r.Context(), a, r.PathValue("ref"))
+	rec, err := s.portal.BillingAPI().PayerByRef(r.Context(), a, r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) apiPutPayer(w http.ResponseWriter, r *http.Request, a ports.Act
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	rec, res, err := s.portal.PutPayer(r.Context(), a, r.PathValue("ref"), ports.PayerInput{Name: in.Name, Email: in.Email})
+	rec, res, err := s.portal.BillingAPI().PutPayer(r.Context(), a, r.PathValue("ref"), ports.PayerInput{Name: in.Name, Email: in.Email})
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) apiPutPayer(w http.ResponseWriter, r *http.Request, a ports.Act
 }
 
 func (s *Server) apiGetInvoice(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	rec, err := s.portal.InvoiceByNumber(r.Context(), a, r.PathValue("number"))
+	rec, err := s.portal.BillingAPI().InvoiceByNumber(r.Context(), a, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) apiPutInvoice(w http.ResponseWriter, r *http.Request, a ports.A
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	rec, res, err := s.portal.PutInvoice(r.Context(), a, r.PathValue("number"), ports.InvoiceInput{
+	rec, res, err := s.portal.BillingAPI().PutInvoice(r.Context(), a, r.PathValue("number"), ports.InvoiceInput{
 		PayerRef: in.Payer, IssueDate: in.IssueDate, DueDate: in.DueDate, Amount: in.Amount, Object: in.Object,
 	})
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *Server) apiPutInvoice(w http.ResponseWriter, r *http.Request, a ports.A
 }
 
 func (s *Server) apiGetPDF(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	doc, err := s.portal.InvoicePDF(r.Context(), a, r.PathValue("number"))
+	doc, err := s.portal.BillingAPI().InvoicePDF(r.Context(), a, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) apiPutPDF(w http.ResponseWriter, r *http.Request, a ports.Actor
 		return &apiProblem{status: http.StatusBadRequest, code: "invalid_request", field: "pdf",
 			message: "Le document n'a pas pu être lu en entier."}
 	}
-	info, res, err := s.portal.PutInvoicePDF(r.Context(), a, r.PathValue("number"), data)
+	info, res, err := s.portal.BillingAPI().PutInvoicePDF(r.Context(), a, r.PathValue("number"), data)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request, a ports.Ac
 		}
 		ch.PaidAt = at
 	}
-	rec, changed, err := s.portal.SetInvoiceStatus(r.Context(), a, r.PathValue("number"), ch)
+	rec, changed, err := s.portal.BillingAPI().SetInvoiceStatus(r.Context(), a, r.PathValue("number"), ch)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *Server) apiPayments(w http.ResponseWriter, r *http.Request, a ports.Act
 			*dst = n
 		}
 	}
-	list, total, err := s.portal.PaidPayments(r.Context(), a, pq)
+	list, total, err := s.portal.BillingAPI().PaidPayments(r.Context(), a, pq)
 	if err != nil {
 		return err
 	}

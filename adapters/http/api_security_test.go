@@ -140,7 +140,7 @@ func TestAPIKeyLastUseIsRecorded(t *testing.T) {
 	c := e.apiKey(demo.BillerID)
 	e.clock.Advance(time.Hour)
 	require.Equal(t, http.StatusOK, c.send("GET", "/api/v1/payers/DEMO-0001", nil).status)
-	keys, err := e.portal.APIKeys(context.Background(), demo.BillerID)
+	keys, err := e.portal.Operator().APIKeys(context.Background(), demo.BillerID)
 	require.NoError(t, err)
 	assert.True(t, e.clock.Now().Equal(keys[0].LastUsedAt))
 }

@@ -35,7 +35,7 @@ func (c apiClient) onHost(host string) apiClient {
 // apiKey creates a key for billerID and returns its client.
 func (e *env) apiKey(billerID uuid.UUID) apiClient {
 	e.t.Helper()
-	_, secret, err := e.portal.CreateAPIKey(context.Background(), billerID, "Logiciel de facturation")
+	_, secret, err := e.portal.Operator().CreateAPIKey(context.Background(), billerID, "Logiciel de facturation")
 	require.NoError(e.t, err)
 	return apiClient{e: e, key: secret, b: e.browser()}
 }
@@ -108,9 +108,9 @@ func TestAPIRefusesRequestsWithoutAValidKey(t *testing.T) {
 	e := newEnv(t)
 	good := e.apiKey(demo.BillerID)
 	revokedKey := e.apiKey(demo.BillerID)
-	keys, err := e.portal.APIKeys(context.Background(), demo.BillerID)
+	keys, err := e.portal.Operator().APIKeys(context.Background(), demo.BillerID)
 	require.NoError(t, err)
-	_, err = e.portal.RevokeAPIKey(context.Background(), demo.BillerID, keys[1].ID)
+	_, err = e.portal.Operator().RevokeAPIKey(context.Background(), demo.BillerID, keys[1].ID)
 	require.NoError(t, err)
 
 	routes := [][2]string{

@@ -39,7 +39,7 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request, u *user) error 
 		return err
 	}
 	f := newForm(r, "", contactFields...)
-	err := s.portal.Contact(r.Context(), u.citizen, f.Values["subject"], f.Values["body"])
+	err := s.portal.Citizens().Contact(r.Context(), u.citizen, f.Values["subject"], f.Values["body"])
 	if fieldError(err) {
 		f.Set(err)
 		return s.render(w, r, status(err), pageContact, newContactPage(f))

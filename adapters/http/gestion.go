@@ -135,7 +135,7 @@ func (s *Server) authenticateStaff(r *http.Request) (*staffUser, error) {
 	if secret == "" {
 		return nil, errNoLogin
 	}
-	sess, actor, err := s.portal.AuthenticateStaff(r.Context(), secret)
+	sess, actor, err := s.portal.BackOffice().AuthenticateStaff(r.Context(), secret)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +414,7 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	secret, _, _, err := s.portal.StaffLogin(r.Context(), billerID(r), email, r.PostForm.Get("password"), s.staffSecret(r))
+	secret, _, _, err := s.portal.BackOffice().StaffLogin(r.Context(), billerID(r), email, r.PostForm.Get("password"), s.staffSecret(r))
 	release(err)
 	if domain.ErrorCode(err) == domain.Unauthenticated {
 		f.Message = domain.ErrorMessage(err)
@@ -430,7 +430,7 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) staffLogout(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	if err := s.portal.StaffLogout(r.Context(), u.secret, u.actor); err != nil {
+	if err := s.portal.BackOffice().StaffLogout(r.Context(), u.secret, u.actor); err != nil {
 		return err
 	}
 	s.clearStaffCookie(w)
@@ -444,7 +444,7 @@ type staffHomePage struct {
 
 // staffHome is the back office's dashboard: what needs attention.
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	board, err := s.portal.StaffBoard(r.Context(), u.actor)
+	board, err := s.portal.BackOffice().StaffBoard(r.Context(), u.actor)
 	if err != nil {
 		return err
 	}

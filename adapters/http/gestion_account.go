@@ -41,7 +41,7 @@ type staffAccountPage struct {
 }
 
 func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *form) (*staffAccountPage, error) {
-	list, err := s.portal.StaffMembers(r.Context(), u.actor)
+	list, err := s.portal.BackOfficeAdmin().StaffMembers(r.Context(), u.actor)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request, u *
 	if err != nil {
 		return err
 	}
-	err = s.portal.ChangeStaffPassword(r.Context(), u.actor, u.secret,
+	err = s.portal.BackOffice().ChangeStaffPassword(r.Context(), u.actor, u.secret,
 		r.PostForm.Get("current_password"), r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	release(err)
 	if fieldError(err) {

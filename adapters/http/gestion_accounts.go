@@ -42,7 +42,7 @@ func (s *Server) showPayers(w http.ResponseWriter, r *http.Request, u *staffUser
 	if utf8.RuneCountInString(q) > 200 {
 		q = string([]rune(q)[:200])
 	}
-	page, err := s.portal.FindPayers(r.Context(), u.actor, ports.PayerSearch{Text: q,
+	page, err := s.portal.BackOffice().FindPayers(r.Context(), u.actor, ports.PayerSearch{Text: q,
 		Offset: pageOffset(pageNumber(r)), Limit: ports.DefaultBackOfficePage})
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUse
 	if err != nil {
 		return err
 	}
-	d, err := s.portal.PayerDetail(r.Context(), u.actor, id)
+	d, err := s.portal.BackOffice().PayerDetail(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request, u *sta
 	if err != nil {
 		return err
 	}
-	err = s.portal.ResendActivation(r.Context(), u.actor, id)
+	err = s.portal.BackOffice().ResendActivation(r.Context(), u.actor, id)
 	switch domain.ErrorCode(err) {
 	case "":
 		return staffRedirect(w, r, "/gestion/redevables/"+id.String(), flashActivationSent)

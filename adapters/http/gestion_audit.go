@@ -150,7 +150,7 @@ func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request, u *staffUs
 	st := http.StatusOK
 	if len(f.Errors) == 0 {
 		q.Offset, q.Limit = pageOffset(pageNumber(r)), ports.DefaultBackOfficePage
-		page, err := s.portal.AuditLog(r.Context(), u.actor, q)
+		page, err := s.portal.BackOfficeAdmin().AuditLog(r.Context(), u.actor, q)
 		switch {
 		case err == nil:
 			p.Events, p.Pager = page.Events, newPager(r, page.Offset, page.Limit, page.Total)

@@ -45,7 +45,7 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *sta
 	if err != nil {
 		return errNotFound
 	}
-	d, err := s.portal.PaymentDetail(r.Context(), u.actor, id)
+	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request, u *st
 	if err != nil {
 		return errNotFound
 	}
-	d, err := s.portal.StaffInvoice(r.Context(), u.actor, id)
+	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (e *env) otherBiller() domain.Biller {
 	require.NoError(e.t, err)
 	b.Hosts = []string{otherHost}
 	require.NoError(e.t, e.store.SaveBiller(ctx, b))
-	_, _, err = e.portal.AddStaff(ctx, ports.StaffInput{BillerID: b.ID, Email: "autre@autreville.test", Name: "Agent d'Autreville",
+	_, _, err = e.portal.Operator().AddStaff(ctx, ports.StaffInput{BillerID: b.ID, Email: "autre@autreville.test", Name: "Agent d'Autreville",
 		Role: domain.RoleManager, Password: otherPassword})
 	require.NoError(e.t, err)
 	payer := domain.Payer{ID: uuid.NewSHA1(b.ID, []byte("AUTRE-0001")), BillerID: b.ID, ExternalRef: "AUTRE-0001",

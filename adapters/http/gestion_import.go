@@ -118,7 +118,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, u *staffUser
 		f.Errors["fichier"] = "Ce fichier n'est pas celui de la simulation. Choisissez le fichier simulé, ou simulez d'abord celui-ci."
 		return s.renderImport(w, r, u, http.StatusBadRequest, p)
 	}
-	rep, err := s.portal.ImportFile(r.Context(), u.actor, batch, dryRun)
+	rep, err := s.portal.BackOffice().ImportFile(r.Context(), u.actor, batch, dryRun)
 	if err != nil {
 		if !fieldError(err) {
 			return err

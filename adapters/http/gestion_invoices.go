@@ -60,7 +60,7 @@ func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request, u *staffU
 	f := ports.StaffInvoiceFilter{Number: q.Get("numero"), PayerRef: q.Get("redevable"),
 		State: domain.InvoiceState(q.Get("etat")), Declared: q.Get("declarees") != "", Page: page}
 	p := &staffInvoicesPage{staffBase: staffBase{Title: "Factures", Menu: menuStaffInvoices}, Filter: f, States: invoiceStates}
-	list, err := s.portal.StaffInvoices(r.Context(), u.actor, f)
+	list, err := s.portal.BackOffice().StaffInvoices(r.Context(), u.actor, f)
 	if fieldError(err) {
 		p.Errors = []summaryLine{{ID: "etat", Message: domain.ErrorMessage(err)}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffInvoices, p)
@@ -102,7 +102,7 @@ func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request, u *staffUs
 	if err != nil {
 		return errNotFound
 	}
-	d, err := s.portal.StaffInvoice(r.Context(), u.actor, id)
+	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u 
 	if err != nil {
 		return errNotFound
 	}
-	d, err := s.portal.StaffInvoice(r.Context(), u.actor, id)
+	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u 
 		}
 		ch.PaidAt = domain.PaidOn(day, s.clock.Now())
 	}
-	_, changed, err := s.portal.SetInvoiceStatus(r.Context(), u.actor, d.Invoice.Number, ch)
+	_, changed, err := s.portal.BillingAPI().SetInvoiceStatus(r.Context(), u.actor, d.Invoice.Number, ch)
 	if err != nil {
 		if code := domain.ErrorCode(err); code == domain.Invalid || code == domain.Conflict {
 			return s.renderStaffInvoice(w, r, u, status(err), d, []summaryLine{{Message: domain.ErrorMessage(err)}})

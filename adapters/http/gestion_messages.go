@@ -47,7 +47,7 @@ func (s *Server) showMessages(w http.ResponseWriter, r *http.Request, u *staffUs
 	if !kind.Valid() {
 		kind = ""
 	}
-	page, err := s.portal.Messages(r.Context(), u.actor, ports.MessageSearch{State: state, Kind: kind,
+	page, err := s.portal.BackOffice().Messages(r.Context(), u.actor, ports.MessageSearch{State: state, Kind: kind,
 		Offset: pageOffset(pageNumber(r)), Limit: ports.DefaultBackOfficePage})
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *staffUse
 	if err != nil {
 		return err
 	}
-	d, err := s.portal.Message(r.Context(), u.actor, id)
+	d, err := s.portal.BackOffice().Message(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
@@ -88,12 +88,12 @@ func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request, u *staf
 	back := "/gestion/messages/" + id.String()
 	switch domain.MessageState(r.PostForm.Get("etat")) {
 	case domain.MessageHandled:
-		if err := s.portal.MarkMessageHandled(r.Context(), u.actor, id); err != nil {
+		if err := s.portal.BackOffice().MarkMessageHandled(r.Context(), u.actor, id); err != nil {
 			return err
 		}
 		return staffRedirect(w, r, back, flashMessageDone)
 	case domain.MessageNew:
-		if err := s.portal.MarkMessageNew(r.Context(), u.actor, id); err != nil {
+		if err := s.portal.BackOffice().MarkMessageNew(r.Context(), u.actor, id); err != nil {
 			return err
 		}
 		return staffRedirect(w, r, back, flashMessageReopen)

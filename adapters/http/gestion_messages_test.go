@@ -83,7 +83,7 @@ func TestMessagesScreensReaderAndOtherBiller(t *testing.T) {
 	other.get("/gestion/messages")
 	assert.Equal(t, http.StatusNotFound, other.post(one+"/etat", url.Values{"etat": {"handled"}}).status)
 
-	page, err := e.portal.Messages(context.Background(), ports.Actor{Kind: domain.ActorSystem, BillerID: demo.BillerID}, ports.MessageSearch{State: domain.MessageNew})
+	page, err := e.portal.BackOffice().Messages(context.Background(), ports.Actor{Kind: domain.ActorSystem, BillerID: demo.BillerID}, ports.MessageSearch{State: domain.MessageNew})
 	require.NoError(t, err)
 	assert.Equal(t, 1, page.Total, "still new")
 }

@@ -119,7 +119,7 @@ func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (p
 		return q, bad, nil
 	}
 	if f.PayerRef != "" {
-		payer, err := s.portal.PaymentsPayer(r.Context(), u.actor, f.PayerRef)
+		payer, err := s.portal.BackOfficePayments().PaymentsPayer(r.Context(), u.actor, f.PayerRef)
 		if err != nil {
 			return q, nil, err
 		}
@@ -158,7 +158,7 @@ func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request, u *staffU
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	q.Offset, q.Limit = (max(page, 1)-1)*ports.PaymentsPerPage, ports.PaymentsPerPage
-	if p.List, err = s.portal.Payments(r.Context(), u.actor, q); err != nil {
+	if p.List, err = s.portal.BackOfficePayments().Payments(r.Context(), u.actor, q); err != nil {
 		return err
 	}
 	p.Prev, p.Next = pageLinks(r.URL, p.List.Page, p.List.Pages)
@@ -180,7 +180,9 @@ func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request, u *
 		return err
 	}
 	return s.sendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
-		func(f io.Writer) error { return s.portal.ExportPayments(r.Context(), u.actor, q, f) })
+		func(f io.Writer) error {
+			return s.portal.BackOfficePayments().ExportPayments(r.Context(), u.actor, q, f)
+		})
 }
 
 type staffPaymentPage struct {
@@ -193,7 +195,7 @@ func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request, u *staffUs
 	if err != nil {
 		return errNotFound
 	}
-	d, err := s.portal.PaymentDetail(r.Context(), u.actor, id)
+	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
@@ -211,7 +213,7 @@ type staffUnconfirmedPage struct {
 // mode's unauthenticated callback, awaiting the service's decision.
 func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	list, err := s.portal.Payments(r.Context(), u.actor, ports.PaymentQuery{Unconfirmed: true,
+	list, err := s.portal.BackOfficePayments().Payments(r.Context(), u.actor, ports.PaymentQuery{Unconfirmed: true,
 		Offset: (max(page, 1) - 1) * ports.PaymentsPerPage, Limit: ports.PaymentsPerPage})
 	if err != nil {
 		return err
@@ -222,14 +224,14 @@ func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request, u *sta
 }
 
 func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	return s.reviewPayment(w, r, u, s.portal.ConfirmPayment, flashPaymentConfirmed)
+	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().ConfirmPayment, flashPaymentConfirmed)
 }
 
 func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	if !confirmed(r) {
 		return s.askRejectPayment(w, r, u)
 	}
-	return s.reviewPayment(w, r, u, s.portal.RejectPayment, flashPaymentRejected)
+	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().RejectPayment, flashPaymentRejected)
 }
 
 // reviewPayment runs a decision on a payment and goes back where the

@@ -45,7 +45,7 @@ type staffDeclaredPage struct {
 
 func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	list, err := s.portal.DeclaredInvoices(r.Context(), u.actor, page)
+	list, err := s.portal.BackOfficePayments().DeclaredInvoices(r.Context(), u.actor, page)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u 
 	if err != nil {
 		return errNotFound
 	}
-	if err := s.portal.ConfirmDeclared(r.Context(), u.actor, id); err != nil {
+	if err := s.portal.BackOfficePayments().ConfirmDeclared(r.Context(), u.actor, id); err != nil {
 		return err
 	}
 	return staffRedirect(w, r, "/gestion/factures-declarees", flashDeclaredConfirmed)
@@ -73,7 +73,7 @@ func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *
 	if err != nil {
 		return errNotFound
 	}
-	if err := s.portal.RejectDeclared(r.Context(), u.actor, id); err != nil {
+	if err := s.portal.BackOfficePayments().RejectDeclared(r.Context(), u.actor, id); err != nil {
 		return err
 	}
 	return staffRedirect(w, r, "/gestion/factures-declarees", flashDeclaredRejected)
@@ -101,7 +101,7 @@ func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request, u *staf
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffSettlement, p)
 	}
 	defer file.Close()
-	res, err := s.portal.ApplySettlementReport(r.Context(), u.actor, file)
+	res, err := s.portal.BackOfficePayments().ApplySettlementReport(r.Context(), u.actor, file)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.Invalid {
 		p.Errors = []summaryLine{{ID: "releve", Message: de.Message}}

@@ -91,7 +91,7 @@ func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUs
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffRefunds, p)
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	list, err := s.portal.Refunds(r.Context(), u.actor, ports.RefundQuery{State: state,
+	list, err := s.portal.BackOfficePayments().Refunds(r.Context(), u.actor, ports.RefundQuery{State: state,
 		Offset: (max(page, 1) - 1) * ports.PaymentsPerPage, Limit: ports.PaymentsPerPage})
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *s
 		return errRefundFilter
 	}
 	var buf bytes.Buffer
-	if err := s.portal.ExportRefunds(r.Context(), u.actor, ports.RefundQuery{State: state}, &buf); err != nil {
+	if err := s.portal.BackOfficePayments().ExportRefunds(r.Context(), u.actor, ports.RefundQuery{State: state}, &buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -128,7 +128,7 @@ func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request, u *st
 	if err != nil {
 		return errNotFound
 	}
-	if _, err := s.portal.MarkRefunded(r.Context(), u.actor, id); err != nil {
+	if _, err := s.portal.BackOfficePayments().MarkRefunded(r.Context(), u.actor, id); err != nil {
 		return err
 	}
 	return staffRedirect(w, r, ports.PathRefunds, flashRefunded)

@@ -140,7 +140,7 @@ func TestInvoicePageSaysTheSecondPaymentIsRefunded(t *testing.T) {
 	contains(t, p, "Paiement reçu deux fois",
 		"Cette facture a été réglée deux fois : le service Commune de Démoville vous remboursera le second paiement de 243,11", r.Refdet)
 
-	_, err := e.portal.MarkRefunded(context.Background(), ports.Actor{Kind: domain.ActorStaff, BillerID: demo.BillerID,
+	_, err := e.portal.BackOfficePayments().MarkRefunded(context.Background(), ports.Actor{Kind: domain.ActorStaff, BillerID: demo.BillerID,
 		ID: demo.StaffID, Label: demo.StaffEmail, Role: domain.RoleManager}, r.ID)
 	require.NoError(t, err)
 	p = c.get("/factures/" + idOf(water).String())

@@ -75,7 +75,7 @@ var modeChoices = []modeChoice{
 }
 
 func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	b, err := s.portal.Settings(r.Context(), u.actor)
+	b, err := s.portal.BackOfficeAdmin().Settings(r.Context(), u.actor)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *staffUs
 	in := settingsInput(r, f)
 	var err error
 	if len(f.Errors) == 0 {
-		err = s.portal.UpdateSettings(r.Context(), u.actor, in)
+		err = s.portal.BackOfficeAdmin().UpdateSettings(r.Context(), u.actor, in)
 		if err == nil {
 			return staffRedirect(w, r, "/gestion/parametres", flashSettingsSaved)
 		}
@@ -196,7 +196,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *staffUs
 		}
 		f.Set(err)
 	}
-	b, berr := s.portal.Settings(r.Context(), u.actor)
+	b, berr := s.portal.BackOfficeAdmin().Settings(r.Context(), u.actor)
 	if berr != nil {
 		return berr
 	}

@@ -84,7 +84,7 @@ func newStaffAddForm() *form {
 
 func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	f := newForm(r, "agent-", staffAddFields...)
-	_, err := s.portal.AddStaffMember(r.Context(), u.actor, ports.StaffMemberInput{
+	_, err := s.portal.BackOfficeAdmin().AddStaffMember(r.Context(), u.actor, ports.StaffMemberInput{
 		Email: f.Values["email"], Name: strings.TrimSpace(f.Values["name"]), Role: domain.StaffRole(f.Values["role"])})
 	if fieldError(err) || domain.ErrorCode(err) == domain.Conflict {
 		f.Set(err)
@@ -129,7 +129,7 @@ func (s *Server) confirmStaffAction(a staffAction) staffHandler {
 		if err != nil {
 			return err
 		}
-		st, err := s.portal.StaffMember(r.Context(), u.actor, id)
+		st, err := s.portal.BackOfficeAdmin().StaffMember(r.Context(), u.actor, id)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request, u *s
 	if err != nil {
 		return err
 	}
-	if _, err := s.portal.DisableStaffMember(r.Context(), u.actor, id); err != nil {
+	if _, err := s.portal.BackOfficeAdmin().DisableStaffMember(r.Context(), u.actor, id); err != nil {
 		return err
 	}
 	return staffRedirect(w, r, staffAccountPath, flashStaffDisabled)
@@ -157,7 +157,7 @@ func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request, u *sta
 	if err != nil {
 		return err
 	}
-	if _, err := s.portal.ResetStaffMember(r.Context(), u.actor, id); err != nil {
+	if _, err := s.portal.BackOfficeAdmin().ResetStaffMember(r.Context(), u.actor, id); err != nil {
 		return err
 	}
 	return staffRedirect(w, r, staffAccountPath, flashStaffReset)
@@ -182,7 +182,7 @@ func (s *Server) requestStaffReset(w http.ResponseWriter, r *http.Request) error
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.RequestStaffPasswordReset(r.Context(), billerID(r), f.Values["email"])
+	err := s.portal.BackOfficeAdmin().RequestStaffPasswordReset(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &staffEmailPage{staffBase: staffBase{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -221,7 +221,7 @@ func newStaffPasswordPage(info ports.LinkInfo, secret string, f *form) *staffPas
 func (s *Server) showStaffSetPassword(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
 	secret := r.URL.Query().Get("lien")
-	info, err := s.portal.CheckStaffPasswordLink(r.Context(), billerID(r), secret)
+	info, err := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.staffDeadLink(w, r, err)
 	}
@@ -241,13 +241,13 @@ func (s *Server) staffSetPassword(w http.ResponseWriter, r *http.Request) error 
 	}
 	secret := r.PostForm.Get("lien")
 	f := newForm(r, "", "password", "confirm")
-	err := s.portal.ResetStaffPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	err := s.portal.BackOfficeAdmin().ResetStaffPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
 	case linkError(err):
 		return s.staffDeadLink(w, r, err)
 	case fieldError(err):
 		f.Set(err)
-		info, cerr := s.portal.CheckStaffPasswordLink(r.Context(), billerID(r), secret)
+		info, cerr := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), billerID(r), secret)
 		if cerr != nil {
 			return s.staffDeadLink(w, r, cerr)
 		}

@@ -132,7 +132,7 @@ func TestStaffManagementForbiddenToOthers(t *testing.T) {
 	assert.Empty(t, e.mails.Mails())
 
 	// Another biller's administrator does not find the demo's staff.
-	_, _, err = e.portal.AddStaff(context.Background(), ports.StaffInput{BillerID: otherBiller.ID, Email: "chef@autreville.test",
+	_, _, err = e.portal.Operator().AddStaff(context.Background(), ports.StaffInput{BillerID: otherBiller.ID, Email: "chef@autreville.test",
 		Role: domain.RoleAdmin, Password: otherPassword})
 	require.NoError(t, err)
 	other := e.browser().onHost(otherHost).staffLogin("chef@autreville.test", otherPassword)

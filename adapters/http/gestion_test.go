@@ -176,7 +176,7 @@ func TestStaffRoles(t *testing.T) {
 	assert.Equal(t, 1, called)
 
 	// A role taken away applies at the next request.
-	_, _, err := e.portal.AddStaff(context.Background(), ports.StaffInput{BillerID: demo.BillerID, Email: demo.StaffEmail,
+	_, _, err := e.portal.Operator().AddStaff(context.Background(), ports.StaffInput{BillerID: demo.BillerID, Email: demo.StaffEmail,
 		Role: domain.RoleReader, Password: demo.StaffPassword})
 	require.NoError(t, err)
 	p = manager.post("/gestion/essai", nil)

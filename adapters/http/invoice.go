@@ -60,7 +60,7 @@ func (s *Server) invoices(w http.ResponseWriter, r *http.Request, u *user) error
 			return errBadRequest
 		}
 	}
-	list, err := s.portal.Invoices(r.Context(), u.citizen, tab, n, invoicesPerPage)
+	list, err := s.portal.Citizens().Invoices(r.Context(), u.citizen, tab, n, invoicesPerPage)
 	if err != nil {
 		return err
 	}
@@ -114,12 +114,12 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 	if err != nil {
 		return err
 	}
-	d, err := s.portal.Invoice(r.Context(), u.citizen, id)
+	d, err := s.portal.Citizens().Invoice(r.Context(), u.citizen, id)
 	if err != nil {
 		return err
 	}
 	p := &invoicePage{basePage: basePage{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
-	switch doc, err := s.portal.InvoiceDocumentInfo(r.Context(), u.citizen, id); {
+	switch doc, err := s.portal.Citizens().InvoiceDocumentInfo(r.Context(), u.citizen, id); {
 	case err == nil:
 		p.PDF = fileSize(doc.Size)
 	case !errors.Is(err, ports.ErrNoDocument):
@@ -142,7 +142,7 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, u *user) err
 	if err != nil {
 		return err
 	}
-	doc, err := s.portal.InvoiceDocument(r.Context(), u.citizen, id)
+	doc, err := s.portal.Citizens().InvoiceDocument(r.Context(), u.citizen, id)
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request, u *user) er
 	if err != nil {
 		return err
 	}
-	if err := s.portal.DeclarePaid(r.Context(), u.citizen, id); err != nil {
+	if err := s.portal.Citizens().DeclarePaid(r.Context(), u.citizen, id); err != nil {
 		return err
 	}
 	return redirect(w, r, "/factures/"+id.String(), flashDeclared)
@@ -218,7 +218,7 @@ func (s *Server) undoDeclarePaid(w http.ResponseWriter, r *http.Request, u *user
 	if err != nil {
 		return err
 	}
-	if err := s.portal.UndoDeclarePaid(r.Context(), u.citizen, id); err != nil {
+	if err := s.portal.Citizens().UndoDeclarePaid(r.Context(), u.citizen, id); err != nil {
 		return err
 	}
 	return redirect(w, r, "/factures/"+id.String(), flashUndeclared)

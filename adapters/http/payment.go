@@ -63,7 +63,7 @@ func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) erro
 	if err != nil {
 		return err
 	}
-	sel, err := s.portal.PayableInvoices(r.Context(), u.citizen)
+	sel, err := s.portal.Citizens().PayableInvoices(r.Context(), u.citizen)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user,
 	default:
 		return err
 	}
-	sel, serr := s.portal.PayableInvoices(r.Context(), u.citizen)
+	sel, serr := s.portal.Citizens().PayableInvoices(r.Context(), u.citizen)
 	if serr != nil {
 		return serr
 	}
@@ -152,7 +152,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error 
 	if err != nil {
 		return err
 	}
-	sum, err := s.portal.PreparePayment(r.Context(), u.citizen, ids)
+	sum, err := s.portal.Citizens().PreparePayment(r.Context(), u.citizen, ids)
 	if err != nil {
 		return s.selectionError(w, r, u, ids, err)
 	}
@@ -177,7 +177,7 @@ func (s *Server) startPayment(w http.ResponseWriter, r *http.Request, u *user) e
 	if err != nil {
 		return err
 	}
-	_, co, err := s.portal.StartPayment(r.Context(), u.citizen, ids)
+	_, co, err := s.portal.Citizens().StartPayment(r.Context(), u.citizen, ids)
 	if err != nil {
 		return s.selectionError(w, r, u, ids, err)
 	}
@@ -213,7 +213,7 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(domain.ErrorMessage(err) + "\n"))
 		return
 	}
-	_, err := s.portal.HandleNotification(r.Context(), r.Form)
+	_, err := s.portal.Jobs().HandleNotification(r.Context(), r.Form)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Internal {
 			s.log.ErrorContext(r.Context(), "payment notification failed", "err", err)
@@ -279,13 +279,13 @@ func (s *Server) paymentReturn(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	pay, err := s.portal.HandleNotification(r.Context(), r.Form)
+	pay, err := s.portal.Jobs().HandleNotification(r.Context(), r.Form)
 	if err != nil {
 		return err
 	}
 	p := &returnPage{basePage: basePage{Title: "Retour du paiement", Menu: menuInvoices}}
 	if u := userFrom(r); u != nil {
-		if mine, err := s.portal.Payment(r.Context(), u.citizen, pay.ID); err == nil {
+		if mine, err := s.portal.Citizens().Payment(r.Context(), u.citizen, pay.ID); err == nil {
 			p.Payment, p.Label, p.Sentence = &mine, paymentLabel(mine), paymentSentence(mine, s.clock.Now())
 			p.Title = p.Label
 		}

@@ -26,7 +26,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request, u *user) error 
 }
 
 func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *form) error {
-	prof, err := s.portal.Profile(r.Context(), u.citizen)
+	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 	if err != nil {
 		return err
 	}
-	err = s.portal.RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
+	err = s.portal.Citizens().RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
 	release(err)
 	if fieldError(err) {
 		f.Set(err)
@@ -79,7 +79,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user)
 		return err
 	}
 	pf := r.PostForm
-	err = s.portal.ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
+	err = s.portal.Citizens().ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
 	release(err)
 	if fieldError(err) {
 		f.Set(err)
@@ -99,7 +99,7 @@ type paperlessPage struct {
 }
 
 func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request, u *user) error {
-	prof, err := s.portal.Profile(r.Context(), u.citizen)
+	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request, u *user) 
 
 // paperless records the confirmed wish; the service is emailed.
 func (s *Server) paperless(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := s.portal.RequestPaperless(r.Context(), u.citizen); err != nil {
+	if err := s.portal.Citizens().RequestPaperless(r.Context(), u.citizen); err != nil {
 		return err
 	}
 	return redirect(w, r, "/mes-informations", flashPaperless)
@@ -130,7 +130,7 @@ func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error 
 	if secret == "" {
 		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
 	}
-	newEmail, err := s.portal.CheckEmailLink(r.Context(), billerID(r), secret)
+	newEmail, err := s.portal.Citizens().CheckEmailLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, true)
 	}
@@ -146,7 +146,7 @@ func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
 		return err
 	}
-	_, err := s.portal.ConfirmEmailChange(r.Context(), billerID(r), r.PostForm.Get("lien"))
+	_, err := s.portal.Citizens().ConfirmEmailChange(r.Context(), billerID(r), r.PostForm.Get("lien"))
 	if linkError(err) || domain.ErrorCode(err) == domain.Conflict {
 		return s.deadLink(w, r, err, true)
 	}

@@ -70,7 +70,7 @@ func TestReadyzSaysWhetherToSendTraffic(t *testing.T) {
 	st, body = get("/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, st, "the sender has not run for over three intervals")
 	assert.Equal(t, "not ready: mail sender stalled\n", body)
-	_, err = p.DeliverMails(context.Background())
+	_, err = p.Jobs().DeliverMails(context.Background())
 	require.NoError(t, err)
 	st, _ = get("/readyz")
 	assert.Equal(t, http.StatusOK, st, "it ran again")

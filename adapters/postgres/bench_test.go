@@ -151,7 +151,7 @@ func BenchmarkImport(b *testing.B) {
 		b.StartTimer()
 
 		start := time.Now()
-		res, lineErrs, err := p.Import(b.Context(), bill.ID, batch, false)
+		res, lineErrs, err := p.Operator().Import(b.Context(), bill.ID, batch, false)
 		elapsed := time.Since(start)
 
 		b.StopTimer()

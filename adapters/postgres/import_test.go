@@ -74,7 +74,7 @@ func (w *importTwin) importBoth(t *testing.T, batch domain.ImportBatch, dryRun b
 	var results []ports.ImportResult
 	var lineErrs [][]domain.LineError
 	for i, p := range w.portals {
-		res, errs, err := p.Import(t.Context(), w.biller.ID, batch, dryRun)
+		res, errs, err := p.Operator().Import(t.Context(), w.biller.ID, batch, dryRun)
 		require.NoError(t, err, w.names[i])
 		results = append(results, res)
 		lineErrs = append(lineErrs, errs)

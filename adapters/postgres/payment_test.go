@@ -88,7 +88,7 @@ func TestConcurrentStartsOnOneInvoiceOneWins(t *testing.T) {
 		if i%2 == 1 {
 			sel = []uuid.UUID{ids[1], ids[0]}
 		}
-		pays[i], _, errs[i] = e.portal.StartPayment(e.ctx, e.citizen, sel)
+		pays[i], _, errs[i] = e.portal.Citizens().StartPayment(e.ctx, e.citizen, sel)
 	})
 	winner := -1
 	for i, err := range errs {
@@ -112,7 +112,7 @@ func TestConcurrentStartsOnOneInvoiceOneWins(t *testing.T) {
 func TestNotificationProcessedTwiceAtOnceSettlesOnce(t *testing.T) {
 	e := newPayEnv(t)
 	ids := []uuid.UUID{e.house.Invoices[0].ID, e.house.Invoices[2].ID}
-	pay, _, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.gateway.SetOutcome(pay.OperationID, domain.OutcomePaid)
 
@@ -120,7 +120,7 @@ func TestNotificationProcessedTwiceAtOnceSettlesOnce(t *testing.T) {
 	got := make([]domain.Payment, n)
 	errs := make([]error, n)
 	parallel(n, func(i int) {
-		got[i], errs[i] = e.portal.HandleNotification(e.ctx, url.Values{"idop": {pay.OperationID}})
+		got[i], errs[i] = e.portal.Jobs().HandleNotification(e.ctx, url.Values{"idop": {pay.OperationID}})
 	})
 	for i := range n {
 		require.NoError(t, errs[i], "notification %d", i)

@@ -22,9 +22,9 @@ func TestAdministratorsDisablingEachOtherKeepOne(t *testing.T) {
 		var actors [2]ports.Actor
 		for i := range actors {
 			email := fmt.Sprintf("admin%d-%d@testville.fr", round, i)
-			_, _, err := e.portal.AddStaff(e.ctx, ports.StaffInput{BillerID: biller, Email: email, Role: domain.RoleAdmin, Password: password})
+			_, _, err := e.portal.Operator().AddStaff(e.ctx, ports.StaffInput{BillerID: biller, Email: email, Role: domain.RoleAdmin, Password: password})
 			require.NoError(t, err)
-			_, _, actors[i], err = e.portal.StaffLogin(e.ctx, biller, email, password, "")
+			_, _, actors[i], err = e.portal.BackOffice().StaffLogin(e.ctx, biller, email, password, "")
 			require.NoError(t, err)
 		}
 		var wg sync.WaitGroup
@@ -33,7 +33,7 @@ func TestAdministratorsDisablingEachOtherKeepOne(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = e.portal.DisableStaffMember(e.ctx, actors[i], actors[1-i].ID)
+				_, errs[i] = e.portal.BackOfficeAdmin().DisableStaffMember(e.ctx, actors[i], actors[1-i].ID)
 			}()
 		}
 		wg.Wait()

@@ -144,7 +144,7 @@ func (m *Main) admin(ctx context.Context) error {
 	case "staff add":
 		return m.staffAdd(ctx, portal, a)
 	case "staff disable":
-		if err := portal.DisableStaff(ctx, a.biller, a.email); err != nil {
+		if err := portal.Operator().DisableStaff(ctx, a.biller, a.email); err != nil {
 			return operatorError(err)
 		}
 		fmt.Fprintf(m.Stdout, "staff member %s of biller %s disabled; their sessions are closed\n", domain.NormalizeEmail(a.email), a.biller)
@@ -168,7 +168,7 @@ func (m *Main) billerAdd(ctx context.Context, portal *ports.Portal, a adminArgs)
 	if id == uuid.Nil {
 		id = uuid.Must(uuid.NewV7())
 	}
-	b, err := portal.CreateBiller(ctx, id, a.name, a.numcli, a.email, normalizeHosts(a.hosts))
+	b, err := portal.Operator().CreateBiller(ctx, id, a.name, a.numcli, a.email, normalizeHosts(a.hosts))
 	if err != nil {
 		return operatorError(err)
 	}
@@ -178,7 +178,7 @@ func (m *Main) billerAdd(ctx context.Context, portal *ports.Portal, a adminArgs)
 }
 
 func (m *Main) billerHosts(ctx context.Context, portal *ports.Portal, a adminArgs) error {
-	b, err := portal.SetBillerHosts(ctx, a.biller, normalizeHosts(a.hosts))
+	b, err := portal.Operator().SetBillerHosts(ctx, a.biller, normalizeHosts(a.hosts))
 	if err != nil {
 		return operatorError(err)
 	}
@@ -194,7 +194,7 @@ func hostsText(h []string) string {
 }
 
 func (m *Main) billerList(ctx context.Context, portal *ports.Portal) error {
-	list, err := portal.AllBillers(ctx)
+	list, err := portal.Operator().AllBillers(ctx)
 	if err != nil {
 		return operatorError(err)
 	}
@@ -218,7 +218,7 @@ func (m *Main) staffAdd(ctx context.Context, portal *ports.Portal, a adminArgs) 
 	} else {
 		password, generated = rand.Text(), true
 	}
-	st, created, err := portal.AddStaff(ctx, ports.StaffInput{BillerID: a.biller, Email: a.email, Name: a.name, Role: role, Password: password})
+	st, created, err := portal.Operator().AddStaff(ctx, ports.StaffInput{BillerID: a.biller, Email: a.email, Name: a.name, Role: role, Password: password})
 	if err != nil {
 		return operatorError(err)
 	}
@@ -234,7 +234,7 @@ func (m *Main) staffAdd(ctx context.Context, portal *ports.Portal, a adminArgs) 
 }
 
 func (m *Main) staffList(ctx context.Context, portal *ports.Portal, a adminArgs) error {
-	list, err := portal.StaffOf(ctx, a.biller)
+	list, err := portal.Operator().StaffOf(ctx, a.biller)
 	if err != nil {
 		return operatorError(err)
 	}

@@ -86,7 +86,7 @@ func TestBillerAndStaffCommands(t *testing.T) {
 		p, err := ports.NewPortal(ports.Deps{Store: db, Sessions: db, Mailer: refusingMailer{}, Gateway: refusingGateway{}},
 			ports.Config{PublicURL: "https://factures.autreville.fr"})
 		require.NoError(t, err)
-		_, _, _, err = p.StaffLogin(context.Background(), uuid.MustParse(biller), email, password, "")
+		_, _, _, err = p.BackOffice().StaffLogin(context.Background(), uuid.MustParse(biller), email, password, "")
 		return err
 	}
 	require.NoError(t, login("agent@autreville.fr", pw[1]))

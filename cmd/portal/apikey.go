@@ -94,7 +94,7 @@ func (m *Main) apikey(ctx context.Context) error {
 	case "create":
 		return m.apikeyCreate(ctx, portal, a)
 	case "revoke":
-		k, err := portal.RevokeAPIKey(ctx, a.biller, a.id)
+		k, err := portal.Operator().RevokeAPIKey(ctx, a.biller, a.id)
 		if err != nil {
 			return operatorError(err)
 		}
@@ -108,7 +108,7 @@ func (m *Main) apikey(ctx context.Context) error {
 }
 
 func (m *Main) apikeyCreate(ctx context.Context, portal *ports.Portal, a apikeyArgs) error {
-	k, secret, err := portal.CreateAPIKey(ctx, a.biller, a.name)
+	k, secret, err := portal.Operator().CreateAPIKey(ctx, a.biller, a.name)
 	if err != nil {
 		return operatorError(err)
 	}
@@ -119,7 +119,7 @@ func (m *Main) apikeyCreate(ctx context.Context, portal *ports.Portal, a apikeyA
 }
 
 func (m *Main) apikeyList(ctx context.Context, portal *ports.Portal, a apikeyArgs) error {
-	keys, err := portal.APIKeys(ctx, a.biller)
+	keys, err := portal.Operator().APIKeys(ctx, a.biller)
 	if err != nil {
 		return operatorError(err)
 	}

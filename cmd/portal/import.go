@@ -88,7 +88,7 @@ func (m *Main) importFile(ctx context.Context) error {
 	}
 
 	prog.phase(fmt.Sprintf("checking and saving %d payers and %d invoices", len(batch.Payers), len(batch.Invoices)))
-	res, lineErrs, err := portal.Import(ctx, a.biller, batch, a.dryRun)
+	res, lineErrs, err := portal.Operator().Import(ctx, a.biller, batch, a.dryRun)
 	prog.end()
 	switch {
 	case domain.ErrorCode(err) == domain.NotFound:

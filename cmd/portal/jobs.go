@@ -38,7 +38,7 @@ func (m *Main) startJob(ctx context.Context, name string, interval time.Duration
 // runs once a day; the interval only bounds how long after midnight
 // (Paris) the invoices move.
 func (m *Main) startTreasury(ctx context.Context, portal *ports.Portal) {
-	m.startJob(ctx, "treasury", m.Config.Treasury.Interval, portal.RunTreasury)
+	m.startJob(ctx, "treasury", m.Config.Treasury.Interval, portal.Jobs().RunTreasury)
 }
 
 // startNightlyPaymentCheck runs the nightly payment check
@@ -48,7 +48,7 @@ func (m *Main) startTreasury(ctx context.Context, portal *ports.Portal) {
 // claimed in the store: with several instances, or a short interval, it
 // still runs once a night.
 func (m *Main) startNightlyPaymentCheck(ctx context.Context, portal *ports.Portal) {
-	m.startJob(ctx, "nightly payment check", m.Config.Payment.ReconcileInterval, portal.RunNightlyPaymentCheck)
+	m.startJob(ctx, "nightly payment check", m.Config.Payment.ReconcileInterval, portal.Jobs().RunNightlyPaymentCheck)
 }
 
 // runEvery calls fn at each tick until ctx is done.
@@ -90,10 +90,10 @@ func (m *Main) startMailSender(ctx context.Context, portal *ports.Portal, interv
 		defer close(done)
 		var last ports.OutboxCounts
 		for {
-			if _, err := portal.DeliverMails(ctx); err != nil && ctx.Err() == nil {
+			if _, err := portal.Jobs().DeliverMails(ctx); err != nil && ctx.Err() == nil {
 				log.Error("mail outbox", "err", err)
 			}
-			if c, err := portal.OutboxCounts(ctx); err == nil && c != last {
+			if c, err := portal.Jobs().OutboxCounts(ctx); err == nil && c != last {
 				level := slog.LevelInfo
 				if c.Failed > last.Failed {
 					level = slog.LevelError
@@ -105,7 +105,7 @@ func (m *Main) startMailSender(ctx context.Context, portal *ports.Portal, interv
 			case <-ctx.Done():
 				return
 			case <-ticker.C:
-			case <-portal.MailsWaiting():
+			case <-portal.Jobs().MailsWaiting():
 			}
 		}
 	}()

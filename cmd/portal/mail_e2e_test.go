@@ -76,7 +76,7 @@ func TestDemoMailsGoThroughSMTPWhenConfigured(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, m.Close()) })
 
-	require.NoError(t, m.portal.RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail))
+	require.NoError(t, m.portal.Citizens().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail))
 	var raw []byte
 	select {
 	case raw = <-sink.got:
@@ -96,7 +96,7 @@ func TestDemoMailsGoThroughSMTPWhenConfigured(t *testing.T) {
 	// the sender after it has recorded what it sent.
 	<-sink.quit
 	require.NoError(t, m.Close())
-	c, err := m.portal.OutboxCounts(ctx)
+	c, err := m.portal.Jobs().OutboxCounts(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, c.Pending+c.Failed, "delivered and recorded as sent")
 }

@@ -75,7 +75,7 @@ func newPayEnv(t *testing.T, mode tipi.Mode) *payEnv {
 			params[k] = v
 		}
 		e.notified <- r.URL.Path
-		if _, err := e.portal.HandleNotification(r.Context(), params); err != nil {
+		if _, err := e.portal.Jobs().HandleNotification(r.Context(), params); err != nil {
 			http.Error(w, string(domain.ErrorCode(err)), statusOf(err))
 			return
 		}
@@ -86,9 +86,9 @@ func newPayEnv(t *testing.T, mode tipi.Mode) *payEnv {
 
 	_, err = demo.Seed(e.ctx, e.store, ports.PasswordHasher{Params: fastArgon2, Random: portstest.NewSeqRandom(8)}, e.clock.Now())
 	require.NoError(t, err)
-	secret, _, err := e.portal.Login(e.ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	secret, _, err := e.portal.Citizens().Login(e.ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
-	_, e.citizen, err = e.portal.Authenticate(e.ctx, secret)
+	_, e.citizen, err = e.portal.Citizens().Authenticate(e.ctx, secret)
 	require.NoError(t, err)
 	e.browser = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return e
@@ -108,7 +108,7 @@ func statusOf(err error) int {
 
 func (e *payEnv) payable(t *testing.T, n int) []uuid.UUID {
 	t.Helper()
-	sel, err := e.portal.PayableInvoices(e.ctx, e.citizen)
+	sel, err := e.portal.Citizens().PayableInvoices(e.ctx, e.citizen)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(sel.Invoices), n)
 	ids := make([]uuid.UUID, n)
@@ -167,7 +167,7 @@ func (e *payEnv) drain() (n int) {
 func TestPayTwoInvoicesThroughTheSimulator(t *testing.T) {
 	e := newPayEnv(t, tipi.ModePayFiP)
 	ids := e.payable(t, 2)
-	pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	assert.Contains(t, co.RedirectURL, "/_dev/payfip/tpa/paiementws.web?idop=")
 	op, ok := e.sim.Operation(pay.OperationID)
@@ -182,7 +182,7 @@ func TestPayTwoInvoicesThroughTheSimulator(t *testing.T) {
 		assert.Equal(t, domain.InvoicePaid, inv.State)
 		assert.Equal(t, pay.ID, inv.PaymentID)
 	}
-	got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+	got, err := e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentPaid, got.State)
 	assert.True(t, got.Confirmed)
@@ -194,10 +194,10 @@ func TestRefusedAndAbandonedAtTheSimulator(t *testing.T) {
 	t.Run("Refuser", func(t *testing.T) {
 		e := newPayEnv(t, tipi.ModePayFiP)
 		ids := e.payable(t, 1)
-		pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+		pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 		require.NoError(t, err)
 		e.back(t, e.choose(t, co.RedirectURL, "refuse"))
-		got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+		got, err := e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 		require.NoError(t, err)
 		assert.Equal(t, domain.PaymentRefused, got.State)
 		assert.False(t, e.invoice(t, ids[0]).Locked(e.clock.Now()), "free to try again")
@@ -205,27 +205,27 @@ func TestRefusedAndAbandonedAtTheSimulator(t *testing.T) {
 	t.Run("Annuler", func(t *testing.T) {
 		e := newPayEnv(t, tipi.ModePayFiP)
 		ids := e.payable(t, 1)
-		pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+		pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 		require.NoError(t, err)
 		e.back(t, e.choose(t, co.RedirectURL, "cancel"))
-		got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+		got, err := e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 		require.NoError(t, err)
 		assert.Equal(t, domain.PaymentInProgress, got.State, "an abandoned operation may still complete for a while")
-		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+		_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 		assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
 
 		e.clock.Advance(domain.OperationWindow)
-		n, err := e.portal.Reconcile(e.ctx)
+		n, err := e.portal.Jobs().Reconcile(e.ctx)
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
-		got, err = e.portal.Payment(e.ctx, e.citizen, pay.ID)
+		got, err = e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 		require.NoError(t, err)
 		assert.Equal(t, domain.PaymentAbandoned, got.State)
-		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+		_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 		assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "held for the lock duration: PayFiP may still notify a payment")
 
 		e.clock.Advance(2*time.Hour - domain.OperationWindow)
-		_, _, err = e.portal.StartPayment(e.ctx, e.citizen, ids)
+		_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 		assert.NoError(t, err)
 	})
 }
@@ -234,7 +234,7 @@ func TestLostNotificationRecoveredByReconcile(t *testing.T) {
 	e := newPayEnv(t, tipi.ModePayFiP)
 	e.sim.SetNotify(tipi.NotifyNever)
 	ids := e.payable(t, 1)
-	pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	loc := e.choose(t, co.RedirectURL, "pay")
 	assert.Zero(t, e.drain(), "the DGFiP never called")
@@ -242,11 +242,11 @@ func TestLostNotificationRecoveredByReconcile(t *testing.T) {
 	_ = loc // the payer closed the window instead of coming back
 
 	e.clock.Advance(5 * time.Minute)
-	n, err := e.portal.Reconcile(e.ctx)
+	n, err := e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, domain.InvoicePaid, e.invoice(t, ids[0]).State)
-	got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+	got, err := e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentPaid, got.State)
 }
@@ -255,7 +255,7 @@ func TestNotificationSentTwiceSettlesOnce(t *testing.T) {
 	e := newPayEnv(t, tipi.ModePayFiP)
 	e.sim.SetNotify(tipi.NotifyTwice)
 	ids := e.payable(t, 1)
-	_, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	_, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.back(t, e.choose(t, co.RedirectURL, "pay"))
 	assert.Equal(t, 3, e.drain(), "two notifications and the browser's return")
@@ -267,14 +267,14 @@ func TestPendingAnswersKeepTheAttemptLive(t *testing.T) {
 	e := newPayEnv(t, tipi.ModePayFiP)
 	e.sim.SetNotify(tipi.NotifyNever)
 	ids := e.payable(t, 1)
-	pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	e.choose(t, co.RedirectURL, "pay")
 	e.sim.PendingFor(pay.OperationID, 1)
-	n, err := e.portal.Reconcile(e.ctx)
+	n, err := e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "P5: not known yet")
-	n, err = e.portal.Reconcile(e.ctx)
+	n, err = e.portal.Jobs().Reconcile(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, domain.InvoicePaid, e.invoice(t, ids[0]).State)
@@ -291,7 +291,7 @@ func TestNotificationForAnUnknownOperation(t *testing.T) {
 func TestForgedURLModeCallbackWithAWrongAmount(t *testing.T) {
 	e := newPayEnv(t, tipi.ModeTIPI)
 	ids := e.payable(t, 1)
-	pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+	pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 	require.NoError(t, err)
 	assert.Contains(t, co.RedirectURL, "/_dev/payfip/tpa/paiement.web?")
 	forged := url.Values{
@@ -311,7 +311,7 @@ func TestForgedURLModeCallbackWithAWrongAmount(t *testing.T) {
 	resp, err = e.browser.PostForm(e.srv.URL+ports.PathPaymentNotify, forged)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
-	got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+	got, err := e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentInProgress, got.State, "an unauthenticated T does not end a real attempt")
 
@@ -322,7 +322,7 @@ func TestForgedURLModeCallbackWithAWrongAmount(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	got, err = e.portal.Payment(e.ctx, e.citizen, pay.ID)
+	got, err = e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PaymentPaid, got.State)
 	assert.False(t, got.Confirmed)
@@ -338,7 +338,7 @@ func TestConcurrentStartsThroughTheGateway(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, errs[i] = e.portal.StartPayment(e.ctx, e.citizen, ids)
+			_, _, errs[i] = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 		}()
 	}
 	wg.Wait()
@@ -366,7 +366,7 @@ func TestAPaymentInTheTestEnvironmentThroughTheSimulatorSettlesNothing(t *testin
 				return tx.SaveBiller(e.ctx, b)
 			}))
 			ids := e.payable(t, 1)
-			pay, co, err := e.portal.StartPayment(e.ctx, e.citizen, ids)
+			pay, co, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
 			require.NoError(t, err)
 			if mode == tipi.ModePayFiP {
 				e.back(t, e.choose(t, co.RedirectURL, "pay"))
@@ -391,7 +391,7 @@ func TestAPaymentInTheTestEnvironmentThroughTheSimulatorSettlesNothing(t *testin
 				require.NoError(t, resp.Body.Close())
 				require.Equal(t, http.StatusOK, resp.StatusCode)
 			}
-			got, err := e.portal.Payment(e.ctx, e.citizen, pay.ID)
+			got, err := e.portal.Citizens().Payment(e.ctx, e.citizen, pay.ID)
 			require.NoError(t, err)
 			assert.Equal(t, domain.PaymentTest, got.State)
 			assert.Equal(t, domain.SaisieTest, got.ReportedSaisie, "the simulator echoes T")

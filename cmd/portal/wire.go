@@ -69,7 +69,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	if opened.BillerID != uuid.Nil {
 		pc := m.Config.Payment
-		if err := portal.ApplyPaymentConfig(ctx, opened.BillerID, pc.Numcli, domain.Saisie(pc.Saisie)); err != nil {
+		if err := portal.Operator().ApplyPaymentConfig(ctx, opened.BillerID, pc.Numcli, domain.Saisie(pc.Saisie)); err != nil {
 			return nil, err
 		}
 	}
@@ -77,7 +77,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// Notifications from the DGFiP can be lost (docs/payfip.md §4.2.3):
 	// ask about unfinished attempts, and those still holding their
 	// invoices, regularly.
-	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Reconcile)
+	m.startJob(ctx, "reconcile payments", m.Config.Payment.ReconcileInterval, portal.Jobs().Reconcile)
 	// PayFiP may notify a result during the night (docs/payfip.md §3.5):
 	// ask once more, each night, about the attempts that ended unpaid.
 	m.startNightlyPaymentCheck(ctx, portal)

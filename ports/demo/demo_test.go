@@ -32,17 +32,17 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: store, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{}, Clock: clock, Random: portstest.NewSeqRandom(2)},
 		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast, MailInline: true})
 	require.NoError(t, err)
-	secret, _, err := p.Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	secret, _, err := p.Citizens().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
-	s, c, err := p.Authenticate(ctx, secret)
+	s, c, err := p.Citizens().Authenticate(ctx, secret)
 	require.NoError(t, err)
-	d, err := p.Dashboard(ctx, c, s)
+	d, err := p.Citizens().Dashboard(ctx, c, s)
 	require.NoError(t, err)
 	assert.NotEmpty(t, d.Notice)
 	assert.NotEmpty(t, d.HomeText)
 	counts := map[domain.Tab]int{}
 	for _, tab := range domain.Tabs {
-		page, err := p.Invoices(ctx, c, tab, 1, 20)
+		page, err := p.Citizens().Invoices(ctx, c, tab, 1, 20)
 		require.NoError(t, err)
 		counts[tab] = page.Total
 		for _, inv := range page.Invoices {
@@ -52,9 +52,9 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[domain.Tab]int{domain.TabUnpaid: 3, domain.TabPaid: 2, domain.TabTreasury: 1}, counts)
-	sel, err := p.PayableInvoices(ctx, c)
+	sel, err := p.Citizens().PayableInvoices(ctx, c)
 	require.NoError(t, err)
 	assert.Len(t, sel.Invoices, 3)
 	assert.True(t, sel.Multiple)
-	require.NoError(t, p.RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail), "the newcomer can activate")
+	require.NoError(t, p.Citizens().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail), "the newcomer can activate")
 }
