@@ -176,20 +176,32 @@ func (r tokenRow) token() domain.Token {
 
 // Token returns the token whose secret hashes to hash.
 func (s *queries) Token(ctx context.Context, hash string) (domain.Token, error) {
-	var r tokenRow
-	if err := s.get(ctx, &r, "token", tokenSelect+" WHERE hash = $1", hash); err != nil {
-		return domain.Token{}, err
-	}
-	return r.token(), nil
+	return s.tokenByHash(ctx, "token", tokenSelect, hash)
 }
 
 // OpenTokens returns the account's tokens of purpose neither used nor
 // revoked, oldest first.
 func (s *queries) OpenTokens(ctx context.Context, accountID uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error) {
+	return s.openTokens(ctx, "open tokens", tokenSelect+" WHERE account_id = $1", accountID, purpose)
+}
+
+// tokenByHash reads one link from query (a select of tokenRow's columns)
+// by the hash of its secret: citizens' tokens and staff links alike.
+func (s *queries) tokenByHash(ctx context.Context, what, query, hash string) (domain.Token, error) {
+	var r tokenRow
+	if err := s.get(ctx, &r, what, query+" WHERE hash = $1", hash); err != nil {
+		return domain.Token{}, err
+	}
+	return r.token(), nil
+}
+
+// openTokens lists the links of query (filtered on their owner as $1) of
+// purpose that are neither used nor revoked, oldest first.
+func (s *queries) openTokens(ctx context.Context, what, query string, owner uuid.UUID, purpose domain.TokenPurpose) ([]domain.Token, error) {
 	var rows []tokenRow
-	err := s.list(ctx, &rows, "open tokens", tokenSelect+
-		" WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND revoked_at IS NULL ORDER BY created_at, hash",
-		accountID, string(purpose))
+	err := s.list(ctx, &rows, what, query+
+		" AND purpose = $2 AND used_at IS NULL AND revoked_at IS NULL ORDER BY created_at, hash",
+		owner, string(purpose))
 	if err != nil {
 		return nil, err
 	}
