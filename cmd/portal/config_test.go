@@ -322,3 +322,17 @@ func TestSMTPAndHTTPConfig(t *testing.T) {
 	}
 	assert.NotContains(t, err.Error(), "s3cret", "the password is never echoed")
 }
+
+// TestSettingsTable checks the table parseConfig is driven by: every key
+// once, with a parser, and a default its own parser accepts.
+func TestSettingsTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range settings {
+		assert.False(t, seen[s.key], "%s is in the table twice", s.key)
+		seen[s.key] = true
+		if assert.NotNil(t, s.parse, "%s has no parser", s.key) {
+			var c Config
+			assert.NoError(t, s.parse(&c, s.def), "%s: default %q", s.key, s.def)
+		}
+	}
+}
