@@ -179,11 +179,8 @@ func (p BackOfficePayments) RejectPayment(ctx context.Context, a Actor, id uuid.
 	queued := false
 	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
 		queued = false
-		if pay.State == domain.PaymentRejected {
-			return false, nil
-		}
 		now := p.clock.Now()
-		if err := pay.Reject(now); err != nil {
+		if changed, err := pay.Reject(now); err != nil || !changed {
 			return false, err
 		}
 		invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)

@@ -112,27 +112,20 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 	if err != nil {
 		return domain.WrapInternal(err)
 	}
-	var changed []domain.Invoice
-	if pay.State == domain.PaymentPaid {
-		anomaly := pay.Anomaly
-		refunds := domain.DoublePayments(*pay, invs, now)
-		changed = domain.SettleInvoices(pay, invs, now)
-		if pay.Anomaly != anomaly {
-			p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
-			if err := tx.SavePayment(ctx, *pay); err != nil {
-				return domain.WrapInternal(err)
-			}
-			if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
-				return err
-			}
+	c := domain.SettleOrRelease(pay, invs, now)
+	if c.Anomaly {
+		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
+		if err := tx.SavePayment(ctx, *pay); err != nil {
+			return domain.WrapInternal(err)
 		}
-		if err := p.recordRefunds(ctx, tx, *pay, refunds, now); err != nil {
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
 			return err
 		}
-	} else {
-		changed = domain.ReleaseInvoices(*pay, invs, now)
 	}
-	for _, inv := range changed {
+	if err := p.recordRefunds(ctx, tx, *pay, c.Refunds, now); err != nil {
+		return err
+	}
+	for _, inv := range c.Invoices {
 		if err := tx.SaveInvoice(ctx, inv); err != nil {
 			return domain.WrapInternal(err)
 		}

@@ -156,9 +156,7 @@ func (p *Portal) reconcileAll(ctx context.Context, list []domain.Payment, source
 }
 
 func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment, source string) (domain.Payment, error) {
-	if pay.State == domain.PaymentCreated {
-		// The gateway never gave an id (the portal stopped between the
-		// two steps): the browser never left, no money can come.
+	if pay.Unstarted() {
 		closeUnstarted := func(pm *domain.Payment, now time.Time) bool { return pm.CloseUnstarted(now) }
 		err := p.finish(ctx, pay.ID, closeUnstarted, "", "Clos : l'opération n'a jamais été créée à la DGFiP ; factures libérées.")
 		if err != nil {
@@ -168,14 +166,14 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment, source st
 	}
 	r, err := p.gateway.Status(ctx, pay)
 	if errors.Is(err, ErrNoStatusQuery) {
-		if pay.State.Final() {
-			return pay, nil
+		if !pay.Live() {
+			return pay, nil // nothing to close: no need to read the biller
 		}
 		b, berr := p.store.Biller(ctx, pay.BillerID)
 		if berr != nil {
 			return pay, berr
 		}
-		if !pay.LockExpired(p.clock.Now(), b.LockDuration) {
+		if !pay.Expired(p.clock.Now(), b.LockDuration) {
 			return pay, nil
 		}
 		err := p.finish(ctx, pay.ID, expire, "", "Clos : aucun résultat reçu de la DGFiP pendant la réservation des factures.")
