@@ -9,6 +9,9 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// The API's authentication by key (keys are created and revoked by the
+// Operator, operator_apikeys.go).
+
 // apiKeyTouchEvery bounds how often AuthenticateAPIKey records a key's
 // last use: once a minute is precise enough for the back office, and a
 // busy billing software does not turn every read into a write.

@@ -10,6 +10,8 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// An invoice's PDF put and read by the billing software.
+
 // PutInvoicePDF stores data as the PDF of the invoice numbered number,
 // under the invoice's number, replacing the previous one. The same bytes
 // twice change nothing (PutUnchanged). The invoice may be in any state:

@@ -6,6 +6,8 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// The back office's home: the board of what awaits the service.
+
 // StaffBoard is the back office's dashboard: what needs the service's
 // attention.
 type StaffBoard struct {

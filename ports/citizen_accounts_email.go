@@ -7,6 +7,10 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// The link sent to a new address (Citizens.RequestEmailChange): checked
+// before the page shows, then confirmed without a session. Part of
+// CitizenAccounts.
+
 // ConfirmEmailChange follows the link sent to the new address: the
 // account's login becomes that address and the old address is told.
 func (p CitizenAccounts) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {

@@ -8,6 +8,9 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// A citizen's sessions: login (with the audit of failures), the session
+// behind every request, logout. Part of CitizenAccounts.
+
 // Login checks the address and password and opens a new session; the
 // session the browser had before (previous, may be empty) is destroyed,
 // so the session id always changes at login. Every failure gives

@@ -7,6 +7,8 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// An invoice's PDF as the citizen sees it (core_documents.go reads it).
+
 // InvoiceDocument returns the PDF of one of the citizen's invoices.
 // Another payer's invoice, or one that does not exist, gives
 // domain.ErrNotFound alike; an invoice of theirs without a stored PDF

@@ -6,6 +6,8 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// The citizen's home page: the dashboard and its important notice.
+
 // CloseNotice is "Fermer" on the important notice: it stays closed for
 // the rest of the session.
 func (p Citizens) CloseNotice(ctx context.Context, s Session) error {

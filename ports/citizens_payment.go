@@ -10,6 +10,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// A citizen pays: the selection, the summary, starting the attempt at
+// the DGFiP, and the attempt seen on return. What happens next (the
+// DGFiP's notification, reconciliation) is Jobs' (jobs_payments.go); the
+// invoices are settled or released by core_settle.go.
+
 // Selection is the manual's selection screen: the invoices the payer may
 // pay now, and whether several may be chosen.
 type Selection struct {

@@ -4,6 +4,9 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// Store errors turned into the domain's codes, and errors more than one
+// façade returns.
+
 // mapSave passes a store's Conflict on (its message is French) and wraps
 // anything else.
 func mapSave(err error) error {

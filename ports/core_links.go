@@ -8,6 +8,9 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// Links in mails: the biller's own site address and one-time links
+// with their tokens.
+
 // LinkInfo is what the password screen shows before the payer types.
 type LinkInfo struct {
 	Email             string

@@ -7,6 +7,10 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// Loads more than one façade shares: the biller of a host or id, the
+// biller with the instance's PayFiP mode, the logged-in citizen's account,
+// whether an address is free.
+
 // BillerForHost returns the biller serving a request's Host header.
 func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller, error) {
 	h := domain.NormalizeHost(host)

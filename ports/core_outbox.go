@@ -7,6 +7,10 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// Mails are queued in the transaction of the change that causes them
+// (the outbox, jobs_outbox.go); after the commit the sender is woken, or
+// the mails delivered at once when MailInline is set.
+
 // enqueue writes m to the outbox in tx.
 func (p *Portal) enqueue(ctx context.Context, tx Tx, m Mail, now time.Time) error {
 	id, err := p.newID()

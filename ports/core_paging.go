@@ -1,5 +1,7 @@
 package ports
 
+// The back office's page bounds and paging.
+
 // pageBounds returns a valid offset and limit.
 func pageBounds(offset, limit int) (int, int) {
 	if limit <= 0 {

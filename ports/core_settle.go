@@ -10,6 +10,11 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// Closing a payment, whoever drives it (the citizen's start, the DGFiP's
+// notification, the reconciler, the back office's confirmation): its
+// invoices settled or released as domain.SettleOrRelease decides, double
+// payments recorded as refunds, the billing service and the payer told.
+
 // mailDoublePayment tells the billing service a payment arrived twice
 // and must be refunded.
 const mailDoublePayment = "double_payment"

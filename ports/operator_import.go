@@ -7,6 +7,9 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// The command line's import (portal import); the run itself is shared
+// with the back office's import (core_import.go).
+
 // ImportResult counts what an import did.
 type ImportResult struct {
 	PayersCreated   int

@@ -7,6 +7,8 @@ import (
 	"github.com/google/uuid"
 )
 
+// The outbox's driven port: mails kept in the store until sent.
+
 // OutboxState is where a mail of the outbox stands.
 type OutboxState string
 
