@@ -530,6 +530,21 @@ func (p *Payment) CloseUnstarted(now time.Time) bool {
 	return true
 }
 
+// Unstarted reports whether the gateway never gave the attempt an
+// operation: the portal stopped between creating the attempt and asking
+// the DGFiP, so the browser never left and no money can come. Such an
+// attempt is closed by CloseUnstarted, never asked about.
+func (p Payment) Unstarted() bool { return p.State == PaymentCreated }
+
+// Expired reports whether a live attempt with no result is over for good
+// at now because lock, the biller's lock duration, has passed since its
+// creation (LockExpired). It is the rule when the DGFiP cannot be asked
+// (URL mode): until then a payer may still come back with a result. A
+// final attempt is never Expired: it already has its result.
+func (p Payment) Expired(now time.Time, lock time.Duration) bool {
+	return p.Live() && p.LockExpired(now, lock)
+}
+
 // LockExpired reports whether lock, the biller's lock duration counted
 // from the attempt's creation, is over at now. Without a way to ask the
 // DGFiP (URL mode), an attempt with no result is closed only then: until
@@ -627,6 +642,37 @@ func SettleInvoices(p *Payment, invoices []Invoice, now time.Time) []Invoice {
 		}
 	}
 	return changed
+}
+
+// Closing is what a final attempt brings to its invoices
+// (SettleOrRelease).
+type Closing struct {
+	// Invoices are the invoices changed, to save.
+	Invoices []Invoice
+	// Refunds are the double payments to record, when a paid attempt
+	// reached invoices another payment had already settled.
+	Refunds []Refund
+	// Anomaly is true when settling added to the attempt's Anomaly: the
+	// attempt changed and must be saved, and the billing service told.
+	Anomaly bool
+}
+
+// SettleOrRelease brings a final attempt's invoices in line with its
+// state: a paid attempt settles them (SettleInvoices) and gives the
+// refunds of any it paid twice (DoublePayments); any other final state
+// releases them (ReleaseInvoices). A live attempt changes nothing.
+func SettleOrRelease(p *Payment, invoices []Invoice, now time.Time) Closing {
+	switch {
+	case p.Live():
+		return Closing{}
+	case p.State == PaymentPaid:
+		anomaly := p.Anomaly
+		refunds := DoublePayments(*p, invoices, now)
+		changed := SettleInvoices(p, invoices, now)
+		return Closing{Invoices: changed, Refunds: refunds, Anomaly: p.Anomaly != anomaly}
+	default:
+		return Closing{Invoices: ReleaseInvoices(*p, invoices, now)}
+	}
 }
 
 // ReleaseInvoices frees the invoices a finished, unpaid attempt held. An

@@ -171,7 +171,7 @@ func TestAnUnconfirmedPaymentAwaitsTheService(t *testing.T) {
 	}
 
 	rejected, invs2 := unconfirmedPaid(t)
-	require.NoError(t, rejected.Reject(now))
+	reject(t, &rejected, now)
 	for _, inv := range domain.ReopenInvoices(rejected, invs2, now) {
 		assert.False(t, inv.AwaitingConfirmation)
 		assert.Equal(t, domain.TabUnpaid, inv.Tab())

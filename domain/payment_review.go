@@ -36,19 +36,21 @@ func (p *Payment) Confirm(now time.Time) (bool, error) {
 
 // Reject records that the billing service never received the money of a
 // paid attempt known only from an unauthenticated callback. The caller
-// then reopens its invoices with ReopenInvoices. A confirmed payment
-// cannot be rejected: the DGFiP itself said it was paid.
-func (p *Payment) Reject(now time.Time) error {
+// then reopens its invoices with UndoRejected. It reports whether anything
+// changed: rejecting twice is harmless and changes nothing the second
+// time. A confirmed payment cannot be rejected: the DGFiP itself said it
+// was paid.
+func (p *Payment) Reject(now time.Time) (bool, error) {
 	switch {
 	case p.State == PaymentRejected:
-		return nil
+		return false, nil
 	case !p.Unconfirmed():
-		return Errorf(Conflict, "Seul un paiement accepté et non confirmé peut être rejeté (ce paiement est « %s »).", p.stateWords())
+		return false, Errorf(Conflict, "Seul un paiement accepté et non confirmé peut être rejeté (ce paiement est « %s »).", p.stateWords())
 	}
 	p.State = PaymentRejected
 	p.FinishedAt = now
 	p.UpdatedAt = now
-	return nil
+	return true, nil
 }
 
 func (p Payment) stateWords() string {

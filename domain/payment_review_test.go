@@ -48,7 +48,7 @@ func TestRejectPayment(t *testing.T) {
 	t.Run("an unconfirmed payment is rejected and its invoices reopen", func(t *testing.T) {
 		pay, invs := unconfirmedPaid(t)
 		later := now.Add(time.Hour)
-		require.NoError(t, pay.Reject(later))
+		reject(t, &pay, later)
 		assert.Equal(t, domain.PaymentRejected, pay.State)
 		assert.True(t, pay.State.Final())
 		assert.Equal(t, later, pay.FinishedAt)
@@ -59,12 +59,14 @@ func TestRejectPayment(t *testing.T) {
 			assert.Equal(t, uuid.Nil, inv.PaymentID)
 			assert.True(t, inv.PaidAt.IsZero())
 		}
-		require.NoError(t, pay.Reject(later), "rejecting twice is harmless")
+		changed, err := pay.Reject(later)
+		require.NoError(t, err, "rejecting twice is harmless")
+		assert.False(t, changed, "rejecting twice changes nothing")
 	})
 	t.Run("an invoice settled by something else stays settled", func(t *testing.T) {
 		pay, invs := unconfirmedPaid(t)
 		invs[1].PaymentID = uuid.New()
-		require.NoError(t, pay.Reject(now))
+		reject(t, &pay, now)
 		reopened := domain.ReopenInvoices(pay, invs, now)
 		require.Len(t, reopened, 1)
 		assert.Equal(t, invs[0].ID, reopened[0].ID)
@@ -73,19 +75,20 @@ func TestRejectPayment(t *testing.T) {
 		pay, _ := unconfirmedPaid(t)
 		_, err := pay.Confirm(now)
 		require.NoError(t, err)
-		err = pay.Reject(now)
+		_, err = pay.Reject(now)
 		assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
 		assert.Contains(t, domain.ErrorMessage(err), "confirmé")
 	})
 	t.Run("an unpaid attempt cannot be rejected", func(t *testing.T) {
 		for _, s := range []domain.PaymentState{domain.PaymentInProgress, domain.PaymentRefused, domain.PaymentExpired} {
 			pay := domain.Payment{State: s}
-			assert.Equal(t, domain.Conflict, domain.ErrorCode(pay.Reject(now)), s)
+			_, err := pay.Reject(now)
+			assert.Equal(t, domain.Conflict, domain.ErrorCode(err), s)
 		}
 	})
 	t.Run("a replayed unauthenticated callback does not undo a rejection", func(t *testing.T) {
 		pay, _ := unconfirmedPaid(t)
-		require.NoError(t, pay.Reject(now))
+		reject(t, &pay, now)
 		changed, err := pay.Apply(domain.Report{Outcome: domain.OutcomePaid, Refdet: pay.Refdet, Amount: pay.Total, Code: "P"}, now)
 		require.NoError(t, err)
 		assert.False(t, changed)
@@ -93,7 +96,7 @@ func TestRejectPayment(t *testing.T) {
 	})
 	t.Run("a confirmed paid report still wins: the money was received", func(t *testing.T) {
 		pay, _ := unconfirmedPaid(t)
-		require.NoError(t, pay.Reject(now))
+		reject(t, &pay, now)
 		changed, err := pay.Apply(domain.Report{Outcome: domain.OutcomePaid, Confirmed: true, Code: "P"}, now)
 		require.NoError(t, err)
 		assert.True(t, changed)
@@ -141,4 +144,12 @@ func TestDeclaredInvoiceReview(t *testing.T) {
 		assert.Equal(t, domain.Conflict, domain.ErrorCode(inv.RejectDeclared(now)))
 		assert.Equal(t, domain.InvoiceUnpaid, inv.State)
 	})
+}
+
+// reject rejects pay at the given time and requires that it changed.
+func reject(t *testing.T, pay *domain.Payment, at time.Time) {
+	t.Helper()
+	changed, err := pay.Reject(at)
+	require.NoError(t, err)
+	require.True(t, changed)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -49,22 +48,6 @@ func (a Actor) canWrite(billerID uuid.UUID) error {
 	}
 	if a.Kind == domain.ActorStaff && !a.Role.CanWrite() {
 		return ErrReadOnly
-	}
-	return nil
-}
-
-// audit appends an event of the actor to the log through tx.
-func (p *Portal) audit(ctx context.Context, tx Tx, a Actor, action domain.AuditAction, target, detail string) error {
-	id, err := p.newID()
-	if err != nil {
-		return err
-	}
-	err = tx.AppendAudit(ctx, domain.AuditEvent{
-		ID: id, BillerID: a.BillerID, At: p.clock.Now(), Actor: a.Kind, ActorID: a.ID,
-		ActorLabel: a.Label, Action: action, Target: target, Detail: detail, IP: a.IP,
-	})
-	if err != nil {
-		return domain.WrapInternal(err)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -55,20 +54,6 @@ type PayerPage struct {
 	Total  int
 	Offset int
 	Limit  int
-}
-
-// Default and largest page sizes of the back office's lists.
-const (
-	DefaultBackOfficePage = 20
-	MaxBackOfficePage     = 100
-)
-
-// pageBounds returns a valid offset and limit.
-func pageBounds(offset, limit int) (int, int) {
-	if limit <= 0 {
-		limit = DefaultBackOfficePage
-	}
-	return max(offset, 0), min(limit, MaxBackOfficePage)
 }
 
 // FindPayers looks payers of the actor's biller up by reference, address

@@ -27,7 +27,7 @@ func TestFindPayersShowsTheAccountStatus(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, map[string]ports.AccountStatus{"REF001": ports.AccountActive, "REF002": ports.AccountNone}, status())
-	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
+	require.NoError(t, e.portal.CitizenAccounts().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
 	assert.Equal(t, ports.AccountPending, status()["REF002"])
 	assert.Equal(t, "En attente d'activation", ports.AccountPending.Label())
 
@@ -54,7 +54,7 @@ func TestPayerDetail(t *testing.T) {
 	require.Len(t, d.Messages, 1)
 	assert.Equal(t, "Question", d.Messages[0].Subject)
 
-	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
+	require.NoError(t, e.portal.CitizenAccounts().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
 	d, err = e.portal.BackOffice().PayerDetail(e.ctx, agent(e, domain.RoleReader), e.newbie.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ports.AccountPending, d.Status)
@@ -101,8 +101,8 @@ func TestResendActivation(t *testing.T) {
 	_, first := e.linkIn(t, "ref002@exemple.fr")
 	require.NoError(t, e.portal.BackOffice().ResendActivation(e.ctx, manager, e.newbie.ID))
 	_, second := e.linkIn(t, "ref002@exemple.fr")
-	assert.ErrorIs(t, e.portal.Citizens().SetPassword(e.ctx, e.biller(), first, "nouveau-mdp", "nouveau-mdp"), domain.ErrTokenRevoked)
-	require.NoError(t, e.portal.Citizens().SetPassword(e.ctx, e.biller(), second, "nouveau-mdp", "nouveau-mdp"))
+	assert.ErrorIs(t, e.portal.CitizenAccounts().SetPassword(e.ctx, e.biller(), first, "nouveau-mdp", "nouveau-mdp"), domain.ErrTokenRevoked)
+	require.NoError(t, e.portal.CitizenAccounts().SetPassword(e.ctx, e.biller(), second, "nouveau-mdp", "nouveau-mdp"))
 
 	ev := auditTrail(t, e, domain.AuditActivationResent)
 	require.Len(t, ev, 2)
@@ -121,7 +121,7 @@ func TestResendActivationFollowsThePayersAddress(t *testing.T) {
 	require.NoError(t, e.store.SavePayer(e.ctx, payer))
 	require.NoError(t, e.portal.BackOffice().ResendActivation(e.ctx, manager, e.newbie.ID))
 	_, secret := e.linkIn(t, "nouvelle@exemple.fr")
-	info, err := e.portal.Citizens().CheckPasswordLink(e.ctx, e.biller(), secret)
+	info, err := e.portal.CitizenAccounts().CheckPasswordLink(e.ctx, e.biller(), secret)
 	require.NoError(t, err)
 	assert.Equal(t, "nouvelle@exemple.fr", info.Email)
 

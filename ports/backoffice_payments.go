@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -29,30 +28,6 @@ type PaymentList struct {
 	// AtLeast is set when Total is the bound: there may be more.
 	AtLeast bool
 	Paging
-}
-
-// Paging says where one page of a back-office list stands.
-type Paging struct {
-	Page    int // from 1
-	Pages   int // at least 1
-	PerPage int
-}
-
-func pagingOf(total, offset, limit int) Paging {
-	pages := (total + limit - 1) / limit
-	if pages == 0 {
-		pages = 1
-	}
-	return Paging{Page: offset/limit + 1, Pages: pages, PerPage: limit}
-}
-
-// boundPage puts a query's offset and limit within bounds: the limit
-// defaults to PaymentsPerPage and is at most MaxPerPage.
-func boundPage(offset, limit int) (int, int) {
-	if limit <= 0 || limit > MaxPerPage {
-		limit = PaymentsPerPage
-	}
-	return max(offset, 0), limit
 }
 
 // Payments lists the actor's biller's payment attempts matching q,
@@ -204,11 +179,8 @@ func (p BackOfficePayments) RejectPayment(ctx context.Context, a Actor, id uuid.
 	queued := false
 	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
 		queued = false
-		if pay.State == domain.PaymentRejected {
-			return false, nil
-		}
 		now := p.clock.Now()
-		if err := pay.Reject(now); err != nil {
+		if changed, err := pay.Reject(now); err != nil || !changed {
 			return false, err
 		}
 		invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)

@@ -3,28 +3,45 @@ package ports
 // The primary port is split by actor: one façade per audience over the
 // same core (*Portal, built by NewPortal). A façade is a small value that
 // shares the core's store, clock and mailer; get one from the accessor of
-// the same name, e.g. portal.Citizens().Login(...).
+// the same name, e.g. portal.CitizenAccounts().Login(...). Each façade's
+// use cases are in files named after it, one file per topic:
 //
-//	Citizens            the citizen portal: account.go, profile.go, invoice.go,
-//	                    payment.go, message.go, document.go
+//	CitizenAccounts     the citizen account's lifecycle: citizen_accounts.go
+//	                    (activation, password links, biller's information),
+//	                    citizen_accounts_session.go (login, sessions, logout),
+//	                    citizen_accounts_email.go (the email-change link)
+//	Citizens            the citizen portal of a logged-in payer:
+//	                    citizens_{home,invoices,payment,profile,messages,
+//	                    documents}.go
 //	BackOffice          the back office's sessions, board, invoices, accounts,
-//	                    messages, import: staff.go, backoffice_{invoices,accounts,
-//	                    messages}.go, import_backoffice.go
-//	BackOfficePayments  the back office's payments, declared payments, refunds,
-//	                    exports: backoffice_payments*.go, backoffice_refunds.go
-//	BackOfficeAdmin     the back office's settings, audit log and staff
-//	                    administration: staff_admin.go, settings.go, audit_log.go
-//	BillingAPI          the billing software's API: api.go, api_status.go,
-//	                    apikey.go (AuthenticateAPIKey), document.go
+//	                    messages, import: backoffice_{session,board,invoices,
+//	                    accounts,messages,import}.go
+//	BackOfficePayments  the back office's payments, declared payments,
+//	                    settlement reports, exports, refunds:
+//	                    backoffice_payments{,_declared,_settlement,_export,
+//	                    _refunds}.go
+//	BackOfficeAdmin     the back office's staff administration, settings and
+//	                    audit log: backoffice_admin_{staff,settings,audit}.go
+//	BillingAPI          the billing software's API: api_{auth,invoices,
+//	                    documents,status}.go
 //	Operator            the operator's command line: operator.go (billers,
-//	                    hosts, staff), apikey.go, import.go, settings.go
-//	Jobs                background and machine-driven work: payment.go (PayFiP
-//	                    notification, reconciliation, nightly check), outbox.go,
-//	                    treasury.go, invoice.go (TransferToTreasury)
+//	                    hosts, staff, PayFiP configuration),
+//	                    operator_apikeys.go, operator_import.go
+//	Jobs                background and machine-driven work: jobs_payments.go
+//	                    (PayFiP notification, reconciliation, nightly
+//	                    check), jobs_outbox.go, jobs_treasury.go
 //
-// The core keeps what every audience shares: Config, Now, SiteURL,
-// BillerForHost and BillerByID (staff.go), Ready and WatchMailSender
-// (ready.go), and the unexported helpers.
+// The core keeps what every audience shares: Config, Now and the ids
+// (portal.go), Ready and WatchMailSender (ready.go), and the unexported
+// helpers that more than one façade uses, in files named for what they
+// do: core_settle.go (settling or releasing a payment's invoices, double
+// payments), core_events.go (a payment's timeline), core_audit.go (the
+// audit log), core_lookups.go (BillerForHost, BillerByID, the citizen's
+// account, loads shared by use cases), core_links.go (links in mails,
+// SiteURL), core_documents.go, core_import.go (the import's plan and
+// transaction), core_outbox.go (queueing mails), core_paging.go,
+// core_errors.go. A helper used by one façade only stays in that façade's
+// file.
 //
 // PayFiP's notification is in Jobs, not in a gateway façade of its own: it
 // is driven by a machine, not a person, has no session, and settles a
@@ -34,8 +51,14 @@ package ports
 // body reads the same on any façade (p.store, p.now(), p.audit(...)).
 type core = Portal
 
-// Citizens are the use cases of the citizen portal.
+// Citizens are the use cases of the citizen portal for a logged-in payer:
+// home, invoices, payment, profile, messages, documents.
 type Citizens struct{ *core }
+
+// CitizenAccounts are the citizen account's lifecycle: activation,
+// password links, login, sessions, the email-change link, and the
+// biller's public information shown before login.
+type CitizenAccounts struct{ *core }
 
 // BackOffice are the back office's sessions, board, invoices, accounts,
 // messages and file import.
@@ -60,6 +83,9 @@ type Jobs struct{ *core }
 
 // Citizens returns the citizen portal's use cases.
 func (p *Portal) Citizens() Citizens { return Citizens{p} }
+
+// CitizenAccounts returns the citizen account's lifecycle.
+func (p *Portal) CitizenAccounts() CitizenAccounts { return CitizenAccounts{p} }
 
 // BackOffice returns the back office's sessions, board, invoices,
 // accounts, messages and import.

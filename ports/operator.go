@@ -2,11 +2,11 @@ package ports
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -164,4 +164,37 @@ func (p Operator) StaffOf(ctx context.Context, billerID uuid.UUID) ([]domain.Sta
 		return nil, domain.WrapInternal(err)
 	}
 	return list, nil
+}
+
+// ApplyPaymentConfig gives the biller the PayFiP client number and
+// environment set by the operator in the instance's configuration, each
+// only when set (empty keeps the stored value). It is the operator's, run
+// at start-up by cmd/portal, so it neither checks an actor nor writes an
+// audit line, as before it became a use case.
+func (p Operator) ApplyPaymentConfig(ctx context.Context, billerID uuid.UUID, numcli string, saisie domain.Saisie) error {
+	if numcli == "" && saisie == "" {
+		return nil
+	}
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		b, err := tx.BillerForUpdate(ctx, billerID)
+		if err != nil {
+			return fmt.Errorf("payment settings: %w", err)
+		}
+		if numcli != "" {
+			b.Numcli = numcli
+		}
+		if saisie != "" {
+			b.Saisie = saisie
+		}
+		return tx.SaveBiller(ctx, b)
+	})
+}
+
+// StaffInput is a new staff member, from `portal staff add`.
+type StaffInput struct {
+	BillerID uuid.UUID
+	Email    string
+	Name     string
+	Role     domain.StaffRole
+	Password string
 }

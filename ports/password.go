@@ -90,3 +90,7 @@ func decodeHash(encoded string) (p Argon2Params, salt, key []byte, ok bool) {
 	}
 	return p, salt, key, true
 }
+
+// MinStaffPasswordLength is the least a staff password may have: staff
+// see every payer's data, so the citizens' minimum is not enough.
+const MinStaffPasswordLength = 12

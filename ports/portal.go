@@ -1,7 +1,6 @@
 package ports
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -215,54 +213,4 @@ func (p *Portal) randomString(n int) (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// citizenAccount loads the caller's account and payer and checks they
-// still belong together.
-func citizenAccount(ctx context.Context, tx Tx, c Citizen) (domain.Account, domain.Payer, error) {
-	a, err := tx.Account(ctx, c.AccountID)
-	if err != nil {
-		return a, domain.Payer{}, notFoundAs(err, domain.ErrNotFound)
-	}
-	if a.BillerID != c.BillerID || a.PayerID != c.PayerID || !a.Active() {
-		return a, domain.Payer{}, domain.ErrNotFound
-	}
-	payer, err := tx.Payer(ctx, a.PayerID)
-	if err != nil {
-		return a, payer, notFoundAs(err, domain.ErrNotFound)
-	}
-	return a, payer, nil
-}
-
-// notFoundAs replaces a store's NotFound with the use case's own error,
-// and wraps anything unexpected.
-func notFoundAs(err error, with error) error {
-	if domain.ErrorCode(err) == domain.NotFound {
-		return with
-	}
-	return domain.WrapInternal(err)
-}
-
-// link returns an absolute link to path on the biller's portal with the
-// token secret.
-func (p *Portal) link(b domain.Biller, path, secret string) string {
-	return p.SiteURL(b) + path + "?lien=" + url.QueryEscape(secret)
-}
-
-// SiteURL is the address of the biller's portal: its first host name with
-// the scheme (and port) of PublicURL, or PublicURL itself for a biller
-// without host names (a single-biller instance, the demo).
-func (p *Portal) SiteURL(b domain.Biller) string {
-	if len(b.Hosts) == 0 {
-		return p.cfg.PublicURL
-	}
-	u, err := url.Parse(p.cfg.PublicURL)
-	if err != nil {
-		return p.cfg.PublicURL
-	}
-	host := b.Hosts[0]
-	if port := u.Port(); port != "" {
-		host += ":" + port
-	}
-	return u.Scheme + "://" + host
 }

@@ -48,7 +48,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	secret, sess, err := s.portal.Citizens().Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
+	secret, sess, err := s.portal.CitizenAccounts().Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
 	release(err)
 	if domain.ErrorCode(err) == domain.Unauthenticated {
 		f.Message = domain.ErrorMessage(err)
@@ -66,7 +66,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 // logout is "Se déconnecter": the session is destroyed and the cookie
 // cleared.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := s.portal.Citizens().Logout(r.Context(), u.secret); err != nil {
+	if err := s.portal.CitizenAccounts().Logout(r.Context(), u.secret); err != nil {
 		return err
 	}
 	s.clearSessionCookie(w)
@@ -91,7 +91,7 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.Citizens().RequestActivation(r.Context(), billerID(r), f.Values["email"])
+	err := s.portal.CitizenAccounts().RequestActivation(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -114,7 +114,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.Citizens().RequestPasswordReset(r.Context(), billerID(r), f.Values["email"])
+	err := s.portal.CitizenAccounts().RequestPasswordReset(r.Context(), billerID(r), f.Values["email"])
 	if fieldError(err) {
 		f.Set(err)
 		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
@@ -169,7 +169,7 @@ func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error, ema
 func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
 	secret := r.URL.Query().Get("lien")
-	info, err := s.portal.Citizens().CheckPasswordLink(r.Context(), billerID(r), secret)
+	info, err := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, false)
 	}
@@ -193,13 +193,13 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	secret := r.PostForm.Get("lien")
 	f := newForm(r, "", "password", "confirm")
-	err := s.portal.Citizens().SetPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	err := s.portal.CitizenAccounts().SetPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
 	case linkError(err):
 		return s.deadLink(w, r, err, false)
 	case fieldError(err):
 		f.Set(err)
-		info, lerr := s.portal.Citizens().CheckPasswordLink(r.Context(), billerID(r), secret)
+		info, lerr := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), billerID(r), secret)
 		if linkError(lerr) {
 			return s.deadLink(w, r, lerr, false)
 		}

@@ -130,7 +130,7 @@ func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error 
 	if secret == "" {
 		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
 	}
-	newEmail, err := s.portal.Citizens().CheckEmailLink(r.Context(), billerID(r), secret)
+	newEmail, err := s.portal.CitizenAccounts().CheckEmailLink(r.Context(), billerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, true)
 	}
@@ -146,7 +146,7 @@ func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
 		return err
 	}
-	_, err := s.portal.Citizens().ConfirmEmailChange(r.Context(), billerID(r), r.PostForm.Get("lien"))
+	_, err := s.portal.CitizenAccounts().ConfirmEmailChange(r.Context(), billerID(r), r.PostForm.Get("lien"))
 	if linkError(err) || domain.ErrorCode(err) == domain.Conflict {
 		return s.deadLink(w, r, err, true)
 	}

@@ -44,7 +44,7 @@ func (s *Server) authenticate(r *http.Request) (*user, error) {
 	if secret == "" {
 		return nil, errNoLogin
 	}
-	sess, c, err := s.portal.Citizens().Authenticate(r.Context(), secret)
+	sess, c, err := s.portal.CitizenAccounts().Authenticate(r.Context(), secret)
 	if err != nil {
 		return nil, err
 	}

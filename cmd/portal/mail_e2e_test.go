@@ -76,7 +76,7 @@ func TestDemoMailsGoThroughSMTPWhenConfigured(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, m.Close()) })
 
-	require.NoError(t, m.portal.Citizens().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail))
+	require.NoError(t, m.portal.CitizenAccounts().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail))
 	var raw []byte
 	select {
 	case raw = <-sink.got:

@@ -78,9 +78,9 @@ func outboxOverSMTP(t *testing.T, sink *replySink) (*ports.Portal, *portstest.Fi
 	ctx := context.Background()
 	_, err = demo.Seed(ctx, store, ports.PasswordHasher{Params: fastArgon2, Random: portstest.NewSeqRandom(4)}, clock.Now())
 	require.NoError(t, err)
-	secret, _, err := portal.Citizens().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	secret, _, err := portal.CitizenAccounts().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
-	_, c, err := portal.Citizens().Authenticate(ctx, secret)
+	_, c, err := portal.CitizenAccounts().Authenticate(ctx, secret)
 	require.NoError(t, err)
 	return portal, clock, c
 }

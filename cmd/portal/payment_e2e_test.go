@@ -86,9 +86,9 @@ func newPayEnv(t *testing.T, mode tipi.Mode) *payEnv {
 
 	_, err = demo.Seed(e.ctx, e.store, ports.PasswordHasher{Params: fastArgon2, Random: portstest.NewSeqRandom(8)}, e.clock.Now())
 	require.NoError(t, err)
-	secret, _, err := e.portal.Citizens().Login(e.ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	secret, _, err := e.portal.CitizenAccounts().Login(e.ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
-	_, e.citizen, err = e.portal.Citizens().Authenticate(e.ctx, secret)
+	_, e.citizen, err = e.portal.CitizenAccounts().Authenticate(e.ctx, secret)
 	require.NoError(t, err)
 	e.browser = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return e

@@ -205,13 +205,13 @@ func TestServeOnPostgreSQLKeepsEverythingAcrossRestarts(t *testing.T) {
 	}
 	ctx := context.Background()
 	first := build()
-	secret, _, err := first.portal.Citizens().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	secret, _, err := first.portal.CitizenAccounts().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
 	require.NoError(t, first.Close())
 
 	second := build()
 	t.Cleanup(func() { assert.NoError(t, second.Close()) })
-	_, c, err := second.portal.Citizens().Authenticate(ctx, secret)
+	_, c, err := second.portal.CitizenAccounts().Authenticate(ctx, secret)
 	require.NoError(t, err, "the session lives in the database")
 	list, err := second.portal.Citizens().Invoices(ctx, c, domain.TabUnpaid, 1, 20)
 	require.NoError(t, err)

@@ -32,9 +32,9 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: store, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{}, Clock: clock, Random: portstest.NewSeqRandom(2)},
 		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast, MailInline: true})
 	require.NoError(t, err)
-	secret, _, err := p.Citizens().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
+	secret, _, err := p.CitizenAccounts().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
-	s, c, err := p.Citizens().Authenticate(ctx, secret)
+	s, c, err := p.CitizenAccounts().Authenticate(ctx, secret)
 	require.NoError(t, err)
 	d, err := p.Citizens().Dashboard(ctx, c, s)
 	require.NoError(t, err)
@@ -56,5 +56,5 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, sel.Invoices, 3)
 	assert.True(t, sel.Multiple)
-	require.NoError(t, p.Citizens().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail), "the newcomer can activate")
+	require.NoError(t, p.CitizenAccounts().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail), "the newcomer can activate")
 }

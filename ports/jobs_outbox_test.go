@@ -28,7 +28,7 @@ func (e *env) counts(t *testing.T) ports.OutboxCounts {
 func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
 	e := newEnv(t)
 	e.mails.FailNext(2, errTemporary)
-	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"), "the citizen is told the mail is on its way")
+	require.NoError(t, e.portal.CitizenAccounts().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"), "the citizen is told the mail is on its way")
 	assert.Empty(t, e.mails.Mails())
 	assert.Equal(t, ports.OutboxCounts{Pending: 1}, e.counts(t), "kept in the outbox")
 
@@ -93,7 +93,7 @@ func TestNoMailForARolledBackChange(t *testing.T) {
 
 func TestBackgroundDeliveryIsSignalled(t *testing.T) {
 	e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
-	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
+	require.NoError(t, e.portal.CitizenAccounts().RequestActivation(e.ctx, e.biller(), "ref002@exemple.fr"))
 	assert.Empty(t, e.mails.Mails(), "the use case does not wait for the mail server")
 	select {
 	case <-e.portal.Jobs().MailsWaiting():

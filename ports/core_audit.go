@@ -7,13 +7,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
 // Citizens' security events (logins, failures, links, password and
 // address changes) go to the biller's audit log with the client's address,
 // so that the billing service can answer "who logged into my account?".
+// Portal.audit appends any use case's event in the transaction of its
+// change; auditAlone appends one that changes nothing.
 
 // maxTypedLabel bounds what a failed login writes of the address typed:
 // anyone may type anything there.
@@ -65,4 +66,20 @@ func linkAction(purpose domain.TokenPurpose) (domain.AuditAction, string) {
 		return domain.AuditEmailChangeAsked, "Lien de confirmation envoyé à la nouvelle adresse."
 	}
 	return domain.AuditActivationSent, "Lien d'activation du compte envoyé."
+}
+
+// audit appends an event of the actor to the log through tx.
+func (p *Portal) audit(ctx context.Context, tx Tx, a Actor, action domain.AuditAction, target, detail string) error {
+	id, err := p.newID()
+	if err != nil {
+		return err
+	}
+	err = tx.AppendAudit(ctx, domain.AuditEvent{
+		ID: id, BillerID: a.BillerID, At: p.clock.Now(), Actor: a.Kind, ActorID: a.ID,
+		ActorLabel: a.Label, Action: action, Target: target, Detail: detail, IP: a.IP,
+	})
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	return nil
 }

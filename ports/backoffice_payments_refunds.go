@@ -5,104 +5,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
 // A payment received twice: when a confirmed "paid" reaches an invoice
 // already paid, the domain returns a refund of that payment's share
-// (domain.SettleInvoices). recordRefunds saves it in the transaction that
+// (domain.SettleInvoices). recordRefunds (core_settle.go) saves it in the transaction that
 // applies the report, with a step in the payment's timeline, an audit
 // line and a mail to the billing service; the back office lists them
 // (« À rembourser ») until a staff member records the refund.
-
-// mailDoublePayment tells the billing service a payment arrived twice
-// and must be refunded.
-const mailDoublePayment = "double_payment"
-
-// PathRefunds is the back office's list of double payments to refund,
-// which the billing service's mail links to.
-const PathRefunds = "/gestion/remboursements"
-
-// recordRefunds saves the refunds SettleInvoices returned for pay, each
-// once: a "paid" applied again (a confirmation arriving later) finds its
-// refund already recorded and changes nothing.
-func (p *Portal) recordRefunds(ctx context.Context, tx Tx, pay domain.Payment, refunds []domain.Refund, now time.Time) error {
-	for _, r := range refunds {
-		if _, err := tx.Refund(ctx, r.ID); err == nil {
-			continue
-		} else if domain.ErrorCode(err) != domain.NotFound {
-			return domain.WrapInternal(err)
-		}
-		if r.EarlierOnline() {
-			earlier, err := tx.Payment(ctx, r.EarlierPaymentID)
-			if err != nil && domain.ErrorCode(err) != domain.NotFound {
-				return domain.WrapInternal(err)
-			}
-			r.EarlierRefdet = earlier.Refdet
-		}
-		if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
-			return err
-		}
-		p.log.WarnContext(ctx, "payment received twice: refund recorded", "payment", pay.ID, "invoice", r.InvoiceID, "refund", r.ID)
-		detail := fmt.Sprintf("Double paiement : la facture %s était déjà réglée (%s) ; %s à rembourser au redevable.",
-			r.InvoiceNumber, r.EarlierLabel(), domain.FormatEuros(r.Amount))
-		if err := p.paymentEvent(ctx, tx, pay, "", detail); err != nil {
-			return err
-		}
-		if err := p.audit(ctx, tx, SystemActor(pay.BillerID), domain.AuditDoublePaymentMet, r.InvoiceNumber, detail); err != nil {
-			return err
-		}
-		if err := p.enqueueDoublePayment(ctx, tx, r, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// enqueueDoublePayment mails the billing service about a refund to make,
-// at the biller's address, in the transaction that records it.
-func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refund, now time.Time) error {
-	b, err := tx.Biller(ctx, r.BillerID)
-	if err != nil {
-		return domain.WrapInternal(err)
-	}
-	if b.Email == "" {
-		p.log.ErrorContext(ctx, "double payment not mailed: the biller has no address", "biller", b.ID, "refund", r.ID)
-		return nil
-	}
-	payer, err := tx.Payer(ctx, r.PayerID)
-	if err != nil && domain.ErrorCode(err) != domain.NotFound {
-		return domain.WrapInternal(err)
-	}
-	m, err := p.mails.render(mailDoublePayment, b.Email, "", mailData{
-		Biller: b, Payer: payer, Refund: r, Link: strings.TrimRight(p.SiteURL(b), "/") + PathRefunds,
-	})
-	if err != nil {
-		return err
-	}
-	return p.enqueue(ctx, tx, m, now)
-}
-
-// InvoiceRefunds returns the double payments of one of the payer's
-// invoices, oldest first: never another payer's, nor a cancelled one
-// (that payment settles the invoice now: nothing to tell).
-func (p *Portal) invoiceRefunds(ctx context.Context, c Citizen, inv domain.Invoice) ([]domain.Refund, error) {
-	list, err := p.store.RefundsByInvoice(ctx, inv.ID)
-	if err != nil {
-		return nil, domain.WrapInternal(err)
-	}
-	var out []domain.Refund
-	for _, r := range list {
-		if r.PayerID == c.PayerID && r.BillerID == c.BillerID && inv.PayerID == c.PayerID && !r.Cancelled() {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
 
 // RefundRow is one line of the back office's list of double payments.
 type RefundRow struct {

@@ -2,22 +2,10 @@ package ports
 
 import (
 	"context"
-	"strings"
-	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
-
-// apiKeyTouchEvery bounds how often AuthenticateAPIKey records a key's
-// last use: once a minute is precise enough for the back office, and a
-// busy billing software does not turn every read into a write.
-const apiKeyTouchEvery = time.Minute
-
-// errBadAPIKey answers a missing, unknown or revoked key alike.
-var errBadAPIKey = &domain.Error{Code: domain.Unauthenticated,
-	Message: "Clé d'API absente, inconnue ou révoquée."}
 
 // cliActor is who creates and revokes keys from the command line, for
 // the audit log.
@@ -57,9 +45,6 @@ func (p Operator) CreateAPIKey(ctx context.Context, billerID uuid.UUID, name str
 	}
 	return key, secret, nil
 }
-
-// errUnknownBiller answers a biller id that is not in the store.
-var errUnknownBiller = domain.Errorf(domain.NotFound, "Service de facturation inconnu.")
 
 // errUnknownAPIKey answers a key that is not the biller's.
 var errUnknownAPIKey = domain.Errorf(domain.NotFound, "Clé d'API inconnue pour ce service de facturation.")
@@ -105,48 +90,4 @@ func (p Operator) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.API
 		return nil, domain.WrapInternal(err)
 	}
 	return keys, nil
-}
-
-// AuthenticateAPIKey returns the actor of a request bearing secret: the
-// key's biller, the key's id and name, and the client's address from
-// ctx (WithClientIP). A missing, unknown or revoked key is
-// Unauthenticated, with the same message for all three.
-func (p BillingAPI) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
-	if !strings.HasPrefix(secret, domain.APIKeyPrefix) || len(secret) > 200 {
-		return Actor{}, errBadAPIKey
-	}
-	hash := domain.HashSecret(secret)
-	key, err := p.store.APIKeyByHash(ctx, hash)
-	if err != nil {
-		return Actor{}, notFoundAs(err, errBadAPIKey)
-	}
-	if !key.Active() || key.Hash != hash {
-		return Actor{}, errBadAPIKey
-	}
-	if now := p.clock.Now(); now.Sub(key.LastUsedAt) >= apiKeyTouchEvery {
-		p.touchAPIKey(ctx, key.ID, now)
-	}
-	return Actor{Kind: domain.ActorAPI, BillerID: key.BillerID, ID: key.ID, Label: key.Name, IP: ClientIP(ctx)}, nil
-}
-
-// touchAPIKey records the key's last use. Its failure is logged, not
-// returned: a request must not fail for a date in a list.
-func (p *Portal) touchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) {
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		key, err := tx.APIKey(ctx, id)
-		if err != nil {
-			return err
-		}
-		// Read again inside the transaction: a revocation made meanwhile
-		// must not be overwritten, and another instance may have touched
-		// the key already.
-		if !key.Active() || now.Sub(key.LastUsedAt) < apiKeyTouchEvery {
-			return nil
-		}
-		key.LastUsedAt = now
-		return tx.SaveAPIKey(ctx, key)
-	})
-	if err != nil {
-		p.log.WarnContext(ctx, "API key last use not recorded", "key", id, "err", err)
-	}
 }

@@ -5,34 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
-
-// StaffInput is a new staff member, from `portal staff add`.
-type StaffInput struct {
-	BillerID uuid.UUID
-	Email    string
-	Name     string
-	Role     domain.StaffRole
-	Password string
-}
-
-// MinStaffPasswordLength is the least a staff password may have: staff
-// see every payer's data, so the citizens' minimum is not enough.
-const MinStaffPasswordLength = 12
-
-// StaffMembers lists the biller's staff, for the back office.
-func (p BackOfficeAdmin) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
-	if err := a.canRead(a.BillerID); err != nil {
-		return nil, err
-	}
-	list, err := p.store.StaffMembers(ctx, a.BillerID)
-	if err != nil {
-		return nil, domain.WrapInternal(err)
-	}
-	return list, nil
-}
 
 // ErrStaffCredentials is the answer to any failed staff login.
 var ErrStaffCredentials = &domain.Error{Code: domain.Unauthenticated, Field: "email",
@@ -164,80 +138,6 @@ func (p BackOffice) StaffLogout(ctx context.Context, secret string, a Actor) err
 		}
 	}
 	return nil
-}
-
-// BillerForHost returns the biller serving a request's Host header.
-func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller, error) {
-	h := domain.NormalizeHost(host)
-	if h == "" {
-		return domain.Biller{}, domain.ErrNotFound
-	}
-	b, err := p.store.BillerByHost(ctx, h)
-	if err != nil {
-		return b, notFoundAs(err, domain.ErrNotFound)
-	}
-	return b, nil
-}
-
-// BillerByID returns a biller's record, for the adapters that serve it.
-func (p *Portal) BillerByID(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
-	b, err := p.store.Biller(ctx, id)
-	if err != nil {
-		return b, notFoundAs(err, domain.ErrNotFound)
-	}
-	return b, nil
-}
-
-// StaffBoard is the back office's dashboard: what needs the service's
-// attention.
-type StaffBoard struct {
-	Biller domain.Biller
-	// SuspendedNow is true while payment is suspended; SuspensionPlanned
-	// when a suspension is scheduled to start later.
-	SuspendedNow      bool
-	SuspensionPlanned bool
-	NewMessages       int
-	// UnconfirmedPayments are legacy-mode results awaiting confirmation.
-	UnconfirmedPayments int
-	// DeclaredInvoices are invoices payers say they paid by other means.
-	DeclaredInvoices int
-	// Anomalies are payments with a problem to look at (money received
-	// twice, a mismatch with the settlement report).
-	Anomalies int
-	// Refunds are double payments still to refund (« À rembourser »).
-	Refunds int
-}
-
-// StaffBoard returns the dashboard of the actor's biller.
-func (p BackOffice) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
-	if err := a.canRead(a.BillerID); err != nil {
-		return StaffBoard{}, err
-	}
-	var board StaffBoard
-	b, err := p.store.Biller(ctx, a.BillerID)
-	if err != nil {
-		return board, notFoundAs(err, domain.ErrNotFound)
-	}
-	now := p.clock.Now()
-	board.Biller = b
-	board.SuspendedNow = b.Suspension.In(now)
-	board.SuspensionPlanned = b.Suspension.Active && !board.SuspendedNow && now.Before(b.Suspension.From)
-	if _, board.NewMessages, err = p.store.SearchMessages(ctx, MessageSearch{BillerID: b.ID, State: domain.MessageNew, Limit: 1}); err != nil {
-		return board, domain.WrapInternal(err)
-	}
-	if _, board.UnconfirmedPayments, err = p.store.Payments(ctx, PaymentQuery{BillerID: b.ID, Unconfirmed: true, Limit: 1}); err != nil {
-		return board, domain.WrapInternal(err)
-	}
-	if _, board.Anomalies, err = p.store.Payments(ctx, PaymentQuery{BillerID: b.ID, Anomaly: true, Limit: 1}); err != nil {
-		return board, domain.WrapInternal(err)
-	}
-	if _, board.DeclaredInvoices, err = p.store.SearchInvoices(ctx, InvoiceSearch{BillerID: b.ID, Declared: true, Limit: 1}); err != nil {
-		return board, domain.WrapInternal(err)
-	}
-	if _, board.Refunds, err = p.store.Refunds(ctx, RefundQuery{BillerID: b.ID, State: domain.RefundPending, Limit: 1, CountUpTo: BackOfficeCountLimit}); err != nil {
-		return board, domain.WrapInternal(err)
-	}
-	return board, nil
 }
 
 // ChangeStaffPassword changes the actor's own password, checking the

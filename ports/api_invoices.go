@@ -3,11 +3,8 @@ package ports
 import (
 	"context"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -258,71 +255,4 @@ func invoiceForUpdate(ctx context.Context, tx Tx, billerID uuid.UUID, number str
 		return inv, false, domain.WrapInternal(err)
 	}
 	return invs[0], true, nil
-}
-
-// planOne runs domain.PlanImport on a batch of one record and turns its
-// line error into the API's *domain.Error. locked, when set, is the
-// invoice of the batch as read under lock.
-func (p *Portal) planOne(ctx context.Context, tx Tx, billerID uuid.UUID, batch domain.ImportBatch, locked *domain.Invoice) (domain.ImportPlan, error) {
-	b, err := tx.Biller(ctx, billerID)
-	if err != nil {
-		return domain.ImportPlan{}, notFoundAs(err, errUnknownBiller)
-	}
-	lookup := &lockedLookup{txLookup: txLookup{ctx: ctx, tx: tx, billerID: billerID}, locked: locked}
-	var idErr error
-	newID := func() uuid.UUID {
-		id, err := p.newID()
-		if err != nil && idErr == nil {
-			idErr = err
-		}
-		return id
-	}
-	plan, errs := domain.PlanImport(b, batch, lookup, newID, p.clock.Now())
-	switch {
-	case lookup.err != nil:
-		return plan, lookup.err
-	case idErr != nil:
-		return plan, idErr
-	case len(errs) > 0:
-		return plan, lineError(errs[0])
-	}
-	return plan, nil
-}
-
-// lockedLookup answers the import's questions from the store, except for
-// the invoice already read under lock.
-type lockedLookup struct {
-	txLookup
-	locked *domain.Invoice
-}
-
-func (l *lockedLookup) InvoiceByNumber(number string) (domain.Invoice, bool) {
-	if l.locked != nil && l.locked.Number == number {
-		return *l.locked, true
-	}
-	return l.txLookup.InvoiceByNumber(number)
-}
-
-// lineError turns an import's line error about the one record of an API
-// call into an error for that call: a sentence, with its field and code.
-func lineError(e domain.LineError) error {
-	code := e.Code
-	if code == "" {
-		code = domain.Invalid
-	}
-	return &domain.Error{Code: code, Field: e.Field, Message: sentence(e.Message)}
-}
-
-// sentence capitalises msg and ends it with a full stop: the import's
-// line errors are fragments that follow "ligne 3, amount :".
-func sentence(msg string) string {
-	r, n := utf8.DecodeRuneInString(msg)
-	if n == 0 {
-		return msg
-	}
-	msg = string(unicode.ToUpper(r)) + msg[n:]
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
 }

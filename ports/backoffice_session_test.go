@@ -74,7 +74,7 @@ func TestStaffSessions(t *testing.T) {
 		_, got, err := e.portal.BackOffice().AuthenticateStaff(ctx, secret)
 		require.NoError(t, err)
 		assert.Equal(t, a, got)
-		_, _, err = e.portal.Citizens().Authenticate(ctx, secret)
+		_, _, err = e.portal.CitizenAccounts().Authenticate(ctx, secret)
 		assert.Equal(t, domain.Unauthenticated, domain.ErrorCode(err), "a staff session is no citizen session")
 
 		e.advance(time.Second)
@@ -96,7 +96,7 @@ func TestStaffSessions(t *testing.T) {
 
 	t.Run("a citizen's session does not authenticate staff", func(t *testing.T) {
 		e := newEnv(t)
-		secret, _, err := e.portal.Citizens().Login(e.ctx, e.biller(), e.house.Account.Email, password, false, "")
+		secret, _, err := e.portal.CitizenAccounts().Login(e.ctx, e.biller(), e.house.Account.Email, password, false, "")
 		require.NoError(t, err)
 		_, _, err = e.portal.BackOffice().AuthenticateStaff(e.ctx, secret)
 		assert.Equal(t, domain.Unauthenticated, domain.ErrorCode(err))

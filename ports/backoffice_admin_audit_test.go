@@ -14,10 +14,10 @@ import (
 func TestAuditLogIsTheActorsBillersOnly(t *testing.T) {
 	e := newEnv(t)
 	reader := agent(e, domain.RoleReader)
-	_, _, err := e.portal.Citizens().Login(e.ctx, e.biller(), "ref001@exemple.fr", "faux", false, "")
+	_, _, err := e.portal.CitizenAccounts().Login(e.ctx, e.biller(), "ref001@exemple.fr", "faux", false, "")
 	require.Error(t, err)
 	e.advance(time.Hour)
-	_, _, err = e.portal.Citizens().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, "")
+	_, _, err = e.portal.CitizenAccounts().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, "")
 	require.NoError(t, err)
 	require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Question", "Bonjour"))
 	msgs, err := e.portal.BackOffice().Messages(e.ctx, reader, ports.MessageSearch{})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -14,57 +12,8 @@ import (
 // payment), so that no mail is lost when the mail server is down and none
 // is sent for a change that was rolled back. A sender delivers them,
 // retries temporary failures with backoff, and gives up on permanent ones.
-
-// OutboxState is where a mail of the outbox stands.
-type OutboxState string
-
-// The outbox states.
-const (
-	OutboxPending OutboxState = "pending"
-	OutboxSent    OutboxState = "sent"
-	OutboxFailed  OutboxState = "failed"
-)
-
-// Valid reports whether s is a known state.
-func (s OutboxState) Valid() bool {
-	return s == OutboxPending || s == OutboxSent || s == OutboxFailed
-}
-
-// OutboxMail is one mail of the outbox.
-type OutboxMail struct {
-	ID    uuid.UUID
-	Mail  Mail
-	State OutboxState
-	// Attempts counts the deliveries tried.
-	Attempts int
-	// NextAttemptAt is when the mail may be tried (again); a sender that
-	// claims it pushes it forward, so that no other sender takes it.
-	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        time.Time
-}
-
-// OutboxCounts says how many mails wait and how many failed for good.
-type OutboxCounts struct {
-	Pending int
-	Failed  int
-}
-
-// Outbox is the part of a store that keeps mails. EnqueueMail belongs in
-// the transaction of the change that causes the mail; the others are
-// used by the sender.
-type Outbox interface {
-	EnqueueMail(ctx context.Context, m OutboxMail) error
-	// ClaimMails takes up to limit pending mails due at now, oldest first,
-	// and moves their NextAttemptAt to now+lease, so that another sender
-	// (another portal instance) skips them until then.
-	ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
-	// SaveMailResult records the outcome of a delivery: state, attempts,
-	// next attempt, last error, sent time.
-	SaveMailResult(ctx context.Context, m OutboxMail) error
-	OutboxCounts(ctx context.Context) (OutboxCounts, error)
-}
+// The store's side is store_outbox.go; every use case queues its mails
+// with Portal.enqueue (core_outbox.go).
 
 // Delivery policy of the outbox.
 const (
@@ -81,33 +30,6 @@ func retryDelay(attempts int) time.Duration {
 		d *= 2
 	}
 	return min(d, maxRetryDelay)
-}
-
-// enqueue writes m to the outbox in tx.
-func (p *Portal) enqueue(ctx context.Context, tx Tx, m Mail, now time.Time) error {
-	id, err := p.newID()
-	if err != nil {
-		return err
-	}
-	return domain.WrapInternal(tx.EnqueueMail(ctx, OutboxMail{
-		ID: id, Mail: m, State: OutboxPending, NextAttemptAt: now, CreatedAt: now,
-	}))
-}
-
-// mailsQueued is called after a transaction that enqueued mails: inline,
-// they are delivered before the use case returns (the demo's mailbox,
-// tests); otherwise the background sender is woken.
-func (p *Portal) mailsQueued(ctx context.Context) {
-	if p.cfg.MailInline {
-		if _, err := p.Jobs().DeliverMails(ctx); err != nil {
-			p.log.ErrorContext(ctx, "mail outbox", "err", err)
-		}
-		return
-	}
-	select {
-	case p.wake <- struct{}{}:
-	default: // a wake-up is already waiting
-	}
 }
 
 // MailsWaiting is closed over by the sender loop: a value arrives when a

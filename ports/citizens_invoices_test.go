@@ -20,9 +20,9 @@ func TestDashboardNoticeOncePerSession(t *testing.T) {
 		b.Notice = "Coupure d'eau le 12 mars."
 		b.HomeText = "Bienvenue sur votre espace."
 	})
-	secret, _, err := e.portal.Citizens().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, "")
+	secret, _, err := e.portal.CitizenAccounts().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, "")
 	require.NoError(t, err)
-	s, c, err := e.portal.Citizens().Authenticate(e.ctx, secret)
+	s, c, err := e.portal.CitizenAccounts().Authenticate(e.ctx, secret)
 	require.NoError(t, err)
 	d, err := e.portal.Citizens().Dashboard(e.ctx, c, s)
 	require.NoError(t, err)
@@ -31,16 +31,16 @@ func TestDashboardNoticeOncePerSession(t *testing.T) {
 	assert.Equal(t, e.house.Payer.Name, d.PayerName)
 
 	require.NoError(t, e.portal.Citizens().CloseNotice(e.ctx, s))
-	s, _, err = e.portal.Citizens().Authenticate(e.ctx, secret)
+	s, _, err = e.portal.CitizenAccounts().Authenticate(e.ctx, secret)
 	require.NoError(t, err)
 	d, err = e.portal.Citizens().Dashboard(e.ctx, c, s)
 	require.NoError(t, err)
 	assert.Empty(t, d.Notice, "closed for the rest of the session")
 	assert.Equal(t, "Bienvenue sur votre espace.", d.HomeText, "the home text shows every time")
 
-	again, _, err := e.portal.Citizens().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, secret)
+	again, _, err := e.portal.CitizenAccounts().Login(e.ctx, e.biller(), "ref001@exemple.fr", password, false, secret)
 	require.NoError(t, err)
-	s, _, err = e.portal.Citizens().Authenticate(e.ctx, again)
+	s, _, err = e.portal.CitizenAccounts().Authenticate(e.ctx, again)
 	require.NoError(t, err)
 	d, err = e.portal.Citizens().Dashboard(e.ctx, c, s)
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -125,4 +124,25 @@ func treasuryDetail(moved, delay int) string {
 		return "1 facture transmise en trésorerie (échéance dépassée de plus de " + days + ")."
 	}
 	return fmt.Sprintf("%d factures transmises en trésorerie (échéance dépassée de plus de %s).", moved, days)
+}
+
+// TransferToTreasury sends every biller's unpaid invoices past their due
+// date plus the biller's delay to the Trésor public. It is idempotent and
+// safe to run concurrently (each invoice is locked and checked again
+// before it moves), and returns how many invoices moved. The daily job
+// is RunTreasury.
+func (p Jobs) TransferToTreasury(ctx context.Context) (int, error) {
+	billers, err := p.store.Billers(ctx)
+	if err != nil {
+		return 0, domain.WrapInternal(err)
+	}
+	moved := 0
+	for _, b := range billers {
+		n, err := p.transferBiller(ctx, b, p.clock.Now())
+		moved += n
+		if err != nil {
+			return moved, err
+		}
+	}
+	return moved, nil
 }

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -430,4 +429,16 @@ func (p BackOfficeAdmin) ResetStaffPassword(ctx context.Context, billerID uuid.U
 		p.log.ErrorContext(ctx, "staff sessions not ended after password set", "staff", st.ID, "err", err)
 	}
 	return nil
+}
+
+// StaffMembers lists the biller's staff, for the back office.
+func (p BackOfficeAdmin) StaffMembers(ctx context.Context, a Actor) ([]domain.Staff, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return nil, err
+	}
+	list, err := p.store.StaffMembers(ctx, a.BillerID)
+	if err != nil {
+		return nil, domain.WrapInternal(err)
+	}
+	return list, nil
 }

@@ -307,7 +307,7 @@ func TestStaffForgottenPassword(t *testing.T) {
 		_, _, _, err = e.portal.BackOffice().StaffLogin(e.ctx, e.biller(), "gestion@ville.fr", staffPassword, "")
 		require.NoError(t, err, "asking for a link changes nothing yet")
 
-		_, err = e.portal.Citizens().CheckPasswordLink(e.ctx, e.biller(), secret)
+		_, err = e.portal.CitizenAccounts().CheckPasswordLink(e.ctx, e.biller(), secret)
 		assert.Equal(t, domain.ErrTokenUnknown, err, "a staff link is no citizen's link")
 		_, err = e.portal.BackOfficeAdmin().CheckStaffPasswordLink(e.ctx, stranger.BillerID, secret)
 		assert.Equal(t, domain.ErrTokenUnknown, err, "nor another biller's")
@@ -332,7 +332,7 @@ func TestStaffForgottenPassword(t *testing.T) {
 	})
 
 	t.Run("a citizen's link is no staff link", func(t *testing.T) {
-		require.NoError(t, e.portal.Citizens().RequestPasswordReset(e.ctx, e.biller(), e.house.Account.Email))
+		require.NoError(t, e.portal.CitizenAccounts().RequestPasswordReset(e.ctx, e.biller(), e.house.Account.Email))
 		_, secret := e.linkIn(t, e.house.Account.Email)
 		_, err := e.portal.BackOfficeAdmin().CheckStaffPasswordLink(e.ctx, e.biller(), secret)
 		assert.Equal(t, domain.ErrTokenUnknown, err)

@@ -5,37 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
-
-// Dashboard is the home page after login.
-type Dashboard struct {
-	BillerName string
-	PayerName  string
-	// Notice is the service's important information, shown highlighted
-	// until the payer closes it ("Fermer"); empty when there is none or it
-	// was closed in this session.
-	Notice   string
-	HomeText string
-}
-
-// Dashboard returns the home page of the caller, given their session.
-func (p Citizens) Dashboard(ctx context.Context, c Citizen, s Session) (Dashboard, error) {
-	_, payer, err := citizenAccount(ctx, p.store, c)
-	if err != nil {
-		return Dashboard{}, err
-	}
-	b, err := p.store.Biller(ctx, c.BillerID)
-	if err != nil {
-		return Dashboard{}, domain.WrapInternal(err)
-	}
-	d := Dashboard{BillerName: b.Name, PayerName: payer.Name, HomeText: b.HomeText}
-	if !s.NoticeClosed {
-		d.Notice = b.Notice
-	}
-	return d, nil
-}
 
 // InvoicePage is one page of "Mes factures".
 type InvoicePage struct {
@@ -164,23 +135,19 @@ func (p *Portal) changeInvoice(ctx context.Context, c Citizen, id uuid.UUID, cha
 	})
 }
 
-// TransferToTreasury sends every biller's unpaid invoices past their due
-// date plus the biller's delay to the Trésor public. It is idempotent and
-// safe to run concurrently (each invoice is locked and checked again
-// before it moves), and returns how many invoices moved. The daily job
-// is RunTreasury.
-func (p Jobs) TransferToTreasury(ctx context.Context) (int, error) {
-	billers, err := p.store.Billers(ctx)
+// InvoiceRefunds returns the double payments of one of the payer's
+// invoices, oldest first: never another payer's, nor a cancelled one
+// (that payment settles the invoice now: nothing to tell).
+func (p *Portal) invoiceRefunds(ctx context.Context, c Citizen, inv domain.Invoice) ([]domain.Refund, error) {
+	list, err := p.store.RefundsByInvoice(ctx, inv.ID)
 	if err != nil {
-		return 0, domain.WrapInternal(err)
+		return nil, domain.WrapInternal(err)
 	}
-	moved := 0
-	for _, b := range billers {
-		n, err := p.transferBiller(ctx, b, p.clock.Now())
-		moved += n
-		if err != nil {
-			return moved, err
+	var out []domain.Refund
+	for _, r := range list {
+		if r.PayerID == c.PayerID && r.BillerID == c.BillerID && inv.PayerID == c.PayerID && !r.Cancelled() {
+			out = append(out, r)
 		}
 	}
-	return moved, nil
+	return out, nil
 }

@@ -6,10 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
-
 	"github.com/portail-factures/portail/domain"
+	"github.com/shopspring/decimal"
 )
 
 // SettingsInput is what the billing service sets on its settings screen.
@@ -88,30 +86,6 @@ func (p BackOfficeAdmin) UpdateSettings(ctx context.Context, a Actor, in Setting
 			return err
 		}
 		return p.audit(ctx, tx, a, domain.AuditSettingsChanged, b.Name, "Paramètres modifiés : "+strings.Join(changes, " ; ")+".")
-	})
-}
-
-// ApplyPaymentConfig gives the biller the PayFiP client number and
-// environment set by the operator in the instance's configuration, each
-// only when set (empty keeps the stored value). It is the operator's, run
-// at start-up by cmd/portal, so it neither checks an actor nor writes an
-// audit line, as before it became a use case.
-func (p Operator) ApplyPaymentConfig(ctx context.Context, billerID uuid.UUID, numcli string, saisie domain.Saisie) error {
-	if numcli == "" && saisie == "" {
-		return nil
-	}
-	return p.store.Atomic(ctx, func(tx Tx) error {
-		b, err := tx.BillerForUpdate(ctx, billerID)
-		if err != nil {
-			return fmt.Errorf("payment settings: %w", err)
-		}
-		if numcli != "" {
-			b.Numcli = numcli
-		}
-		if saisie != "" {
-			b.Saisie = saisie
-		}
-		return tx.SaveBiller(ctx, b)
 	})
 }
 

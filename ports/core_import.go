@@ -3,30 +3,13 @@ package ports
 import (
 	"bufio"
 	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
-
-// ImportResult counts what an import did.
-type ImportResult struct {
-	PayersCreated   int
-	PayersUpdated   int
-	InvoicesCreated int
-	InvoicesUpdated int
-	Unchanged       int
-}
-
-// Import loads the billing software's payers and invoices for a biller.
-// Every line is checked first; when any is wrong, nothing is applied and
-// the line errors are returned (with a nil error). Otherwise everything is
-// applied in one transaction. With dryRun, the result says what would be
-// done and nothing is saved.
-func (p Operator) Import(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch, dryRun bool) (ImportResult, []domain.LineError, error) {
-	run, err := p.runImport(ctx, billerID, batch, importOptions{dryRun: dryRun})
-	return run.result, run.errs, err
-}
 
 // importOptions says how to run an import.
 type importOptions struct {
@@ -191,4 +174,71 @@ func (l *txLookup) EmailOwner(email string) (uuid.UUID, bool) {
 		l.keep(err)
 	}
 	return uuid.Nil, false
+}
+
+// lockedLookup answers the import's questions from the store, except for
+// the invoice already read under lock.
+type lockedLookup struct {
+	txLookup
+	locked *domain.Invoice
+}
+
+func (l *lockedLookup) InvoiceByNumber(number string) (domain.Invoice, bool) {
+	if l.locked != nil && l.locked.Number == number {
+		return *l.locked, true
+	}
+	return l.txLookup.InvoiceByNumber(number)
+}
+
+// lineError turns an import's line error about the one record of an API
+// call into an error for that call: a sentence, with its field and code.
+func lineError(e domain.LineError) error {
+	code := e.Code
+	if code == "" {
+		code = domain.Invalid
+	}
+	return &domain.Error{Code: code, Field: e.Field, Message: sentence(e.Message)}
+}
+
+// sentence capitalises msg and ends it with a full stop: the import's
+// line errors are fragments that follow "ligne 3, amount :".
+func sentence(msg string) string {
+	r, n := utf8.DecodeRuneInString(msg)
+	if n == 0 {
+		return msg
+	}
+	msg = string(unicode.ToUpper(r)) + msg[n:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}
+
+// planOne runs domain.PlanImport on a batch of one record and turns its
+// line error into the API's *domain.Error. locked, when set, is the
+// invoice of the batch as read under lock.
+func (p *Portal) planOne(ctx context.Context, tx Tx, billerID uuid.UUID, batch domain.ImportBatch, locked *domain.Invoice) (domain.ImportPlan, error) {
+	b, err := tx.Biller(ctx, billerID)
+	if err != nil {
+		return domain.ImportPlan{}, notFoundAs(err, errUnknownBiller)
+	}
+	lookup := &lockedLookup{txLookup: txLookup{ctx: ctx, tx: tx, billerID: billerID}, locked: locked}
+	var idErr error
+	newID := func() uuid.UUID {
+		id, err := p.newID()
+		if err != nil && idErr == nil {
+			idErr = err
+		}
+		return id
+	}
+	plan, errs := domain.PlanImport(b, batch, lookup, newID, p.clock.Now())
+	switch {
+	case lookup.err != nil:
+		return plan, lookup.err
+	case idErr != nil:
+		return plan, idErr
+	case len(errs) > 0:
+		return plan, lineError(errs[0])
+	}
+	return plan, nil
 }

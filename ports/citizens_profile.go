@@ -4,13 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/domain"
 )
 
-// "Mes informations": the logged-in payer's password and address, and
-// the confirmation of a new address.
+// "Mes informations": the logged-in payer's profile, password and address.
+// The confirmation of a new address, reached by a link without a session,
+// is the account's (citizen_accounts_email.go).
 
 // ChangePassword is "Mes informations" → change password: the current
 // password is required. Every other session of the account ends.
@@ -107,75 +106,6 @@ func (p Citizens) RequestEmailChange(ctx context.Context, c Citizen, newEmail, c
 	return nil
 }
 
-// ConfirmEmailChange follows the link sent to the new address: the
-// account's login becomes that address and the old address is told.
-func (p Citizens) ConfirmEmailChange(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
-	if secret == "" || len(secret) > 100 {
-		return "", domain.ErrTokenUnknown
-	}
-	now := p.clock.Now()
-	var newEmail string
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		t, err := tx.Token(ctx, domain.HashSecret(secret))
-		if err != nil {
-			return notFoundAs(err, domain.ErrTokenUnknown)
-		}
-		a, err := tx.Account(ctx, t.AccountID)
-		if err != nil || a.BillerID != billerID {
-			return domain.ErrTokenUnknown
-		}
-		if err := t.Use(domain.TokenEmailChange, now); err != nil {
-			return err
-		}
-		if err := emailFree(ctx, tx, a, t.NewEmail); err != nil {
-			return err
-		}
-		old := a.Email
-		a.Email, a.UpdatedAt, newEmail = t.NewEmail, now, t.NewEmail
-		if err := tx.SaveToken(ctx, t); err != nil {
-			return domain.WrapInternal(err)
-		}
-		if err := mapSave(tx.SaveAccount(ctx, a)); err != nil {
-			return err
-		}
-		b, err := tx.Biller(ctx, billerID)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		m, err := p.mails.render(mailEmailChanged, old, "", mailData{Biller: b, Email: a.Email})
-		if err != nil {
-			return err
-		}
-		if err := p.enqueue(ctx, tx, m, now); err != nil {
-			return err
-		}
-		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditEmailChanged, a.Email,
-			"Adresse de connexion changée de "+old+" en "+a.Email+" (lien confirmé).")
-	})
-	if err != nil {
-		return "", err
-	}
-	p.mailsQueued(ctx)
-	return newEmail, nil
-}
-
-// emailFree reports Conflict when email belongs to another account or to
-// another payer of the biller: activation looks payers up by address, so
-// both must stay unique.
-func emailFree(ctx context.Context, tx Tx, a domain.Account, email string) error {
-	if other, err := tx.AccountByEmail(ctx, a.BillerID, email); err == nil && other.ID != a.ID {
-		return domain.ErrEmailTaken
-	} else if err != nil && domain.ErrorCode(err) != domain.NotFound {
-		return domain.WrapInternal(err)
-	}
-	if other, err := tx.PayerByEmail(ctx, a.BillerID, email); err == nil && other.ID != a.PayerID {
-		return domain.ErrEmailTaken
-	} else if err != nil && domain.ErrorCode(err) != domain.NotFound {
-		return domain.WrapInternal(err)
-	}
-	return nil
-}
-
 // Profile is what "Mes informations" shows.
 type Profile struct {
 	Email     string
@@ -199,24 +129,4 @@ func (p Citizens) Profile(ctx context.Context, c Citizen) (Profile, error) {
 	}
 	return Profile{Email: a.Email, PayerName: payer.Name, PayerRef: payer.ExternalRef, Paperless: payer.Paperless,
 		PaperlessRequestedAt: payer.PaperlessRequestedAt, MinPasswordLength: b.MinPasswordLength}, nil
-}
-
-// CheckEmailLink tells whether an email-change link can still be used,
-// and which address it confirms, without using it.
-func (p Citizens) CheckEmailLink(ctx context.Context, billerID uuid.UUID, secret string) (string, error) {
-	if secret == "" || len(secret) > 100 {
-		return "", domain.ErrTokenUnknown
-	}
-	t, err := p.store.Token(ctx, domain.HashSecret(secret))
-	if err != nil {
-		return "", notFoundAs(err, domain.ErrTokenUnknown)
-	}
-	a, err := p.store.Account(ctx, t.AccountID)
-	if err != nil || a.BillerID != billerID {
-		return "", domain.ErrTokenUnknown
-	}
-	if err := t.Check(domain.TokenEmailChange, p.clock.Now()); err != nil {
-		return "", err
-	}
-	return t.NewEmail, nil
 }

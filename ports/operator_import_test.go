@@ -51,7 +51,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	assert.Equal(t, 3, res.Unchanged, "importing the same file again is idempotent")
 	assert.Zero(t, res.InvoicesCreated+res.PayersCreated)
 
-	require.NoError(t, e.portal.Citizens().RequestActivation(e.ctx, e.biller(), "jeanne@exemple.fr"), "an imported payer can activate")
+	require.NoError(t, e.portal.CitizenAccounts().RequestActivation(e.ctx, e.biller(), "jeanne@exemple.fr"), "an imported payer can activate")
 }
 
 func TestImportIntoAnUnknownBiller(t *testing.T) {

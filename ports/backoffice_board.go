@@ -1,0 +1,61 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// The back office's home: the board of what awaits the service.
+
+// StaffBoard is the back office's dashboard: what needs the service's
+// attention.
+type StaffBoard struct {
+	Biller domain.Biller
+	// SuspendedNow is true while payment is suspended; SuspensionPlanned
+	// when a suspension is scheduled to start later.
+	SuspendedNow      bool
+	SuspensionPlanned bool
+	NewMessages       int
+	// UnconfirmedPayments are legacy-mode results awaiting confirmation.
+	UnconfirmedPayments int
+	// DeclaredInvoices are invoices payers say they paid by other means.
+	DeclaredInvoices int
+	// Anomalies are payments with a problem to look at (money received
+	// twice, a mismatch with the settlement report).
+	Anomalies int
+	// Refunds are double payments still to refund (« À rembourser »).
+	Refunds int
+}
+
+// StaffBoard returns the dashboard of the actor's biller.
+func (p BackOffice) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error) {
+	if err := a.canRead(a.BillerID); err != nil {
+		return StaffBoard{}, err
+	}
+	var board StaffBoard
+	b, err := p.store.Biller(ctx, a.BillerID)
+	if err != nil {
+		return board, notFoundAs(err, domain.ErrNotFound)
+	}
+	now := p.clock.Now()
+	board.Biller = b
+	board.SuspendedNow = b.Suspension.In(now)
+	board.SuspensionPlanned = b.Suspension.Active && !board.SuspendedNow && now.Before(b.Suspension.From)
+	if _, board.NewMessages, err = p.store.SearchMessages(ctx, MessageSearch{BillerID: b.ID, State: domain.MessageNew, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.UnconfirmedPayments, err = p.store.Payments(ctx, PaymentQuery{BillerID: b.ID, Unconfirmed: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.Anomalies, err = p.store.Payments(ctx, PaymentQuery{BillerID: b.ID, Anomaly: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.DeclaredInvoices, err = p.store.SearchInvoices(ctx, InvoiceSearch{BillerID: b.ID, Declared: true, Limit: 1}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	if _, board.Refunds, err = p.store.Refunds(ctx, RefundQuery{BillerID: b.ID, State: domain.RefundPending, Limit: 1, CountUpTo: BackOfficeCountLimit}); err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	return board, nil
+}

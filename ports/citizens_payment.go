@@ -1,0 +1,223 @@
+package ports
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/portail-factures/portail/domain"
+	"github.com/shopspring/decimal"
+)
+
+// A citizen pays: the selection, the summary, starting the attempt at
+// the DGFiP, and the attempt seen on return. What happens next (the
+// DGFiP's notification, reconciliation) is Jobs' (jobs_payments.go); the
+// invoices are settled or released by core_settle.go.
+
+// Selection is the manual's selection screen: the invoices the payer may
+// pay now, and whether several may be chosen.
+type Selection struct {
+	PayerName string
+	Invoices  []domain.Invoice
+	Multiple  bool
+	// Suspended is the service's suspension message while online payment
+	// is suspended (then Invoices is empty); "" otherwise.
+	Suspended string
+	// Refused are the unpaid invoices that cannot be paid online because
+	// of their amount alone, each with the French reason.
+	Refused []RefusedInvoice
+}
+
+// RefusedInvoice is an invoice the selection screen cannot offer, and why.
+type RefusedInvoice struct {
+	Invoice domain.Invoice
+	Reason  string
+}
+
+// PayableInvoices lists the caller's invoices that may be paid now.
+func (p Citizens) PayableInvoices(ctx context.Context, c Citizen) (Selection, error) {
+	_, payer, err := citizenAccount(ctx, p.store, c)
+	if err != nil {
+		return Selection{}, err
+	}
+	b, err := p.store.Biller(ctx, c.BillerID)
+	if err != nil {
+		return Selection{}, domain.WrapInternal(err)
+	}
+	b = p.withMode(b)
+	now := p.clock.Now()
+	sel := Selection{PayerName: payer.Name, Multiple: b.MultiplePayments, Suspended: b.Suspension.Notice(now)}
+	for offset := 0; ; offset += MaxPerPage {
+		page, total, err := p.store.ListInvoices(ctx, InvoiceQuery{PayerID: payer.ID, Tab: domain.TabUnpaid, Offset: offset, Limit: MaxPerPage})
+		if err != nil {
+			return Selection{}, domain.WrapInternal(err)
+		}
+		for _, inv := range page {
+			if inv.Payable(b, now) == nil {
+				sel.Invoices = append(sel.Invoices, inv)
+			} else if err := inv.AmountPayable(b); err != nil {
+				sel.Refused = append(sel.Refused, RefusedInvoice{Invoice: inv, Reason: domain.ErrorMessage(err)})
+			}
+		}
+		if offset+MaxPerPage >= total || len(page) == 0 {
+			break
+		}
+	}
+	return sel, nil
+}
+
+// PaymentSummary is "Informations pour le paiement".
+type PaymentSummary struct {
+	Numcli   string // "Identifiant collectivité"
+	Total    decimal.Decimal
+	Invoices []domain.Invoice
+	// LockDuration is how long an unfinished attempt blocks a new one
+	// (the manual's "délai d'attente de 2 heures").
+	LockDuration time.Duration
+	// InTest is set while the biller is in PayFiP's test environment
+	// (domain.Biller.InTest): the payment will take no money and leave
+	// the invoices to pay, and the page says so.
+	InTest bool
+}
+
+// PreparePayment checks a selection and returns its summary. Nothing is
+// stored: the attempt begins only with StartPayment.
+func (p Citizens) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
+	a, payer, err := citizenAccount(ctx, p.store, c)
+	if err != nil {
+		return PaymentSummary{}, err
+	}
+	b, err := p.store.Biller(ctx, c.BillerID)
+	if err != nil {
+		return PaymentSummary{}, domain.WrapInternal(err)
+	}
+	b = p.withMode(b)
+	invs := make([]domain.Invoice, 0, len(ids))
+	for _, id := range ids {
+		inv, err := p.store.Invoice(ctx, id)
+		if err != nil {
+			return PaymentSummary{}, notFoundAs(err, domain.ErrNotFound)
+		}
+		invs = append(invs, inv)
+	}
+	total, err := domain.CheckSelection(b, payer, invs, p.clock.Now())
+	if err != nil {
+		return PaymentSummary{}, err
+	}
+	// The address PayFiP would refuse is said here, before the citizen
+	// clicks; StartPayment checks it again (domain.NewPayment).
+	if _, err := domain.PayFiPEmail(a.Email); err != nil {
+		return PaymentSummary{}, err
+	}
+	return PaymentSummary{Numcli: b.Numcli, Total: total, Invoices: invs, LockDuration: b.LockDuration, InTest: b.InTest()}, nil
+}
+
+// StartPayment is "Payer la facture sur le portail PayFiP": it stores the
+// attempt and locks its invoices before anything else, creates the
+// operation at the gateway (exactly once per attempt) and returns where
+// to send the browser. Of two concurrent starts on one invoice, exactly
+// one wins; the other gets a Conflict.
+func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) (domain.Payment, Checkout, error) {
+	id, err := p.newID()
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	raw, err := p.randomBytes(domain.RefdetRandomBytes)
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	refdet, err := domain.NewRefdet(raw)
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	now := p.clock.Now()
+	var pay domain.Payment
+	var saisie domain.Saisie
+	var site string
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		a, payer, err := citizenAccount(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		b, err := tx.Biller(ctx, c.BillerID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		b = p.withMode(b)
+		saisie, site = b.Saisie, p.SiteURL(b)
+		invs, err := tx.InvoicesForUpdate(ctx, ids)
+		if err != nil {
+			return notFoundAs(err, domain.ErrNotFound)
+		}
+		pay, err = domain.NewPayment(id, refdet, b, payer, a, invs, now)
+		if err != nil {
+			return err
+		}
+		if err := mapSave(tx.SavePayment(ctx, pay)); err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if err := tx.SaveInvoice(ctx, inv); err != nil {
+				return domain.WrapInternal(err)
+			}
+		}
+		return p.paymentEvent(ctx, tx, pay, "", createdDetail(pay, invs))
+	})
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	co, gerr := p.gateway.Start(ctx, PaymentRequest{
+		PaymentID: pay.ID, Numcli: pay.Numcli, Saisie: saisie, Refdet: pay.Refdet, Year: pay.Year,
+		Amount: pay.Total, Email: pay.Email, Object: pay.Object, SiteURL: site,
+	})
+	if gerr != nil {
+		p.log.ErrorContext(ctx, "payment not created at the gateway", "payment", pay.ID, "err", gerr)
+		// Keep the gateway's own code (PayFiP's R3, A2…) for the back
+		// office when the error carries one.
+		code := string(domain.ErrorCode(gerr))
+		var gc interface{ GatewayCode() string }
+		if errors.As(gerr, &gc) {
+			code = gc.GatewayCode()
+		}
+		fail := func(pm *domain.Payment, now time.Time) bool { return pm.Fail(code, now) }
+		if err := p.finish(ctx, pay.ID, fail, code, "La DGFiP a refusé de créer l'opération de paiement."); err != nil {
+			p.log.ErrorContext(ctx, "failed payment not recorded", "payment", pay.ID, "err", err)
+		}
+		if domain.ErrorCode(gerr) == domain.Internal {
+			return domain.Payment{}, Checkout{}, domain.WrapUnavailable(gerr)
+		}
+		return domain.Payment{}, Checkout{}, gerr
+	}
+	err = p.store.Atomic(ctx, func(tx Tx) error {
+		cur, err := tx.PaymentForUpdate(ctx, pay.ID)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		if err := cur.Begin(co.OperationID, p.clock.Now()); err != nil {
+			return err
+		}
+		pay = cur
+		if err := mapSave(tx.SavePayment(ctx, cur)); err != nil {
+			return err
+		}
+		return p.paymentEvent(ctx, tx, cur, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+co.OperationID+".")
+	})
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
+	return pay, co, nil
+}
+
+// Payment returns one of the caller's attempts; another payer's gives
+// domain.ErrNotFound.
+func (p Citizens) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.Payment, error) {
+	pay, err := p.store.Payment(ctx, id)
+	if err != nil {
+		return pay, notFoundAs(err, domain.ErrNotFound)
+	}
+	if pay.PayerID != c.PayerID || pay.BillerID != c.BillerID {
+		return domain.Payment{}, domain.ErrNotFound
+	}
+	return pay, nil
+}

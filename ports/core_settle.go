@@ -1,0 +1,160 @@
+package ports
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/portail-factures/portail/domain"
+)
+
+// Closing a payment, whoever drives it (the citizen's start, the DGFiP's
+// notification, the reconciler, the back office's confirmation): its
+// invoices settled or released as domain.SettleOrRelease decides, double
+// payments recorded as refunds, the billing service and the payer told.
+
+// mailDoublePayment tells the billing service a payment arrived twice
+// and must be refunded.
+const mailDoublePayment = "double_payment"
+
+// PathRefunds is the back office's list of double payments to refund,
+// which the billing service's mail links to.
+const PathRefunds = "/gestion/remboursements"
+
+// recordRefunds saves the refunds SettleInvoices returned for pay, each
+// once: a "paid" applied again (a confirmation arriving later) finds its
+// refund already recorded and changes nothing.
+func (p *Portal) recordRefunds(ctx context.Context, tx Tx, pay domain.Payment, refunds []domain.Refund, now time.Time) error {
+	for _, r := range refunds {
+		if _, err := tx.Refund(ctx, r.ID); err == nil {
+			continue
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return domain.WrapInternal(err)
+		}
+		if r.EarlierOnline() {
+			earlier, err := tx.Payment(ctx, r.EarlierPaymentID)
+			if err != nil && domain.ErrorCode(err) != domain.NotFound {
+				return domain.WrapInternal(err)
+			}
+			r.EarlierRefdet = earlier.Refdet
+		}
+		if err := mapSave(tx.SaveRefund(ctx, r)); err != nil {
+			return err
+		}
+		p.log.WarnContext(ctx, "payment received twice: refund recorded", "payment", pay.ID, "invoice", r.InvoiceID, "refund", r.ID)
+		detail := fmt.Sprintf("Double paiement : la facture %s était déjà réglée (%s) ; %s à rembourser au redevable.",
+			r.InvoiceNumber, r.EarlierLabel(), domain.FormatEuros(r.Amount))
+		if err := p.paymentEvent(ctx, tx, pay, "", detail); err != nil {
+			return err
+		}
+		if err := p.audit(ctx, tx, SystemActor(pay.BillerID), domain.AuditDoublePaymentMet, r.InvoiceNumber, detail); err != nil {
+			return err
+		}
+		if err := p.enqueueDoublePayment(ctx, tx, r, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueDoublePayment mails the billing service about a refund to make,
+// at the biller's address, in the transaction that records it.
+func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refund, now time.Time) error {
+	b, err := tx.Biller(ctx, r.BillerID)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	if b.Email == "" {
+		p.log.ErrorContext(ctx, "double payment not mailed: the biller has no address", "biller", b.ID, "refund", r.ID)
+		return nil
+	}
+	payer, err := tx.Payer(ctx, r.PayerID)
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return domain.WrapInternal(err)
+	}
+	m, err := p.mails.render(mailDoublePayment, b.Email, "", mailData{
+		Biller: b, Payer: payer, Refund: r, Link: strings.TrimRight(p.SiteURL(b), "/") + PathRefunds,
+	})
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, tx, m, now)
+}
+
+// finish applies a change to a payment and, when it becomes final
+// unpaid, releases its invoices, in one transaction, and records the
+// step (code, detail) in its timeline.
+func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.Payment, time.Time) bool, code, detail string) error {
+	now := p.clock.Now()
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		pay, err := tx.PaymentForUpdate(ctx, id)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		if !change(&pay, now) {
+			return nil
+		}
+		if err := tx.SavePayment(ctx, pay); err != nil {
+			return domain.WrapInternal(err)
+		}
+		if err := p.paymentEvent(ctx, tx, pay, code, detail); err != nil {
+			return err
+		}
+		return p.releaseOrSettle(ctx, tx, &pay, now)
+	})
+}
+
+// releaseOrSettle brings the invoices in line with a payment's state:
+// settled when paid, released when otherwise final. A paid invoice that
+// another payment already settled gets a refund to make (recordRefunds).
+func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
+	if pay.Live() {
+		return nil
+	}
+	invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	c := domain.SettleOrRelease(pay, invs, now)
+	if c.Anomaly {
+		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
+		if err := tx.SavePayment(ctx, *pay); err != nil {
+			return domain.WrapInternal(err)
+		}
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
+			return err
+		}
+	}
+	if err := p.recordRefunds(ctx, tx, *pay, c.Refunds, now); err != nil {
+		return err
+	}
+	for _, inv := range c.Invoices {
+		if err := tx.SaveInvoice(ctx, inv); err != nil {
+			return domain.WrapInternal(err)
+		}
+	}
+	return nil
+}
+
+// enqueuePaid puts the payer's confirmation of a paid attempt in the
+// outbox, in the transaction that records the payment: the receipt when
+// the payment is confirmed, « Paiement reçu, en attente de confirmation
+// par le service » while it is known only from the legacy URL mode's
+// callback.
+func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
+	b, err := tx.Biller(ctx, pay.BillerID)
+	if err != nil {
+		return domain.WrapInternal(err)
+	}
+	name := mailPaid
+	if pay.Unconfirmed() {
+		name = mailPaidUnconfirmed
+	}
+	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, tx, m, now)
+}

@@ -1,0 +1,61 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// The outbox's driven port: mails kept in the store until sent.
+
+// OutboxState is where a mail of the outbox stands.
+type OutboxState string
+
+// The outbox states.
+const (
+	OutboxPending OutboxState = "pending"
+	OutboxSent    OutboxState = "sent"
+	OutboxFailed  OutboxState = "failed"
+)
+
+// Valid reports whether s is a known state.
+func (s OutboxState) Valid() bool {
+	return s == OutboxPending || s == OutboxSent || s == OutboxFailed
+}
+
+// OutboxMail is one mail of the outbox.
+type OutboxMail struct {
+	ID    uuid.UUID
+	Mail  Mail
+	State OutboxState
+	// Attempts counts the deliveries tried.
+	Attempts int
+	// NextAttemptAt is when the mail may be tried (again); a sender that
+	// claims it pushes it forward, so that no other sender takes it.
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        time.Time
+}
+
+// OutboxCounts says how many mails wait and how many failed for good.
+type OutboxCounts struct {
+	Pending int
+	Failed  int
+}
+
+// Outbox is the part of a store that keeps mails. EnqueueMail belongs in
+// the transaction of the change that causes the mail; the others are
+// used by the sender.
+type Outbox interface {
+	EnqueueMail(ctx context.Context, m OutboxMail) error
+	// ClaimMails takes up to limit pending mails due at now, oldest first,
+	// and moves their NextAttemptAt to now+lease, so that another sender
+	// (another portal instance) skips them until then.
+	ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
+	// SaveMailResult records the outcome of a delivery: state, attempts,
+	// next attempt, last error, sent time.
+	SaveMailResult(ctx context.Context, m OutboxMail) error
+	OutboxCounts(ctx context.Context) (OutboxCounts, error)
+}
