@@ -422,12 +422,7 @@ func (p *Payment) apply(r Report, now time.Time) bool {
 	if r.Outcome.result() && p.testResult(r) {
 		switch p.State {
 		case PaymentCreated, PaymentInProgress, PaymentAbandoned, PaymentExpired:
-			p.State = PaymentTest
-			p.Method = r.Method
-			p.Authorization = r.Authorization
-			p.TransactionAt = r.TransactionAt
-			p.Confirmed = r.Confirmed
-			p.finish(now)
+			p.endWith(PaymentTest, r, now)
 			return true
 		}
 		return false
@@ -455,12 +450,7 @@ func (p *Payment) apply(r Report, now time.Time) bool {
 			}
 			return false
 		}
-		p.State = PaymentPaid
-		p.Method = r.Method
-		p.Authorization = r.Authorization
-		p.TransactionAt = r.TransactionAt
-		p.Confirmed = r.Confirmed
-		p.finish(now)
+		p.endWith(PaymentPaid, r, now)
 		return true
 	case OutcomeRefused:
 		if p.State.Final() {
@@ -490,16 +480,7 @@ func (p *Payment) apply(r Report, now time.Time) bool {
 	default: // OutcomePending, OutcomeUnknown
 		// P5, or P1 in the operation's first minutes, means "not known
 		// yet" (docs/payfip.md §3.9); either, later, means it never came.
-		if p.State.Final() || p.stillOpen(now) {
-			return false
-		}
-		if !p.AbandonReportedAt.IsZero() {
-			p.State = PaymentAbandoned
-		} else {
-			p.State = PaymentExpired
-		}
-		p.finish(now)
-		return true
+		return p.Expire(now)
 	}
 }
 
@@ -565,6 +546,18 @@ func (p Payment) Holds(now time.Time) bool {
 
 func (p *Payment) stillOpen(now time.Time) bool {
 	return now.Before(p.CreatedAt.Add(OperationWindow))
+}
+
+// endWith ends the attempt in state s with what PayFiP reported of a
+// completed card operation: means, authorisation, time and whether the
+// report was authenticated.
+func (p *Payment) endWith(s PaymentState, r Report, now time.Time) {
+	p.State = s
+	p.Method = r.Method
+	p.Authorization = r.Authorization
+	p.TransactionAt = r.TransactionAt
+	p.Confirmed = r.Confirmed
+	p.finish(now)
 }
 
 func (p *Payment) finish(now time.Time) {
