@@ -29,12 +29,9 @@ func (p BillingAPI) PutInvoicePDF(ctx context.Context, a Actor, number string, d
 	var info DocumentInfo
 	var res PutResult
 	err := p.store.Atomic(ctx, func(tx Tx) error {
-		inv, found, err := invoiceForUpdate(ctx, tx, a.BillerID, strings.TrimSpace(number))
+		inv, err := existingInvoiceForUpdate(ctx, tx, a.BillerID, number)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return errUnknownInvoice
 		}
 		doc := domain.Document{BillerID: inv.BillerID, Name: inv.Number, SHA256: digest, Data: data, CreatedAt: now}
 		old, err := tx.DocumentInfo(ctx, inv.BillerID, doc.Name)
@@ -82,12 +79,5 @@ func (p BillingAPI) InvoicePDF(ctx context.Context, a Actor, number string) (dom
 	if err != nil {
 		return domain.Document{}, notFoundAs(err, errUnknownInvoice)
 	}
-	doc, ok, err := invoiceDocument(ctx, p.store, inv)
-	if err != nil {
-		return domain.Document{}, err
-	}
-	if !ok {
-		return domain.Document{}, ErrNoDocument
-	}
-	return doc, nil
+	return invoiceDocument(ctx, p.store, inv)
 }

@@ -256,3 +256,14 @@ func invoiceForUpdate(ctx context.Context, tx Tx, billerID uuid.UUID, number str
 	}
 	return invs[0], true, nil
 }
+
+// existingInvoiceForUpdate is invoiceForUpdate for a change that needs
+// the invoice to exist: trimmed number, errUnknownInvoice when there is
+// none.
+func existingInvoiceForUpdate(ctx context.Context, tx Tx, billerID uuid.UUID, number string) (domain.Invoice, error) {
+	inv, found, err := invoiceForUpdate(ctx, tx, billerID, strings.TrimSpace(number))
+	if err == nil && !found {
+		err = errUnknownInvoice
+	}
+	return inv, err
+}

@@ -2,7 +2,6 @@ package ports
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,12 +53,9 @@ func (p BillingAPI) SetInvoiceStatus(ctx context.Context, a Actor, number string
 	var rec InvoiceRecord
 	var changed bool
 	err := p.store.Atomic(ctx, func(tx Tx) error {
-		inv, found, err := invoiceForUpdate(ctx, tx, a.BillerID, strings.TrimSpace(number))
+		inv, err := existingInvoiceForUpdate(ctx, tx, a.BillerID, number)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return errUnknownInvoice
 		}
 		var detail string
 		switch ch.Status {

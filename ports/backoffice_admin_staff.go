@@ -165,44 +165,23 @@ func (p BackOfficeAdmin) AddStaffMember(ctx context.Context, a Actor, in StaffMe
 // their sessions end and their open links die. Their past actions stay
 // in the audit log.
 func (p BackOfficeAdmin) DisableStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
-	if err := a.canManageStaff(a.BillerID); err != nil {
-		return domain.Staff{}, err
-	}
-	now := p.clock.Now()
-	var out domain.Staff
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		b, admin, err := p.staffAdmin(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		st, err := staffMemberIn(ctx, tx, b.ID, id)
-		if err != nil {
-			return err
-		}
+	return p.changeStaffMember(ctx, a, id, func(tx Tx, b domain.Biller, admin domain.Staff, st *domain.Staff, now time.Time) (domain.AuditAction, string, error) {
 		members, err := tx.StaffMembers(ctx, b.ID)
 		if err != nil {
-			return domain.WrapInternal(err)
+			return "", "", domain.WrapInternal(err)
 		}
-		if err := admin.CheckDisable(st, members); err != nil {
-			return err
+		if err := admin.CheckDisable(*st, members); err != nil {
+			return "", "", err
 		}
 		st.Disabled, st.UpdatedAt = true, now
-		if err := mapSave(tx.SaveStaff(ctx, st)); err != nil {
-			return err
+		if err := mapSave(tx.SaveStaff(ctx, *st)); err != nil {
+			return "", "", err
 		}
 		if err := revokeStaffLinks(ctx, tx, st.ID, now); err != nil {
-			return err
+			return "", "", err
 		}
-		out = st
-		return p.audit(ctx, tx, a, domain.AuditStaffDisabled, st.Email, "Agent désactivé : il ne peut plus se connecter à la gestion.")
+		return domain.AuditStaffDisabled, "Agent désactivé : il ne peut plus se connecter à la gestion.", nil
 	})
-	if err != nil {
-		return domain.Staff{}, err
-	}
-	if err := p.sessions.DeleteAccountSessions(ctx, out.ID, ""); err != nil {
-		return out, domain.WrapInternal(err)
-	}
-	return out, nil
 }
 
 // ResetStaffMember is « Réinitialiser le mot de passe »: the member's
@@ -210,22 +189,9 @@ func (p BackOfficeAdmin) DisableStaffMember(ctx context.Context, a Actor, id uui
 // to choose a new one. A member who never logged in nor chose a password
 // receives their invitation again instead (its link lives longer).
 func (p BackOfficeAdmin) ResetStaffMember(ctx context.Context, a Actor, id uuid.UUID) (domain.Staff, error) {
-	if err := a.canManageStaff(a.BillerID); err != nil {
-		return domain.Staff{}, err
-	}
-	now := p.clock.Now()
-	var out domain.Staff
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		b, admin, err := p.staffAdmin(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		st, err := staffMemberIn(ctx, tx, b.ID, id)
-		if err != nil {
-			return err
-		}
-		if err := admin.CheckReset(st); err != nil {
-			return err
+	out, err := p.changeStaffMember(ctx, a, id, func(tx Tx, b domain.Biller, admin domain.Staff, st *domain.Staff, now time.Time) (domain.AuditAction, string, error) {
+		if err := admin.CheckReset(*st); err != nil {
+			return "", "", err
 		}
 		purpose, mail, detail := domain.TokenStaffReset, mailStaffAdminReset,
 			"Mot de passe réinitialisé : l'ancien ne fonctionne plus, un lien pour en choisir un nouveau est envoyé à l'agent."
@@ -234,14 +200,47 @@ func (p BackOfficeAdmin) ResetStaffMember(ctx context.Context, a Actor, id uuid.
 				"Invitation envoyée de nouveau : l'agent n'avait pas encore choisi de mot de passe."
 		}
 		st.PasswordHash, st.UpdatedAt = "", now
-		if err := mapSave(tx.SaveStaff(ctx, st)); err != nil {
+		if err := mapSave(tx.SaveStaff(ctx, *st)); err != nil {
+			return "", "", err
+		}
+		if err := p.issueStaffLink(ctx, tx, b, *st, purpose, mail, now); err != nil {
+			return "", "", err
+		}
+		return domain.AuditStaffReset, detail, nil
+	})
+	if err == nil {
+		p.mailsQueued(ctx)
+	}
+	return out, err
+}
+
+// changeStaffMember is the frame of an administrator's change to one
+// member of their biller: it checks the right, reads the administrator
+// and the member in one transaction, lets change check, apply and save
+// the change, writes the audit line change returns, and then ends the
+// member's sessions (they are not in the store's transaction).
+func (p BackOfficeAdmin) changeStaffMember(ctx context.Context, a Actor, id uuid.UUID,
+	change func(tx Tx, b domain.Biller, admin domain.Staff, st *domain.Staff, now time.Time) (domain.AuditAction, string, error)) (domain.Staff, error) {
+	if err := a.canManageStaff(a.BillerID); err != nil {
+		return domain.Staff{}, err
+	}
+	now := p.clock.Now()
+	var out domain.Staff
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		b, admin, err := p.staffAdmin(ctx, tx, a)
+		if err != nil {
 			return err
 		}
-		if err := p.issueStaffLink(ctx, tx, b, st, purpose, mail, now); err != nil {
+		st, err := staffMemberIn(ctx, tx, b.ID, id)
+		if err != nil {
+			return err
+		}
+		action, detail, err := change(tx, b, admin, &st, now)
+		if err != nil {
 			return err
 		}
 		out = st
-		return p.audit(ctx, tx, a, domain.AuditStaffReset, st.Email, detail)
+		return p.audit(ctx, tx, a, action, st.Email, detail)
 	})
 	if err != nil {
 		return domain.Staff{}, err
@@ -249,7 +248,6 @@ func (p BackOfficeAdmin) ResetStaffMember(ctx context.Context, a Actor, id uuid.
 	if err := p.sessions.DeleteAccountSessions(ctx, out.ID, ""); err != nil {
 		return out, domain.WrapInternal(err)
 	}
-	p.mailsQueued(ctx)
 	return out, nil
 }
 

@@ -50,8 +50,35 @@ var PaymentExportColumns = []string{
 	"autorisation", "code_dgfip", "anomalie", "paiement_id", "saisie", "saisie_retour", "test",
 }
 
-// exportBatch is how many payments ExportPayments reads at once.
+// exportBatch is how many rows an export reads at once.
 const exportBatch = 500
+
+// exportPages writes every row that fetch returns, page after page of
+// exportBatch, through write, and flushes cw after each page so that a
+// long export streams to the browser instead of growing in memory. It
+// returns how many rows it wrote.
+func exportPages[T any](cw *csv.Writer, fetch func(offset, limit int) ([]T, int, error), write func(T) error) (int, error) {
+	count := 0
+	for offset := 0; ; offset += exportBatch {
+		list, total, err := fetch(offset, exportBatch)
+		if err != nil {
+			return count, domain.WrapInternal(err)
+		}
+		for _, row := range list {
+			if err := write(row); err != nil {
+				return count, err
+			}
+			count++
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return count, err
+		}
+		if len(list) == 0 || offset+exportBatch >= total {
+			return count, nil
+		}
+	}
+}
 
 // ExportPayments writes every attempt of the actor's biller matching q
 // (all pages; q.Offset and q.Limit are ignored) to w as CSV, in the
@@ -67,26 +94,14 @@ func (p BackOfficePayments) ExportPayments(ctx context.Context, a Actor, q Payme
 		return err
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}
-	count := 0
-	for offset := 0; ; offset += exportBatch {
-		q.Offset, q.Limit = offset, exportBatch
-		list, total, err := p.store.Payments(ctx, q)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		for _, pay := range list {
-			if err := p.writePaymentLines(ctx, cw, pay, payers.get(ctx, pay.PayerID)); err != nil {
-				return err
-			}
-			count++
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
-		if len(list) == 0 || offset+exportBatch >= total {
-			break
-		}
+	count, err := exportPages(cw, func(offset, limit int) ([]domain.Payment, int, error) {
+		q.Offset, q.Limit = offset, limit
+		return p.store.Payments(ctx, q)
+	}, func(pay domain.Payment) error {
+		return p.writePaymentLines(ctx, cw, pay, payers.get(ctx, pay.PayerID))
+	})
+	if err != nil {
+		return err
 	}
 	return p.store.Atomic(ctx, func(tx Tx) error {
 		return p.audit(ctx, tx, a, domain.AuditPaymentsExported, "", fmt.Sprintf("Export CSV de %d paiements.", count))

@@ -137,40 +137,28 @@ func (p BackOfficePayments) ExportRefunds(ctx context.Context, a Actor, q Refund
 		return err
 	}
 	payers := payerCache{store: p.store, biller: a.BillerID}
-	count := 0
-	for offset := 0; ; offset += exportBatch {
-		q.Offset, q.Limit = offset, exportBatch
-		list, total, err := p.store.Refunds(ctx, q)
-		if err != nil {
-			return domain.WrapInternal(err)
+	count, err := exportPages(cw, func(offset, limit int) ([]domain.Refund, int, error) {
+		q.Offset, q.Limit = offset, limit
+		return p.store.Refunds(ctx, q)
+	}, func(r domain.Refund) error {
+		payer := payers.get(ctx, r.PayerID)
+		earlier := "portail"
+		if !r.EarlierOnline() {
+			earlier = "hors portail"
 		}
-		for _, r := range list {
-			payer := payers.get(ctx, r.PayerID)
-			earlier := "portail"
-			if !r.EarlierOnline() {
-				earlier = "hors portail"
-			}
-			rec := []string{
-				r.InvoiceNumber, r.Amount.StringFixed(2), payer.ExternalRef, payer.Name, r.Refdet, r.OperationID, r.Authorization,
-				isoParis(r.TransactionAt), r.PaymentID.String(), earlier, r.EarlierRefdet, isoParis(r.EarlierPaidAt),
-				isoParis(r.CreatedAt), string(r.State()), r.State().Label(), isoParis(r.RefundedAt), r.RefundedBy,
-				isoParis(r.CancelledAt), r.CancelReason,
-			}
-			for j := range rec {
-				rec[j] = defuseFormula(rec[j])
-			}
-			if err := cw.Write(rec); err != nil {
-				return err
-			}
-			count++
+		rec := []string{
+			r.InvoiceNumber, r.Amount.StringFixed(2), payer.ExternalRef, payer.Name, r.Refdet, r.OperationID, r.Authorization,
+			isoParis(r.TransactionAt), r.PaymentID.String(), earlier, r.EarlierRefdet, isoParis(r.EarlierPaidAt),
+			isoParis(r.CreatedAt), string(r.State()), r.State().Label(), isoParis(r.RefundedAt), r.RefundedBy,
+			isoParis(r.CancelledAt), r.CancelReason,
 		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
+		for j := range rec {
+			rec[j] = defuseFormula(rec[j])
 		}
-		if len(list) == 0 || offset+exportBatch >= total {
-			break
-		}
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
 	}
 	return p.store.Atomic(ctx, func(tx Tx) error {
 		return p.audit(ctx, tx, a, domain.AuditRefundsExported, "", fmt.Sprintf("Export CSV de %d doubles paiements.", count))

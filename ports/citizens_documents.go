@@ -18,14 +18,7 @@ func (p Citizens) InvoiceDocument(ctx context.Context, c Citizen, invoiceID uuid
 	if err != nil {
 		return domain.Document{}, err
 	}
-	doc, ok, err := invoiceDocument(ctx, p.store, inv)
-	if err != nil {
-		return domain.Document{}, err
-	}
-	if !ok {
-		return domain.Document{}, ErrNoDocument
-	}
-	return doc, nil
+	return invoiceDocument(ctx, p.store, inv)
 }
 
 // InvoiceDocumentInfo describes the PDF of one of the citizen's invoices,

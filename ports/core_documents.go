@@ -23,20 +23,20 @@ func documentInfo(d domain.Document) DocumentInfo {
 // invoice may name a file the billing software never sent.
 var ErrNoDocument = &domain.Error{Code: domain.NotFound, Message: "Cette facture n'a pas de document PDF."}
 
-// invoiceDocument returns the document inv names, and false when it names
-// none or the store has no such document.
-func invoiceDocument(ctx context.Context, tx Tx, inv domain.Invoice) (domain.Document, bool, error) {
+// invoiceDocument returns the document inv names, and ErrNoDocument when
+// it names none or the store has no such document.
+func invoiceDocument(ctx context.Context, tx Tx, inv domain.Invoice) (domain.Document, error) {
 	if inv.PDF == "" {
-		return domain.Document{}, false, nil
+		return domain.Document{}, ErrNoDocument
 	}
 	d, err := tx.Document(ctx, inv.BillerID, inv.PDF)
 	switch {
 	case err == nil:
-		return d, true, nil
+		return d, nil
 	case domain.ErrorCode(err) == domain.NotFound:
-		return domain.Document{}, false, nil
+		return domain.Document{}, ErrNoDocument
 	}
-	return domain.Document{}, false, domain.WrapInternal(err)
+	return domain.Document{}, domain.WrapInternal(err)
 }
 
 // invoiceDocumentInfo describes the document inv names without reading
