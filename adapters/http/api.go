@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -69,9 +69,9 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, a ports.Actor) erro
 // limit, then runs h; an error becomes the JSON error response.
 func (s *Server) api(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := s.apiActor(r, s.limits.clientIP(r))
+		a, err := s.apiActor(r, s.limits.ClientIP(r))
 		if err == nil {
-			err = allow(r.Context(), s.limits.api, a.ID.String(), s.clock.Now())
+			err = s.limits.AllowAPIKey(r.Context(), a.ID.String())
 		}
 		if err == nil {
 			err = h(w, r, a)
@@ -89,21 +89,21 @@ func (s *Server) api(h apiHandler) http.Handler {
 // portal from the same address.
 func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
 	ctx := r.Context()
-	if over, wait := s.limits.apiKeyFailures.Exhausted(ctx, ip, s.clock.Now()); over {
-		return ports.Actor{}, &tooManyError{retryAfter: wait}
+	if err := s.limits.APIKeyFailuresExhausted(ctx, ip); err != nil {
+		return ports.Actor{}, err
 	}
 	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		return ports.Actor{}, errAPINoKey
 	}
 	a, err := s.portal.BillingAPI().AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
-	if err == nil && a.BillerID != billerID(r) {
+	if err == nil && a.BillerID != kit.BillerID(r) {
 		// Each biller's API answers on its own host names, like its
 		// portal: a key works there only.
 		err = errAPIOtherHost
 	}
 	if domain.ErrorCode(err) == domain.Unauthenticated {
-		s.limits.apiKeyFailures.Allow(ctx, ip, s.clock.Now())
+		s.limits.CountAPIKeyFailure(ctx, ip)
 	}
 	return a, err
 }
@@ -129,6 +129,10 @@ type apiProblem struct {
 }
 
 func (e *apiProblem) Error() string { return e.code + ": " + e.message }
+
+// HTTPStatus makes apiProblem a kit.StatusCoder: the kit's pipeline
+// neither logs it nor sends it to a login.
+func (e *apiProblem) HTTPStatus() int { return e.status }
 
 // The adapter's own API errors.
 var (
@@ -167,34 +171,38 @@ type apiErrorDetail struct {
 	Field   string `json:"field,omitempty"`
 }
 
-// apiFail answers err as JSON with a stable code and the French message.
-// Only internal errors are logged at error level, with their detail,
-// which the client never sees.
+// apiFail answers err as JSON through the kit's pipeline with apiErrors.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	var (
-		p  *apiProblem
-		tm *tooManyError
-	)
-	st := status(err)
-	body := apiErrorDetail{Code: apiCodes[domain.ErrorCode(err)], Message: domain.ErrorMessage(err), Field: domain.ErrorField(err)}
-	switch {
-	case errors.As(err, &p):
-		st, body = p.status, apiErrorDetail{Code: p.code, Message: p.message, Field: p.field}
-	case errors.As(err, &tm):
-		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Round(time.Second)/time.Second)+1))
-		body = apiErrorDetail{Code: "rate_limited", Message: tm.message()}
-	case domain.ErrorCode(err) == domain.Unauthenticated:
-		challenge := `Bearer realm="api"`
-		if err != errAPINoKey {
-			challenge += `, error="invalid_token"`
-		}
-		w.Header().Set("WWW-Authenticate", challenge)
-	case domain.ErrorCode(err) == domain.Internal:
-		s.log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	case st >= 500:
-		s.log.WarnContext(r.Context(), "API unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.site.Fail(w, r, err, apiErrors{s})
+}
+
+// apiErrors renders the API's errors as JSON with a stable code and the
+// French message. Only internal errors are logged at error level, with
+// their detail, which the client never sees (kit.Site.Fail).
+type apiErrors struct{ s *Server }
+
+func (apiErrors) Audience() string { return "API " }
+
+// Unauthenticated answers 401 with the bearer challenge.
+func (e apiErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, err error) {
+	challenge := `Bearer realm="api"`
+	if err != errAPINoKey {
+		challenge += `, error="invalid_token"`
 	}
-	s.writeJSON(w, r, st, apiErrorBody{Error: body})
+	w.Header().Set("WWW-Authenticate", challenge)
+	e.RenderError(w, r, kit.Failure{Status: http.StatusUnauthorized, Message: domain.ErrorMessage(err), Err: err})
+}
+
+func (e apiErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
+	var p *apiProblem
+	body := apiErrorDetail{Code: apiCodes[domain.ErrorCode(f.Err)], Message: f.Message, Field: domain.ErrorField(f.Err)}
+	switch {
+	case errors.As(f.Err, &p):
+		body = apiErrorDetail{Code: p.code, Message: p.message, Field: p.field}
+	case errors.As(f.Err, new(*kit.TooManyError)):
+		body = apiErrorDetail{Code: "rate_limited", Message: f.Message}
+	}
+	e.s.writeJSON(w, r, f.Status, apiErrorBody{Error: body})
 }
 
 // writeJSON encodes v into a buffer first, so that a failure cannot

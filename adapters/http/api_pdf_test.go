@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports/demo"
 	"github.com/portail-factures/portail/ports/portstest"
@@ -102,7 +103,7 @@ func TestSafeFileName(t *testing.T) {
 		"":                        "facture",
 		strings.Repeat("x", 300):  strings.Repeat("x", 100),
 	} {
-		assert.Equal(t, want, safeFileName(in), in)
+		assert.Equal(t, want, kit.SafeFileName(in), in)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -83,7 +84,7 @@ func (s *Server) apiGetPDF(w http.ResponseWriter, r *http.Request, a ports.Actor
 	if err != nil {
 		return err
 	}
-	servePDF(w, r, doc, "facture-"+doc.Name)
+	kit.ServePDF(w, r, doc, "facture-"+doc.Name)
 	return nil
 }
 

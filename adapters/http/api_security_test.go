@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -109,8 +110,8 @@ func TestAPIRefusesBrowsersCrossSiteRequests(t *testing.T) {
 
 func TestAPIRateLimitsEachKey(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
-		c.Limits.APIPerKey = Rate{Events: 3, Per: time.Minute}
-		c.Limits.APIKeyFailures = Rate{Events: 2, Per: time.Minute}
+		c.Limits.APIPerKey = ports.Rate{Events: 3, Per: time.Minute}
+		c.Limits.APIKeyFailures = ports.Rate{Events: 2, Per: time.Minute}
 	})
 	c := e.apiKey(demo.BillerID)
 	other := e.apiKey(demo.BillerID)
@@ -151,8 +152,8 @@ func TestAPIKeyLastUseIsRecorded(t *testing.T) {
 // people's logins; wrong keys count per address, on their own limit.
 func TestAValidKeyIsNotRefusedForFailedLogins(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
-		c.Limits.AuthPerIP = Rate{Events: 2, Per: time.Minute}
-		c.Limits.APIKeyFailures = Rate{Events: 3, Per: time.Minute}
+		c.Limits.AuthPerIP = ports.Rate{Events: 2, Per: time.Minute}
+		c.Limits.APIKeyFailures = ports.Rate{Events: 3, Per: time.Minute}
 	})
 	c := e.apiKey(demo.BillerID)
 	b := e.browser()

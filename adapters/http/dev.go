@@ -5,12 +5,14 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/portail-factures/portail/adapters/http/kit"
 )
 
 // devMailPage lists the mails the demo sent, newest first, so that
 // activation and reset links can be followed without a mail server.
 type devMailPage struct {
-	basePage
+	kit.Base
 	Mails []devMailView
 }
 
@@ -55,8 +57,8 @@ func linkify(text string) []textPart {
 
 func (s *Server) devMails(w http.ResponseWriter, r *http.Request) error {
 	// The page shows links with their secrets: they must not leak.
-	noReferrer(w)
-	p := &devMailPage{basePage: basePage{Title: "Messages envoyés (démonstration)"}}
+	kit.NoReferrer(w)
+	p := &devMailPage{Base: kit.Base{Title: "Messages envoyés (démonstration)"}}
 	for _, m := range s.dev.Mails() {
 		p.Mails = append(p.Mails, devMailView{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, At: m.At, Parts: linkify(m.Text)})
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -41,8 +42,8 @@ func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
 				return staffPasswordForm(t, b, "faux")
 			})
 			t.Logf("checked %d, refused %d", counts[http.StatusBadRequest], counts[http.StatusTooManyRequests])
-			assert.Equal(t, DefaultLimits.LoginFailures.Events, counts[http.StatusBadRequest], "current passwords checked")
-			assert.Equal(t, 100-DefaultLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
+			assert.Equal(t, ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusBadRequest], "current passwords checked")
+			assert.Equal(t, 100-ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
 			assert.Contains(t, bodies[http.StatusBadRequest], "Le mot de passe actuel est incorrect.")
 			assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
 			assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"))
@@ -60,7 +61,7 @@ func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
 // form was refused for another reason, so that only wrong current
 // passwords count.
 func TestStaffPasswordChangesAreNotFailures(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: time.Hour} })
+	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
 	b := e.reader()
 	b.get(staffAccountPath)
 	short := url.Values{"current_password": {demo.ReaderPassword}, "password": {"court"}, "confirm": {"court"}}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -31,7 +32,7 @@ func init() {
 }
 
 type staffPayersPage struct {
-	staffBase
+	kit.Base
 	Query string
 	Rows  []ports.PayerRow
 	Pager boPager
@@ -47,13 +48,13 @@ func (s *Server) showPayers(w http.ResponseWriter, r *http.Request, u *staffUser
 	if err != nil {
 		return err
 	}
-	p := &staffPayersPage{staffBase: staffBase{Title: "Redevables", Menu: menuStaffPayers}, Query: q, Rows: page.Rows,
+	p := &staffPayersPage{Base: kit.Base{Title: "Redevables", Menu: menuStaffPayers}, Query: q, Rows: page.Rows,
 		Pager: newPager(r, page.Offset, page.Limit, page.Total)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffPayers, p)
 }
 
 type staffPayerPage struct {
-	staffBase
+	kit.Base
 	Detail ports.PayerDetail
 	// CanResend offers the activation link: the account is not active
 	// and the payer has an address.
@@ -63,7 +64,7 @@ type staffPayerPage struct {
 func staffPathID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return uuid.Nil, errNotFound
+		return uuid.Nil, kit.ErrNotFound
 	}
 	return id, nil
 }
@@ -81,10 +82,10 @@ func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUse
 	if err != nil {
 		return err
 	}
-	p := &staffPayerPage{staffBase: staffBase{Title: "Redevable " + d.Payer.ExternalRef, Menu: menuStaffPayers}, Detail: d,
+	p := &staffPayerPage{Base: kit.Base{Title: "Redevable " + d.Payer.ExternalRef, Menu: menuStaffPayers}, Detail: d,
 		CanResend: d.Status != ports.AccountActive && d.Payer.Email != ""}
 	if problem != nil {
-		p.Errors = []summaryLine{{Message: domain.ErrorMessage(problem)}}
+		p.Errors = []kit.SummaryLine{{Message: domain.ErrorMessage(problem)}}
 	}
 	return s.renderStaff(w, r, u, st, pageStaffPayer, p)
 }

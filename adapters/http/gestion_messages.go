@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -32,7 +33,7 @@ func init() {
 }
 
 type staffMessagesPage struct {
-	staffBase
+	kit.Base
 	State, Kind string
 	Messages    []domain.Message
 	Pager       boPager
@@ -52,13 +53,13 @@ func (s *Server) showMessages(w http.ResponseWriter, r *http.Request, u *staffUs
 	if err != nil {
 		return err
 	}
-	p := &staffMessagesPage{staffBase: staffBase{Title: "Messages", Menu: menuStaffMessages}, State: string(state), Kind: string(kind),
+	p := &staffMessagesPage{Base: kit.Base{Title: "Messages", Menu: menuStaffMessages}, State: string(state), Kind: string(kind),
 		Messages: page.Messages, Pager: newPager(r, page.Offset, page.Limit, page.Total)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffMessages, p)
 }
 
 type staffMessagePage struct {
-	staffBase
+	kit.Base
 	Detail ports.MessageDetail
 	// Lines are the body's lines, each shown as a paragraph.
 	Lines []string
@@ -73,7 +74,7 @@ func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *staffUse
 	if err != nil {
 		return err
 	}
-	p := &staffMessagePage{staffBase: staffBase{Title: "Message : " + d.Message.Subject, Menu: menuStaffMessages}, Detail: d,
+	p := &staffMessagePage{Base: kit.Base{Title: "Message : " + d.Message.Subject, Menu: menuStaffMessages}, Detail: d,
 		Lines: paragraphs(d.Message.Body)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffMessage, p)
 }
@@ -98,7 +99,7 @@ func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request, u *staf
 		}
 		return staffRedirect(w, r, back, flashMessageReopen)
 	}
-	return errBadRequest
+	return kit.ErrBadRequest
 }
 
 // paragraphs splits a text typed by a payer into its non-empty lines.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -87,27 +88,27 @@ func (f paymentFilter) values() url.Values {
 // form's mistakes come back as error lines; an unknown payer reference
 // is a NotFound error. The dates are Paris days: "au" includes its
 // whole day.
-func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (ports.PaymentQuery, []summaryLine, error) {
+func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (ports.PaymentQuery, []kit.SummaryLine, error) {
 	var q ports.PaymentQuery
-	var bad []summaryLine
+	var bad []kit.SummaryLine
 	if f.From != "" {
 		d, err := domain.ParseDate(f.From)
 		if err != nil {
-			bad = append(bad, summaryLine{ID: "du", Message: "La date de début doit être une date, par exemple 2026-11-26."})
+			bad = append(bad, kit.SummaryLine{ID: "du", Message: "La date de début doit être une date, par exemple 2026-11-26."})
 		}
 		q.From = d.Time(domain.Paris)
 	}
 	if f.Until != "" {
 		d, err := domain.ParseDate(f.Until)
 		if err != nil {
-			bad = append(bad, summaryLine{ID: "au", Message: "La date de fin doit être une date, par exemple 2026-11-30."})
+			bad = append(bad, kit.SummaryLine{ID: "au", Message: "La date de fin doit être une date, par exemple 2026-11-30."})
 		}
 		q.Until = d.AddDays(1).Time(domain.Paris)
 	}
 	if f.State != "" {
 		st := domain.PaymentState(f.State)
 		if !st.Valid() {
-			bad = append(bad, summaryLine{ID: "etat", Message: "État de paiement inconnu."})
+			bad = append(bad, kit.SummaryLine{ID: "etat", Message: "État de paiement inconnu."})
 		}
 		q.States = []domain.PaymentState{st}
 	}
@@ -129,7 +130,7 @@ func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (p
 }
 
 type staffPaymentsPage struct {
-	staffBase
+	kit.Base
 	Filter paymentFilter
 	States []domain.PaymentState
 	List   ports.PaymentList
@@ -143,7 +144,7 @@ type staffPaymentsPage struct {
 
 func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	f := paymentFilterOf(r)
-	p := &staffPaymentsPage{staffBase: staffBase{Title: "Paiements", Menu: menuStaffPayments}, Filter: f, States: domain.PaymentStates,
+	p := &staffPaymentsPage{Base: kit.Base{Title: "Paiements", Menu: menuStaffPayments}, Filter: f, States: domain.PaymentStates,
 		List: ports.PaymentList{Paging: ports.Paging{Page: 1, Pages: 1}}}
 	q, bad, err := s.paymentQuery(r, u, f)
 	switch {
@@ -179,32 +180,32 @@ func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request, u *
 	if err != nil {
 		return err
 	}
-	return s.sendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
+	return s.site.SendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
 		func(f io.Writer) error {
 			return s.portal.BackOfficePayments().ExportPayments(r.Context(), u.actor, q, f)
 		})
 }
 
 type staffPaymentPage struct {
-	staffBase
+	kit.Base
 	Detail ports.PaymentDetail
 }
 
 func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
-	p := &staffPaymentPage{staffBase: staffBase{Title: "Paiement " + d.Payment.Refdet, Menu: menuStaffPayments}, Detail: d}
+	p := &staffPaymentPage{Base: kit.Base{Title: "Paiement " + d.Payment.Refdet, Menu: menuStaffPayments}, Detail: d}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffPayment, p)
 }
 
 type staffUnconfirmedPage struct {
-	staffBase
+	kit.Base
 	List       ports.PaymentList
 	Prev, Next string
 }
@@ -218,7 +219,7 @@ func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request, u *sta
 	if err != nil {
 		return err
 	}
-	p := &staffUnconfirmedPage{staffBase: staffBase{Title: "Paiements à confirmer", Menu: menuStaffPayments}, List: list}
+	p := &staffUnconfirmedPage{Base: kit.Base{Title: "Paiements à confirmer", Menu: menuStaffPayments}, List: list}
 	p.Prev, p.Next = pageLinks(r.URL, list.Page, list.Pages)
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffUnconfirmed, p)
 }
@@ -240,7 +241,7 @@ func (s *Server) reviewPayment(w http.ResponseWriter, r *http.Request, u *staffU
 	decide func(ctx context.Context, a ports.Actor, id uuid.UUID) error, flash string) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if err := decide(r.Context(), u.actor, id); err != nil {
 		return err

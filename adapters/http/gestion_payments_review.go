@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -38,7 +39,7 @@ func init() {
 }
 
 type staffDeclaredPage struct {
-	staffBase
+	kit.Base
 	List       ports.DeclaredList
 	Prev, Next string
 }
@@ -49,7 +50,7 @@ func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request, u *staffU
 	if err != nil {
 		return err
 	}
-	p := &staffDeclaredPage{staffBase: staffBase{Title: "Factures déclarées réglées", Menu: menuStaffPayments}, List: list}
+	p := &staffDeclaredPage{Base: kit.Base{Title: "Factures déclarées réglées", Menu: menuStaffPayments}, List: list}
 	p.Prev, p.Next = pageLinks(r.URL, list.Page, list.Pages)
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffDeclared, p)
 }
@@ -57,7 +58,7 @@ func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request, u *staffU
 func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if err := s.portal.BackOfficePayments().ConfirmDeclared(r.Context(), u.actor, id); err != nil {
 		return err
@@ -71,7 +72,7 @@ func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *
 	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if err := s.portal.BackOfficePayments().RejectDeclared(r.Context(), u.actor, id); err != nil {
 		return err
@@ -80,13 +81,13 @@ func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *
 }
 
 type staffSettlementPage struct {
-	staffBase
+	kit.Base
 	// Result is set once a report was applied.
 	Result *ports.SettlementResult
 }
 
 func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	p := &staffSettlementPage{staffBase: staffBase{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
+	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffSettlement, p)
 }
 
@@ -94,17 +95,17 @@ func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request, u *
 // it found. A file that cannot be read comes back on the form with the
 // lines at fault.
 func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	p := &staffSettlementPage{staffBase: staffBase{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
+	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	file, _, err := r.FormFile("releve")
 	if err != nil {
-		p.Errors = []summaryLine{{ID: "releve", Message: "Choisissez le fichier du relevé."}}
+		p.Errors = []kit.SummaryLine{{ID: "releve", Message: "Choisissez le fichier du relevé."}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffSettlement, p)
 	}
 	defer file.Close()
 	res, err := s.portal.BackOfficePayments().ApplySettlementReport(r.Context(), u.actor, file)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.Invalid {
-		p.Errors = []summaryLine{{ID: "releve", Message: de.Message}}
+		p.Errors = []kit.SummaryLine{{ID: "releve", Message: de.Message}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffSettlement, p)
 	}
 	if err != nil {

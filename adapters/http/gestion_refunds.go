@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -74,7 +75,7 @@ func refundState(r *http.Request) (string, domain.RefundState, bool) {
 var errRefundFilter = &domain.Error{Code: domain.Invalid, Field: "etat", Message: "Choix de liste inconnu : à rembourser, remboursés, annulés ou tous."}
 
 type staffRefundsPage struct {
-	staffBase
+	kit.Base
 	Filter     string
 	Options    []refundFilterOption
 	List       ports.RefundList
@@ -84,10 +85,10 @@ type staffRefundsPage struct {
 
 func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	filter, state, ok := refundState(r)
-	p := &staffRefundsPage{staffBase: staffBase{Title: "Doubles paiements à rembourser", Menu: menuStaffRefunds},
+	p := &staffRefundsPage{Base: kit.Base{Title: "Doubles paiements à rembourser", Menu: menuStaffRefunds},
 		Filter: filter, Options: refundFilterOptions, List: ports.RefundList{Paging: ports.Paging{Page: 1, Pages: 1}}}
 	if !ok {
-		p.Errors = []summaryLine{{ID: "etat", Message: errRefundFilter.Message}}
+		p.Errors = []kit.SummaryLine{{ID: "etat", Message: errRefundFilter.Message}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffRefunds, p)
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -126,7 +127,7 @@ func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *s
 func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request, u *staffUser) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if _, err := s.portal.BackOfficePayments().MarkRefunded(r.Context(), u.actor, id); err != nil {
 		return err

@@ -60,7 +60,7 @@ func TestStaffLogin(t *testing.T) {
 	})
 
 	t.Run("repeated failures for one address are limited", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: 15 * 60e9} })
+		e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * 60e9} })
 		b := e.browser()
 		b.get("/gestion/connexion")
 		for range 2 {
@@ -157,7 +157,7 @@ func TestStaffRoles(t *testing.T) {
 		return staffRedirect(w, r, "/gestion/", "")
 	}))
 	mux.Handle("/", e.server)
-	e.ts.Config.Handler = e.server.withBiller(mux)
+	e.ts.Config.Handler = e.server.site.WithBiller(mux, e.server.fail)
 
 	reader := e.reader()
 	p := reader.get("/gestion/")

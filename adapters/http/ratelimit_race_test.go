@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -97,8 +98,8 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 			for _, addresses := range []int{1, 100} {
 				t.Run(fmt.Sprintf("%s/%s/%d addresses", name, who.name, addresses), func(t *testing.T) {
 					e := newEnv(t, backend, func(c *Config) {
-						c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
-						c.Limits.AuthPerIP = Rate{Events: 1000, Per: time.Minute}
+						c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
+						c.Limits.AuthPerIP = ports.Rate{Events: 1000, Per: time.Minute}
 					})
 					b := e.browser()
 					b.get(who.page)
@@ -106,8 +107,8 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 						return loginForm(t, b, who.page, who.email, "faux", fmt.Sprintf("192.0.2.%d", i%addresses+1))
 					})
 					t.Logf("checked %d, refused %d", counts[http.StatusUnauthorized], counts[http.StatusTooManyRequests])
-					assert.Equal(t, DefaultLimits.LoginFailures.Events, counts[http.StatusUnauthorized], "passwords checked")
-					assert.Equal(t, 100-DefaultLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
+					assert.Equal(t, ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusUnauthorized], "passwords checked")
+					assert.Equal(t, 100-ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
 					assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
 					assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"))
 				})
@@ -122,7 +123,7 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
 	for name, backend := range limitBackends {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: 15 * time.Minute} })
+			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * time.Minute} })
 			for range 5 {
 				e.browser().login(demo.Email, demo.Password, false)
 				e.browser().staffLogin(demo.StaffEmail, demo.StaffPassword)
@@ -178,12 +179,12 @@ func TestNotificationsAreLimitedPerAddress(t *testing.T) {
 func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
 	var cfg Config
 	e := newEnv(t, backend, func(c *Config) {
-		c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
+		c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
 		cfg = *c
 	})
 	started(t, e)
 	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
-	limit := DefaultLimits.PaymentCallbacks.Events
+	limit := ports.DefaultRateLimits.PaymentCallbacks.Events
 	gw := &gatedGateway{FakeGateway: e.gateway, want: limit, open: make(chan struct{})}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: gw, Clock: e.clock, Random: portstest.NewSeqRandom(5),

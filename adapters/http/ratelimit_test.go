@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,11 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestFailedLoginsArePerAddress(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 3, Per: 15 * time.Minute} })
+	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 3, Per: 15 * time.Minute} })
 	b := e.browser()
 	b.get("/connexion")
 	for range 3 {
@@ -38,7 +38,7 @@ func TestFailedLoginsArePerAddress(t *testing.T) {
 }
 
 func TestAuthRequestsArePerIP(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.AuthPerIP = Rate{Events: 2, Per: time.Minute} })
+	e := newEnv(t, func(c *Config) { c.Limits.AuthPerIP = ports.Rate{Events: 2, Per: time.Minute} })
 	b := e.browser()
 	b.get("/mot-de-passe-oublie")
 	for i := range 2 {
@@ -64,7 +64,7 @@ func TestMailsArePerAddress(t *testing.T) {
 }
 
 func TestContactIsLimitedPerAccount(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.ContactPerAccount = Rate{Events: 1, Per: time.Hour} })
+	e := newEnv(t, func(c *Config) { c.Limits.ContactPerAccount = ports.Rate{Events: 1, Per: time.Hour} })
 	b := e.browser().loginDemo()
 	b.get("/contact")
 	assert.Equal(t, http.StatusSeeOther, b.post("/contact", url.Values{"subject": {"Un"}, "body": {"Un"}}).status)
@@ -74,7 +74,7 @@ func TestContactIsLimitedPerAccount(t *testing.T) {
 }
 
 func TestWrongCurrentPasswordsAreCounted(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: time.Hour} })
+	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
 	b := e.browser().loginDemo()
 	b.get("/mes-informations")
 	form := url.Values{"current_password": {"faux"}, "password": {"encore-meilleur"}, "confirm": {"encore-meilleur"}}
@@ -84,57 +84,14 @@ func TestWrongCurrentPasswordsAreCounted(t *testing.T) {
 }
 
 func TestDefaultLimitsSpareAFamily(t *testing.T) {
-	l, err := Limits{}.withDefaults()
+	l, err := ports.RateLimits{}.WithDefaults()
 	require.NoError(t, err)
-	assert.Equal(t, Rate{Events: 10, Per: 15 * time.Minute}, l.LoginFailures)
-	assert.Equal(t, Rate{Events: 60, Per: time.Minute}, l.AuthPerIP)
-	assert.Equal(t, Rate{Events: 5, Per: time.Hour}, l.MailsPerAddress)
-	assert.Equal(t, Rate{Events: 10, Per: time.Hour}, l.ContactPerAccount)
-	_, err = Limits{AuthPerIP: Rate{Events: -1, Per: time.Minute}}.withDefaults()
+	assert.Equal(t, ports.Rate{Events: 10, Per: 15 * time.Minute}, l.LoginFailures)
+	assert.Equal(t, ports.Rate{Events: 60, Per: time.Minute}, l.AuthPerIP)
+	assert.Equal(t, ports.Rate{Events: 5, Per: time.Hour}, l.MailsPerAddress)
+	assert.Equal(t, ports.Rate{Events: 10, Per: time.Hour}, l.ContactPerAccount)
+	_, err = ports.RateLimits{AuthPerIP: ports.Rate{Events: -1, Per: time.Minute}}.WithDefaults()
 	assert.Error(t, err)
-}
-
-func TestLimiterMemoryIsBounded(t *testing.T) {
-	m := newMemoryLimiter(Rate{Events: 1, Per: time.Minute}, 100)
-	now := time.Now()
-	for i := range 1000 {
-		ok, _ := m.Allow(context.Background(), fmt.Sprint("ip-", i), now.Add(time.Duration(i)*time.Millisecond))
-		require.True(t, ok)
-	}
-	assert.LessOrEqual(t, m.size(), 100)
-	ok, wait := m.Allow(context.Background(), "ip-999", now.Add(time.Second))
-	assert.False(t, ok, "a recent key is kept")
-	assert.Greater(t, wait, 50*time.Second)
-	// Idle keys are dropped first.
-	later := now.Add(2 * time.Minute)
-	ok, _ = m.Allow(context.Background(), "new", later)
-	assert.True(t, ok)
-	assert.LessOrEqual(t, m.size(), 100)
-}
-
-func TestRemoteIPGroupsIPv6ByPrefix(t *testing.T) {
-	r := &http.Request{RemoteAddr: "[2001:db8:1:2:3:4:5:6]:4242"}
-	assert.Equal(t, "2001:db8:1:2::/64", remoteIP(r))
-	r.RemoteAddr = "192.0.2.7:80"
-	assert.Equal(t, "192.0.2.7", remoteIP(r))
-	r.RemoteAddr = "[::ffff:192.0.2.7]:80"
-	assert.Equal(t, "192.0.2.7", remoteIP(r))
-}
-
-func TestClientIPFromHeader(t *testing.T) {
-	get := ClientIPFromHeader("X-Forwarded-For")
-	r := httptest.NewRequest("GET", "/", nil)
-	r.RemoteAddr = "10.0.0.2:4567"
-	assert.Equal(t, "10.0.0.2", get(r), "no header: the connection")
-	r.Header.Add("X-Forwarded-For", "6.6.6.6, 203.0.113.7")
-	assert.Equal(t, "203.0.113.7", get(r), "the address the proxy added, not the client's claim")
-	r.Header.Set("X-Forwarded-For", "2001:db8:1:2:3:4:5:6")
-	assert.Equal(t, "2001:db8:1:2::/64", get(r))
-	r.Header.Set("X-Forwarded-For", "n'importe quoi")
-	assert.Equal(t, "10.0.0.2", get(r))
-	real := ClientIPFromHeader("X-Real-IP")
-	r.Header.Set("X-Real-IP", "198.51.100.4")
-	assert.Equal(t, "198.51.100.4", real(r))
 }
 
 // TestInstancesSharingAThrottleShareTheLimit: two portal instances behind
@@ -144,7 +101,7 @@ func TestInstancesSharingAThrottleShareTheLimit(t *testing.T) {
 	var cfg Config
 	e := newEnv(t, func(c *Config) {
 		c.Throttle = memory.NewThrottle()
-		c.Limits.LoginFailures = Rate{Events: 3, Per: 15 * time.Minute}
+		c.Limits.LoginFailures = ports.Rate{Events: 3, Per: 15 * time.Minute}
 		cfg = *c
 	})
 	other, err := New(cfg)

@@ -34,7 +34,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	css := b.get("/static/portail.css")
 	assert.Equal(t, "no-cache", css.header.Get("Cache-Control"))
 	assert.Equal(t, "text/css; charset=utf-8", css.header.Get("Content-Type"))
-	url, err := e.server.assets.url("portail.css")
+	url, err := e.server.site.Assets.URL("portail.css")
 	require.NoError(t, err)
 	assert.Equal(t, "public, max-age=31536000, immutable", b.get(url).header.Get("Cache-Control"))
 	assert.Equal(t, http.StatusNotFound, b.get("/static/absent.css").status)
@@ -127,9 +127,9 @@ func TestFrenchErrorPages(t *testing.T) {
 func TestPanicGivesTheFrench500Page(t *testing.T) {
 	var logs bytes.Buffer
 	e := newEnv(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
-	h := e.server.secureHeaders(e.server.recover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := e.server.site.SecureHeaders(e.server.site.Recover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boum")
-	})))
+	}), e.server.fail))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)

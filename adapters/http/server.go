@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -27,8 +28,15 @@ type Config struct {
 	Logger    *slog.Logger
 	// Clock drives the rate limiters and the dates shown; default
 	// ports.SystemClock{}.
-	Clock  ports.Clock
-	Limits Limits
+	Clock ports.Clock
+	// Limits are the rate limits; zero fields take
+	// ports.DefaultRateLimits.
+	Limits ports.RateLimits
+	// ClientIP returns the client's address, for the limits and the
+	// audit log. Default: the host of r.RemoteAddr. Behind a reverse
+	// proxy, give one that reads the proxy's header, and only from the
+	// proxy (kit.ClientIPFromHeader).
+	ClientIP func(*http.Request) string
 	// Dev is nil outside demo mode: then nothing under /_dev/ exists.
 	Dev *Dev
 	// Throttle, when set, keeps the rate limits in a store every portal
@@ -57,43 +65,30 @@ type DevMail struct {
 
 // Server is the portal's http.Handler.
 type Server struct {
-	portal   *ports.Portal
-	fallback uuid.UUID
-	log      *slog.Logger
-	clock    ports.Clock
-	dev      *Dev
-	secure   bool   // PublicURL is https
-	origin   string // scheme://host of PublicURL
-	pages    map[string]*pageTemplate
-	assets   *assets
-	limits   *limiters
-	handler  http.Handler
+	site       *kit.Site
+	portal     *ports.Portal
+	log        *slog.Logger
+	clock      ports.Clock
+	dev        *Dev
+	pages      *kit.Pages // the citizens' portal's
+	staffPages *kit.Pages // the back office's
+	limits     *kit.Limiters
+	handler    http.Handler
 	// paymentOrigins is appended to form-action on the summary page.
 	paymentOrigins string
 }
 
 // New checks cfg, parses every page template and builds the routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Portal == nil {
-		return nil, errors.New("http: Config.Portal is required")
-	}
-	u, err := url.Parse(cfg.PublicURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("http: public URL %q: want an absolute http(s) URL", cfg.PublicURL)
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = ports.SystemClock{}
-	}
-	limits, err := cfg.Limits.withDefaults()
+	site, err := kit.NewSite(kit.SiteConfig{
+		Portal: cfg.Portal, BillerID: cfg.BillerID, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Clock: cfg.Clock,
+		Limits: cfg.Limits, ClientIP: cfg.ClientIP, Throttle: cfg.Throttle, Dev: cfg.Dev != nil,
+	})
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		portal: cfg.Portal, fallback: cfg.BillerID, log: cfg.Logger, clock: cfg.Clock, dev: cfg.Dev,
-		secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host,
+		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, dev: cfg.Dev, limits: site.Limits,
 	}
 	s.paymentOrigins = " https:"
 	if len(cfg.PaymentPages) > 0 {
@@ -103,18 +98,14 @@ func New(cfg Config) (*Server, error) {
 			if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 				return nil, fmt.Errorf("http: payment page %q: want an absolute http(s) URL", page)
 			}
-			if o := pu.Scheme + "://" + pu.Host; o != s.origin {
+			if o := pu.Scheme + "://" + pu.Host; o != site.Origin {
 				s.paymentOrigins += " " + o
 			}
 		}
 	}
-	if s.assets, err = loadAssets(); err != nil {
+	if err := s.parsePages(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(s.funcs()); err != nil {
-		return nil, err
-	}
-	s.limits = newLimiters(limits, cfg.Throttle, cfg.Logger)
 	if s.handler, err = s.routes(); err != nil {
 		return nil, err
 	}
@@ -133,7 +124,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /static/", s.assets)
+	mux.Handle("GET /static/", s.site.Assets)
 
 	// Account: login, activation, forgotten password, password links.
 	mux.Handle("GET /connexion", s.anonymous(s.showLogin))
@@ -159,10 +150,10 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /paiement", s.private(s.selection))
 	mux.Handle("GET /paiement/recapitulatif", s.private(s.summary))
 	mux.Handle("POST /paiement", s.private(s.startPayment))
-	mux.Handle("GET "+ports.PathPaymentNotify, s.limitPaymentCallback(http.HandlerFunc(s.notify)))
-	mux.Handle("POST "+ports.PathPaymentNotify, s.limitPaymentCallback(http.HandlerFunc(s.notify)))
-	mux.Handle("GET "+ports.PathPaymentReturn, s.limitPaymentCallback(s.public(s.paymentReturn)))
-	mux.Handle("POST "+ports.PathPaymentReturn, s.limitPaymentCallback(s.public(s.paymentReturn)))
+	mux.Handle("GET "+ports.PathPaymentNotify, s.limits.LimitPaymentCallbacks(http.HandlerFunc(s.notify), s.fail))
+	mux.Handle("POST "+ports.PathPaymentNotify, s.limits.LimitPaymentCallbacks(http.HandlerFunc(s.notify), s.fail))
+	mux.Handle("GET "+ports.PathPaymentReturn, s.limits.LimitPaymentCallbacks(s.public(s.paymentReturn), s.fail))
+	mux.Handle("POST "+ports.PathPaymentReturn, s.limits.LimitPaymentCallbacks(s.public(s.paymentReturn), s.fail))
 
 	// Mes informations.
 	mux.Handle("GET /mes-informations", s.private(s.profile))
@@ -193,22 +184,17 @@ func (s *Server) routes() (http.Handler, error) {
 		}
 	}
 	// Everything else, /_dev/ outside demo mode included, is a French 404.
-	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
 
-	cop := http.NewCrossOriginProtection()
-	if err := cop.AddTrustedOrigin(s.origin); err != nil {
-		return nil, fmt.Errorf("http: %w", err)
-	}
 	// The DGFiP's servers notify, and a browser comes back from the
 	// DGFiP's site with a POST: both are cross-origin by nature. These two
 	// paths change nothing on the citizen's behalf: they only make the
 	// portal ask the gateway, server to server, what happened.
-	cop.AddInsecureBypassPattern("POST " + ports.PathPaymentNotify)
-	cop.AddInsecureBypassPattern("POST " + ports.PathPaymentReturn)
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, errCrossOrigin)
-	}))
-	return s.secureHeaders(s.recover(s.withBiller(cop.Handler(mux)))), nil
+	h, err := s.site.CrossOrigin(mux, s.fail, "POST "+ports.PathPaymentNotify, "POST "+ports.PathPaymentReturn)
+	if err != nil {
+		return nil, err
+	}
+	return s.site.SecureHeaders(s.site.Recover(s.site.WithBiller(h, s.fail), s.fail)), nil
 }
 
 // healthz is the liveness probe: the process serves. It stays 200 while

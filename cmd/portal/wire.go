@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/smtp"
 	"github.com/portail-factures/portail/adapters/tipi"
@@ -90,15 +91,15 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 
 	webCfg := web.Config{
 		Portal: portal, BillerID: opened.BillerID, PublicURL: m.Config.PublicURL,
-		Logger: m.Logger, Clock: clock, Limits: web.DefaultLimits,
+		Logger: m.Logger, Clock: clock, Limits: ports.DefaultRateLimits,
 		PaymentPages: []string{gateway.PageURL()},
 		Throttle:     opened.Throttle,
 	}
-	webCfg.Limits.APIPerKey = web.Rate{Events: m.Config.HTTP.APIPerMinute, Per: time.Minute}
-	webCfg.Limits.APIKeyFailures = web.Rate{Events: m.Config.HTTP.APIKeyFailuresPerMinute, Per: time.Minute}
-	webCfg.Limits.PaymentCallbacks = web.Rate{Events: m.Config.HTTP.PaymentCallbacksPerMinute, Per: time.Minute}
+	webCfg.Limits.APIPerKey = ports.Rate{Events: m.Config.HTTP.APIPerMinute, Per: time.Minute}
+	webCfg.Limits.APIKeyFailures = ports.Rate{Events: m.Config.HTTP.APIKeyFailuresPerMinute, Per: time.Minute}
+	webCfg.Limits.PaymentCallbacks = ports.Rate{Events: m.Config.HTTP.PaymentCallbacksPerMinute, Per: time.Minute}
 	if h := m.Config.HTTP.ClientIPHeader; h != "" {
-		webCfg.Limits.ClientIP = web.ClientIPFromHeader(h)
+		webCfg.ClientIP = kit.ClientIPFromHeader(h)
 	}
 	if opened.Demo {
 		// Demo extras under /_dev/: the mailbox and the PayFiP simulator.
