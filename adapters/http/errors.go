@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/portail-factures/portail/adapters/http/api"
 	"github.com/portail-factures/portail/adapters/http/kit"
 )
 
@@ -13,8 +14,8 @@ import (
 // fail answers err for the audience of r: JSON on the API's paths (the
 // middleware's errors included), the citizens' error page otherwise.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
-		s.apiFail(w, r, err)
+	if api.IsAPI(r) { // machine clients get JSON, even from the middleware
+		s.api.Fail(w, r, err)
 		return
 	}
 	s.site.Fail(w, r, err, citizenErrors{s})

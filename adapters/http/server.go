@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/api"
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/ports"
 )
@@ -73,6 +74,7 @@ type Server struct {
 	pages      *kit.Pages // the citizens' portal's
 	staffPages *kit.Pages // the back office's
 	limits     *kit.Limiters
+	api        *api.API
 	handler    http.Handler
 	// paymentOrigins is appended to form-action on the summary page.
 	paymentOrigins string
@@ -89,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, dev: cfg.Dev, limits: site.Limits,
+		api: api.New(site),
 	}
 	s.paymentOrigins = " https:"
 	if len(cfg.PaymentPages) > 0 {
@@ -173,7 +176,7 @@ func (s *Server) routes() (http.Handler, error) {
 
 	// The billing service's back office and the billing software's API.
 	s.gestionRoutes(mux)
-	s.apiRoutes(mux)
+	s.api.Routes(mux)
 
 	if s.dev != nil {
 		if s.dev.Mails != nil {
