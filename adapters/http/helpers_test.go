@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -65,11 +66,11 @@ func newEnv(t *testing.T, change ...func(*Config)) *env {
 	require.NoError(t, err)
 	cfg := Config{
 		Portal: p, BillerID: demo.BillerID, PublicURL: publicURL, Clock: e.clock,
-		Dev: &Dev{
-			Mails: func() []DevMail {
-				var out []DevMail
+		Dev: &dev.Config{
+			Mails: func() []dev.Mail {
+				var out []dev.Mail
 				for _, m := range e.mails.Mails() {
-					out = append(out, DevMail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
+					out = append(out, dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
 				}
 				return out
 			},

@@ -14,6 +14,9 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
+// citizenLayout frames the citizens' pages, and the demo's (adapters/http/dev).
+var citizenLayout = kit.Layout{FS: templateFiles, File: "templates/layout.html"}
+
 // The pages. Each is its own template set: layout.html and the kit's
 // partials.html with the page's file, which defines "content". New fails if one is
 // missing or does not parse: the start-up check of every page.
@@ -37,14 +40,13 @@ const (
 	pageLegal        = "legal"
 	pageA11y         = "accessibility"
 	pageError        = "error"
-	pageDevMail      = "dev_mail"
 )
 
 var pageNames = []string{
 	pageLogin, pageActivation, pageForgot, pageSetPassword, pageDeadLink, pageHome,
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
-	pageHelp, pageLegal, pageA11y, pageError, pageDevMail,
+	pageHelp, pageLegal, pageA11y, pageError,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html and
@@ -56,7 +58,7 @@ func (s *Server) parsePages() error {
 		files[i] = "templates/" + name + ".html"
 	}
 	var err error
-	if s.pages, err = s.site.ParsePages(templateFiles, "templates/layout.html", files, nil); err != nil {
+	if s.pages, err = s.site.ParsePages(citizenLayout, templateFiles, files, nil); err != nil {
 		return err
 	}
 	staff, err := fs.Glob(templateFiles, "templates/gestion_*.html")
@@ -64,7 +66,7 @@ func (s *Server) parsePages() error {
 		return fmt.Errorf("http: back-office pages: %w", err)
 	}
 	staff = slices.DeleteFunc(staff, func(f string) bool { return f == "templates/gestion_layout.html" })
-	s.staffPages, err = s.site.ParsePages(templateFiles, "templates/gestion_layout.html", staff, nil)
+	s.staffPages, err = s.site.ParsePages(kit.Layout{FS: templateFiles, File: "templates/gestion_layout.html"}, templateFiles, staff, nil)
 	return err
 }
 
@@ -79,14 +81,19 @@ const (
 // render fills the base page and writes the page through a buffer, so
 // that a template failure never sends half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name string, p kit.Page) error {
-	b := p.PageBase()
+	s.fillBase(w, r, p.PageBase())
+	return s.pages.Render(w, st, name, p)
+}
+
+// fillBase fills what the citizens' layout shows: the menu when a
+// citizen is logged in, the form token, the confirmation of ?message=.
+func (s *Server) fillBase(w http.ResponseWriter, r *http.Request, b *kit.Base) {
 	token := ""
 	if u := userFrom(r); u != nil {
 		b.LoggedIn = true
 		token = u.session.CSRFToken
 	}
 	s.site.FillBase(w, r, b, token, flashes, "message")
-	return s.pages.Render(w, st, name, p)
 }
 
 // The confirmations shown after a redirect (?message=code). Only these

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -137,44 +136,6 @@ func TestPanicGivesTheFrench500Page(t *testing.T) {
 	assert.NotContains(t, rec.Body.String(), "boum")
 	assert.Contains(t, logs.String(), "level=ERROR")
 	assert.Contains(t, logs.String(), "boum")
-}
-
-func TestDevPagesExistOnlyInDemoMode(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Dev = nil })
-	b := e.browser()
-	for _, path := range []string{"/_dev/mail", "/_dev/payfip/tpa/paiementws.web"} {
-		assert.Equal(t, http.StatusNotFound, b.get(path).status, path)
-	}
-	notContains(t, b.get("/connexion"), "/_dev/mail")
-}
-
-func TestDevMailPage(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser()
-	b.get("/activation")
-	b.post("/activation", url.Values{"email": {demo.NewcomerEmail}})
-	e.clock.Advance(time.Minute)
-	b.get("/mot-de-passe-oublie")
-	b.post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
-
-	p := b.get("/_dev/mail")
-	require.Equal(t, http.StatusOK, p.status)
-	assert.Equal(t, "no-referrer", p.header.Get("Referrer-Policy"))
-	assert.Equal(t, 2, strings.Count(p.body, "<article"))
-	contains(t, p, "À :", "Objet :", "26/11/2026 à 10h01", "26/11/2026 à 10h00")
-	assert.Less(t, strings.Index(p.body, demo.Email), strings.Index(p.body, demo.NewcomerEmail), "newest first")
-	assert.Regexp(t, `<a href="http://portail.test/mot-de-passe\?lien=[A-Za-z0-9_%-]+">http://portail.test/mot-de-passe\?lien=`, p.body)
-
-	assert.Equal(t, "simulateur", b.get("/_dev/payfip/tpa/paiementws.web?idop=1").body)
-	assert.Equal(t, []string{"/_dev/payfip/tpa/paiementws.web"}, e.payfip, "mounted without StripPrefix")
-}
-
-func TestLinkifyIsSafe(t *testing.T) {
-	parts := linkify("Voir https://a.fr/x?lien=1. Puis <script>alert(1)</script> javascript:alert(1)")
-	require.Len(t, parts, 3)
-	assert.Equal(t, "https://a.fr/x?lien=1", parts[1].URL)
-	assert.Equal(t, ". Puis <script>alert(1)</script> javascript:alert(1)", parts[2].Text)
-	assert.Empty(t, parts[2].URL)
 }
 
 func TestFooterPages(t *testing.T) {

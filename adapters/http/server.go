@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/adapters/http/api"
+	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/ports"
 )
@@ -39,7 +40,7 @@ type Config struct {
 	// proxy (kit.ClientIPFromHeader).
 	ClientIP func(*http.Request) string
 	// Dev is nil outside demo mode: then nothing under /_dev/ exists.
-	Dev *Dev
+	Dev *dev.Config
 	// Throttle, when set, keeps the rate limits in a store every portal
 	// instance shares (PostgreSQL); otherwise each process counts alone.
 	Throttle ports.Throttle
@@ -49,28 +50,13 @@ type Config struct {
 	PaymentPages []string
 }
 
-// Dev holds the demo's extras, served under /_dev/.
-type Dev struct {
-	// Mails returns the mails sent, newest first.
-	Mails func() []DevMail
-	// PayFiP is the PayFiP simulator, mounted at /_dev/payfip/ with its
-	// full path (no StripPrefix).
-	PayFiP http.Handler
-}
-
-// DevMail is one mail shown on the demo's mail page.
-type DevMail struct {
-	To, ReplyTo, Subject, Text string
-	At                         time.Time
-}
-
 // Server is the portal's http.Handler.
 type Server struct {
 	site       *kit.Site
 	portal     *ports.Portal
 	log        *slog.Logger
 	clock      ports.Clock
-	dev        *Dev
+	dev        *dev.Dev
 	pages      *kit.Pages // the citizens' portal's
 	staffPages *kit.Pages // the back office's
 	limits     *kit.Limiters
@@ -90,7 +76,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, dev: cfg.Dev, limits: site.Limits,
+		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, limits: site.Limits,
 		api: api.New(site),
 	}
 	s.paymentOrigins = " https:"
@@ -108,6 +94,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := s.parsePages(); err != nil {
 		return nil, err
+	}
+	if cfg.Dev != nil {
+		look := dev.Look{Layout: citizenLayout, Fill: s.fillBase, Errors: citizenErrors{s}}
+		if s.dev, err = dev.New(site, *cfg.Dev, look); err != nil {
+			return nil, err
+		}
 	}
 	if s.handler, err = s.routes(); err != nil {
 		return nil, err
@@ -179,12 +171,7 @@ func (s *Server) routes() (http.Handler, error) {
 	s.api.Routes(mux)
 
 	if s.dev != nil {
-		if s.dev.Mails != nil {
-			mux.Handle("GET /_dev/mail", s.handle(s.devMails))
-		}
-		if s.dev.PayFiP != nil {
-			mux.Handle("/_dev/payfip/", s.dev.PayFiP)
-		}
+		s.dev.Routes(mux)
 	}
 	// Everything else, /_dev/ outside demo mode included, is a French 404.
 	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))

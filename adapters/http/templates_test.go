@@ -40,7 +40,6 @@ func samples() map[string]kit.Page {
 		pageLegal:        &textPage{},
 		pageA11y:         &textPage{},
 		pageError:        &errorPage{Status: 404, Message: "Absente"},
-		pageDevMail:      &devMailPage{Mails: []devMailView{{To: "a@b.fr", Parts: linkify("https://a.fr/x")}}},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/smtp"
@@ -103,7 +104,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	if opened.Demo {
 		// Demo extras under /_dev/: the mailbox and the PayFiP simulator.
-		webCfg.Dev = &web.Dev{Mails: devMails(mailbox)}
+		webCfg.Dev = &dev.Config{Mails: devMails(mailbox)}
 		if simulator != nil {
 			webCfg.Dev.PayFiP = simulator
 		}
@@ -112,12 +113,12 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 }
 
 // devMails shows the demo mailbox on /_dev/mail.
-func devMails(box *memory.Mailbox) func() []web.DevMail {
-	return func() []web.DevMail {
+func devMails(box *memory.Mailbox) func() []dev.Mail {
+	return func() []dev.Mail {
 		sent := box.Mails()
-		out := make([]web.DevMail, len(sent))
+		out := make([]dev.Mail, len(sent))
 		for i, m := range sent {
-			out[i] = web.DevMail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At}
+			out[i] = dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At}
 		}
 		return out
 	}

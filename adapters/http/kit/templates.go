@@ -28,13 +28,19 @@ type Pages struct {
 	byName map[string]*template.Template
 }
 
-// ParsePages parses every page file of files over the layout file (both
-// paths in files) and the kit's partials. A page's name is its file name
-// without ".html"; the layout's is the template its file must define.
-// It fails if a page does not parse or lacks "content": the start-up
-// check of every page.
-func (s *Site) ParsePages(files fs.FS, layout string, pages []string, funcs template.FuncMap) (*Pages, error) {
-	p := &Pages{layout: strings.TrimSuffix(path.Base(layout), ".html"), byName: make(map[string]*template.Template, len(pages))}
+// Layout is an audience's layout file: the page frame its pages fill.
+type Layout struct {
+	FS   fs.FS
+	File string // its path in FS; the template it defines is its base name
+}
+
+// ParsePages parses every page file of files (paths in files) over the
+// layout and the kit's partials. A page's name is its file name without
+// ".html"; the layout's is the template its file must define. It fails if
+// a page does not parse or lacks "content": the start-up check of every
+// page. funcs adds to the kit's Funcs.
+func (s *Site) ParsePages(layout Layout, files fs.FS, pages []string, funcs template.FuncMap) (*Pages, error) {
+	p := &Pages{layout: strings.TrimSuffix(path.Base(layout.File), ".html"), byName: make(map[string]*template.Template, len(pages))}
 	all := s.Funcs()
 	for k, v := range funcs {
 		all[k] = v
@@ -43,7 +49,10 @@ func (s *Site) ParsePages(files fs.FS, layout string, pages []string, funcs temp
 		name := strings.TrimSuffix(path.Base(file), ".html")
 		t, err := template.New(name).Funcs(all).ParseFS(partials, "templates/partials.html")
 		if err == nil {
-			t, err = t.ParseFS(files, layout, file)
+			t, err = t.ParseFS(layout.FS, layout.File)
+		}
+		if err == nil {
+			t, err = t.ParseFS(files, file)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("http: page %s: %w", name, err)

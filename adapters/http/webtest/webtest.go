@@ -31,6 +31,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -89,11 +90,11 @@ func New(t *testing.T, change ...func(*web.Config)) *Env {
 	require.NoError(t, err)
 	cfg := web.Config{
 		Portal: p, BillerID: demo.BillerID, PublicURL: PublicURL, Clock: e.Clock,
-		Dev: &web.Dev{
-			Mails: func() []web.DevMail {
-				var out []web.DevMail
+		Dev: &dev.Config{
+			Mails: func() []dev.Mail {
+				var out []dev.Mail
 				for _, m := range e.Mails.Mails() {
-					out = append(out, web.DevMail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
+					out = append(out, dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
 				}
 				return out
 			},
