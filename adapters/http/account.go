@@ -65,7 +65,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // logout is "Se déconnecter": the session is destroyed and the cookie
 // cleared.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	if err := s.portal.Citizens().Logout(r.Context(), u.secret); err != nil {
 		return err
 	}
@@ -219,7 +220,8 @@ type homePage struct {
 	Dashboard ports.Dashboard
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	d, err := s.portal.Citizens().Dashboard(r.Context(), u.citizen, u.session)
 	if err != nil {
 		return err
@@ -229,7 +231,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
 
 // closeNotice is "Fermer" on the important notice: closed for the rest of
 // the session.
-func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	if err := s.portal.Citizens().CloseNotice(r.Context(), u.session); err != nil {
 		return err
 	}

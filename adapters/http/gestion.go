@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -17,16 +18,18 @@ import (
 // all, so an area adds pages without touching this file.
 //
 // Conventions for an area of the back office (payments, settings…):
-//   - a file gestion_AREA.go whose init() calls registerGestionArea with
-//     a function registering its routes, and registerGestionFlashes with
-//     its confirmations (?ok=code after a redirect);
-//   - handlers have the signature of staffHandler; wrap them with
+//   - a file gestion_AREA.go with a method staffAREARoutes registering its
+//     routes, called from gestionRoutes, and its confirmations (?ok=code
+//     after a redirect) in a map staffAREAFlashes, listed in
+//     gestionFlashes;
+//   - handlers are kit.HandlerFunc (staffFrom(r) is the staff member);
+//     wrap them with
 //     s.staffRead (any role) or s.staffWrite (role "gestionnaire": a
 //     "lecture" staff member gets a 403 before the handler runs). Both
 //     check the session's form token on POST (including
 //     multipart/form-data). The use cases check role and biller again
 //     with the ports.Actor they receive (u.actor);
-//   - pages are structs embedding staffBase, rendered with s.renderStaff;
+//   - pages are structs embedding kit.Base, rendered with s.renderStaff;
 //     errors returned by a handler become a back-office error page.
 //
 // Routes of the areas: /gestion/ (this file: the dashboard),
@@ -42,41 +45,32 @@ type staffUser struct {
 	secret  string
 }
 
-// staffHandler serves a back-office page.
-type staffHandler func(http.ResponseWriter, *http.Request, *staffUser) error
-
-var (
-	gestionAreas   []func(*Server, *http.ServeMux)
-	gestionFlashes = map[string]string{}
-)
-
-// registerGestionArea adds the routes of an area of the back office; it
-// is called from init functions.
-func registerGestionArea(routes func(*Server, *http.ServeMux)) {
-	gestionAreas = append(gestionAreas, routes)
-}
-
-// registerGestionFlashes adds confirmations shown after a redirect to a
-// back-office page with ?ok=code. Only these fixed texts can appear.
-func registerGestionFlashes(m map[string]string) {
-	for k, v := range m {
-		if _, dup := gestionFlashes[k]; dup {
-			panic("http: back-office flash " + k + " registered twice")
-		}
-		gestionFlashes[k] = v
-	}
-}
-
 const (
 	flashStaffLoggedOut = "deconnexion"
 	flashStaffExpired   = "session"
 )
 
-func init() {
-	registerGestionFlashes(map[string]string{
-		flashStaffLoggedOut: "Vous êtes déconnecté de la gestion.",
-		flashStaffExpired:   "Votre session a expiré. Veuillez vous reconnecter.",
-	})
+// gestionFlashes are the confirmations shown after a redirect to a
+// back-office page with ?ok=code, every area's. Only these fixed texts
+// can appear.
+var gestionFlashes = mergeFlashes(map[string]string{
+	flashStaffLoggedOut: "Vous êtes déconnecté de la gestion.",
+	flashStaffExpired:   "Votre session a expiré. Veuillez vous reconnecter.",
+}, staffAccountFlashes, staffAccountsFlashes, staffInvoicesFlashes, staffMessagesFlashes, staffPaymentsFlashes, staffPaymentsReviewFlashes, staffRefundsFlashes, staffSettingsFlashes, staffTeamFlashes)
+
+// mergeFlashes joins the areas' confirmations; a code used twice is a
+// programming error.
+func mergeFlashes(maps ...map[string]string) map[string]string {
+	all := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			if _, dup := all[k]; dup {
+				panic("http: back-office flash " + k + " registered twice")
+			}
+			all[k] = v
+		}
+	}
+	return all
 }
 
 // gestionRoutes registers the back office under /gestion/.
@@ -86,11 +80,19 @@ func (s *Server) gestionRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /gestion/deconnexion", s.staffRead(s.staffLogout))
 	mux.Handle("GET /gestion/{$}", s.staffRead(s.staffHome))
 	mux.Handle("GET /gestion", http.RedirectHandler("/gestion/", http.StatusMovedPermanently))
-	for _, area := range gestionAreas {
-		area(s, mux)
-	}
+	s.staffAccountRoutes(mux)
+	s.staffAccountsRoutes(mux)
+	s.staffAuditRoutes(mux)
+	s.staffImportRoutes(mux)
+	s.staffInvoicesRoutes(mux)
+	s.staffMessagesRoutes(mux)
+	s.staffPaymentsRoutes(mux)
+	s.staffPaymentsReviewRoutes(mux)
+	s.staffRefundsRoutes(mux)
+	s.staffSettingsRoutes(mux)
+	s.staffTeamRoutes(mux)
 	// Anything else under /gestion/ is a back-office 404, for staff only.
-	mux.Handle("/gestion/", s.staffRead(func(http.ResponseWriter, *http.Request, *staffUser) error { return kit.ErrNotFound }))
+	mux.Handle("/gestion/", s.staffRead(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
 }
 
 // Staff cookies are separate from citizens': a citizen's session never
@@ -128,24 +130,25 @@ func (s *Server) authenticateStaff(r *http.Request) (*staffUser, error) {
 }
 
 // staffRead serves a back-office page to any staff member of the biller.
-func (s *Server) staffRead(h staffHandler) http.Handler {
+func (s *Server) staffRead(h kit.HandlerFunc) http.Handler {
 	return s.staffOnly(false, h)
 }
 
 // staffWrite serves a back-office action reserved to the role
 // "gestionnaire".
-func (s *Server) staffWrite(h staffHandler) http.Handler {
+func (s *Server) staffWrite(h kit.HandlerFunc) http.Handler {
 	return s.staffOnly(true, h)
 }
 
-func (s *Server) staffOnly(write bool, h staffHandler) http.Handler {
+func (s *Server) staffOnly(write bool, h kit.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.authenticateStaff(r)
 		if err != nil {
 			s.site.Fail(w, r, err, staffErrors{s: s})
 			return
 		}
-		// Its error pages show the staff member's menu: they know u.
+		// Its error pages show the staff member's menu: they know u; the
+		// handler finds u with staffFrom.
 		s.site.Serve(func(w http.ResponseWriter, r *http.Request) error {
 			if r.Method == http.MethodPost {
 				if err := kit.ParseUploadForm(w, r); err != nil {
@@ -158,9 +161,22 @@ func (s *Server) staffOnly(write bool, h staffHandler) http.Handler {
 			if write && !u.actor.Role.CanWrite() {
 				return ports.ErrReadOnly
 			}
-			return h(w, r, u)
-		}, staffErrors{s, u}).ServeHTTP(w, r)
+			return h(w, r)
+		}, staffErrors{s, u}).ServeHTTP(w, withStaff(r, u))
 	})
+}
+
+const staffKey ctxKey = 1
+
+// withStaff keeps the logged-in staff member in the request.
+func withStaff(r *http.Request, u *staffUser) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), staffKey, u))
+}
+
+// staffFrom is the logged-in staff member of a back-office handler.
+func staffFrom(r *http.Request) *staffUser {
+	u, _ := r.Context().Value(staffKey).(*staffUser)
+	return u
 }
 
 // staffAnonymous serves the back office's login form: a POST must carry
@@ -202,7 +218,7 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, u *staffUse
 }
 
 // staffRedirect sends the browser to a back-office page after a POST,
-// with the confirmation code ok (registered with registerGestionFlashes).
+// with the confirmation code ok (one of gestionFlashes).
 func staffRedirect(w http.ResponseWriter, r *http.Request, target, ok string) error {
 	return kit.Redirect(w, r, target, "ok", ok)
 }
@@ -306,7 +322,8 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) staffLogout(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffLogout(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	if err := s.portal.BackOffice().StaffLogout(r.Context(), u.secret, u.actor); err != nil {
 		return err
 	}
@@ -320,7 +337,8 @@ type staffHomePage struct {
 }
 
 // staffHome is the back office's dashboard: what needs attention.
-func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	board, err := s.portal.BackOffice().StaffBoard(r.Context(), u.actor)
 	if err != nil {
 		return err

@@ -18,15 +18,16 @@ const (
 	staffAccountPassword = "/gestion/mon-compte/mot-de-passe"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET "+staffAccountPath, s.staffRead(s.staffAccount))
-		// Changing one's own password is open to every role.
-		mux.Handle("POST "+staffAccountPassword, s.staffRead(s.changeStaffPassword))
-	})
-	registerGestionFlashes(map[string]string{
-		flashStaffPassword: "Votre nouveau mot de passe a été enregistré. Vos autres sessions de gestion ont été fermées.",
-	})
+// staffAccountRoutes registers the routes of this area of the back office.
+func (s *Server) staffAccountRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+staffAccountPath, s.staffRead(s.staffAccount))
+	// Changing one's own password is open to every role.
+	mux.Handle("POST "+staffAccountPassword, s.staffRead(s.changeStaffPassword))
+}
+
+// staffAccountFlashes are its confirmations after a redirect (?ok=code).
+var staffAccountFlashes = map[string]string{
+	flashStaffPassword: "Votre nouveau mot de passe a été enregistré. Vos autres sessions de gestion ont été fermées.",
 }
 
 type staffAccountPage struct {
@@ -57,7 +58,8 @@ func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *kit.Form) (*
 	}, nil
 }
 
-func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	p, err := s.staffAccountPage(r, u, nil)
 	if err != nil {
 		return err
@@ -71,7 +73,8 @@ func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, u *staffUs
 // not be a way to guess the password, and of many attempts sent at once
 // at most LoginFailures.Events are checked. The reservation is given back
 // unless the current password was wrong.
-func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := kit.NewForm(r, "", "current_password", "password", "confirm")
 	release, err := s.limits.ReserveLogin(r, "staff-account:"+u.actor.ID.String())
 	if err != nil {

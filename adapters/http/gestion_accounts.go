@@ -22,14 +22,15 @@ const (
 	flashActivationSent = "activation"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
-		mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
-		mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
-	})
-	registerGestionFlashes(map[string]string{flashActivationSent: "Le lien d'activation est envoyé au redevable."})
+// staffAccountsRoutes registers the routes of this area of the back office.
+func (s *Server) staffAccountsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
+	mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
+	mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
 }
+
+// staffAccountsFlashes are its confirmations after a redirect (?ok=code).
+var staffAccountsFlashes = map[string]string{flashActivationSent: "Le lien d'activation est envoyé au redevable."}
 
 type staffPayersPage struct {
 	kit.Base
@@ -38,7 +39,8 @@ type staffPayersPage struct {
 	Pager boPager
 }
 
-func (s *Server) showPayers(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showPayers(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if utf8.RuneCountInString(q) > 200 {
 		q = string([]rune(q)[:200])
@@ -69,7 +71,8 @@ func staffPathID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (s *Server) showPayer(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showPayer(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	return s.renderPayer(w, r, u, http.StatusOK, nil)
 }
 
@@ -90,7 +93,8 @@ func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUse
 	return s.renderStaff(w, r, u, st, pageStaffPayer, p)
 }
 
-func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err

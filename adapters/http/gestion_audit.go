@@ -17,10 +17,9 @@ import (
 
 const pageStaffAudit = "gestion_audit"
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/journal", s.staffRead(s.showAuditLog))
-	})
+// staffAuditRoutes registers the routes of this area of the back office.
+func (s *Server) staffAuditRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/journal", s.staffRead(s.showAuditLog))
 }
 
 // boPager is the paging of a back-office list: links keep the filters.
@@ -144,7 +143,8 @@ func auditFilters(q url.Values, f *kit.Form) ports.AuditQuery {
 	return aq
 }
 
-func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := &kit.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	q := auditFilters(r.URL.Query(), f)
 	p := &staffAuditPage{Form: f, Actions: auditActions, Actors: auditActors}

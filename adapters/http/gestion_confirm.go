@@ -41,7 +41,8 @@ type staffConfirmPage struct {
 }
 
 // askRejectPayment is the confirmation of « Rejeter : paiement non reçu ».
-func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound
@@ -96,7 +97,8 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *sta
 
 // askRejectDeclared is the confirmation of « Refuser : règlement non
 // reçu » on an invoice its payer declared paid.
-func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound

@@ -38,11 +38,10 @@ const (
 	importLinesShown = 1000
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/import", s.staffRead(s.showImport))
-		mux.Handle("POST /gestion/import", s.staffWrite(s.postImport))
-	})
+// staffImportRoutes registers the routes of this area of the back office.
+func (s *Server) staffImportRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/import", s.staffRead(s.showImport))
+	mux.Handle("POST /gestion/import", s.staffWrite(s.postImport))
 }
 
 var importFields = []string{"fichier", "format"}
@@ -71,7 +70,8 @@ type staffImportPage struct {
 	MaxMegabytes  int
 }
 
-func (s *Server) showImport(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showImport(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := &kit.Form{Values: map[string]string{"format": "auto"}, Errors: map[string]string{}}
 	return s.renderImport(w, r, u, http.StatusOK, &staffImportPage{Form: f})
 }
@@ -93,7 +93,8 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, u *staffUs
 }
 
 // postImport serves both buttons: action "simuler" or "importer".
-func (s *Server) postImport(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := kit.NewForm(r, "", "fichier", "format", "empreinte")
 	dryRun := r.PostForm.Get("action") != "importer"
 	p := &staffImportPage{Form: f}

@@ -21,18 +21,19 @@ const (
 	pageStaffInvoice  = "gestion_invoice"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/factures", s.staffRead(s.staffInvoices))
-		mux.Handle("GET /gestion/factures/{id}", s.staffRead(s.staffInvoice))
-		mux.Handle("POST /gestion/factures/{id}/etat", s.staffWrite(s.setStaffInvoiceState))
-	})
-	registerGestionFlashes(map[string]string{
-		flashInvoicePaid:      "La facture est enregistrée comme réglée hors du portail.",
-		flashInvoiceTreasury:  "La facture est transmise en trésorerie.",
-		flashInvoiceCancelled: "La facture est annulée : le redevable ne la voit plus.",
-		flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
-	})
+// staffInvoicesRoutes registers the routes of this area of the back office.
+func (s *Server) staffInvoicesRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/factures", s.staffRead(s.staffInvoices))
+	mux.Handle("GET /gestion/factures/{id}", s.staffRead(s.staffInvoice))
+	mux.Handle("POST /gestion/factures/{id}/etat", s.staffWrite(s.setStaffInvoiceState))
+}
+
+// staffInvoicesFlashes are its confirmations after a redirect (?ok=code).
+var staffInvoicesFlashes = map[string]string{
+	flashInvoicePaid:      "La facture est enregistrée comme réglée hors du portail.",
+	flashInvoiceTreasury:  "La facture est transmise en trésorerie.",
+	flashInvoiceCancelled: "La facture est annulée : le redevable ne la voit plus.",
+	flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
 }
 
 const (
@@ -55,7 +56,8 @@ type staffInvoicesPage struct {
 	Prev, Next string
 }
 
-func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := ports.StaffInvoiceFilter{Number: q.Get("numero"), PayerRef: q.Get("redevable"),
@@ -98,7 +100,8 @@ type staffInvoicePage struct {
 	Today string
 }
 
-func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound
@@ -118,7 +121,8 @@ func (s *Server) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *s
 
 // setStaffInvoiceState records what happened to an invoice outside the
 // portal: paid at the counter (on a date), sent to treasury, cancelled.
-func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound

@@ -20,16 +20,17 @@ const (
 	flashMessageReopen = "message-nouveau"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/messages", s.staffRead(s.showMessages))
-		mux.Handle("GET /gestion/messages/{id}", s.staffRead(s.showMessage))
-		mux.Handle("POST /gestion/messages/{id}/etat", s.staffWrite(s.setMessageState))
-	})
-	registerGestionFlashes(map[string]string{
-		flashMessageDone:   "Le message est marqué comme traité.",
-		flashMessageReopen: "Le message est de nouveau à traiter.",
-	})
+// staffMessagesRoutes registers the routes of this area of the back office.
+func (s *Server) staffMessagesRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/messages", s.staffRead(s.showMessages))
+	mux.Handle("GET /gestion/messages/{id}", s.staffRead(s.showMessage))
+	mux.Handle("POST /gestion/messages/{id}/etat", s.staffWrite(s.setMessageState))
+}
+
+// staffMessagesFlashes are its confirmations after a redirect (?ok=code).
+var staffMessagesFlashes = map[string]string{
+	flashMessageDone:   "Le message est marqué comme traité.",
+	flashMessageReopen: "Le message est de nouveau à traiter.",
 }
 
 type staffMessagesPage struct {
@@ -39,7 +40,8 @@ type staffMessagesPage struct {
 	Pager       boPager
 }
 
-func (s *Server) showMessages(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showMessages(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q := r.URL.Query()
 	state, kind := domain.MessageState(q.Get("etat")), domain.MessageKind(q.Get("type"))
 	if !state.Valid() {
@@ -65,7 +67,8 @@ type staffMessagePage struct {
 	Lines []string
 }
 
-func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showMessage(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -81,7 +84,8 @@ func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *staffUse
 
 // setMessageState serves "Marquer comme traité" (etat=handled) and
 // "Remettre à traiter" (etat=new).
-func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err

@@ -32,19 +32,20 @@ const (
 	flashPaymentRejected  = "paiement-rejete"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/paiements", s.staffRead(s.staffPayments))
-		mux.Handle("GET /gestion/paiements/export.csv", s.staffRead(s.staffExportPayments))
-		mux.Handle("GET /gestion/paiements/a-confirmer", s.staffRead(s.staffUnconfirmed))
-		mux.Handle("GET /gestion/paiements/{id}", s.staffRead(s.staffPayment))
-		mux.Handle("POST /gestion/paiements/{id}/confirmer", s.staffWrite(s.staffConfirmPayment))
-		mux.Handle("POST /gestion/paiements/{id}/rejeter", s.staffWrite(s.staffRejectPayment))
-	})
-	registerGestionFlashes(map[string]string{
-		flashPaymentConfirmed: "Le paiement est confirmé.",
-		flashPaymentRejected:  "Le paiement est rejeté : ses factures sont de nouveau à régler.",
-	})
+// staffPaymentsRoutes registers the routes of this area of the back office.
+func (s *Server) staffPaymentsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/paiements", s.staffRead(s.staffPayments))
+	mux.Handle("GET /gestion/paiements/export.csv", s.staffRead(s.staffExportPayments))
+	mux.Handle("GET /gestion/paiements/a-confirmer", s.staffRead(s.staffUnconfirmed))
+	mux.Handle("GET /gestion/paiements/{id}", s.staffRead(s.staffPayment))
+	mux.Handle("POST /gestion/paiements/{id}/confirmer", s.staffWrite(s.staffConfirmPayment))
+	mux.Handle("POST /gestion/paiements/{id}/rejeter", s.staffWrite(s.staffRejectPayment))
+}
+
+// staffPaymentsFlashes are its confirmations after a redirect (?ok=code).
+var staffPaymentsFlashes = map[string]string{
+	flashPaymentConfirmed: "Le paiement est confirmé.",
+	flashPaymentRejected:  "Le paiement est rejeté : ses factures sont de nouveau à régler.",
 }
 
 // paymentFilter is the payment list's search form, as typed.
@@ -142,7 +143,8 @@ type staffPaymentsPage struct {
 	Export string
 }
 
-func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := paymentFilterOf(r)
 	p := &staffPaymentsPage{Base: kit.Base{Title: "Paiements", Menu: menuStaffPayments}, Filter: f, States: domain.PaymentStates,
 		List: ports.PaymentList{Paging: ports.Paging{Page: 1, Pages: 1}}}
@@ -172,7 +174,8 @@ func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request, u *staffU
 
 // staffExportPayments sends the CSV export of the payments matching the
 // list's filters (ports.PaymentExportColumns says its format).
-func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q, bad, err := s.paymentQuery(r, u, paymentFilterOf(r))
 	if len(bad) > 0 {
 		return &domain.Error{Code: domain.Invalid, Message: bad[0].Message}
@@ -191,7 +194,8 @@ type staffPaymentPage struct {
 	Detail ports.PaymentDetail
 }
 
-func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound
@@ -212,7 +216,8 @@ type staffUnconfirmedPage struct {
 
 // staffUnconfirmed lists the payments known only from the legacy URL
 // mode's unauthenticated callback, awaiting the service's decision.
-func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	list, err := s.portal.BackOfficePayments().Payments(r.Context(), u.actor, ports.PaymentQuery{Unconfirmed: true,
 		Offset: (max(page, 1) - 1) * ports.PaymentsPerPage, Limit: ports.PaymentsPerPage})
@@ -224,13 +229,15 @@ func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request, u *sta
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffUnconfirmed, p)
 }
 
-func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().ConfirmPayment, flashPaymentConfirmed)
 }
 
-func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	if !confirmed(r) {
-		return s.askRejectPayment(w, r, u)
+		return s.askRejectPayment(w, r)
 	}
 	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().RejectPayment, flashPaymentRejected)
 }

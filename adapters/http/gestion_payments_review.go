@@ -24,18 +24,19 @@ const (
 	flashDeclaredRejected  = "declaration-rejetee"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/factures-declarees", s.staffRead(s.staffDeclared))
-		mux.Handle("POST /gestion/factures-declarees/{id}/confirmer", s.staffWrite(s.staffConfirmDeclared))
-		mux.Handle("POST /gestion/factures-declarees/{id}/rejeter", s.staffWrite(s.staffRejectDeclared))
-		mux.Handle("GET /gestion/releve", s.staffRead(s.staffSettlementForm))
-		mux.Handle("POST /gestion/releve", s.staffWrite(s.staffSettlement))
-	})
-	registerGestionFlashes(map[string]string{
-		flashDeclaredConfirmed: "La facture est réglée (règlement hors du portail, à la date de la déclaration).",
-		flashDeclaredRejected:  "La déclaration est refusée : la facture est de nouveau à régler et le redevable en est informé.",
-	})
+// staffPaymentsReviewRoutes registers the routes of this area of the back office.
+func (s *Server) staffPaymentsReviewRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/factures-declarees", s.staffRead(s.staffDeclared))
+	mux.Handle("POST /gestion/factures-declarees/{id}/confirmer", s.staffWrite(s.staffConfirmDeclared))
+	mux.Handle("POST /gestion/factures-declarees/{id}/rejeter", s.staffWrite(s.staffRejectDeclared))
+	mux.Handle("GET /gestion/releve", s.staffRead(s.staffSettlementForm))
+	mux.Handle("POST /gestion/releve", s.staffWrite(s.staffSettlement))
+}
+
+// staffPaymentsReviewFlashes are its confirmations after a redirect (?ok=code).
+var staffPaymentsReviewFlashes = map[string]string{
+	flashDeclaredConfirmed: "La facture est réglée (règlement hors du portail, à la date de la déclaration).",
+	flashDeclaredRejected:  "La déclaration est refusée : la facture est de nouveau à régler et le redevable en est informé.",
 }
 
 type staffDeclaredPage struct {
@@ -44,7 +45,8 @@ type staffDeclaredPage struct {
 	Prev, Next string
 }
 
-func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	list, err := s.portal.BackOfficePayments().DeclaredInvoices(r.Context(), u.actor, page)
 	if err != nil {
@@ -55,7 +57,8 @@ func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request, u *staffU
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffDeclared, p)
 }
 
-func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound
@@ -66,9 +69,10 @@ func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u 
 	return staffRedirect(w, r, "/gestion/factures-declarees", flashDeclaredConfirmed)
 }
 
-func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	if !confirmed(r) {
-		return s.askRejectDeclared(w, r, u)
+		return s.askRejectDeclared(w, r)
 	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
@@ -86,7 +90,8 @@ type staffSettlementPage struct {
 	Result *ports.SettlementResult
 }
 
-func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffSettlement, p)
 }
@@ -94,7 +99,8 @@ func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request, u *
 // staffSettlement applies an uploaded settlement report and shows what
 // it found. A file that cannot be read comes back on the form with the
 // lines at fault.
-func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	file, _, err := r.FormFile("releve")
 	if err != nil {

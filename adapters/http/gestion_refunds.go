@@ -33,15 +33,16 @@ const (
 	refundFilterAll       = "tous"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET "+ports.PathRefunds, s.staffRead(s.staffRefunds))
-		mux.Handle("GET "+ports.PathRefunds+"/export.csv", s.staffRead(s.staffExportRefunds))
-		mux.Handle("POST "+ports.PathRefunds+"/{id}/rembourse", s.staffWrite(s.staffMarkRefunded))
-	})
-	registerGestionFlashes(map[string]string{
-		flashRefunded: "Le double paiement est marqué comme remboursé.",
-	})
+// staffRefundsRoutes registers the routes of this area of the back office.
+func (s *Server) staffRefundsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+ports.PathRefunds, s.staffRead(s.staffRefunds))
+	mux.Handle("GET "+ports.PathRefunds+"/export.csv", s.staffRead(s.staffExportRefunds))
+	mux.Handle("POST "+ports.PathRefunds+"/{id}/rembourse", s.staffWrite(s.staffMarkRefunded))
+}
+
+// staffRefundsFlashes are its confirmations after a redirect (?ok=code).
+var staffRefundsFlashes = map[string]string{
+	flashRefunded: "Le double paiement est marqué comme remboursé.",
 }
 
 // refundFilterOption is one choice of the list's filter.
@@ -83,7 +84,8 @@ type staffRefundsPage struct {
 	Export     string
 }
 
-func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	filter, state, ok := refundState(r)
 	p := &staffRefundsPage{Base: kit.Base{Title: "Doubles paiements à rembourser", Menu: menuStaffRefunds},
 		Filter: filter, Options: refundFilterOptions, List: ports.RefundList{Paging: ports.Paging{Page: 1, Pages: 1}}}
@@ -107,7 +109,8 @@ func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUs
 // (ports.RefundExportColumns says its format). The file is built whole
 // before it is sent (double payments are few): a failure is an error
 // page, never 200 with an empty or cut file.
-func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	_, state, ok := refundState(r)
 	if !ok {
 		return errRefundFilter
@@ -124,7 +127,8 @@ func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *s
 	return nil
 }
 
-func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		return kit.ErrNotFound

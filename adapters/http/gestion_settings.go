@@ -23,13 +23,14 @@ const (
 	flashSettingsSaved = "parametres"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/parametres", s.staffRead(s.showSettings))
-		mux.Handle("POST /gestion/parametres", s.staffWrite(s.saveSettings))
-	})
-	registerGestionFlashes(map[string]string{flashSettingsSaved: "Les paramètres sont enregistrés."})
+// staffSettingsRoutes registers the routes of this area of the back office.
+func (s *Server) staffSettingsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/parametres", s.staffRead(s.showSettings))
+	mux.Handle("POST /gestion/parametres", s.staffWrite(s.saveSettings))
 }
+
+// staffSettingsFlashes are its confirmations after a redirect (?ok=code).
+var staffSettingsFlashes = map[string]string{flashSettingsSaved: "Les paramètres sont enregistrés."}
 
 // settingsFields are the form's fields, in the page's order.
 var settingsFields = []string{
@@ -75,7 +76,8 @@ var modeChoices = []modeChoice{
 	{domain.SuspensionScheduled, "Suspension programmée", "Du début à la fin indiqués ci-dessous ; l'un des deux peut rester vide."},
 }
 
-func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showSettings(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	b, err := s.portal.BackOfficeAdmin().Settings(r.Context(), u.actor)
 	if err != nil {
 		return err
@@ -183,7 +185,8 @@ func settingsInput(r *http.Request, f *kit.Form) ports.SettingsInput {
 	return in
 }
 
-func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := kit.NewForm(r, "", settingsFields...)
 	in := settingsInput(r, f)
 	var err error

@@ -31,35 +31,37 @@ const (
 	flashStaffPasswordOK = "mot-de-passe-choisi"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET "+staffForgotPath, s.staffAnonymous(s.showStaffForgot))
-		mux.Handle("POST "+staffForgotPath, s.staffAnonymous(s.requestStaffReset))
-		mux.Handle("GET "+ports.PathStaffSetPassword, s.staffAnonymous(s.showStaffSetPassword))
-		mux.Handle("POST "+ports.PathStaffSetPassword, s.staffAnonymous(s.staffSetPassword))
-		mux.Handle("POST "+staffMembersPath, s.staffManage(s.addStaffMember))
-		mux.Handle("GET "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.confirmStaffAction(staffDisable)))
-		mux.Handle("POST "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.disableStaffMember))
-		mux.Handle("GET "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.confirmStaffAction(staffReset)))
-		mux.Handle("POST "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.resetStaffMember))
-	})
-	registerGestionFlashes(map[string]string{
-		flashStaffAdded:      "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
-		flashStaffDisabled:   "L'agent est désactivé : il ne peut plus se connecter à la gestion.",
-		flashStaffReset:      "Le mot de passe de l'agent est réinitialisé : un message lui est envoyé avec un lien pour en choisir un nouveau.",
-		flashStaffLinkSent:   "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.",
-		flashStaffPasswordOK: "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.",
-	})
+// staffTeamRoutes registers the routes of this area of the back office.
+func (s *Server) staffTeamRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+staffForgotPath, s.staffAnonymous(s.showStaffForgot))
+	mux.Handle("POST "+staffForgotPath, s.staffAnonymous(s.requestStaffReset))
+	mux.Handle("GET "+ports.PathStaffSetPassword, s.staffAnonymous(s.showStaffSetPassword))
+	mux.Handle("POST "+ports.PathStaffSetPassword, s.staffAnonymous(s.staffSetPassword))
+	mux.Handle("POST "+staffMembersPath, s.staffManage(s.addStaffMember))
+	mux.Handle("GET "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.confirmStaffAction(staffDisable)))
+	mux.Handle("POST "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.disableStaffMember))
+	mux.Handle("GET "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.confirmStaffAction(staffReset)))
+	mux.Handle("POST "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.resetStaffMember))
+}
+
+// staffTeamFlashes are its confirmations after a redirect (?ok=code).
+var staffTeamFlashes = map[string]string{
+	flashStaffAdded:      "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
+	flashStaffDisabled:   "L'agent est désactivé : il ne peut plus se connecter à la gestion.",
+	flashStaffReset:      "Le mot de passe de l'agent est réinitialisé : un message lui est envoyé avec un lien pour en choisir un nouveau.",
+	flashStaffLinkSent:   "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.",
+	flashStaffPasswordOK: "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.",
 }
 
 // staffManage serves a page of the staff's management, reserved to the
 // role "administrateur": others get a 403 (the use cases check again).
-func (s *Server) staffManage(h staffHandler) http.Handler {
-	return s.staffRead(func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffManage(h kit.HandlerFunc) http.Handler {
+	return s.staffRead(func(w http.ResponseWriter, r *http.Request) error {
+		u := staffFrom(r)
 		if !u.actor.Role.CanManageStaff() {
 			return domain.ErrStaffAdminOnly
 		}
-		return h(w, r, u)
+		return h(w, r)
 	})
 }
 
@@ -83,7 +85,8 @@ func newStaffAddForm() *kit.Form {
 	return &kit.Form{Prefix: "agent-", Values: map[string]string{"email": "", "name": "", "role": string(domain.RoleManager)}, Errors: map[string]string{}}
 }
 
-func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := kit.NewForm(r, "agent-", staffAddFields...)
 	_, err := s.portal.BackOfficeAdmin().AddStaffMember(r.Context(), u.actor, ports.StaffMemberInput{
 		Email: f.Values["email"], Name: strings.TrimSpace(f.Values["name"]), Role: domain.StaffRole(f.Values["role"])})
@@ -124,8 +127,9 @@ var (
 )
 
 // confirmStaffAction shows the confirmation page of an action on a member.
-func (s *Server) confirmStaffAction(a staffAction) staffHandler {
-	return func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) confirmStaffAction(a staffAction) kit.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u := staffFrom(r)
 		id, err := staffPathID(r)
 		if err != nil {
 			return err
@@ -142,7 +146,8 @@ func (s *Server) confirmStaffAction(a staffAction) staffHandler {
 	}
 }
 
-func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -153,7 +158,8 @@ func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request, u *s
 	return staffRedirect(w, r, staffAccountPath, flashStaffDisabled)
 }
 
-func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err

@@ -152,7 +152,7 @@ func TestStaffRoles(t *testing.T) {
 	e := newEnv(t)
 	mux := http.NewServeMux()
 	called := 0
-	mux.Handle("POST /gestion/essai", e.server.staffWrite(func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+	mux.Handle("POST /gestion/essai", e.server.staffWrite(func(w http.ResponseWriter, r *http.Request) error {
 		called++
 		return staffRedirect(w, r, "/gestion/", "")
 	}))

@@ -47,7 +47,8 @@ func tabURL(tab domain.Tab, page int) string {
 	return "/factures?" + q.Encode()
 }
 
-func (s *Server) invoices(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) invoices(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	q := r.URL.Query()
 	tab := domain.TabUnpaid
 	if t := q.Get("onglet"); t != "" {
@@ -109,7 +110,8 @@ func invoiceID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) invoice(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
@@ -137,7 +139,8 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 
 // invoicePDF serves the invoice's document as a download: another
 // payer's invoice is not found, one without a stored PDF says so.
-func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
@@ -160,7 +163,8 @@ func fileSize(n int) string {
 }
 
 // declarePaid is "Marquer la facture comme réglée".
-func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
@@ -172,7 +176,8 @@ func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request, u *user) er
 }
 
 // undoDeclarePaid is "Marquer la facture comme non réglée".
-func (s *Server) undoDeclarePaid(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) undoDeclarePaid(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err

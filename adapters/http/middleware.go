@@ -43,19 +43,20 @@ func userFrom(r *http.Request) *user {
 // must carry the session's form token, compared in constant time: with
 // http.CrossOriginProtection this is the second wall against cross-site
 // request forgery.
-func (s *Server) private(h func(http.ResponseWriter, *http.Request, *user) error) http.Handler {
+func (s *Server) private(h kit.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.authenticate(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		// The error pages of r show the menu: the user is in r first.
+		// The handler finds u with userFrom, and the error pages of r
+		// show the menu.
 		s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			if err := kit.CheckSessionToken(r, u.session.CSRFToken); err != nil {
 				return err
 			}
-			return h(w, r, u)
+			return h(w, r)
 		}).ServeHTTP(w, withUser(r, u))
 	})
 }

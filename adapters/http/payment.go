@@ -59,7 +59,8 @@ type selectionPage struct {
 	Refused []ports.RefusedInvoice
 }
 
-func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) selection(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	ids, err := parseIDs(r.URL.Query()["facture"])
 	if err != nil {
 		return err
@@ -148,7 +149,8 @@ func durationWords(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	ids, err := parseIDs(r.URL.Query()["facture"])
 	if err != nil {
 		return err
@@ -173,7 +175,8 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error 
 // startPayment is "Payer la facture sur le portail PayFiP": the attempt
 // is stored, its invoices locked, and the browser goes to the DGFiP's
 // page in the same window (303).
-func (s *Server) startPayment(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) startPayment(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	ids, err := parseIDs(r.PostForm["facture"])
 	if err != nil {
 		return err

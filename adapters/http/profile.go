@@ -22,7 +22,8 @@ var (
 	passwordFields = []string{"current_password", "password", "confirm"}
 )
 
-func (s *Server) profile(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	return s.renderProfile(w, r, u, http.StatusOK, &kit.Form{Prefix: "adresse-"}, &kit.Form{Prefix: "mdp-"})
 }
 
@@ -50,7 +51,8 @@ func (s *Server) checkCurrentPassword(r *http.Request, u *user) (release func(er
 
 // changeEmail sends a confirmation link to the new address; the change
 // happens only when it is followed (ports.PathConfirmEmail).
-func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	f := kit.NewForm(r, "adresse-", emailFields...)
 	if err := s.limits.AllowMail(r, f.Values["email"]); err != nil {
 		return err
@@ -73,7 +75,8 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 
 // changePassword needs the current password; the account's other
 // sessions end, this one goes on.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	f := kit.NewForm(r, "mdp-", passwordFields...)
 	release, err := s.checkCurrentPassword(r, u)
 	if err != nil {
@@ -99,7 +102,8 @@ type paperlessPage struct {
 	Profile ports.Profile
 }
 
-func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
@@ -109,7 +113,8 @@ func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request, u *user) 
 }
 
 // paperless records the confirmed wish; the service is emailed.
-func (s *Server) paperless(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) paperless(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	if err := s.portal.Citizens().RequestPaperless(r.Context(), u.citizen); err != nil {
 		return err
 	}
