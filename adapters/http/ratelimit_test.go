@@ -18,69 +18,69 @@ import (
 
 func TestFailedLoginsArePerAddress(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 3, Per: 15 * time.Minute} })
-	b := e.browser()
-	b.get("/connexion")
+	b := e.Browser()
+	b.Get("/connexion")
 	for range 3 {
-		assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+		assert.Equal(t, http.StatusUnauthorized, b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).Status)
 	}
-	p := b.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
-	assert.Equal(t, http.StatusTooManyRequests, p.status, "even the right password waits")
+	p := b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
+	assert.Equal(t, http.StatusTooManyRequests, p.Status, "even the right password waits")
 	contains(t, p, "Trop de demandes", "veuillez patienter 5 minutes")
-	assert.Equal(t, "301", p.header.Get("Retry-After"))
+	assert.Equal(t, "301", p.Header.Get("Retry-After"))
 
 	// Another address from the same connection is not troubled.
-	b.get("/connexion")
-	assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {"autre@demo.fr"}, "password": {"faux"}}).status)
+	b.Get("/connexion")
+	assert.Equal(t, http.StatusUnauthorized, b.Post("/connexion", url.Values{"email": {"autre@demo.fr"}, "password": {"faux"}}).Status)
 
 	// One token comes back every five minutes.
-	e.clock.Advance(5 * time.Minute)
-	b.login(demo.Email, demo.Password, false)
+	e.Clock.Advance(5 * time.Minute)
+	b.Login(demo.Email, demo.Password, false)
 }
 
 func TestAuthRequestsArePerIP(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Limits.AuthPerIP = ports.Rate{Events: 2, Per: time.Minute} })
-	b := e.browser()
-	b.get("/mot-de-passe-oublie")
+	b := e.Browser()
+	b.Get("/mot-de-passe-oublie")
 	for i := range 2 {
-		p := b.post("/mot-de-passe-oublie", url.Values{"email": {fmt.Sprintf("x%d@demo.fr", i)}})
-		assert.Equal(t, http.StatusSeeOther, p.status)
+		p := b.Post("/mot-de-passe-oublie", url.Values{"email": {fmt.Sprintf("x%d@demo.fr", i)}})
+		assert.Equal(t, http.StatusSeeOther, p.Status)
 	}
-	p := b.post("/mot-de-passe-oublie", url.Values{"email": {"x9@demo.fr"}})
-	assert.Equal(t, http.StatusTooManyRequests, p.status)
+	p := b.Post("/mot-de-passe-oublie", url.Values{"email": {"x9@demo.fr"}})
+	assert.Equal(t, http.StatusTooManyRequests, p.Status)
 	contains(t, p, "Trop de demandes ont été faites en peu de temps")
 }
 
 func TestMailsArePerAddress(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	b.get("/activation")
+	b := e.Browser()
+	b.Get("/activation")
 	for range 5 {
-		require.Equal(t, http.StatusSeeOther, b.post("/activation", url.Values{"email": {demo.NewcomerEmail}}).status)
+		require.Equal(t, http.StatusSeeOther, b.Post("/activation", url.Values{"email": {demo.NewcomerEmail}}).Status)
 	}
-	assert.Equal(t, http.StatusTooManyRequests, b.post("/activation", url.Values{"email": {demo.NewcomerEmail}}).status)
-	assert.Equal(t, http.StatusTooManyRequests, b.post("/mot-de-passe-oublie", url.Values{"email": {" Nouveau@Demo.fr "}}).status,
+	assert.Equal(t, http.StatusTooManyRequests, b.Post("/activation", url.Values{"email": {demo.NewcomerEmail}}).Status)
+	assert.Equal(t, http.StatusTooManyRequests, b.Post("/mot-de-passe-oublie", url.Values{"email": {" Nouveau@Demo.fr "}}).Status,
 		"activation and reset share the address's limit")
-	assert.Equal(t, 5, e.mailsTo(demo.NewcomerEmail))
+	assert.Equal(t, 5, e.MailsTo(demo.NewcomerEmail))
 }
 
 func TestContactIsLimitedPerAccount(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Limits.ContactPerAccount = ports.Rate{Events: 1, Per: time.Hour} })
-	b := e.browser().loginDemo()
-	b.get("/contact")
-	assert.Equal(t, http.StatusSeeOther, b.post("/contact", url.Values{"subject": {"Un"}, "body": {"Un"}}).status)
-	p := b.post("/contact", url.Values{"subject": {"Deux"}, "body": {"Deux"}})
-	assert.Equal(t, http.StatusTooManyRequests, p.status)
+	b := e.Browser().LoginDemo()
+	b.Get("/contact")
+	assert.Equal(t, http.StatusSeeOther, b.Post("/contact", url.Values{"subject": {"Un"}, "body": {"Un"}}).Status)
+	p := b.Post("/contact", url.Values{"subject": {"Deux"}, "body": {"Deux"}})
+	assert.Equal(t, http.StatusTooManyRequests, p.Status)
 	contains(t, p, "Trop de demandes")
 }
 
 func TestWrongCurrentPasswordsAreCounted(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
-	b := e.browser().loginDemo()
-	b.get("/mes-informations")
+	b := e.Browser().LoginDemo()
+	b.Get("/mes-informations")
 	form := url.Values{"current_password": {"faux"}, "password": {"encore-meilleur"}, "confirm": {"encore-meilleur"}}
-	assert.Equal(t, http.StatusBadRequest, b.post("/mes-informations/mot-de-passe", form).status)
-	assert.Equal(t, http.StatusBadRequest, b.post("/mes-informations/mot-de-passe", form).status)
-	assert.Equal(t, http.StatusTooManyRequests, b.post("/mes-informations/mot-de-passe", form).status)
+	assert.Equal(t, http.StatusBadRequest, b.Post("/mes-informations/mot-de-passe", form).Status)
+	assert.Equal(t, http.StatusBadRequest, b.Post("/mes-informations/mot-de-passe", form).Status)
+	assert.Equal(t, http.StatusTooManyRequests, b.Post("/mes-informations/mot-de-passe", form).Status)
 }
 
 func TestDefaultLimitsSpareAFamily(t *testing.T) {
@@ -107,16 +107,16 @@ func TestInstancesSharingAThrottleShareTheLimit(t *testing.T) {
 	other, err := New(cfg)
 	require.NoError(t, err)
 	second := *e
-	second.ts = httptest.NewServer(other)
-	t.Cleanup(second.ts.Close)
+	second.TS = httptest.NewServer(other)
+	t.Cleanup(second.TS.Close)
 
-	first, next := e.browser(), second.browser()
-	first.get("/connexion")
-	next.get("/connexion")
+	first, next := e.Browser(), second.Browser()
+	first.Get("/connexion")
+	next.Get("/connexion")
 	for _, b := range []*browser{first, next, first} {
-		assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+		assert.Equal(t, http.StatusUnauthorized, b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).Status)
 	}
-	p := next.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
-	assert.Equal(t, http.StatusTooManyRequests, p.status, "the other instance knows of the three failures")
+	p := next.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
+	assert.Equal(t, http.StatusTooManyRequests, p.Status, "the other instance knows of the three failures")
 	contains(t, p, "Trop de demandes")
 }

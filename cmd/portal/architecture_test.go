@@ -99,10 +99,10 @@ func rulesFor(module, path string) []importRule {
 		if len(parts) > 1 {
 			own = in("adapters/" + parts[1])
 		}
-		// adapters/http/webtest, the web packages' test environment (for
+		// adapters/http/webtest (and webtest/full), the web packages' test environment (for
 		// tests only), serves the portal over the memory store: the one
 		// exception, wanted by issue #13 (see ARCHITECTURE.md).
-		webtest := rel == "adapters/http/webtest"
+		webtest := under(rel, "adapters/http/webtest")
 		rules = append(rules, importRule{
 			name:   "an adapter never imports another adapter; share through ports instead (adapters/http/webtest may import adapters/memory)",
 			expand: inModule,

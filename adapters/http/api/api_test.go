@@ -15,6 +15,7 @@ import (
 
 	"github.com/portail-factures/portail/adapters/http/api"
 	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
@@ -107,7 +108,7 @@ var (
 )
 
 func TestAPIRefusesRequestsWithoutAValidKey(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	good := apiKey(e, demo.BillerID)
 	revokedKey := apiKey(e, demo.BillerID)
 	keys, err := e.Portal.Operator().APIKeys(context.Background(), demo.BillerID)
@@ -147,7 +148,7 @@ func TestAPIRefusesRequestsWithoutAValidKey(t *testing.T) {
 }
 
 func TestAPIPayerPutTwiceChangesNothing(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 
 	p := c.send("PUT", "/api/v1/payers/REF-100", waterPayer)
@@ -193,7 +194,7 @@ func auditCount(t *testing.T, e *webtest.Env, billerID uuid.UUID) int {
 }
 
 func TestAPIInvoiceLifecycle(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	require.Equal(t, http.StatusCreated, c.send("PUT", "/api/v1/payers/REF-100", waterPayer).Status)
 	path := "/api/v1/invoices/2026-020-009999"
@@ -254,7 +255,7 @@ func TestAPIInvoiceLifecycle(t *testing.T) {
 }
 
 func TestAPIAnswersWrongRequestsWithACode(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	inv := "/api/v1/invoices/2026-020-009999"
 	with := func(k, v string) map[string]string {
@@ -324,7 +325,7 @@ func TestAPIAnswersWrongRequestsWithACode(t *testing.T) {
 }
 
 func TestAPIPaymentAwaitingConfirmation(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	ctx := context.Background()
 	pay := e.PaidUnconfirmed()

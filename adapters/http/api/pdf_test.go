@@ -14,6 +14,7 @@ import (
 
 	"github.com/portail-factures/portail/adapters/http/api"
 	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports/demo"
 	"github.com/portail-factures/portail/ports/portstest"
@@ -22,7 +23,7 @@ import (
 var canteenPDF = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% facture de cantine\n%%EOF\n")
 
 func TestPDFFromTheBillingSoftwareToTheCitizen(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	b := e.Browser().LoginDemo()
 	detail := "/factures/" + webtest.IDOf(webtest.Canteen).String()
@@ -70,7 +71,7 @@ func TestPDFFromTheBillingSoftwareToTheCitizen(t *testing.T) {
 }
 
 func TestInvoiceNumbersWithASlash(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	number := "F/2026/001"
 	path := "/api/v1/invoices/" + url.PathEscape(number)
@@ -94,7 +95,7 @@ func TestInvoiceNumbersWithASlash(t *testing.T) {
 }
 
 func TestAPIPaidPayments(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	other := twinBiller(e)
 	ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 
 	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
@@ -43,7 +44,7 @@ func twinBiller(e *webtest.Env) uuid.UUID {
 }
 
 func TestAPIKeysSeeOnlyTheirBiller(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	a := apiKey(e, demo.BillerID)
 	b := apiKey(e, twinBiller(e))
 	b.b.OnHost(twinHost)
@@ -85,7 +86,7 @@ func TestAPIKeysSeeOnlyTheirBiller(t *testing.T) {
 // stop at http.CrossOriginProtection, whatever key a script holds. Machine
 // clients send neither Sec-Fetch-Site nor Origin and pass.
 func TestAPIRefusesBrowsersCrossSiteRequests(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	for name, headers := range map[string][]string{
 		"fetch metadata": {"Sec-Fetch-Site", "cross-site"},
@@ -111,7 +112,7 @@ func TestAPIRefusesBrowsersCrossSiteRequests(t *testing.T) {
 }
 
 func TestAPIRateLimitsEachKey(t *testing.T) {
-	e := webtest.New(t, func(c *web.Config) {
+	e := full.New(t, func(c *web.Config) {
 		c.Limits.APIPerKey = ports.Rate{Events: 3, Per: time.Minute}
 		c.Limits.APIKeyFailures = ports.Rate{Events: 2, Per: time.Minute}
 	})
@@ -139,7 +140,7 @@ func TestAPIRateLimitsEachKey(t *testing.T) {
 }
 
 func TestAPIKeyLastUseIsRecorded(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	c := apiKey(e, demo.BillerID)
 	e.Clock.Advance(time.Hour)
 	require.Equal(t, http.StatusOK, c.send("GET", "/api/v1/payers/DEMO-0001", nil).Status)
@@ -153,7 +154,7 @@ func TestAPIKeyLastUseIsRecorded(t *testing.T) {
 // stop its valid key, and a client sending wrong keys does not stop the
 // people's logins; wrong keys count per address, on their own limit.
 func TestAValidKeyIsNotRefusedForFailedLogins(t *testing.T) {
-	e := webtest.New(t, func(c *web.Config) {
+	e := full.New(t, func(c *web.Config) {
 		c.Limits.AuthPerIP = ports.Rate{Events: 2, Per: time.Minute}
 		c.Limits.APIKeyFailures = ports.Rate{Events: 3, Per: time.Minute}
 	})

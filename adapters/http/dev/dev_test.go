@@ -12,11 +12,12 @@ import (
 
 	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestDevPagesExistOnlyInDemoMode(t *testing.T) {
-	e := webtest.New(t, func(c *web.Config) { c.Dev = nil })
+	e := full.New(t, func(c *web.Config) { c.Dev = nil })
 	b := e.Browser()
 	for _, path := range []string{"/_dev/mail", "/_dev/payfip/tpa/paiementws.web"} {
 		assert.Equal(t, http.StatusNotFound, b.Get(path).Status, path)
@@ -25,7 +26,7 @@ func TestDevPagesExistOnlyInDemoMode(t *testing.T) {
 }
 
 func TestDevMailPage(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	b := e.Browser()
 	b.Get("/activation")
 	b.Post("/activation", url.Values{"email": {demo.NewcomerEmail}})
@@ -48,7 +49,7 @@ func TestDevMailPage(t *testing.T) {
 // TestDevMailPageTemplate: the page has the citizens' frame, like every
 // page (the template check of adapters/http's TestEveryPageTemplateParsesAndRenders).
 func TestDevMailPageTemplate(t *testing.T) {
-	e := webtest.New(t)
+	e := full.New(t)
 	p := e.Browser().Get("/_dev/mail")
 	require.Equal(t, http.StatusOK, p.Status)
 	assert.Contains(t, p.Body, `<html lang="fr">`)

@@ -30,7 +30,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
@@ -69,14 +68,15 @@ type Env struct {
 	Mails   *memory.Mailbox
 	Gateway *portstest.FakeGateway
 	Clock   *portstest.FixedClock
-	Server  *web.Server
 	TS      *httptest.Server
 	// PayFiP are the paths the stub simulator saw.
 	PayFiP []string
 }
 
-// New starts a portal; change may adjust its Config.
-func New(t *testing.T, change ...func(*web.Config)) *Env {
+// Serve stands the portal's core up and serves what build makes of it
+// (the web server of adapters/http, through adapters/http/webtest/full
+// or the package's own tests).
+func Serve(t *testing.T, build func(*Env) (http.Handler, error)) *Env {
 	t.Helper()
 	e := &Env{T: t, Store: memory.New(), Gateway: &portstest.FakeGateway{}, Clock: portstest.NewFixedClock(Start)}
 	e.Mails = memory.NewMailbox(e.Clock, 0)
@@ -88,30 +88,29 @@ func New(t *testing.T, change ...func(*web.Config)) *Env {
 	e.Portal = p
 	_, err = demo.Seed(context.Background(), e.Store, ports.PasswordHasher{Params: FastArgon2, Random: portstest.NewSeqRandom(2)}, Start)
 	require.NoError(t, err)
-	cfg := web.Config{
-		Portal: p, BillerID: demo.BillerID, PublicURL: PublicURL, Clock: e.Clock,
-		Dev: &dev.Config{
-			Mails: func() []dev.Mail {
-				var out []dev.Mail
-				for _, m := range e.Mails.Mails() {
-					out = append(out, dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
-				}
-				return out
-			},
-			PayFiP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				e.PayFiP = append(e.PayFiP, r.URL.Path)
-				_, _ = io.WriteString(w, "simulateur")
-			}),
-		},
-	}
-	for _, c := range change {
-		c(&cfg)
-	}
-	e.Server, err = web.New(cfg)
+	h, err := build(e)
 	require.NoError(t, err)
-	e.TS = httptest.NewServer(e.Server)
+	e.TS = httptest.NewServer(h)
 	t.Cleanup(e.TS.Close)
 	return e
+}
+
+// Dev is the demo's extras over e: the demo mailbox's mails, and a stub
+// PayFiP simulator that records the paths it sees in e.PayFiP.
+func (e *Env) Dev() *dev.Config {
+	return &dev.Config{
+		Mails: func() []dev.Mail {
+			var out []dev.Mail
+			for _, m := range e.Mails.Mails() {
+				out = append(out, dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
+			}
+			return out
+		},
+		PayFiP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			e.PayFiP = append(e.PayFiP, r.URL.Path)
+			_, _ = io.WriteString(w, "simulateur")
+		}),
+	}
 }
 
 // SetBiller changes the demo biller in the store.
