@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/portail-factures/portail/adapters/http/api"
 	"github.com/portail-factures/portail/adapters/http/kit"
@@ -31,25 +30,12 @@ func (citizenErrors) Audience() string { return "" }
 // page, forgetting the cookie. After a GET the login page brings them
 // back.
 func (e citizenErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _ error) {
-	s := e.s
-	q := url.Values{}
-	if hasCookie(r, s.site.CookieName(sessionCookie)) {
-		s.clearSessionCookie(w)
-		q.Set("message", flashSessionExpired)
+	_, err := r.Cookie(e.s.site.CookieName(sessionCookie))
+	expired := err == nil
+	if expired {
+		e.s.clearSessionCookie(w)
 	}
-	if r.Method == http.MethodGet && r.URL.Path != "/" {
-		q.Set("suite", r.URL.RequestURI())
-	}
-	target := "/connexion"
-	if len(q) > 0 {
-		target += "?" + q.Encode()
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-func hasCookie(r *http.Request, name string) bool {
-	_, err := r.Cookie(name)
-	return err == nil
+	kit.ToLogin(w, r, "/connexion", "/", expired, "message", flashSessionExpired)
 }
 
 // errorPage is the French page of every error.

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
@@ -141,28 +140,18 @@ func (s *Server) staffWrite(h kit.HandlerFunc) http.Handler {
 }
 
 func (s *Server) staffOnly(write bool, h kit.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.site.Private(func(r *http.Request) (kit.Visitor, error) {
 		u, err := s.authenticateStaff(r)
 		if err != nil {
-			s.site.Fail(w, r, err, staffErrors{s: s})
-			return
+			return kit.Visitor{}, err
 		}
-		// Its error pages show the staff member's menu: they know u; the
-		// handler finds u with staffFrom.
-		s.site.Serve(func(w http.ResponseWriter, r *http.Request) error {
-			if r.Method == http.MethodPost {
-				if err := kit.ParseUploadForm(w, r); err != nil {
-					return err
-				}
-				if err := kit.CheckSessionToken(r, u.session.CSRFToken); err != nil {
-					return err
-				}
-			}
-			if write && !u.actor.Role.CanWrite() {
-				return ports.ErrReadOnly
-			}
-			return h(w, r)
-		}, staffErrors{s, u}).ServeHTTP(w, withStaff(r, u))
+		// Its error pages show the staff member's menu: they know u.
+		return kit.Visitor{Request: withStaff(r, u), Token: u.session.CSRFToken, Errors: staffErrors{s, u}}, nil
+	}, staffErrors{s: s}, kit.ParseUploadForm, func(w http.ResponseWriter, r *http.Request) error {
+		if write && !staffFrom(r).actor.Role.CanWrite() {
+			return ports.ErrReadOnly
+		}
+		return h(w, r)
 	})
 }
 
@@ -182,12 +171,7 @@ func staffFrom(r *http.Request) *staffUser {
 // staffAnonymous serves the back office's login form: a POST must carry
 // the double-submit token, like the citizens' forms before login.
 func (s *Server) staffAnonymous(h kit.HandlerFunc) http.Handler {
-	return s.site.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.site.CheckFormToken(r); err != nil {
-			return err
-		}
-		return h(w, r)
-	}, staffErrors{s: s})
+	return s.site.Anonymous(h, staffErrors{s: s})
 }
 
 // The back office's menu entries.
@@ -234,19 +218,11 @@ type staffErrors struct {
 func (staffErrors) Audience() string { return "back-office " }
 
 func (e staffErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _ error) {
-	q := url.Values{}
-	if e.s.staffSecret(r) != "" {
+	expired := e.s.staffSecret(r) != ""
+	if expired {
 		e.s.clearStaffCookie(w)
-		q.Set("ok", flashStaffExpired)
 	}
-	if r.Method == http.MethodGet && r.URL.Path != "/gestion/" {
-		q.Set("suite", r.URL.RequestURI())
-	}
-	target := "/gestion/connexion"
-	if len(q) > 0 {
-		target += "?" + q.Encode()
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	kit.ToLogin(w, r, "/gestion/connexion", "/gestion/", expired, "ok", flashStaffExpired)
 }
 
 type staffErrorPage struct {

@@ -38,27 +38,18 @@ func userFrom(r *http.Request) *user {
 	return u
 }
 
-// private serves a page of the logged-in citizen. Without a valid session
-// the request goes to the login page (citizenErrors does it). Every POST
-// must carry the session's form token, compared in constant time: with
-// http.CrossOriginProtection this is the second wall against cross-site
-// request forgery.
+// private serves a page of the logged-in citizen (userFrom finds them).
+// Without a valid session the request goes to the login page
+// (citizenErrors does it); every POST must carry the session's form token
+// (kit.Site.Private).
 func (s *Server) private(h kit.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.site.Private(func(r *http.Request) (kit.Visitor, error) {
 		u, err := s.authenticate(r)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return kit.Visitor{}, err
 		}
-		// The handler finds u with userFrom, and the error pages of r
-		// show the menu.
-		s.handle(func(w http.ResponseWriter, r *http.Request) error {
-			if err := kit.CheckSessionToken(r, u.session.CSRFToken); err != nil {
-				return err
-			}
-			return h(w, r)
-		}).ServeHTTP(w, withUser(r, u))
-	})
+		return kit.Visitor{Request: withUser(r, u), Token: u.session.CSRFToken, Errors: citizenErrors{s}}, nil
+	}, citizenErrors{s}, kit.ParseForm, h)
 }
 
 // public serves a page anyone may see; when the visitor is logged in the
@@ -76,10 +67,5 @@ func (s *Server) public(h kit.HandlerFunc) http.Handler {
 // anonymous serves a form filled before login: a POST must carry the
 // double-submit token.
 func (s *Server) anonymous(h kit.HandlerFunc) http.Handler {
-	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.site.CheckFormToken(r); err != nil {
-			return err
-		}
-		return h(w, r)
-	})
+	return s.site.Anonymous(h, citizenErrors{s})
 }

@@ -3,6 +3,7 @@ package kit
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -183,4 +184,70 @@ func (s *Site) Serve(h HandlerFunc, out Renderer) http.Handler {
 			s.Fail(w, r, err, out)
 		}
 	})
+}
+
+// Visitor is a logged-in visitor as Site.Private serves them: Request is
+// the request carrying them (for the handler and its error pages), Token
+// the session's form token, Errors the renderer of their error pages.
+type Visitor struct {
+	Request *http.Request
+	Token   string
+	Errors  Renderer
+}
+
+// Private serves h to the visitor login finds in the request. Without
+// one, login's error goes through Fail with anonymous (the audience's
+// login page). Every POST is parsed by parse (ParseForm, or
+// ParseUploadForm for uploads) and must carry the session's form token,
+// compared in constant time: with http.CrossOriginProtection this is the
+// second wall against cross-site request forgery.
+func (s *Site) Private(login func(*http.Request) (Visitor, error), anonymous Renderer, parse func(http.ResponseWriter, *http.Request) error, h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := login(r)
+		if err != nil {
+			s.Fail(w, r, err, anonymous)
+			return
+		}
+		s.Serve(func(w http.ResponseWriter, r *http.Request) error {
+			if r.Method == http.MethodPost {
+				if err := parse(w, r); err != nil {
+					return err
+				}
+				if err := CheckSessionToken(r, v.Token); err != nil {
+					return err
+				}
+			}
+			return h(w, r)
+		}, v.Errors).ServeHTTP(w, v.Request)
+	})
+}
+
+// Anonymous serves a form filled before login: a POST must carry the
+// double-submit token (CheckFormToken).
+func (s *Site) Anonymous(h HandlerFunc, out Renderer) http.Handler {
+	return s.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.CheckFormToken(r); err != nil {
+			return err
+		}
+		return h(w, r)
+	}, out)
+}
+
+// ToLogin sends a visitor without a valid login to the audience's
+// loginPath. expired says the request brought a session cookie, which
+// the caller has cleared: the login page then says so, with the flash
+// code flash in the query parameter flashParam. After a GET of another
+// page than home, the login page brings the visitor back (?suite=).
+func ToLogin(w http.ResponseWriter, r *http.Request, loginPath, home string, expired bool, flashParam, flash string) {
+	q := url.Values{}
+	if expired {
+		q.Set(flashParam, flash)
+	}
+	if r.Method == http.MethodGet && r.URL.Path != home {
+		q.Set("suite", r.URL.RequestURI())
+	}
+	if len(q) > 0 {
+		loginPath += "?" + q.Encode()
+	}
+	http.Redirect(w, r, loginPath, http.StatusSeeOther)
 }

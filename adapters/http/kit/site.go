@@ -25,28 +25,22 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
-// SiteConfig is what NewSite needs.
+// SiteConfig is what NewSite needs: the fields of adapters/http's
+// Config that every audience shares, with the same meaning and defaults
+// (a nil Logger discards, a nil Clock is ports.SystemClock{}, zero
+// Limits are ports.DefaultRateLimits, a nil ClientIP reads
+// r.RemoteAddr, a nil Throttle counts in memory). Dev is set in demo
+// mode.
 type SiteConfig struct {
-	Portal *ports.Portal
-	// BillerID is the biller served on a host that no biller names in
-	// its host names; Nil: such a host gets a 404.
-	BillerID uuid.UUID
-	// PublicURL is the portal's address; with https every cookie is
-	// Secure (and __Host- prefixed).
+	Portal    *ports.Portal
+	BillerID  uuid.UUID
 	PublicURL string
 	Logger    *slog.Logger
-	// Clock drives the rate limiters and the dates shown; default
-	// ports.SystemClock{}.
-	Clock  ports.Clock
-	Limits ports.RateLimits
-	// ClientIP returns the client's address for the limits; default the
-	// host of r.RemoteAddr (see ClientIPFromHeader behind a proxy).
-	ClientIP func(*http.Request) string
-	// Throttle, when set, keeps the rate limits in a store every portal
-	// instance shares.
-	Throttle ports.Throttle
-	// Dev is set in demo mode: the layouts show the demo's banner.
-	Dev bool
+	Clock     ports.Clock
+	Limits    ports.RateLimits
+	ClientIP  func(*http.Request) string
+	Throttle  ports.Throttle
+	Dev       bool
 }
 
 // Site is what every audience shares.
