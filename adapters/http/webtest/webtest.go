@@ -1,9 +1,11 @@
 // Package webtest is the test environment of the portal's web packages:
-// the whole portal (every audience) over the memory store seeded with the
-// manual's demo, a fake gateway, a fixed clock and the demo mailbox,
-// served by a real HTTP server; browser-like clients with their cookies
-// and form tokens; logins for citizens and staff; and the assertions the
-// tests share. Each audience package's tests (package NAME_test) use it.
+// the core over the memory store seeded with the manual's demo, a fake
+// gateway, a fixed clock and the demo mailbox, served by a real HTTP
+// server (Serve); browser-like clients with their cookies and form
+// tokens; logins for citizens and staff; and the assertions the tests
+// share. webtest does not import adapters/http, so that package's own
+// tests use it too; adapters/http/webtest/full serves the whole portal for
+// the audience packages' tests (package NAME_test).
 //
 // It is the one web package allowed to import adapters/memory (see
 // cmd/portal/architecture_test.go and ARCHITECTURE.md): it is for tests
@@ -58,9 +60,9 @@ const (
 	Theirs   = "2026-020-002060" // the newcomer's
 )
 
-// Env is the portal over the memory store seeded with the manual's demo,
-// a fake gateway, a fixed clock and the demo mailbox, served by a real
-// HTTP server.
+// Env is the portal's core over the memory store seeded with the
+// manual's demo, a fake gateway, a fixed clock and the demo mailbox, and
+// the real HTTP server that serves it.
 type Env struct {
 	T       *testing.T
 	Store   *memory.Store
