@@ -4,14 +4,15 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
 // loginPage is "LE PORTAIL DES FACTURES – Veuillez vous connecter".
 type loginPage struct {
-	basePage
-	Form     *form
+	kit.Base
+	Form     *kit.Form
 	Remember bool
 	// RememberDays is how long "Se souvenir de moi" keeps the session.
 	RememberDays int
@@ -25,30 +26,29 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, pageLogin, s.loginPage(&form{}, false, next))
+	return s.render(w, r, http.StatusOK, pageLogin, s.loginPage(&kit.Form{}, false, next))
 }
 
-func (s *Server) loginPage(f *form, remember bool, next string) *loginPage {
-	return &loginPage{basePage: basePage{Title: "Connexion", Errors: errorSummary(nil, f)}, Form: f, Remember: remember,
+func (s *Server) loginPage(f *kit.Form, remember bool, next string) *loginPage {
+	return &loginPage{Base: kit.Base{Title: "Connexion", Errors: kit.ErrorSummary(nil, f)}, Form: f, Remember: remember,
 		RememberDays: int(s.portal.Config().RememberTTL.Hours() / 24), Next: next}
 }
 
 // login is "Connexion". Every failure gets the domain's one message.
 // Failed logins are counted per address, and every attempt per IP.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "", "email", "password")
+	f := kit.NewForm(r, "", "email", "password")
 	email := domain.NormalizeEmail(f.Values["email"])
 	remember := r.PostForm.Get("remember") != ""
 	next := localPath(r.PostForm.Get("suite"))
-	now := s.clock.Now()
-	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), now); err != nil {
+	if err := s.limits.AllowAuth(r); err != nil {
 		return err
 	}
-	release, err := s.reserveLogin(r, "login:"+email, now)
+	release, err := s.limits.ReserveLogin(r, "login:"+email)
 	if err != nil {
 		return err
 	}
-	secret, sess, err := s.portal.CitizenAccounts().Login(r.Context(), billerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
+	secret, sess, err := s.portal.CitizenAccounts().Login(r.Context(), kit.BillerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
 	release(err)
 	if domain.ErrorCode(err) == domain.Unauthenticated {
 		f.Message = domain.ErrorMessage(err)
@@ -65,7 +65,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // logout is "Se déconnecter": the session is destroyed and the cookie
 // cleared.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	if err := s.portal.CitizenAccounts().Logout(r.Context(), u.secret); err != nil {
 		return err
 	}
@@ -76,26 +77,26 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *user) error {
 // emailPage is the activation and the forgotten-password screens: one
 // address field.
 type emailPage struct {
-	basePage
-	Form *form
+	kit.Base
+	Form *kit.Form
 }
 
 func (s *Server) showActivation(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, pageActivation, &emailPage{basePage: basePage{Title: "J'active mon compte"}, Form: &form{}})
+	return s.render(w, r, http.StatusOK, pageActivation, &emailPage{Base: kit.Base{Title: "J'active mon compte"}, Form: &kit.Form{}})
 }
 
 // requestActivation is "Activation": an unknown address gets the
 // manual's "Activation impossible, adresse inconnue", beside the field.
 func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "", "email")
+	f := kit.NewForm(r, "", "email")
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.CitizenAccounts().RequestActivation(r.Context(), billerID(r), f.Values["email"])
-	if fieldError(err) {
+	err := s.portal.CitizenAccounts().RequestActivation(r.Context(), kit.BillerID(r), f.Values["email"])
+	if kit.FieldError(err) {
 		f.Set(err)
-		p := &emailPage{basePage: basePage{Title: "J'active mon compte", Errors: errorSummary([]string{"email"}, f)}, Form: f}
-		return s.render(w, r, status(err), pageActivation, p)
+		p := &emailPage{Base: kit.Base{Title: "J'active mon compte", Errors: kit.ErrorSummary([]string{"email"}, f)}, Form: f}
+		return s.render(w, r, kit.Status(err), pageActivation, p)
 	}
 	if err != nil {
 		return err
@@ -104,21 +105,21 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) showForgot(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, pageForgot, &emailPage{basePage: basePage{Title: "Mot de passe oublié"}, Form: &form{}})
+	return s.render(w, r, http.StatusOK, pageForgot, &emailPage{Base: kit.Base{Title: "Mot de passe oublié"}, Form: &kit.Form{}})
 }
 
 // requestReset is "Oublié ?" → "Valider": the same answer whether or not
 // the address is known (ports.Portal.RequestPasswordReset).
 func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "", "email")
+	f := kit.NewForm(r, "", "email")
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.CitizenAccounts().RequestPasswordReset(r.Context(), billerID(r), f.Values["email"])
-	if fieldError(err) {
+	err := s.portal.CitizenAccounts().RequestPasswordReset(r.Context(), kit.BillerID(r), f.Values["email"])
+	if kit.FieldError(err) {
 		f.Set(err)
-		p := &emailPage{basePage: basePage{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
-		return s.render(w, r, status(err), pageForgot, p)
+		p := &emailPage{Base: kit.Base{Title: "Mot de passe oublié", Errors: kit.ErrorSummary([]string{"email"}, f)}, Form: f}
+		return s.render(w, r, kit.Status(err), pageForgot, p)
 	}
 	if err != nil {
 		return err
@@ -129,17 +130,16 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 // limitMail counts a request that may send a mail: per IP and per
 // address, known or not, so the limit tells nothing about who exists.
 func (s *Server) limitMail(r *http.Request, email string) error {
-	now := s.clock.Now()
-	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), now); err != nil {
+	if err := s.limits.AllowAuth(r); err != nil {
 		return err
 	}
-	return allow(r.Context(), s.limits.mails, "mail:"+domain.NormalizeEmail(email), now)
+	return s.limits.AllowMail(r, email)
 }
 
 // passwordPage is "Saisissez votre nouveau mot de passe".
 type passwordPage struct {
-	basePage
-	Form      *form
+	kit.Base
+	Form      *kit.Form
 	Link      string // the link's secret, posted back in a hidden field
 	Email     string
 	MinLength int
@@ -147,7 +147,7 @@ type passwordPage struct {
 
 // deadLinkPage explains why a link cannot be used and offers a new one.
 type deadLinkPage struct {
-	basePage
+	kit.Base
 	Message string
 	// EmailChange is set for a change-of-address link: a new one is asked
 	// for from "Mes informations".
@@ -162,51 +162,51 @@ func linkError(err error) bool {
 }
 
 func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error, emailChange bool) error {
-	p := &deadLinkPage{basePage: basePage{Title: "Lien non valable"}, Message: domain.ErrorMessage(err), EmailChange: emailChange}
-	return s.render(w, r, status(err), pageDeadLink, p)
+	p := &deadLinkPage{Base: kit.Base{Title: "Lien non valable"}, Message: domain.ErrorMessage(err), EmailChange: emailChange}
+	return s.render(w, r, kit.Status(err), pageDeadLink, p)
 }
 
 func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
-	noReferrer(w)
+	kit.NoReferrer(w)
 	secret := r.URL.Query().Get("lien")
-	info, err := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), billerID(r), secret)
+	info, err := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), kit.BillerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, false)
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, pageSetPassword, newPasswordPage(info, secret, &form{}))
+	return s.render(w, r, http.StatusOK, pageSetPassword, newPasswordPage(info, secret, &kit.Form{}))
 }
 
-func newPasswordPage(info ports.LinkInfo, secret string, f *form) *passwordPage {
-	return &passwordPage{basePage: basePage{Title: "Nouveau mot de passe", Errors: errorSummary([]string{"password", "confirm"}, f)},
+func newPasswordPage(info ports.LinkInfo, secret string, f *kit.Form) *passwordPage {
+	return &passwordPage{Base: kit.Base{Title: "Nouveau mot de passe", Errors: kit.ErrorSummary([]string{"password", "confirm"}, f)},
 		Form: f, Link: secret, Email: info.Email, MinLength: info.MinPasswordLength}
 }
 
 // setPassword is "Enregistrer": the link is used once and the account is
 // active; the citizen then logs in.
 func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
-	noReferrer(w)
-	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+	kit.NoReferrer(w)
+	if err := s.limits.AllowAuth(r); err != nil {
 		return err
 	}
 	secret := r.PostForm.Get("lien")
-	f := newForm(r, "", "password", "confirm")
-	err := s.portal.CitizenAccounts().SetPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	f := kit.NewForm(r, "", "password", "confirm")
+	err := s.portal.CitizenAccounts().SetPassword(r.Context(), kit.BillerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
 	case linkError(err):
 		return s.deadLink(w, r, err, false)
-	case fieldError(err):
+	case kit.FieldError(err):
 		f.Set(err)
-		info, lerr := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), billerID(r), secret)
+		info, lerr := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), kit.BillerID(r), secret)
 		if linkError(lerr) {
 			return s.deadLink(w, r, lerr, false)
 		}
 		if lerr != nil {
 			return lerr
 		}
-		return s.render(w, r, status(err), pageSetPassword, newPasswordPage(info, secret, f))
+		return s.render(w, r, kit.Status(err), pageSetPassword, newPasswordPage(info, secret, f))
 	case err != nil:
 		return err
 	}
@@ -216,21 +216,23 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 // homePage is the home page: the important notice until closed, then the
 // service's text.
 type homePage struct {
-	basePage
+	kit.Base
 	Dashboard ports.Dashboard
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	d, err := s.portal.Citizens().Dashboard(r.Context(), u.citizen, u.session)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, pageHome, &homePage{basePage: basePage{Title: "Accueil", Menu: menuHome}, Dashboard: d})
+	return s.render(w, r, http.StatusOK, pageHome, &homePage{Base: kit.Base{Title: "Accueil", Menu: menuHome}, Dashboard: d})
 }
 
 // closeNotice is "Fermer" on the important notice: closed for the rest of
 // the session.
-func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	if err := s.portal.Citizens().CloseNotice(r.Context(), u.session); err != nil {
 		return err
 	}

@@ -15,14 +15,14 @@ import (
 
 func TestLoginPageHasTheManualsLabels(t *testing.T) {
 	e := newEnv(t)
-	p := e.browser().get("/connexion")
-	require.Equal(t, http.StatusOK, p.status)
+	p := e.Browser().Get("/connexion")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "LE PORTAIL DES FACTURES", "Veuillez vous connecter", "Se souvenir de moi", "Oublié ?",
 		"Connexion", "J'active mon compte", `lang="fr"`, "Aller au contenu",
 		"<title>Connexion – Portail des factures – Commune de Démoville</title>")
-	assert.Contains(t, p.body, `<label for="email">`)
-	assert.Contains(t, p.body, `<label for="password">`)
-	assert.Contains(t, p.body, `autocomplete="current-password"`)
+	assert.Contains(t, p.Body, `<label for="email">`)
+	assert.Contains(t, p.Body, `<label for="password">`)
+	assert.Contains(t, p.Body, `autocomplete="current-password"`)
 }
 
 func TestWrongCredentialsGetOneGenericMessage(t *testing.T) {
@@ -33,46 +33,46 @@ func TestWrongCredentialsGetOneGenericMessage(t *testing.T) {
 		"not activated":  {"email": {demo.NewcomerEmail}, "password": {demo.Password}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			b := e.browser()
-			b.get("/connexion")
-			p := b.post("/connexion", form)
-			assert.Equal(t, http.StatusUnauthorized, p.status)
+			b := e.Browser()
+			b.Get("/connexion")
+			p := b.Post("/connexion", form)
+			assert.Equal(t, http.StatusUnauthorized, p.Status)
 			contains(t, p, domain.ErrBadCredentials.Message, `role="alert"`, "<title>Erreur : Connexion")
-			assert.Nil(t, b.cookie("portail-session"))
+			assert.Nil(t, b.Cookie("portail-session"))
 		})
 	}
 }
 
 func TestLoginOpensASessionAndGoesHome(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	p := b.login(demo.Email, demo.Password, false)
-	assert.Equal(t, "/", p.location())
-	home := b.get("/")
-	require.Equal(t, http.StatusOK, home.status)
+	b := e.Browser()
+	p := b.Login(demo.Email, demo.Password, false)
+	assert.Equal(t, "/", p.Location())
+	home := b.Get("/")
+	require.Equal(t, http.StatusOK, home.Status)
 	contains(t, home, "Mes factures", "Mes informations", "Contact", "Se déconnecter", "Camille Martin",
 		"<title>Accueil – Portail des factures – Commune de Démoville</title>")
 }
 
 func TestSessionIDChangesAtLogin(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	u, _ := url.Parse(e.ts.URL)
-	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: "planted-by-someone-else", Path: "/"}})
-	first := setCookie(t, b.login(demo.Email, demo.Password, false), "portail-session")
+	b := e.Browser()
+	u, _ := url.Parse(e.TS.URL)
+	b.C.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: "planted-by-someone-else", Path: "/"}})
+	first := setCookie(t, b.Login(demo.Email, demo.Password, false), "portail-session")
 	assert.NotEqual(t, "planted-by-someone-else", first.Value)
-	second := setCookie(t, b.login(demo.Email, demo.Password, false), "portail-session")
+	second := setCookie(t, b.Login(demo.Email, demo.Password, false), "portail-session")
 	assert.NotEqual(t, first.Value, second.Value, "a new login gives a new session id")
 
 	// The previous session is gone.
-	old := e.browser()
-	old.c.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: first.Value, Path: "/"}})
-	assert.Equal(t, http.StatusSeeOther, old.get("/").status)
+	old := e.Browser()
+	old.C.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: first.Value, Path: "/"}})
+	assert.Equal(t, http.StatusSeeOther, old.Get("/").Status)
 }
 
 func TestRememberMeGivesAPersistentCookie(t *testing.T) {
 	e := newEnv(t)
-	c := setCookie(t, e.browser().login(demo.Email, demo.Password, true), "portail-session")
+	c := setCookie(t, e.Browser().Login(demo.Email, demo.Password, true), "portail-session")
 	assert.Equal(t, 30*24*3600, c.MaxAge)
 	assert.False(t, c.Expires.IsZero())
 	assert.True(t, c.HttpOnly)
@@ -80,168 +80,168 @@ func TestRememberMeGivesAPersistentCookie(t *testing.T) {
 	assert.Equal(t, "/", c.Path)
 	assert.False(t, c.Secure, "the test portal is served over http")
 
-	c = setCookie(t, e.browser().login(demo.Email, demo.Password, false), "portail-session")
+	c = setCookie(t, e.Browser().Login(demo.Email, demo.Password, false), "portail-session")
 	assert.Zero(t, c.MaxAge, "a browser-session cookie")
 	assert.True(t, c.Expires.IsZero())
 }
 
 func TestSecureCookiesOverHTTPS(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.PublicURL = "https://factures.demoville.fr" })
-	b := e.browser()
-	p := b.get("/connexion")
+	b := e.Browser()
+	p := b.Get("/connexion")
 	c := setCookie(t, p, "__Host-portail-formulaire")
 	assert.True(t, c.Secure)
 	assert.Equal(t, "/", c.Path)
-	assert.Equal(t, "max-age=31536000", p.header.Get("Strict-Transport-Security"))
+	assert.Equal(t, "max-age=31536000", p.Header.Get("Strict-Transport-Security"))
 }
 
 func TestLoginGoesBackToThePageAsked(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	p := b.get("/factures?onglet=reglees")
-	require.Equal(t, http.StatusSeeOther, p.status)
-	assert.Equal(t, "/connexion?suite=%2Ffactures%3Fonglet%3Dreglees", p.location())
-	b.get(p.location())
-	p = b.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "suite": {"/factures?onglet=reglees"}})
-	assert.Equal(t, "/factures?onglet=reglees", p.location())
+	b := e.Browser()
+	p := b.Get("/factures?onglet=reglees")
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	assert.Equal(t, "/connexion?suite=%2Ffactures%3Fonglet%3Dreglees", p.Location())
+	b.Get(p.Location())
+	p = b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "suite": {"/factures?onglet=reglees"}})
+	assert.Equal(t, "/factures?onglet=reglees", p.Location())
 
 	// Never to another site.
-	b2 := e.browser()
-	b2.get("/connexion")
-	p = b2.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "suite": {"//evil.example/"}})
-	assert.Equal(t, "/", p.location())
+	b2 := e.Browser()
+	b2.Get("/connexion")
+	p = b2.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "suite": {"//evil.example/"}})
+	assert.Equal(t, "/", p.Location())
 }
 
 func TestLogoutDestroysTheSession(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser().loginDemo()
-	secret := b.cookie("portail-session").Value
-	b.get("/")
-	p := b.post("/deconnexion", nil)
-	require.Equal(t, http.StatusSeeOther, p.status)
-	assert.Equal(t, "/connexion?message=deconnexion", p.location())
+	b := e.Browser().LoginDemo()
+	secret := b.Cookie("portail-session").Value
+	b.Get("/")
+	p := b.Post("/deconnexion", nil)
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	assert.Equal(t, "/connexion?message=deconnexion", p.Location())
 	assert.Equal(t, -1, setCookie(t, p, "portail-session").MaxAge)
-	contains(t, b.get(p.location()), "Vous êtes déconnecté.")
+	contains(t, b.Get(p.Location()), "Vous êtes déconnecté.")
 
 	// The old cookie opens nothing any more.
-	again := e.browser()
-	u, _ := url.Parse(e.ts.URL)
-	again.c.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: secret, Path: "/"}})
-	p = again.get("/factures")
-	assert.Equal(t, http.StatusSeeOther, p.status)
-	assert.True(t, strings.HasPrefix(p.location(), "/connexion?message=session"), p.location())
+	again := e.Browser()
+	u, _ := url.Parse(e.TS.URL)
+	again.C.Jar.SetCookies(u, []*http.Cookie{{Name: "portail-session", Value: secret, Path: "/"}})
+	p = again.Get("/factures")
+	assert.Equal(t, http.StatusSeeOther, p.Status)
+	assert.True(t, strings.HasPrefix(p.Location(), "/connexion?message=session"), p.Location())
 }
 
 func TestActivation(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	p := b.get("/activation")
+	b := e.Browser()
+	p := b.Get("/activation")
 	contains(t, p, "Veuillez saisir votre adresse de messagerie", "Activation", "Adresse mail")
 
 	t.Run("unknown address", func(t *testing.T) {
-		p := b.post("/activation", url.Values{"email": {"inconnu@demo.fr"}})
-		assert.Equal(t, http.StatusNotFound, p.status)
+		p := b.Post("/activation", url.Values{"email": {"inconnu@demo.fr"}})
+		assert.Equal(t, http.StatusNotFound, p.Status)
 		contains(t, p, "Activation impossible, adresse inconnue", "contacter le service concerné")
-		assert.Contains(t, p.body, `aria-invalid="true" aria-describedby="email-erreur"`)
-		assert.Contains(t, p.body, `<a href="#email">`)
-		assert.Contains(t, p.body, `value="inconnu@demo.fr"`, "the address typed is kept")
+		assert.Contains(t, p.Body, `aria-invalid="true" aria-describedby="email-erreur"`)
+		assert.Contains(t, p.Body, `<a href="#email">`)
+		assert.Contains(t, p.Body, `value="inconnu@demo.fr"`, "the address typed is kept")
 	})
 	t.Run("malformed address", func(t *testing.T) {
-		p := b.post("/activation", url.Values{"email": {"pas une adresse"}})
-		assert.Equal(t, http.StatusBadRequest, p.status)
+		p := b.Post("/activation", url.Values{"email": {"pas une adresse"}})
+		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, "Veuillez saisir une adresse de messagerie valide")
 	})
 	t.Run("known address", func(t *testing.T) {
-		p := b.post("/activation", url.Values{"email": {demo.NewcomerEmail}})
-		require.Equal(t, http.StatusSeeOther, p.status)
-		contains(t, b.get(p.location()), "Un message d'activation du compte vous a été envoyé avec succès.")
-		assert.Equal(t, 1, e.mailsTo(demo.NewcomerEmail))
+		p := b.Post("/activation", url.Values{"email": {demo.NewcomerEmail}})
+		require.Equal(t, http.StatusSeeOther, p.Status)
+		contains(t, b.Get(p.Location()), "Un message d'activation du compte vous a été envoyé avec succès.")
+		assert.Equal(t, 1, e.MailsTo(demo.NewcomerEmail))
 	})
 }
 
 func TestForgottenPasswordAnswersTheSameForAnyAddress(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	p := b.get("/mot-de-passe-oublie")
+	b := e.Browser()
+	p := b.Get("/mot-de-passe-oublie")
 	contains(t, p, "Mail :", "Valider", "Annuler", `href="/connexion" class="bouton bouton-secondaire">Annuler`)
-	known := b.post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
-	unknown := b.post("/mot-de-passe-oublie", url.Values{"email": {"inconnu@demo.fr"}})
-	assert.Equal(t, http.StatusSeeOther, known.status)
-	assert.Equal(t, known.status, unknown.status)
-	assert.Equal(t, known.location(), unknown.location())
-	assert.Equal(t, 1, e.mailsTo(demo.Email))
-	contains(t, b.get(known.location()), "Si l'adresse saisie est connue du service de facturation")
+	known := b.Post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
+	unknown := b.Post("/mot-de-passe-oublie", url.Values{"email": {"inconnu@demo.fr"}})
+	assert.Equal(t, http.StatusSeeOther, known.Status)
+	assert.Equal(t, known.Status, unknown.Status)
+	assert.Equal(t, known.Location(), unknown.Location())
+	assert.Equal(t, 1, e.MailsTo(demo.Email))
+	contains(t, b.Get(known.Location()), "Si l'adresse saisie est connue du service de facturation")
 }
 
 func TestSetPasswordThenLogin(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	b.get("/activation")
-	b.post("/activation", url.Values{"email": {demo.NewcomerEmail}})
-	link := e.linkTo(demo.NewcomerEmail)
+	b := e.Browser()
+	b.Get("/activation")
+	b.Post("/activation", url.Values{"email": {demo.NewcomerEmail}})
+	link := e.LinkTo(demo.NewcomerEmail)
 
-	p := b.get(link)
-	require.Equal(t, http.StatusOK, p.status)
-	assert.Equal(t, "no-referrer", p.header.Get("Referrer-Policy"))
+	p := b.Get(link)
+	require.Equal(t, http.StatusOK, p.Status)
+	assert.Equal(t, "no-referrer", p.Header.Get("Referrer-Policy"))
 	contains(t, p, "Saisissez votre nouveau mot de passe", demo.NewcomerEmail, "8 caractères minimum.", "Enregistrer")
 
 	secret := strings.TrimPrefix(link, "/mot-de-passe?lien=")
 	secret, _ = url.QueryUnescape(secret)
 	t.Run("too short", func(t *testing.T) {
-		p := b.post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"court"}, "confirm": {"court"}})
-		assert.Equal(t, http.StatusBadRequest, p.status)
+		p := b.Post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"court"}, "confirm": {"court"}})
+		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, "Le mot de passe doit comporter au moins 8 caractères.", demo.NewcomerEmail)
-		assert.Contains(t, p.body, `aria-describedby="password-aide password-erreur"`)
-		assert.NotContains(t, p.body, `value="court"`, "a password is never shown again")
+		assert.Contains(t, p.Body, `aria-describedby="password-aide password-erreur"`)
+		assert.NotContains(t, p.Body, `value="court"`, "a password is never shown again")
 	})
 	t.Run("different confirmation", func(t *testing.T) {
-		p := b.post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"nouveau123"}, "confirm": {"nouveau124"}})
-		assert.Equal(t, http.StatusBadRequest, p.status)
+		p := b.Post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"nouveau123"}, "confirm": {"nouveau124"}})
+		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, "Les deux mots de passe saisis sont différents.")
-		assert.Contains(t, p.body, `id="confirm-erreur"`)
+		assert.Contains(t, p.Body, `id="confirm-erreur"`)
 	})
-	p = b.post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"nouveau123"}, "confirm": {"nouveau123"}})
-	require.Equal(t, http.StatusSeeOther, p.status)
-	assert.Equal(t, "/connexion?message=mot-de-passe", p.location())
-	contains(t, b.get(p.location()), "Le nouveau mot de passe a été enregistré avec succès.")
-	b.login(demo.NewcomerEmail, "nouveau123", false)
+	p = b.Post("/mot-de-passe", url.Values{"lien": {secret}, "password": {"nouveau123"}, "confirm": {"nouveau123"}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	assert.Equal(t, "/connexion?message=mot-de-passe", p.Location())
+	contains(t, b.Get(p.Location()), "Le nouveau mot de passe a été enregistré avec succès.")
+	b.Login(demo.NewcomerEmail, "nouveau123", false)
 
 	t.Run("used link", func(t *testing.T) {
-		p := e.browser().get(link)
-		assert.Equal(t, http.StatusBadRequest, p.status)
+		p := e.Browser().Get(link)
+		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, domain.ErrTokenUsed.Message, `href="/activation"`, `href="/mot-de-passe-oublie"`)
 	})
 }
 
 func TestDeadLinksOfferANewOne(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	p := b.get("/mot-de-passe?lien=nimportequoi")
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	b := e.Browser()
+	p := b.Get("/mot-de-passe?lien=nimportequoi")
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, domain.ErrTokenUnknown.Message, "J'active mon compte", "Mot de passe oublié")
 
-	b.get("/mot-de-passe-oublie")
-	b.post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
-	link := e.linkTo(demo.Email)
-	e.clock.Advance(2 * 3600e9) // reset links last an hour
-	p = b.get(link)
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	b.Get("/mot-de-passe-oublie")
+	b.Post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
+	link := e.LinkTo(demo.Email)
+	e.Clock.Advance(2 * 3600e9) // reset links last an hour
+	p = b.Get(link)
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, domain.ErrTokenExpired.Message)
 }
 
 func TestNoticeIsShownUntilClosed(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser().loginDemo()
-	home := b.get("/")
+	b := e.Browser().LoginDemo()
+	home := b.Get("/")
 	contains(t, home, "Information importante", "travaux sur le réseau d'eau", "Fermer", "Bienvenue sur le portail des factures")
-	assert.Contains(t, home.body, `<section class="information" aria-labelledby="information-titre">`)
-	p := b.post("/information/fermer", nil)
-	require.Equal(t, http.StatusSeeOther, p.status)
-	assert.Equal(t, "/", p.location())
-	home = b.get("/")
+	assert.Contains(t, home.Body, `<section class="information" aria-labelledby="information-titre">`)
+	p := b.Post("/information/fermer", nil)
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	assert.Equal(t, "/", p.Location())
+	home = b.Get("/")
 	notContains(t, home, "travaux sur le réseau d'eau")
 	contains(t, home, "Bienvenue sur le portail des factures")
 
 	// Once per session: a new login shows it again.
-	contains(t, e.browser().loginDemo().get("/"), "travaux sur le réseau d'eau")
+	contains(t, e.Browser().LoginDemo().Get("/"), "travaux sur le réseau d'eau")
 }

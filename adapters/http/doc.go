@@ -1,12 +1,19 @@
-// Package http is the citizens' web portal: server-rendered French pages
-// for every screen of the manual, over the use cases of ports.Portal.
+// Package http is the portal's web server (Config, New: every audience on
+// one ServeMux behind the kit's middleware) and, until they get packages
+// of their own, the citizens' web portal and the back office: server-
+// rendered French pages for every screen of the manual, over the use
+// cases of ports.Portal. The shared web kit is adapters/http/kit, the
+// billing software's API adapters/http/api, the demo's pages
+// adapters/http/dev.
 //
 // Everything a citizen reads is French; the words of the manual are used
 // as written. Pages are html/template files embedded in the binary, parsed
-// once at start-up (one template set per page, sharing a layout), filled
-// from typed page structs and rendered to a buffer before anything is
-// written. Handlers return errors; one adapter turns them into pages
-// through one table of statuses (errors.go).
+// once at start-up (one template set per page over its audience's layout
+// and the kit's partials), filled from typed page structs and rendered to
+// a buffer before anything is written. Handlers are kit.HandlerFunc and
+// return errors; the kit's one pipeline (kit.Site.Fail) turns them into
+// pages with the audience's renderer (citizenErrors in errors.go,
+// staffErrors in gestion.go).
 //
 // The package is named like the standard library's net/http, as in
 // benbjohnson/wtf: inside it, "net/http" is imported as usual.
@@ -39,7 +46,9 @@
 //	GET  /mes-informations/confirmer-adresse?lien=…, POST              double-submit
 //	GET  /contact, POST                    Contacter le service         private
 //	GET  /aide, /mentions-legales, /accessibilite
-//	GET  /_dev/mail, /_dev/payfip/…        demo mode only
+//	GET  /_dev/mail, /_dev/payfip/…        demo mode only (adapters/http/dev)
+//	/api/v1/…                              the API (adapters/http/api)
+//	/gestion/…                             the back office (gestion*.go)
 //
 // Every POST but the two payment callbacks also passes
 // http.CrossOriginProtection.

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -36,50 +35,28 @@ func (s *brokenPayments) Payments(ctx context.Context, q ports.PaymentQuery) ([]
 
 func TestAFailedExportIsAnErrorPageNotAnEmptyFile(t *testing.T) {
 	e := newEnv(t)
-	e.paidUnconfirmed()
-	store := &brokenPayments{Store: e.store}
-	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway,
-		Clock: e.clock, Random: portstest.NewSeqRandom(3)}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
+	e.PaidUnconfirmed()
+	store := &brokenPayments{Store: e.Store}
+	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: e.Store, Mailer: e.Mails, Gateway: e.Gateway,
+		Clock: e.Clock, Random: portstest.NewSeqRandom(3)}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
 	require.NoError(t, err)
-	srv, err := New(Config{Portal: p, BillerID: demo.BillerID, PublicURL: publicURL, Clock: e.clock})
+	srv, err := New(Config{Portal: p, BillerID: demo.BillerID, PublicURL: publicURL, Clock: e.Clock})
 	require.NoError(t, err)
-	e.ts = httptest.NewServer(srv)
-	t.Cleanup(e.ts.Close)
-	m := e.manager()
+	e.TS = httptest.NewServer(srv)
+	t.Cleanup(e.TS.Close)
+	m := e.Manager()
 
-	ok := m.get("/gestion/paiements/export.csv")
-	require.Equal(t, http.StatusOK, ok.status)
-	assert.Equal(t, "text/csv; charset=utf-8", ok.header.Get("Content-Type"))
-	assert.Equal(t, ok.header.Get("Content-Length"), strconv.Itoa(len(ok.body)), "the whole file, its length known")
-	assert.Contains(t, ok.body, water)
+	ok := m.Get("/gestion/paiements/export.csv")
+	require.Equal(t, http.StatusOK, ok.Status)
+	assert.Equal(t, "text/csv; charset=utf-8", ok.Header.Get("Content-Type"))
+	assert.Equal(t, ok.Header.Get("Content-Length"), strconv.Itoa(len(ok.Body)), "the whole file, its length known")
+	assert.Contains(t, ok.Body, water)
 
 	store.fail.Store(true)
-	p2 := m.get("/gestion/paiements/export.csv")
-	assert.Equal(t, http.StatusInternalServerError, p2.status, "not 200 with an empty file")
-	assert.Contains(t, p2.header.Get("Content-Type"), "text/html")
-	assert.Empty(t, p2.header.Get("Content-Disposition"))
+	p2 := m.Get("/gestion/paiements/export.csv")
+	assert.Equal(t, http.StatusInternalServerError, p2.Status, "not 200 with an empty file")
+	assert.Contains(t, p2.Header.Get("Content-Type"), "text/html")
+	assert.Empty(t, p2.Header.Get("Content-Disposition"))
 	contains(t, p2, "Une erreur")
 	notContains(t, p2, "connection reset")
-}
-
-func TestSpoolGoesToATemporaryFileBeyondItsMemory(t *testing.T) {
-	saved := spoolMemory
-	spoolMemory = 10
-	t.Cleanup(func() { spoolMemory = saved })
-	sp := &spool{}
-	_, err := io.WriteString(sp, "0123456")
-	require.NoError(t, err)
-	assert.Nil(t, sp.file)
-	_, err = io.WriteString(sp, "789abc")
-	require.NoError(t, err)
-	require.NotNil(t, sp.file, "over the limit")
-	name := sp.file.Name()
-	r, err := sp.reader()
-	require.NoError(t, err)
-	all, err := io.ReadAll(r)
-	require.NoError(t, err)
-	assert.Equal(t, "0123456789abc", string(all))
-	assert.Equal(t, int64(13), sp.size)
-	sp.close()
-	assert.NoFileExists(t, name, "removed afterwards")
 }

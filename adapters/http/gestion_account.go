@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -17,46 +18,48 @@ const (
 	staffAccountPassword = "/gestion/mon-compte/mot-de-passe"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET "+staffAccountPath, s.staffRead(s.staffAccount))
-		// Changing one's own password is open to every role.
-		mux.Handle("POST "+staffAccountPassword, s.staffRead(s.changeStaffPassword))
-	})
-	registerGestionFlashes(map[string]string{
-		flashStaffPassword: "Votre nouveau mot de passe a été enregistré. Vos autres sessions de gestion ont été fermées.",
-	})
+// staffAccountRoutes registers the routes of this area of the back office.
+func (s *Server) staffAccountRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+staffAccountPath, s.staffRead(s.staffAccount))
+	// Changing one's own password is open to every role.
+	mux.Handle("POST "+staffAccountPassword, s.staffRead(s.changeStaffPassword))
+}
+
+// staffAccountFlashes are its confirmations after a redirect (?ok=code).
+var staffAccountFlashes = map[string]string{
+	flashStaffPassword: "Votre nouveau mot de passe a été enregistré. Vos autres sessions de gestion ont été fermées.",
 }
 
 type staffAccountPage struct {
-	staffBase
-	Form    *form
+	kit.Base
+	Form    *kit.Form
 	Members []domain.Staff
 	// For an administrator (gestion_staff.go): the list's actions and
 	// « Ajouter un agent ».
 	Rows      []staffMemberRow
 	CanManage bool
-	AddForm   *form
+	AddForm   *kit.Form
 	Roles     []roleChoice
 }
 
-func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *form) (*staffAccountPage, error) {
+func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *kit.Form) (*staffAccountPage, error) {
 	list, err := s.portal.BackOfficeAdmin().StaffMembers(r.Context(), u.actor)
 	if err != nil {
 		return nil, err
 	}
 	if f == nil {
-		f = &form{Values: map[string]string{"current_password": "", "password": "", "confirm": ""}, Errors: map[string]string{}}
+		f = &kit.Form{Values: map[string]string{"current_password": "", "password": "", "confirm": ""}, Errors: map[string]string{}}
 	}
 	return &staffAccountPage{
-		staffBase: staffBase{Title: "Mon compte", Menu: menuStaffAccount,
-			Errors: errorSummary([]string{"current_password", "password", "confirm"}, f)},
+		Base: kit.Base{Title: "Mon compte", Menu: menuStaffAccount,
+			Errors: kit.ErrorSummary([]string{"current_password", "password", "confirm"}, f)},
 		Form: f, Members: list, Rows: staffMemberRows(list, u),
 		CanManage: u.actor.Role.CanManageStaff(), AddForm: newStaffAddForm(), Roles: roleChoices,
 	}, nil
 }
 
-func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	p, err := s.staffAccountPage(r, u, nil)
 	if err != nil {
 		return err
@@ -70,16 +73,17 @@ func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, u *staffUs
 // not be a way to guess the password, and of many attempts sent at once
 // at most LoginFailures.Events are checked. The reservation is given back
 // unless the current password was wrong.
-func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	f := newForm(r, "", "current_password", "password", "confirm")
-	release, err := s.reserveLogin(r, "staff-account:"+u.actor.ID.String(), s.clock.Now())
+func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	f := kit.NewForm(r, "", "current_password", "password", "confirm")
+	release, err := s.limits.ReserveLogin(r, "staff-account:"+u.actor.ID.String())
 	if err != nil {
 		return err
 	}
 	err = s.portal.BackOffice().ChangeStaffPassword(r.Context(), u.actor, u.secret,
 		r.PostForm.Get("current_password"), r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	release(err)
-	if fieldError(err) {
+	if kit.FieldError(err) {
 		f.Set(err)
 		// Passwords are never shown again.
 		f.Values = map[string]string{"current_password": "", "password": "", "confirm": ""}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -17,11 +18,11 @@ import (
 // form token.
 func staffPasswordForm(t *testing.T, b *browser, current string) *http.Request {
 	form := url.Values{"current_password": {current}, "password": {"un nouveau mot de passe"},
-		"confirm": {"un nouveau mot de passe"}, "jeton": {b.token()}}
-	r, err := http.NewRequest(http.MethodPost, b.e.ts.URL+staffAccountPassword, strings.NewReader(form.Encode()))
+		"confirm": {"un nouveau mot de passe"}, "jeton": {b.Token()}}
+	r, err := http.NewRequest(http.MethodPost, b.E.TS.URL+staffAccountPassword, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("Origin", b.e.ts.URL)
+	r.Header.Set("Origin", b.E.TS.URL)
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	return r
 }
@@ -35,22 +36,22 @@ func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
 	for name, backend := range limitBackends {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, backend)
-			b := e.manager()
-			b.get(staffAccountPath)
-			counts, bodies, headers := parallel(t, b.c, 100, func(int) *http.Request {
+			b := e.Manager()
+			b.Get(staffAccountPath)
+			counts, bodies, headers := parallel(t, b.C, 100, func(int) *http.Request {
 				return staffPasswordForm(t, b, "faux")
 			})
 			t.Logf("checked %d, refused %d", counts[http.StatusBadRequest], counts[http.StatusTooManyRequests])
-			assert.Equal(t, DefaultLimits.LoginFailures.Events, counts[http.StatusBadRequest], "current passwords checked")
-			assert.Equal(t, 100-DefaultLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
+			assert.Equal(t, ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusBadRequest], "current passwords checked")
+			assert.Equal(t, 100-ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
 			assert.Contains(t, bodies[http.StatusBadRequest], "Le mot de passe actuel est incorrect.")
 			assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
 			assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"))
 
 			// Even the right password is refused until the limit ends.
-			p := b.do(staffPasswordForm(t, b, demo.StaffPassword))
-			assert.Equal(t, http.StatusTooManyRequests, p.status)
-			e.browser().staffLogin(demo.StaffEmail, demo.StaffPassword)
+			p := b.Do(staffPasswordForm(t, b, demo.StaffPassword))
+			assert.Equal(t, http.StatusTooManyRequests, p.Status)
+			e.Browser().StaffLogin(demo.StaffEmail, demo.StaffPassword)
 		})
 	}
 }
@@ -60,24 +61,24 @@ func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
 // form was refused for another reason, so that only wrong current
 // passwords count.
 func TestStaffPasswordChangesAreNotFailures(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: time.Hour} })
-	b := e.reader()
-	b.get(staffAccountPath)
+	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
+	b := e.Reader()
+	b.Get(staffAccountPath)
 	short := url.Values{"current_password": {demo.ReaderPassword}, "password": {"court"}, "confirm": {"court"}}
 	for range 3 {
-		assert.Equal(t, http.StatusBadRequest, b.post(staffAccountPassword, short).status)
+		assert.Equal(t, http.StatusBadRequest, b.Post(staffAccountPassword, short).Status)
 	}
 	password := demo.ReaderPassword
 	for _, next := range []string{"un nouveau mot de passe", "encore un autre mot de passe", "et un troisième mot de passe"} {
-		p := b.post(staffAccountPassword, url.Values{"current_password": {password}, "password": {next}, "confirm": {next}})
-		require.Equal(t, http.StatusSeeOther, p.status, p.body)
+		p := b.Post(staffAccountPassword, url.Values{"current_password": {password}, "password": {next}, "confirm": {next}})
+		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 		password = next
-		b.get(staffAccountPath)
+		b.Get(staffAccountPath)
 	}
 	wrong := url.Values{"current_password": {"faux"}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}}
-	assert.Equal(t, http.StatusBadRequest, b.post(staffAccountPassword, wrong).status)
-	assert.Equal(t, http.StatusBadRequest, b.post(staffAccountPassword, wrong).status)
-	p := b.post(staffAccountPassword, wrong)
-	assert.Equal(t, http.StatusTooManyRequests, p.status)
+	assert.Equal(t, http.StatusBadRequest, b.Post(staffAccountPassword, wrong).Status)
+	assert.Equal(t, http.StatusBadRequest, b.Post(staffAccountPassword, wrong).Status)
+	p := b.Post(staffAccountPassword, wrong)
+	assert.Equal(t, http.StatusTooManyRequests, p.Status)
 	contains(t, p, "Trop de demandes")
 }

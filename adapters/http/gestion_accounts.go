@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -21,23 +22,25 @@ const (
 	flashActivationSent = "activation"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
-		mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
-		mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
-	})
-	registerGestionFlashes(map[string]string{flashActivationSent: "Le lien d'activation est envoyé au redevable."})
+// staffAccountsRoutes registers the routes of this area of the back office.
+func (s *Server) staffAccountsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
+	mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
+	mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
 }
 
+// staffAccountsFlashes are its confirmations after a redirect (?ok=code).
+var staffAccountsFlashes = map[string]string{flashActivationSent: "Le lien d'activation est envoyé au redevable."}
+
 type staffPayersPage struct {
-	staffBase
+	kit.Base
 	Query string
 	Rows  []ports.PayerRow
 	Pager boPager
 }
 
-func (s *Server) showPayers(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showPayers(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if utf8.RuneCountInString(q) > 200 {
 		q = string([]rune(q)[:200])
@@ -47,13 +50,13 @@ func (s *Server) showPayers(w http.ResponseWriter, r *http.Request, u *staffUser
 	if err != nil {
 		return err
 	}
-	p := &staffPayersPage{staffBase: staffBase{Title: "Redevables", Menu: menuStaffPayers}, Query: q, Rows: page.Rows,
+	p := &staffPayersPage{Base: kit.Base{Title: "Redevables", Menu: menuStaffPayers}, Query: q, Rows: page.Rows,
 		Pager: newPager(r, page.Offset, page.Limit, page.Total)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffPayers, p)
 }
 
 type staffPayerPage struct {
-	staffBase
+	kit.Base
 	Detail ports.PayerDetail
 	// CanResend offers the activation link: the account is not active
 	// and the payer has an address.
@@ -63,12 +66,13 @@ type staffPayerPage struct {
 func staffPathID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return uuid.Nil, errNotFound
+		return uuid.Nil, kit.ErrNotFound
 	}
 	return id, nil
 }
 
-func (s *Server) showPayer(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showPayer(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	return s.renderPayer(w, r, u, http.StatusOK, nil)
 }
 
@@ -81,15 +85,16 @@ func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUse
 	if err != nil {
 		return err
 	}
-	p := &staffPayerPage{staffBase: staffBase{Title: "Redevable " + d.Payer.ExternalRef, Menu: menuStaffPayers}, Detail: d,
+	p := &staffPayerPage{Base: kit.Base{Title: "Redevable " + d.Payer.ExternalRef, Menu: menuStaffPayers}, Detail: d,
 		CanResend: d.Status != ports.AccountActive && d.Payer.Email != ""}
 	if problem != nil {
-		p.Errors = []summaryLine{{Message: domain.ErrorMessage(problem)}}
+		p.Errors = []kit.SummaryLine{{Message: domain.ErrorMessage(problem)}}
 	}
 	return s.renderStaff(w, r, u, st, pageStaffPayer, p)
 }
 
-func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err

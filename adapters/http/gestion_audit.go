@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -16,10 +17,9 @@ import (
 
 const pageStaffAudit = "gestion_audit"
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/journal", s.staffRead(s.showAuditLog))
-	})
+// staffAuditRoutes registers the routes of this area of the back office.
+func (s *Server) staffAuditRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/journal", s.staffRead(s.showAuditLog))
 }
 
 // boPager is the paging of a back-office list: links keep the filters.
@@ -97,8 +97,8 @@ var auditActions = []struct {
 var auditActors = []domain.ActorKind{domain.ActorStaff, domain.ActorCitizen, domain.ActorAPI, domain.ActorSystem}
 
 type staffAuditPage struct {
-	staffBase
-	Form    *form
+	kit.Base
+	Form    *kit.Form
 	Events  []domain.AuditEvent
 	Pager   boPager
 	Actions []struct {
@@ -110,7 +110,7 @@ type staffAuditPage struct {
 
 // auditFilters reads the filters of the query; wrong ones are the form's
 // errors.
-func auditFilters(q url.Values, f *form) ports.AuditQuery {
+func auditFilters(q url.Values, f *kit.Form) ports.AuditQuery {
 	for _, n := range []string{"auteur", "action", "du", "au", "texte"} {
 		f.Values[n] = strings.TrimSpace(q.Get(n))
 	}
@@ -143,8 +143,9 @@ func auditFilters(q url.Values, f *form) ports.AuditQuery {
 	return aq
 }
 
-func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	f := &kit.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	q := auditFilters(r.URL.Query(), f)
 	p := &staffAuditPage{Form: f, Actions: auditActions, Actors: auditActors}
 	st := http.StatusOK
@@ -155,7 +156,7 @@ func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request, u *staffUs
 		case err == nil:
 			p.Events, p.Pager = page.Events, newPager(r, page.Offset, page.Limit, page.Total)
 			p.Pager.AtLeast = page.AtLeast
-		case fieldError(err):
+		case kit.FieldError(err):
 			if domain.ErrorField(err) == "until" {
 				f.Errors["au"] = domain.ErrorMessage(err)
 			} else {
@@ -168,6 +169,6 @@ func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request, u *staffUs
 	if len(f.Errors) > 0 || f.Message != "" {
 		st = http.StatusBadRequest
 	}
-	p.staffBase = staffBase{Title: "Journal", Menu: menuStaffAudit, Errors: errorSummary([]string{"auteur", "action", "du", "au", "texte"}, f)}
+	p.Base = kit.Base{Title: "Journal", Menu: menuStaffAudit, Errors: kit.ErrorSummary([]string{"auteur", "action", "du", "au", "texte"}, f)}
 	return s.renderStaff(w, r, u, st, pageStaffAudit, p)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -25,7 +26,7 @@ const confirmField = "confirmation"
 func confirmed(r *http.Request) bool { return r.PostForm.Get(confirmField) == "oui" }
 
 type staffConfirmPage struct {
-	staffBase
+	kit.Base
 	// Lines say what the decision is about and what it will do.
 	Lines []string
 	// Action is where « Confirmer » posts; Hidden are the fields the first
@@ -40,10 +41,11 @@ type staffConfirmPage struct {
 }
 
 // askRejectPayment is the confirmation of « Rejeter : paiement non reçu ».
-func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
@@ -73,7 +75,7 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *sta
 	if to != "" {
 		told = "Le redevable en est informé par un courriel envoyé à " + to + "."
 	}
-	p := &staffConfirmPage{staffBase: staffBase{Title: "Rejeter le paiement " + d.Payment.Refdet + " ?", Menu: menuStaffPayments},
+	p := &staffConfirmPage{Base: kit.Base{Title: "Rejeter le paiement " + d.Payment.Refdet + " ?", Menu: menuStaffPayments},
 		Lines: []string{
 			"Vous indiquez que le service n'a pas reçu le paiement " + d.Payment.Refdet + " de " + domain.FormatEuros(d.Payment.Total) + " de " + payer + ".",
 		},
@@ -95,10 +97,11 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request, u *sta
 
 // askRejectDeclared is the confirmation of « Refuser : règlement non
 // reçu » on an invoice its payer declared paid.
-func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
@@ -108,7 +111,7 @@ func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request, u *st
 	if d.Payer.Email != "" {
 		told = "Le redevable en est informé par un courriel envoyé à " + d.Payer.Email + "."
 	}
-	p := &staffConfirmPage{staffBase: staffBase{Title: "Refuser la déclaration de la facture " + d.Invoice.Number + " ?", Menu: menuStaffPayments},
+	p := &staffConfirmPage{Base: kit.Base{Title: "Refuser la déclaration de la facture " + d.Invoice.Number + " ?", Menu: menuStaffPayments},
 		Lines: []string{
 			"Vous indiquez que le service n'a pas reçu le règlement de la facture " + d.Invoice.Number + " (" + domain.FormatEuros(d.Invoice.Amount) + ") que " + d.Payer.Name + " a déclarée réglée.",
 			"La facture sera de nouveau à régler. " + told,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/importfile"
@@ -37,18 +38,17 @@ const (
 	importLinesShown = 1000
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/import", s.staffRead(s.showImport))
-		mux.Handle("POST /gestion/import", s.staffWrite(s.postImport))
-	})
+// staffImportRoutes registers the routes of this area of the back office.
+func (s *Server) staffImportRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/import", s.staffRead(s.showImport))
+	mux.Handle("POST /gestion/import", s.staffWrite(s.postImport))
 }
 
 var importFields = []string{"fichier", "format"}
 
 type staffImportPage struct {
-	staffBase
-	Form *form
+	kit.Base
+	Form *kit.Form
 	// Report is the outcome of the last step; nil on the empty form.
 	Report *ports.ImportReport
 	// FileName and Fingerprint name the file of the report.
@@ -70,13 +70,14 @@ type staffImportPage struct {
 	MaxMegabytes  int
 }
 
-func (s *Server) showImport(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	f := &form{Values: map[string]string{"format": "auto"}, Errors: map[string]string{}}
+func (s *Server) showImport(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	f := &kit.Form{Values: map[string]string{"format": "auto"}, Errors: map[string]string{}}
 	return s.renderImport(w, r, u, http.StatusOK, &staffImportPage{Form: f})
 }
 
 func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, u *staffUser, st int, p *staffImportPage) error {
-	p.staffBase = staffBase{Title: "Import de redevables et de factures", Menu: menuStaffImport, Errors: errorSummary(importFields, p.Form)}
+	p.Base = kit.Base{Title: "Import de redevables et de factures", Menu: menuStaffImport, Errors: kit.ErrorSummary(importFields, p.Form)}
 	if p.Report != nil {
 		switch {
 		case p.Report.DryRun:
@@ -87,18 +88,19 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, u *staffUs
 			p.Title = "Import refusé"
 		}
 	}
-	p.MaxLines, p.MaxMegabytes = ports.MaxImportFileLines, maxUploadBytes>>20
+	p.MaxLines, p.MaxMegabytes = ports.MaxImportFileLines, kit.MaxUploadBytes>>20
 	return s.renderStaff(w, r, u, st, pageStaffImport, p)
 }
 
 // postImport serves both buttons: action "simuler" or "importer".
-func (s *Server) postImport(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	f := newForm(r, "", "fichier", "format", "empreinte")
+func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	f := kit.NewForm(r, "", "fichier", "format", "empreinte")
 	dryRun := r.PostForm.Get("action") != "importer"
 	p := &staffImportPage{Form: f}
 	batch, structure, name, sum, err := readImportFile(r, f.Values["format"])
 	if err != nil {
-		if !fieldError(err) {
+		if !kit.FieldError(err) {
 			return err
 		}
 		f.Set(err)
@@ -120,7 +122,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, u *staffUser
 	}
 	rep, err := s.portal.BackOffice().ImportFile(r.Context(), u.actor, batch, dryRun)
 	if err != nil {
-		if !fieldError(err) {
+		if !kit.FieldError(err) {
 			return err
 		}
 		f.Set(err)

@@ -26,99 +26,99 @@ const importCSV = "type;reference;name;email;payer_reference;number;issue_date;d
 func sha(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 
 func (e *env) payerCount(billerID [16]byte) int {
-	e.t.Helper()
-	_, n, err := e.store.SearchPayers(context.Background(), ports.PayerSearch{BillerID: billerID, Limit: 1})
-	require.NoError(e.t, err)
+	e.T.Helper()
+	_, n, err := e.Store.SearchPayers(context.Background(), ports.PayerSearch{BillerID: billerID, Limit: 1})
+	require.NoError(e.T, err)
 	return n
 }
 
 func TestImportScreenDryRunThenApply(t *testing.T) {
 	e := newEnv(t)
-	b := e.manager()
-	p := b.get("/gestion/import")
-	require.Equal(t, http.StatusOK, p.status)
+	b := e.Manager()
+	p := b.Get("/gestion/import")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "Envoyer un fichier", `enctype="multipart/form-data"`, "Simuler")
 	before := e.payerCount(demo.BillerID)
 
-	p = b.postFile("/gestion/import", map[string]string{"action": "simuler", "format": "auto"}, "factures.csv", importCSV)
-	require.Equal(t, http.StatusOK, p.status, p.body)
+	p = postFile(b, "/gestion/import", map[string]string{"action": "simuler", "format": "auto"}, "factures.csv", importCSV)
+	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	contains(t, p, "Simulation d'import", "Simulation : rien n'a été enregistré.", "2 ligne(s) à créer", "1 ligne(s) à mettre à jour",
 		"montant : 243,11\u00a0€ → 250,00\u00a0€", "IMP-0001", "Importer ce fichier", `value="`+sha(importCSV)+`"`, "« factures.csv »")
 	assert.Equal(t, before, e.payerCount(demo.BillerID), "a dry run creates nothing")
-	inv, err := e.store.InvoiceByNumber(context.Background(), demo.BillerID, water)
+	inv, err := e.Store.InvoiceByNumber(context.Background(), demo.BillerID, water)
 	require.NoError(t, err)
 	assert.True(t, dec("243.11").Equal(inv.Amount), "and changes nothing")
 
 	other := importCSV + "payer;IMP-0002;Autre;autre@exemple.fr;;;;;;\n"
-	p = b.postFile("/gestion/import", map[string]string{"action": "importer", "empreinte": sha(importCSV)}, "autre.csv", other)
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = postFile(b, "/gestion/import", map[string]string{"action": "importer", "empreinte": sha(importCSV)}, "autre.csv", other)
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Ce fichier n'est pas celui de la simulation.")
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 
-	p = b.postFile("/gestion/import", map[string]string{"action": "importer", "empreinte": sha(importCSV)}, "factures.csv", importCSV)
-	require.Equal(t, http.StatusOK, p.status, p.body)
+	p = postFile(b, "/gestion/import", map[string]string{"action": "importer", "empreinte": sha(importCSV)}, "factures.csv", importCSV)
+	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	contains(t, p, "Import effectué", "Le fichier est importé.", "2 ligne(s) créée(s)")
 	assert.Equal(t, before+1, e.payerCount(demo.BillerID))
-	inv, err = e.store.InvoiceByNumber(context.Background(), demo.BillerID, water)
+	inv, err = e.Store.InvoiceByNumber(context.Background(), demo.BillerID, water)
 	require.NoError(t, err)
 	assert.True(t, dec("250").Equal(inv.Amount))
 
-	events, _, err := e.store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditImport})
+	events, _, err := e.Store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditImport})
 	require.NoError(t, err)
 	require.Len(t, events, 2, "the simulation and the import; the refused mismatch never reached the core")
 }
 
 func TestImportScreenRejections(t *testing.T) {
 	e := newEnv(t)
-	b := e.manager()
-	b.get("/gestion/import")
+	b := e.Manager()
+	b.Get("/gestion/import")
 	before := e.payerCount(demo.BillerID)
 
 	bad := importCSV + "invoice;;;;INCONNU;2026-900-000002;05/11/2026;05/12/2026;1;X\n"
-	p := b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "f.csv", bad)
-	assert.Equal(t, http.StatusUnprocessableEntity, p.status)
+	p := postFile(b, "/gestion/import", map[string]string{"action": "simuler"}, "f.csv", bad)
+	assert.Equal(t, http.StatusUnprocessableEntity, p.Status)
 	contains(t, p, "Lignes rejetées", "redevable « INCONNU » inconnu", "Tant qu'une ligne est rejetée")
 	notContains(t, p, "Importer ce fichier")
-	assert.Regexp(t, regexp.MustCompile(`<td>5</td><td>2026-900-000002</td><td>payer</td>`), p.body)
+	assert.Regexp(t, regexp.MustCompile(`<td>5</td><td>2026-900-000002</td><td>payer</td>`), p.Body)
 
-	p = b.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", bad)
-	assert.Equal(t, http.StatusUnprocessableEntity, p.status)
+	p = postFile(b, "/gestion/import", map[string]string{"action": "importer"}, "f.csv", bad)
+	assert.Equal(t, http.StatusUnprocessableEntity, p.Status)
 	contains(t, p, "Import refusé", "Rien n'a été enregistré.", "l'import aurait donné",
 		"2 ligne(s) qui aurai(en)t été créée(s)", "1 ligne(s) qui aurai(en)t été mise(s) à jour", "ce qui aurait été fait", "Résultat prévu")
 	notContains(t, p, "ligne(s) créée(s)", "ligne(s) mise(s) à jour</li>")
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 
-	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "f.csv", "type;reference\nfacture;X\n")
-	assert.Equal(t, http.StatusBadRequest, p.status, "a badly structured file")
+	p = postFile(b, "/gestion/import", map[string]string{"action": "simuler"}, "f.csv", "type;reference\nfacture;X\n")
+	assert.Equal(t, http.StatusBadRequest, p.Status, "a badly structured file")
 	contains(t, p, "Lignes rejetées")
-	p = b.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", "type;reference\nfacture;X\n")
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = postFile(b, "/gestion/import", map[string]string{"action": "importer"}, "f.csv", "type;reference\nfacture;X\n")
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Import refusé", "Rien n'a été enregistré.", "1 ligne(s) rejetée(s)")
 	notContains(t, p, "aurait donné", "aurai(en)t été", "ligne(s) créée(s)")
 
-	p = b.postFile("/gestion/import", map[string]string{"action": "simuler"}, "", "")
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = postFile(b, "/gestion/import", map[string]string{"action": "simuler"}, "", "")
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Choisissez le fichier à importer.", `href="#fichier"`)
 }
 
 func TestImportScreenReaderAndOtherBiller(t *testing.T) {
 	e := newEnv(t)
 	otherB := e.otherBiller()
-	reader := e.reader()
-	p := reader.get("/gestion/import")
-	require.Equal(t, http.StatusOK, p.status)
+	reader := e.Reader()
+	p := reader.Get("/gestion/import")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "ne permet pas d'importer")
 	notContains(t, p, `name="fichier"`)
 	before := e.payerCount(demo.BillerID)
-	reader.get("/gestion/")
-	p = reader.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", importCSV)
-	assert.Equal(t, http.StatusForbidden, p.status)
+	reader.Get("/gestion/")
+	p = postFile(reader, "/gestion/import", map[string]string{"action": "importer"}, "f.csv", importCSV)
+	assert.Equal(t, http.StatusForbidden, p.Status)
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 
-	other := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
-	other.get("/gestion/import")
-	p = other.postFile("/gestion/import", map[string]string{"action": "importer"}, "f.csv", importCSV)
-	assert.Equal(t, http.StatusUnprocessableEntity, p.status, "DEMO-0001 is not a payer of the other biller")
+	other := e.Browser().OnHost(otherHost).StaffLogin("autre@autreville.test", otherPassword)
+	other.Get("/gestion/import")
+	p = postFile(other, "/gestion/import", map[string]string{"action": "importer"}, "f.csv", importCSV)
+	assert.Equal(t, http.StatusUnprocessableEntity, p.Status, "DEMO-0001 is not a payer of the other biller")
 	contains(t, p, "redevable « DEMO-0001 » inconnu")
 	assert.Equal(t, before, e.payerCount(demo.BillerID))
 	assert.Equal(t, 1, e.payerCount(otherB.ID))
@@ -126,8 +126,8 @@ func TestImportScreenReaderAndOtherBiller(t *testing.T) {
 
 func TestImportScreenIsStrict(t *testing.T) {
 	e := newEnv(t)
-	b := e.manager()
-	b.get("/gestion/import")
+	b := e.Manager()
+	b.Get("/gestion/import")
 	before := e.payerCount(demo.BillerID)
 	for name, tc := range map[string]struct {
 		file, body string
@@ -145,10 +145,10 @@ func TestImportScreenIsStrict(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, action := range []string{"simuler", "importer"} {
-				p := b.postFile("/gestion/import", map[string]string{"action": action}, tc.file, tc.body)
-				assert.Equal(t, tc.status, p.status, action)
+				p := postFile(b, "/gestion/import", map[string]string{"action": action}, tc.file, tc.body)
+				assert.Equal(t, tc.status, p.Status, action)
 				contains(t, p, "Lignes rejetées")
-				assert.Contains(t, p.body, tc.want, action)
+				assert.Contains(t, p.Body, tc.want, action)
 			}
 			assert.Equal(t, before, e.payerCount(demo.BillerID), "nothing imported")
 		})

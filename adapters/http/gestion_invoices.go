@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -20,18 +21,19 @@ const (
 	pageStaffInvoice  = "gestion_invoice"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/factures", s.staffRead(s.staffInvoices))
-		mux.Handle("GET /gestion/factures/{id}", s.staffRead(s.staffInvoice))
-		mux.Handle("POST /gestion/factures/{id}/etat", s.staffWrite(s.setStaffInvoiceState))
-	})
-	registerGestionFlashes(map[string]string{
-		flashInvoicePaid:      "La facture est enregistrée comme réglée hors du portail.",
-		flashInvoiceTreasury:  "La facture est transmise en trésorerie.",
-		flashInvoiceCancelled: "La facture est annulée : le redevable ne la voit plus.",
-		flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
-	})
+// staffInvoicesRoutes registers the routes of this area of the back office.
+func (s *Server) staffInvoicesRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/factures", s.staffRead(s.staffInvoices))
+	mux.Handle("GET /gestion/factures/{id}", s.staffRead(s.staffInvoice))
+	mux.Handle("POST /gestion/factures/{id}/etat", s.staffWrite(s.setStaffInvoiceState))
+}
+
+// staffInvoicesFlashes are its confirmations after a redirect (?ok=code).
+var staffInvoicesFlashes = map[string]string{
+	flashInvoicePaid:      "La facture est enregistrée comme réglée hors du portail.",
+	flashInvoiceTreasury:  "La facture est transmise en trésorerie.",
+	flashInvoiceCancelled: "La facture est annulée : le redevable ne la voit plus.",
+	flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
 }
 
 const (
@@ -45,7 +47,7 @@ const (
 var invoiceStates = []domain.InvoiceState{domain.InvoiceUnpaid, domain.InvoicePaid, domain.InvoiceTreasury, domain.InvoiceCancelled}
 
 type staffInvoicesPage struct {
-	staffBase
+	kit.Base
 	Filter ports.StaffInvoiceFilter
 	States []domain.InvoiceState
 	List   ports.StaffInvoiceList
@@ -54,15 +56,16 @@ type staffInvoicesPage struct {
 	Prev, Next string
 }
 
-func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := ports.StaffInvoiceFilter{Number: q.Get("numero"), PayerRef: q.Get("redevable"),
 		State: domain.InvoiceState(q.Get("etat")), Declared: q.Get("declarees") != "", Page: page}
-	p := &staffInvoicesPage{staffBase: staffBase{Title: "Factures", Menu: menuStaffInvoices}, Filter: f, States: invoiceStates}
+	p := &staffInvoicesPage{Base: kit.Base{Title: "Factures", Menu: menuStaffInvoices}, Filter: f, States: invoiceStates}
 	list, err := s.portal.BackOffice().StaffInvoices(r.Context(), u.actor, f)
-	if fieldError(err) {
-		p.Errors = []summaryLine{{ID: "etat", Message: domain.ErrorMessage(err)}}
+	if kit.FieldError(err) {
+		p.Errors = []kit.SummaryLine{{ID: "etat", Message: domain.ErrorMessage(err)}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffInvoices, p)
 	}
 	if err != nil {
@@ -91,16 +94,17 @@ func pageLinks(u *url.URL, page, pages int) (prev, next string) {
 }
 
 type staffInvoicePage struct {
-	staffBase
+	kit.Base
 	Detail ports.StaffInvoiceDetail
 	// Today is the default date of a payment at the counter (Paris).
 	Today string
 }
 
-func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
@@ -109,18 +113,19 @@ func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request, u *staffUs
 	return s.renderStaffInvoice(w, r, u, http.StatusOK, d, nil)
 }
 
-func (s *Server) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser, st int, d ports.StaffInvoiceDetail, errs []summaryLine) error {
-	p := &staffInvoicePage{staffBase: staffBase{Title: "Facture " + d.Invoice.Number, Menu: menuStaffInvoices, Errors: errs},
+func (s *Server) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser, st int, d ports.StaffInvoiceDetail, errs []kit.SummaryLine) error {
+	p := &staffInvoicePage{Base: kit.Base{Title: "Facture " + d.Invoice.Number, Menu: menuStaffInvoices, Errors: errs},
 		Detail: d, Today: domain.Today(s.clock.Now()).String()}
 	return s.renderStaff(w, r, u, st, pageStaffInvoice, p)
 }
 
 // setStaffInvoiceState records what happened to an invoice outside the
 // portal: paid at the counter (on a date), sent to treasury, cancelled.
-func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
@@ -133,14 +138,14 @@ func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request, u 
 		day, err := domain.ParseDate(r.PostForm.Get("reglee_le"))
 		if err != nil {
 			return s.renderStaffInvoice(w, r, u, http.StatusBadRequest, d,
-				[]summaryLine{{ID: "reglee_le", Message: "La date du règlement est invalide : écrivez-la sous la forme JJ/MM/AAAA."}})
+				[]kit.SummaryLine{{ID: "reglee_le", Message: "La date du règlement est invalide : écrivez-la sous la forme JJ/MM/AAAA."}})
 		}
 		ch.PaidAt = domain.PaidOn(day, s.clock.Now())
 	}
 	_, changed, err := s.portal.BillingAPI().SetInvoiceStatus(r.Context(), u.actor, d.Invoice.Number, ch)
 	if err != nil {
 		if code := domain.ErrorCode(err); code == domain.Invalid || code == domain.Conflict {
-			return s.renderStaffInvoice(w, r, u, status(err), d, []summaryLine{{Message: domain.ErrorMessage(err)}})
+			return s.renderStaffInvoice(w, r, u, kit.Status(err), d, []kit.SummaryLine{{Message: domain.ErrorMessage(err)}})
 		}
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -19,26 +20,28 @@ const (
 	flashMessageReopen = "message-nouveau"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/messages", s.staffRead(s.showMessages))
-		mux.Handle("GET /gestion/messages/{id}", s.staffRead(s.showMessage))
-		mux.Handle("POST /gestion/messages/{id}/etat", s.staffWrite(s.setMessageState))
-	})
-	registerGestionFlashes(map[string]string{
-		flashMessageDone:   "Le message est marqué comme traité.",
-		flashMessageReopen: "Le message est de nouveau à traiter.",
-	})
+// staffMessagesRoutes registers the routes of this area of the back office.
+func (s *Server) staffMessagesRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/messages", s.staffRead(s.showMessages))
+	mux.Handle("GET /gestion/messages/{id}", s.staffRead(s.showMessage))
+	mux.Handle("POST /gestion/messages/{id}/etat", s.staffWrite(s.setMessageState))
+}
+
+// staffMessagesFlashes are its confirmations after a redirect (?ok=code).
+var staffMessagesFlashes = map[string]string{
+	flashMessageDone:   "Le message est marqué comme traité.",
+	flashMessageReopen: "Le message est de nouveau à traiter.",
 }
 
 type staffMessagesPage struct {
-	staffBase
+	kit.Base
 	State, Kind string
 	Messages    []domain.Message
 	Pager       boPager
 }
 
-func (s *Server) showMessages(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showMessages(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q := r.URL.Query()
 	state, kind := domain.MessageState(q.Get("etat")), domain.MessageKind(q.Get("type"))
 	if !state.Valid() {
@@ -52,19 +55,20 @@ func (s *Server) showMessages(w http.ResponseWriter, r *http.Request, u *staffUs
 	if err != nil {
 		return err
 	}
-	p := &staffMessagesPage{staffBase: staffBase{Title: "Messages", Menu: menuStaffMessages}, State: string(state), Kind: string(kind),
+	p := &staffMessagesPage{Base: kit.Base{Title: "Messages", Menu: menuStaffMessages}, State: string(state), Kind: string(kind),
 		Messages: page.Messages, Pager: newPager(r, page.Offset, page.Limit, page.Total)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffMessages, p)
 }
 
 type staffMessagePage struct {
-	staffBase
+	kit.Base
 	Detail ports.MessageDetail
 	// Lines are the body's lines, each shown as a paragraph.
 	Lines []string
 }
 
-func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showMessage(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -73,14 +77,15 @@ func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *staffUse
 	if err != nil {
 		return err
 	}
-	p := &staffMessagePage{staffBase: staffBase{Title: "Message : " + d.Message.Subject, Menu: menuStaffMessages}, Detail: d,
+	p := &staffMessagePage{Base: kit.Base{Title: "Message : " + d.Message.Subject, Menu: menuStaffMessages}, Detail: d,
 		Lines: paragraphs(d.Message.Body)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffMessage, p)
 }
 
 // setMessageState serves "Marquer comme traité" (etat=handled) and
 // "Remettre à traiter" (etat=new).
-func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -98,7 +103,7 @@ func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request, u *staf
 		}
 		return staffRedirect(w, r, back, flashMessageReopen)
 	}
-	return errBadRequest
+	return kit.ErrBadRequest
 }
 
 // paragraphs splits a text typed by a payer into its non-empty lines.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -31,19 +32,20 @@ const (
 	flashPaymentRejected  = "paiement-rejete"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/paiements", s.staffRead(s.staffPayments))
-		mux.Handle("GET /gestion/paiements/export.csv", s.staffRead(s.staffExportPayments))
-		mux.Handle("GET /gestion/paiements/a-confirmer", s.staffRead(s.staffUnconfirmed))
-		mux.Handle("GET /gestion/paiements/{id}", s.staffRead(s.staffPayment))
-		mux.Handle("POST /gestion/paiements/{id}/confirmer", s.staffWrite(s.staffConfirmPayment))
-		mux.Handle("POST /gestion/paiements/{id}/rejeter", s.staffWrite(s.staffRejectPayment))
-	})
-	registerGestionFlashes(map[string]string{
-		flashPaymentConfirmed: "Le paiement est confirmé.",
-		flashPaymentRejected:  "Le paiement est rejeté : ses factures sont de nouveau à régler.",
-	})
+// staffPaymentsRoutes registers the routes of this area of the back office.
+func (s *Server) staffPaymentsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/paiements", s.staffRead(s.staffPayments))
+	mux.Handle("GET /gestion/paiements/export.csv", s.staffRead(s.staffExportPayments))
+	mux.Handle("GET /gestion/paiements/a-confirmer", s.staffRead(s.staffUnconfirmed))
+	mux.Handle("GET /gestion/paiements/{id}", s.staffRead(s.staffPayment))
+	mux.Handle("POST /gestion/paiements/{id}/confirmer", s.staffWrite(s.staffConfirmPayment))
+	mux.Handle("POST /gestion/paiements/{id}/rejeter", s.staffWrite(s.staffRejectPayment))
+}
+
+// staffPaymentsFlashes are its confirmations after a redirect (?ok=code).
+var staffPaymentsFlashes = map[string]string{
+	flashPaymentConfirmed: "Le paiement est confirmé.",
+	flashPaymentRejected:  "Le paiement est rejeté : ses factures sont de nouveau à régler.",
 }
 
 // paymentFilter is the payment list's search form, as typed.
@@ -87,27 +89,27 @@ func (f paymentFilter) values() url.Values {
 // form's mistakes come back as error lines; an unknown payer reference
 // is a NotFound error. The dates are Paris days: "au" includes its
 // whole day.
-func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (ports.PaymentQuery, []summaryLine, error) {
+func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (ports.PaymentQuery, []kit.SummaryLine, error) {
 	var q ports.PaymentQuery
-	var bad []summaryLine
+	var bad []kit.SummaryLine
 	if f.From != "" {
 		d, err := domain.ParseDate(f.From)
 		if err != nil {
-			bad = append(bad, summaryLine{ID: "du", Message: "La date de début doit être une date, par exemple 2026-11-26."})
+			bad = append(bad, kit.SummaryLine{ID: "du", Message: "La date de début doit être une date, par exemple 2026-11-26."})
 		}
 		q.From = d.Time(domain.Paris)
 	}
 	if f.Until != "" {
 		d, err := domain.ParseDate(f.Until)
 		if err != nil {
-			bad = append(bad, summaryLine{ID: "au", Message: "La date de fin doit être une date, par exemple 2026-11-30."})
+			bad = append(bad, kit.SummaryLine{ID: "au", Message: "La date de fin doit être une date, par exemple 2026-11-30."})
 		}
 		q.Until = d.AddDays(1).Time(domain.Paris)
 	}
 	if f.State != "" {
 		st := domain.PaymentState(f.State)
 		if !st.Valid() {
-			bad = append(bad, summaryLine{ID: "etat", Message: "État de paiement inconnu."})
+			bad = append(bad, kit.SummaryLine{ID: "etat", Message: "État de paiement inconnu."})
 		}
 		q.States = []domain.PaymentState{st}
 	}
@@ -129,7 +131,7 @@ func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (p
 }
 
 type staffPaymentsPage struct {
-	staffBase
+	kit.Base
 	Filter paymentFilter
 	States []domain.PaymentState
 	List   ports.PaymentList
@@ -141,9 +143,10 @@ type staffPaymentsPage struct {
 	Export string
 }
 
-func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	f := paymentFilterOf(r)
-	p := &staffPaymentsPage{staffBase: staffBase{Title: "Paiements", Menu: menuStaffPayments}, Filter: f, States: domain.PaymentStates,
+	p := &staffPaymentsPage{Base: kit.Base{Title: "Paiements", Menu: menuStaffPayments}, Filter: f, States: domain.PaymentStates,
 		List: ports.PaymentList{Paging: ports.Paging{Page: 1, Pages: 1}}}
 	q, bad, err := s.paymentQuery(r, u, f)
 	switch {
@@ -171,7 +174,8 @@ func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request, u *staffU
 
 // staffExportPayments sends the CSV export of the payments matching the
 // list's filters (ports.PaymentExportColumns says its format).
-func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	q, bad, err := s.paymentQuery(r, u, paymentFilterOf(r))
 	if len(bad) > 0 {
 		return &domain.Error{Code: domain.Invalid, Message: bad[0].Message}
@@ -179,57 +183,61 @@ func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request, u *
 	if err != nil {
 		return err
 	}
-	return s.sendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
+	return s.site.SendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
 		func(f io.Writer) error {
 			return s.portal.BackOfficePayments().ExportPayments(r.Context(), u.actor, q, f)
 		})
 }
 
 type staffPaymentPage struct {
-	staffBase
+	kit.Base
 	Detail ports.PaymentDetail
 }
 
-func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
 		return err
 	}
-	p := &staffPaymentPage{staffBase: staffBase{Title: "Paiement " + d.Payment.Refdet, Menu: menuStaffPayments}, Detail: d}
+	p := &staffPaymentPage{Base: kit.Base{Title: "Paiement " + d.Payment.Refdet, Menu: menuStaffPayments}, Detail: d}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffPayment, p)
 }
 
 type staffUnconfirmedPage struct {
-	staffBase
+	kit.Base
 	List       ports.PaymentList
 	Prev, Next string
 }
 
 // staffUnconfirmed lists the payments known only from the legacy URL
 // mode's unauthenticated callback, awaiting the service's decision.
-func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	list, err := s.portal.BackOfficePayments().Payments(r.Context(), u.actor, ports.PaymentQuery{Unconfirmed: true,
 		Offset: (max(page, 1) - 1) * ports.PaymentsPerPage, Limit: ports.PaymentsPerPage})
 	if err != nil {
 		return err
 	}
-	p := &staffUnconfirmedPage{staffBase: staffBase{Title: "Paiements à confirmer", Menu: menuStaffPayments}, List: list}
+	p := &staffUnconfirmedPage{Base: kit.Base{Title: "Paiements à confirmer", Menu: menuStaffPayments}, List: list}
 	p.Prev, p.Next = pageLinks(r.URL, list.Page, list.Pages)
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffUnconfirmed, p)
 }
 
-func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().ConfirmPayment, flashPaymentConfirmed)
 }
 
-func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	if !confirmed(r) {
-		return s.askRejectPayment(w, r, u)
+		return s.askRejectPayment(w, r)
 	}
 	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().RejectPayment, flashPaymentRejected)
 }
@@ -240,7 +248,7 @@ func (s *Server) reviewPayment(w http.ResponseWriter, r *http.Request, u *staffU
 	decide func(ctx context.Context, a ports.Actor, id uuid.UUID) error, flash string) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if err := decide(r.Context(), u.actor, id); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -23,41 +24,44 @@ const (
 	flashDeclaredRejected  = "declaration-rejetee"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/factures-declarees", s.staffRead(s.staffDeclared))
-		mux.Handle("POST /gestion/factures-declarees/{id}/confirmer", s.staffWrite(s.staffConfirmDeclared))
-		mux.Handle("POST /gestion/factures-declarees/{id}/rejeter", s.staffWrite(s.staffRejectDeclared))
-		mux.Handle("GET /gestion/releve", s.staffRead(s.staffSettlementForm))
-		mux.Handle("POST /gestion/releve", s.staffWrite(s.staffSettlement))
-	})
-	registerGestionFlashes(map[string]string{
-		flashDeclaredConfirmed: "La facture est réglée (règlement hors du portail, à la date de la déclaration).",
-		flashDeclaredRejected:  "La déclaration est refusée : la facture est de nouveau à régler et le redevable en est informé.",
-	})
+// staffPaymentsReviewRoutes registers the routes of this area of the back office.
+func (s *Server) staffPaymentsReviewRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/factures-declarees", s.staffRead(s.staffDeclared))
+	mux.Handle("POST /gestion/factures-declarees/{id}/confirmer", s.staffWrite(s.staffConfirmDeclared))
+	mux.Handle("POST /gestion/factures-declarees/{id}/rejeter", s.staffWrite(s.staffRejectDeclared))
+	mux.Handle("GET /gestion/releve", s.staffRead(s.staffSettlementForm))
+	mux.Handle("POST /gestion/releve", s.staffWrite(s.staffSettlement))
+}
+
+// staffPaymentsReviewFlashes are its confirmations after a redirect (?ok=code).
+var staffPaymentsReviewFlashes = map[string]string{
+	flashDeclaredConfirmed: "La facture est réglée (règlement hors du portail, à la date de la déclaration).",
+	flashDeclaredRejected:  "La déclaration est refusée : la facture est de nouveau à régler et le redevable en est informé.",
 }
 
 type staffDeclaredPage struct {
-	staffBase
+	kit.Base
 	List       ports.DeclaredList
 	Prev, Next string
 }
 
-func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	list, err := s.portal.BackOfficePayments().DeclaredInvoices(r.Context(), u.actor, page)
 	if err != nil {
 		return err
 	}
-	p := &staffDeclaredPage{staffBase: staffBase{Title: "Factures déclarées réglées", Menu: menuStaffPayments}, List: list}
+	p := &staffDeclaredPage{Base: kit.Base{Title: "Factures déclarées réglées", Menu: menuStaffPayments}, List: list}
 	p.Prev, p.Next = pageLinks(r.URL, list.Page, list.Pages)
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffDeclared, p)
 }
 
-func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if err := s.portal.BackOfficePayments().ConfirmDeclared(r.Context(), u.actor, id); err != nil {
 		return err
@@ -65,13 +69,14 @@ func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request, u 
 	return staffRedirect(w, r, "/gestion/factures-declarees", flashDeclaredConfirmed)
 }
 
-func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	if !confirmed(r) {
-		return s.askRejectDeclared(w, r, u)
+		return s.askRejectDeclared(w, r)
 	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if err := s.portal.BackOfficePayments().RejectDeclared(r.Context(), u.actor, id); err != nil {
 		return err
@@ -80,31 +85,33 @@ func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request, u *
 }
 
 type staffSettlementPage struct {
-	staffBase
+	kit.Base
 	// Result is set once a report was applied.
 	Result *ports.SettlementResult
 }
 
-func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	p := &staffSettlementPage{staffBase: staffBase{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
+func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffSettlement, p)
 }
 
 // staffSettlement applies an uploaded settlement report and shows what
 // it found. A file that cannot be read comes back on the form with the
 // lines at fault.
-func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	p := &staffSettlementPage{staffBase: staffBase{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
+func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	file, _, err := r.FormFile("releve")
 	if err != nil {
-		p.Errors = []summaryLine{{ID: "releve", Message: "Choisissez le fichier du relevé."}}
+		p.Errors = []kit.SummaryLine{{ID: "releve", Message: "Choisissez le fichier du relevé."}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffSettlement, p)
 	}
 	defer file.Close()
 	res, err := s.portal.BackOfficePayments().ApplySettlementReport(r.Context(), u.actor, file)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.Invalid {
-		p.Errors = []summaryLine{{ID: "releve", Message: de.Message}}
+		p.Errors = []kit.SummaryLine{{ID: "releve", Message: de.Message}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffSettlement, p)
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -32,15 +33,16 @@ const (
 	refundFilterAll       = "tous"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET "+ports.PathRefunds, s.staffRead(s.staffRefunds))
-		mux.Handle("GET "+ports.PathRefunds+"/export.csv", s.staffRead(s.staffExportRefunds))
-		mux.Handle("POST "+ports.PathRefunds+"/{id}/rembourse", s.staffWrite(s.staffMarkRefunded))
-	})
-	registerGestionFlashes(map[string]string{
-		flashRefunded: "Le double paiement est marqué comme remboursé.",
-	})
+// staffRefundsRoutes registers the routes of this area of the back office.
+func (s *Server) staffRefundsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+ports.PathRefunds, s.staffRead(s.staffRefunds))
+	mux.Handle("GET "+ports.PathRefunds+"/export.csv", s.staffRead(s.staffExportRefunds))
+	mux.Handle("POST "+ports.PathRefunds+"/{id}/rembourse", s.staffWrite(s.staffMarkRefunded))
+}
+
+// staffRefundsFlashes are its confirmations after a redirect (?ok=code).
+var staffRefundsFlashes = map[string]string{
+	flashRefunded: "Le double paiement est marqué comme remboursé.",
 }
 
 // refundFilterOption is one choice of the list's filter.
@@ -74,7 +76,7 @@ func refundState(r *http.Request) (string, domain.RefundState, bool) {
 var errRefundFilter = &domain.Error{Code: domain.Invalid, Field: "etat", Message: "Choix de liste inconnu : à rembourser, remboursés, annulés ou tous."}
 
 type staffRefundsPage struct {
-	staffBase
+	kit.Base
 	Filter     string
 	Options    []refundFilterOption
 	List       ports.RefundList
@@ -82,12 +84,13 @@ type staffRefundsPage struct {
 	Export     string
 }
 
-func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	filter, state, ok := refundState(r)
-	p := &staffRefundsPage{staffBase: staffBase{Title: "Doubles paiements à rembourser", Menu: menuStaffRefunds},
+	p := &staffRefundsPage{Base: kit.Base{Title: "Doubles paiements à rembourser", Menu: menuStaffRefunds},
 		Filter: filter, Options: refundFilterOptions, List: ports.RefundList{Paging: ports.Paging{Page: 1, Pages: 1}}}
 	if !ok {
-		p.Errors = []summaryLine{{ID: "etat", Message: errRefundFilter.Message}}
+		p.Errors = []kit.SummaryLine{{ID: "etat", Message: errRefundFilter.Message}}
 		return s.renderStaff(w, r, u, http.StatusBadRequest, pageStaffRefunds, p)
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -106,7 +109,8 @@ func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request, u *staffUs
 // (ports.RefundExportColumns says its format). The file is built whole
 // before it is sent (double payments are few): a failure is an error
 // page, never 200 with an empty or cut file.
-func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	_, state, ok := refundState(r)
 	if !ok {
 		return errRefundFilter
@@ -123,10 +127,11 @@ func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request, u *s
 	return nil
 }
 
-func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return errNotFound
+		return kit.ErrNotFound
 	}
 	if _, err := s.portal.BackOfficePayments().MarkRefunded(r.Context(), u.actor, id); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -22,13 +23,14 @@ const (
 	flashSettingsSaved = "parametres"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET /gestion/parametres", s.staffRead(s.showSettings))
-		mux.Handle("POST /gestion/parametres", s.staffWrite(s.saveSettings))
-	})
-	registerGestionFlashes(map[string]string{flashSettingsSaved: "Les paramètres sont enregistrés."})
+// staffSettingsRoutes registers the routes of this area of the back office.
+func (s *Server) staffSettingsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /gestion/parametres", s.staffRead(s.showSettings))
+	mux.Handle("POST /gestion/parametres", s.staffWrite(s.saveSettings))
 }
+
+// staffSettingsFlashes are its confirmations after a redirect (?ok=code).
+var staffSettingsFlashes = map[string]string{flashSettingsSaved: "Les paramètres sont enregistrés."}
 
 // settingsFields are the form's fields, in the page's order.
 var settingsFields = []string{
@@ -39,8 +41,8 @@ var settingsFields = []string{
 }
 
 type staffSettingsPage struct {
-	staffBase
-	Form *form
+	kit.Base
+	Form *kit.Form
 	// SuspendedNow says whether citizens cannot pay at this moment.
 	SuspendedNow bool
 	Saisies      []saisieChoice
@@ -74,7 +76,8 @@ var modeChoices = []modeChoice{
 	{domain.SuspensionScheduled, "Suspension programmée", "Du début à la fin indiqués ci-dessous ; l'un des deux peut rester vide."},
 }
 
-func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) showSettings(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	b, err := s.portal.BackOfficeAdmin().Settings(r.Context(), u.actor)
 	if err != nil {
 		return err
@@ -82,10 +85,10 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *staffUs
 	return s.renderSettings(w, r, u, http.StatusOK, b, settingsForm(ports.SettingsInputOf(b)))
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *staffUser, st int, b domain.Biller, f *form) error {
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *staffUser, st int, b domain.Biller, f *kit.Form) error {
 	p := &staffSettingsPage{
-		staffBase: staffBase{Title: "Paramètres", Menu: menuStaffSettings, Errors: errorSummary(settingsFields, f)},
-		Form:      f, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
+		Base: kit.Base{Title: "Paramètres", Menu: menuStaffSettings, Errors: kit.ErrorSummary(settingsFields, f)},
+		Form: f, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
 		PayFiPMode: b.PayFiPMode.Label(),
 	}
 	p.PayFiPMin, p.PayFiPMax = domain.PayFiPAmountLimits(b.PayFiPMode)
@@ -93,8 +96,8 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *staff
 }
 
 // settingsForm writes the input as the form shows it.
-func settingsForm(in ports.SettingsInput) *form {
-	f := &form{Values: map[string]string{
+func settingsForm(in ports.SettingsInput) *kit.Form {
+	f := &kit.Form{Values: map[string]string{
 		"notice": in.Notice, "home_text": in.HomeText,
 		"suspension_mode": string(in.SuspensionMode), "suspension_message": in.SuspensionMessage,
 		"suspension_from": localDateTime(in.SuspensionFrom), "suspension_until": localDateTime(in.SuspensionUntil),
@@ -138,7 +141,7 @@ func parseLocalDateTime(v string) (time.Time, bool) {
 }
 
 // settingsInput reads the form; the errors it finds are the form's.
-func settingsInput(r *http.Request, f *form) ports.SettingsInput {
+func settingsInput(r *http.Request, f *kit.Form) ports.SettingsInput {
 	in := ports.SettingsInput{
 		Notice: f.Values["notice"], HomeText: f.Values["home_text"], MultiplePayments: f.Values["multiple_payments"] != "",
 		SuspensionMode: domain.SuspensionMode(f.Values["suspension_mode"]), SuspensionMessage: f.Values["suspension_message"],
@@ -182,8 +185,9 @@ func settingsInput(r *http.Request, f *form) ports.SettingsInput {
 	return in
 }
 
-func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	f := newForm(r, "", settingsFields...)
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	f := kit.NewForm(r, "", settingsFields...)
 	in := settingsInput(r, f)
 	var err error
 	if len(f.Errors) == 0 {
@@ -191,7 +195,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *staffUs
 		if err == nil {
 			return staffRedirect(w, r, "/gestion/parametres", flashSettingsSaved)
 		}
-		if !fieldError(err) {
+		if !kit.FieldError(err) {
 			return err
 		}
 		f.Set(err)

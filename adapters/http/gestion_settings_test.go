@@ -18,9 +18,9 @@ import (
 // settingsValues is the settings form of the biller as it stands, as a
 // browser would post it back.
 func (e *env) settingsValues(billerID [16]byte) url.Values {
-	e.t.Helper()
-	b, err := e.store.Biller(context.Background(), billerID)
-	require.NoError(e.t, err)
+	e.T.Helper()
+	b, err := e.Store.Biller(context.Background(), billerID)
+	require.NoError(e.T, err)
 	v := url.Values{}
 	for k, val := range settingsForm(ports.SettingsInputOf(b)).Values {
 		v.Set(k, val)
@@ -29,17 +29,17 @@ func (e *env) settingsValues(billerID [16]byte) url.Values {
 }
 
 func (e *env) demoBiller() domain.Biller {
-	e.t.Helper()
-	b, err := e.store.Biller(context.Background(), demo.BillerID)
-	require.NoError(e.t, err)
+	e.T.Helper()
+	b, err := e.Store.Biller(context.Background(), demo.BillerID)
+	require.NoError(e.T, err)
 	return b
 }
 
 func TestSettingsScreen(t *testing.T) {
 	e := newEnv(t)
-	b := e.manager()
-	p := b.get("/gestion/parametres")
-	require.Equal(t, http.StatusOK, p.status, p.body)
+	b := e.Manager()
+	p := b.Get("/gestion/parametres")
+	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	contains(t, p, "Paramètres", "Information importante", "en raison de travaux", `value="004200"`, `value="120"`,
 		"Enregistrer les paramètres", `href="/gestion/mon-compte"`)
 
@@ -53,10 +53,10 @@ func TestSettingsScreen(t *testing.T) {
 	v.Set("suspension_from", "2026-11-26T11:00")
 	v.Set("suspension_until", "2026-11-26T12:30")
 	v.Set("suspension_message", "Maintenance des factures jusqu'à 12h30.")
-	p = b.post("/gestion/parametres", v)
-	require.Equal(t, http.StatusSeeOther, p.status, p.body)
-	assert.Equal(t, "/gestion/parametres?ok=parametres", p.location())
-	contains(t, b.get(p.location()), "Les paramètres sont enregistrés.", `value="2026-11-26T11:00"`, `value="2026-11-26T12:30"`)
+	p = b.Post("/gestion/parametres", v)
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	assert.Equal(t, "/gestion/parametres?ok=parametres", p.Location())
+	contains(t, b.Get(p.Location()), "Les paramètres sont enregistrés.", `value="2026-11-26T11:00"`, `value="2026-11-26T12:30"`)
 
 	got := e.demoBiller()
 	assert.Equal(t, "Coupure d'eau le 3 décembre.", got.Notice)
@@ -67,7 +67,7 @@ func TestSettingsScreen(t *testing.T) {
 	assert.True(t, time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC).Equal(got.Suspension.From), "Paris time: UTC+1 in November")
 	assert.True(t, time.Date(2026, 11, 26, 11, 30, 0, 0, time.UTC).Equal(got.Suspension.Until))
 
-	events, _, err := e.store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditSettingsChanged})
+	events, _, err := e.Store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditSettingsChanged})
 	require.NoError(t, err)
 	require.Len(t, events, 1)
 	assert.Equal(t, demo.StaffEmail, events[0].ActorLabel)
@@ -76,30 +76,30 @@ func TestSettingsScreen(t *testing.T) {
 
 func TestSettingsFormErrors(t *testing.T) {
 	e := newEnv(t)
-	b := e.manager()
-	b.get("/gestion/parametres")
+	b := e.Manager()
+	b.Get("/gestion/parametres")
 	v := e.settingsValues(demo.BillerID)
 	v.Set("numcli", "42")
-	p := b.post("/gestion/parametres", v)
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p := b.Post("/gestion/parametres", v)
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Une erreur empêche de continuer", "L'identifiant collectivité PayFiP doit comporter 6 chiffres.", `href="#numcli"`, `value="42"`)
-	assert.Contains(t, p.body, `id="numcli" name="numcli" type="text" value="42" maxlength="6" aria-invalid="true" aria-describedby="numcli-aide numcli-erreur"`)
+	assert.Contains(t, p.Body, `id="numcli" name="numcli" type="text" value="42" maxlength="6" aria-invalid="true" aria-describedby="numcli-aide numcli-erreur"`)
 
 	v = e.settingsValues(demo.BillerID)
 	v.Set("lock_duration", "deux heures")
 	v.Set("suspension_mode", "scheduled")
 	v.Set("suspension_from", "2026-11-26T12:00")
 	v.Set("suspension_until", "hier")
-	p = b.post("/gestion/parametres", v)
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = b.Post("/gestion/parametres", v)
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "2 erreurs empêchent de continuer", "Saisissez un nombre entier.", "Saisissez une date et une heure")
 
 	v = e.settingsValues(demo.BillerID)
 	v.Set("suspension_mode", "scheduled")
 	v.Set("suspension_from", "2026-11-26T12:00")
 	v.Set("suspension_until", "2026-11-26T11:00")
-	p = b.post("/gestion/parametres", v)
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = b.Post("/gestion/parametres", v)
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "La fin de la suspension doit être postérieure à son début.")
 	assert.Equal(t, "004200", e.demoBiller().Numcli, "nothing saved")
 	assert.False(t, e.demoBiller().Suspension.Active)
@@ -108,53 +108,53 @@ func TestSettingsFormErrors(t *testing.T) {
 func TestSettingsReaderAndOtherBiller(t *testing.T) {
 	e := newEnv(t)
 	otherB := e.otherBiller()
-	reader := e.reader()
-	p := reader.get("/gestion/parametres")
-	require.Equal(t, http.StatusOK, p.status)
+	reader := e.Reader()
+	p := reader.Get("/gestion/parametres")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "Votre rôle « lecture » permet de consulter ces paramètres", "<fieldset disabled>")
 	notContains(t, p, "Enregistrer les paramètres")
 	v := e.settingsValues(demo.BillerID)
 	v.Set("notice", "Par le lecteur")
-	p = reader.post("/gestion/parametres", v)
-	assert.Equal(t, http.StatusForbidden, p.status)
+	p = reader.Post("/gestion/parametres", v)
+	assert.Equal(t, http.StatusForbidden, p.Status)
 	assert.NotEqual(t, "Par le lecteur", e.demoBiller().Notice)
 
-	other := e.browser().onHost(otherHost).staffLogin("autre@autreville.test", otherPassword)
-	p = other.get("/gestion/parametres")
-	require.Equal(t, http.StatusOK, p.status)
+	other := e.Browser().OnHost(otherHost).StaffLogin("autre@autreville.test", otherPassword)
+	p = other.Get("/gestion/parametres")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, `value="009900"`)
 	notContains(t, p, "004200", "en raison de travaux")
 	v = e.settingsValues(demo.BillerID)
 	v.Set("notice", "Par Autreville")
-	p = other.post("/gestion/parametres", v)
-	require.Equal(t, http.StatusSeeOther, p.status)
+	p = other.Post("/gestion/parametres", v)
+	require.Equal(t, http.StatusSeeOther, p.Status)
 	assert.NotEqual(t, "Par Autreville", e.demoBiller().Notice, "a staff member changes their own biller only")
-	ob, err := e.store.Biller(context.Background(), otherB.ID)
+	ob, err := e.Store.Biller(context.Background(), otherB.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "Par Autreville", ob.Notice)
 
-	manager := e.manager()
-	p = manager.onHost(otherHost).get("/gestion/parametres")
-	assert.Equal(t, http.StatusSeeOther, p.status, "the demo's session does not open the other biller's settings")
+	manager := e.Manager()
+	p = manager.OnHost(otherHost).Get("/gestion/parametres")
+	assert.Equal(t, http.StatusSeeOther, p.Status, "the demo's session does not open the other biller's settings")
 }
 
 func TestScheduledSuspensionStartsAndEndsOnTime(t *testing.T) {
 	e := newEnv(t)
-	b := e.manager()
-	b.get("/gestion/parametres")
+	b := e.Manager()
+	b.Get("/gestion/parametres")
 	v := e.settingsValues(demo.BillerID)
 	v.Set("suspension_mode", "scheduled")
 	v.Set("suspension_from", "2026-11-26T11:00") // 10:00 UTC
 	v.Set("suspension_until", "2026-11-26T12:30")
 	v.Set("suspension_message", "Maintenance des factures jusqu'à 12h30.")
-	require.Equal(t, http.StatusSeeOther, b.post("/gestion/parametres", v).status)
+	require.Equal(t, http.StatusSeeOther, b.Post("/gestion/parametres", v).Status)
 
-	citizen := e.browser().loginDemo()
+	citizen := e.Browser().LoginDemo()
 	invoice := "/factures/" + idOf(water).String()
 	at := func(utc time.Time) resp {
-		e.clock.Set(utc)
-		p := citizen.get(invoice)
-		require.Equal(t, http.StatusOK, p.status)
+		e.Clock.Set(utc)
+		p := citizen.Get(invoice)
+		require.Equal(t, http.StatusOK, p.Status)
 		return p
 	}
 	p := at(time.Date(2026, 11, 26, 9, 59, 59, 0, time.UTC))

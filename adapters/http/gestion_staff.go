@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -30,35 +31,37 @@ const (
 	flashStaffPasswordOK = "mot-de-passe-choisi"
 )
 
-func init() {
-	registerGestionArea(func(s *Server, mux *http.ServeMux) {
-		mux.Handle("GET "+staffForgotPath, s.staffAnonymous(s.showStaffForgot))
-		mux.Handle("POST "+staffForgotPath, s.staffAnonymous(s.requestStaffReset))
-		mux.Handle("GET "+ports.PathStaffSetPassword, s.staffAnonymous(s.showStaffSetPassword))
-		mux.Handle("POST "+ports.PathStaffSetPassword, s.staffAnonymous(s.staffSetPassword))
-		mux.Handle("POST "+staffMembersPath, s.staffManage(s.addStaffMember))
-		mux.Handle("GET "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.confirmStaffAction(staffDisable)))
-		mux.Handle("POST "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.disableStaffMember))
-		mux.Handle("GET "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.confirmStaffAction(staffReset)))
-		mux.Handle("POST "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.resetStaffMember))
-	})
-	registerGestionFlashes(map[string]string{
-		flashStaffAdded:      "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
-		flashStaffDisabled:   "L'agent est désactivé : il ne peut plus se connecter à la gestion.",
-		flashStaffReset:      "Le mot de passe de l'agent est réinitialisé : un message lui est envoyé avec un lien pour en choisir un nouveau.",
-		flashStaffLinkSent:   "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.",
-		flashStaffPasswordOK: "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.",
-	})
+// staffTeamRoutes registers the routes of this area of the back office.
+func (s *Server) staffTeamRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+staffForgotPath, s.staffAnonymous(s.showStaffForgot))
+	mux.Handle("POST "+staffForgotPath, s.staffAnonymous(s.requestStaffReset))
+	mux.Handle("GET "+ports.PathStaffSetPassword, s.staffAnonymous(s.showStaffSetPassword))
+	mux.Handle("POST "+ports.PathStaffSetPassword, s.staffAnonymous(s.staffSetPassword))
+	mux.Handle("POST "+staffMembersPath, s.staffManage(s.addStaffMember))
+	mux.Handle("GET "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.confirmStaffAction(staffDisable)))
+	mux.Handle("POST "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.disableStaffMember))
+	mux.Handle("GET "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.confirmStaffAction(staffReset)))
+	mux.Handle("POST "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.resetStaffMember))
+}
+
+// staffTeamFlashes are its confirmations after a redirect (?ok=code).
+var staffTeamFlashes = map[string]string{
+	flashStaffAdded:      "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
+	flashStaffDisabled:   "L'agent est désactivé : il ne peut plus se connecter à la gestion.",
+	flashStaffReset:      "Le mot de passe de l'agent est réinitialisé : un message lui est envoyé avec un lien pour en choisir un nouveau.",
+	flashStaffLinkSent:   "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.",
+	flashStaffPasswordOK: "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.",
 }
 
 // staffManage serves a page of the staff's management, reserved to the
 // role "administrateur": others get a 403 (the use cases check again).
-func (s *Server) staffManage(h staffHandler) http.Handler {
-	return s.staffRead(func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) staffManage(h kit.HandlerFunc) http.Handler {
+	return s.staffRead(func(w http.ResponseWriter, r *http.Request) error {
+		u := staffFrom(r)
 		if !u.actor.Role.CanManageStaff() {
 			return domain.ErrStaffAdminOnly
 		}
-		return h(w, r, u)
+		return h(w, r)
 	})
 }
 
@@ -78,23 +81,24 @@ var roleChoices = []roleChoice{
 // staffAddFields are the fields of « Ajouter un agent », in page order.
 var staffAddFields = []string{"email", "name", "role"}
 
-func newStaffAddForm() *form {
-	return &form{Prefix: "agent-", Values: map[string]string{"email": "", "name": "", "role": string(domain.RoleManager)}, Errors: map[string]string{}}
+func newStaffAddForm() *kit.Form {
+	return &kit.Form{Prefix: "agent-", Values: map[string]string{"email": "", "name": "", "role": string(domain.RoleManager)}, Errors: map[string]string{}}
 }
 
-func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
-	f := newForm(r, "agent-", staffAddFields...)
+func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	f := kit.NewForm(r, "agent-", staffAddFields...)
 	_, err := s.portal.BackOfficeAdmin().AddStaffMember(r.Context(), u.actor, ports.StaffMemberInput{
 		Email: f.Values["email"], Name: strings.TrimSpace(f.Values["name"]), Role: domain.StaffRole(f.Values["role"])})
-	if fieldError(err) || domain.ErrorCode(err) == domain.Conflict {
+	if kit.FieldError(err) || domain.ErrorCode(err) == domain.Conflict {
 		f.Set(err)
 		p, perr := s.staffAccountPage(r, u, nil)
 		if perr != nil {
 			return perr
 		}
 		p.AddForm = f
-		p.Errors = errorSummary(staffAddFields, f)
-		return s.renderStaff(w, r, u, status(err), pageStaffAccount, p)
+		p.Errors = kit.ErrorSummary(staffAddFields, f)
+		return s.renderStaff(w, r, u, kit.Status(err), pageStaffAccount, p)
 	}
 	if err != nil {
 		return err
@@ -123,8 +127,9 @@ var (
 )
 
 // confirmStaffAction shows the confirmation page of an action on a member.
-func (s *Server) confirmStaffAction(a staffAction) staffHandler {
-	return func(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) confirmStaffAction(a staffAction) kit.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u := staffFrom(r)
 		id, err := staffPathID(r)
 		if err != nil {
 			return err
@@ -133,7 +138,7 @@ func (s *Server) confirmStaffAction(a staffAction) staffHandler {
 		if err != nil {
 			return err
 		}
-		p := &staffConfirmPage{staffBase: staffBase{Title: a.Title, Menu: menuStaffAccount},
+		p := &staffConfirmPage{Base: kit.Base{Title: a.Title, Menu: menuStaffAccount},
 			Lines:  []string{strings.Replace(a.Question, "%s", st.Label(), 1), a.Detail},
 			Action: staffMembersPath + "/" + st.ID.String() + "/" + a.Path, Field: confirmField,
 			Button: a.Button, Cancel: staffAccountPath}
@@ -141,7 +146,8 @@ func (s *Server) confirmStaffAction(a staffAction) staffHandler {
 	}
 }
 
-func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -152,7 +158,8 @@ func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request, u *s
 	return staffRedirect(w, r, staffAccountPath, flashStaffDisabled)
 }
 
-func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request, u *staffUser) error {
+func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -165,28 +172,28 @@ func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request, u *sta
 
 // staffEmailPage is the back office's « Mot de passe oublié ».
 type staffEmailPage struct {
-	staffBase
-	Form *form
+	kit.Base
+	Form *kit.Form
 }
 
 func (s *Server) showStaffForgot(w http.ResponseWriter, r *http.Request) error {
-	f := &form{Values: map[string]string{"email": ""}, Errors: map[string]string{}}
-	return s.renderStaff(w, r, nil, http.StatusOK, pageStaffForgot, &staffEmailPage{staffBase: staffBase{Title: "Mot de passe oublié"}, Form: f})
+	f := &kit.Form{Values: map[string]string{"email": ""}, Errors: map[string]string{}}
+	return s.renderStaff(w, r, nil, http.StatusOK, pageStaffForgot, &staffEmailPage{Base: kit.Base{Title: "Mot de passe oublié"}, Form: f})
 }
 
 // requestStaffReset is « Mot de passe oublié ? » → « Valider »: the same
 // answer whether or not the address is a member's, under the limits of
 // the citizens' « Oublié ? » (per IP and per address).
 func (s *Server) requestStaffReset(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "", "email")
+	f := kit.NewForm(r, "", "email")
 	if err := s.limitMail(r, f.Values["email"]); err != nil {
 		return err
 	}
-	err := s.portal.BackOfficeAdmin().RequestStaffPasswordReset(r.Context(), billerID(r), f.Values["email"])
-	if fieldError(err) {
+	err := s.portal.BackOfficeAdmin().RequestStaffPasswordReset(r.Context(), kit.BillerID(r), f.Values["email"])
+	if kit.FieldError(err) {
 		f.Set(err)
-		p := &staffEmailPage{staffBase: staffBase{Title: "Mot de passe oublié", Errors: errorSummary([]string{"email"}, f)}, Form: f}
-		return s.renderStaff(w, r, nil, status(err), pageStaffForgot, p)
+		p := &staffEmailPage{Base: kit.Base{Title: "Mot de passe oublié", Errors: kit.ErrorSummary([]string{"email"}, f)}, Form: f}
+		return s.renderStaff(w, r, nil, kit.Status(err), pageStaffForgot, p)
 	}
 	if err != nil {
 		return err
@@ -196,62 +203,62 @@ func (s *Server) requestStaffReset(w http.ResponseWriter, r *http.Request) error
 
 // staffPasswordPage is « Choisir mon mot de passe ».
 type staffPasswordPage struct {
-	staffBase
-	Form      *form
+	kit.Base
+	Form      *kit.Form
 	Link      string // the link's secret, posted back in a hidden field
 	Email     string
 	MinLength int
 }
 
 type staffDeadLinkPage struct {
-	staffBase
+	kit.Base
 	Message string
 }
 
 func (s *Server) staffDeadLink(w http.ResponseWriter, r *http.Request, err error) error {
-	p := &staffDeadLinkPage{staffBase: staffBase{Title: "Lien non valable"}, Message: domain.ErrorMessage(err)}
-	return s.renderStaff(w, r, nil, status(err), pageStaffDeadLink, p)
+	p := &staffDeadLinkPage{Base: kit.Base{Title: "Lien non valable"}, Message: domain.ErrorMessage(err)}
+	return s.renderStaff(w, r, nil, kit.Status(err), pageStaffDeadLink, p)
 }
 
-func newStaffPasswordPage(info ports.LinkInfo, secret string, f *form) *staffPasswordPage {
-	return &staffPasswordPage{staffBase: staffBase{Title: "Choisir mon mot de passe", Errors: errorSummary([]string{"password", "confirm"}, f)},
+func newStaffPasswordPage(info ports.LinkInfo, secret string, f *kit.Form) *staffPasswordPage {
+	return &staffPasswordPage{Base: kit.Base{Title: "Choisir mon mot de passe", Errors: kit.ErrorSummary([]string{"password", "confirm"}, f)},
 		Form: f, Link: secret, Email: info.Email, MinLength: info.MinPasswordLength}
 }
 
 func (s *Server) showStaffSetPassword(w http.ResponseWriter, r *http.Request) error {
-	noReferrer(w)
+	kit.NoReferrer(w)
 	secret := r.URL.Query().Get("lien")
-	info, err := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), billerID(r), secret)
+	info, err := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), kit.BillerID(r), secret)
 	if linkError(err) {
 		return s.staffDeadLink(w, r, err)
 	}
 	if err != nil {
 		return err
 	}
-	f := &form{Values: map[string]string{"password": "", "confirm": ""}, Errors: map[string]string{}}
+	f := &kit.Form{Values: map[string]string{"password": "", "confirm": ""}, Errors: map[string]string{}}
 	return s.renderStaff(w, r, nil, http.StatusOK, pageStaffSetPassword, newStaffPasswordPage(info, secret, f))
 }
 
 // staffSetPassword is « Enregistrer »: the link is used once; the member
 // then logs in.
 func (s *Server) staffSetPassword(w http.ResponseWriter, r *http.Request) error {
-	noReferrer(w)
-	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+	kit.NoReferrer(w)
+	if err := s.limits.AllowAuth(r); err != nil {
 		return err
 	}
 	secret := r.PostForm.Get("lien")
-	f := newForm(r, "", "password", "confirm")
-	err := s.portal.BackOfficeAdmin().ResetStaffPassword(r.Context(), billerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	f := kit.NewForm(r, "", "password", "confirm")
+	err := s.portal.BackOfficeAdmin().ResetStaffPassword(r.Context(), kit.BillerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
 	case linkError(err):
 		return s.staffDeadLink(w, r, err)
-	case fieldError(err):
+	case kit.FieldError(err):
 		f.Set(err)
-		info, cerr := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), billerID(r), secret)
+		info, cerr := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), kit.BillerID(r), secret)
 		if cerr != nil {
 			return s.staffDeadLink(w, r, cerr)
 		}
-		return s.renderStaff(w, r, nil, status(err), pageStaffSetPassword, newStaffPasswordPage(info, secret, f))
+		return s.renderStaff(w, r, nil, kit.Status(err), pageStaffSetPassword, newStaffPasswordPage(info, secret, f))
 	case err != nil:
 		return err
 	}

@@ -2,7 +2,6 @@ package http
 
 import (
 	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -29,7 +29,7 @@ type tabLink struct {
 
 // invoicesPage is "Mes factures".
 type invoicesPage struct {
-	basePage
+	kit.Base
 	List     ports.InvoicePage
 	Tabs     []tabLink
 	Now      time.Time
@@ -47,7 +47,8 @@ func tabURL(tab domain.Tab, page int) string {
 	return "/factures?" + q.Encode()
 }
 
-func (s *Server) invoices(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) invoices(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	q := r.URL.Query()
 	tab := domain.TabUnpaid
 	if t := q.Get("onglet"); t != "" {
@@ -57,7 +58,7 @@ func (s *Server) invoices(w http.ResponseWriter, r *http.Request, u *user) error
 	if p := q.Get("page"); p != "" {
 		var err error
 		if n, err = strconv.Atoi(p); err != nil || n < 1 || n > 1_000_000 {
-			return errBadRequest
+			return kit.ErrBadRequest
 		}
 	}
 	list, err := s.portal.Citizens().Invoices(r.Context(), u.citizen, tab, n, invoicesPerPage)
@@ -65,8 +66,8 @@ func (s *Server) invoices(w http.ResponseWriter, r *http.Request, u *user) error
 		return err
 	}
 	p := &invoicesPage{
-		basePage: basePage{Title: "Mes factures – " + tab.Label(), Menu: menuInvoices},
-		List:     list, Now: s.clock.Now(), Treasury: tab == domain.TabTreasury, Unpaid: tab == domain.TabUnpaid,
+		Base: kit.Base{Title: "Mes factures – " + tab.Label(), Menu: menuInvoices},
+		List: list, Now: s.clock.Now(), Treasury: tab == domain.TabTreasury, Unpaid: tab == domain.TabUnpaid,
 	}
 	if list.Page > 1 {
 		p.Title += " – page " + strconv.Itoa(list.Page)
@@ -85,7 +86,7 @@ func (s *Server) invoices(w http.ResponseWriter, r *http.Request, u *user) error
 
 // invoicePage is the detail of one invoice and the actions allowed now.
 type invoicePage struct {
-	basePage
+	kit.Base
 	Detail ports.InvoiceDetail
 	// PayBlocked is why "Payer la facture" is not offered (the service's
 	// suspension message, a payment in progress…).
@@ -104,12 +105,13 @@ type invoicePage struct {
 func invoiceID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return uuid.Nil, errNotFound
+		return uuid.Nil, kit.ErrNotFound
 	}
 	return id, nil
 }
 
-func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) invoice(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
@@ -118,7 +120,7 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 	if err != nil {
 		return err
 	}
-	p := &invoicePage{basePage: basePage{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
+	p := &invoicePage{Base: kit.Base{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
 	switch doc, err := s.portal.Citizens().InvoiceDocumentInfo(r.Context(), u.citizen, id); {
 	case err == nil:
 		p.PDF = fileSize(doc.Size)
@@ -137,7 +139,8 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, u *user) error 
 
 // invoicePDF serves the invoice's document as a download: another
 // payer's invoice is not found, one without a stored PDF says so.
-func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
@@ -146,27 +149,8 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, u *user) err
 	if err != nil {
 		return err
 	}
-	servePDF(w, r, doc, "facture-"+doc.Name)
+	kit.ServePDF(w, r, doc, "facture-"+doc.Name)
 	return nil
-}
-
-// servePDF sends a stored PDF as an attachment named name.pdf: never
-// displayed within the portal's origin, never kept by a cache (it is
-// personal), its type never sniffed.
-func servePDF(w http.ResponseWriter, r *http.Request, doc domain.Document, name string) {
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": safeFileName(name) + ".pdf"}))
-	h.Set("Content-Length", strconv.Itoa(len(doc.Data)))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if doc.SHA256 != "" {
-		h.Set("ETag", `"`+doc.SHA256+`"`)
-	}
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(doc.Data)
-	}
 }
 
 // fileSize writes a size the French way, for a download link (RGAA 6.1:
@@ -178,30 +162,9 @@ func fileSize(n int) string {
 	return strings.Replace(strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64), ".", ",", 1) + " Mo"
 }
 
-// safeFileName keeps letters, digits, "-", "_" and "." of name (an
-// invoice number may hold "/" or spaces), at most 100 of them, so that
-// the file name can neither break the header nor name a path.
-func safeFileName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case b.Len() >= 100:
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			b.WriteRune(r)
-		case r == '.' && b.Len() > 0:
-			b.WriteRune(r)
-		default:
-			b.WriteRune('-')
-		}
-	}
-	if b.Len() == 0 {
-		return "facture"
-	}
-	return b.String()
-}
-
 // declarePaid is "Marquer la facture comme réglée".
-func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err
@@ -213,7 +176,8 @@ func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request, u *user) er
 }
 
 // undoDeclarePaid is "Marquer la facture comme non réglée".
-func (s *Server) undoDeclarePaid(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) undoDeclarePaid(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
 		return err

@@ -23,119 +23,119 @@ func newURLModeEnv(t *testing.T) *env {
 	var cfg Config
 	e := newEnv(t, func(c *Config) { cfg = *c })
 	p, err := ports.NewPortal(ports.Deps{
-		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway,
-		Clock: e.clock, Random: portstest.NewSeqRandom(3),
+		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: e.Gateway,
+		Clock: e.Clock, Random: portstest.NewSeqRandom(3),
 	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true, PayFiPMode: domain.PayFiPURL})
 	require.NoError(t, err)
-	cfg.Portal, e.portal = p, p
+	cfg.Portal, e.Portal = p, p
 	e.server, err = New(cfg)
 	require.NoError(t, err)
-	e.ts = httptest.NewServer(e.server)
-	t.Cleanup(e.ts.Close)
+	e.TS = httptest.NewServer(e.server)
+	t.Cleanup(e.TS.Close)
 	return e
 }
 
 // setAmount changes the amount of a demo invoice.
 func (e *env) setAmount(number, amount string) {
-	e.t.Helper()
+	e.T.Helper()
 	ctx := context.Background()
-	inv, err := e.store.Invoice(ctx, idOf(number))
-	require.NoError(e.t, err)
+	inv, err := e.Store.Invoice(ctx, idOf(number))
+	require.NoError(e.T, err)
 	inv.Amount = dec(amount)
-	require.NoError(e.t, e.store.SaveInvoice(ctx, inv))
+	require.NoError(e.T, e.Store.SaveInvoice(ctx, inv))
 }
 
 func TestInvoiceAboveTheURLModeLimitSaysWhy(t *testing.T) {
 	e := newURLModeEnv(t)
 	e.setAmount(water, "12500.00")
 	why := "La facture " + water + " ne peut pas être réglée en ligne : son montant (12\u202f500,00\u00a0€) dépasse le maximum de 9\u202f999,99\u00a0€ d'un paiement en ligne. Contactez le service."
-	b := e.browser().loginDemo()
+	b := e.Browser().LoginDemo()
 
-	p := b.get("/factures/" + idOf(water).String())
-	require.Equal(t, http.StatusOK, p.status)
+	p := b.Get("/factures/" + idOf(water).String())
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, why, "Marquer la facture comme réglée")
 	notContains(t, p, "/paiement?facture=")
 
-	p = b.get("/paiement")
-	require.Equal(t, http.StatusOK, p.status)
+	p = b.Get("/paiement")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, why, canteen, nursery)
-	assert.NotContains(t, p.body, `value="`+idOf(water).String()+`"`, "not offered in the selection")
+	assert.NotContains(t, p.Body, `value="`+idOf(water).String()+`"`, "not offered in the selection")
 
-	p = b.get("/paiement/recapitulatif?" + ids(water).Encode())
-	assert.Equal(t, http.StatusConflict, p.status)
+	p = b.Get("/paiement/recapitulatif?" + ids(water).Encode())
+	assert.Equal(t, http.StatusConflict, p.Status)
 	contains(t, p, why)
 
-	p = b.post("/paiement", ids(water))
-	assert.Equal(t, http.StatusConflict, p.status)
+	p = b.Post("/paiement", ids(water))
+	assert.Equal(t, http.StatusConflict, p.Status)
 	contains(t, p, why)
-	assert.Empty(t, e.gateway.Requests(), "nothing sent to PayFiP")
+	assert.Empty(t, e.Gateway.Requests(), "nothing sent to PayFiP")
 
 	// Through the web service, the same invoice can be paid.
 	ws := newEnv(t)
 	ws.setAmount(water, "12500.00")
-	contains(t, ws.browser().loginDemo().get("/factures/"+idOf(water).String()), "/paiement?facture=")
+	contains(t, ws.Browser().LoginDemo().Get("/factures/"+idOf(water).String()), "/paiement?facture=")
 }
 
 func TestSelectionAboveTheURLModeLimitSaysWhy(t *testing.T) {
 	e := newURLModeEnv(t)
 	e.setAmount(water, "6000.00")
 	e.setAmount(canteen, "4000.00")
-	b := e.browser().loginDemo()
-	p := b.get("/paiement/recapitulatif?" + ids(water, canteen).Encode())
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	b := e.Browser().LoginDemo()
+	p := b.Get("/paiement/recapitulatif?" + ids(water, canteen).Encode())
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Le montant maximum d'un paiement en ligne est de 9\u202f999,99\u00a0€ : sélectionnez moins de factures.", `<a href="#invoices">`)
 }
 
 // setDemoEmail gives the demo account another address, as an import may
 // have.
 func (e *env) setDemoEmail(addr string) {
-	e.t.Helper()
+	e.T.Helper()
 	ctx := context.Background()
-	a, err := e.store.AccountByEmail(ctx, demo.BillerID, demo.Email)
-	require.NoError(e.t, err)
+	a, err := e.Store.AccountByEmail(ctx, demo.BillerID, demo.Email)
+	require.NoError(e.T, err)
 	a.Email = addr
-	require.NoError(e.t, e.store.SaveAccount(ctx, a))
+	require.NoError(e.T, e.Store.SaveAccount(ctx, a))
 }
 
 func TestAccentedAddressIsRefusedOnThePaymentPage(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser().loginDemo()
+	b := e.Browser().LoginDemo()
 	e.setDemoEmail("jérôme@exemple.fr")
 
-	p := b.get("/paiement/recapitulatif?" + ids(water).Encode())
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p := b.Get("/paiement/recapitulatif?" + ids(water).Encode())
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Votre adresse de messagerie (jérôme@exemple.fr) contient des lettres accentuées", "changez d'adresse dans « Mes informations »")
 
-	p = b.post("/paiement", ids(water))
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = b.Post("/paiement", ids(water))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "« Mes informations »")
-	assert.Empty(t, e.gateway.Requests(), "nothing sent to PayFiP")
-	inv, err := e.store.Invoice(context.Background(), idOf(water))
+	assert.Empty(t, e.Gateway.Requests(), "nothing sent to PayFiP")
+	inv, err := e.Store.Invoice(context.Background(), idOf(water))
 	require.NoError(t, err)
-	assert.False(t, inv.Locked(e.clock.Now()), "nothing stored")
+	assert.False(t, inv.Locked(e.Clock.Now()), "nothing stored")
 }
 
 func TestEmailChangeRefusesAnAddressPayFiPRefuses(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser().loginDemo()
-	p := b.get("/mes-informations")
+	b := e.Browser().LoginDemo()
+	p := b.Get("/mes-informations")
 	contains(t, p, "Sans accent ni caractère spécial avant le « @ »")
-	assert.Contains(t, p.body, `aria-describedby="adresse-email-aide"`)
-	p = b.post("/mes-informations/adresse", url.Values{"email": {"élodie@exemple.fr"}, "current_password": {demo.Password}})
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	assert.Contains(t, p.Body, `aria-describedby="adresse-email-aide"`)
+	p = b.Post("/mes-informations/adresse", url.Values{"email": {"élodie@exemple.fr"}, "current_password": {demo.Password}})
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Cette adresse contient des lettres accentuées ou des caractères spéciaux avant le « @ »", `<a href="#adresse-email">`)
-	assert.Zero(t, e.mailsTo("élodie@exemple.fr"))
+	assert.Zero(t, e.MailsTo("élodie@exemple.fr"))
 }
 
 func TestSettingsShowAndCheckTheAmountBounds(t *testing.T) {
 	e := newURLModeEnv(t)
-	b := e.manager()
-	p := b.get("/gestion/parametres")
-	require.Equal(t, http.StatusOK, p.status)
+	b := e.Manager()
+	p := b.Get("/gestion/parametres")
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "Montant minimum d'un paiement (€)", "Montant maximum d'un paiement (€)",
 		"TIPI, mode URL", "de 1,00\u00a0€ à 9\u202f999,99\u00a0€")
-	assert.Contains(t, p.body, `id="min_amount" name="min_amount" type="text" value="1,00"`)
-	assert.Contains(t, p.body, `id="max_amount" name="max_amount" type="text" value="9999,99"`, "the stored 99 999,99 € is shown within the mode's limit")
+	assert.Contains(t, p.Body, `id="min_amount" name="min_amount" type="text" value="1,00"`)
+	assert.Contains(t, p.Body, `id="max_amount" name="max_amount" type="text" value="9999,99"`, "the stored 99 999,99 € is shown within the mode's limit")
 
 	form := func(min, max string) url.Values {
 		v := e.settingsValues(demo.BillerID)
@@ -143,22 +143,22 @@ func TestSettingsShowAndCheckTheAmountBounds(t *testing.T) {
 		v.Set("max_amount", max)
 		return v
 	}
-	p = b.post("/gestion/parametres", form("1,00", "10 000,00"))
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = b.Post("/gestion/parametres", form("1,00", "10 000,00"))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Le montant maximum d'un paiement ne peut pas dépasser 9\u202f999,99\u00a0€, la limite de PayFiP (TIPI, mode URL).", `href="#max_amount"`)
-	p = b.post("/gestion/parametres", form("0,50", "100"))
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = b.Post("/gestion/parametres", form("0,50", "100"))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Le montant minimum d'un paiement doit être d'au moins 1,00\u00a0€", `href="#min_amount"`)
-	p = b.post("/gestion/parametres", form("beaucoup", "100"))
-	assert.Equal(t, http.StatusBadRequest, p.status)
+	p = b.Post("/gestion/parametres", form("beaucoup", "100"))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, "Montant « beaucoup » invalide", `value="beaucoup"`)
 	assert.Equal(t, "99999.99", e.demoBiller().MaxAmount.StringFixed(2), "nothing saved")
 
-	p = b.post("/gestion/parametres", form("5", "2 500,50"))
-	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	p = b.Post("/gestion/parametres", form("5", "2 500,50"))
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	assert.Equal(t, "5.00", e.demoBiller().MinAmount.StringFixed(2))
 	assert.Equal(t, "2500.50", e.demoBiller().MaxAmount.StringFixed(2))
-	events, _, err := e.store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditSettingsChanged})
+	events, _, err := e.Store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditSettingsChanged})
 	require.NoError(t, err)
 	require.Len(t, events, 1)
 	assert.Contains(t, events[0].Detail, "montant maximum d'un paiement : 99\u202f999,99\u00a0€ → 2\u202f500,50\u00a0€")

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -21,13 +22,13 @@ const maxSelected = 200
 // parseIDs reads the invoice ids of a selection (field "facture").
 func parseIDs(values []string) ([]uuid.UUID, error) {
 	if len(values) > maxSelected {
-		return nil, errBadRequest
+		return nil, kit.ErrBadRequest
 	}
 	ids := make([]uuid.UUID, 0, len(values))
 	for _, v := range values {
 		id, err := uuid.Parse(v)
 		if err != nil {
-			return nil, errBadRequest
+			return nil, kit.ErrBadRequest
 		}
 		ids = append(ids, id)
 	}
@@ -45,20 +46,21 @@ type selectionRow struct {
 // a radio button when the service allows one invoice at a time), and the
 // number of invoices and the amount to pay beside.
 type selectionPage struct {
-	basePage
+	kit.Base
 	PayerName string
 	Multiple  bool
 	Suspended string
 	Rows      []selectionRow
 	Count     int
 	Total     decimal.Decimal
-	Form      *form
+	Form      *kit.Form
 	// Refused are the unpaid invoices that cannot be paid online because
 	// of their amount, each with why.
 	Refused []ports.RefusedInvoice
 }
 
-func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) selection(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	ids, err := parseIDs(r.URL.Query()["facture"])
 	if err != nil {
 		return err
@@ -71,16 +73,16 @@ func (s *Server) selection(w http.ResponseWriter, r *http.Request, u *user) erro
 		http.Redirect(w, r, "/paiement/recapitulatif?"+url.Values{"facture": {ids[0].String()}}.Encode(), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, pageSelection, newSelectionPage(sel, ids, &form{}))
+	return s.render(w, r, http.StatusOK, pageSelection, newSelectionPage(sel, ids, &kit.Form{}))
 }
 
-func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *form) *selectionPage {
+func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *kit.Form) *selectionPage {
 	chosen := make(map[uuid.UUID]bool, len(ids))
 	for _, id := range ids {
 		chosen[id] = true
 	}
 	p := &selectionPage{
-		basePage:  basePage{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: errorSummary([]string{"invoices"}, f)},
+		Base:      kit.Base{Title: "Sélection des factures à régler", Menu: menuInvoices, Errors: kit.ErrorSummary([]string{"invoices"}, f)},
 		PayerName: sel.PayerName, Multiple: sel.Multiple, Suspended: sel.Suspended, Form: f,
 		Refused: sel.Refused,
 	}
@@ -109,16 +111,16 @@ func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user,
 	if serr != nil {
 		return serr
 	}
-	f := &form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
+	f := &kit.Form{Values: map[string]string{"invoices": ""}, Errors: map[string]string{}}
 	if sel.Suspended == "" { // otherwise the page says it, with no list to point to
 		f.Set(domain.FieldError("invoices", domain.ErrorMessage(err)))
 	}
-	return s.render(w, r, status(err), pageSelection, newSelectionPage(sel, ids, f))
+	return s.render(w, r, kit.Status(err), pageSelection, newSelectionPage(sel, ids, f))
 }
 
 // summaryPage is "Informations pour le paiement".
 type summaryPage struct {
-	basePage
+	kit.Base
 	Summary ports.PaymentSummary
 	Numbers string
 	Wait    string // the lock duration in words ("2 heures")
@@ -147,7 +149,8 @@ func durationWords(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	ids, err := parseIDs(r.URL.Query()["facture"])
 	if err != nil {
 		return err
@@ -163,8 +166,8 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error 
 	// The pay button posts here, and the answer redirects to the DGFiP's
 	// page: browsers that apply form-action to the redirect (Chrome) must
 	// allow it, so this page alone also allows the payment page's origin.
-	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self'"+s.paymentOrigins, 1))
-	p := &summaryPage{basePage: basePage{Title: "Informations pour le paiement", Menu: menuInvoices}, Summary: sum,
+	w.Header().Set("Content-Security-Policy", strings.Replace(kit.ContentSecurityPolicy, "form-action 'self'", "form-action 'self'"+s.paymentOrigins, 1))
+	p := &summaryPage{Base: kit.Base{Title: "Informations pour le paiement", Menu: menuInvoices}, Summary: sum,
 		Numbers: strings.Join(numbers, ", "), Wait: durationWords(sum.LockDuration)}
 	return s.render(w, r, http.StatusOK, pageSummary, p)
 }
@@ -172,7 +175,8 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request, u *user) error 
 // startPayment is "Payer la facture sur le portail PayFiP": the attempt
 // is stored, its invoices locked, and the browser goes to the DGFiP's
 // page in the same window (303).
-func (s *Server) startPayment(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) startPayment(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	ids, err := parseIDs(r.PostForm["facture"])
 	if err != nil {
 		return err
@@ -203,7 +207,7 @@ func (e *badRedirect) Error() string {
 // from a browser gets, once the result is recorded, a 303 to the return
 // page, which shows the attempt.
 func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := kit.ParseForm(w, r); err != nil {
 		if fromBrowser(r) {
 			s.backToReturnPage(w, r)
 			return
@@ -218,7 +222,7 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		if domain.ErrorCode(err) == domain.Internal {
 			s.log.ErrorContext(r.Context(), "payment notification failed", "err", err)
 		} else {
-			s.log.WarnContext(r.Context(), "payment notification refused", "status", status(err), "err", err)
+			s.log.WarnContext(r.Context(), "payment notification refused", "status", kit.Status(err), "err", err)
 		}
 	}
 	if fromBrowser(r) {
@@ -227,7 +231,7 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if err != nil {
-		w.WriteHeader(status(err))
+		w.WriteHeader(kit.Status(err))
 		_, _ = w.Write([]byte(domain.ErrorMessage(err) + "\n"))
 		return
 	}
@@ -266,7 +270,7 @@ func (s *Server) backToReturnPage(w http.ResponseWriter, r *http.Request) {
 
 // returnPage is where the browser comes back from the DGFiP.
 type returnPage struct {
-	basePage
+	kit.Base
 	// Payment is set only when the attempt belongs to the logged-in
 	// citizen; anyone else reads a neutral message.
 	Payment  *domain.Payment
@@ -276,14 +280,14 @@ type returnPage struct {
 
 func (s *Server) paymentReturn(w http.ResponseWriter, r *http.Request) error {
 	// Query and body merged: the DGFiP sends back with a GET or a POST.
-	if err := parseForm(w, r); err != nil {
+	if err := kit.ParseForm(w, r); err != nil {
 		return err
 	}
 	pay, err := s.portal.Jobs().HandleNotification(r.Context(), r.Form)
 	if err != nil {
 		return err
 	}
-	p := &returnPage{basePage: basePage{Title: "Retour du paiement", Menu: menuInvoices}}
+	p := &returnPage{Base: kit.Base{Title: "Retour du paiement", Menu: menuInvoices}}
 	if u := userFrom(r); u != nil {
 		if mine, err := s.portal.Citizens().Payment(r.Context(), u.citizen, pay.ID); err == nil {
 			p.Payment, p.Label, p.Sentence = &mine, paymentLabel(mine), paymentSentence(mine, s.clock.Now())

@@ -18,80 +18,80 @@ import (
 func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
 	e := newEnv(t)
 	owner := started(t, e)
-	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 
 	// PayFiP posts the payer's browser to urlcl with the result form.
-	p := owner.postRaw(ports.PathPaymentNotify, url.Values{"IDOP": {"op-1"}, "resultrans": {"P"}},
+	p := owner.PostRaw(ports.PathPaymentNotify, url.Values{"IDOP": {"op-1"}, "resultrans": {"P"}},
 		"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 		"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document", "Sec-Fetch-Site", "cross-site")
-	require.Equal(t, http.StatusSeeOther, p.status, p.body)
-	assert.Equal(t, ports.PathPaymentReturn+"?idop=op-1", p.location())
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	assert.Equal(t, ports.PathPaymentReturn+"?idop=op-1", p.Location())
 	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water), "the result is recorded before the redirect")
 
-	page := owner.get(p.location())
-	require.Equal(t, http.StatusOK, page.status)
+	page := owner.Get(p.Location())
+	require.Equal(t, http.StatusOK, page.Status)
 	contains(t, page, "Paiement accepté", water)
 
 	for name, headers := range map[string][]string{
 		"Accept only":         {"Accept", "text/html"},
 		"Sec-Fetch-Mode only": {"Sec-Fetch-Mode", "navigate"},
 	} {
-		p = owner.postRaw(ports.PathPaymentNotify, url.Values{"refdet": {"ABCDEF123456"}}, headers...)
-		assert.Equal(t, http.StatusSeeOther, p.status, name)
-		assert.Equal(t, ports.PathPaymentReturn+"?refdet=ABCDEF123456", p.location(), name+": even when the result is refused")
+		p = owner.PostRaw(ports.PathPaymentNotify, url.Values{"refdet": {"ABCDEF123456"}}, headers...)
+		assert.Equal(t, http.StatusSeeOther, p.Status, name)
+		assert.Equal(t, ports.PathPaymentReturn+"?refdet=ABCDEF123456", p.Location(), name+": even when the result is refused")
 	}
 
-	server := e.browser()
-	p = server.postRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
-	assert.Equal(t, http.StatusOK, p.status, "a server call still gets its plain answer")
-	assert.Equal(t, "OK", p.body)
+	server := e.Browser()
+	p = server.PostRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
+	assert.Equal(t, http.StatusOK, p.Status, "a server call still gets its plain answer")
+	assert.Equal(t, "OK", p.Body)
 }
 
 func TestReturnPageSaysWhatHappened(t *testing.T) {
 	t.Run("a test payment took no money", func(t *testing.T) {
 		e := newEnv(t)
-		e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+		e.SetBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
 		owner := started(t, e)
-		e.gateway.SetOutcome("op-1", domain.OutcomePaid)
-		p := owner.get(ports.PathPaymentReturn + "?idop=op-1")
-		require.Equal(t, http.StatusOK, p.status)
+		e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
+		p := owner.Get(ports.PathPaymentReturn + "?idop=op-1")
+		require.Equal(t, http.StatusOK, p.Status)
 		contains(t, p, "Paiement de test", "aucune somme n'a été prélevée", "la facture reste à payer")
 		notContains(t, p, "Paiement accepté")
 		assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
-		for _, m := range e.mails.Mails() {
+		for _, m := range e.Mails.Mails() {
 			assert.NotContains(t, m.Subject, "paiement", "no receipt")
 		}
 	})
 	t.Run("an unconfirmed payment awaits the service", func(t *testing.T) {
 		e := newEnv(t)
 		owner := started(t, e)
-		r := e.gateway.SetOutcome("op-1", domain.OutcomePaid)
+		r := e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 		r.Confirmed = false
-		e.gateway.SetReport("op-1", r)
-		p := owner.get(ports.PathPaymentReturn + "?idop=op-1")
-		require.Equal(t, http.StatusOK, p.status)
+		e.Gateway.SetReport("op-1", r)
+		p := owner.Get(ports.PathPaymentReturn + "?idop=op-1")
+		require.Equal(t, http.StatusOK, p.Status)
 		contains(t, p, "Paiement reçu, en attente de confirmation par le service")
 		notContains(t, p, "Paiement accepté", "Réglée")
-		detail := owner.get("/factures/" + idOf(water).String())
+		detail := owner.Get("/factures/" + idOf(water).String())
 		contains(t, detail, "Paiement reçu, en attente de confirmation par le service")
 		notContains(t, detail, ">Réglée<", `href="/paiement?facture=`)
 
-		staff := e.browser()
-		staff.staffLogin(demo.StaffEmail, demo.StaffPassword)
-		contains(t, staff.get("/gestion/factures/"+idOf(water).String()), "paiement à confirmer")
+		staff := e.Browser()
+		staff.StaffLogin(demo.StaffEmail, demo.StaffPassword)
+		contains(t, staff.Get("/gestion/factures/"+idOf(water).String()), "paiement à confirmer")
 	})
 	t.Run("an abandoned attempt says when the invoice can be paid again", func(t *testing.T) {
 		e := newEnv(t)
 		owner := started(t, e)
-		e.gateway.SetOutcome("op-1", domain.OutcomeAbandoned)
-		e.clock.Advance(domain.OperationWindow)
-		p := owner.get(ports.PathPaymentReturn + "?idop=op-1")
-		require.Equal(t, http.StatusOK, p.status)
+		e.Gateway.SetOutcome("op-1", domain.OutcomeAbandoned)
+		e.Clock.Advance(domain.OperationWindow)
+		p := owner.Get(ports.PathPaymentReturn + "?idop=op-1")
+		require.Equal(t, http.StatusOK, p.Status)
 		contains(t, p, "Paiement abandonné", "aucune somme n'a été prélevée", "restent réservées jusqu'au",
 			domain.FrenchDateTime(start.Add(domain.DefaultLockDuration)))
 
-		e.clock.Advance(2 * time.Hour)
-		p = owner.get(ports.PathPaymentReturn + "?idop=op-1")
+		e.Clock.Advance(2 * time.Hour)
+		p = owner.Get(ports.PathPaymentReturn + "?idop=op-1")
 		contains(t, p, "Vous pouvez recommencer depuis « Mes factures »")
 		notContains(t, p, "restent réservées")
 	})
@@ -99,27 +99,27 @@ func TestReturnPageSaysWhatHappened(t *testing.T) {
 
 func TestTheBackOfficeListsTestPayments(t *testing.T) {
 	e := newEnv(t)
-	e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+	e.SetBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
 	started(t, e)
-	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
-	e.browser().postRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
-	pay, err := e.store.PaymentByOperation(context.Background(), "op-1")
+	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
+	e.Browser().PostRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
+	pay, err := e.Store.PaymentByOperation(context.Background(), "op-1")
 	require.NoError(t, err)
 	require.Equal(t, domain.PaymentTest, pay.State)
 
-	staff := e.browser()
-	staff.staffLogin(demo.StaffEmail, demo.StaffPassword)
-	list := staff.get("/gestion/paiements?etat=test")
-	require.Equal(t, http.StatusOK, list.status, list.body)
+	staff := e.Browser()
+	staff.StaffLogin(demo.StaffEmail, demo.StaffPassword)
+	list := staff.Get("/gestion/paiements?etat=test")
+	require.Equal(t, http.StatusOK, list.Status, list.Body)
 	contains(t, list, `<option value="test" selected>Paiement de test</option>`, pay.Refdet)
-	notContains(t, staff.get("/gestion/paiements?etat=paid"), pay.Refdet)
+	notContains(t, staff.Get("/gestion/paiements?etat=paid"), pay.Refdet)
 
-	detail := staff.get("/gestion/paiements/" + pay.ID.String())
-	require.Equal(t, http.StatusOK, detail.status)
+	detail := staff.Get("/gestion/paiements/" + pay.ID.String())
+	require.Equal(t, http.StatusOK, detail.Status)
 	contains(t, detail, "Environnement PayFiP (saisie)", "paiement de test, aucune somme encaissée", "paiement de test, aucune somme reçue")
 
-	csv := staff.get("/gestion/paiements/export.csv?etat=test")
-	require.Equal(t, http.StatusOK, csv.status)
+	csv := staff.Get("/gestion/paiements/export.csv?etat=test")
+	require.Equal(t, http.StatusOK, csv.Status)
 	contains(t, csv, ";saisie;saisie_retour;test\r\n", ";T;T;oui\r\n")
 }
 
@@ -129,19 +129,19 @@ func TestTheBackOfficeListsTestPayments(t *testing.T) {
 func TestSummarySaysTheServiceIsInTest(t *testing.T) {
 	const notice = "Le service de paiement est en mode test : aucune somme ne sera prélevée et la facture restera à payer."
 	e := newEnv(t)
-	b := e.browser().loginDemo()
+	b := e.Browser().LoginDemo()
 	path := "/paiement/recapitulatif?" + ids(water).Encode()
-	p := b.get(path)
-	require.Equal(t, http.StatusOK, p.status)
+	p := b.Get(path)
+	require.Equal(t, http.StatusOK, p.Status)
 	notContains(t, p, notice)
 
 	for _, s := range []domain.Saisie{domain.SaisieActivation, domain.SaisieProduction} {
-		e.setBiller(func(b *domain.Biller) { b.Saisie = s })
-		notContains(t, b.get(path), notice)
+		e.SetBiller(func(b *domain.Biller) { b.Saisie = s })
+		notContains(t, b.Get(path), notice)
 	}
-	e.setBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
-	p = b.get(path)
-	require.Equal(t, http.StatusOK, p.status)
+	e.SetBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
+	p = b.Get(path)
+	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, notice, "Payer la facture sur le portail PayFiP")
-	assert.Regexp(t, `<div class="alerte" role="status">\s*<p><strong>Le service de paiement est en mode test`, p.body, "said in words, announced")
+	assert.Regexp(t, `<div class="alerte" role="status">\s*<p><strong>Le service de paiement est en mode test`, p.Body, "said in words, announced")
 }

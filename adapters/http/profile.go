@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -10,10 +11,10 @@ import (
 // profilePage is "Mes informations": the address, the password and the
 // paper invoices.
 type profilePage struct {
-	basePage
+	kit.Base
 	Profile      ports.Profile
-	EmailForm    *form
-	PasswordForm *form
+	EmailForm    *kit.Form
+	PasswordForm *kit.Form
 }
 
 var (
@@ -21,18 +22,19 @@ var (
 	passwordFields = []string{"current_password", "password", "confirm"}
 )
 
-func (s *Server) profile(w http.ResponseWriter, r *http.Request, u *user) error {
-	return s.renderProfile(w, r, u, http.StatusOK, &form{Prefix: "adresse-"}, &form{Prefix: "mdp-"})
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	return s.renderProfile(w, r, u, http.StatusOK, &kit.Form{Prefix: "adresse-"}, &kit.Form{Prefix: "mdp-"})
 }
 
-func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *form) error {
+func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *kit.Form) error {
 	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
 	}
 	p := &profilePage{
-		basePage: basePage{Title: "Mes informations", Menu: menuProfile,
-			Errors: append(errorSummary(emailFields, emailForm), errorSummary(passwordFields, pwForm)...)},
+		Base: kit.Base{Title: "Mes informations", Menu: menuProfile,
+			Errors: append(kit.ErrorSummary(emailFields, emailForm), kit.ErrorSummary(passwordFields, pwForm)...)},
 		Profile: prof, EmailForm: emailForm, PasswordForm: pwForm,
 	}
 	return s.render(w, r, st, pageProfile, p)
@@ -44,14 +46,15 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, 
 // must not be a way to guess the password. release gives the reservation
 // back unless the current password was wrong.
 func (s *Server) checkCurrentPassword(r *http.Request, u *user) (release func(error), err error) {
-	return s.reserveLogin(r, "account:"+u.citizen.AccountID.String(), s.clock.Now())
+	return s.limits.ReserveLogin(r, "account:"+u.citizen.AccountID.String())
 }
 
 // changeEmail sends a confirmation link to the new address; the change
 // happens only when it is followed (ports.PathConfirmEmail).
-func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) error {
-	f := newForm(r, "adresse-", emailFields...)
-	if err := allow(r.Context(), s.limits.mails, "mail:"+domain.NormalizeEmail(f.Values["email"]), s.clock.Now()); err != nil {
+func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	f := kit.NewForm(r, "adresse-", emailFields...)
+	if err := s.limits.AllowMail(r, f.Values["email"]); err != nil {
 		return err
 	}
 	release, err := s.checkCurrentPassword(r, u)
@@ -60,9 +63,9 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 	}
 	err = s.portal.Citizens().RequestEmailChange(r.Context(), u.citizen, f.Values["email"], r.PostForm.Get("current_password"))
 	release(err)
-	if fieldError(err) {
+	if kit.FieldError(err) {
 		f.Set(err)
-		return s.renderProfile(w, r, u, status(err), f, &form{Prefix: "mdp-"})
+		return s.renderProfile(w, r, u, kit.Status(err), f, &kit.Form{Prefix: "mdp-"})
 	}
 	if err != nil {
 		return err
@@ -72,8 +75,9 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request, u *user) er
 
 // changePassword needs the current password; the account's other
 // sessions end, this one goes on.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user) error {
-	f := newForm(r, "mdp-", passwordFields...)
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	f := kit.NewForm(r, "mdp-", passwordFields...)
 	release, err := s.checkCurrentPassword(r, u)
 	if err != nil {
 		return err
@@ -81,9 +85,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user)
 	pf := r.PostForm
 	err = s.portal.Citizens().ChangePassword(r.Context(), u.citizen, u.secret, pf.Get("current_password"), pf.Get("password"), pf.Get("confirm"))
 	release(err)
-	if fieldError(err) {
+	if kit.FieldError(err) {
 		f.Set(err)
-		return s.renderProfile(w, r, u, status(err), &form{Prefix: "adresse-"}, f)
+		return s.renderProfile(w, r, u, kit.Status(err), &kit.Form{Prefix: "adresse-"}, f)
 	}
 	if err != nil {
 		return err
@@ -94,21 +98,23 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *user)
 // paperlessPage is the confirmation step of "Je ne souhaite plus recevoir
 // mes factures au format papier".
 type paperlessPage struct {
-	basePage
+	kit.Base
 	Profile ports.Profile
 }
 
-func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
 	}
-	p := &paperlessPage{basePage: basePage{Title: "Factures papier", Menu: menuProfile}, Profile: prof}
+	p := &paperlessPage{Base: kit.Base{Title: "Factures papier", Menu: menuProfile}, Profile: prof}
 	return s.render(w, r, http.StatusOK, pagePaperless, p)
 }
 
 // paperless records the confirmed wish; the service is emailed.
-func (s *Server) paperless(w http.ResponseWriter, r *http.Request, u *user) error {
+func (s *Server) paperless(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
 	if err := s.portal.Citizens().RequestPaperless(r.Context(), u.citizen); err != nil {
 		return err
 	}
@@ -119,34 +125,34 @@ func (s *Server) paperless(w http.ResponseWriter, r *http.Request, u *user) erro
 // change is made by its button (a POST), not by opening the link: mail
 // filters that open links to scan them must not use it.
 type confirmEmailPage struct {
-	basePage
+	kit.Base
 	Link     string
 	NewEmail string
 }
 
 func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error {
-	noReferrer(w)
+	kit.NoReferrer(w)
 	secret := r.URL.Query().Get("lien")
 	if secret == "" {
 		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
 	}
-	newEmail, err := s.portal.CitizenAccounts().CheckEmailLink(r.Context(), billerID(r), secret)
+	newEmail, err := s.portal.CitizenAccounts().CheckEmailLink(r.Context(), kit.BillerID(r), secret)
 	if linkError(err) {
 		return s.deadLink(w, r, err, true)
 	}
 	if err != nil {
 		return err
 	}
-	p := &confirmEmailPage{basePage: basePage{Title: "Confirmer votre nouvelle adresse"}, Link: secret, NewEmail: newEmail}
+	p := &confirmEmailPage{Base: kit.Base{Title: "Confirmer votre nouvelle adresse"}, Link: secret, NewEmail: newEmail}
 	return s.render(w, r, http.StatusOK, pageConfirmEmail, p)
 }
 
 func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
-	noReferrer(w)
-	if err := allow(r.Context(), s.limits.authIP, s.limits.clientIP(r), s.clock.Now()); err != nil {
+	kit.NoReferrer(w)
+	if err := s.limits.AllowAuth(r); err != nil {
 		return err
 	}
-	_, err := s.portal.CitizenAccounts().ConfirmEmailChange(r.Context(), billerID(r), r.PostForm.Get("lien"))
+	_, err := s.portal.CitizenAccounts().ConfirmEmailChange(r.Context(), kit.BillerID(r), r.PostForm.Get("lien"))
 	if linkError(err) || domain.ErrorCode(err) == domain.Conflict {
 		return s.deadLink(w, r, err, true)
 	}

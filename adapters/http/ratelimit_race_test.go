@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -73,11 +74,11 @@ var limitBackends = map[string]func(*Config){
 
 // loginForm is a login POST with b's form token, from the address ip.
 func loginForm(t *testing.T, b *browser, path, email, password, ip string) *http.Request {
-	form := url.Values{"email": {email}, "password": {password}, "jeton": {b.token()}}
-	r, err := http.NewRequest(http.MethodPost, b.e.ts.URL+path, strings.NewReader(form.Encode()))
+	form := url.Values{"email": {email}, "password": {password}, "jeton": {b.Token()}}
+	r, err := http.NewRequest(http.MethodPost, b.E.TS.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("Origin", b.e.ts.URL)
+	r.Header.Set("Origin", b.E.TS.URL)
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	r.Header.Set("X-Real-IP", ip)
 	return r
@@ -97,17 +98,17 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 			for _, addresses := range []int{1, 100} {
 				t.Run(fmt.Sprintf("%s/%s/%d addresses", name, who.name, addresses), func(t *testing.T) {
 					e := newEnv(t, backend, func(c *Config) {
-						c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
-						c.Limits.AuthPerIP = Rate{Events: 1000, Per: time.Minute}
+						c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
+						c.Limits.AuthPerIP = ports.Rate{Events: 1000, Per: time.Minute}
 					})
-					b := e.browser()
-					b.get(who.page)
-					counts, bodies, headers := parallel(t, b.c, 100, func(i int) *http.Request {
+					b := e.Browser()
+					b.Get(who.page)
+					counts, bodies, headers := parallel(t, b.C, 100, func(i int) *http.Request {
 						return loginForm(t, b, who.page, who.email, "faux", fmt.Sprintf("192.0.2.%d", i%addresses+1))
 					})
 					t.Logf("checked %d, refused %d", counts[http.StatusUnauthorized], counts[http.StatusTooManyRequests])
-					assert.Equal(t, DefaultLimits.LoginFailures.Events, counts[http.StatusUnauthorized], "passwords checked")
-					assert.Equal(t, 100-DefaultLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
+					assert.Equal(t, ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusUnauthorized], "passwords checked")
+					assert.Equal(t, 100-ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
 					assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
 					assert.NotEmpty(t, headers[http.StatusTooManyRequests].Get("Retry-After"))
 				})
@@ -122,17 +123,17 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
 	for name, backend := range limitBackends {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = Rate{Events: 2, Per: 15 * time.Minute} })
+			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * time.Minute} })
 			for range 5 {
-				e.browser().login(demo.Email, demo.Password, false)
-				e.browser().staffLogin(demo.StaffEmail, demo.StaffPassword)
+				e.Browser().Login(demo.Email, demo.Password, false)
+				e.Browser().StaffLogin(demo.StaffEmail, demo.StaffPassword)
 			}
-			b := e.browser()
-			b.get("/connexion")
+			b := e.Browser()
+			b.Get("/connexion")
 			for range 2 {
-				assert.Equal(t, http.StatusUnauthorized, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).status)
+				assert.Equal(t, http.StatusUnauthorized, b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).Status)
 			}
-			assert.Equal(t, http.StatusTooManyRequests, b.post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}}).status,
+			assert.Equal(t, http.StatusTooManyRequests, b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}}).Status,
 				"two failures still fill the limit")
 		})
 	}
@@ -178,15 +179,15 @@ func TestNotificationsAreLimitedPerAddress(t *testing.T) {
 func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
 	var cfg Config
 	e := newEnv(t, backend, func(c *Config) {
-		c.Limits.ClientIP = ClientIPFromHeader("X-Real-IP")
+		c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
 		cfg = *c
 	})
 	started(t, e)
-	e.gateway.SetOutcome("op-1", domain.OutcomePaid)
-	limit := DefaultLimits.PaymentCallbacks.Events
-	gw := &gatedGateway{FakeGateway: e.gateway, want: limit, open: make(chan struct{})}
+	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
+	limit := ports.DefaultRateLimits.PaymentCallbacks.Events
+	gw := &gatedGateway{FakeGateway: e.Gateway, want: limit, open: make(chan struct{})}
 	p, err := ports.NewPortal(ports.Deps{
-		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: gw, Clock: e.clock, Random: portstest.NewSeqRandom(5),
+		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: gw, Clock: e.Clock, Random: portstest.NewSeqRandom(5),
 	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
 	require.NoError(t, err)
 	cfg.Portal = p

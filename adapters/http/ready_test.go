@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/portstest"
@@ -36,10 +37,10 @@ func TestReadyzSaysWhetherToSendTraffic(t *testing.T) {
 	t.Cleanup(ts.Close)
 	get := func(path string) (int, string) {
 		t.Helper()
-		e := &env{t: t, ts: ts}
-		r := e.browser().get(path)
-		assert.Equal(t, "no-store", r.header.Get("Cache-Control"), path)
-		return r.status, r.body
+		e := &webtest.Env{T: t, TS: ts}
+		r := e.Browser().Get(path)
+		assert.Equal(t, "no-store", r.Header.Get("Cache-Control"), path)
+		return r.Status, r.Body
 	}
 
 	st, body := get("/readyz")

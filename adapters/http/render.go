@@ -1,26 +1,24 @@
 package http
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"net/http"
-	"path"
+	"slices"
 	"strings"
-	"time"
 
-	"github.com/shopspring/decimal"
-
-	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/adapters/http/kit"
 )
 
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// The pages. Each is its own template set: layout.html and partials.html
-// with the page's file, which defines "content". New fails if one is
+// citizenLayout frames the citizens' pages, and the demo's (adapters/http/dev).
+var citizenLayout = kit.Layout{FS: templateFiles, File: "templates/layout.html"}
+
+// The pages. Each is its own template set: layout.html and the kit's
+// partials.html with the page's file, which defines "content". New fails if one is
 // missing or does not parse: the start-up check of every page.
 const (
 	pageLogin        = "login"
@@ -42,75 +40,35 @@ const (
 	pageLegal        = "legal"
 	pageA11y         = "accessibility"
 	pageError        = "error"
-	pageDevMail      = "dev_mail"
 )
 
 var pageNames = []string{
 	pageLogin, pageActivation, pageForgot, pageSetPassword, pageDeadLink, pageHome,
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
-	pageHelp, pageLegal, pageA11y, pageError, pageDevMail,
+	pageHelp, pageLegal, pageA11y, pageError,
 }
 
-type pageTemplate = template.Template
-
-func parsePages(funcs template.FuncMap) (map[string]*pageTemplate, error) {
-	pages := make(map[string]*pageTemplate, len(pageNames))
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("http: page %s: %w", name, err)
-		}
-		if t.Lookup("content") == nil || t.Lookup("layout") == nil {
-			return nil, fmt.Errorf("http: page %s: no content or layout template", name)
-		}
-		pages[name] = t
+// parsePages parses the citizens' pages over templates/layout.html and
+// the back office's (every templates/gestion_*.html but its layout) over
+// templates/gestion_layout.html.
+func (s *Server) parsePages() error {
+	files := make([]string, len(pageNames))
+	for i, name := range pageNames {
+		files[i] = "templates/" + name + ".html"
 	}
-	// The back office's pages: every templates/gestion_*.html but its
-	// layout, each with the back office's layout.
+	var err error
+	if s.pages, err = s.site.ParsePages(citizenLayout, templateFiles, files, nil); err != nil {
+		return err
+	}
 	staff, err := fs.Glob(templateFiles, "templates/gestion_*.html")
 	if err != nil {
-		return nil, fmt.Errorf("http: back-office pages: %w", err)
+		return fmt.Errorf("http: back-office pages: %w", err)
 	}
-	for _, file := range staff {
-		name := strings.TrimSuffix(path.Base(file), ".html")
-		if name == "gestion_layout" {
-			continue
-		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
-			"templates/gestion_layout.html", "templates/partials.html", file)
-		if err != nil {
-			return nil, fmt.Errorf("http: page %s: %w", name, err)
-		}
-		if t.Lookup("content") == nil || t.Lookup("gestion_layout") == nil {
-			return nil, fmt.Errorf("http: page %s: no content or layout template", name)
-		}
-		pages[name] = t
-	}
-	return pages, nil
+	staff = slices.DeleteFunc(staff, func(f string) bool { return f == "templates/gestion_layout.html" })
+	s.staffPages, err = s.site.ParsePages(kit.Layout{FS: templateFiles, File: "templates/gestion_layout.html"}, templateFiles, staff, nil)
+	return err
 }
-
-// basePage is what the layout needs; every page struct embeds it.
-type basePage struct {
-	// Title is the page's own title; the layout adds the portal's and
-	// the biller's names, so that every title is unique (RGAA 8.6).
-	Title      string
-	BillerName string
-	LoggedIn   bool
-	// Menu is the current menu entry, marked with aria-current.
-	Menu      string
-	FormToken string
-	// Flash is a confirmation after a redirect, read from ?message=.
-	Flash string
-	// Errors is the error summary at the top of the page (RGAA 11.10).
-	Errors []summaryLine
-	Dev    bool
-}
-
-func (b *basePage) base() *basePage { return b }
-
-type page interface{ base() *basePage }
 
 // The menu entries.
 const (
@@ -122,31 +80,20 @@ const (
 
 // render fills the base page and writes the page through a buffer, so
 // that a template failure never sends half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name string, p page) error {
-	t := s.pages[name]
-	if t == nil {
-		return domain.WrapInternal(fmt.Errorf("no page %q", name))
-	}
-	b := p.base()
-	b.BillerName = s.billerName(r)
-	b.Dev = s.dev != nil
+func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name string, p kit.Page) error {
+	s.fillBase(w, r, p.PageBase())
+	return s.pages.Render(w, st, name, p)
+}
+
+// fillBase fills what the citizens' layout shows: the menu when a
+// citizen is logged in, the form token, the confirmation of ?message=.
+func (s *Server) fillBase(w http.ResponseWriter, r *http.Request, b *kit.Base) {
+	token := ""
 	if u := userFrom(r); u != nil {
 		b.LoggedIn = true
-		b.FormToken = u.session.CSRFToken
-	} else {
-		b.FormToken = s.formToken(w, r)
+		token = u.session.CSRFToken
 	}
-	if b.Flash == "" {
-		b.Flash = flashes[r.URL.Query().Get("message")]
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return domain.WrapInternal(fmt.Errorf("page %s: %w", name, err))
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(st)
-	_, _ = w.Write(buf.Bytes())
-	return nil
+	s.site.FillBase(w, r, b, token, flashes, "message")
 }
 
 // The confirmations shown after a redirect (?message=code). Only these
@@ -193,38 +140,4 @@ func redirect(w http.ResponseWriter, r *http.Request, target, flash string) erro
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
-}
-
-// funcs are the helpers templates may call.
-func (s *Server) funcs() template.FuncMap {
-	return template.FuncMap{
-		"euros": domain.FormatEuros,
-		"date":  func(d domain.Date) string { return d.French() },
-		"datetime": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return domain.FrenchDateTime(t)
-		},
-		"day": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(domain.Paris).Format("02/01/2006")
-		},
-		"cents":  func(d decimal.Decimal) string { return d.Shift(2).StringFixed(0) },
-		"static": s.assets.url,
-		"add":    func(a, b int) int { return a + b },
-		"join":   strings.Join,
-		"pager": func(label, prev, next, position string) pagerView {
-			return pagerView{Label: label, Prev: prev, Next: next, Position: position}
-		},
-	}
-}
-
-// pagerView is what the "pager" partial shows: the links to the
-// neighbour pages (empty at either end), where the list stands, and the
-// navigation's name for screen readers.
-type pagerView struct {
-	Label, Prev, Next, Position string
 }

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,116 +19,116 @@ import (
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
+	b := e.Browser()
 	for _, path := range []string{"/connexion", "/aide", "/nulle-part", "/healthz", "/static/portail.css"} {
-		p := b.get(path)
-		csp := p.header.Get("Content-Security-Policy")
+		p := b.Get(path)
+		csp := p.Header.Get("Content-Security-Policy")
 		assert.Contains(t, csp, "default-src 'self'", path)
 		assert.Contains(t, csp, "frame-ancestors 'none'", path)
 		assert.NotContains(t, csp, "unsafe-inline", path)
-		assert.Equal(t, "nosniff", p.header.Get("X-Content-Type-Options"), path)
-		assert.Equal(t, "strict-origin-when-cross-origin", p.header.Get("Referrer-Policy"), path)
+		assert.Equal(t, "nosniff", p.Header.Get("X-Content-Type-Options"), path)
+		assert.Equal(t, "strict-origin-when-cross-origin", p.Header.Get("Referrer-Policy"), path)
 	}
-	assert.Equal(t, "no-store", b.get("/connexion").header.Get("Cache-Control"))
-	css := b.get("/static/portail.css")
-	assert.Equal(t, "no-cache", css.header.Get("Cache-Control"))
-	assert.Equal(t, "text/css; charset=utf-8", css.header.Get("Content-Type"))
-	url, err := e.server.assets.url("portail.css")
+	assert.Equal(t, "no-store", b.Get("/connexion").Header.Get("Cache-Control"))
+	css := b.Get("/static/portail.css")
+	assert.Equal(t, "no-cache", css.Header.Get("Cache-Control"))
+	assert.Equal(t, "text/css; charset=utf-8", css.Header.Get("Content-Type"))
+	url, err := e.server.site.Assets.URL("portail.css")
 	require.NoError(t, err)
-	assert.Equal(t, "public, max-age=31536000, immutable", b.get(url).header.Get("Cache-Control"))
-	assert.Equal(t, http.StatusNotFound, b.get("/static/absent.css").status)
+	assert.Equal(t, "public, max-age=31536000, immutable", b.Get(url).Header.Get("Cache-Control"))
+	assert.Equal(t, http.StatusNotFound, b.Get("/static/absent.css").Status)
 }
 
 func TestNoInlineScriptOrStyle(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser().loginDemo()
+	b := e.Browser().LoginDemo()
 	for _, path := range []string{"/", "/factures", "/factures/" + idOf(water).String(), "/paiement", "/mes-informations", "/contact"} {
-		p := b.get(path)
-		require.Equal(t, http.StatusOK, p.status, path)
-		assert.NotContains(t, p.body, "<script>", path)
-		assert.NotContains(t, p.body, "<style", path)
-		assert.NotContains(t, p.body, " style=", path)
-		assert.NotContains(t, p.body, " onclick=", path)
+		p := b.Get(path)
+		require.Equal(t, http.StatusOK, p.Status, path)
+		assert.NotContains(t, p.Body, "<script>", path)
+		assert.NotContains(t, p.Body, "<style", path)
+		assert.NotContains(t, p.Body, " style=", path)
+		assert.NotContains(t, p.Body, " onclick=", path)
 	}
 }
 
 func TestHealthz(t *testing.T) {
 	e := newEnv(t)
-	p := e.browser().get("/healthz")
-	assert.Equal(t, http.StatusOK, p.status)
-	assert.Equal(t, "ok\n", p.body)
+	p := e.Browser().Get("/healthz")
+	assert.Equal(t, http.StatusOK, p.Status)
+	assert.Equal(t, "ok\n", p.Body)
 }
 
 func TestCrossOriginFormsAreRefused(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	b.get("/connexion")
-	form := url.Values{"email": {demo.Email}, "password": {demo.Password}, "jeton": {b.token()}}
-	p := b.postRaw("/connexion", form, "Sec-Fetch-Site", "cross-site")
-	assert.Equal(t, http.StatusForbidden, p.status)
+	b := e.Browser()
+	b.Get("/connexion")
+	form := url.Values{"email": {demo.Email}, "password": {demo.Password}, "jeton": {b.Token()}}
+	p := b.PostRaw("/connexion", form, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, p.Status)
 	contains(t, p, "ne provient pas du portail des factures")
-	p = b.postRaw("/connexion", form, "Origin", "http://evil.example")
-	assert.Equal(t, http.StatusForbidden, p.status)
+	p = b.PostRaw("/connexion", form, "Origin", "http://evil.example")
+	assert.Equal(t, http.StatusForbidden, p.Status)
 
 	// Logged in, too.
-	b.loginDemo()
-	b.get("/contact")
-	p = b.postRaw("/contact", url.Values{"subject": {"x"}, "body": {"y"}, "jeton": {b.token()}}, "Origin", "http://evil.example")
-	assert.Equal(t, http.StatusForbidden, p.status)
-	assert.Equal(t, 0, e.mailsTo(demo.ServiceEmail))
+	b.LoginDemo()
+	b.Get("/contact")
+	p = b.PostRaw("/contact", url.Values{"subject": {"x"}, "body": {"y"}, "jeton": {b.Token()}}, "Origin", "http://evil.example")
+	assert.Equal(t, http.StatusForbidden, p.Status)
+	assert.Equal(t, 0, e.MailsTo(demo.ServiceEmail))
 }
 
 func TestFormTokenIsRequired(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser().loginDemo()
-	b.get("/contact")
+	b := e.Browser().LoginDemo()
+	b.Get("/contact")
 	form := url.Values{"subject": {"Question"}, "body": {"Bonjour"}}
-	p := b.postRaw("/contact", form)
-	assert.Equal(t, http.StatusForbidden, p.status, "without a token")
+	p := b.PostRaw("/contact", form)
+	assert.Equal(t, http.StatusForbidden, p.Status, "without a token")
 	contains(t, p, "Ce formulaire a expiré")
 	form.Set("jeton", "faux-jeton")
-	assert.Equal(t, http.StatusForbidden, b.postRaw("/contact", form).status, "with a wrong token")
-	assert.Equal(t, http.StatusForbidden, b.postRaw("/deconnexion", url.Values{}).status)
-	assert.Equal(t, 0, e.mailsTo(demo.ServiceEmail))
+	assert.Equal(t, http.StatusForbidden, b.PostRaw("/contact", form).Status, "with a wrong token")
+	assert.Equal(t, http.StatusForbidden, b.PostRaw("/deconnexion", url.Values{}).Status)
+	assert.Equal(t, 0, e.MailsTo(demo.ServiceEmail))
 
 	// Before login: the double-submit token.
-	anon := e.browser()
-	p = anon.postRaw("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
-	assert.Equal(t, http.StatusForbidden, p.status, "no cookie, no field")
-	anon.get("/connexion")
-	p = anon.postRaw("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "jeton": {"AAAAAAAAAAAAAAAAAAAAAAAAAA"}})
-	assert.Equal(t, http.StatusForbidden, p.status, "a field that differs from the cookie")
-	p = anon.postRaw("/activation", url.Values{"email": {demo.NewcomerEmail}})
-	assert.Equal(t, http.StatusForbidden, p.status)
-	assert.Equal(t, 0, e.mailsTo(demo.NewcomerEmail))
+	anon := e.Browser()
+	p = anon.PostRaw("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
+	assert.Equal(t, http.StatusForbidden, p.Status, "no cookie, no field")
+	anon.Get("/connexion")
+	p = anon.PostRaw("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}, "jeton": {"AAAAAAAAAAAAAAAAAAAAAAAAAA"}})
+	assert.Equal(t, http.StatusForbidden, p.Status, "a field that differs from the cookie")
+	p = anon.PostRaw("/activation", url.Values{"email": {demo.NewcomerEmail}})
+	assert.Equal(t, http.StatusForbidden, p.Status)
+	assert.Equal(t, 0, e.MailsTo(demo.NewcomerEmail))
 }
 
 func TestPrivatePagesNeedLogin(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
+	b := e.Browser()
 	for _, path := range []string{"/", "/factures", "/factures/" + idOf(water).String(), "/paiement", "/mes-informations", "/contact"} {
-		p := b.get(path)
-		assert.Equal(t, http.StatusSeeOther, p.status, path)
-		assert.True(t, strings.HasPrefix(p.location(), "/connexion"), path)
+		p := b.Get(path)
+		assert.Equal(t, http.StatusSeeOther, p.Status, path)
+		assert.True(t, strings.HasPrefix(p.Location(), "/connexion"), path)
 	}
-	p := b.postRaw("/contact", url.Values{})
-	assert.Equal(t, http.StatusSeeOther, p.status)
+	p := b.PostRaw("/contact", url.Values{})
+	assert.Equal(t, http.StatusSeeOther, p.Status)
 }
 
 func TestFrenchErrorPages(t *testing.T) {
 	e := newEnv(t)
-	p := e.browser().get("/nulle-part")
-	assert.Equal(t, http.StatusNotFound, p.status)
+	p := e.Browser().Get("/nulle-part")
+	assert.Equal(t, http.StatusNotFound, p.Status)
 	contains(t, p, "Page introuvable", "Cette page n'existe pas", `lang="fr"`, "Se connecter")
-	assert.Equal(t, http.StatusNotFound, e.browser().postRaw("/connexion/x", url.Values{}).status)
+	assert.Equal(t, http.StatusNotFound, e.Browser().PostRaw("/connexion/x", url.Values{}).Status)
 }
 
 func TestPanicGivesTheFrench500Page(t *testing.T) {
 	var logs bytes.Buffer
 	e := newEnv(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
-	h := e.server.secureHeaders(e.server.recover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := e.server.site.SecureHeaders(e.server.site.Recover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boum")
-	})))
+	}), e.server.fail))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
@@ -139,55 +138,17 @@ func TestPanicGivesTheFrench500Page(t *testing.T) {
 	assert.Contains(t, logs.String(), "boum")
 }
 
-func TestDevPagesExistOnlyInDemoMode(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Dev = nil })
-	b := e.browser()
-	for _, path := range []string{"/_dev/mail", "/_dev/payfip/tpa/paiementws.web"} {
-		assert.Equal(t, http.StatusNotFound, b.get(path).status, path)
-	}
-	notContains(t, b.get("/connexion"), "/_dev/mail")
-}
-
-func TestDevMailPage(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser()
-	b.get("/activation")
-	b.post("/activation", url.Values{"email": {demo.NewcomerEmail}})
-	e.clock.Advance(time.Minute)
-	b.get("/mot-de-passe-oublie")
-	b.post("/mot-de-passe-oublie", url.Values{"email": {demo.Email}})
-
-	p := b.get("/_dev/mail")
-	require.Equal(t, http.StatusOK, p.status)
-	assert.Equal(t, "no-referrer", p.header.Get("Referrer-Policy"))
-	assert.Equal(t, 2, strings.Count(p.body, "<article"))
-	contains(t, p, "À :", "Objet :", "26/11/2026 à 10h01", "26/11/2026 à 10h00")
-	assert.Less(t, strings.Index(p.body, demo.Email), strings.Index(p.body, demo.NewcomerEmail), "newest first")
-	assert.Regexp(t, `<a href="http://portail.test/mot-de-passe\?lien=[A-Za-z0-9_%-]+">http://portail.test/mot-de-passe\?lien=`, p.body)
-
-	assert.Equal(t, "simulateur", b.get("/_dev/payfip/tpa/paiementws.web?idop=1").body)
-	assert.Equal(t, []string{"/_dev/payfip/tpa/paiementws.web"}, e.payfip, "mounted without StripPrefix")
-}
-
-func TestLinkifyIsSafe(t *testing.T) {
-	parts := linkify("Voir https://a.fr/x?lien=1. Puis <script>alert(1)</script> javascript:alert(1)")
-	require.Len(t, parts, 3)
-	assert.Equal(t, "https://a.fr/x?lien=1", parts[1].URL)
-	assert.Equal(t, ". Puis <script>alert(1)</script> javascript:alert(1)", parts[2].Text)
-	assert.Empty(t, parts[2].URL)
-}
-
 func TestFooterPages(t *testing.T) {
 	e := newEnv(t)
-	b := e.browser()
-	contains(t, b.get("/aide"), "Activer mon compte", "Payer sa facture", "délai d'attente", "<title>Aide – Portail des factures")
-	contains(t, b.get("/mentions-legales"), "Mentions légales", "Données personnelles", "Cookies")
-	a11y := b.get("/accessibilite")
+	b := e.Browser()
+	contains(t, b.Get("/aide"), "Activer mon compte", "Payer sa facture", "délai d'attente", "<title>Aide – Portail des factures")
+	contains(t, b.Get("/mentions-legales"), "Mentions légales", "Données personnelles", "Cookies")
+	a11y := b.Get("/accessibilite")
 	contains(t, a11y, "Déclaration d'accessibilité", "en cours d'évaluation", "RGAA", "Défenseur des droits", "Ce qui a été fait")
 	// Logged in, the footer pages show the menu and the biller's name.
-	b.loginDemo()
-	b.get("/")
-	contains(t, b.get("/aide"), "Se déconnecter", "<title>Aide – Portail des factures – Commune de Démoville</title>")
+	b.LoginDemo()
+	b.Get("/")
+	contains(t, b.Get("/aide"), "Se déconnecter", "<title>Aide – Portail des factures – Commune de Démoville</title>")
 }
 
 func TestLocalPathKeepsVisitorsOnTheSite(t *testing.T) {

@@ -11,6 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/adapters/http/api"
+	"github.com/portail-factures/portail/adapters/http/dev"
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -27,10 +30,17 @@ type Config struct {
 	Logger    *slog.Logger
 	// Clock drives the rate limiters and the dates shown; default
 	// ports.SystemClock{}.
-	Clock  ports.Clock
-	Limits Limits
+	Clock ports.Clock
+	// Limits are the rate limits; zero fields take
+	// ports.DefaultRateLimits.
+	Limits ports.RateLimits
+	// ClientIP returns the client's address, for the limits and the
+	// audit log. Default: the host of r.RemoteAddr. Behind a reverse
+	// proxy, give one that reads the proxy's header, and only from the
+	// proxy (kit.ClientIPFromHeader).
+	ClientIP func(*http.Request) string
 	// Dev is nil outside demo mode: then nothing under /_dev/ exists.
-	Dev *Dev
+	Dev *dev.Config
 	// Throttle, when set, keeps the rate limits in a store every portal
 	// instance shares (PostgreSQL); otherwise each process counts alone.
 	Throttle ports.Throttle
@@ -40,60 +50,34 @@ type Config struct {
 	PaymentPages []string
 }
 
-// Dev holds the demo's extras, served under /_dev/.
-type Dev struct {
-	// Mails returns the mails sent, newest first.
-	Mails func() []DevMail
-	// PayFiP is the PayFiP simulator, mounted at /_dev/payfip/ with its
-	// full path (no StripPrefix).
-	PayFiP http.Handler
-}
-
-// DevMail is one mail shown on the demo's mail page.
-type DevMail struct {
-	To, ReplyTo, Subject, Text string
-	At                         time.Time
-}
-
 // Server is the portal's http.Handler.
 type Server struct {
-	portal   *ports.Portal
-	fallback uuid.UUID
-	log      *slog.Logger
-	clock    ports.Clock
-	dev      *Dev
-	secure   bool   // PublicURL is https
-	origin   string // scheme://host of PublicURL
-	pages    map[string]*pageTemplate
-	assets   *assets
-	limits   *limiters
-	handler  http.Handler
+	site       *kit.Site
+	portal     *ports.Portal
+	log        *slog.Logger
+	clock      ports.Clock
+	dev        *dev.Dev
+	pages      *kit.Pages // the citizens' portal's
+	staffPages *kit.Pages // the back office's
+	limits     *kit.Limiters
+	api        *api.API
+	handler    http.Handler
 	// paymentOrigins is appended to form-action on the summary page.
 	paymentOrigins string
 }
 
 // New checks cfg, parses every page template and builds the routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Portal == nil {
-		return nil, errors.New("http: Config.Portal is required")
-	}
-	u, err := url.Parse(cfg.PublicURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("http: public URL %q: want an absolute http(s) URL", cfg.PublicURL)
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = ports.SystemClock{}
-	}
-	limits, err := cfg.Limits.withDefaults()
+	site, err := kit.NewSite(kit.SiteConfig{
+		Portal: cfg.Portal, BillerID: cfg.BillerID, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Clock: cfg.Clock,
+		Limits: cfg.Limits, ClientIP: cfg.ClientIP, Throttle: cfg.Throttle, Dev: cfg.Dev != nil,
+	})
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		portal: cfg.Portal, fallback: cfg.BillerID, log: cfg.Logger, clock: cfg.Clock, dev: cfg.Dev,
-		secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host,
+		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, limits: site.Limits,
+		api: api.New(site),
 	}
 	s.paymentOrigins = " https:"
 	if len(cfg.PaymentPages) > 0 {
@@ -103,18 +87,20 @@ func New(cfg Config) (*Server, error) {
 			if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 				return nil, fmt.Errorf("http: payment page %q: want an absolute http(s) URL", page)
 			}
-			if o := pu.Scheme + "://" + pu.Host; o != s.origin {
+			if o := pu.Scheme + "://" + pu.Host; o != site.Origin {
 				s.paymentOrigins += " " + o
 			}
 		}
 	}
-	if s.assets, err = loadAssets(); err != nil {
+	if err := s.parsePages(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(s.funcs()); err != nil {
-		return nil, err
+	if cfg.Dev != nil {
+		look := dev.Look{Layout: citizenLayout, Fill: s.fillBase, Errors: citizenErrors{s}}
+		if s.dev, err = dev.New(site, *cfg.Dev, look); err != nil {
+			return nil, err
+		}
 	}
-	s.limits = newLimiters(limits, cfg.Throttle, cfg.Logger)
 	if s.handler, err = s.routes(); err != nil {
 		return nil, err
 	}
@@ -133,7 +119,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /static/", s.assets)
+	mux.Handle("GET /static/", s.site.Assets)
 
 	// Account: login, activation, forgotten password, password links.
 	mux.Handle("GET /connexion", s.anonymous(s.showLogin))
@@ -159,10 +145,10 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /paiement", s.private(s.selection))
 	mux.Handle("GET /paiement/recapitulatif", s.private(s.summary))
 	mux.Handle("POST /paiement", s.private(s.startPayment))
-	mux.Handle("GET "+ports.PathPaymentNotify, s.limitPaymentCallback(http.HandlerFunc(s.notify)))
-	mux.Handle("POST "+ports.PathPaymentNotify, s.limitPaymentCallback(http.HandlerFunc(s.notify)))
-	mux.Handle("GET "+ports.PathPaymentReturn, s.limitPaymentCallback(s.public(s.paymentReturn)))
-	mux.Handle("POST "+ports.PathPaymentReturn, s.limitPaymentCallback(s.public(s.paymentReturn)))
+	mux.Handle("GET "+ports.PathPaymentNotify, s.limits.LimitPaymentCallbacks(http.HandlerFunc(s.notify), s.fail))
+	mux.Handle("POST "+ports.PathPaymentNotify, s.limits.LimitPaymentCallbacks(http.HandlerFunc(s.notify), s.fail))
+	mux.Handle("GET "+ports.PathPaymentReturn, s.limits.LimitPaymentCallbacks(s.public(s.paymentReturn), s.fail))
+	mux.Handle("POST "+ports.PathPaymentReturn, s.limits.LimitPaymentCallbacks(s.public(s.paymentReturn), s.fail))
 
 	// Mes informations.
 	mux.Handle("GET /mes-informations", s.private(s.profile))
@@ -182,33 +168,23 @@ func (s *Server) routes() (http.Handler, error) {
 
 	// The billing service's back office and the billing software's API.
 	s.gestionRoutes(mux)
-	s.apiRoutes(mux)
+	s.api.Routes(mux)
 
 	if s.dev != nil {
-		if s.dev.Mails != nil {
-			mux.Handle("GET /_dev/mail", s.handle(s.devMails))
-		}
-		if s.dev.PayFiP != nil {
-			mux.Handle("/_dev/payfip/", s.dev.PayFiP)
-		}
+		s.dev.Routes(mux)
 	}
 	// Everything else, /_dev/ outside demo mode included, is a French 404.
-	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
 
-	cop := http.NewCrossOriginProtection()
-	if err := cop.AddTrustedOrigin(s.origin); err != nil {
-		return nil, fmt.Errorf("http: %w", err)
-	}
 	// The DGFiP's servers notify, and a browser comes back from the
 	// DGFiP's site with a POST: both are cross-origin by nature. These two
 	// paths change nothing on the citizen's behalf: they only make the
 	// portal ask the gateway, server to server, what happened.
-	cop.AddInsecureBypassPattern("POST " + ports.PathPaymentNotify)
-	cop.AddInsecureBypassPattern("POST " + ports.PathPaymentReturn)
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, errCrossOrigin)
-	}))
-	return s.secureHeaders(s.recover(s.withBiller(cop.Handler(mux)))), nil
+	h, err := s.site.CrossOrigin(mux, s.fail, "POST "+ports.PathPaymentNotify, "POST "+ports.PathPaymentReturn)
+	if err != nil {
+		return nil, err
+	}
+	return s.site.SecureHeaders(s.site.Recover(s.site.WithBiller(h, s.fail), s.fail)), nil
 }
 
 // healthz is the liveness probe: the process serves. It stays 200 while

@@ -10,36 +10,36 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
 // samples gives every page a representative value of its own type, so
 // that each template is executed at least once with the data it gets.
-func samples() map[string]page {
+func samples() map[string]kit.Page {
 	inv := domain.Invoice{Number: "2026-020-002059", Amount: decimal.RequireFromString("243.11"), State: domain.InvoiceUnpaid,
 		IssueDate: domain.NewDate(2026, 11, 16), DueDate: domain.NewDate(2026, 12, 17), PDF: "x.pdf"}
-	return map[string]page{
-		pageLogin:        &loginPage{Form: &form{}},
-		pageActivation:   &emailPage{Form: &form{}},
-		pageForgot:       &emailPage{Form: &form{}},
-		pageSetPassword:  &passwordPage{Form: &form{}, MinLength: 8},
+	return map[string]kit.Page{
+		pageLogin:        &loginPage{Form: &kit.Form{}},
+		pageActivation:   &emailPage{Form: &kit.Form{}},
+		pageForgot:       &emailPage{Form: &kit.Form{}},
+		pageSetPassword:  &passwordPage{Form: &kit.Form{}, MinLength: 8},
 		pageDeadLink:     &deadLinkPage{Message: "Lien"},
 		pageHome:         &homePage{Dashboard: ports.Dashboard{Notice: "Avis", HomeText: "Texte"}},
 		pageInvoices:     &invoicesPage{List: ports.InvoicePage{Invoices: []domain.Invoice{inv}, Page: 2, Pages: 3, Total: 41}, Treasury: true, Prev: "/a", Next: "/b"},
 		pageInvoice:      &invoicePage{Detail: ports.InvoiceDetail{Invoice: inv, Actions: domain.Actions{Pay: true, DeclarePaid: true}}, Locked: true},
-		pageSelection:    &selectionPage{Rows: []selectionRow{{Invoice: inv, Checked: true}}, Form: &form{}, Total: inv.Amount},
+		pageSelection:    &selectionPage{Rows: []selectionRow{{Invoice: inv, Checked: true}}, Form: &kit.Form{}, Total: inv.Amount},
 		pageSummary:      &summaryPage{Summary: ports.PaymentSummary{Invoices: []domain.Invoice{inv}, Total: inv.Amount}},
 		pagePaymentBack:  &returnPage{Payment: &domain.Payment{State: domain.PaymentPaid, TransactionAt: time.Now()}},
-		pageProfile:      &profilePage{EmailForm: &form{}, PasswordForm: &form{}},
+		pageProfile:      &profilePage{EmailForm: &kit.Form{}, PasswordForm: &kit.Form{}},
 		pagePaperless:    &paperlessPage{},
 		pageConfirmEmail: &confirmEmailPage{Link: "x"},
-		pageContact:      &contactPage{Form: &form{}},
+		pageContact:      &contactPage{Form: &kit.Form{}},
 		pageHelp:         &textPage{},
 		pageLegal:        &textPage{},
 		pageA11y:         &textPage{},
 		pageError:        &errorPage{Status: 404, Message: "Absente"},
-		pageDevMail:      &devMailPage{Mails: []devMailView{{To: "a@b.fr", Parts: linkify("https://a.fr/x")}}},
 	}
 }
 
@@ -49,10 +49,10 @@ func TestEveryPageTemplateParsesAndRenders(t *testing.T) {
 	require.Len(t, all, len(pageNames), "a sample for every page")
 	for _, name := range pageNames {
 		t.Run(name, func(t *testing.T) {
-			require.Contains(t, e.server.pages, name)
+			require.NotNil(t, e.server.pages.Lookup(name))
 			p, ok := all[name]
 			require.True(t, ok, "no sample for %s", name)
-			p.base().Title = "Titre " + name
+			p.PageBase().Title = "Titre " + name
 			rec := httptest.NewRecorder()
 			require.NoError(t, e.server.render(rec, httptest.NewRequest("GET", "/", nil), 200, name, p))
 			body := rec.Body.String()
@@ -65,9 +65,9 @@ func TestEveryPageTemplateParsesAndRenders(t *testing.T) {
 }
 
 func TestParsePagesFailsOnAMissingPage(t *testing.T) {
+	e := newEnv(t)
 	saved := pageNames
 	t.Cleanup(func() { pageNames = saved })
 	pageNames = append([]string{"absente"}, saved...)
-	_, err := parsePages((&Server{assets: &assets{}}).funcs())
-	assert.ErrorContains(t, err, "absente")
+	assert.ErrorContains(t, e.server.parsePages(), "absente")
 }

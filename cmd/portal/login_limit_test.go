@@ -40,8 +40,8 @@ func TestConcurrentWrongPasswordsOnPostgreSQL(t *testing.T) {
 		Clock: clock, Random: portstest.NewSeqRandom(7),
 	}, ports.Config{PublicURL: "https://factures.demoville.fr", Argon2: fastArgon2})
 	require.NoError(t, err)
-	limits := web.DefaultLimits
-	limits.AuthPerIP = web.Rate{Events: 1000, Per: time.Minute}
+	limits := ports.DefaultRateLimits
+	limits.AuthPerIP = ports.Rate{Events: 1000, Per: time.Minute}
 	var instances [2]*httptest.Server
 	for i := range instances {
 		srv, err := web.New(web.Config{Portal: portal, BillerID: demo.BillerID, PublicURL: "https://factures.demoville.fr",

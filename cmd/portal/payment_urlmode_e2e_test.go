@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/tipi"
 	"github.com/portail-factures/portail/domain"
@@ -125,7 +126,7 @@ func TestURLModeResultPostedByTheBrowser(t *testing.T) {
 			_, err = demo.Seed(ctx, store, ports.PasswordHasher{Params: fastArgon2, Random: portstest.NewSeqRandom(8)}, clock.Now())
 			require.NoError(t, err)
 			site, err := web.New(web.Config{Portal: portal, BillerID: demo.BillerID, PublicURL: srv.URL, Clock: clock,
-				Dev: &web.Dev{PayFiP: sim}})
+				Dev: &dev.Config{PayFiP: sim}})
 			require.NoError(t, err)
 			var (
 				mu      sync.Mutex

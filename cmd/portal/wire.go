@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/dev"
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/smtp"
 	"github.com/portail-factures/portail/adapters/tipi"
@@ -90,19 +92,19 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 
 	webCfg := web.Config{
 		Portal: portal, BillerID: opened.BillerID, PublicURL: m.Config.PublicURL,
-		Logger: m.Logger, Clock: clock, Limits: web.DefaultLimits,
+		Logger: m.Logger, Clock: clock, Limits: ports.DefaultRateLimits,
 		PaymentPages: []string{gateway.PageURL()},
 		Throttle:     opened.Throttle,
 	}
-	webCfg.Limits.APIPerKey = web.Rate{Events: m.Config.HTTP.APIPerMinute, Per: time.Minute}
-	webCfg.Limits.APIKeyFailures = web.Rate{Events: m.Config.HTTP.APIKeyFailuresPerMinute, Per: time.Minute}
-	webCfg.Limits.PaymentCallbacks = web.Rate{Events: m.Config.HTTP.PaymentCallbacksPerMinute, Per: time.Minute}
+	webCfg.Limits.APIPerKey = ports.Rate{Events: m.Config.HTTP.APIPerMinute, Per: time.Minute}
+	webCfg.Limits.APIKeyFailures = ports.Rate{Events: m.Config.HTTP.APIKeyFailuresPerMinute, Per: time.Minute}
+	webCfg.Limits.PaymentCallbacks = ports.Rate{Events: m.Config.HTTP.PaymentCallbacksPerMinute, Per: time.Minute}
 	if h := m.Config.HTTP.ClientIPHeader; h != "" {
-		webCfg.Limits.ClientIP = web.ClientIPFromHeader(h)
+		webCfg.ClientIP = kit.ClientIPFromHeader(h)
 	}
 	if opened.Demo {
 		// Demo extras under /_dev/: the mailbox and the PayFiP simulator.
-		webCfg.Dev = &web.Dev{Mails: devMails(mailbox)}
+		webCfg.Dev = &dev.Config{Mails: devMails(mailbox)}
 		if simulator != nil {
 			webCfg.Dev.PayFiP = simulator
 		}
@@ -111,12 +113,12 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 }
 
 // devMails shows the demo mailbox on /_dev/mail.
-func devMails(box *memory.Mailbox) func() []web.DevMail {
-	return func() []web.DevMail {
+func devMails(box *memory.Mailbox) func() []dev.Mail {
+	return func() []dev.Mail {
 		sent := box.Mails()
-		out := make([]web.DevMail, len(sent))
+		out := make([]dev.Mail, len(sent))
 		for i, m := range sent {
-			out[i] = web.DevMail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At}
+			out[i] = dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At}
 		}
 		return out
 	}

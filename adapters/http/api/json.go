@@ -1,4 +1,4 @@
-package http
+package api
 
 import (
 	"time"
@@ -11,14 +11,14 @@ import (
 // numbers, so that no client reads them as floats; dates are "2006-01-02";
 // instants are RFC 3339 in UTC, null when unset.
 
-// apiPayerIn is the body of PUT /api/v1/payers/{ref}.
-type apiPayerIn struct {
+// PayerIn is the body of PUT /api/v1/payers/{ref}.
+type PayerIn struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 }
 
-// apiInvoiceIn is the body of PUT /api/v1/invoices/{number}.
-type apiInvoiceIn struct {
+// InvoiceIn is the body of PUT /api/v1/invoices/{number}.
+type InvoiceIn struct {
 	Payer     string `json:"payer"`
 	IssueDate string `json:"issue_date"`
 	DueDate   string `json:"due_date"`
@@ -26,8 +26,8 @@ type apiInvoiceIn struct {
 	Object    string `json:"object"`
 }
 
-// apiStatusIn is the body of POST /api/v1/invoices/{number}/status.
-type apiStatusIn struct {
+// StatusIn is the body of POST /api/v1/invoices/{number}/status.
+type StatusIn struct {
 	Status string `json:"status"`
 	// PaidAt is RFC 3339, or a day (2006-01-02, midnight in Paris);
 	// only for "paid"; empty means now.
@@ -37,21 +37,21 @@ type apiStatusIn struct {
 // The documents the API answers. Result, on a write, is created, updated
 // or unchanged.
 type (
-	apiPayerDoc struct {
+	PayerDoc struct {
 		Result ports.PutResult `json:"result,omitempty"`
-		Payer  apiPayer        `json:"payer"`
+		Payer  Payer           `json:"payer"`
 	}
-	apiInvoiceDoc struct {
+	InvoiceDoc struct {
 		Result  ports.PutResult `json:"result,omitempty"`
-		Invoice apiInvoice      `json:"invoice"`
+		Invoice Invoice         `json:"invoice"`
 	}
-	apiPDFDoc struct {
+	PDFDoc struct {
 		Result ports.PutResult `json:"result,omitempty"`
-		PDF    apiDocument     `json:"pdf"`
+		PDF    Document        `json:"pdf"`
 	}
 )
 
-type apiPayer struct {
+type Payer struct {
 	Reference            string     `json:"reference"`
 	Name                 string     `json:"name"`
 	Email                string     `json:"email"`
@@ -62,16 +62,16 @@ type apiPayer struct {
 	UpdatedAt            *time.Time `json:"updated_at"`
 }
 
-func apiPayerOf(rec ports.PayerRecord) apiPayer {
+func payerOf(rec ports.PayerRecord) Payer {
 	p := rec.Payer
-	return apiPayer{
+	return Payer{
 		Reference: p.ExternalRef, Name: p.Name, Email: p.Email, Activated: rec.Activated,
 		Paperless: p.Paperless, PaperlessRequestedAt: instant(p.PaperlessRequestedAt),
 		CreatedAt: instant(p.CreatedAt), UpdatedAt: instant(p.UpdatedAt),
 	}
 }
 
-type apiInvoice struct {
+type Invoice struct {
 	Number    string `json:"number"`
 	Payer     string `json:"payer"`
 	IssueDate string `json:"issue_date"`
@@ -93,15 +93,15 @@ type apiInvoice struct {
 	DeclaredPaidAt       *time.Time `json:"declared_paid_at"`
 	TreasuryAt           *time.Time `json:"treasury_at"`
 	// PaymentInProgress is set while an online attempt holds the invoice.
-	PaymentInProgress bool         `json:"payment_in_progress"`
-	PDF               *apiDocument `json:"pdf"`
-	CreatedAt         *time.Time   `json:"created_at"`
-	UpdatedAt         *time.Time   `json:"updated_at"`
+	PaymentInProgress bool       `json:"payment_in_progress"`
+	PDF               *Document  `json:"pdf"`
+	CreatedAt         *time.Time `json:"created_at"`
+	UpdatedAt         *time.Time `json:"updated_at"`
 }
 
-func apiInvoiceOf(rec ports.InvoiceRecord, now time.Time) apiInvoice {
+func invoiceOf(rec ports.InvoiceRecord, now time.Time) Invoice {
 	inv := rec.Invoice
-	out := apiInvoice{
+	out := Invoice{
 		Number: inv.Number, Payer: rec.PayerRef, IssueDate: inv.IssueDate.String(), DueDate: inv.DueDate.String(),
 		Amount: inv.Amount.StringFixed(2), Object: inv.Object, State: string(inv.State),
 		PaidAt: instant(inv.PaidAt), PaidOnline: inv.PaidOnline(),
@@ -110,23 +110,23 @@ func apiInvoiceOf(rec ports.InvoiceRecord, now time.Time) apiInvoice {
 		PaymentInProgress: inv.Locked(now), CreatedAt: instant(inv.CreatedAt), UpdatedAt: instant(inv.UpdatedAt),
 	}
 	if rec.Document != nil {
-		d := apiDocumentOf(*rec.Document)
+		d := documentOf(*rec.Document)
 		out.PDF = &d
 	}
 	return out
 }
 
-type apiDocument struct {
+type Document struct {
 	SHA256   string     `json:"sha256"`
 	Size     int        `json:"size"`
 	StoredAt *time.Time `json:"stored_at"`
 }
 
-func apiDocumentOf(d ports.DocumentInfo) apiDocument {
-	return apiDocument{SHA256: d.SHA256, Size: d.Size, StoredAt: instant(d.CreatedAt)}
+func documentOf(d ports.DocumentInfo) Document {
+	return Document{SHA256: d.SHA256, Size: d.Size, StoredAt: instant(d.CreatedAt)}
 }
 
-type apiPayment struct {
+type Payment struct {
 	Refdet   string     `json:"refdet"`
 	Amount   string     `json:"amount"`
 	Invoices []string   `json:"invoices"`
@@ -140,7 +140,7 @@ type apiPayment struct {
 	Anomaly       string     `json:"anomaly,omitempty"`
 }
 
-func apiPaymentOf(p domain.Payment) apiPayment {
+func paymentOf(p domain.Payment) Payment {
 	paid := p.TransactionAt
 	if paid.IsZero() {
 		paid = p.FinishedAt
@@ -149,7 +149,7 @@ func apiPaymentOf(p domain.Payment) apiPayment {
 	if invoices == nil {
 		invoices = []string{}
 	}
-	return apiPayment{
+	return Payment{
 		Refdet: p.Refdet, Amount: p.Total.StringFixed(2), Invoices: invoices, PaidAt: instant(paid),
 		Confirmed: p.Confirmed, Method: string(p.Method), Authorization: p.Authorization,
 		StartedAt: instant(p.CreatedAt), Anomaly: p.Anomaly,

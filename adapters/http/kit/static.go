@@ -1,4 +1,4 @@
-package http
+package kit
 
 import (
 	"crypto/sha256"
@@ -14,21 +14,21 @@ import (
 //go:embed static
 var staticFiles embed.FS
 
-// assets serves the embedded style sheet and script. Their URLs carry a
+// Assets serves the embedded style sheet and script. Their URLs carry a
 // hash of their content (?v=…), so browsers may keep them for a year and
 // still get a new version as soon as it ships.
-type assets struct {
+type Assets struct {
 	files   fs.FS
 	version map[string]string // file name → content hash
 	server  http.Handler
 }
 
-func loadAssets() (*assets, error) {
+func LoadAssets() (*Assets, error) {
 	files, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, fmt.Errorf("http: static files: %w", err)
 	}
-	a := &assets{files: files, version: map[string]string{}, server: http.FileServerFS(files)}
+	a := &Assets{files: files, version: map[string]string{}, server: http.FileServerFS(files)}
 	err = fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -47,9 +47,9 @@ func loadAssets() (*assets, error) {
 	return a, nil
 }
 
-// url returns the versioned address of a static file; a file that does
+// URL returns the versioned address of a static file; a file that does
 // not exist fails the template, which the template tests catch.
-func (a *assets) url(name string) (string, error) {
+func (a *Assets) URL(name string) (string, error) {
 	v, ok := a.version[name]
 	if !ok {
 		return "", fmt.Errorf("no static file %q", name)
@@ -58,7 +58,7 @@ func (a *assets) url(name string) (string, error) {
 }
 
 // ServeHTTP serves GET /static/NAME.
-func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/static/")
 	v, ok := a.version[name]
 	if !ok {

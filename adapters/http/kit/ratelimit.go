@@ -1,4 +1,4 @@
-package http
+package kit
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,95 +17,6 @@ import (
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
-
-// Rate is Events per Per, as a token bucket: up to Events at once, then
-// one more every Per/Events.
-type Rate struct {
-	Events int
-	Per    time.Duration
-}
-
-// Limits are the rate limits of the forms that send mail or check a
-// password. The defaults never trouble a family sharing one connection.
-type Limits struct {
-	// LoginFailures counts failed logins (and wrong current passwords)
-	// per address; default 10 per 15 minutes.
-	LoginFailures Rate
-	// AuthPerIP counts login, activation, forgotten-password and
-	// password-link requests per client IP; default 60 per minute.
-	AuthPerIP Rate
-	// MailsPerAddress counts activation, reset and email-change mails per
-	// address; default 5 per hour.
-	MailsPerAddress Rate
-	// ContactPerAccount counts contact messages per account; default 10
-	// per hour.
-	ContactPerAccount Rate
-	// ContactPerIP counts contact messages per client IP; default 30 per
-	// hour.
-	ContactPerIP Rate
-	// APIPerKey counts the billing software's API requests per key;
-	// default 600 per minute (bulk loads go through the import).
-	APIPerKey Rate
-	// APIKeyFailures counts the API requests with a missing or wrong key
-	// per client IP; default 20 per minute. Over it, the address's
-	// requests are refused before their key is read. The API never reads
-	// the login limits: people failing to log in from the billing
-	// software's address do not stop its key.
-	APIKeyFailures Rate
-	// PaymentCallbacks counts the calls of the payment notification and
-	// return URLs per client IP, each of which may make the portal ask
-	// PayFiP for a result; default 60 per minute. PayFiP's notifier calls
-	// from few addresses: a notification refused here is caught by the
-	// reconciler, which asks PayFiP itself.
-	PaymentCallbacks Rate
-	// MaxKeys bounds the addresses, accounts or IPs each limiter
-	// remembers; the idlest are forgotten first. Default 100 000.
-	MaxKeys int
-	// ClientIP returns the client's address. Default: the host of
-	// r.RemoteAddr. Behind a reverse proxy, give one that reads the
-	// proxy's header, and only from the proxy.
-	ClientIP func(r *http.Request) string
-}
-
-// DefaultLimits are the limits used for every zero field of Limits.
-var DefaultLimits = Limits{
-	LoginFailures:     Rate{Events: 10, Per: 15 * time.Minute},
-	AuthPerIP:         Rate{Events: 60, Per: time.Minute},
-	MailsPerAddress:   Rate{Events: 5, Per: time.Hour},
-	ContactPerAccount: Rate{Events: 10, Per: time.Hour},
-	ContactPerIP:      Rate{Events: 30, Per: time.Hour},
-	APIPerKey:         Rate{Events: 600, Per: time.Minute},
-	APIKeyFailures:    Rate{Events: 20, Per: time.Minute},
-	PaymentCallbacks:  Rate{Events: 60, Per: time.Minute},
-	MaxKeys:           100_000,
-}
-
-func (l Limits) withDefaults() (Limits, error) {
-	for _, p := range []struct{ r, def *Rate }{
-		{&l.LoginFailures, &DefaultLimits.LoginFailures},
-		{&l.AuthPerIP, &DefaultLimits.AuthPerIP},
-		{&l.MailsPerAddress, &DefaultLimits.MailsPerAddress},
-		{&l.ContactPerAccount, &DefaultLimits.ContactPerAccount},
-		{&l.ContactPerIP, &DefaultLimits.ContactPerIP},
-		{&l.APIPerKey, &DefaultLimits.APIPerKey},
-		{&l.APIKeyFailures, &DefaultLimits.APIKeyFailures},
-		{&l.PaymentCallbacks, &DefaultLimits.PaymentCallbacks},
-	} {
-		if *p.r == (Rate{}) {
-			*p.r = *p.def
-		}
-		if p.r.Events <= 0 || p.r.Per <= 0 {
-			return l, errors.New("http: a rate limit needs a positive number of events and duration")
-		}
-	}
-	if l.MaxKeys <= 0 {
-		l.MaxKeys = DefaultLimits.MaxKeys
-	}
-	if l.ClientIP == nil {
-		l.ClientIP = remoteIP
-	}
-	return l, nil
-}
 
 // limiter counts events per key. It is an interface so that a store
 // shared by several portal instances can replace the memory one.
@@ -122,23 +32,35 @@ type limiter interface {
 	Undo(ctx context.Context, key string, now time.Time)
 }
 
-// limiters are the portal's rate limits.
-type limiters struct {
+// Limiters are the portal's rate limits (the policy is ports.RateLimits):
+// every audience counts its attempts here, so that a limit holds across
+// the citizens' portal, the back office and the API.
+type Limiters struct {
 	loginFailures, authIP, mails, contactAccount, contactIP, api limiter
 	apiKeyFailures, callbacks                                    limiter
 	clientIP                                                     func(*http.Request) string
+	clock                                                        ports.Clock
 }
 
-// newLimiters builds the limits: token buckets in this process's memory,
-// or, when th is given, counters in a store every instance shares.
-func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
-	make := func(name string, r Rate) limiter {
+// NewLimiters builds the limits of l (its zero fields from
+// ports.DefaultRateLimits): token buckets in this process's memory, or,
+// when th is given, counters in a store every instance shares. clientIP
+// nil reads the host of r.RemoteAddr.
+func NewLimiters(l ports.RateLimits, clientIP func(*http.Request) string, th ports.Throttle, clock ports.Clock, log *slog.Logger) (*Limiters, error) {
+	l, err := l.WithDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if clientIP == nil {
+		clientIP = remoteIP
+	}
+	make := func(name string, r ports.Rate) limiter {
 		if th != nil {
 			return throttleLimiter{th: th, rate: r, name: name, log: log}
 		}
 		return newMemoryLimiter(r, l.MaxKeys)
 	}
-	return &limiters{
+	return &Limiters{
 		loginFailures:  make("login", l.LoginFailures),
 		authIP:         make("auth-ip", l.AuthPerIP),
 		mails:          make("mail", l.MailsPerAddress),
@@ -147,8 +69,52 @@ func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
 		api:            make("api", l.APIPerKey),
 		apiKeyFailures: make("api-key-ip", l.APIKeyFailures),
 		callbacks:      make("payment-callback", l.PaymentCallbacks),
-		clientIP:       l.ClientIP,
+		clientIP:       clientIP,
+		clock:          clock,
+	}, nil
+}
+
+// ClientIP is the client's address as the limits count it.
+func (l *Limiters) ClientIP(r *http.Request) string { return l.clientIP(r) }
+
+// AllowAuth counts a login, activation, forgotten-password or
+// password-link request against the client's address (AuthPerIP).
+func (l *Limiters) AllowAuth(r *http.Request) error {
+	return allow(r.Context(), l.authIP, l.clientIP(r), l.clock.Now())
+}
+
+// AllowMail counts a mail sent to email (MailsPerAddress).
+func (l *Limiters) AllowMail(r *http.Request, email string) error {
+	return allow(r.Context(), l.mails, "mail:"+domain.NormalizeEmail(email), l.clock.Now())
+}
+
+// AllowContact counts a contact message of account, against the client's
+// address first (ContactPerIP), then the account (ContactPerAccount).
+func (l *Limiters) AllowContact(r *http.Request, account string) error {
+	now := l.clock.Now()
+	if err := allow(r.Context(), l.contactIP, l.clientIP(r), now); err != nil {
+		return err
 	}
+	return allow(r.Context(), l.contactAccount, account, now)
+}
+
+// AllowAPIKey counts an API request of the key keyID (APIPerKey).
+func (l *Limiters) AllowAPIKey(ctx context.Context, keyID string) error {
+	return allow(ctx, l.api, keyID, l.clock.Now())
+}
+
+// APIKeyFailuresExhausted refuses, before any key is read, an address
+// over APIKeyFailures.
+func (l *Limiters) APIKeyFailuresExhausted(ctx context.Context, ip string) error {
+	if over, wait := l.apiKeyFailures.Exhausted(ctx, ip, l.clock.Now()); over {
+		return &TooManyError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// CountAPIKeyFailure records a missing or wrong API key from ip.
+func (l *Limiters) CountAPIKeyFailure(ctx context.Context, ip string) {
+	l.apiKeyFailures.Allow(ctx, ip, l.clock.Now())
 }
 
 // throttleLimiter counts in a ports.Throttle that every portal instance
@@ -158,7 +124,7 @@ func newLimiters(l Limits, th ports.Throttle, log *slog.Logger) *limiters {
 // not lock citizens out of their accounts.
 type throttleLimiter struct {
 	th   ports.Throttle
-	rate Rate
+	rate ports.Rate
 	name string
 	log  *slog.Logger
 }
@@ -198,47 +164,48 @@ func (l throttleLimiter) Exhausted(ctx context.Context, key string, now time.Tim
 // allow records an event in lim and returns a 429 error over the limit.
 func allow(ctx context.Context, lim limiter, key string, now time.Time) error {
 	if ok, wait := lim.Allow(ctx, key, now); !ok {
-		return &tooManyError{retryAfter: wait}
+		return &TooManyError{RetryAfter: wait}
 	}
 	return nil
 }
 
-// limitPaymentCallback counts a call of the payment notification or
+// LimitPaymentCallbacks counts a call of the payment notification or
 // return URL against the client's address before next runs, and answers
 // 429 with Retry-After over the limit: in plain text to the notification,
-// which servers call, with the French error page on the return page.
-func (s *Server) limitPaymentCallback(next http.Handler) http.Handler {
+// which servers call, through fail on the return page.
+func (l *Limiters) LimitPaymentCallbacks(next http.Handler, fail func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := allow(r.Context(), s.limits.callbacks, s.limits.clientIP(r), s.clock.Now())
-		var tm *tooManyError
+		err := allow(r.Context(), l.callbacks, l.clientIP(r), l.clock.Now())
+		var tm *TooManyError
 		switch {
 		case !errors.As(err, &tm):
 			next.ServeHTTP(w, r)
 		case r.URL.Path == ports.PathPaymentNotify:
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Round(time.Second)/time.Second)+1))
+			w.Header().Set("Retry-After", tm.retryAfterHeader())
 			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(tm.message() + "\n"))
+			_, _ = w.Write([]byte(tm.Message() + "\n"))
 		default:
-			s.fail(w, r, err)
+			fail(w, r, err)
 		}
 	})
 }
 
-// reserveLogin counts a password check against key before it is made,
+// ReserveLogin counts a password check against key before it is made,
 // in one atomic step of the limiter, and refuses it over the limit: of
 // many attempts sent at once, at most LoginFailures.Events passwords are
 // checked, on every instance together. release(err), called with the
 // check's result, gives the attempt back unless the password was wrong,
 // so that only failures count: a right password does not use up the
 // allowance of its account.
-func (s *Server) reserveLogin(r *http.Request, key string, now time.Time) (release func(error), err error) {
-	if err := allow(r.Context(), s.limits.loginFailures, key, now); err != nil {
+func (l *Limiters) ReserveLogin(r *http.Request, key string) (release func(error), err error) {
+	now := l.clock.Now()
+	if err := allow(r.Context(), l.loginFailures, key, now); err != nil {
 		return nil, err
 	}
 	return func(err error) {
 		if !wrongPassword(err) {
-			s.limits.loginFailures.Undo(r.Context(), key, now)
+			l.loginFailures.Undo(r.Context(), key, now)
 		}
 	}, nil
 }
@@ -294,7 +261,7 @@ type bucket struct {
 	last   time.Time // the last event, for eviction
 }
 
-func newMemoryLimiter(r Rate, max int) *memoryLimiter {
+func newMemoryLimiter(r ports.Rate, max int) *memoryLimiter {
 	return &memoryLimiter{
 		every: r.Per / time.Duration(r.Events), per: r.Per, burst: r.Events, max: max,
 		buckets: make(map[string]*bucket),
@@ -405,7 +372,7 @@ func (m *memoryLimiter) size() int {
 	return len(m.buckets)
 }
 
-// ClientIPFromHeader returns a Limits.ClientIP for a portal behind a
+// ClientIPFromHeader returns a Config.ClientIP for a portal behind a
 // trusted reverse proxy that gives the client's address in header:
 // X-Real-IP holds one address; in X-Forwarded-For the last address is the
 // one the proxy itself added (those before it are the client's word and

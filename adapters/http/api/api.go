@@ -1,4 +1,13 @@
-package http
+// Package api is the billing software's API, under /api/v1/, documented in README.md
+// (« The billing software's API »). Machine clients authenticate with a bearer key on every request:
+// no session, no cookie, no form token. A browser cannot call it from
+// another site: http.CrossOriginProtection refuses cross-site writes
+// before they reach it, the API answers no CORS headers, and a browser
+// never adds an Authorization header by itself.
+//
+// Invoice numbers that contain "/" are written %2F in paths; ServeMux
+// decodes it within the segment.
+package api
 
 import (
 	"bytes"
@@ -9,144 +18,147 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
-// The billing software's API, under /api/v1/, documented in README.md
-// (« The billing software's API »). Machine clients authenticate with a bearer key on every request:
-// no session, no cookie, no form token. A browser cannot call it from
-// another site: http.CrossOriginProtection refuses cross-site writes
-// before they reach it, the API answers no CORS headers, and a browser
-// never adds an Authorization header by itself.
-//
-// Invoice numbers that contain "/" are written %2F in paths; ServeMux
-// decodes it within the segment.
+// prefix starts every path of the API.
+const prefix = "/api/"
 
-// apiPrefix starts every path of the API.
-const apiPrefix = "/api/"
+// IsAPI reports whether r is a request to the API, which answers JSON.
+func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, prefix) }
 
-// isAPI reports whether r is a request to the API, which answers JSON.
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, apiPrefix) }
+// API serves the billing software's API over the kit's Site.
+type API struct {
+	site *kit.Site
+}
 
-// apiRoutes registers the billing software's API under /api/v1/.
-func (s *Server) apiRoutes(mux *http.ServeMux) {
+// New returns the API of site.
+func New(site *kit.Site) *API { return &API{site: site} }
+
+// Routes registers the API's routes under /api/v1/, and its JSON 404 for
+// everything else under /api/.
+func (s *API) Routes(mux *http.ServeMux) {
 	routes := []struct {
 		path    string
-		methods map[string]apiHandler
+		methods map[string]handler
 	}{
-		{"/api/v1/payers/{ref}", map[string]apiHandler{"GET": s.apiGetPayer, "PUT": s.apiPutPayer}},
-		{"/api/v1/invoices/{number}", map[string]apiHandler{"GET": s.apiGetInvoice, "PUT": s.apiPutInvoice}},
-		{"/api/v1/invoices/{number}/pdf", map[string]apiHandler{"GET": s.apiGetPDF, "PUT": s.apiPutPDF}},
-		{"/api/v1/invoices/{number}/status", map[string]apiHandler{"POST": s.apiSetStatus}},
-		{"/api/v1/payments", map[string]apiHandler{"GET": s.apiPayments}},
+		{"/api/v1/payers/{ref}", map[string]handler{"GET": s.getPayer, "PUT": s.putPayer}},
+		{"/api/v1/invoices/{number}", map[string]handler{"GET": s.getInvoice, "PUT": s.putInvoice}},
+		{"/api/v1/invoices/{number}/pdf", map[string]handler{"GET": s.getPDF, "PUT": s.putPDF}},
+		{"/api/v1/invoices/{number}/status", map[string]handler{"POST": s.setStatus}},
+		{"/api/v1/payments", map[string]handler{"GET": s.payments}},
 	}
 	for _, rt := range routes {
 		var allowed []string
 		for _, method := range []string{"GET", "PUT", "POST"} { // a stable Allow header
 			if h, ok := rt.methods[method]; ok {
-				mux.Handle(method+" "+rt.path, s.api(h))
+				mux.Handle(method+" "+rt.path, s.serve(h))
 				allowed = append(allowed, method)
 			}
 		}
 		if _, ok := rt.methods["GET"]; ok {
 			allowed = append(allowed, "HEAD")
 		}
-		mux.Handle(rt.path, s.apiMethodNotAllowed(allowed))
+		mux.Handle(rt.path, s.methodNotAllowed(allowed))
 	}
-	mux.Handle(apiPrefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.apiFail(w, r, errAPIRoute)
+	mux.Handle(prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Fail(w, r, errRoute)
 	}))
 }
 
-// apiHandler serves one API route for an authenticated caller.
-type apiHandler func(w http.ResponseWriter, r *http.Request, a ports.Actor) error
+// handler serves one API route for an authenticated caller.
+type handler func(w http.ResponseWriter, r *http.Request, a ports.Actor) error
 
-// api authenticates the request's key, counts it against the key's rate
+// serve authenticates the request's key, counts it against the key's rate
 // limit, then runs h; an error becomes the JSON error response.
-func (s *Server) api(h apiHandler) http.Handler {
+func (s *API) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := s.apiActor(r, s.limits.clientIP(r))
+		a, err := s.actor(r, s.site.Limits.ClientIP(r))
 		if err == nil {
-			err = allow(r.Context(), s.limits.api, a.ID.String(), s.clock.Now())
+			err = s.site.Limits.AllowAPIKey(r.Context(), a.ID.String())
 		}
 		if err == nil {
 			err = h(w, r, a)
 		}
 		if err != nil {
-			s.apiFail(w, r, err)
+			s.Fail(w, r, err)
 		}
 	})
 }
 
-// apiActor reads the bearer key. Missing and wrong keys count against
+// actor reads the bearer key. Missing and wrong keys count against
 // the client's address (Limits.APIKeyFailures), so that guessing keys
 // (hopeless with 256 random bits) cannot even load the store; the login
 // limits are not read, so a valid key works whatever people do on the
 // portal from the same address.
-func (s *Server) apiActor(r *http.Request, ip string) (ports.Actor, error) {
+func (s *API) actor(r *http.Request, ip string) (ports.Actor, error) {
 	ctx := r.Context()
-	if over, wait := s.limits.apiKeyFailures.Exhausted(ctx, ip, s.clock.Now()); over {
-		return ports.Actor{}, &tooManyError{retryAfter: wait}
+	if err := s.site.Limits.APIKeyFailuresExhausted(ctx, ip); err != nil {
+		return ports.Actor{}, err
 	}
 	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
-		return ports.Actor{}, errAPINoKey
+		return ports.Actor{}, errNoKey
 	}
-	a, err := s.portal.BillingAPI().AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
-	if err == nil && a.BillerID != billerID(r) {
+	a, err := s.site.Portal.BillingAPI().AuthenticateAPIKey(ctx, strings.TrimSpace(secret))
+	if err == nil && a.BillerID != kit.BillerID(r) {
 		// Each biller's API answers on its own host names, like its
 		// portal: a key works there only.
-		err = errAPIOtherHost
+		err = errOtherHost
 	}
 	if domain.ErrorCode(err) == domain.Unauthenticated {
-		s.limits.apiKeyFailures.Allow(ctx, ip, s.clock.Now())
+		s.site.Limits.CountAPIKeyFailure(ctx, ip)
 	}
 	return a, err
 }
 
-// apiMethodNotAllowed answers a known path with a method it does not
+// methodNotAllowed answers a known path with a method it does not
 // serve.
-func (s *Server) apiMethodNotAllowed(allowed []string) http.Handler {
+func (s *API) methodNotAllowed(allowed []string) http.Handler {
 	allow := strings.Join(allowed, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		s.apiFail(w, r, &apiProblem{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+		s.Fail(w, r, &problem{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
 			message: "Méthode " + r.Method + " non prise en charge sur cette adresse (possibles : " + allow + ")."})
 	})
 }
 
-// apiProblem is an error the API adapter finds itself, before any use
+// problem is an error the API adapter finds itself, before any use
 // case: a malformed body, a wrong content type, an unknown route.
-type apiProblem struct {
+type problem struct {
 	status  int
 	code    string
 	message string
 	field   string
 }
 
-func (e *apiProblem) Error() string { return e.code + ": " + e.message }
+func (e *problem) Error() string { return e.code + ": " + e.message }
+
+// HTTPStatus makes problem a kit.StatusCoder: the kit's pipeline
+// neither logs it nor sends it to a login.
+func (e *problem) HTTPStatus() int { return e.status }
 
 // The adapter's own API errors.
 var (
-	errAPINoKey = &domain.Error{Code: domain.Unauthenticated,
+	errNoKey = &domain.Error{Code: domain.Unauthenticated,
 		Message: "Clé d'API manquante : envoyez l'en-tête « Authorization: Bearer <clé> »."}
-	errAPIOtherHost = &domain.Error{Code: domain.Unauthenticated,
+	errOtherHost = &domain.Error{Code: domain.Unauthenticated,
 		Message: "Cette clé d'API n'est pas valable à cette adresse : appelez l'API sur l'adresse du portail de votre service de facturation."}
-	errAPIRoute = &apiProblem{status: http.StatusNotFound, code: "not_found",
+	errRoute = &problem{status: http.StatusNotFound, code: "not_found",
 		message: "Cette adresse n'existe pas dans l'API du portail (voir la documentation de /api/v1/)."}
-	errAPIJSONType = &apiProblem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+	errJSONType = &problem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
 		message: "Le corps de la demande doit être du JSON (Content-Type: application/json)."}
-	errAPIPDFType = &apiProblem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+	errPDFType = &problem{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
 		message: "Le corps de la demande doit être un fichier PDF (Content-Type: application/pdf)."}
 )
 
-// apiCodes are the API's machine codes of the domain's error codes;
+// codes are the API's machine codes of the domain's error codes;
 // README.md (« Errors » of the API) lists them.
-var apiCodes = map[domain.Code]string{
+var codes = map[domain.Code]string{
 	domain.Invalid:         "invalid_request",
 	domain.NotFound:        "not_found",
 	domain.Conflict:        "conflict",
@@ -156,55 +168,59 @@ var apiCodes = map[domain.Code]string{
 	domain.Internal:        "internal_error",
 }
 
-// apiErrorBody is the JSON of every API error.
-type apiErrorBody struct {
-	Error apiErrorDetail `json:"error"`
+// ErrorBody is the JSON of every API error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
 }
 
-type apiErrorDetail struct {
+type ErrorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 }
 
-// apiFail answers err as JSON with a stable code and the French message.
-// Only internal errors are logged at error level, with their detail,
-// which the client never sees.
-func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	var (
-		p  *apiProblem
-		tm *tooManyError
-	)
-	st := status(err)
-	body := apiErrorDetail{Code: apiCodes[domain.ErrorCode(err)], Message: domain.ErrorMessage(err), Field: domain.ErrorField(err)}
-	switch {
-	case errors.As(err, &p):
-		st, body = p.status, apiErrorDetail{Code: p.code, Message: p.message, Field: p.field}
-	case errors.As(err, &tm):
-		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Round(time.Second)/time.Second)+1))
-		body = apiErrorDetail{Code: "rate_limited", Message: tm.message()}
-	case domain.ErrorCode(err) == domain.Unauthenticated:
-		challenge := `Bearer realm="api"`
-		if err != errAPINoKey {
-			challenge += `, error="invalid_token"`
-		}
-		w.Header().Set("WWW-Authenticate", challenge)
-	case domain.ErrorCode(err) == domain.Internal:
-		s.log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	case st >= 500:
-		s.log.WarnContext(r.Context(), "API unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+// Fail answers err as JSON through the kit's pipeline with errorRenderer.
+func (s *API) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.site.Fail(w, r, err, errorRenderer{s})
+}
+
+// errorRenderer renders the API's errors as JSON with a stable code and the
+// French message. Only internal errors are logged at error level, with
+// their detail, which the client never sees (kit.Site.Fail).
+type errorRenderer struct{ s *API }
+
+func (errorRenderer) Audience() string { return "API " }
+
+// Unauthenticated answers 401 with the bearer challenge.
+func (e errorRenderer) Unauthenticated(w http.ResponseWriter, r *http.Request, err error) {
+	challenge := `Bearer realm="api"`
+	if err != errNoKey {
+		challenge += `, error="invalid_token"`
 	}
-	s.writeJSON(w, r, st, apiErrorBody{Error: body})
+	w.Header().Set("WWW-Authenticate", challenge)
+	e.RenderError(w, r, kit.Failure{Status: http.StatusUnauthorized, Message: domain.ErrorMessage(err), Err: err})
+}
+
+func (e errorRenderer) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
+	var p *problem
+	body := ErrorDetail{Code: codes[domain.ErrorCode(f.Err)], Message: f.Message, Field: domain.ErrorField(f.Err)}
+	switch {
+	case errors.As(f.Err, &p):
+		body = ErrorDetail{Code: p.code, Message: p.message, Field: p.field}
+	case errors.As(f.Err, new(*kit.TooManyError)):
+		body = ErrorDetail{Code: "rate_limited", Message: f.Message}
+	}
+	e.s.writeJSON(w, r, f.Status, ErrorBody{Error: body})
 }
 
 // writeJSON encodes v into a buffer first, so that a failure cannot
 // leave half a response.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, st int, v any) {
+func (s *API) writeJSON(w http.ResponseWriter, r *http.Request, st int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		s.log.ErrorContext(r.Context(), "API response not encoded", "err", err)
+		s.site.Log.ErrorContext(r.Context(), "API response not encoded", "err", err)
 		st = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString(`{"error":{"code":"internal_error","message":"Une erreur inattendue s'est produite."}}` + "\n")
@@ -227,7 +243,7 @@ const maxJSONBytes = 64 << 10
 // at most maxJSONBytes.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if !hasMediaType(r, "application/json") {
-		return errAPIJSONType
+		return errJSONType
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
 	if err != nil {
@@ -303,8 +319,8 @@ func duplicateMember(data []byte) string {
 	}
 }
 
-func invalidJSON(message, field string) *apiProblem {
-	return &apiProblem{status: http.StatusBadRequest, code: "invalid_json", message: message, field: field}
+func invalidJSON(message, field string) *problem {
+	return &problem{status: http.StatusBadRequest, code: "invalid_json", message: message, field: field}
 }
 
 // jsonProblem explains a decoding error in French, naming the field when
@@ -316,7 +332,7 @@ func jsonProblem(err error) error {
 	)
 	switch {
 	case errors.As(err, &tooBig):
-		return &apiProblem{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
+		return &problem{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
 			message: "Le corps de la demande dépasse " + strconv.FormatInt(tooBig.Limit>>10, 10) + " Kio."}
 	case errors.As(err, &typeErr) && typeErr.Field == "":
 		return invalidJSON("Le corps de la demande doit être un objet JSON.", "")

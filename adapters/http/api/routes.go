@@ -1,4 +1,4 @@
-package http
+package api
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
@@ -30,89 +31,89 @@ func locate(w http.ResponseWriter, res ports.PutResult, prefix, segment, suffix 
 	}
 }
 
-func (s *Server) apiGetPayer(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	rec, err := s.portal.BillingAPI().PayerByRef(r.Context(), a, r.PathValue("ref"))
+func (s *API) getPayer(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+	rec, err := s.site.Portal.BillingAPI().PayerByRef(r.Context(), a, r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, apiPayerDoc{Payer: apiPayerOf(rec)})
+	s.writeJSON(w, r, http.StatusOK, PayerDoc{Payer: payerOf(rec)})
 	return nil
 }
 
-func (s *Server) apiPutPayer(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	var in apiPayerIn
+func (s *API) putPayer(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+	var in PayerIn
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	rec, res, err := s.portal.BillingAPI().PutPayer(r.Context(), a, r.PathValue("ref"), ports.PayerInput{Name: in.Name, Email: in.Email})
+	rec, res, err := s.site.Portal.BillingAPI().PutPayer(r.Context(), a, r.PathValue("ref"), ports.PayerInput{Name: in.Name, Email: in.Email})
 	if err != nil {
 		return err
 	}
 	locate(w, res, "/api/v1/payers/", rec.Payer.ExternalRef, "")
-	s.writeJSON(w, r, putStatus(res), apiPayerDoc{Result: res, Payer: apiPayerOf(rec)})
+	s.writeJSON(w, r, putStatus(res), PayerDoc{Result: res, Payer: payerOf(rec)})
 	return nil
 }
 
-func (s *Server) apiGetInvoice(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	rec, err := s.portal.BillingAPI().InvoiceByNumber(r.Context(), a, r.PathValue("number"))
+func (s *API) getInvoice(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+	rec, err := s.site.Portal.BillingAPI().InvoiceByNumber(r.Context(), a, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, apiInvoiceDoc{Invoice: apiInvoiceOf(rec, s.clock.Now())})
+	s.writeJSON(w, r, http.StatusOK, InvoiceDoc{Invoice: invoiceOf(rec, s.site.Clock.Now())})
 	return nil
 }
 
-func (s *Server) apiPutInvoice(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	var in apiInvoiceIn
+func (s *API) putInvoice(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+	var in InvoiceIn
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	rec, res, err := s.portal.BillingAPI().PutInvoice(r.Context(), a, r.PathValue("number"), ports.InvoiceInput{
+	rec, res, err := s.site.Portal.BillingAPI().PutInvoice(r.Context(), a, r.PathValue("number"), ports.InvoiceInput{
 		PayerRef: in.Payer, IssueDate: in.IssueDate, DueDate: in.DueDate, Amount: in.Amount, Object: in.Object,
 	})
 	if err != nil {
 		return err
 	}
 	locate(w, res, "/api/v1/invoices/", rec.Invoice.Number, "")
-	s.writeJSON(w, r, putStatus(res), apiInvoiceDoc{Result: res, Invoice: apiInvoiceOf(rec, s.clock.Now())})
+	s.writeJSON(w, r, putStatus(res), InvoiceDoc{Result: res, Invoice: invoiceOf(rec, s.site.Clock.Now())})
 	return nil
 }
 
-func (s *Server) apiGetPDF(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	doc, err := s.portal.BillingAPI().InvoicePDF(r.Context(), a, r.PathValue("number"))
+func (s *API) getPDF(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+	doc, err := s.site.Portal.BillingAPI().InvoicePDF(r.Context(), a, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
-	servePDF(w, r, doc, "facture-"+doc.Name)
+	kit.ServePDF(w, r, doc, "facture-"+doc.Name)
 	return nil
 }
 
-func (s *Server) apiPutPDF(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+func (s *API) putPDF(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
 	if !hasMediaType(r, "application/pdf") {
-		return errAPIPDFType
+		return errPDFType
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, domain.MaxDocumentSize)
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &apiProblem{status: http.StatusRequestEntityTooLarge, code: "payload_too_large", field: "pdf",
+			return &problem{status: http.StatusRequestEntityTooLarge, code: "payload_too_large", field: "pdf",
 				message: "Le document dépasse 10 Mo."}
 		}
-		return &apiProblem{status: http.StatusBadRequest, code: "invalid_request", field: "pdf",
+		return &problem{status: http.StatusBadRequest, code: "invalid_request", field: "pdf",
 			message: "Le document n'a pas pu être lu en entier."}
 	}
-	info, res, err := s.portal.BillingAPI().PutInvoicePDF(r.Context(), a, r.PathValue("number"), data)
+	info, res, err := s.site.Portal.BillingAPI().PutInvoicePDF(r.Context(), a, r.PathValue("number"), data)
 	if err != nil {
 		return err
 	}
 	locate(w, res, "/api/v1/invoices/", info.Name, "/pdf")
-	s.writeJSON(w, r, putStatus(res), apiPDFDoc{Result: res, PDF: apiDocumentOf(info)})
+	s.writeJSON(w, r, putStatus(res), PDFDoc{Result: res, PDF: documentOf(info)})
 	return nil
 }
 
-func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
-	var in apiStatusIn
+func (s *API) setStatus(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+	var in StatusIn
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request, a ports.Ac
 		}
 		ch.PaidAt = at
 	}
-	rec, changed, err := s.portal.BillingAPI().SetInvoiceStatus(r.Context(), a, r.PathValue("number"), ch)
+	rec, changed, err := s.site.Portal.BillingAPI().SetInvoiceStatus(r.Context(), a, r.PathValue("number"), ch)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request, a ports.Ac
 	if changed {
 		res = ports.PutUpdated
 	}
-	s.writeJSON(w, r, http.StatusOK, apiInvoiceDoc{Result: res, Invoice: apiInvoiceOf(rec, s.clock.Now())})
+	s.writeJSON(w, r, http.StatusOK, InvoiceDoc{Result: res, Invoice: invoiceOf(rec, s.site.Clock.Now())})
 	return nil
 }
 
@@ -148,11 +149,11 @@ func parseInstant(s string) (time.Time, error) {
 	return d.Time(domain.Paris), nil
 }
 
-// apiPayments is GET /api/v1/payments?since=…[&until=…][&offset=…][&limit=…]:
+// payments is GET /api/v1/payments?since=…[&until=…][&offset=…][&limit=…]:
 // the paid payments whose attempt began in [since, until), newest first.
 // The answer's "next" link, when more remain, pins until so that pages
 // do not shift as new payments arrive.
-func (s *Server) apiPayments(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
+func (s *API) payments(w http.ResponseWriter, r *http.Request, a ports.Actor) error {
 	q := r.URL.Query()
 	var pq ports.PaidPaymentsQuery
 	var err error
@@ -162,7 +163,7 @@ func (s *Server) apiPayments(w http.ResponseWriter, r *http.Request, a ports.Act
 	if pq.Since, err = parseInstant(q.Get("since")); err != nil {
 		return domain.FieldError("since", "Paramètre since invalide : écrivez 2026-11-01 ou 2026-11-01T00:00:00Z.")
 	}
-	pq.Until = s.clock.Now()
+	pq.Until = s.site.Clock.Now()
 	if v := q.Get("until"); v != "" {
 		if pq.Until, err = parseInstant(v); err != nil {
 			return domain.FieldError("until", "Paramètre until invalide : écrivez 2026-11-01 ou 2026-11-01T00:00:00Z.")
@@ -178,17 +179,17 @@ func (s *Server) apiPayments(w http.ResponseWriter, r *http.Request, a ports.Act
 			*dst = n
 		}
 	}
-	list, total, err := s.portal.BillingAPI().PaidPayments(r.Context(), a, pq)
+	list, total, err := s.site.Portal.BillingAPI().PaidPayments(r.Context(), a, pq)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Payments []apiPayment `json:"payments"`
-		Total    int          `json:"total"`
-		Next     *string      `json:"next"`
-	}{Payments: []apiPayment{}, Total: total}
+		Payments []Payment `json:"payments"`
+		Total    int       `json:"total"`
+		Next     *string   `json:"next"`
+	}{Payments: []Payment{}, Total: total}
 	for _, p := range list {
-		out.Payments = append(out.Payments, apiPaymentOf(p))
+		out.Payments = append(out.Payments, paymentOf(p))
 	}
 	if end := pq.Offset + len(list); end < total && len(list) > 0 {
 		next := "/api/v1/payments?" + url.Values{
