@@ -13,6 +13,10 @@ import (
 // two invoices through the simulator, then a restart of the portal on
 // the same database, after which nothing is lost, not even the session.
 func TestTheManualOnPostgreSQL(t *testing.T) {
+	if skipReason != "" {
+		// Without a browser TestMain starts no PostgreSQL either.
+		t.Skip(skipReason)
+	}
 	db := pgtest.NewURL(t)
 	env := []string{"PORTAL_DATABASE_URL=" + db, "PORTAL_DEMO=true"}
 	c := newCitizen(t, env...)
