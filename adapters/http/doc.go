@@ -1,10 +1,10 @@
 // Package http is the portal's web server (Config, New: every audience on
-// one ServeMux behind the kit's middleware) and, until they get packages
-// of their own, the citizens' web portal and the back office: server-
-// rendered French pages for every screen of the manual, over the use
-// cases of ports.Portal. The shared web kit is adapters/http/kit, the
-// billing software's API adapters/http/api, the demo's pages
-// adapters/http/dev.
+// one ServeMux behind the kit's middleware) and, until it gets a package
+// of its own, the citizens' web portal: server-rendered French pages for
+// every screen of the manual, over the use cases of ports.Portal. The
+// shared web kit is adapters/http/kit, the back office
+// adapters/http/backoffice, the billing software's API adapters/http/api,
+// the demo's pages adapters/http/dev.
 //
 // Everything a citizen reads is French; the words of the manual are used
 // as written. Pages are html/template files embedded in the binary, parsed
@@ -12,8 +12,7 @@
 // and the kit's partials), filled from typed page structs and rendered to
 // a buffer before anything is written. Handlers are kit.HandlerFunc and
 // return errors; the kit's one pipeline (kit.Site.Fail) turns them into
-// pages with the audience's renderer (citizenErrors in errors.go,
-// staffErrors in gestion.go).
+// pages with the audience's renderer (citizenErrors in errors.go).
 //
 // The package is named like the standard library's net/http, as in
 // benbjohnson/wtf: inside it, "net/http" is imported as usual.
@@ -48,7 +47,7 @@
 //	GET  /aide, /mentions-legales, /accessibilite
 //	GET  /_dev/mail, /_dev/payfip/…        demo mode only (adapters/http/dev)
 //	/api/v1/…                              the API (adapters/http/api)
-//	/gestion/…                             the back office (gestion*.go)
+//	/gestion/…                             the back office (adapters/http/backoffice)
 //
 // Every POST but the two payment callbacks also passes
 // http.CrossOriginProtection.

@@ -34,10 +34,7 @@ func newEnv(t *testing.T, change ...func(*Config)) *env {
 	return e
 }
 
-type (
-	browser = webtest.Browser
-	resp    = webtest.Resp
-)
+type browser = webtest.Browser
 
 const (
 	publicURL = webtest.PublicURL

@@ -26,7 +26,7 @@ func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
 		"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document", "Sec-Fetch-Site", "cross-site")
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	assert.Equal(t, ports.PathPaymentReturn+"?idop=op-1", p.Location())
-	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water), "the result is recorded before the redirect")
+	assert.Equal(t, domain.InvoicePaid, e.InvoiceState(water), "the result is recorded before the redirect")
 
 	page := owner.Get(p.Location())
 	require.Equal(t, http.StatusOK, page.Status)
@@ -57,7 +57,7 @@ func TestReturnPageSaysWhatHappened(t *testing.T) {
 		require.Equal(t, http.StatusOK, p.Status)
 		contains(t, p, "Paiement de test", "aucune somme n'a été prélevée", "la facture reste à payer")
 		notContains(t, p, "Paiement accepté")
-		assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
+		assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(water))
 		for _, m := range e.Mails.Mails() {
 			assert.NotContains(t, m.Subject, "paiement", "no receipt")
 		}

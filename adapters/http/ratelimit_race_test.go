@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -24,45 +25,8 @@ import (
 	"github.com/portail-factures/portail/ports/portstest"
 )
 
-// parallel sends n requests at once, made by req(i), and counts the
-// answers by status; bodies maps each status to one of its bodies.
-func parallel(t *testing.T, c *http.Client, n int, req func(i int) *http.Request) (counts map[int]int, bodies map[int]string, headers map[int]http.Header) {
-	t.Helper()
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		errs []error
-		gate = make(chan struct{})
-	)
-	counts, bodies, headers = map[int]int{}, map[int]string{}, map[int]http.Header{}
-	for i := range n {
-		r := req(i)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			res, err := c.Do(r)
-			if err == nil {
-				var body []byte
-				body, err = io.ReadAll(res.Body)
-				res.Body.Close()
-				mu.Lock()
-				counts[res.StatusCode]++
-				bodies[res.StatusCode], headers[res.StatusCode] = string(body), res.Header
-				mu.Unlock()
-			}
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	close(gate)
-	wg.Wait()
-	require.Empty(t, errs)
-	return counts, bodies, headers
-}
+// parallel sends n requests at once (webtest.Parallel).
+var parallel = webtest.Parallel
 
 // limitBackends are the two ways the HTTP adapter counts: token buckets
 // in memory (the demo) and a ports.Throttle (PostgreSQL in production;

@@ -2,10 +2,7 @@ package http
 
 import (
 	"embed"
-	"fmt"
-	"io/fs"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
@@ -49,24 +46,14 @@ var pageNames = []string{
 	pageHelp, pageLegal, pageA11y, pageError,
 }
 
-// parsePages parses the citizens' pages over templates/layout.html and
-// the back office's (every templates/gestion_*.html but its layout) over
-// templates/gestion_layout.html.
+// parsePages parses the citizens' pages over templates/layout.html.
 func (s *Server) parsePages() error {
 	files := make([]string, len(pageNames))
 	for i, name := range pageNames {
 		files[i] = "templates/" + name + ".html"
 	}
 	var err error
-	if s.pages, err = s.site.ParsePages(citizenLayout, templateFiles, files, nil); err != nil {
-		return err
-	}
-	staff, err := fs.Glob(templateFiles, "templates/gestion_*.html")
-	if err != nil {
-		return fmt.Errorf("http: back-office pages: %w", err)
-	}
-	staff = slices.DeleteFunc(staff, func(f string) bool { return f == "templates/gestion_layout.html" })
-	s.staffPages, err = s.site.ParsePages(kit.Layout{FS: templateFiles, File: "templates/gestion_layout.html"}, templateFiles, staff, nil)
+	s.pages, err = s.site.ParsePages(citizenLayout, templateFiles, files, nil)
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/adapters/http/api"
+	"github.com/portail-factures/portail/adapters/http/backoffice"
 	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/ports"
@@ -58,9 +59,9 @@ type Server struct {
 	clock      ports.Clock
 	dev        *dev.Dev
 	pages      *kit.Pages // the citizens' portal's
-	staffPages *kit.Pages // the back office's
 	limits     *kit.Limiters
 	api        *api.API
+	backOffice *backoffice.BackOffice
 	handler    http.Handler
 	// paymentOrigins is appended to form-action on the summary page.
 	paymentOrigins string
@@ -93,6 +94,9 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if err := s.parsePages(); err != nil {
+		return nil, err
+	}
+	if s.backOffice, err = backoffice.New(site); err != nil {
 		return nil, err
 	}
 	if cfg.Dev != nil {
@@ -167,7 +171,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /accessibilite", s.public(s.accessibility))
 
 	// The billing service's back office and the billing software's API.
-	s.gestionRoutes(mux)
+	s.backOffice.Routes(mux)
 	s.api.Routes(mux)
 
 	if s.dev != nil {

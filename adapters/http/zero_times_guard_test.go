@@ -54,10 +54,10 @@ func timeFieldNames(t *testing.T, dirs ...string) map[string]bool {
 // time.Time field (by the name of one declared in domain, ports or this
 // package) as its last element fails this test.
 func TestNoTemplateTestsATimeForTruth(t *testing.T) {
-	times := timeFieldNames(t, "../../domain", "../../ports", ".")
+	times := timeFieldNames(t, "../../domain", "../../ports", ".", "backoffice")
 	require.True(t, times["LastLoginAt"], "the field names were read")
 	var files []string
-	for _, pattern := range []string{"templates/*.html", "../../ports/mail/*.txt", "../tipi/simulator/*.html"} {
+	for _, pattern := range []string{"templates/*.html", "backoffice/templates/*.html", "../../ports/mail/*.txt", "../tipi/simulator/*.html"} {
 		m, err := filepath.Glob(pattern)
 		require.NoError(t, err)
 		files = append(files, m...)

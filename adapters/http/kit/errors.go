@@ -47,6 +47,14 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
+// DeadLink reports whether err says a link from a mail is dead
+// (expired, used, revoked or unknown): the pages answer it with a page
+// that offers a new link.
+func DeadLink(err error) bool {
+	return errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenUsed) ||
+		errors.Is(err, domain.ErrTokenRevoked) || errors.Is(err, domain.ErrTokenUnknown)
+}
+
 // The web kit's own errors, with French messages.
 var (
 	ErrNotFound   = domain.ErrNotFound

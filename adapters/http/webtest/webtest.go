@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -341,6 +342,15 @@ func (e *Env) MailsTo(addr string) int {
 	return n
 }
 
+// InvoiceState is the state of the demo invoice numbered number, as
+// stored.
+func (e *Env) InvoiceState(number string) domain.InvoiceState {
+	e.T.Helper()
+	inv, err := e.Store.Invoice(context.Background(), IDOf(number))
+	require.NoError(e.T, err)
+	return inv.State
+}
+
 // PaidUnconfirmed stores a card payment of the demo's water invoice
 // known only from the legacy URL mode's unauthenticated return, which
 // settled the invoice: the payment a billing service must confirm.
@@ -365,6 +375,46 @@ func (e *Env) PaidUnconfirmed() domain.Payment {
 			At: pay.CreatedAt.Add(time.Duration(i) * time.Minute), State: pay.State, Code: "P", Detail: d}))
 	}
 	return pay
+}
+
+// Parallel sends n requests at once, made by req(i), and counts the
+// answers by status; bodies maps each status to one of its bodies.
+func Parallel(t *testing.T, c *http.Client, n int, req func(i int) *http.Request) (counts map[int]int, bodies map[int]string, headers map[int]http.Header) {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs []error
+		gate = make(chan struct{})
+	)
+	counts, bodies, headers = map[int]int{}, map[int]string{}, map[int]http.Header{}
+	for i := range n {
+		r := req(i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			res, err := c.Do(r)
+			if err == nil {
+				var body []byte
+				body, err = io.ReadAll(res.Body)
+				res.Body.Close()
+				mu.Lock()
+				counts[res.StatusCode]++
+				bodies[res.StatusCode], headers[res.StatusCode] = string(body), res.Header
+				mu.Unlock()
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	require.Empty(t, errs)
+	return counts, bodies, headers
 }
 
 // Contains asserts that the page has every text; entities are decoded

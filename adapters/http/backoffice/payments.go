@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"context"
@@ -19,34 +19,18 @@ import (
 // CSV export, one attempt's detail with its timeline, the legacy URL
 // mode's payments awaiting confirmation (confirm or reject), the
 // invoices payers declared paid, and the DGFiP's settlement report
-// (gestion_payments_review.go).
+// (payments_review.go).
 
 const (
-	pageStaffPayments    = "gestion_payments"
-	pageStaffPayment     = "gestion_payments_detail"
-	pageStaffUnconfirmed = "gestion_payments_unconfirmed"
+	pageStaffPayments    = "payments"
+	pageStaffPayment     = "payments_detail"
+	pageStaffUnconfirmed = "payments_unconfirmed"
 )
 
 const (
 	flashPaymentConfirmed = "paiement-confirme"
 	flashPaymentRejected  = "paiement-rejete"
 )
-
-// staffPaymentsRoutes registers the routes of this area of the back office.
-func (s *Server) staffPaymentsRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/paiements", s.staffRead(s.staffPayments))
-	mux.Handle("GET /gestion/paiements/export.csv", s.staffRead(s.staffExportPayments))
-	mux.Handle("GET /gestion/paiements/a-confirmer", s.staffRead(s.staffUnconfirmed))
-	mux.Handle("GET /gestion/paiements/{id}", s.staffRead(s.staffPayment))
-	mux.Handle("POST /gestion/paiements/{id}/confirmer", s.staffWrite(s.staffConfirmPayment))
-	mux.Handle("POST /gestion/paiements/{id}/rejeter", s.staffWrite(s.staffRejectPayment))
-}
-
-// staffPaymentsFlashes are its confirmations after a redirect (?ok=code).
-var staffPaymentsFlashes = map[string]string{
-	flashPaymentConfirmed: "Le paiement est confirmé.",
-	flashPaymentRejected:  "Le paiement est rejeté : ses factures sont de nouveau à régler.",
-}
 
 // paymentFilter is the payment list's search form, as typed.
 type paymentFilter struct {
@@ -89,7 +73,7 @@ func (f paymentFilter) values() url.Values {
 // form's mistakes come back as error lines; an unknown payer reference
 // is a NotFound error. The dates are Paris days: "au" includes its
 // whole day.
-func (s *Server) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (ports.PaymentQuery, []kit.SummaryLine, error) {
+func (s *BackOffice) paymentQuery(r *http.Request, u *staffUser, f paymentFilter) (ports.PaymentQuery, []kit.SummaryLine, error) {
 	var q ports.PaymentQuery
 	var bad []kit.SummaryLine
 	if f.From != "" {
@@ -143,7 +127,7 @@ type staffPaymentsPage struct {
 	Export string
 }
 
-func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffPayments(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := paymentFilterOf(r)
 	p := &staffPaymentsPage{Base: kit.Base{Title: "Paiements", Menu: menuStaffPayments}, Filter: f, States: domain.PaymentStates,
@@ -174,7 +158,7 @@ func (s *Server) staffPayments(w http.ResponseWriter, r *http.Request) error {
 
 // staffExportPayments sends the CSV export of the payments matching the
 // list's filters (ports.PaymentExportColumns says its format).
-func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffExportPayments(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	q, bad, err := s.paymentQuery(r, u, paymentFilterOf(r))
 	if len(bad) > 0 {
@@ -183,7 +167,7 @@ func (s *Server) staffExportPayments(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.site.SendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
+	return s.sendFile(w, r, "text/csv; charset=utf-8", `attachment; filename="paiements-`+domain.Today(s.clock.Now()).String()+`.csv"`,
 		func(f io.Writer) error {
 			return s.portal.BackOfficePayments().ExportPayments(r.Context(), u.actor, q, f)
 		})
@@ -194,7 +178,7 @@ type staffPaymentPage struct {
 	Detail ports.PaymentDetail
 }
 
-func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffPayment(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
@@ -216,7 +200,7 @@ type staffUnconfirmedPage struct {
 
 // staffUnconfirmed lists the payments known only from the legacy URL
 // mode's unauthenticated callback, awaiting the service's decision.
-func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffUnconfirmed(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	list, err := s.portal.BackOfficePayments().Payments(r.Context(), u.actor, ports.PaymentQuery{Unconfirmed: true,
@@ -229,12 +213,12 @@ func (s *Server) staffUnconfirmed(w http.ResponseWriter, r *http.Request) error 
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffUnconfirmed, p)
 }
 
-func (s *Server) staffConfirmPayment(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffConfirmPayment(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	return s.reviewPayment(w, r, u, s.portal.BackOfficePayments().ConfirmPayment, flashPaymentConfirmed)
 }
 
-func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffRejectPayment(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	if !confirmed(r) {
 		return s.askRejectPayment(w, r)
@@ -244,7 +228,7 @@ func (s *Server) staffRejectPayment(w http.ResponseWriter, r *http.Request) erro
 
 // reviewPayment runs a decision on a payment and goes back where the
 // form came from (the list awaiting confirmation, or the detail).
-func (s *Server) reviewPayment(w http.ResponseWriter, r *http.Request, u *staffUser,
+func (s *BackOffice) reviewPayment(w http.ResponseWriter, r *http.Request, u *staffUser,
 	decide func(ctx context.Context, a ports.Actor, id uuid.UUID) error, flash string) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {

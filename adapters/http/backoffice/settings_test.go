@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/backoffice"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
@@ -22,7 +24,7 @@ func (e *env) settingsValues(billerID [16]byte) url.Values {
 	b, err := e.Store.Biller(context.Background(), billerID)
 	require.NoError(e.T, err)
 	v := url.Values{}
-	for k, val := range settingsForm(ports.SettingsInputOf(b)).Values {
+	for k, val := range backoffice.SettingsValues(b) {
 		v.Set(k, val)
 	}
 	return v
@@ -167,4 +169,43 @@ func TestScheduledSuspensionStartsAndEndsOnTime(t *testing.T) {
 	p = at(time.Date(2026, 11, 26, 11, 30, 0, 0, time.UTC))
 	contains(t, p, "Payer la facture")
 	notContains(t, p, "Maintenance des factures")
+}
+
+func TestSettingsShowAndCheckTheAmountBounds(t *testing.T) {
+	e := newEnv(t)
+	// PayFiP's legacy URL mode, where one payment stays below 10 000 €.
+	full.Again(e.Env, ports.Config{PayFiPMode: domain.PayFiPURL}, nil)
+	b := e.Manager()
+	p := b.Get("/gestion/parametres")
+	require.Equal(t, http.StatusOK, p.Status)
+	contains(t, p, "Montant minimum d'un paiement (€)", "Montant maximum d'un paiement (€)",
+		"TIPI, mode URL", "de 1,00\u00a0€ à 9\u202f999,99\u00a0€")
+	assert.Contains(t, p.Body, `id="min_amount" name="min_amount" type="text" value="1,00"`)
+	assert.Contains(t, p.Body, `id="max_amount" name="max_amount" type="text" value="9999,99"`, "the stored 99 999,99 € is shown within the mode's limit")
+
+	form := func(min, max string) url.Values {
+		v := e.settingsValues(demo.BillerID)
+		v.Set("min_amount", min)
+		v.Set("max_amount", max)
+		return v
+	}
+	p = b.Post("/gestion/parametres", form("1,00", "10 000,00"))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
+	contains(t, p, "Le montant maximum d'un paiement ne peut pas dépasser 9\u202f999,99\u00a0€, la limite de PayFiP (TIPI, mode URL).", `href="#max_amount"`)
+	p = b.Post("/gestion/parametres", form("0,50", "100"))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
+	contains(t, p, "Le montant minimum d'un paiement doit être d'au moins 1,00\u00a0€", `href="#min_amount"`)
+	p = b.Post("/gestion/parametres", form("beaucoup", "100"))
+	assert.Equal(t, http.StatusBadRequest, p.Status)
+	contains(t, p, "Montant « beaucoup » invalide", `value="beaucoup"`)
+	assert.Equal(t, "99999.99", e.demoBiller().MaxAmount.StringFixed(2), "nothing saved")
+
+	p = b.Post("/gestion/parametres", form("5", "2 500,50"))
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	assert.Equal(t, "5.00", e.demoBiller().MinAmount.StringFixed(2))
+	assert.Equal(t, "2500.50", e.demoBiller().MaxAmount.StringFixed(2))
+	events, _, err := e.Store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Action: domain.AuditSettingsChanged})
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	assert.Contains(t, events[0].Detail, "montant maximum d'un paiement : 99\u202f999,99\u00a0€ → 2\u202f500,50\u00a0€")
 }

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -8,33 +8,21 @@ import (
 )
 
 // The staff member's own account: their password, and who else works in
-// the back office; an administrator manages them there (gestion_staff.go).
+// the back office; an administrator manages them there (staff.go).
 
 const (
-	pageStaffAccount     = "gestion_account"
+	pageStaffAccount     = "account"
 	flashStaffPassword   = "mot-de-passe"
 	menuStaffAccount     = "compte"
 	staffAccountPath     = "/gestion/mon-compte"
 	staffAccountPassword = "/gestion/mon-compte/mot-de-passe"
 )
 
-// staffAccountRoutes registers the routes of this area of the back office.
-func (s *Server) staffAccountRoutes(mux *http.ServeMux) {
-	mux.Handle("GET "+staffAccountPath, s.staffRead(s.staffAccount))
-	// Changing one's own password is open to every role.
-	mux.Handle("POST "+staffAccountPassword, s.staffRead(s.changeStaffPassword))
-}
-
-// staffAccountFlashes are its confirmations after a redirect (?ok=code).
-var staffAccountFlashes = map[string]string{
-	flashStaffPassword: "Votre nouveau mot de passe a été enregistré. Vos autres sessions de gestion ont été fermées.",
-}
-
 type staffAccountPage struct {
 	kit.Base
 	Form    *kit.Form
 	Members []domain.Staff
-	// For an administrator (gestion_staff.go): the list's actions and
+	// For an administrator (staff.go): the list's actions and
 	// « Ajouter un agent ».
 	Rows      []staffMemberRow
 	CanManage bool
@@ -42,7 +30,7 @@ type staffAccountPage struct {
 	Roles     []roleChoice
 }
 
-func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *kit.Form) (*staffAccountPage, error) {
+func (s *BackOffice) staffAccountPage(r *http.Request, u *staffUser, f *kit.Form) (*staffAccountPage, error) {
 	list, err := s.portal.BackOfficeAdmin().StaffMembers(r.Context(), u.actor)
 	if err != nil {
 		return nil, err
@@ -58,7 +46,7 @@ func (s *Server) staffAccountPage(r *http.Request, u *staffUser, f *kit.Form) (*
 	}, nil
 }
 
-func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffAccount(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	p, err := s.staffAccountPage(r, u, nil)
 	if err != nil {
@@ -73,7 +61,7 @@ func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request) error {
 // not be a way to guess the password, and of many attempts sent at once
 // at most LoginFailures.Events are checked. The reservation is given back
 // unless the current password was wrong.
-func (s *Server) changeStaffPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) changeStaffPassword(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := kit.NewForm(r, "", "current_password", "password", "confirm")
 	release, err := s.limits.ReserveLogin(r, "staff-account:"+u.actor.ID.String())

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -17,20 +17,10 @@ import (
 // invoices and messages, and send the activation link again.
 
 const (
-	pageStaffPayers     = "gestion_accounts"
-	pageStaffPayer      = "gestion_accounts_payer"
+	pageStaffPayers     = "accounts"
+	pageStaffPayer      = "accounts_payer"
 	flashActivationSent = "activation"
 )
-
-// staffAccountsRoutes registers the routes of this area of the back office.
-func (s *Server) staffAccountsRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
-	mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
-	mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
-}
-
-// staffAccountsFlashes are its confirmations after a redirect (?ok=code).
-var staffAccountsFlashes = map[string]string{flashActivationSent: "Le lien d'activation est envoyé au redevable."}
 
 type staffPayersPage struct {
 	kit.Base
@@ -39,7 +29,7 @@ type staffPayersPage struct {
 	Pager boPager
 }
 
-func (s *Server) showPayers(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showPayers(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if utf8.RuneCountInString(q) > 200 {
@@ -71,12 +61,12 @@ func staffPathID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (s *Server) showPayer(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showPayer(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	return s.renderPayer(w, r, u, http.StatusOK, nil)
 }
 
-func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUser, st int, problem error) error {
+func (s *BackOffice) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUser, st int, problem error) error {
 	id, err := staffPathID(r)
 	if err != nil {
 		return err
@@ -93,7 +83,7 @@ func (s *Server) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUse
 	return s.renderStaff(w, r, u, st, pageStaffPayer, p)
 }
 
-func (s *Server) resendActivation(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) resendActivation(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {

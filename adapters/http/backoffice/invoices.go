@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -17,24 +17,9 @@ import (
 // cancelled).
 
 const (
-	pageStaffInvoices = "gestion_invoices"
-	pageStaffInvoice  = "gestion_invoice"
+	pageStaffInvoices = "invoices"
+	pageStaffInvoice  = "invoice"
 )
-
-// staffInvoicesRoutes registers the routes of this area of the back office.
-func (s *Server) staffInvoicesRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/factures", s.staffRead(s.staffInvoices))
-	mux.Handle("GET /gestion/factures/{id}", s.staffRead(s.staffInvoice))
-	mux.Handle("POST /gestion/factures/{id}/etat", s.staffWrite(s.setStaffInvoiceState))
-}
-
-// staffInvoicesFlashes are its confirmations after a redirect (?ok=code).
-var staffInvoicesFlashes = map[string]string{
-	flashInvoicePaid:      "La facture est enregistrée comme réglée hors du portail.",
-	flashInvoiceTreasury:  "La facture est transmise en trésorerie.",
-	flashInvoiceCancelled: "La facture est annulée : le redevable ne la voit plus.",
-	flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
-}
 
 const (
 	flashInvoicePaid      = "facture-reglee"
@@ -56,7 +41,7 @@ type staffInvoicesPage struct {
 	Prev, Next string
 }
 
-func (s *Server) staffInvoices(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffInvoices(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -100,7 +85,7 @@ type staffInvoicePage struct {
 	Today string
 }
 
-func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffInvoice(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
@@ -113,7 +98,7 @@ func (s *Server) staffInvoice(w http.ResponseWriter, r *http.Request) error {
 	return s.renderStaffInvoice(w, r, u, http.StatusOK, d, nil)
 }
 
-func (s *Server) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser, st int, d ports.StaffInvoiceDetail, errs []kit.SummaryLine) error {
+func (s *BackOffice) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *staffUser, st int, d ports.StaffInvoiceDetail, errs []kit.SummaryLine) error {
 	p := &staffInvoicePage{Base: kit.Base{Title: "Facture " + d.Invoice.Number, Menu: menuStaffInvoices, Errors: errs},
 		Detail: d, Today: domain.Today(s.clock.Now()).String()}
 	return s.renderStaff(w, r, u, st, pageStaffInvoice, p)
@@ -121,7 +106,7 @@ func (s *Server) renderStaffInvoice(w http.ResponseWriter, r *http.Request, u *s
 
 // setStaffInvoiceState records what happened to an invoice outside the
 // portal: paid at the counter (on a date), sent to treasury, cancelled.
-func (s *Server) setStaffInvoiceState(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) setStaffInvoiceState(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {

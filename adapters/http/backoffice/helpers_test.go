@@ -1,13 +1,53 @@
-package http
+package backoffice_test
 
 import (
 	"context"
+	"testing"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
+)
+
+// The back office's tests run the whole portal (webtest/full) in
+// adapters/http/webtest's environment; these names keep them short.
+
+// env is webtest's environment, with the back office's helpers as
+// methods.
+type env struct{ *webtest.Env }
+
+// newEnv starts the portal; change may adjust its Config.
+func newEnv(t *testing.T, change ...func(*web.Config)) *env {
+	t.Helper()
+	return &env{full.New(t, change...)}
+}
+
+type (
+	browser = webtest.Browser
+	resp    = webtest.Resp
+)
+
+const (
+	water    = webtest.Water
+	canteen  = webtest.Canteen
+	nursery  = webtest.Nursery
+	paidOne  = webtest.PaidOne
+	treasury = webtest.Treasury
+	theirs   = webtest.Theirs
+)
+
+var (
+	start       = webtest.Start
+	idOf        = webtest.IDOf
+	dec         = webtest.Dec
+	contains    = webtest.Contains
+	notContains = webtest.NotContains
+	setCookie   = webtest.SetCookie
 )
 
 // Helpers of the back office's tests. The demo biller has two staff

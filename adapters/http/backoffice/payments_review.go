@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"errors"
@@ -15,8 +15,8 @@ import (
 // The invoices payers declared paid, and the DGFiP's settlement report.
 
 const (
-	pageStaffDeclared   = "gestion_payments_declared"
-	pageStaffSettlement = "gestion_payments_settlement"
+	pageStaffDeclared   = "payments_declared"
+	pageStaffSettlement = "payments_settlement"
 )
 
 const (
@@ -24,28 +24,13 @@ const (
 	flashDeclaredRejected  = "declaration-rejetee"
 )
 
-// staffPaymentsReviewRoutes registers the routes of this area of the back office.
-func (s *Server) staffPaymentsReviewRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/factures-declarees", s.staffRead(s.staffDeclared))
-	mux.Handle("POST /gestion/factures-declarees/{id}/confirmer", s.staffWrite(s.staffConfirmDeclared))
-	mux.Handle("POST /gestion/factures-declarees/{id}/rejeter", s.staffWrite(s.staffRejectDeclared))
-	mux.Handle("GET /gestion/releve", s.staffRead(s.staffSettlementForm))
-	mux.Handle("POST /gestion/releve", s.staffWrite(s.staffSettlement))
-}
-
-// staffPaymentsReviewFlashes are its confirmations after a redirect (?ok=code).
-var staffPaymentsReviewFlashes = map[string]string{
-	flashDeclaredConfirmed: "La facture est réglée (règlement hors du portail, à la date de la déclaration).",
-	flashDeclaredRejected:  "La déclaration est refusée : la facture est de nouveau à régler et le redevable en est informé.",
-}
-
 type staffDeclaredPage struct {
 	kit.Base
 	List       ports.DeclaredList
 	Prev, Next string
 }
 
-func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffDeclared(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	list, err := s.portal.BackOfficePayments().DeclaredInvoices(r.Context(), u.actor, page)
@@ -57,7 +42,7 @@ func (s *Server) staffDeclared(w http.ResponseWriter, r *http.Request) error {
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffDeclared, p)
 }
 
-func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffConfirmDeclared(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
@@ -69,7 +54,7 @@ func (s *Server) staffConfirmDeclared(w http.ResponseWriter, r *http.Request) er
 	return staffRedirect(w, r, "/gestion/factures-declarees", flashDeclaredConfirmed)
 }
 
-func (s *Server) staffRejectDeclared(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffRejectDeclared(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	if !confirmed(r) {
 		return s.askRejectDeclared(w, r)
@@ -90,7 +75,7 @@ type staffSettlementPage struct {
 	Result *ports.SettlementResult
 }
 
-func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffSettlementForm(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffSettlement, p)
@@ -99,7 +84,7 @@ func (s *Server) staffSettlementForm(w http.ResponseWriter, r *http.Request) err
 // staffSettlement applies an uploaded settlement report and shows what
 // it found. A file that cannot be read comes back on the form with the
 // lines at fault.
-func (s *Server) staffSettlement(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffSettlement(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	p := &staffSettlementPage{Base: kit.Base{Title: "Relevé de règlement de la DGFiP", Menu: menuStaffPayments}}
 	file, _, err := r.FormFile("releve")

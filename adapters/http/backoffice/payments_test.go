@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"
@@ -33,13 +33,6 @@ func (e *env) payment(id uuid.UUID) domain.Payment {
 	pay, err := e.Store.Payment(context.Background(), id)
 	require.NoError(e.T, err)
 	return pay
-}
-
-func (e *env) invoiceState(number string) domain.InvoiceState {
-	e.T.Helper()
-	inv, err := e.Store.Invoice(context.Background(), idOf(number))
-	require.NoError(e.T, err)
-	return inv.State
 }
 
 func TestStaffPaymentList(t *testing.T) {
@@ -151,12 +144,12 @@ func TestStaffPaymentDetailAndReview(t *testing.T) {
 			"Confirmer", `href="/gestion/paiements/a-confirmer" class="bouton bouton-secondaire">Annuler`)
 		assert.Equal(t, domain.PaymentPaid, e.payment(pay.ID).State, "and changes nothing")
 		assert.False(t, e.payment(pay.ID).Confirmed)
-		assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+		assert.Equal(t, domain.InvoicePaid, e.InvoiceState(water))
 		p = m.Post(path+"/rejeter", url.Values{"retour": {"liste"}, "confirmation": {"oui"}})
 		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 		assert.Equal(t, "/gestion/paiements/a-confirmer?ok=paiement-rejete", p.Location())
 		assert.Equal(t, domain.PaymentRejected, e.payment(pay.ID).State)
-		assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
+		assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(water))
 		p = m.Get(p.Location())
 		contains(t, p, "Le paiement est rejeté", "Aucun paiement n'attend de confirmation.")
 		p = m.Get(path)
@@ -220,7 +213,7 @@ func TestStaffDeclaredInvoices(t *testing.T) {
 	contains(t, p, "Confirmer le règlement", "Refuser")
 	p = m.Post("/gestion/factures-declarees/"+idOf(canteen).String()+"/confirmer", nil)
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
-	assert.Equal(t, domain.InvoicePaid, e.invoiceState(canteen))
+	assert.Equal(t, domain.InvoicePaid, e.InvoiceState(canteen))
 
 	before := e.MailsTo(demo.Email)
 	m.Get("/gestion/factures-declarees")
@@ -235,7 +228,7 @@ func TestStaffDeclaredInvoices(t *testing.T) {
 	assert.Equal(t, before, e.MailsTo(demo.Email), "no mail yet")
 	p = m.Post("/gestion/factures-declarees/"+idOf(nursery).String()+"/rejeter", url.Values{"confirmation": {"oui"}})
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
-	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(nursery))
+	assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(nursery))
 	assert.Equal(t, before+1, e.MailsTo(demo.Email), "the payer is told")
 	p = m.Get(p.Location())
 	contains(t, p, "La déclaration est refusée", "0 factures déclarées", "Aucune facture n'est déclarée")

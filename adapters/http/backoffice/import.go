@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"crypto/sha256"
@@ -32,17 +32,11 @@ import (
 // instance and its clean-up, for no gain in safety.
 
 const (
-	pageStaffImport = "gestion_import"
+	pageStaffImport = "import"
 	// importLinesShown bounds the report's tables; the counts cover every
 	// line.
 	importLinesShown = 1000
 )
-
-// staffImportRoutes registers the routes of this area of the back office.
-func (s *Server) staffImportRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/import", s.staffRead(s.showImport))
-	mux.Handle("POST /gestion/import", s.staffWrite(s.postImport))
-}
 
 var importFields = []string{"fichier", "format"}
 
@@ -70,13 +64,13 @@ type staffImportPage struct {
 	MaxMegabytes  int
 }
 
-func (s *Server) showImport(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showImport(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := &kit.Form{Values: map[string]string{"format": "auto"}, Errors: map[string]string{}}
 	return s.renderImport(w, r, u, http.StatusOK, &staffImportPage{Form: f})
 }
 
-func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, u *staffUser, st int, p *staffImportPage) error {
+func (s *BackOffice) renderImport(w http.ResponseWriter, r *http.Request, u *staffUser, st int, p *staffImportPage) error {
 	p.Base = kit.Base{Title: "Import de redevables et de factures", Menu: menuStaffImport, Errors: kit.ErrorSummary(importFields, p.Form)}
 	if p.Report != nil {
 		switch {
@@ -93,7 +87,7 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, u *staffUs
 }
 
 // postImport serves both buttons: action "simuler" or "importer".
-func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) postImport(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := kit.NewForm(r, "", "fichier", "format", "empreinte")
 	dryRun := r.PostForm.Get("action") != "importer"

@@ -1,41 +1,70 @@
-package http
+// Package backoffice is the billing service's back office: the pages
+// under /gestion/, on the same host as its citizens' portal. It has its
+// own sessions (ports.BackOffice.StaffLogin), its own cookie, its own
+// layout (templates/layout.html) and its own error pages, over the web
+// kit (adapters/http/kit). Routes lists every route it serves (routes.go);
+// the root package adapters/http mounts it.
+//
+// Conventions for an area of the back office (payments, settings…):
+//   - a file AREA.go with its handlers, pages and confirmation codes
+//     (?ok=code after a redirect); its routes are lines of Routes, its
+//     confirmations' French texts lines of flashes (both in routes.go);
+//   - handlers are kit.HandlerFunc (staffFrom(r) is the staff member);
+//     Routes wraps them with
+//     s.staffRead (any role) or s.staffWrite (role "gestionnaire": a
+//     "lecture" staff member gets a 403 before the handler runs). Both
+//     check the session's form token on POST (including
+//     multipart/form-data). The use cases check role and biller again
+//     with the ports.Actor they receive (u.actor);
+//   - pages are structs embedding kit.Base, rendered with s.renderStaff
+//     from templates/NAME.html, which defines "content" (New parses every
+//     file of templates/ but the layout, so an area adds pages without
+//     touching this file); errors returned by a handler become a
+//     back-office error page (staffErrors).
+package backoffice
 
 import (
 	"context"
+	"embed"
+	"fmt"
+	"io/fs"
 	"net/http"
+	"slices"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
-// The back office ("gestion") is the billing service's part of the portal,
-// under /gestion/, on the same host as its citizens' portal. It has its
-// own sessions (ports.Portal.StaffLogin), its own cookie, and its own
-// layout (templates/gestion_layout.html). Every page is a template file
-// templates/gestion_NAME.html defining "content": parsePages finds them
-// all, so an area adds pages without touching this file.
-//
-// Conventions for an area of the back office (payments, settings…):
-//   - a file gestion_AREA.go with a method staffAREARoutes registering its
-//     routes, called from gestionRoutes, and its confirmations (?ok=code
-//     after a redirect) in a map staffAREAFlashes, listed in
-//     gestionFlashes;
-//   - handlers are kit.HandlerFunc (staffFrom(r) is the staff member);
-//     wrap them with
-//     s.staffRead (any role) or s.staffWrite (role "gestionnaire": a
-//     "lecture" staff member gets a 403 before the handler runs). Both
-//     check the session's form token on POST (including
-//     multipart/form-data). The use cases check role and biller again
-//     with the ports.Actor they receive (u.actor);
-//   - pages are structs embedding kit.Base, rendered with s.renderStaff;
-//     errors returned by a handler become a back-office error page.
-//
-// Routes of the areas: /gestion/ (this file: the dashboard),
-// /gestion/paiements…, /gestion/factures-declarees, /gestion/releve
-// (payments), /gestion/factures… (invoices), /gestion/redevables…
-// (accounts), /gestion/messages…, /gestion/import, /gestion/parametres,
-// /gestion/journal (audit log).
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// layout frames every back-office page.
+const layout = "templates/layout.html"
+
+// BackOffice serves the back office over the kit's Site.
+type BackOffice struct {
+	site   *kit.Site
+	portal *ports.Portal
+	clock  ports.Clock
+	limits *kit.Limiters
+	pages  *kit.Pages
+}
+
+// New parses every back-office page (its start-up check) and returns the
+// back office of site.
+func New(site *kit.Site) (*BackOffice, error) {
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("http: back-office pages: %w", err)
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return f == layout })
+	s := &BackOffice{site: site, portal: site.Portal, clock: site.Clock, limits: site.Limits}
+	if s.pages, err = site.ParsePages(kit.Layout{FS: templateFiles, File: layout}, templateFiles, files, nil); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
 // staffUser is the logged-in staff member of a request.
 type staffUser struct {
@@ -49,71 +78,26 @@ const (
 	flashStaffExpired   = "session"
 )
 
-// gestionFlashes are the confirmations shown after a redirect to a
-// back-office page with ?ok=code, every area's. Only these fixed texts
-// can appear.
-var gestionFlashes = mergeFlashes(map[string]string{
-	flashStaffLoggedOut: "Vous êtes déconnecté de la gestion.",
-	flashStaffExpired:   "Votre session a expiré. Veuillez vous reconnecter.",
-}, staffAccountFlashes, staffAccountsFlashes, staffInvoicesFlashes, staffMessagesFlashes, staffPaymentsFlashes, staffPaymentsReviewFlashes, staffRefundsFlashes, staffSettingsFlashes, staffTeamFlashes)
-
-// mergeFlashes joins the areas' confirmations; a code used twice is a
-// programming error.
-func mergeFlashes(maps ...map[string]string) map[string]string {
-	all := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			if _, dup := all[k]; dup {
-				panic("http: back-office flash " + k + " registered twice")
-			}
-			all[k] = v
-		}
-	}
-	return all
-}
-
-// gestionRoutes registers the back office under /gestion/.
-func (s *Server) gestionRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/connexion", s.staffAnonymous(s.showStaffLogin))
-	mux.Handle("POST /gestion/connexion", s.staffAnonymous(s.staffLogin))
-	mux.Handle("POST /gestion/deconnexion", s.staffRead(s.staffLogout))
-	mux.Handle("GET /gestion/{$}", s.staffRead(s.staffHome))
-	mux.Handle("GET /gestion", http.RedirectHandler("/gestion/", http.StatusMovedPermanently))
-	s.staffAccountRoutes(mux)
-	s.staffAccountsRoutes(mux)
-	s.staffAuditRoutes(mux)
-	s.staffImportRoutes(mux)
-	s.staffInvoicesRoutes(mux)
-	s.staffMessagesRoutes(mux)
-	s.staffPaymentsRoutes(mux)
-	s.staffPaymentsReviewRoutes(mux)
-	s.staffRefundsRoutes(mux)
-	s.staffSettingsRoutes(mux)
-	s.staffTeamRoutes(mux)
-	// Anything else under /gestion/ is a back-office 404, for staff only.
-	mux.Handle("/gestion/", s.staffRead(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
-}
-
 // Staff cookies are separate from citizens': a citizen's session never
 // opens the back office and the other way round. SameSite=Strict: no
 // back-office page is ever reached from another site with its session.
 const staffCookie = "portail-gestion"
 
-func (s *Server) staffSecret(r *http.Request) string {
+func (s *BackOffice) staffSecret(r *http.Request) string {
 	return s.site.CookieValue(r, staffCookie)
 }
 
-func (s *Server) setStaffCookie(w http.ResponseWriter, secret string) {
+func (s *BackOffice) setStaffCookie(w http.ResponseWriter, secret string) {
 	s.site.SetCookie(w, &http.Cookie{Name: staffCookie, Value: secret, SameSite: http.SameSiteStrictMode})
 }
 
-func (s *Server) clearStaffCookie(w http.ResponseWriter) {
+func (s *BackOffice) clearStaffCookie(w http.ResponseWriter) {
 	s.site.ClearCookie(w, staffCookie, http.SameSiteStrictMode)
 }
 
 // authenticateStaff returns the logged-in staff member of r, of the
 // biller the request's host serves.
-func (s *Server) authenticateStaff(r *http.Request) (*staffUser, error) {
+func (s *BackOffice) authenticateStaff(r *http.Request) (*staffUser, error) {
 	secret := s.staffSecret(r)
 	if secret == "" {
 		return nil, kit.ErrNoLogin
@@ -129,17 +113,17 @@ func (s *Server) authenticateStaff(r *http.Request) (*staffUser, error) {
 }
 
 // staffRead serves a back-office page to any staff member of the biller.
-func (s *Server) staffRead(h kit.HandlerFunc) http.Handler {
+func (s *BackOffice) staffRead(h kit.HandlerFunc) http.Handler {
 	return s.staffOnly(false, h)
 }
 
 // staffWrite serves a back-office action reserved to the role
 // "gestionnaire".
-func (s *Server) staffWrite(h kit.HandlerFunc) http.Handler {
+func (s *BackOffice) staffWrite(h kit.HandlerFunc) http.Handler {
 	return s.staffOnly(true, h)
 }
 
-func (s *Server) staffOnly(write bool, h kit.HandlerFunc) http.Handler {
+func (s *BackOffice) staffOnly(write bool, h kit.HandlerFunc) http.Handler {
 	return s.site.Private(func(r *http.Request) (kit.Visitor, error) {
 		u, err := s.authenticateStaff(r)
 		if err != nil {
@@ -155,22 +139,23 @@ func (s *Server) staffOnly(write bool, h kit.HandlerFunc) http.Handler {
 	})
 }
 
-const staffKey ctxKey = 1
+// staffKey is the context key of the logged-in staff member.
+type staffKey struct{}
 
 // withStaff keeps the logged-in staff member in the request.
 func withStaff(r *http.Request, u *staffUser) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), staffKey, u))
+	return r.WithContext(context.WithValue(r.Context(), staffKey{}, u))
 }
 
 // staffFrom is the logged-in staff member of a back-office handler.
 func staffFrom(r *http.Request) *staffUser {
-	u, _ := r.Context().Value(staffKey).(*staffUser)
+	u, _ := r.Context().Value(staffKey{}).(*staffUser)
 	return u
 }
 
 // staffAnonymous serves the back office's login form: a POST must carry
 // the double-submit token, like the citizens' forms before login.
-func (s *Server) staffAnonymous(h kit.HandlerFunc) http.Handler {
+func (s *BackOffice) staffAnonymous(h kit.HandlerFunc) http.Handler {
 	return s.site.Anonymous(h, staffErrors{s: s})
 }
 
@@ -188,7 +173,7 @@ const (
 
 // renderStaff fills the base and writes a back-office page through a
 // buffer. u is nil on the login page.
-func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, u *staffUser, st int, name string, p kit.Page) error {
+func (s *BackOffice) renderStaff(w http.ResponseWriter, r *http.Request, u *staffUser, st int, name string, p kit.Page) error {
 	b := p.PageBase()
 	token := ""
 	if u != nil {
@@ -197,12 +182,12 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, u *staffUse
 		b.CanWrite = u.actor.Role.CanWrite()
 		token = u.session.CSRFToken
 	}
-	s.site.FillBase(w, r, b, token, gestionFlashes, "ok")
-	return s.staffPages.Render(w, st, name, p)
+	s.site.FillBase(w, r, b, token, flashes, "ok")
+	return s.pages.Render(w, st, name, p)
 }
 
 // staffRedirect sends the browser to a back-office page after a POST,
-// with the confirmation code ok (one of gestionFlashes).
+// with the confirmation code ok (one of flashes).
 func staffRedirect(w http.ResponseWriter, r *http.Request, target, ok string) error {
 	return kit.Redirect(w, r, target, "ok", ok)
 }
@@ -211,7 +196,7 @@ func staffRedirect(w http.ResponseWriter, r *http.Request, target, ok string) er
 // session, otherwise a back-office error page, with the menu of u (nil
 // before login).
 type staffErrors struct {
-	s *Server
+	s *BackOffice
 	u *staffUser
 }
 
@@ -239,9 +224,9 @@ func (e staffErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.F
 }
 
 const (
-	pageStaffLogin = "gestion_login"
-	pageStaffHome  = "gestion_home"
-	pageStaffError = "gestion_error"
+	pageStaffLogin = "login"
+	pageStaffHome  = "home"
+	pageStaffError = "error"
 )
 
 type staffLoginPage struct {
@@ -250,7 +235,7 @@ type staffLoginPage struct {
 	Next string
 }
 
-func (s *Server) showStaffLogin(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showStaffLogin(w http.ResponseWriter, r *http.Request) error {
 	if u, err := s.authenticateStaff(r); err == nil && u != nil {
 		http.Redirect(w, r, "/gestion/", http.StatusSeeOther)
 		return nil
@@ -272,7 +257,7 @@ func staffLocalPath(p string) string {
 
 // staffLogin checks a staff member's credentials. The same limits as the
 // citizens' login apply: attempts per IP, failures per address.
-func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	f := kit.NewForm(r, "", "email", "password")
 	email := domain.NormalizeEmail(f.Values["email"])
 	next := staffLocalPath(r.PostForm.Get("suite"))
@@ -298,7 +283,7 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) staffLogout(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffLogout(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	if err := s.portal.BackOffice().StaffLogout(r.Context(), u.secret, u.actor); err != nil {
 		return err
@@ -313,7 +298,7 @@ type staffHomePage struct {
 }
 
 // staffHome is the back office's dashboard: what needs attention.
-func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffHome(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	board, err := s.portal.BackOffice().StaffBoard(r.Context(), u.actor)
 	if err != nil {

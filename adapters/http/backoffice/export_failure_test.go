@@ -1,10 +1,9 @@
-package http
+package backoffice_test
 
 import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -12,11 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
-	"github.com/portail-factures/portail/ports/demo"
-	"github.com/portail-factures/portail/ports/portstest"
 )
 
 // brokenPayments is the memory store whose payment list fails on demand,
@@ -37,13 +35,7 @@ func TestAFailedExportIsAnErrorPageNotAnEmptyFile(t *testing.T) {
 	e := newEnv(t)
 	e.PaidUnconfirmed()
 	store := &brokenPayments{Store: e.Store}
-	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: e.Store, Mailer: e.Mails, Gateway: e.Gateway,
-		Clock: e.Clock, Random: portstest.NewSeqRandom(3)}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
-	require.NoError(t, err)
-	srv, err := New(Config{Portal: p, BillerID: demo.BillerID, PublicURL: publicURL, Clock: e.Clock})
-	require.NoError(t, err)
-	e.TS = httptest.NewServer(srv)
-	t.Cleanup(e.TS.Close)
+	full.Again(e.Env, ports.Config{}, store)
 	m := e.Manager()
 
 	ok := m.Get("/gestion/paiements/export.csv")

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -17,7 +17,7 @@ import (
 // (the same post, confirmed) and « Annuler ». Nothing changes on the
 // first post. It works without JavaScript.
 
-const pageStaffConfirm = "gestion_confirm"
+const pageStaffConfirm = "confirm"
 
 // confirmField is the field that makes a decision's post final.
 const confirmField = "confirmation"
@@ -41,7 +41,7 @@ type staffConfirmPage struct {
 }
 
 // askRejectPayment is the confirmation of « Rejeter : paiement non reçu ».
-func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) askRejectPayment(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *Server) askRejectPayment(w http.ResponseWriter, r *http.Request) error 
 
 // askRejectDeclared is the confirmation of « Refuser : règlement non
 // reçu » on an invoice its payer declared paid.
-func (s *Server) askRejectDeclared(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) askRejectDeclared(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 // that reached an invoice already paid. The list, its CSV export, and
 // "Marquer comme remboursé" once the service refunded the payer.
 
-const pageStaffRefunds = "gestion_refunds"
+const pageStaffRefunds = "refunds"
 
 // menuStaffRefunds is the menu entry of the list.
 const menuStaffRefunds = "rembourser"
@@ -32,18 +32,6 @@ const (
 	refundFilterCancelled = "annules"
 	refundFilterAll       = "tous"
 )
-
-// staffRefundsRoutes registers the routes of this area of the back office.
-func (s *Server) staffRefundsRoutes(mux *http.ServeMux) {
-	mux.Handle("GET "+ports.PathRefunds, s.staffRead(s.staffRefunds))
-	mux.Handle("GET "+ports.PathRefunds+"/export.csv", s.staffRead(s.staffExportRefunds))
-	mux.Handle("POST "+ports.PathRefunds+"/{id}/rembourse", s.staffWrite(s.staffMarkRefunded))
-}
-
-// staffRefundsFlashes are its confirmations after a redirect (?ok=code).
-var staffRefundsFlashes = map[string]string{
-	flashRefunded: "Le double paiement est marqué comme remboursé.",
-}
 
 // refundFilterOption is one choice of the list's filter.
 type refundFilterOption struct {
@@ -84,7 +72,7 @@ type staffRefundsPage struct {
 	Export     string
 }
 
-func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffRefunds(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	filter, state, ok := refundState(r)
 	p := &staffRefundsPage{Base: kit.Base{Title: "Doubles paiements à rembourser", Menu: menuStaffRefunds},
@@ -109,7 +97,7 @@ func (s *Server) staffRefunds(w http.ResponseWriter, r *http.Request) error {
 // (ports.RefundExportColumns says its format). The file is built whole
 // before it is sent (double payments are few): a failure is an error
 // page, never 200 with an empty or cut file.
-func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffExportRefunds(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	_, state, ok := refundState(r)
 	if !ok {
@@ -127,7 +115,7 @@ func (s *Server) staffExportRefunds(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) staffMarkRefunded(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffMarkRefunded(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -19,18 +19,9 @@ import (
 // read with domain.Paris.
 
 const (
-	pageStaffSettings  = "gestion_settings"
+	pageStaffSettings  = "settings"
 	flashSettingsSaved = "parametres"
 )
-
-// staffSettingsRoutes registers the routes of this area of the back office.
-func (s *Server) staffSettingsRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/parametres", s.staffRead(s.showSettings))
-	mux.Handle("POST /gestion/parametres", s.staffWrite(s.saveSettings))
-}
-
-// staffSettingsFlashes are its confirmations after a redirect (?ok=code).
-var staffSettingsFlashes = map[string]string{flashSettingsSaved: "Les paramètres sont enregistrés."}
 
 // settingsFields are the form's fields, in the page's order.
 var settingsFields = []string{
@@ -76,7 +67,7 @@ var modeChoices = []modeChoice{
 	{domain.SuspensionScheduled, "Suspension programmée", "Du début à la fin indiqués ci-dessous ; l'un des deux peut rester vide."},
 }
 
-func (s *Server) showSettings(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showSettings(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	b, err := s.portal.BackOfficeAdmin().Settings(r.Context(), u.actor)
 	if err != nil {
@@ -85,7 +76,7 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSettings(w, r, u, http.StatusOK, b, settingsForm(ports.SettingsInputOf(b)))
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *staffUser, st int, b domain.Biller, f *kit.Form) error {
+func (s *BackOffice) renderSettings(w http.ResponseWriter, r *http.Request, u *staffUser, st int, b domain.Biller, f *kit.Form) error {
 	p := &staffSettingsPage{
 		Base: kit.Base{Title: "Paramètres", Menu: menuStaffSettings, Errors: kit.ErrorSummary(settingsFields, f)},
 		Form: f, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
@@ -185,7 +176,7 @@ func settingsInput(r *http.Request, f *kit.Form) ports.SettingsInput {
 	return in
 }
 
-func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := kit.NewForm(r, "", settingsFields...)
 	in := settingsInput(r, f)

@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"
@@ -169,7 +169,7 @@ func TestRejectingTheFirstPaymentCancelsTheRefund(t *testing.T) {
 
 	p = m.Post(path+"/rejeter", url.Values{"confirmation": {"oui"}})
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
-	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+	assert.Equal(t, domain.InvoicePaid, e.InvoiceState(water))
 	assert.Equal(t, domain.RefundCancelled, e.refund(r).State())
 
 	contains(t, m.Get("/gestion/remboursements"), "Aucun double paiement n'est à rembourser.")

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -14,24 +14,11 @@ import (
 // or handled.
 
 const (
-	pageStaffMessages  = "gestion_messages"
-	pageStaffMessage   = "gestion_messages_one"
+	pageStaffMessages  = "messages"
+	pageStaffMessage   = "messages_one"
 	flashMessageDone   = "message-traite"
 	flashMessageReopen = "message-nouveau"
 )
-
-// staffMessagesRoutes registers the routes of this area of the back office.
-func (s *Server) staffMessagesRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/messages", s.staffRead(s.showMessages))
-	mux.Handle("GET /gestion/messages/{id}", s.staffRead(s.showMessage))
-	mux.Handle("POST /gestion/messages/{id}/etat", s.staffWrite(s.setMessageState))
-}
-
-// staffMessagesFlashes are its confirmations after a redirect (?ok=code).
-var staffMessagesFlashes = map[string]string{
-	flashMessageDone:   "Le message est marqué comme traité.",
-	flashMessageReopen: "Le message est de nouveau à traiter.",
-}
 
 type staffMessagesPage struct {
 	kit.Base
@@ -40,7 +27,7 @@ type staffMessagesPage struct {
 	Pager       boPager
 }
 
-func (s *Server) showMessages(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showMessages(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	q := r.URL.Query()
 	state, kind := domain.MessageState(q.Get("etat")), domain.MessageKind(q.Get("type"))
@@ -67,7 +54,7 @@ type staffMessagePage struct {
 	Lines []string
 }
 
-func (s *Server) showMessage(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showMessage(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
@@ -84,7 +71,7 @@ func (s *Server) showMessage(w http.ResponseWriter, r *http.Request) error {
 
 // setMessageState serves "Marquer comme traité" (etat=handled) and
 // "Remettre à traiter" (etat=new).
-func (s *Server) setMessageState(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) setMessageState(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {

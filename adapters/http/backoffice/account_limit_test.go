@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"net/http"
@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
@@ -19,7 +22,7 @@ import (
 func staffPasswordForm(t *testing.T, b *browser, current string) *http.Request {
 	form := url.Values{"current_password": {current}, "password": {"un nouveau mot de passe"},
 		"confirm": {"un nouveau mot de passe"}, "jeton": {b.Token()}}
-	r, err := http.NewRequest(http.MethodPost, b.E.TS.URL+staffAccountPassword, strings.NewReader(form.Encode()))
+	r, err := http.NewRequest(http.MethodPost, b.E.TS.URL+"/gestion/mon-compte/mot-de-passe", strings.NewReader(form.Encode()))
 	require.NoError(t, err)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Origin", b.E.TS.URL)
@@ -33,12 +36,12 @@ func staffPasswordForm(t *testing.T, b *browser, current string) *http.Request {
 // LoginFailures.Events of them checked (400, « Le mot de passe actuel est
 // incorrect. »); the others are refused before any check (429).
 func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
-	for name, backend := range limitBackends {
+	for name, backend := range full.LimitBackends {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, backend)
 			b := e.Manager()
-			b.Get(staffAccountPath)
-			counts, bodies, headers := parallel(t, b.C, 100, func(int) *http.Request {
+			b.Get("/gestion/mon-compte")
+			counts, bodies, headers := webtest.Parallel(t, b.C, 100, func(int) *http.Request {
 				return staffPasswordForm(t, b, "faux")
 			})
 			t.Logf("checked %d, refused %d", counts[http.StatusBadRequest], counts[http.StatusTooManyRequests])
@@ -61,24 +64,24 @@ func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
 // form was refused for another reason, so that only wrong current
 // passwords count.
 func TestStaffPasswordChangesAreNotFailures(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
+	e := newEnv(t, func(c *web.Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
 	b := e.Reader()
-	b.Get(staffAccountPath)
+	b.Get("/gestion/mon-compte")
 	short := url.Values{"current_password": {demo.ReaderPassword}, "password": {"court"}, "confirm": {"court"}}
 	for range 3 {
-		assert.Equal(t, http.StatusBadRequest, b.Post(staffAccountPassword, short).Status)
+		assert.Equal(t, http.StatusBadRequest, b.Post("/gestion/mon-compte/mot-de-passe", short).Status)
 	}
 	password := demo.ReaderPassword
 	for _, next := range []string{"un nouveau mot de passe", "encore un autre mot de passe", "et un troisième mot de passe"} {
-		p := b.Post(staffAccountPassword, url.Values{"current_password": {password}, "password": {next}, "confirm": {next}})
+		p := b.Post("/gestion/mon-compte/mot-de-passe", url.Values{"current_password": {password}, "password": {next}, "confirm": {next}})
 		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 		password = next
-		b.Get(staffAccountPath)
+		b.Get("/gestion/mon-compte")
 	}
 	wrong := url.Values{"current_password": {"faux"}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}}
-	assert.Equal(t, http.StatusBadRequest, b.Post(staffAccountPassword, wrong).Status)
-	assert.Equal(t, http.StatusBadRequest, b.Post(staffAccountPassword, wrong).Status)
-	p := b.Post(staffAccountPassword, wrong)
+	assert.Equal(t, http.StatusBadRequest, b.Post("/gestion/mon-compte/mot-de-passe", wrong).Status)
+	assert.Equal(t, http.StatusBadRequest, b.Post("/gestion/mon-compte/mot-de-passe", wrong).Status)
+	p := b.Post("/gestion/mon-compte/mot-de-passe", wrong)
 	assert.Equal(t, http.StatusTooManyRequests, p.Status)
 	contains(t, p, "Trop de demandes")
 }

@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -15,12 +15,7 @@ import (
 // citizen security event of the biller, newest first, filtered by actor
 // kind, action, days (Paris) and text, by pages.
 
-const pageStaffAudit = "gestion_audit"
-
-// staffAuditRoutes registers the routes of this area of the back office.
-func (s *Server) staffAuditRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /gestion/journal", s.staffRead(s.showAuditLog))
-}
+const pageStaffAudit = "audit"
 
 // boPager is the paging of a back-office list: links keep the filters.
 type boPager struct {
@@ -143,7 +138,7 @@ func auditFilters(q url.Values, f *kit.Form) ports.AuditQuery {
 	return aq
 }
 
-func (s *Server) showAuditLog(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showAuditLog(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := &kit.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	q := auditFilters(r.URL.Query(), f)

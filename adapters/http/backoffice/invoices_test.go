@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/backoffice"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
@@ -62,7 +63,7 @@ func TestStaffInvoiceStatusChanges(t *testing.T) {
 	notContains(t, p, "Marquer la facture comme réglée", "Annuler la facture")
 	p = reader.Post(path+"/etat", url.Values{"etat": {"cancelled"}})
 	assert.Equal(t, http.StatusForbidden, p.Status)
-	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(water))
+	assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(water))
 
 	m := e.Manager()
 	p = m.Get(path)
@@ -74,7 +75,7 @@ func TestStaffInvoiceStatusChanges(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	p = m.Get(p.Location())
 	contains(t, p, "La facture est enregistrée comme réglée hors du portail.", "Réglée le", "24/11/2026", "hors du portail")
-	assert.Equal(t, domain.InvoicePaid, e.invoiceState(water))
+	assert.Equal(t, domain.InvoicePaid, e.InvoiceState(water))
 
 	p = m.Post(path+"/etat", url.Values{"etat": {"cancelled"}})
 	assert.Equal(t, http.StatusConflict, p.Status)
@@ -84,11 +85,11 @@ func TestStaffInvoiceStatusChanges(t *testing.T) {
 	m.Get(nurseryPath)
 	p = m.Post(nurseryPath+"/etat", url.Values{"etat": {"treasury"}})
 	require.Equal(t, http.StatusSeeOther, p.Status)
-	assert.Equal(t, domain.InvoiceTreasury, e.invoiceState(nursery))
+	assert.Equal(t, domain.InvoiceTreasury, e.InvoiceState(nursery))
 	m.Get(nurseryPath)
 	p = m.Post(nurseryPath+"/etat", url.Values{"etat": {"cancelled"}})
 	require.Equal(t, http.StatusSeeOther, p.Status)
-	assert.Equal(t, domain.InvoiceCancelled, e.invoiceState(nursery))
+	assert.Equal(t, domain.InvoiceCancelled, e.InvoiceState(nursery))
 
 	citizen := e.Browser().LoginDemo()
 	p = citizen.Get("/factures?onglet=tresorerie")
@@ -98,7 +99,7 @@ func TestStaffInvoiceStatusChanges(t *testing.T) {
 	other.Get("/gestion/")
 	p = other.Post("/gestion/factures/"+idOf(canteen).String()+"/etat", url.Values{"etat": {"cancelled"}})
 	assert.Equal(t, http.StatusNotFound, p.Status, "another biller's staff cannot touch the invoice")
-	assert.Equal(t, domain.InvoiceUnpaid, e.invoiceState(canteen))
+	assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(canteen))
 
 	events, _, err := e.Store.AuditEvents(context.Background(), ports.AuditQuery{BillerID: demo.BillerID, Actor: domain.ActorStaff, Text: nursery})
 	require.NoError(t, err)
@@ -108,10 +109,10 @@ func TestStaffInvoiceStatusChanges(t *testing.T) {
 func TestPageLinksKeepTheFilters(t *testing.T) {
 	u, err := url.Parse("/gestion/factures?etat=unpaid&page=2")
 	require.NoError(t, err)
-	prev, next := pageLinks(u, 2, 3)
+	prev, next := backoffice.PageLinks(u, 2, 3)
 	assert.Equal(t, "/gestion/factures?etat=unpaid&page=1", prev)
 	assert.Equal(t, "/gestion/factures?etat=unpaid&page=3", next)
-	prev, next = pageLinks(u, 1, 1)
+	prev, next = backoffice.PageLinks(u, 1, 1)
 	assert.Empty(t, prev)
 	assert.Empty(t, next)
 }

@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"

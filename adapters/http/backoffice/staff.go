@@ -1,4 +1,4 @@
-package http
+package backoffice
 
 import (
 	"net/http"
@@ -17,9 +17,9 @@ import (
 // link to « Choisir mon mot de passe » (ports.PathStaffSetPassword).
 
 const (
-	pageStaffForgot      = "gestion_forgot"
-	pageStaffSetPassword = "gestion_set_password"
-	pageStaffDeadLink    = "gestion_dead_link"
+	pageStaffForgot      = "forgot"
+	pageStaffSetPassword = "set_password"
+	pageStaffDeadLink    = "dead_link"
 
 	staffForgotPath  = "/gestion/mot-de-passe-oublie"
 	staffMembersPath = "/gestion/mon-compte/agents"
@@ -31,31 +31,9 @@ const (
 	flashStaffPasswordOK = "mot-de-passe-choisi"
 )
 
-// staffTeamRoutes registers the routes of this area of the back office.
-func (s *Server) staffTeamRoutes(mux *http.ServeMux) {
-	mux.Handle("GET "+staffForgotPath, s.staffAnonymous(s.showStaffForgot))
-	mux.Handle("POST "+staffForgotPath, s.staffAnonymous(s.requestStaffReset))
-	mux.Handle("GET "+ports.PathStaffSetPassword, s.staffAnonymous(s.showStaffSetPassword))
-	mux.Handle("POST "+ports.PathStaffSetPassword, s.staffAnonymous(s.staffSetPassword))
-	mux.Handle("POST "+staffMembersPath, s.staffManage(s.addStaffMember))
-	mux.Handle("GET "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.confirmStaffAction(staffDisable)))
-	mux.Handle("POST "+staffMembersPath+"/{id}/desactiver", s.staffManage(s.disableStaffMember))
-	mux.Handle("GET "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.confirmStaffAction(staffReset)))
-	mux.Handle("POST "+staffMembersPath+"/{id}/reinitialiser", s.staffManage(s.resetStaffMember))
-}
-
-// staffTeamFlashes are its confirmations after a redirect (?ok=code).
-var staffTeamFlashes = map[string]string{
-	flashStaffAdded:      "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
-	flashStaffDisabled:   "L'agent est désactivé : il ne peut plus se connecter à la gestion.",
-	flashStaffReset:      "Le mot de passe de l'agent est réinitialisé : un message lui est envoyé avec un lien pour en choisir un nouveau.",
-	flashStaffLinkSent:   "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.",
-	flashStaffPasswordOK: "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.",
-}
-
 // staffManage serves a page of the staff's management, reserved to the
 // role "administrateur": others get a 403 (the use cases check again).
-func (s *Server) staffManage(h kit.HandlerFunc) http.Handler {
+func (s *BackOffice) staffManage(h kit.HandlerFunc) http.Handler {
 	return s.staffRead(func(w http.ResponseWriter, r *http.Request) error {
 		u := staffFrom(r)
 		if !u.actor.Role.CanManageStaff() {
@@ -85,7 +63,7 @@ func newStaffAddForm() *kit.Form {
 	return &kit.Form{Prefix: "agent-", Values: map[string]string{"email": "", "name": "", "role": string(domain.RoleManager)}, Errors: map[string]string{}}
 }
 
-func (s *Server) addStaffMember(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) addStaffMember(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	f := kit.NewForm(r, "agent-", staffAddFields...)
 	_, err := s.portal.BackOfficeAdmin().AddStaffMember(r.Context(), u.actor, ports.StaffMemberInput{
@@ -127,7 +105,7 @@ var (
 )
 
 // confirmStaffAction shows the confirmation page of an action on a member.
-func (s *Server) confirmStaffAction(a staffAction) kit.HandlerFunc {
+func (s *BackOffice) confirmStaffAction(a staffAction) kit.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		u := staffFrom(r)
 		id, err := staffPathID(r)
@@ -146,7 +124,7 @@ func (s *Server) confirmStaffAction(a staffAction) kit.HandlerFunc {
 	}
 }
 
-func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) disableStaffMember(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
@@ -158,7 +136,7 @@ func (s *Server) disableStaffMember(w http.ResponseWriter, r *http.Request) erro
 	return staffRedirect(w, r, staffAccountPath, flashStaffDisabled)
 }
 
-func (s *Server) resetStaffMember(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) resetStaffMember(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	id, err := staffPathID(r)
 	if err != nil {
@@ -176,7 +154,7 @@ type staffEmailPage struct {
 	Form *kit.Form
 }
 
-func (s *Server) showStaffForgot(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showStaffForgot(w http.ResponseWriter, r *http.Request) error {
 	f := &kit.Form{Values: map[string]string{"email": ""}, Errors: map[string]string{}}
 	return s.renderStaff(w, r, nil, http.StatusOK, pageStaffForgot, &staffEmailPage{Base: kit.Base{Title: "Mot de passe oublié"}, Form: f})
 }
@@ -184,9 +162,9 @@ func (s *Server) showStaffForgot(w http.ResponseWriter, r *http.Request) error {
 // requestStaffReset is « Mot de passe oublié ? » → « Valider »: the same
 // answer whether or not the address is a member's, under the limits of
 // the citizens' « Oublié ? » (per IP and per address).
-func (s *Server) requestStaffReset(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) requestStaffReset(w http.ResponseWriter, r *http.Request) error {
 	f := kit.NewForm(r, "", "email")
-	if err := s.limitMail(r, f.Values["email"]); err != nil {
+	if err := s.limits.AllowMailRequest(r, f.Values["email"]); err != nil {
 		return err
 	}
 	err := s.portal.BackOfficeAdmin().RequestStaffPasswordReset(r.Context(), kit.BillerID(r), f.Values["email"])
@@ -215,7 +193,7 @@ type staffDeadLinkPage struct {
 	Message string
 }
 
-func (s *Server) staffDeadLink(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *BackOffice) staffDeadLink(w http.ResponseWriter, r *http.Request, err error) error {
 	p := &staffDeadLinkPage{Base: kit.Base{Title: "Lien non valable"}, Message: domain.ErrorMessage(err)}
 	return s.renderStaff(w, r, nil, kit.Status(err), pageStaffDeadLink, p)
 }
@@ -225,11 +203,11 @@ func newStaffPasswordPage(info ports.LinkInfo, secret string, f *kit.Form) *staf
 		Form: f, Link: secret, Email: info.Email, MinLength: info.MinPasswordLength}
 }
 
-func (s *Server) showStaffSetPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) showStaffSetPassword(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	secret := r.URL.Query().Get("lien")
 	info, err := s.portal.BackOfficeAdmin().CheckStaffPasswordLink(r.Context(), kit.BillerID(r), secret)
-	if linkError(err) {
+	if kit.DeadLink(err) {
 		return s.staffDeadLink(w, r, err)
 	}
 	if err != nil {
@@ -241,7 +219,7 @@ func (s *Server) showStaffSetPassword(w http.ResponseWriter, r *http.Request) er
 
 // staffSetPassword is « Enregistrer »: the link is used once; the member
 // then logs in.
-func (s *Server) staffSetPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *BackOffice) staffSetPassword(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	if err := s.limits.AllowAuth(r); err != nil {
 		return err
@@ -250,7 +228,7 @@ func (s *Server) staffSetPassword(w http.ResponseWriter, r *http.Request) error 
 	f := kit.NewForm(r, "", "password", "confirm")
 	err := s.portal.BackOfficeAdmin().ResetStaffPassword(r.Context(), kit.BillerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
-	case linkError(err):
+	case kit.DeadLink(err):
 		return s.staffDeadLink(w, r, err)
 	case kit.FieldError(err):
 		f.Set(err)

@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"
@@ -24,14 +24,14 @@ func (e *env) admin() (*browser, domain.Staff) {
 	return e.Browser().StaffLogin(demo.AdminEmail, demo.AdminPassword), st
 }
 
-func memberPath(id, action string) string { return staffMembersPath + "/" + id + "/" + action }
+func memberPath(id, action string) string { return "/gestion/mon-compte/agents/" + id + "/" + action }
 
 func TestStaffManagementScreens(t *testing.T) {
 	e := newEnv(t)
 	reader := e.Reader()
 	b, me := e.admin()
 
-	p := b.Get(staffAccountPath)
+	p := b.Get("/gestion/mon-compte")
 	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "(Administrateur)", "Ajouter un agent", "Lecture seule", "Gestionnaire", "Administrateur",
 		`href="`+memberPath(demo.ReaderID.String(), "desactiver")+`"`, `href="`+memberPath(demo.StaffID.String(), "reinitialiser")+`"`,
@@ -39,19 +39,19 @@ func TestStaffManagementScreens(t *testing.T) {
 	notContains(t, p, memberPath(me.ID.String(), "desactiver"), "an administrator is offered no action on themselves")
 
 	t.Run("Ajouter: the member is invited by mail, errors are tied to their fields", func(t *testing.T) {
-		p := b.Post(staffMembersPath, url.Values{"email": {"pas-une-adresse"}, "role": {"lecture"}})
+		p := b.Post("/gestion/mon-compte/agents", url.Values{"email": {"pas-une-adresse"}, "role": {"lecture"}})
 		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, "Une erreur empêche de continuer", `href="#agent-email"`, `aria-invalid="true" aria-describedby="agent-email-erreur"`, `value="pas-une-adresse"`)
-		p = b.Post(staffMembersPath, url.Values{"email": {"chef@demo.fr"}, "role": {"chef"}})
+		p = b.Post("/gestion/mon-compte/agents", url.Values{"email": {"chef@demo.fr"}, "role": {"chef"}})
 		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, `href="#agent-role"`, "Le rôle doit être « administrateur », « gestionnaire » ou « lecture ».")
-		p = b.Post(staffMembersPath, url.Values{"email": {demo.StaffEmail}, "role": {"lecture"}})
+		p = b.Post("/gestion/mon-compte/agents", url.Values{"email": {demo.StaffEmail}, "role": {"lecture"}})
 		assert.Equal(t, http.StatusConflict, p.Status)
 		contains(t, p, "Un agent du service a déjà cette adresse de messagerie.")
 
-		p = b.Post(staffMembersPath, url.Values{"email": {"nouvel@demo.fr"}, "name": {"Nouvel Agent"}, "role": {"lecture"}})
+		p = b.Post("/gestion/mon-compte/agents", url.Values{"email": {"nouvel@demo.fr"}, "name": {"Nouvel Agent"}, "role": {"lecture"}})
 		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
-		assert.Equal(t, staffAccountPath+"?ok="+flashStaffAdded, p.Location())
+		assert.Equal(t, "/gestion/mon-compte?ok=agent-ajoute", p.Location())
 		p = b.Get(p.Location())
 		contains(t, p, "L'agent est ajouté : un message lui est envoyé avec un lien pour choisir son mot de passe.",
 			"<td>Nouvel Agent <nouvel@demo.fr></td><td>Lecture seule</td><td>Mot de passe à choisir</td><td>Jamais</td>")
@@ -70,7 +70,7 @@ func TestStaffManagementScreens(t *testing.T) {
 
 		p = b.Post(path, nil)
 		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
-		assert.Equal(t, staffAccountPath+"?ok="+flashStaffDisabled, p.Location())
+		assert.Equal(t, "/gestion/mon-compte?ok=agent-desactive", p.Location())
 		contains(t, b.Get(p.Location()), "L'agent est désactivé", "Désactivé")
 		p = reader.Get("/gestion/")
 		assert.Equal(t, http.StatusSeeOther, p.Status, "the member's session ended")
@@ -111,7 +111,7 @@ func TestStaffManagementForbiddenToOthers(t *testing.T) {
 	otherBiller := e.otherBiller()
 	for name, b := range map[string]*browser{"gestionnaire": e.Manager(), "lecture": e.Reader()} {
 		t.Run(name, func(t *testing.T) {
-			p := b.Get(staffAccountPath)
+			p := b.Get("/gestion/mon-compte")
 			require.Equal(t, http.StatusOK, p.Status)
 			contains(t, p, "Les comptes des agents sont gérés par les administrateurs du service.")
 			notContains(t, p, "Ajouter un agent", "/desactiver", "/reinitialiser")
@@ -120,8 +120,8 @@ func TestStaffManagementForbiddenToOthers(t *testing.T) {
 				assert.Equal(t, http.StatusForbidden, p.Status, path)
 				contains(t, p, "Seul un administrateur du service peut gérer les agents.")
 			}
-			b.Get(staffAccountPath)
-			for _, path := range []string{staffMembersPath, memberPath(demo.ReaderID.String(), "desactiver"), memberPath(demo.StaffID.String(), "reinitialiser")} {
+			b.Get("/gestion/mon-compte")
+			for _, path := range []string{"/gestion/mon-compte/agents", memberPath(demo.ReaderID.String(), "desactiver"), memberPath(demo.StaffID.String(), "reinitialiser")} {
 				p = b.Post(path, url.Values{"email": {"intrus@demo.fr"}, "role": {"administrateur"}})
 				assert.Equal(t, http.StatusForbidden, p.Status, path)
 			}
@@ -139,7 +139,7 @@ func TestStaffManagementForbiddenToOthers(t *testing.T) {
 	p := other.Get(memberPath(demo.ReaderID.String(), "desactiver"))
 	assert.Equal(t, http.StatusNotFound, p.Status)
 	notContains(t, p, "lecture@demo.fr")
-	other.Get(staffAccountPath)
+	other.Get("/gestion/mon-compte")
 	p = other.Post(memberPath(demo.ReaderID.String(), "desactiver"), nil)
 	assert.Equal(t, http.StatusNotFound, p.Status)
 }
@@ -149,24 +149,24 @@ func TestStaffForgottenPassword(t *testing.T) {
 	b := e.Browser()
 	p := b.Get("/gestion/connexion")
 	contains(t, p, `<a href="/gestion/mot-de-passe-oublie">Mot de passe oublié ?</a>`)
-	p = b.Get(staffForgotPath)
+	p = b.Get("/gestion/mot-de-passe-oublie")
 	require.Equal(t, http.StatusOK, p.Status)
 	contains(t, p, "Mot de passe oublié", `<label for="email">Adresse de messagerie</label>`)
 
-	p = b.PostRaw(staffForgotPath, url.Values{"email": {demo.StaffEmail}, "jeton": {"faux"}}, "Sec-Fetch-Site", "same-origin")
+	p = b.PostRaw("/gestion/mot-de-passe-oublie", url.Values{"email": {demo.StaffEmail}, "jeton": {"faux"}}, "Sec-Fetch-Site", "same-origin")
 	assert.Equal(t, http.StatusForbidden, p.Status, "the form token is required")
 	assert.Zero(t, e.MailsTo(demo.StaffEmail))
 
-	p = b.Post(staffForgotPath, url.Values{"email": {"pas-une-adresse"}})
+	p = b.Post("/gestion/mot-de-passe-oublie", url.Values{"email": {"pas-une-adresse"}})
 	assert.Equal(t, http.StatusBadRequest, p.Status)
 	contains(t, p, `href="#email"`, `aria-invalid="true"`)
 
 	// The same answer whether or not the address is a member's.
 	for _, addr := range []string{"inconnu@demo.fr", demo.Email, demo.StaffEmail} {
-		b.Get(staffForgotPath)
-		p = b.Post(staffForgotPath, url.Values{"email": {addr}})
+		b.Get("/gestion/mot-de-passe-oublie")
+		p = b.Post("/gestion/mot-de-passe-oublie", url.Values{"email": {addr}})
 		require.Equal(t, http.StatusSeeOther, p.Status, addr)
-		assert.Equal(t, staffForgotPath+"?ok="+flashStaffLinkSent, p.Location())
+		assert.Equal(t, "/gestion/mot-de-passe-oublie?ok=lien-envoye", p.Location())
 	}
 	contains(t, b.Get(p.Location()), "Si l'adresse saisie est celle d'un agent du service, un message contenant un lien pour choisir votre mot de passe vient de lui être envoyé.")
 	assert.Zero(t, e.MailsTo("inconnu@demo.fr"))
@@ -195,7 +195,7 @@ func TestStaffForgottenPassword(t *testing.T) {
 
 	p = b.Post(ports.PathStaffSetPassword, url.Values{"lien": {secret}, "password": {"un nouveau mot de passe"}, "confirm": {"un nouveau mot de passe"}})
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
-	assert.Equal(t, "/gestion/connexion?ok="+flashStaffPasswordOK, p.Location())
+	assert.Equal(t, "/gestion/connexion?ok=mot-de-passe-choisi", p.Location())
 	contains(t, b.Get(p.Location()), "Votre mot de passe est enregistré. Vous pouvez vous connecter à la gestion.")
 	e.Browser().StaffLogin(demo.StaffEmail, "un nouveau mot de passe")
 
@@ -208,12 +208,12 @@ func TestStaffForgottenPasswordIsLimited(t *testing.T) {
 	e := newEnv(t)
 	b := e.Browser()
 	for i := range 5 {
-		b.Get(staffForgotPath)
-		p := b.Post(staffForgotPath, url.Values{"email": {demo.StaffEmail}})
+		b.Get("/gestion/mot-de-passe-oublie")
+		p := b.Post("/gestion/mot-de-passe-oublie", url.Values{"email": {demo.StaffEmail}})
 		require.Equal(t, http.StatusSeeOther, p.Status, "request %d", i+1)
 	}
-	b.Get(staffForgotPath)
-	p := b.Post(staffForgotPath, url.Values{"email": {demo.StaffEmail}})
+	b.Get("/gestion/mot-de-passe-oublie")
+	p := b.Post("/gestion/mot-de-passe-oublie", url.Values{"email": {demo.StaffEmail}})
 	assert.Equal(t, http.StatusTooManyRequests, p.Status, "5 mails per address and hour, as the citizens' « Oublié ? »")
 	assert.NotEmpty(t, p.Header.Get("Retry-After"))
 	assert.Equal(t, 5, e.MailsTo(demo.StaffEmail))

@@ -1,4 +1,4 @@
-package http
+package backoffice_test
 
 import (
 	"context"
@@ -10,6 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/backoffice"
+	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
@@ -60,7 +64,7 @@ func TestStaffLogin(t *testing.T) {
 	})
 
 	t.Run("repeated failures for one address are limited", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * 60e9} })
+		e := newEnv(t, func(c *web.Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * 60e9} })
 		b := e.Browser()
 		b.Get("/gestion/connexion")
 		for range 2 {
@@ -84,7 +88,7 @@ func TestStaffLogin(t *testing.T) {
 	})
 
 	t.Run("the cookie is HttpOnly, SameSite=Strict, and __Host- over https", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.PublicURL = "https://portail.test" })
+		e := newEnv(t, func(c *web.Config) { c.PublicURL = "https://portail.test" })
 		b := e.Browser()
 		b.Get("/gestion/connexion")
 		p := b.PostRaw("/gestion/connexion", url.Values{"jeton": {b.Token()}, "email": {demo.StaffEmail}, "password": {demo.StaffPassword}},
@@ -149,15 +153,28 @@ func TestStaffAndCitizenSessionsAreSeparate(t *testing.T) {
 }
 
 func TestStaffRoles(t *testing.T) {
-	e := newEnv(t)
-	mux := http.NewServeMux()
+	// The back office alone, with a route of the test's behind staffWrite.
 	called := 0
-	mux.Handle("POST /gestion/essai", e.server.staffWrite(func(w http.ResponseWriter, r *http.Request) error {
-		called++
-		return staffRedirect(w, r, "/gestion/", "")
-	}))
-	mux.Handle("/", e.server)
-	e.TS.Config.Handler = e.server.site.WithBiller(mux, e.server.fail)
+	e := &env{webtest.Serve(t, func(w *webtest.Env) (http.Handler, error) {
+		site, err := kit.NewSite(kit.SiteConfig{Portal: w.Portal, BillerID: demo.BillerID, PublicURL: webtest.PublicURL, Clock: w.Clock})
+		if err != nil {
+			return nil, err
+		}
+		bo, err := backoffice.New(site)
+		if err != nil {
+			return nil, err
+		}
+		mux := http.NewServeMux()
+		bo.Routes(mux)
+		mux.Handle("POST /gestion/essai", bo.StaffWrite(func(w http.ResponseWriter, r *http.Request) error {
+			called++
+			return backoffice.StaffRedirect(w, r, "/gestion/", "")
+		}))
+		// The demo biller serves every host: WithBiller never fails here.
+		return site.WithBiller(mux, func(w http.ResponseWriter, _ *http.Request, err error) {
+			http.Error(w, err.Error(), kit.Status(err))
+		}), nil
+	})}
 
 	reader := e.Reader()
 	p := reader.Get("/gestion/")
@@ -197,7 +214,7 @@ func TestBillersByHost(t *testing.T) {
 	})
 
 	t.Run("without a default biller an unknown host gets a French 404", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.BillerID = [16]byte{} })
+		e := newEnv(t, func(c *web.Config) { c.BillerID = [16]byte{} })
 		e.otherBiller()
 		p := e.Browser().Get("/connexion")
 		assert.Equal(t, http.StatusNotFound, p.Status)
