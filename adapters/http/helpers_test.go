@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -34,6 +35,14 @@ func newEnv(t *testing.T, change ...func(*Config)) *env {
 	return e
 }
 
+// limitBackends are the two ways the HTTP adapter counts: token buckets
+// in memory (the demo) and a ports.Throttle (PostgreSQL in production;
+// its memory twin here).
+var limitBackends = map[string]func(*Config){
+	"memory buckets": func(*Config) {},
+	"ports.Throttle": func(c *Config) { c.Throttle = memory.NewThrottle() },
+}
+
 type (
 	browser = webtest.Browser
 	resp    = webtest.Resp
@@ -57,4 +66,5 @@ var (
 	contains    = webtest.Contains
 	notContains = webtest.NotContains
 	setCookie   = webtest.SetCookie
+	parallel    = webtest.Parallel
 )

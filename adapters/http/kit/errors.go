@@ -32,6 +32,14 @@ type StatusCoder interface {
 	HTTPStatus() int
 }
 
+// DeadLink reports whether err says a link from a mail is dead
+// (expired, used, revoked or unknown): the audiences then show a page
+// that explains it and offers a new one.
+func DeadLink(err error) bool {
+	return errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenUsed) ||
+		errors.Is(err, domain.ErrTokenRevoked) || errors.Is(err, domain.ErrTokenUnknown)
+}
+
 // Status returns the HTTP status of err.
 func Status(err error) int {
 	var sc StatusCoder

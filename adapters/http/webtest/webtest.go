@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,15 +78,20 @@ type Env struct {
 
 // Serve stands the portal's core up and serves what build makes of it
 // (the web server of adapters/http, through adapters/http/webtest/full
-// or the package's own tests).
-func Serve(t *testing.T, build func(*Env) (http.Handler, error)) *Env {
+// or the package's own tests); core may adjust the core's configuration
+// (PayFiP's protocol…).
+func Serve(t *testing.T, build func(*Env) (http.Handler, error), core ...func(*ports.Config)) *Env {
 	t.Helper()
 	e := &Env{T: t, Store: memory.New(), Gateway: &portstest.FakeGateway{}, Clock: portstest.NewFixedClock(Start)}
 	e.Mails = memory.NewMailbox(e.Clock, 0)
+	cfg := ports.Config{PublicURL: PublicURL, Argon2: FastArgon2, MailInline: true}
+	for _, c := range core {
+		c(&cfg)
+	}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: e.Gateway,
 		Clock: e.Clock, Random: portstest.NewSeqRandom(1),
-	}, ports.Config{PublicURL: PublicURL, Argon2: FastArgon2, MailInline: true})
+	}, cfg)
 	require.NoError(t, err)
 	e.Portal = p
 	_, err = demo.Seed(context.Background(), e.Store, ports.PasswordHasher{Params: FastArgon2, Random: portstest.NewSeqRandom(2)}, Start)
@@ -126,6 +132,14 @@ func (e *Env) SetBiller(change func(*domain.Biller)) {
 
 // IDOf is the demo invoice numbered number.
 func IDOf(number string) uuid.UUID { return uuid.NewSHA1(demo.BillerID, []byte(number)) }
+
+// InvoiceState is the stored state of the demo invoice numbered number.
+func (e *Env) InvoiceState(number string) domain.InvoiceState {
+	e.T.Helper()
+	inv, err := e.Store.Invoice(context.Background(), IDOf(number))
+	require.NoError(e.T, err)
+	return inv.State
+}
 
 // Dec is s as a decimal.
 func Dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -280,6 +294,26 @@ func (b *Browser) StaffLogin(email, password string) *Browser {
 	return b
 }
 
+// Selection is the form of a selection of the demo's invoices numbered
+// numbers (the field "facture" of the payment pages).
+func Selection(numbers ...string) url.Values {
+	v := url.Values{}
+	for _, n := range numbers {
+		v.Add("facture", IDOf(n).String())
+	}
+	return v
+}
+
+// StartPaying logs in as demo, starts a payment of the water invoice
+// (operation "op-1" at the fake gateway) and returns the browser.
+func (e *Env) StartPaying() *Browser {
+	e.T.Helper()
+	b := e.Browser().LoginDemo()
+	b.Get("/paiement/recapitulatif?" + Selection(Water).Encode())
+	require.Equal(e.T, http.StatusSeeOther, b.Post("/paiement", Selection(Water)).Status)
+	return b
+}
+
 // Manager is a browser logged in to the demo's back office as its
 // "gestionnaire".
 func (e *Env) Manager() *Browser {
@@ -365,6 +399,46 @@ func (e *Env) PaidUnconfirmed() domain.Payment {
 			At: pay.CreatedAt.Add(time.Duration(i) * time.Minute), State: pay.State, Code: "P", Detail: d}))
 	}
 	return pay
+}
+
+// Parallel sends n requests at once, made by req(i), and counts the
+// answers by status; bodies maps each status to one of its bodies.
+func Parallel(t *testing.T, c *http.Client, n int, req func(i int) *http.Request) (counts map[int]int, bodies map[int]string, headers map[int]http.Header) {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs []error
+		gate = make(chan struct{})
+	)
+	counts, bodies, headers = map[int]int{}, map[int]string{}, map[int]http.Header{}
+	for i := range n {
+		r := req(i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			res, err := c.Do(r)
+			if err == nil {
+				var body []byte
+				body, err = io.ReadAll(res.Body)
+				res.Body.Close()
+				mu.Lock()
+				counts[res.StatusCode]++
+				bodies[res.StatusCode], headers[res.StatusCode] = string(body), res.Header
+				mu.Unlock()
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	require.Empty(t, errs)
+	return counts, bodies, headers
 }
 
 // Contains asserts that the page has every text; entities are decoded

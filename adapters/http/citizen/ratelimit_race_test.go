@@ -1,4 +1,4 @@
-package http
+package citizen_test
 
 import (
 	"context"
@@ -16,7 +16,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -24,56 +27,16 @@ import (
 	"github.com/portail-factures/portail/ports/portstest"
 )
 
-// parallel sends n requests at once, made by req(i), and counts the
-// answers by status; bodies maps each status to one of its bodies.
-func parallel(t *testing.T, c *http.Client, n int, req func(i int) *http.Request) (counts map[int]int, bodies map[int]string, headers map[int]http.Header) {
-	t.Helper()
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		errs []error
-		gate = make(chan struct{})
-	)
-	counts, bodies, headers = map[int]int{}, map[int]string{}, map[int]http.Header{}
-	for i := range n {
-		r := req(i)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			res, err := c.Do(r)
-			if err == nil {
-				var body []byte
-				body, err = io.ReadAll(res.Body)
-				res.Body.Close()
-				mu.Lock()
-				counts[res.StatusCode]++
-				bodies[res.StatusCode], headers[res.StatusCode] = string(body), res.Header
-				mu.Unlock()
-			}
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	close(gate)
-	wg.Wait()
-	require.Empty(t, errs)
-	return counts, bodies, headers
-}
-
 // limitBackends are the two ways the HTTP adapter counts: token buckets
 // in memory (the demo) and a ports.Throttle (PostgreSQL in production;
 // its memory twin here, cmd/portal runs the same test on PostgreSQL).
-var limitBackends = map[string]func(*Config){
-	"memory buckets": func(*Config) {},
-	"ports.Throttle": func(c *Config) { c.Throttle = memory.NewThrottle() },
+var limitBackends = map[string]func(*web.Config){
+	"memory buckets": func(*web.Config) {},
+	"ports.Throttle": func(c *web.Config) { c.Throttle = memory.NewThrottle() },
 }
 
 // loginForm is a login POST with b's form token, from the address ip.
-func loginForm(t *testing.T, b *browser, path, email, password, ip string) *http.Request {
+func loginForm(t *testing.T, b *webtest.Browser, path, email, password, ip string) *http.Request {
 	form := url.Values{"email": {email}, "password": {password}, "jeton": {b.Token()}}
 	r, err := http.NewRequest(http.MethodPost, b.E.TS.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
@@ -97,13 +60,13 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 		} {
 			for _, addresses := range []int{1, 100} {
 				t.Run(fmt.Sprintf("%s/%s/%d addresses", name, who.name, addresses), func(t *testing.T) {
-					e := newEnv(t, backend, func(c *Config) {
+					e := full.New(t, backend, func(c *web.Config) {
 						c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
 						c.Limits.AuthPerIP = ports.Rate{Events: 1000, Per: time.Minute}
 					})
 					b := e.Browser()
 					b.Get(who.page)
-					counts, bodies, headers := parallel(t, b.C, 100, func(i int) *http.Request {
+					counts, bodies, headers := webtest.Parallel(t, b.C, 100, func(i int) *http.Request {
 						return loginForm(t, b, who.page, who.email, "faux", fmt.Sprintf("192.0.2.%d", i%addresses+1))
 					})
 					t.Logf("checked %d, refused %d", counts[http.StatusUnauthorized], counts[http.StatusTooManyRequests])
@@ -123,7 +86,7 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
 	for name, backend := range limitBackends {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * time.Minute} })
+			e := full.New(t, backend, func(c *web.Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * time.Minute} })
 			for range 5 {
 				e.Browser().Login(demo.Email, demo.Password, false)
 				e.Browser().StaffLogin(demo.StaffEmail, demo.StaffPassword)
@@ -176,22 +139,22 @@ func TestNotificationsAreLimitedPerAddress(t *testing.T) {
 	}
 }
 
-func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
-	var cfg Config
-	e := newEnv(t, backend, func(c *Config) {
+func testNotificationsLimit(t *testing.T, backend func(*web.Config), buckets bool) {
+	var cfg web.Config
+	e := full.New(t, backend, func(c *web.Config) {
 		c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
 		cfg = *c
 	})
-	started(t, e)
+	e.StartPaying()
 	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 	limit := ports.DefaultRateLimits.PaymentCallbacks.Events
 	gw := &gatedGateway{FakeGateway: e.Gateway, want: limit, open: make(chan struct{})}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: gw, Clock: e.Clock, Random: portstest.NewSeqRandom(5),
-	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
+	}, ports.Config{PublicURL: webtest.PublicURL, Argon2: webtest.FastArgon2, MailInline: true})
 	require.NoError(t, err)
 	cfg.Portal = p
-	srv, err := New(cfg)
+	srv, err := web.New(cfg)
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -203,7 +166,7 @@ func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
 		r.Header.Set("X-Real-IP", ip)
 		return r
 	}
-	counts, bodies, headers := parallel(t, http.DefaultClient, 100, func(int) *http.Request { return notification("192.0.2.7") })
+	counts, bodies, headers := webtest.Parallel(t, http.DefaultClient, 100, func(int) *http.Request { return notification("192.0.2.7") })
 	t.Logf("accepted %d, refused %d, status queries %d", counts[http.StatusOK], counts[http.StatusTooManyRequests], gw.statuses.Load())
 	assert.Equal(t, map[int]int{http.StatusOK: limit, http.StatusTooManyRequests: 100 - limit}, counts)
 	assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")
