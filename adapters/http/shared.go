@@ -6,12 +6,14 @@ import (
 	"github.com/portail-factures/portail/adapters/http/kit"
 )
 
+// What the back office, still in this package, used of the citizens'
+// portal before it moved to adapters/http/citizen: the context key type
+// and two helpers now in the kit. They go when the back office gets its
+// own package.
+
 // ctxKey keys what a back-office request carries in its context (the
 // staff member: staffKey).
 type ctxKey int
-
-// The back office's helpers that were the citizens' portal's: they live
-// in the kit now, shared by both audiences.
 
 // limitMail counts a request that may send a mail (kit.Limiters.AllowMailRequest).
 func (s *Server) limitMail(r *http.Request, email string) error {
