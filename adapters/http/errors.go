@@ -4,11 +4,7 @@ import (
 	"net/http"
 
 	"github.com/portail-factures/portail/adapters/http/api"
-	"github.com/portail-factures/portail/adapters/http/kit"
 )
-
-// The citizens' portal's errors go through the kit's one pipeline
-// (kit.Site.Fail) with citizenErrors, its renderer.
 
 // fail answers err for the audience of r: JSON on the API's paths (the
 // middleware's errors included), the citizens' error page otherwise.
@@ -17,39 +13,5 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.api.Fail(w, r, err)
 		return
 	}
-	s.site.Fail(w, r, err, citizenErrors{s})
+	s.citizen.Fail(w, r, err)
 }
-
-// citizenErrors renders the citizens' errors: the French error page, and
-// the login page for a visitor without a valid session.
-type citizenErrors struct{ s *Server }
-
-func (citizenErrors) Audience() string { return "" }
-
-// Unauthenticated sends a visitor without a valid session to the login
-// page, forgetting the cookie. After a GET the login page brings them
-// back.
-func (e citizenErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _ error) {
-	_, err := r.Cookie(e.s.site.CookieName(sessionCookie))
-	expired := err == nil
-	if expired {
-		e.s.clearSessionCookie(w)
-	}
-	kit.ToLogin(w, r, "/connexion", "/", expired, "message", flashSessionExpired)
-}
-
-// errorPage is the French page of every error.
-type errorPage struct {
-	kit.Base
-	Status  int
-	Message string
-}
-
-// RenderError writes the error page; if even that fails, plain text.
-func (e citizenErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
-	p := &errorPage{Base: kit.Base{Title: kit.Title(f.Status)}, Status: f.Status, Message: f.Message}
-	e.s.site.RenderError(w, r, f, "", func() error { return e.s.render(w, r, f.Status, pageError, p) })
-}
-
-// localPath keeps a return address within the site (kit.LocalPath).
-func localPath(p string) string { return kit.LocalPath(p) }

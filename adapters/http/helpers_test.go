@@ -34,24 +34,10 @@ func newEnv(t *testing.T, change ...func(*Config)) *env {
 	return e
 }
 
-type browser = webtest.Browser
-
-const (
-	publicURL = webtest.PublicURL
-	water     = webtest.Water
-	canteen   = webtest.Canteen
-	nursery   = webtest.Nursery
-	paidOne   = webtest.PaidOne
-	treasury  = webtest.Treasury
-	theirs    = webtest.Theirs
-)
+const publicURL = webtest.PublicURL
 
 var (
-	start       = webtest.Start
-	fastArgon2  = webtest.FastArgon2
-	idOf        = webtest.IDOf
-	dec         = webtest.Dec
-	contains    = webtest.Contains
-	notContains = webtest.NotContains
-	setCookie   = webtest.SetCookie
+	start      = webtest.Start
+	fastArgon2 = webtest.FastArgon2
+	contains   = webtest.Contains
 )

@@ -3,16 +3,15 @@ package http
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/adapters/http/api"
 	"github.com/portail-factures/portail/adapters/http/backoffice"
+	"github.com/portail-factures/portail/adapters/http/citizen"
 	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/ports"
@@ -58,13 +57,11 @@ type Server struct {
 	log        *slog.Logger
 	clock      ports.Clock
 	dev        *dev.Dev
-	pages      *kit.Pages // the citizens' portal's
+	citizen    *citizen.Portal
 	limits     *kit.Limiters
 	api        *api.API
 	backOffice *backoffice.BackOffice
 	handler    http.Handler
-	// paymentOrigins is appended to form-action on the summary page.
-	paymentOrigins string
 }
 
 // New checks cfg, parses every page template and builds the routes.
@@ -80,27 +77,14 @@ func New(cfg Config) (*Server, error) {
 		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, limits: site.Limits,
 		api: api.New(site),
 	}
-	s.paymentOrigins = " https:"
-	if len(cfg.PaymentPages) > 0 {
-		s.paymentOrigins = ""
-		for _, page := range cfg.PaymentPages {
-			pu, err := url.Parse(page)
-			if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-				return nil, fmt.Errorf("http: payment page %q: want an absolute http(s) URL", page)
-			}
-			if o := pu.Scheme + "://" + pu.Host; o != site.Origin {
-				s.paymentOrigins += " " + o
-			}
-		}
-	}
-	if err := s.parsePages(); err != nil {
+	if s.citizen, err = citizen.New(site, cfg.PaymentPages); err != nil {
 		return nil, err
 	}
 	if s.backOffice, err = backoffice.New(site); err != nil {
 		return nil, err
 	}
 	if cfg.Dev != nil {
-		look := dev.Look{Layout: citizenLayout, Fill: s.fillBase, Errors: citizenErrors{s}}
+		look := dev.Look{Layout: citizen.Layout, Fill: s.citizen.FillBase, Errors: s.citizen.Errors()}
 		if s.dev, err = dev.New(site, *cfg.Dev, look); err != nil {
 			return nil, err
 		}
@@ -125,50 +109,8 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /static/", s.site.Assets)
 
-	// Account: login, activation, forgotten password, password links.
-	mux.Handle("GET /connexion", s.anonymous(s.showLogin))
-	mux.Handle("POST /connexion", s.anonymous(s.login))
-	mux.Handle("POST /deconnexion", s.private(s.logout))
-	mux.Handle("GET /activation", s.anonymous(s.showActivation))
-	mux.Handle("POST /activation", s.anonymous(s.requestActivation))
-	mux.Handle("GET /mot-de-passe-oublie", s.anonymous(s.showForgot))
-	mux.Handle("POST /mot-de-passe-oublie", s.anonymous(s.requestReset))
-	mux.Handle("GET "+ports.PathSetPassword, s.anonymous(s.showSetPassword))
-	mux.Handle("POST "+ports.PathSetPassword, s.anonymous(s.setPassword))
-	mux.Handle("GET /{$}", s.private(s.home))
-	mux.Handle("POST /information/fermer", s.private(s.closeNotice))
-
-	// Invoices.
-	mux.Handle("GET /factures", s.private(s.invoices))
-	mux.Handle("GET /factures/{id}", s.private(s.invoice))
-	mux.Handle("GET /factures/{id}/pdf", s.private(s.invoicePDF))
-	mux.Handle("POST /factures/{id}/reglee", s.private(s.declarePaid))
-	mux.Handle("POST /factures/{id}/non-reglee", s.private(s.undoDeclarePaid))
-
-	// Payment, and the gateway's callbacks.
-	mux.Handle("GET /paiement", s.private(s.selection))
-	mux.Handle("GET /paiement/recapitulatif", s.private(s.summary))
-	mux.Handle("POST /paiement", s.private(s.startPayment))
-	mux.Handle("GET "+ports.PathPaymentNotify, s.limits.LimitPaymentCallbacks(http.HandlerFunc(s.notify), s.fail))
-	mux.Handle("POST "+ports.PathPaymentNotify, s.limits.LimitPaymentCallbacks(http.HandlerFunc(s.notify), s.fail))
-	mux.Handle("GET "+ports.PathPaymentReturn, s.limits.LimitPaymentCallbacks(s.public(s.paymentReturn), s.fail))
-	mux.Handle("POST "+ports.PathPaymentReturn, s.limits.LimitPaymentCallbacks(s.public(s.paymentReturn), s.fail))
-
-	// Mes informations.
-	mux.Handle("GET /mes-informations", s.private(s.profile))
-	mux.Handle("POST /mes-informations/adresse", s.private(s.changeEmail))
-	mux.Handle("POST /mes-informations/mot-de-passe", s.private(s.changePassword))
-	mux.Handle("GET /mes-informations/papier", s.private(s.showPaperless))
-	mux.Handle("POST /mes-informations/papier", s.private(s.paperless))
-	mux.Handle("GET "+ports.PathConfirmEmail, s.anonymous(s.showConfirmEmail))
-	mux.Handle("POST "+ports.PathConfirmEmail, s.anonymous(s.confirmEmail))
-
-	// Contact and the footer's pages.
-	mux.Handle("GET /contact", s.private(s.showContact))
-	mux.Handle("POST /contact", s.private(s.contact))
-	mux.Handle("GET /aide", s.public(s.help))
-	mux.Handle("GET /mentions-legales", s.public(s.legal))
-	mux.Handle("GET /accessibilite", s.public(s.accessibility))
+	// The citizens' portal.
+	s.citizen.Routes(mux)
 
 	// The billing service's back office and the billing software's API.
 	s.backOffice.Routes(mux)
@@ -178,13 +120,11 @@ func (s *Server) routes() (http.Handler, error) {
 		s.dev.Routes(mux)
 	}
 	// Everything else, /_dev/ outside demo mode included, is a French 404.
-	mux.Handle("/", s.public(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
+	// A logged-in visitor sees the citizens' menu on it.
+	mux.Handle("/", s.citizen.Public(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
 
-	// The DGFiP's servers notify, and a browser comes back from the
-	// DGFiP's site with a POST: both are cross-origin by nature. These two
-	// paths change nothing on the citizen's behalf: they only make the
-	// portal ask the gateway, server to server, what happened.
-	h, err := s.site.CrossOrigin(mux, s.fail, "POST "+ports.PathPaymentNotify, "POST "+ports.PathPaymentReturn)
+	// The payment callbacks are cross-origin by nature (citizen.CallbackRoutes).
+	h, err := s.site.CrossOrigin(mux, s.fail, citizen.CallbackRoutes...)
 	if err != nil {
 		return nil, err
 	}

@@ -51,13 +51,22 @@ func timeFieldNames(t *testing.T, dirs ...string) map[string]bool {
 // TestNoTemplateTestsATimeForTruth: a zero time.Time is a struct, which
 // {{if}} and {{with}} always find true, so a template must ask .IsZero.
 // Every {{if}}, {{else if}} and {{with}} whose condition names a
-// time.Time field (by the name of one declared in domain, ports or this
-// package) as its last element fails this test.
+// time.Time field (by the name of one declared in domain, ports or the
+// web packages) as its last element fails this test. It reads the
+// templates of every web package (this one's and its sub-packages').
 func TestNoTemplateTestsATimeForTruth(t *testing.T) {
-	times := timeFieldNames(t, "../../domain", "../../ports", ".", "backoffice")
+	dirs := []string{"../../domain", "../../ports", "."}
+	entries, err := os.ReadDir(".")
+	require.NoError(t, err)
+	for _, d := range entries {
+		if d.IsDir() && d.Name() != "templates" {
+			dirs = append(dirs, d.Name())
+		}
+	}
+	times := timeFieldNames(t, dirs...)
 	require.True(t, times["LastLoginAt"], "the field names were read")
 	var files []string
-	for _, pattern := range []string{"templates/*.html", "backoffice/templates/*.html", "../../ports/mail/*.txt", "../tipi/simulator/*.html"} {
+	for _, pattern := range []string{"templates/*.html", "*/templates/*.html", "../../ports/mail/*.txt", "../tipi/simulator/*.html"} {
 		m, err := filepath.Glob(pattern)
 		require.NoError(t, err)
 		files = append(files, m...)

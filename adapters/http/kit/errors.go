@@ -32,6 +32,14 @@ type StatusCoder interface {
 	HTTPStatus() int
 }
 
+// DeadLink reports whether err says a link from a mail is dead
+// (expired, used, revoked or unknown): the audiences then show a page
+// that explains it and offers a new one.
+func DeadLink(err error) bool {
+	return errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenUsed) ||
+		errors.Is(err, domain.ErrTokenRevoked) || errors.Is(err, domain.ErrTokenUnknown)
+}
+
 // Status returns the HTTP status of err.
 func Status(err error) int {
 	var sc StatusCoder
@@ -45,14 +53,6 @@ func Status(err error) int {
 		return st
 	}
 	return http.StatusInternalServerError
-}
-
-// DeadLink reports whether err says a link from a mail is dead
-// (expired, used, revoked or unknown): the pages answer it with a page
-// that offers a new link.
-func DeadLink(err error) bool {
-	return errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenUsed) ||
-		errors.Is(err, domain.ErrTokenRevoked) || errors.Is(err, domain.ErrTokenUnknown)
 }
 
 // The web kit's own errors, with French messages.

@@ -9,7 +9,7 @@ import (
 // Security headers of every response. The policy allows no inline script
 // or style: the scripts and style sheets are files served from /static/.
 // form-action is widened on the payment summary only (see summary in
-// adapters/http/payment.go).
+// adapters/http/citizen/payment.go).
 const (
 	ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

@@ -88,10 +88,10 @@ func (l *Limiters) AllowMail(r *http.Request, email string) error {
 	return allow(r.Context(), l.mails, "mail:"+domain.NormalizeEmail(email), l.clock.Now())
 }
 
-// AllowMailRequest counts a request that may send a mail to email
-// (activation, forgotten password): per client address (AllowAuth), then
-// per address (AllowMail), known or not, so the limit tells nothing about
-// who exists.
+// AllowMailRequest counts a request that may send a mail to email (an
+// activation, a forgotten password, the citizens' or the staff's): per
+// IP (AllowAuth) and per address (AllowMail), known or not, so the limit
+// tells nothing about who exists.
 func (l *Limiters) AllowMailRequest(r *http.Request, email string) error {
 	if err := l.AllowAuth(r); err != nil {
 		return err

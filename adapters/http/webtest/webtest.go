@@ -78,15 +78,20 @@ type Env struct {
 
 // Serve stands the portal's core up and serves what build makes of it
 // (the web server of adapters/http, through adapters/http/webtest/full
-// or the package's own tests).
-func Serve(t *testing.T, build func(*Env) (http.Handler, error)) *Env {
+// or the package's own tests); core may adjust the core's configuration
+// (PayFiP's protocol…).
+func Serve(t *testing.T, build func(*Env) (http.Handler, error), core ...func(*ports.Config)) *Env {
 	t.Helper()
 	e := &Env{T: t, Store: memory.New(), Gateway: &portstest.FakeGateway{}, Clock: portstest.NewFixedClock(Start)}
 	e.Mails = memory.NewMailbox(e.Clock, 0)
+	cfg := ports.Config{PublicURL: PublicURL, Argon2: FastArgon2, MailInline: true}
+	for _, c := range core {
+		c(&cfg)
+	}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: e.Gateway,
 		Clock: e.Clock, Random: portstest.NewSeqRandom(1),
-	}, ports.Config{PublicURL: PublicURL, Argon2: FastArgon2, MailInline: true})
+	}, cfg)
 	require.NoError(t, err)
 	e.Portal = p
 	_, err = demo.Seed(context.Background(), e.Store, ports.PasswordHasher{Params: FastArgon2, Random: portstest.NewSeqRandom(2)}, Start)
@@ -127,6 +132,14 @@ func (e *Env) SetBiller(change func(*domain.Biller)) {
 
 // IDOf is the demo invoice numbered number.
 func IDOf(number string) uuid.UUID { return uuid.NewSHA1(demo.BillerID, []byte(number)) }
+
+// InvoiceState is the stored state of the demo invoice numbered number.
+func (e *Env) InvoiceState(number string) domain.InvoiceState {
+	e.T.Helper()
+	inv, err := e.Store.Invoice(context.Background(), IDOf(number))
+	require.NoError(e.T, err)
+	return inv.State
+}
 
 // Dec is s as a decimal.
 func Dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -281,6 +294,26 @@ func (b *Browser) StaffLogin(email, password string) *Browser {
 	return b
 }
 
+// Selection is the form of a selection of the demo's invoices numbered
+// numbers (the field "facture" of the payment pages).
+func Selection(numbers ...string) url.Values {
+	v := url.Values{}
+	for _, n := range numbers {
+		v.Add("facture", IDOf(n).String())
+	}
+	return v
+}
+
+// StartPaying logs in as demo, starts a payment of the water invoice
+// (operation "op-1" at the fake gateway) and returns the browser.
+func (e *Env) StartPaying() *Browser {
+	e.T.Helper()
+	b := e.Browser().LoginDemo()
+	b.Get("/paiement/recapitulatif?" + Selection(Water).Encode())
+	require.Equal(e.T, http.StatusSeeOther, b.Post("/paiement", Selection(Water)).Status)
+	return b
+}
+
 // Manager is a browser logged in to the demo's back office as its
 // "gestionnaire".
 func (e *Env) Manager() *Browser {
@@ -340,15 +373,6 @@ func (e *Env) MailsTo(addr string) int {
 		}
 	}
 	return n
-}
-
-// InvoiceState is the state of the demo invoice numbered number, as
-// stored.
-func (e *Env) InvoiceState(number string) domain.InvoiceState {
-	e.T.Helper()
-	inv, err := e.Store.Invoice(context.Background(), IDOf(number))
-	require.NoError(e.T, err)
-	return inv.State
 }
 
 // PaidUnconfirmed stores a card payment of the demo's water invoice

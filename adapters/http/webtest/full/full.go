@@ -1,6 +1,6 @@
 // Package full serves the whole portal (adapters/http) in the test
 // environment of adapters/http/webtest, for the tests of the audience
-// packages (api, backoffice, dev, and the next ones).
+// packages (api, backoffice, citizen, dev).
 package full
 
 import (
@@ -13,6 +13,7 @@ import (
 	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 	"github.com/portail-factures/portail/ports/portstest"
@@ -22,9 +23,21 @@ import (
 // /_dev/ and the fixed clock; change may adjust its Config.
 func New(t *testing.T, change ...func(*web.Config)) *webtest.Env {
 	t.Helper()
+	return serve(t, change)
+}
+
+// NewURLMode is New with a core that speaks PayFiP's legacy URL mode,
+// where one payment stays below 10 000 €.
+func NewURLMode(t *testing.T, change ...func(*web.Config)) *webtest.Env {
+	t.Helper()
+	return serve(t, change, func(c *ports.Config) { c.PayFiPMode = domain.PayFiPURL })
+}
+
+func serve(t *testing.T, change []func(*web.Config), core ...func(*ports.Config)) *webtest.Env {
+	t.Helper()
 	return webtest.Serve(t, func(e *webtest.Env) (http.Handler, error) {
 		return web.New(config(e, change))
-	})
+	}, core...)
 }
 
 // config is New's Config over e, changed by change.

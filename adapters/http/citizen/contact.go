@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"net/http"
@@ -24,14 +24,14 @@ func newContactPage(f *kit.Form) *contactPage {
 	}
 }
 
-func (s *Server) showContact(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showContact(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageContact, newContactPage(&kit.Form{}))
 }
 
 // contact stores the message and mails it to the service, with the
 // payer's identity and their address to reply to. It is limited per
 // account and per IP.
-func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) contact(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	if err := s.limits.AllowContact(r, u.citizen.AccountID.String()); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"embed"
@@ -11,8 +11,8 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// citizenLayout frames the citizens' pages, and the demo's (adapters/http/dev).
-var citizenLayout = kit.Layout{FS: templateFiles, File: "templates/layout.html"}
+// Layout frames the citizens' pages, and the demo's (adapters/http/dev).
+var Layout = kit.Layout{FS: templateFiles, File: "templates/layout.html"}
 
 // The pages. Each is its own template set: layout.html and the kit's
 // partials.html with the page's file, which defines "content". New fails if one is
@@ -47,13 +47,13 @@ var pageNames = []string{
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.
-func (s *Server) parsePages() error {
+func (s *Portal) parsePages() error {
 	files := make([]string, len(pageNames))
 	for i, name := range pageNames {
 		files[i] = "templates/" + name + ".html"
 	}
 	var err error
-	s.pages, err = s.site.ParsePages(citizenLayout, templateFiles, files, nil)
+	s.pages, err = s.site.ParsePages(Layout, templateFiles, files, nil)
 	return err
 }
 
@@ -67,14 +67,15 @@ const (
 
 // render fills the base page and writes the page through a buffer, so
 // that a template failure never sends half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name string, p kit.Page) error {
-	s.fillBase(w, r, p.PageBase())
+func (s *Portal) render(w http.ResponseWriter, r *http.Request, st int, name string, p kit.Page) error {
+	s.FillBase(w, r, p.PageBase())
 	return s.pages.Render(w, st, name, p)
 }
 
-// fillBase fills what the citizens' layout shows: the menu when a
+// FillBase fills what the citizens' layout shows: the menu when a
 // citizen is logged in, the form token, the confirmation of ?message=.
-func (s *Server) fillBase(w http.ResponseWriter, r *http.Request, b *kit.Base) {
+// The demo's pages, drawn in this layout, are filled by it too.
+func (s *Portal) FillBase(w http.ResponseWriter, r *http.Request, b *kit.Base) {
 	token := ""
 	if u := userFrom(r); u != nil {
 		b.LoggedIn = true

@@ -1,7 +1,8 @@
-package http
+package citizen
 
 import (
 	"bytes"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -11,9 +12,31 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
 )
+
+// newPortal serves the citizens' portal alone in webtest's environment
+// and returns it, for the tests that reach inside it.
+func newPortal(t *testing.T) *Portal {
+	t.Helper()
+	var s *Portal
+	webtest.Serve(t, func(e *webtest.Env) (http.Handler, error) {
+		site, err := kit.NewSite(kit.SiteConfig{Portal: e.Portal, BillerID: demo.BillerID, PublicURL: webtest.PublicURL, Clock: e.Clock})
+		if err != nil {
+			return nil, err
+		}
+		if s, err = New(site, nil); err != nil {
+			return nil, err
+		}
+		mux := http.NewServeMux()
+		s.Routes(mux)
+		return site.WithBiller(mux, s.Fail), nil
+	})
+	return s
+}
 
 // samples gives every page a representative value of its own type, so
 // that each template is executed at least once with the data it gets.
@@ -44,17 +67,17 @@ func samples() map[string]kit.Page {
 }
 
 func TestEveryPageTemplateParsesAndRenders(t *testing.T) {
-	e := newEnv(t)
+	s := newPortal(t)
 	all := samples()
 	require.Len(t, all, len(pageNames), "a sample for every page")
 	for _, name := range pageNames {
 		t.Run(name, func(t *testing.T) {
-			require.NotNil(t, e.server.pages.Lookup(name))
+			require.NotNil(t, s.pages.Lookup(name))
 			p, ok := all[name]
 			require.True(t, ok, "no sample for %s", name)
 			p.PageBase().Title = "Titre " + name
 			rec := httptest.NewRecorder()
-			require.NoError(t, e.server.render(rec, httptest.NewRequest("GET", "/", nil), 200, name, p))
+			require.NoError(t, s.render(rec, httptest.NewRequest("GET", "/", nil), 200, name, p))
 			body := rec.Body.String()
 			assert.Contains(t, body, `<html lang="fr">`)
 			assert.Contains(t, body, "<title>Titre "+name+" – Portail des factures")
@@ -65,9 +88,9 @@ func TestEveryPageTemplateParsesAndRenders(t *testing.T) {
 }
 
 func TestParsePagesFailsOnAMissingPage(t *testing.T) {
-	e := newEnv(t)
+	s := newPortal(t)
 	saved := pageNames
 	t.Cleanup(func() { pageNames = saved })
 	pageNames = append([]string{"absente"}, saved...)
-	assert.ErrorContains(t, e.server.parsePages(), "absente")
+	assert.ErrorContains(t, s.parsePages(), "absente")
 }

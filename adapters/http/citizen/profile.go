@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"net/http"
@@ -22,12 +22,12 @@ var (
 	passwordFields = []string{"current_password", "password", "confirm"}
 )
 
-func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) profile(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	return s.renderProfile(w, r, u, http.StatusOK, &kit.Form{Prefix: "adresse-"}, &kit.Form{Prefix: "mdp-"})
 }
 
-func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *kit.Form) error {
+func (s *Portal) renderProfile(w http.ResponseWriter, r *http.Request, u *user, st int, emailForm, pwForm *kit.Form) error {
 	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
 		return err
@@ -45,13 +45,13 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u *user, 
 // once too many wrong current passwords were typed: a borrowed session
 // must not be a way to guess the password. release gives the reservation
 // back unless the current password was wrong.
-func (s *Server) checkCurrentPassword(r *http.Request, u *user) (release func(error), err error) {
+func (s *Portal) checkCurrentPassword(r *http.Request, u *user) (release func(error), err error) {
 	return s.limits.ReserveLogin(r, "account:"+u.citizen.AccountID.String())
 }
 
 // changeEmail sends a confirmation link to the new address; the change
 // happens only when it is followed (ports.PathConfirmEmail).
-func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) changeEmail(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	f := kit.NewForm(r, "adresse-", emailFields...)
 	if err := s.limits.AllowMail(r, f.Values["email"]); err != nil {
@@ -75,7 +75,7 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request) error {
 
 // changePassword needs the current password; the account's other
 // sessions end, this one goes on.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) changePassword(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	f := kit.NewForm(r, "mdp-", passwordFields...)
 	release, err := s.checkCurrentPassword(r, u)
@@ -102,7 +102,7 @@ type paperlessPage struct {
 	Profile ports.Profile
 }
 
-func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showPaperless(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	prof, err := s.portal.Citizens().Profile(r.Context(), u.citizen)
 	if err != nil {
@@ -113,7 +113,7 @@ func (s *Server) showPaperless(w http.ResponseWriter, r *http.Request) error {
 }
 
 // paperless records the confirmed wish; the service is emailed.
-func (s *Server) paperless(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) paperless(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	if err := s.portal.Citizens().RequestPaperless(r.Context(), u.citizen); err != nil {
 		return err
@@ -130,14 +130,14 @@ type confirmEmailPage struct {
 	NewEmail string
 }
 
-func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showConfirmEmail(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	secret := r.URL.Query().Get("lien")
 	if secret == "" {
 		return s.deadLink(w, r, domain.ErrTokenUnknown, true)
 	}
 	newEmail, err := s.portal.CitizenAccounts().CheckEmailLink(r.Context(), kit.BillerID(r), secret)
-	if linkError(err) {
+	if kit.DeadLink(err) {
 		return s.deadLink(w, r, err, true)
 	}
 	if err != nil {
@@ -147,13 +147,13 @@ func (s *Server) showConfirmEmail(w http.ResponseWriter, r *http.Request) error 
 	return s.render(w, r, http.StatusOK, pageConfirmEmail, p)
 }
 
-func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	if err := s.limits.AllowAuth(r); err != nil {
 		return err
 	}
 	_, err := s.portal.CitizenAccounts().ConfirmEmailChange(r.Context(), kit.BillerID(r), r.PostForm.Get("lien"))
-	if linkError(err) || domain.ErrorCode(err) == domain.Conflict {
+	if kit.DeadLink(err) || domain.ErrorCode(err) == domain.Conflict {
 		return s.deadLink(w, r, err, true)
 	}
 	if err != nil {

@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"net/http"
@@ -12,14 +12,14 @@ type textPage struct {
 	kit.Base
 }
 
-func (s *Server) help(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) help(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageHelp, &textPage{kit.Base{Title: "Aide"}})
 }
 
-func (s *Server) legal(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) legal(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageLegal, &textPage{kit.Base{Title: "Mentions légales"}})
 }
 
-func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) accessibility(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageA11y, &textPage{kit.Base{Title: "Déclaration d'accessibilité"}})
 }

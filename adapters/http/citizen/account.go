@@ -1,7 +1,6 @@
-package http
+package citizen
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
@@ -20,7 +19,7 @@ type loginPage struct {
 	Next string
 }
 
-func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showLogin(w http.ResponseWriter, r *http.Request) error {
 	next := localPath(r.URL.Query().Get("suite"))
 	if _, err := s.authenticate(r); err == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -29,14 +28,14 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageLogin, s.loginPage(&kit.Form{}, false, next))
 }
 
-func (s *Server) loginPage(f *kit.Form, remember bool, next string) *loginPage {
+func (s *Portal) loginPage(f *kit.Form, remember bool, next string) *loginPage {
 	return &loginPage{Base: kit.Base{Title: "Connexion", Errors: kit.ErrorSummary(nil, f)}, Form: f, Remember: remember,
 		RememberDays: int(s.portal.Config().RememberTTL.Hours() / 24), Next: next}
 }
 
 // login is "Connexion". Every failure gets the domain's one message.
 // Failed logins are counted per address, and every attempt per IP.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) login(w http.ResponseWriter, r *http.Request) error {
 	f := kit.NewForm(r, "", "email", "password")
 	email := domain.NormalizeEmail(f.Values["email"])
 	remember := r.PostForm.Get("remember") != ""
@@ -65,7 +64,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // logout is "Se déconnecter": the session is destroyed and the cookie
 // cleared.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) logout(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	if err := s.portal.CitizenAccounts().Logout(r.Context(), u.secret); err != nil {
 		return err
@@ -81,15 +80,15 @@ type emailPage struct {
 	Form *kit.Form
 }
 
-func (s *Server) showActivation(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showActivation(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageActivation, &emailPage{Base: kit.Base{Title: "J'active mon compte"}, Form: &kit.Form{}})
 }
 
 // requestActivation is "Activation": an unknown address gets the
 // manual's "Activation impossible, adresse inconnue", beside the field.
-func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) requestActivation(w http.ResponseWriter, r *http.Request) error {
 	f := kit.NewForm(r, "", "email")
-	if err := s.limitMail(r, f.Values["email"]); err != nil {
+	if err := s.limits.AllowMailRequest(r, f.Values["email"]); err != nil {
 		return err
 	}
 	err := s.portal.CitizenAccounts().RequestActivation(r.Context(), kit.BillerID(r), f.Values["email"])
@@ -104,15 +103,15 @@ func (s *Server) requestActivation(w http.ResponseWriter, r *http.Request) error
 	return redirect(w, r, "/activation", flashActivation)
 }
 
-func (s *Server) showForgot(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showForgot(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageForgot, &emailPage{Base: kit.Base{Title: "Mot de passe oublié"}, Form: &kit.Form{}})
 }
 
 // requestReset is "Oublié ?" → "Valider": the same answer whether or not
 // the address is known (ports.Portal.RequestPasswordReset).
-func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) requestReset(w http.ResponseWriter, r *http.Request) error {
 	f := kit.NewForm(r, "", "email")
-	if err := s.limitMail(r, f.Values["email"]); err != nil {
+	if err := s.limits.AllowMailRequest(r, f.Values["email"]); err != nil {
 		return err
 	}
 	err := s.portal.CitizenAccounts().RequestPasswordReset(r.Context(), kit.BillerID(r), f.Values["email"])
@@ -125,15 +124,6 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/mot-de-passe-oublie", flashReset)
-}
-
-// limitMail counts a request that may send a mail: per IP and per
-// address, known or not, so the limit tells nothing about who exists.
-func (s *Server) limitMail(r *http.Request, email string) error {
-	if err := s.limits.AllowAuth(r); err != nil {
-		return err
-	}
-	return s.limits.AllowMail(r, email)
 }
 
 // passwordPage is "Saisissez votre nouveau mot de passe".
@@ -154,23 +144,16 @@ type deadLinkPage struct {
 	EmailChange bool
 }
 
-// linkError reports whether err says a link is dead (expired, used,
-// revoked or unknown).
-func linkError(err error) bool {
-	return errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenUsed) ||
-		errors.Is(err, domain.ErrTokenRevoked) || errors.Is(err, domain.ErrTokenUnknown)
-}
-
-func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error, emailChange bool) error {
+func (s *Portal) deadLink(w http.ResponseWriter, r *http.Request, err error, emailChange bool) error {
 	p := &deadLinkPage{Base: kit.Base{Title: "Lien non valable"}, Message: domain.ErrorMessage(err), EmailChange: emailChange}
 	return s.render(w, r, kit.Status(err), pageDeadLink, p)
 }
 
-func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) showSetPassword(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	secret := r.URL.Query().Get("lien")
 	info, err := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), kit.BillerID(r), secret)
-	if linkError(err) {
+	if kit.DeadLink(err) {
 		return s.deadLink(w, r, err, false)
 	}
 	if err != nil {
@@ -186,7 +169,7 @@ func newPasswordPage(info ports.LinkInfo, secret string, f *kit.Form) *passwordP
 
 // setPassword is "Enregistrer": the link is used once and the account is
 // active; the citizen then logs in.
-func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) setPassword(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	if err := s.limits.AllowAuth(r); err != nil {
 		return err
@@ -195,12 +178,12 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	f := kit.NewForm(r, "", "password", "confirm")
 	err := s.portal.CitizenAccounts().SetPassword(r.Context(), kit.BillerID(r), secret, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	switch {
-	case linkError(err):
+	case kit.DeadLink(err):
 		return s.deadLink(w, r, err, false)
 	case kit.FieldError(err):
 		f.Set(err)
 		info, lerr := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), kit.BillerID(r), secret)
-		if linkError(lerr) {
+		if kit.DeadLink(lerr) {
 			return s.deadLink(w, r, lerr, false)
 		}
 		if lerr != nil {
@@ -220,7 +203,7 @@ type homePage struct {
 	Dashboard ports.Dashboard
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) home(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	d, err := s.portal.Citizens().Dashboard(r.Context(), u.citizen, u.session)
 	if err != nil {
@@ -231,7 +214,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 
 // closeNotice is "Fermer" on the important notice: closed for the rest of
 // the session.
-func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) closeNotice(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	if err := s.portal.Citizens().CloseNotice(r.Context(), u.session); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package http
+package citizen_test
 
 import (
 	"context"
@@ -16,28 +16,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/adapters/http/webtest"
-	"github.com/portail-factures/portail/adapters/memory"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 	"github.com/portail-factures/portail/ports/portstest"
 )
 
-// parallel sends n requests at once (webtest.Parallel).
-var parallel = webtest.Parallel
-
-// limitBackends are the two ways the HTTP adapter counts: token buckets
-// in memory (the demo) and a ports.Throttle (PostgreSQL in production;
-// its memory twin here, cmd/portal runs the same test on PostgreSQL).
-var limitBackends = map[string]func(*Config){
-	"memory buckets": func(*Config) {},
-	"ports.Throttle": func(c *Config) { c.Throttle = memory.NewThrottle() },
-}
-
 // loginForm is a login POST with b's form token, from the address ip.
-func loginForm(t *testing.T, b *browser, path, email, password, ip string) *http.Request {
+func loginForm(t *testing.T, b *webtest.Browser, path, email, password, ip string) *http.Request {
 	form := url.Values{"email": {email}, "password": {password}, "jeton": {b.Token()}}
 	r, err := http.NewRequest(http.MethodPost, b.E.TS.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
@@ -54,20 +44,20 @@ func loginForm(t *testing.T, b *browser, path, email, password, ip string) *http
 // are refused before any check (429, « Trop de demandes »). Citizens and
 // staff alike.
 func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
-	for name, backend := range limitBackends {
+	for name, backend := range full.LimitBackends {
 		for _, who := range []struct{ name, page, email string }{
 			{"citizen", "/connexion", demo.Email},
 			{"staff", "/gestion/connexion", demo.StaffEmail},
 		} {
 			for _, addresses := range []int{1, 100} {
 				t.Run(fmt.Sprintf("%s/%s/%d addresses", name, who.name, addresses), func(t *testing.T) {
-					e := newEnv(t, backend, func(c *Config) {
+					e := full.New(t, backend, func(c *web.Config) {
 						c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
 						c.Limits.AuthPerIP = ports.Rate{Events: 1000, Per: time.Minute}
 					})
 					b := e.Browser()
 					b.Get(who.page)
-					counts, bodies, headers := parallel(t, b.C, 100, func(i int) *http.Request {
+					counts, bodies, headers := webtest.Parallel(t, b.C, 100, func(i int) *http.Request {
 						return loginForm(t, b, who.page, who.email, "faux", fmt.Sprintf("192.0.2.%d", i%addresses+1))
 					})
 					t.Logf("checked %d, refused %d", counts[http.StatusUnauthorized], counts[http.StatusTooManyRequests])
@@ -85,9 +75,9 @@ func TestConcurrentWrongPasswordsAreCheckedAtMostTheLimit(t *testing.T) {
 // check is given back when the password was right, so logging in often
 // never locks anyone out.
 func TestASuccessfulLoginIsNotAFailure(t *testing.T) {
-	for name, backend := range limitBackends {
+	for name, backend := range full.LimitBackends {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, backend, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * time.Minute} })
+			e := full.New(t, backend, func(c *web.Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: 15 * time.Minute} })
 			for range 5 {
 				e.Browser().Login(demo.Email, demo.Password, false)
 				e.Browser().StaffLogin(demo.StaffEmail, demo.StaffPassword)
@@ -135,27 +125,27 @@ func (g *gatedGateway) Status(ctx context.Context, p domain.Payment) (domain.Rep
 // and the ones handled share the status queries to PayFiP. Another
 // address is not troubled; the return page counts with the notification.
 func TestNotificationsAreLimitedPerAddress(t *testing.T) {
-	for name, backend := range limitBackends {
+	for name, backend := range full.LimitBackends {
 		t.Run(name, func(t *testing.T) { testNotificationsLimit(t, backend, name == "memory buckets") })
 	}
 }
 
-func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
-	var cfg Config
-	e := newEnv(t, backend, func(c *Config) {
+func testNotificationsLimit(t *testing.T, backend func(*web.Config), buckets bool) {
+	var cfg web.Config
+	e := full.New(t, backend, func(c *web.Config) {
 		c.ClientIP = kit.ClientIPFromHeader("X-Real-IP")
 		cfg = *c
 	})
-	started(t, e)
+	e.StartPaying()
 	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 	limit := ports.DefaultRateLimits.PaymentCallbacks.Events
 	gw := &gatedGateway{FakeGateway: e.Gateway, want: limit, open: make(chan struct{})}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: gw, Clock: e.Clock, Random: portstest.NewSeqRandom(5),
-	}, ports.Config{PublicURL: publicURL, Argon2: fastArgon2, MailInline: true})
+	}, ports.Config{PublicURL: webtest.PublicURL, Argon2: webtest.FastArgon2, MailInline: true})
 	require.NoError(t, err)
 	cfg.Portal = p
-	srv, err := New(cfg)
+	srv, err := web.New(cfg)
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -167,7 +157,7 @@ func testNotificationsLimit(t *testing.T, backend func(*Config), buckets bool) {
 		r.Header.Set("X-Real-IP", ip)
 		return r
 	}
-	counts, bodies, headers := parallel(t, http.DefaultClient, 100, func(int) *http.Request { return notification("192.0.2.7") })
+	counts, bodies, headers := webtest.Parallel(t, http.DefaultClient, 100, func(int) *http.Request { return notification("192.0.2.7") })
 	t.Logf("accepted %d, refused %d, status queries %d", counts[http.StatusOK], counts[http.StatusTooManyRequests], gw.statuses.Load())
 	assert.Equal(t, map[int]int{http.StatusOK: limit, http.StatusTooManyRequests: 100 - limit}, counts)
 	assert.Contains(t, bodies[http.StatusTooManyRequests], "Trop de demandes")

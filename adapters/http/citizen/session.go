@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"net/http"
@@ -13,13 +13,13 @@ import (
 const sessionCookie = "portail-session"
 
 // sessionSecret returns the session cookie's value, or "".
-func (s *Server) sessionSecret(r *http.Request) string {
+func (s *Portal) sessionSecret(r *http.Request) string {
 	return s.site.CookieValue(r, sessionCookie)
 }
 
 // authenticate returns the logged-in citizen of r, or an Unauthenticated
 // error.
-func (s *Server) authenticate(r *http.Request) (*user, error) {
+func (s *Portal) authenticate(r *http.Request) (*user, error) {
 	secret := s.sessionSecret(r)
 	if secret == "" {
 		return nil, kit.ErrNoLogin
@@ -40,7 +40,7 @@ func (s *Server) authenticate(r *http.Request) (*user, error) {
 // coming back from the DGFiP's site (a top-level GET) is still known.
 // "Se souvenir de moi" makes it persistent until the session expires;
 // otherwise it lasts as long as the browser.
-func (s *Server) setSessionCookie(w http.ResponseWriter, secret string, sess ports.Session) {
+func (s *Portal) setSessionCookie(w http.ResponseWriter, secret string, sess ports.Session) {
 	c := &http.Cookie{Name: sessionCookie, Value: secret, SameSite: http.SameSiteLaxMode}
 	if sess.Persistent {
 		c.Expires = sess.ExpiresAt.UTC()
@@ -52,6 +52,6 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, secret string, sess por
 	s.site.SetCookie(w, c)
 }
 
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+func (s *Portal) clearSessionCookie(w http.ResponseWriter) {
 	s.site.ClearCookie(w, sessionCookie, http.SameSiteLaxMode)
 }

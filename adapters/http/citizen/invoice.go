@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"errors"
@@ -47,7 +47,7 @@ func tabURL(tab domain.Tab, page int) string {
 	return "/factures?" + q.Encode()
 }
 
-func (s *Server) invoices(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) invoices(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	q := r.URL.Query()
 	tab := domain.TabUnpaid
@@ -110,7 +110,7 @@ func invoiceID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (s *Server) invoice(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) invoice(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
@@ -139,7 +139,7 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request) error {
 
 // invoicePDF serves the invoice's document as a download: another
 // payer's invoice is not found, one without a stored PDF says so.
-func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) invoicePDF(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
@@ -163,7 +163,7 @@ func fileSize(n int) string {
 }
 
 // declarePaid is "Marquer la facture comme réglée".
-func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) declarePaid(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {
@@ -176,7 +176,7 @@ func (s *Server) declarePaid(w http.ResponseWriter, r *http.Request) error {
 }
 
 // undoDeclarePaid is "Marquer la facture comme non réglée".
-func (s *Server) undoDeclarePaid(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) undoDeclarePaid(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	id, err := invoiceID(r)
 	if err != nil {

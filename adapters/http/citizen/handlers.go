@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // handle adapts a handler that returns an error: the error becomes a page
 // through the kit's pipeline, once, here.
-func (s *Server) handle(h kit.HandlerFunc) http.Handler {
+func (s *Portal) handle(h kit.HandlerFunc) http.Handler {
 	return s.site.Handle(h, citizenErrors{s})
 }
 
@@ -42,7 +42,7 @@ func userFrom(r *http.Request) *user {
 // Without a valid session the request goes to the login page
 // (citizenErrors does it); every POST must carry the session's form token
 // (kit.Site.Private).
-func (s *Server) private(h kit.HandlerFunc) http.Handler {
+func (s *Portal) private(h kit.HandlerFunc) http.Handler {
 	return s.site.Private(func(r *http.Request) (kit.Visitor, error) {
 		u, err := s.authenticate(r)
 		if err != nil {
@@ -52,9 +52,9 @@ func (s *Server) private(h kit.HandlerFunc) http.Handler {
 	}, citizenErrors{s}, kit.ParseForm, h)
 }
 
-// public serves a page anyone may see; when the visitor is logged in the
-// page shows the menu.
-func (s *Server) public(h kit.HandlerFunc) http.Handler {
+// Public serves a page anyone may see; when the visitor is logged in the
+// page shows the menu (the portal's 404 is one, in adapters/http).
+func (s *Portal) Public(h kit.HandlerFunc) http.Handler {
 	inner := s.handle(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, err := s.authenticate(r); err == nil {
@@ -66,6 +66,6 @@ func (s *Server) public(h kit.HandlerFunc) http.Handler {
 
 // anonymous serves a form filled before login: a POST must carry the
 // double-submit token.
-func (s *Server) anonymous(h kit.HandlerFunc) http.Handler {
+func (s *Portal) anonymous(h kit.HandlerFunc) http.Handler {
 	return s.site.Anonymous(h, citizenErrors{s})
 }

@@ -1,4 +1,4 @@
-package http
+package citizen_test
 
 import (
 	"fmt"
@@ -11,13 +11,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestFailedLoginsArePerAddress(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 3, Per: 15 * time.Minute} })
+	e := full.New(t, func(c *web.Config) { c.Limits.LoginFailures = ports.Rate{Events: 3, Per: 15 * time.Minute} })
 	b := e.Browser()
 	b.Get("/connexion")
 	for range 3 {
@@ -25,7 +28,7 @@ func TestFailedLoginsArePerAddress(t *testing.T) {
 	}
 	p := b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
 	assert.Equal(t, http.StatusTooManyRequests, p.Status, "even the right password waits")
-	contains(t, p, "Trop de demandes", "veuillez patienter 5 minutes")
+	webtest.Contains(t, p, "Trop de demandes", "veuillez patienter 5 minutes")
 	assert.Equal(t, "301", p.Header.Get("Retry-After"))
 
 	// Another address from the same connection is not troubled.
@@ -38,7 +41,7 @@ func TestFailedLoginsArePerAddress(t *testing.T) {
 }
 
 func TestAuthRequestsArePerIP(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.AuthPerIP = ports.Rate{Events: 2, Per: time.Minute} })
+	e := full.New(t, func(c *web.Config) { c.Limits.AuthPerIP = ports.Rate{Events: 2, Per: time.Minute} })
 	b := e.Browser()
 	b.Get("/mot-de-passe-oublie")
 	for i := range 2 {
@@ -47,11 +50,11 @@ func TestAuthRequestsArePerIP(t *testing.T) {
 	}
 	p := b.Post("/mot-de-passe-oublie", url.Values{"email": {"x9@demo.fr"}})
 	assert.Equal(t, http.StatusTooManyRequests, p.Status)
-	contains(t, p, "Trop de demandes ont été faites en peu de temps")
+	webtest.Contains(t, p, "Trop de demandes ont été faites en peu de temps")
 }
 
 func TestMailsArePerAddress(t *testing.T) {
-	e := newEnv(t)
+	e := full.New(t)
 	b := e.Browser()
 	b.Get("/activation")
 	for range 5 {
@@ -64,17 +67,17 @@ func TestMailsArePerAddress(t *testing.T) {
 }
 
 func TestContactIsLimitedPerAccount(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.ContactPerAccount = ports.Rate{Events: 1, Per: time.Hour} })
+	e := full.New(t, func(c *web.Config) { c.Limits.ContactPerAccount = ports.Rate{Events: 1, Per: time.Hour} })
 	b := e.Browser().LoginDemo()
 	b.Get("/contact")
 	assert.Equal(t, http.StatusSeeOther, b.Post("/contact", url.Values{"subject": {"Un"}, "body": {"Un"}}).Status)
 	p := b.Post("/contact", url.Values{"subject": {"Deux"}, "body": {"Deux"}})
 	assert.Equal(t, http.StatusTooManyRequests, p.Status)
-	contains(t, p, "Trop de demandes")
+	webtest.Contains(t, p, "Trop de demandes")
 }
 
 func TestWrongCurrentPasswordsAreCounted(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
+	e := full.New(t, func(c *web.Config) { c.Limits.LoginFailures = ports.Rate{Events: 2, Per: time.Hour} })
 	b := e.Browser().LoginDemo()
 	b.Get("/mes-informations")
 	form := url.Values{"current_password": {"faux"}, "password": {"encore-meilleur"}, "confirm": {"encore-meilleur"}}
@@ -98,13 +101,13 @@ func TestDefaultLimitsSpareAFamily(t *testing.T) {
 // a load balancer count failed logins together when they share a
 // throttle store (PostgreSQL in production).
 func TestInstancesSharingAThrottleShareTheLimit(t *testing.T) {
-	var cfg Config
-	e := newEnv(t, func(c *Config) {
+	var cfg web.Config
+	e := full.New(t, func(c *web.Config) {
 		c.Throttle = memory.NewThrottle()
 		c.Limits.LoginFailures = ports.Rate{Events: 3, Per: 15 * time.Minute}
 		cfg = *c
 	})
-	other, err := New(cfg)
+	other, err := web.New(cfg)
 	require.NoError(t, err)
 	second := *e
 	second.TS = httptest.NewServer(other)
@@ -113,10 +116,10 @@ func TestInstancesSharingAThrottleShareTheLimit(t *testing.T) {
 	first, next := e.Browser(), second.Browser()
 	first.Get("/connexion")
 	next.Get("/connexion")
-	for _, b := range []*browser{first, next, first} {
+	for _, b := range []*webtest.Browser{first, next, first} {
 		assert.Equal(t, http.StatusUnauthorized, b.Post("/connexion", url.Values{"email": {demo.Email}, "password": {"faux"}}).Status)
 	}
 	p := next.Post("/connexion", url.Values{"email": {demo.Email}, "password": {demo.Password}})
 	assert.Equal(t, http.StatusTooManyRequests, p.Status, "the other instance knows of the three failures")
-	contains(t, p, "Trop de demandes")
+	webtest.Contains(t, p, "Trop de demandes")
 }

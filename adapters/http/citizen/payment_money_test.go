@@ -1,7 +1,6 @@
-package http
+package citizen_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -10,14 +9,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/adapters/http/webtest"
+	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
 func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
-	e := newEnv(t)
-	owner := started(t, e)
+	e := full.New(t)
+	owner := e.StartPaying()
 	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 
 	// PayFiP posts the payer's browser to urlcl with the result form.
@@ -26,11 +27,11 @@ func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
 		"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document", "Sec-Fetch-Site", "cross-site")
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	assert.Equal(t, ports.PathPaymentReturn+"?idop=op-1", p.Location())
-	assert.Equal(t, domain.InvoicePaid, e.InvoiceState(water), "the result is recorded before the redirect")
+	assert.Equal(t, domain.InvoicePaid, e.InvoiceState(webtest.Water), "the result is recorded before the redirect")
 
 	page := owner.Get(p.Location())
 	require.Equal(t, http.StatusOK, page.Status)
-	contains(t, page, "Paiement accepté", water)
+	webtest.Contains(t, page, "Paiement accepté", webtest.Water)
 
 	for name, headers := range map[string][]string{
 		"Accept only":         {"Accept", "text/html"},
@@ -49,78 +50,52 @@ func TestABrowserPostedToUrlclGoesToTheReturnPage(t *testing.T) {
 
 func TestReturnPageSaysWhatHappened(t *testing.T) {
 	t.Run("a test payment took no money", func(t *testing.T) {
-		e := newEnv(t)
+		e := full.New(t)
 		e.SetBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
-		owner := started(t, e)
+		owner := e.StartPaying()
 		e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 		p := owner.Get(ports.PathPaymentReturn + "?idop=op-1")
 		require.Equal(t, http.StatusOK, p.Status)
-		contains(t, p, "Paiement de test", "aucune somme n'a été prélevée", "la facture reste à payer")
-		notContains(t, p, "Paiement accepté")
-		assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(water))
+		webtest.Contains(t, p, "Paiement de test", "aucune somme n'a été prélevée", "la facture reste à payer")
+		webtest.NotContains(t, p, "Paiement accepté")
+		assert.Equal(t, domain.InvoiceUnpaid, e.InvoiceState(webtest.Water))
 		for _, m := range e.Mails.Mails() {
 			assert.NotContains(t, m.Subject, "paiement", "no receipt")
 		}
 	})
 	t.Run("an unconfirmed payment awaits the service", func(t *testing.T) {
-		e := newEnv(t)
-		owner := started(t, e)
+		e := full.New(t)
+		owner := e.StartPaying()
 		r := e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
 		r.Confirmed = false
 		e.Gateway.SetReport("op-1", r)
 		p := owner.Get(ports.PathPaymentReturn + "?idop=op-1")
 		require.Equal(t, http.StatusOK, p.Status)
-		contains(t, p, "Paiement reçu, en attente de confirmation par le service")
-		notContains(t, p, "Paiement accepté", "Réglée")
-		detail := owner.Get("/factures/" + idOf(water).String())
-		contains(t, detail, "Paiement reçu, en attente de confirmation par le service")
-		notContains(t, detail, ">Réglée<", `href="/paiement?facture=`)
+		webtest.Contains(t, p, "Paiement reçu, en attente de confirmation par le service")
+		webtest.NotContains(t, p, "Paiement accepté", "Réglée")
+		detail := owner.Get("/factures/" + webtest.IDOf(webtest.Water).String())
+		webtest.Contains(t, detail, "Paiement reçu, en attente de confirmation par le service")
+		webtest.NotContains(t, detail, ">Réglée<", `href="/paiement?facture=`)
 
 		staff := e.Browser()
 		staff.StaffLogin(demo.StaffEmail, demo.StaffPassword)
-		contains(t, staff.Get("/gestion/factures/"+idOf(water).String()), "paiement à confirmer")
+		webtest.Contains(t, staff.Get("/gestion/factures/"+webtest.IDOf(webtest.Water).String()), "paiement à confirmer")
 	})
 	t.Run("an abandoned attempt says when the invoice can be paid again", func(t *testing.T) {
-		e := newEnv(t)
-		owner := started(t, e)
+		e := full.New(t)
+		owner := e.StartPaying()
 		e.Gateway.SetOutcome("op-1", domain.OutcomeAbandoned)
 		e.Clock.Advance(domain.OperationWindow)
 		p := owner.Get(ports.PathPaymentReturn + "?idop=op-1")
 		require.Equal(t, http.StatusOK, p.Status)
-		contains(t, p, "Paiement abandonné", "aucune somme n'a été prélevée", "restent réservées jusqu'au",
-			domain.FrenchDateTime(start.Add(domain.DefaultLockDuration)))
+		webtest.Contains(t, p, "Paiement abandonné", "aucune somme n'a été prélevée", "restent réservées jusqu'au",
+			domain.FrenchDateTime(webtest.Start.Add(domain.DefaultLockDuration)))
 
 		e.Clock.Advance(2 * time.Hour)
 		p = owner.Get(ports.PathPaymentReturn + "?idop=op-1")
-		contains(t, p, "Vous pouvez recommencer depuis « Mes factures »")
-		notContains(t, p, "restent réservées")
+		webtest.Contains(t, p, "Vous pouvez recommencer depuis « Mes factures »")
+		webtest.NotContains(t, p, "restent réservées")
 	})
-}
-
-func TestTheBackOfficeListsTestPayments(t *testing.T) {
-	e := newEnv(t)
-	e.SetBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
-	started(t, e)
-	e.Gateway.SetOutcome("op-1", domain.OutcomePaid)
-	e.Browser().PostRaw(ports.PathPaymentNotify, url.Values{"idop": {"op-1"}})
-	pay, err := e.Store.PaymentByOperation(context.Background(), "op-1")
-	require.NoError(t, err)
-	require.Equal(t, domain.PaymentTest, pay.State)
-
-	staff := e.Browser()
-	staff.StaffLogin(demo.StaffEmail, demo.StaffPassword)
-	list := staff.Get("/gestion/paiements?etat=test")
-	require.Equal(t, http.StatusOK, list.Status, list.Body)
-	contains(t, list, `<option value="test" selected>Paiement de test</option>`, pay.Refdet)
-	notContains(t, staff.Get("/gestion/paiements?etat=paid"), pay.Refdet)
-
-	detail := staff.Get("/gestion/paiements/" + pay.ID.String())
-	require.Equal(t, http.StatusOK, detail.Status)
-	contains(t, detail, "Environnement PayFiP (saisie)", "paiement de test, aucune somme encaissée", "paiement de test, aucune somme reçue")
-
-	csv := staff.Get("/gestion/paiements/export.csv?etat=test")
-	require.Equal(t, http.StatusOK, csv.Status)
-	contains(t, csv, ";saisie;saisie_retour;test\r\n", ";T;T;oui\r\n")
 }
 
 // While the biller is in PayFiP's test environment, the citizen reads,
@@ -128,20 +103,20 @@ func TestTheBackOfficeListsTestPayments(t *testing.T) {
 // invoice will stay to pay (docs/payfip.md §3.12).
 func TestSummarySaysTheServiceIsInTest(t *testing.T) {
 	const notice = "Le service de paiement est en mode test : aucune somme ne sera prélevée et la facture restera à payer."
-	e := newEnv(t)
+	e := full.New(t)
 	b := e.Browser().LoginDemo()
-	path := "/paiement/recapitulatif?" + ids(water).Encode()
+	path := "/paiement/recapitulatif?" + webtest.Selection(webtest.Water).Encode()
 	p := b.Get(path)
 	require.Equal(t, http.StatusOK, p.Status)
-	notContains(t, p, notice)
+	webtest.NotContains(t, p, notice)
 
 	for _, s := range []domain.Saisie{domain.SaisieActivation, domain.SaisieProduction} {
 		e.SetBiller(func(b *domain.Biller) { b.Saisie = s })
-		notContains(t, b.Get(path), notice)
+		webtest.NotContains(t, b.Get(path), notice)
 	}
 	e.SetBiller(func(b *domain.Biller) { b.Saisie = domain.SaisieTest })
 	p = b.Get(path)
 	require.Equal(t, http.StatusOK, p.Status)
-	contains(t, p, notice, "Payer la facture sur le portail PayFiP")
+	webtest.Contains(t, p, notice, "Payer la facture sur le portail PayFiP")
 	assert.Regexp(t, `<div class="alerte" role="status">\s*<p><strong>Le service de paiement est en mode test`, p.Body, "said in words, announced")
 }

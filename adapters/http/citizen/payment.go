@@ -1,4 +1,4 @@
-package http
+package citizen
 
 import (
 	"net/http"
@@ -59,7 +59,7 @@ type selectionPage struct {
 	Refused []ports.RefusedInvoice
 }
 
-func (s *Server) selection(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) selection(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	ids, err := parseIDs(r.URL.Query()["facture"])
 	if err != nil {
@@ -101,7 +101,7 @@ func newSelectionPage(sel ports.Selection, ids []uuid.UUID, f *kit.Form) *select
 // selectionError shows the selection again with why the payment cannot
 // go on (nothing selected, a payment in progress, suspension…); other
 // errors get the error page.
-func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, u *user, ids []uuid.UUID, err error) error {
+func (s *Portal) selectionError(w http.ResponseWriter, r *http.Request, u *user, ids []uuid.UUID, err error) error {
 	switch domain.ErrorCode(err) {
 	case domain.Invalid, domain.Conflict, domain.Unavailable:
 	default:
@@ -149,7 +149,7 @@ func durationWords(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) summary(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	ids, err := parseIDs(r.URL.Query()["facture"])
 	if err != nil {
@@ -175,7 +175,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 // startPayment is "Payer la facture sur le portail PayFiP": the attempt
 // is stored, its invoices locked, and the browser goes to the DGFiP's
 // page in the same window (303).
-func (s *Server) startPayment(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) startPayment(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
 	ids, err := parseIDs(r.PostForm["facture"])
 	if err != nil {
@@ -206,7 +206,7 @@ func (e *badRedirect) Error() string {
 // the payer's browser there (docs/payfip.md §2.3, §4.1.7): a request
 // from a browser gets, once the result is recorded, a 303 to the return
 // page, which shows the attempt.
-func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
+func (s *Portal) notify(w http.ResponseWriter, r *http.Request) {
 	if err := kit.ParseForm(w, r); err != nil {
 		if fromBrowser(r) {
 			s.backToReturnPage(w, r)
@@ -252,7 +252,7 @@ func fromBrowser(r *http.Request) bool {
 // backToReturnPage sends a browser that landed on the notification path
 // to the return page, naming the attempt as the request did (refdet in
 // the URL mode, idop in the web service), whatever the parameters' case.
-func (s *Server) backToReturnPage(w http.ResponseWriter, r *http.Request) {
+func (s *Portal) backToReturnPage(w http.ResponseWriter, r *http.Request) {
 	q := url.Values{}
 	for key, values := range r.Form {
 		for _, name := range []string{"refdet", "idop"} {
@@ -278,7 +278,7 @@ type returnPage struct {
 	Sentence string
 }
 
-func (s *Server) paymentReturn(w http.ResponseWriter, r *http.Request) error {
+func (s *Portal) paymentReturn(w http.ResponseWriter, r *http.Request) error {
 	// Query and body merged: the DGFiP sends back with a GET or a POST.
 	if err := kit.ParseForm(w, r); err != nil {
 		return err
