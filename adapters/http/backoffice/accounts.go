@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -53,21 +51,13 @@ type staffPayerPage struct {
 	CanResend bool
 }
 
-func staffPathID(r *http.Request) (uuid.UUID, error) {
-	id, err := uuid.Parse(r.PathValue("id"))
-	if err != nil {
-		return uuid.Nil, kit.ErrNotFound
-	}
-	return id, nil
-}
-
 func (s *BackOffice) showPayer(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
 	return s.renderPayer(w, r, u, http.StatusOK, nil)
 }
 
 func (s *BackOffice) renderPayer(w http.ResponseWriter, r *http.Request, u *staffUser, st int, problem error) error {
-	id, err := staffPathID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -85,7 +75,7 @@ func (s *BackOffice) renderPayer(w http.ResponseWriter, r *http.Request, u *staf
 
 func (s *BackOffice) resendActivation(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := staffPathID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}

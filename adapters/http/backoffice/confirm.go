@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 )
@@ -43,9 +41,9 @@ type staffConfirmPage struct {
 // askRejectPayment is the confirmation of « Rejeter : paiement non reçu ».
 func (s *BackOffice) askRejectPayment(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
@@ -99,9 +97,9 @@ func (s *BackOffice) askRejectPayment(w http.ResponseWriter, r *http.Request) er
 // reçu » on an invoice its payer declared paid.
 func (s *BackOffice) askRejectDeclared(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {

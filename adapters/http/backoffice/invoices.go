@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -87,9 +85,9 @@ type staffInvoicePage struct {
 
 func (s *BackOffice) staffInvoice(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {
@@ -108,9 +106,9 @@ func (s *BackOffice) renderStaffInvoice(w http.ResponseWriter, r *http.Request, 
 // portal: paid at the counter (on a date), sent to treasury, cancelled.
 func (s *BackOffice) setStaffInvoiceState(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	d, err := s.portal.BackOffice().StaffInvoice(r.Context(), u.actor, id)
 	if err != nil {

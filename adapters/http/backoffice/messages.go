@@ -56,7 +56,7 @@ type staffMessagePage struct {
 
 func (s *BackOffice) showMessage(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := staffPathID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *BackOffice) showMessage(w http.ResponseWriter, r *http.Request) error {
 // "Remettre à traiter" (etat=new).
 func (s *BackOffice) setMessageState(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := staffPathID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}

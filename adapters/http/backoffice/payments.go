@@ -180,9 +180,9 @@ type staffPaymentPage struct {
 
 func (s *BackOffice) staffPayment(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	d, err := s.portal.BackOfficePayments().PaymentDetail(r.Context(), u.actor, id)
 	if err != nil {
@@ -230,9 +230,9 @@ func (s *BackOffice) staffRejectPayment(w http.ResponseWriter, r *http.Request) 
 // form came from (the list awaiting confirmation, or the detail).
 func (s *BackOffice) reviewPayment(w http.ResponseWriter, r *http.Request, u *staffUser,
 	decide func(ctx context.Context, a ports.Actor, id uuid.UUID) error, flash string) error {
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	if err := decide(r.Context(), u.actor, id); err != nil {
 		return err

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -44,9 +42,9 @@ func (s *BackOffice) staffDeclared(w http.ResponseWriter, r *http.Request) error
 
 func (s *BackOffice) staffConfirmDeclared(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	if err := s.portal.BackOfficePayments().ConfirmDeclared(r.Context(), u.actor, id); err != nil {
 		return err
@@ -59,9 +57,9 @@ func (s *BackOffice) staffRejectDeclared(w http.ResponseWriter, r *http.Request)
 	if !confirmed(r) {
 		return s.askRejectDeclared(w, r)
 	}
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	if err := s.portal.BackOfficePayments().RejectDeclared(r.Context(), u.actor, id); err != nil {
 		return err

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -117,9 +115,9 @@ func (s *BackOffice) staffExportRefunds(w http.ResponseWriter, r *http.Request) 
 
 func (s *BackOffice) staffMarkRefunded(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := uuid.Parse(r.PathValue("id"))
+	id, err := kit.PathID(r)
 	if err != nil {
-		return kit.ErrNotFound
+		return err
 	}
 	if _, err := s.portal.BackOfficePayments().MarkRefunded(r.Context(), u.actor, id); err != nil {
 		return err

@@ -108,7 +108,7 @@ var (
 func (s *BackOffice) confirmStaffAction(a staffAction) kit.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		u := staffFrom(r)
-		id, err := staffPathID(r)
+		id, err := kit.PathID(r)
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func (s *BackOffice) confirmStaffAction(a staffAction) kit.HandlerFunc {
 
 func (s *BackOffice) disableStaffMember(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := staffPathID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *BackOffice) disableStaffMember(w http.ResponseWriter, r *http.Request) 
 
 func (s *BackOffice) resetStaffMember(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := staffPathID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}

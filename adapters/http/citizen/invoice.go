@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -101,18 +99,9 @@ type invoicePage struct {
 	PDF string
 }
 
-// invoiceID reads {id}; a malformed id is a page that does not exist.
-func invoiceID(r *http.Request) (uuid.UUID, error) {
-	id, err := uuid.Parse(r.PathValue("id"))
-	if err != nil {
-		return uuid.Nil, kit.ErrNotFound
-	}
-	return id, nil
-}
-
 func (s *Portal) invoice(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
-	id, err := invoiceID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -141,7 +130,7 @@ func (s *Portal) invoice(w http.ResponseWriter, r *http.Request) error {
 // payer's invoice is not found, one without a stored PDF says so.
 func (s *Portal) invoicePDF(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
-	id, err := invoiceID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -165,7 +154,7 @@ func fileSize(n int) string {
 // declarePaid is "Marquer la facture comme réglée".
 func (s *Portal) declarePaid(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
-	id, err := invoiceID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -178,7 +167,7 @@ func (s *Portal) declarePaid(w http.ResponseWriter, r *http.Request) error {
 // undoDeclarePaid is "Marquer la facture comme non réglée".
 func (s *Portal) undoDeclarePaid(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
-	id, err := invoiceID(r)
+	id, err := kit.PathID(r)
 	if err != nil {
 		return err
 	}

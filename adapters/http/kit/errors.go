@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/portail-factures/portail/domain"
 )
 
@@ -53,6 +55,16 @@ func Status(err error) int {
 		return st
 	}
 	return http.StatusInternalServerError
+}
+
+// PathID is the route's {id}; one that is not a UUID names nothing, so
+// it is ErrNotFound (the page « introuvable »), never a 400.
+func PathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, ErrNotFound
+	}
+	return id, nil
 }
 
 // The web kit's own errors, with French messages.
