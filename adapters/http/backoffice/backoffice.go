@@ -210,14 +210,8 @@ func (e staffErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _ e
 	kit.ToLogin(w, r, "/gestion/connexion", "/gestion/", expired, "ok", flashStaffExpired)
 }
 
-type staffErrorPage struct {
-	kit.Base
-	Status  int
-	Message string
-}
-
 func (e staffErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
-	p := &staffErrorPage{Base: kit.Base{Title: kit.Title(f.Status), Menu: "-"}, Status: f.Status, Message: f.Message}
+	p := &kit.ErrorPage{Base: kit.Base{Title: kit.Title(f.Status), Menu: "-"}, Status: f.Status, Message: f.Message}
 	e.s.site.RenderError(w, r, f, "back-office ", func() error {
 		return e.s.renderStaff(w, r, e.u, f.Status, pageStaffError, p)
 	})

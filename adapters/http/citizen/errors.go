@@ -37,16 +37,9 @@ func (e citizenErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _
 	kit.ToLogin(w, r, "/connexion", "/", expired, "message", flashSessionExpired)
 }
 
-// errorPage is the French page of every error.
-type errorPage struct {
-	kit.Base
-	Status  int
-	Message string
-}
-
 // RenderError writes the error page; if even that fails, plain text.
 func (e citizenErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
-	p := &errorPage{Base: kit.Base{Title: kit.Title(f.Status)}, Status: f.Status, Message: f.Message}
+	p := &kit.ErrorPage{Base: kit.Base{Title: kit.Title(f.Status)}, Status: f.Status, Message: f.Message}
 	e.s.site.RenderError(w, r, f, "", func() error { return e.s.render(w, r, f.Status, pageError, p) })
 }
 

@@ -62,7 +62,7 @@ func samples() map[string]kit.Page {
 		pageHelp:         &textPage{},
 		pageLegal:        &textPage{},
 		pageA11y:         &textPage{},
-		pageError:        &errorPage{Status: 404, Message: "Absente"},
+		pageError:        &kit.ErrorPage{Status: 404, Message: "Absente"},
 	}
 }
 

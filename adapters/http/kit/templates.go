@@ -137,6 +137,14 @@ func (p *Pages) Render(w http.ResponseWriter, st int, name string, data any) err
 	return nil
 }
 
+// ErrorPage is the page struct of every audience's French error page:
+// its status and the message safe to show.
+type ErrorPage struct {
+	Base
+	Status  int
+	Message string
+}
+
 // RenderError writes an error page with render; if even that fails,
 // plain text, and an error log prefixed with audience.
 func (s *Site) RenderError(w http.ResponseWriter, r *http.Request, f Failure, audience string, render func() error) {
