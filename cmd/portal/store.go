@@ -45,7 +45,7 @@ func (m *Main) openStore(ctx context.Context) (openedStore, error) {
 		return openedStore{}, err
 	}
 	id := m.Config.Biller.ID
-	if id != uuid.Nil {
+	if id != uuid.Nil && !m.Config.Demo { // demo mode writes the demo biller next
 		if err := m.checkDefaultBiller(ctx, db, id); err != nil {
 			return openedStore{}, err
 		}

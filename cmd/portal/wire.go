@@ -58,12 +58,17 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	m.portal = portal
 
 	if opened.Demo {
-		// The in-memory store starts with the manual's demo data.
+		// The store starts with the manual's demo data (in memory, or
+		// written into the database with demo=true).
 		hasher := ports.PasswordHasher{Params: ports.DefaultArgon2, Random: ports.SystemRandom}
 		if _, err := demo.Seed(ctx, store, hasher, clock.Now()); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
-		m.Logger.Info("demo mode: in-memory store with demo data",
+		where := "in-memory store"
+		if m.Config.Database.URL != "" {
+			where = "database"
+		}
+		m.Logger.Info("demo mode: demo data in the "+where,
 			"login", demo.Email, "password", demo.Password, "not_activated", demo.NewcomerEmail,
 			"back_office", "/gestion/", "staff", demo.StaffEmail, "staff_password", demo.StaffPassword,
 			"reader", demo.ReaderEmail, "reader_password", demo.ReaderPassword,
