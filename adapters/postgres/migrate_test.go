@@ -129,3 +129,71 @@ func TestReadyChecksTheDatabaseAndItsMigrations(t *testing.T) {
 	require.Error(t, err, "a closed pool is not ready")
 	assert.NotErrorIs(t, err, ports.ErrSchemaNotCurrent)
 }
+
+// openBounced opens a store through PgBouncer in transaction mode, as a
+// portal behind it: prepared statements off, and the direct URL.
+func openBounced(t *testing.T, b pgtest.Bouncer) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), b.URL, postgres.Options{NoPreparedStatements: true, DirectURL: b.DirectURL})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestMigrateThroughPgBouncerWithTheDirectURL(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	db := openBounced(t, b)
+	ctx := t.Context()
+	applied, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	all, err := postgres.Migrations()
+	require.NoError(t, err)
+	assert.Len(t, applied, len(all), "every migration applied on the direct connection")
+	require.NoError(t, db.Ready(ctx), "and seen through PgBouncer")
+	again, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, again)
+	portstest.MustSaveBiller(t, db, portstest.NewBiller(t)) // the schema works through PgBouncer
+}
+
+func TestConcurrentMigrationsThroughPgBouncerApplyEachOnce(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	const n = 4
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		dbs[i] = openBounced(t, b)
+	}
+	applied := make([][]string, n)
+	errs := make([]error, n)
+	parallel(n, func(i int) { applied[i], errs[i] = dbs[i].Migrate(t.Context()) })
+	total := 0
+	for i := range n {
+		require.NoError(t, errs[i], "instance %d", i)
+		total += len(applied[i])
+	}
+	all, err := postgres.Migrations()
+	require.NoError(t, err)
+	assert.Equal(t, len(all), total, "every migration applied once, by one of the instances: the lock serialized them")
+	versions, err := dbs[0].QueryStrings(t.Context(), `SELECT name FROM schema_migrations ORDER BY version`)
+	require.NoError(t, err)
+	assert.Len(t, versions, len(all))
+}
+
+func TestMigrateThroughPgBouncerWaitsForTheLock(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	db := openBounced(t, b)
+	ctx := t.Context()
+	other, err := postgres.Open(ctx, b.DirectURL, postgres.Options{MaxOpenConns: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	require.NoError(t, other.Exec(ctx, `SELECT pg_advisory_lock($1)`, postgres.MigrationLock))
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err = db.Migrate(short)
+	require.Error(t, err, "Migrate through PgBouncer waits while another instance migrates")
+
+	require.NoError(t, other.Exec(ctx, `SELECT pg_advisory_unlock($1)`, postgres.MigrationLock))
+	applied, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	assert.NotEmpty(t, applied, "then migrates once the lock is free")
+}
