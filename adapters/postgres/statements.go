@@ -26,6 +26,8 @@ type statements struct {
 	pending sync.Map
 	ctx     context.Context // done at close
 	cancel  context.CancelFunc
+	mu      sync.Mutex // guards closed and wg.Add against close
+	closed  bool
 	wg      sync.WaitGroup
 }
 
@@ -50,6 +52,11 @@ func (ss *statements) get(ctx context.Context, query string, wait bool) *sqlx.St
 	}
 	if !wait {
 		if _, busy := ss.pending.LoadOrStore(query, struct{}{}); !busy {
+			ss.mu.Lock()
+			defer ss.mu.Unlock()
+			if ss.closed {
+				return nil
+			}
 			ss.wg.Add(1)
 			go func() {
 				defer ss.wg.Done()
@@ -79,6 +86,9 @@ func (ss *statements) prepare(ctx context.Context, query string) *sqlx.Stmt {
 
 // close stops the background preparations and closes every statement.
 func (ss *statements) close() {
+	ss.mu.Lock()
+	ss.closed = true
+	ss.mu.Unlock()
 	ss.cancel()
 	ss.wg.Wait()
 	ss.byText.Range(func(_, st any) bool {
