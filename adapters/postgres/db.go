@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the "postgres" driver
+	"github.com/lib/pq"
 
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -61,6 +61,20 @@ type Options struct {
 	// TxRetries is how many times Atomic runs a transaction again after
 	// a serialization failure or a deadlock (default 5).
 	TxRetries int
+	// NoPreparedStatements sends every statement unprepared, as one
+	// round trip (Parse, Bind and Execute at once: lib/pq's
+	// binary_parameters), for a connection pooler in transaction mode
+	// such as PgBouncer, where a statement prepared on one server
+	// connection is unknown on the next. By default the store prepares
+	// each statement text once and database/sql prepares it again on each
+	// connection the first time it runs there: PostgreSQL then parses and
+	// plans it once per connection instead of once per call.
+	NoPreparedStatements bool
+	// DirectURL is a URL of the same database that reaches PostgreSQL
+	// itself, not through a transaction-mode pooler, for what needs a
+	// session of its own: Migrate's advisory lock. Empty: the url given
+	// to Open.
+	DirectURL string
 }
 
 func (o *Options) setDefaults() {
@@ -86,6 +100,9 @@ type DB struct {
 	queries
 	pool *sqlx.DB
 	opts Options
+	// stmts holds the prepared statements; nil with
+	// Options.NoPreparedStatements.
+	stmts *statements
 }
 
 // Open connects to the database at url (postgres://user:password@host/db
@@ -94,10 +111,9 @@ type DB struct {
 // error never repeats the URL, which may hold a password.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	opts.setDefaults()
-	pool, err := sqlx.Open("postgres", url)
+	pool, err := openPool(url, opts.NoPreparedStatements)
 	if err != nil {
-		// The driver's parse errors may quote the URL.
-		return nil, domain.WrapInternal(errors.New("postgres: the database URL cannot be parsed"))
+		return nil, err
 	}
 	pool.SetMaxOpenConns(opts.MaxOpenConns)
 	pool.SetMaxIdleConns(opts.MaxIdleConns)
@@ -109,11 +125,41 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 		return nil, domain.WrapUnavailable(fmt.Errorf("postgres: connect: %w", err))
 	}
-	return &DB{queries: queries{q: pool}, pool: pool, opts: opts}, nil
+	db := &DB{pool: pool, opts: opts}
+	if !opts.NoPreparedStatements {
+		db.stmts = newStatements(pool)
+	}
+	db.queries = queries{q: pool, stmts: db.stmts}
+	return db, nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.pool.Close() }
+// openPool returns a pool on url, not connected yet. unprepared turns on
+// lib/pq's binary_parameters, which sends a statement with arguments as
+// one round trip (Parse, Bind, Execute, Sync) instead of two (Parse and
+// Describe, then Bind and Execute): behind a pooler in transaction mode
+// the second could reach another server connection, where the unnamed
+// statement of the first does not exist.
+func openPool(url string, unprepared bool) (*sqlx.DB, error) {
+	cfg, err := pq.NewConfig(url)
+	if err != nil {
+		// The driver's parse errors may quote the URL.
+		return nil, domain.WrapInternal(errors.New("postgres: the database URL cannot be parsed"))
+	}
+	cfg.BinaryParameters = cfg.BinaryParameters || unprepared
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, domain.WrapInternal(errors.New("postgres: the database URL cannot be parsed"))
+	}
+	return sqlx.NewDb(sql.OpenDB(conn), "postgres"), nil
+}
+
+// Close closes the prepared statements, then the pool.
+func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
+	return db.pool.Close()
+}
 
 // Ping checks that the database answers, for health checks.
 func (db *DB) Ping(ctx context.Context) error {
@@ -157,7 +203,7 @@ func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error 
 			_ = sqlTx.Rollback() // also on panic; the panic goes on
 		}
 	}()
-	if err := fn(&txn{queries: queries{q: sqlTx}, tx: sqlTx}); err != nil {
+	if err := fn(&txn{queries: queries{q: sqlTx, inTx: sqlTx, stmts: db.stmts}, tx: sqlTx}); err != nil {
 		return err
 	}
 	done = true
@@ -172,21 +218,51 @@ type txn struct {
 	seen map[uuid.UUID]string
 }
 
-// queries runs the store's statements on the pool or in a transaction.
+// queries runs the store's statements on the pool or in a transaction,
+// prepared when stmts is set.
 type queries struct {
-	q sqlx.ExtContext
+	q     sqlx.ExtContext
+	inTx  *sqlx.Tx    // the transaction q is, nil on the pool
+	stmts *statements // nil: every statement unprepared
+}
+
+// prepared returns the prepared statement of query for s, or nil to run
+// it unprepared.
+func (s *queries) prepared(ctx context.Context, query string) *sqlx.Stmt {
+	if s.stmts == nil {
+		return nil
+	}
+	st := s.stmts.get(ctx, query, s.inTx == nil)
+	if st == nil || s.inTx == nil {
+		return st
+	}
+	// Prepared on the transaction's connection if it was not yet, and
+	// kept there for the next transactions (database/sql does it).
+	return s.inTx.StmtxContext(ctx, st)
 }
 
 func (s *queries) get(ctx context.Context, dest any, what, query string, args ...any) error {
+	if st := s.prepared(ctx, query); st != nil {
+		return mapErr(st.GetContext(ctx, dest, args...), what)
+	}
 	return mapErr(sqlx.GetContext(ctx, s.q, dest, query, args...), what)
 }
 
 func (s *queries) list(ctx context.Context, dest any, what, query string, args ...any) error {
+	if st := s.prepared(ctx, query); st != nil {
+		return mapErr(st.SelectContext(ctx, dest, args...), what)
+	}
 	return mapErr(sqlx.SelectContext(ctx, s.q, dest, query, args...), what)
 }
 
 func (s *queries) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
-	res, err := s.q.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := s.prepared(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = s.q.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, mapErr(err, what)
 	}

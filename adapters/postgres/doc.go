@@ -28,5 +28,15 @@
 // new records copied with COPY, updated ones copied into temporary tables
 // and applied with one UPDATE … FROM.
 //
-// The package pgtest starts a throwaway server for tests.
+// Each statement text is prepared once per store and, by database/sql,
+// once per connection (statements.go), so that PostgreSQL plans it once
+// rather than at every call. Options.NoPreparedStatements turns that off
+// for a pooler in transaction mode such as PgBouncer, where consecutive
+// transactions may run on different server connections; what needs a
+// session of its own, Migrate's advisory lock, then goes through
+// Options.DirectURL. README's « Several instances behind PgBouncer » has
+// the set-up.
+//
+// The package pgtest starts a throwaway server for tests, and a PgBouncer
+// in transaction mode in front of it.
 package postgres

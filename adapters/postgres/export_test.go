@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -83,4 +85,24 @@ func (db *DB) ExplainAnalyze(ctx context.Context, query string, args ...any) (st
 		return "", err
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// OpenLibPQDefault opens a store as it was before prepared statements:
+// lib/pq's unnamed statement in two round trips (Parse and Describe, then
+// Bind and Execute) for every statement with arguments, the baseline of
+// BenchmarkPageReads.
+func OpenLibPQDefault(ctx context.Context, url string, opts Options) (*DB, error) {
+	opts.setDefaults()
+	opts.NoPreparedStatements = true
+	pool, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(opts.MaxOpenConns)
+	pool.SetMaxIdleConns(opts.MaxIdleConns)
+	if err := pool.PingContext(ctx); err != nil {
+		_ = pool.Close()
+		return nil, err
+	}
+	return &DB{queries: queries{q: pool}, pool: pool, opts: opts}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
 
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -81,11 +82,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := db.pool.Connx(ctx)
+	conn, closeConn, err := db.sessionConn(ctx)
 	if err != nil {
 		return nil, mapErr(err, "migrate: connect")
 	}
-	defer conn.Close()
+	defer closeConn()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
 		return nil, mapErr(err, "migrate: lock")
 	}
@@ -132,6 +133,31 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		names = append(names, m.Name)
 	}
 	return names, nil
+}
+
+// sessionConn returns a connection that is a PostgreSQL session of its
+// own for as long as it is held, as a session advisory lock needs: one of
+// the pool, or, with Options.DirectURL, one opened on that URL, since
+// behind a pooler in transaction mode a pool's connection changes server
+// session at the end of each transaction. closeConn releases it.
+func (db *DB) sessionConn(ctx context.Context) (conn *sqlx.Conn, closeConn func(), err error) {
+	if db.opts.DirectURL == "" {
+		conn, err := db.pool.Connx(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return conn, func() { _ = conn.Close() }, nil
+	}
+	direct, err := openPool(db.opts.DirectURL, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err = direct.Connx(ctx)
+	if err != nil {
+		_ = direct.Close()
+		return nil, nil, domain.WrapUnavailable(fmt.Errorf("postgres: connect to the direct URL: %w", err))
+	}
+	return conn, func() { _ = conn.Close(); _ = direct.Close() }, nil
 }
 
 // applyMigration runs m and records it, in one transaction.

@@ -59,6 +59,15 @@ func TestConcurrentMigrationsApplyEachOnce(t *testing.T) {
 		t.Cleanup(func() { _ = db.Close() })
 		dbs[i] = db
 	}
+	migrateAtOnce(t, dbs)
+}
+
+// migrateAtOnce migrates every store of dbs, all on one empty schema, at
+// the same time, and checks that each migration was applied once, by one
+// of them: the lock made them wait for each other.
+func migrateAtOnce(t *testing.T, dbs []*postgres.DB) {
+	t.Helper()
+	n := len(dbs)
 	applied := make([][]string, n)
 	errs := make([]error, n)
 	parallel(n, func(i int) { applied[i], errs[i] = dbs[i].Migrate(t.Context()) })
@@ -128,4 +137,59 @@ func TestReadyChecksTheDatabaseAndItsMigrations(t *testing.T) {
 	err = db.Ready(ctx)
 	require.Error(t, err, "a closed pool is not ready")
 	assert.NotErrorIs(t, err, ports.ErrSchemaNotCurrent)
+}
+
+// openBounced opens a store through PgBouncer in transaction mode, as a
+// portal behind it: prepared statements off, and the direct URL.
+func openBounced(t *testing.T, b pgtest.Bouncer) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), b.URL, postgres.Options{NoPreparedStatements: true, DirectURL: b.DirectURL})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestMigrateThroughPgBouncerWithTheDirectURL(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	db := openBounced(t, b)
+	ctx := t.Context()
+	applied, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	all, err := postgres.Migrations()
+	require.NoError(t, err)
+	assert.Len(t, applied, len(all), "every migration applied on the direct connection")
+	require.NoError(t, db.Ready(ctx), "and seen through PgBouncer")
+	again, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, again)
+	portstest.MustSaveBiller(t, db, portstest.NewBiller(t)) // the schema works through PgBouncer
+}
+
+func TestConcurrentMigrationsThroughPgBouncerApplyEachOnce(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	const n = 4
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		dbs[i] = openBounced(t, b)
+	}
+	migrateAtOnce(t, dbs) // through PgBouncer, the lock on the direct URL
+}
+
+func TestMigrateThroughPgBouncerWaitsForTheLock(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	db := openBounced(t, b)
+	ctx := t.Context()
+	other, err := postgres.Open(ctx, b.DirectURL, postgres.Options{MaxOpenConns: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	require.NoError(t, other.Exec(ctx, `SELECT pg_advisory_lock($1)`, postgres.MigrationLock))
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err = db.Migrate(short)
+	require.Error(t, err, "Migrate through PgBouncer waits while another instance migrates")
+
+	require.NoError(t, other.Exec(ctx, `SELECT pg_advisory_unlock($1)`, postgres.MigrationLock))
+	applied, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	assert.NotEmpty(t, applied, "then migrates once the lock is free")
 }

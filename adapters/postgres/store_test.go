@@ -9,6 +9,7 @@ import (
 )
 
 func TestStore(t *testing.T) {
+	t.Parallel() // beside TestStoreThroughPgBouncer, the longest two
 	portstest.TestStore(t, func(t *testing.T) ports.Store { return pgtest.NewDB(t) })
 }
 
@@ -18,4 +19,21 @@ func TestSessionStore(t *testing.T) {
 
 func TestThrottle(t *testing.T) {
 	portstest.TestThrottle(t, func(t *testing.T) ports.Throttle { return pgtest.NewDB(t) })
+}
+
+// TestStoreThroughPgBouncer runs the store's contract through a real
+// PgBouncer in transaction mode, as several portal instances share
+// PostgreSQL: prepared statements off, the migrations' advisory lock on
+// the direct URL (pgtest.NewBouncedDB migrates through it).
+func TestStoreThroughPgBouncer(t *testing.T) {
+	t.Parallel()
+	portstest.TestStore(t, func(t *testing.T) ports.Store { return pgtest.NewBouncedDB(t) })
+}
+
+func TestSessionStoreThroughPgBouncer(t *testing.T) {
+	portstest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return pgtest.NewBouncedDB(t) })
+}
+
+func TestThrottleThroughPgBouncer(t *testing.T) {
+	portstest.TestThrottle(t, func(t *testing.T) ports.Throttle { return pgtest.NewBouncedDB(t) })
 }

@@ -118,6 +118,13 @@ type LogConfig struct {
 // DatabaseConfig says where the data lives.
 type DatabaseConfig struct {
 	URL string // postgres:// URL; empty means the in-memory demo store
+	// DirectURL reaches PostgreSQL itself when URL goes through a
+	// transaction-mode pooler, for the migrations' advisory lock; empty
+	// means URL.
+	DirectURL string
+	// PreparedStatements prepares each statement once per connection;
+	// false sends them unprepared, as a transaction-mode pooler needs.
+	PreparedStatements bool
 	// Migrate applies the schema migrations when the portal opens the
 	// database; false leaves it to `portal migrate`.
 	Migrate         bool

@@ -40,6 +40,10 @@ var settings = []setting{
 		oneOf(func(c *Config) *string { return &c.Log.Format }, "a log format", "text", "json")},
 	{"database.url", "", "database-url", "PostgreSQL URL (postgres://…); empty = in-memory demo store",
 		optional(urlText(func(c *Config) *string { return &c.Database.URL }, "postgres", "postgresql"))},
+	{"database.direct_url", "", "", "PostgreSQL URL reaching the server itself, for what needs a session of its own (the migrations' lock) when database.url goes through a transaction-mode pooler such as PgBouncer; empty = database.url",
+		optional(urlText(func(c *Config) *string { return &c.Database.DirectURL }, "postgres", "postgresql"))},
+	{"database.prepared_statements", "true", "", "prepare each statement once per connection (false: send it unprepared, for a transaction-mode pooler such as PgBouncer)",
+		boolean(func(c *Config) *bool { return &c.Database.PreparedStatements })},
 	{"database.migrate", "true", "", "apply the schema migrations when opening the database (false: run portal migrate yourself)",
 		boolean(func(c *Config) *bool { return &c.Database.Migrate })},
 	{"database.max_open_conns", "10", "", "most connections to PostgreSQL this process opens",
@@ -164,6 +168,9 @@ func checkTogether(c *Config) []error {
 	if c.Database.MaxOpenConns > 0 && c.Database.MaxIdleConns > c.Database.MaxOpenConns {
 		errs = append(errs, settingError("database.max_idle_conns",
 			fmt.Errorf("%d is more than database.max_open_conns (%d)", c.Database.MaxIdleConns, c.Database.MaxOpenConns)))
+	}
+	if c.Database.DirectURL != "" && c.Database.URL == "" {
+		errs = append(errs, settingError("database.direct_url", errors.New("it needs database.url")))
 	}
 	// Without a database the portal is always the demo.
 	c.Demo = c.Demo || c.Database.URL == ""

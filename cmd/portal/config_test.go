@@ -53,7 +53,7 @@ func TestConfigDefaults(t *testing.T) {
 		PublicURL: "http://127.0.0.1:8080",
 		Demo:      true,
 		Log:       LogConfig{Level: slog.LevelInfo, Format: "text"},
-		Database:  DatabaseConfig{URL: "", Migrate: true, MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: 30 * time.Minute},
+		Database:  DatabaseConfig{URL: "", Migrate: true, PreparedStatements: true, MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: 30 * time.Minute},
 		Biller:    BillerConfig{ID: demo.BillerID},
 		Tokens: TokensConfig{
 			ActivationTTL:  48 * time.Hour,
@@ -335,4 +335,20 @@ func TestSettingsTable(t *testing.T) {
 			assert.NoError(t, s.parse(&c, s.def), "%s: default %q", s.key, s.def)
 		}
 	}
+}
+
+func TestConfigDatabaseBehindAPooler(t *testing.T) {
+	clearEnv(t)
+	c, err := load(t, "--config", writeFile(t, "portal.yml",
+		"database:\n  url: postgres://portal@pgbouncer:6432/portal\n  direct_url: postgres://portal@db:5432/portal\n  prepared_statements: false\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://portal@db:5432/portal", c.Database.DirectURL)
+	assert.False(t, c.Database.PreparedStatements)
+
+	_, err = load(t, "--database-url", "")
+	require.NoError(t, err)
+	t.Setenv("PORTAL_DATABASE_DIRECT_URL", "postgres://portal@db:5432/portal")
+	_, err = load(t)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "database.direct_url (PORTAL_DATABASE_DIRECT_URL): it needs database.url")
 }

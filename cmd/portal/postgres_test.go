@@ -230,3 +230,19 @@ func mustRequest(t *testing.T, path string) *http.Request {
 	require.NoError(t, err)
 	return r
 }
+
+// TestMigrateCommandThroughPgBouncer runs portal migrate as an instance
+// behind PgBouncer in transaction mode is configured: database.url through
+// it, database.direct_url to PostgreSQL for the migrations' lock, prepared
+// statements off.
+func TestMigrateCommandThroughPgBouncer(t *testing.T) {
+	b := pgtest.NewBouncer(t)
+	config := writeFile(t, "portal.yml", "database:\n  url: "+b.URL+"\n  direct_url: "+b.DirectURL+"\n  prepared_statements: false\n")
+	code, out, errOut := runCommand(t, "migrate", "--config", config)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "applied 0001_init.sql")
+
+	code, out, errOut = runCommand(t, "migrate", "--config", config)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "the database schema is up to date")
+}

@@ -79,6 +79,7 @@ func (m *Main) openDatabase(ctx context.Context, migrate bool) (*postgres.DB, er
 	defer cancel()
 	db, err := postgres.Open(cctx, dc.URL, postgres.Options{
 		MaxOpenConns: dc.MaxOpenConns, MaxIdleConns: dc.MaxIdleConns, ConnMaxLifetime: dc.ConnMaxLifetime,
+		NoPreparedStatements: !dc.PreparedStatements, DirectURL: dc.DirectURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the database (database.url): %w", operatorError(err))

@@ -25,6 +25,11 @@
 // PostgreSQL is not installed the tests that need it skip, saying how to
 // install it, unless Require is set: CI sets it so that they can never be
 // skipped silently.
+//
+// NewBouncer and NewBouncedDB put a real PgBouncer in transaction mode
+// (pgbouncer on PATH or /usr/sbin/pgbouncer) in front of a fresh schema,
+// as portal instances share PostgreSQL in production; they skip or fail
+// like the others when PgBouncer is missing.
 package pgtest
 
 import (

@@ -30,6 +30,29 @@ func TestMissingPostgreSQLSkipsOrFails(t *testing.T) {
 	assert.Empty(t, state.skip)
 }
 
+func TestMissingPgBouncerSkipsOrFails(t *testing.T) {
+	saved := lookBouncer
+	t.Cleanup(func() { lookBouncer = saved })
+	lookBouncer = func() (string, error) { return "", errors.New("no pgbouncer") }
+
+	bin, skip, err := bouncerBinary(false)
+	require.NoError(t, err)
+	assert.Empty(t, bin)
+	assert.Contains(t, skip, "PgBouncer tests skipped")
+	assert.Contains(t, skip, "apt-get install -y pgbouncer", "the skip says how to install it")
+
+	_, skip, err = bouncerBinary(true)
+	require.Error(t, err, "PORTAL_REQUIRE_POSTGRES turns the skip into a failure")
+	assert.Contains(t, err.Error(), "apt-get install -y pgbouncer")
+	assert.Empty(t, skip)
+
+	lookBouncer = func() (string, error) { return "/usr/sbin/pgbouncer", nil }
+	bin, skip, err = bouncerBinary(true)
+	require.NoError(t, err)
+	assert.Equal(t, "/usr/sbin/pgbouncer", bin)
+	assert.Empty(t, skip)
+}
+
 func TestFindBinariesBesidePath(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"initdb", "pg_ctl"} {
