@@ -47,17 +47,29 @@ type PasswordHasher struct {
 // sollicité : réessayez dans un instant. ») instead of growing memory.
 type HashSlots struct {
 	free chan struct{}
-	wait time.Duration
+	// queue holds a place for each hash running or waiting: a hash that
+	// finds it full is refused at once (see NewHashSlots).
+	queue chan struct{}
+	wait  time.Duration
 
 	mu            sync.Mutex
 	running, peak int
 }
 
 // NewHashSlots allows n hashes at once (at least one), each waiting at
-// most wait for its turn.
+// most wait for its turn. At most HashQueuePerSlot hashes per slot wait
+// at once; more are refused at once (domain.ErrBusy): a burst then costs
+// one short answer per request as it comes, instead of every request held
+// in memory for the wait and answered all together.
 func NewHashSlots(n int, wait time.Duration) *HashSlots {
-	return &HashSlots{free: make(chan struct{}, max(n, 1)), wait: wait}
+	n = max(n, 1)
+	return &HashSlots{free: make(chan struct{}, n), queue: make(chan struct{}, n+n*HashQueuePerSlot), wait: wait}
 }
+
+// HashQueuePerSlot is how many hashes may wait for each slot: about what
+// a slot hashes in the default wait of 2 s (a hash of DefaultArgon2 takes
+// some 85 ms on one core of the machine in README's "Measurements").
+const HashQueuePerSlot = 16
 
 // HashMemoryBudget is the memory the default number of slots lets
 // argon2id take at once: 64 MiB.
@@ -83,9 +95,21 @@ func (s *HashSlots) Peak() int {
 	return s.peak
 }
 
+// Waiting is the number of hashes waiting for a slot now.
+func (s *HashSlots) Waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) - s.running
+}
+
 // Acquire takes a slot, waiting at most the slots' wait (or until ctx
 // ends): domain.ErrBusy then. release gives the slot back.
 func (s *HashSlots) Acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.queue <- struct{}{}:
+	default:
+		return nil, domain.ErrBusy
+	}
 	select {
 	case s.free <- struct{}{}:
 	default:
@@ -94,8 +118,10 @@ func (s *HashSlots) Acquire(ctx context.Context) (release func(), err error) {
 		select {
 		case s.free <- struct{}{}:
 		case <-t.C:
+			<-s.queue
 			return nil, domain.ErrBusy
 		case <-ctx.Done():
+			<-s.queue
 			return nil, domain.ErrBusy
 		}
 	}
@@ -110,6 +136,7 @@ func (s *HashSlots) Acquire(ctx context.Context) (release func(), err error) {
 			s.running--
 			s.mu.Unlock()
 			<-s.free
+			<-s.queue
 		})
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,4 +67,31 @@ func TestDefaultHashSlotsFollowProcessorsAndMemory(t *testing.T) {
 	assert.Equal(t, min(procs, 3), ports.DefaultHashSlots(ports.DefaultArgon2), "19 MiB each within 64 MiB")
 	assert.Equal(t, 1, ports.DefaultHashSlots(ports.Argon2Params{Memory: 1 << 20, Time: 1, Threads: 1}), "one 1 GiB hash at a time")
 	assert.Equal(t, max(procs/4, 1), ports.DefaultHashSlots(ports.Argon2Params{Memory: 1024, Time: 1, Threads: 4}))
+}
+
+func TestHashSlotsRefuseAtOnceWhenTheQueueIsFull(t *testing.T) {
+	slots := ports.NewHashSlots(1, time.Hour)
+	release, err := slots.Acquire(context.Background())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var waiters sync.WaitGroup
+	for range ports.HashQueuePerSlot {
+		waiters.Go(func() {
+			_, err := slots.Acquire(ctx)
+			assert.ErrorIs(t, err, domain.ErrBusy, "given up when the request ends")
+		})
+	}
+	for slots.Waiting() < ports.HashQueuePerSlot {
+		runtime.Gosched()
+	}
+	// The wait is an hour: only a refusal at once lets the test go on.
+	_, err = slots.Acquire(context.Background())
+	assert.ErrorIs(t, err, domain.ErrBusy)
+	cancel()
+	waiters.Wait()
+	assert.Zero(t, slots.Waiting())
+	release()
+	again, err := slots.Acquire(context.Background())
+	require.NoError(t, err)
+	again()
 }

@@ -40,6 +40,16 @@ type Config struct {
 	Treasury TreasuryConfig
 	HTTP     HTTPConfig
 	Password PasswordConfig
+	Memory   MemoryConfig
+}
+
+// MemoryConfig is the Go runtime's memory target for `portal serve`.
+type MemoryConfig struct {
+	// SoftLimitMiB is the soft memory limit (runtime/debug.SetMemoryLimit,
+	// what GOMEMLIMIT sets) of `portal serve`, in MiB; 0: none. The
+	// garbage collector then returns argon2id's blocks as soon as they
+	// are dropped instead of letting the heap double.
+	SoftLimitMiB int
 }
 
 // PasswordConfig bounds the memory of password hashing

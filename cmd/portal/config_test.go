@@ -75,6 +75,7 @@ func TestConfigDefaults(t *testing.T) {
 		Treasury: TreasuryConfig{Interval: time.Hour},
 		HTTP:     HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
 		Password: PasswordConfig{HashWait: 2 * time.Second},
+		Memory:   MemoryConfig{SoftLimitMiB: 48},
 	}, c)
 }
 
