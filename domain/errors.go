@@ -158,4 +158,8 @@ var (
 	// ErrWrongPassword refuses a change of password when the current one
 	// given is wrong.
 	ErrWrongPassword = &Error{Code: Invalid, Field: "current_password", Message: "Le mot de passe actuel est incorrect."}
+	// ErrBusy answers a login or a new password when every slot for
+	// password hashing stayed taken for the short wait allowed: memory is
+	// bounded, so the visitor is asked to try again (ports.HashSlots).
+	ErrBusy = &Error{Code: Unavailable, Message: "Le service est très sollicité : réessayez dans un instant."}
 )

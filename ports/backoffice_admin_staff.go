@@ -395,9 +395,9 @@ func (p BackOfficeAdmin) ResetStaffPassword(ctx context.Context, billerID uuid.U
 	if utf8.RuneCountInString(password) < MinStaffPasswordLength || len(password) > 1024 {
 		return domain.FieldError("password", "Le mot de passe d'un agent doit comporter au moins 12 caractères.")
 	}
-	hash, err := p.hasher.Hash(password)
+	hash, err := p.hasher.HashBounded(ctx, password)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return err
 	}
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		t, st, err = p.staffLink(ctx, tx, billerID, secret)

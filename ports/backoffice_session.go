@@ -29,7 +29,11 @@ func (p BackOffice) StaffLogin(ctx context.Context, billerID uuid.UUID, email, p
 	if !ok || hash == "" {
 		hash = p.dummyHash
 	}
-	if !p.hasher.Verify(password, hash) || !ok {
+	match, err := p.hasher.VerifyBounded(ctx, password, hash)
+	if err != nil {
+		return "", Session{}, Actor{}, err
+	}
+	if !match || !ok {
 		label := email
 		if utf8.RuneCountInString(label) > 254 {
 			label = string([]rune(label)[:254])
@@ -43,7 +47,7 @@ func (p BackOffice) StaffLogin(ctx context.Context, billerID uuid.UUID, email, p
 		return "", Session{}, Actor{}, ErrStaffCredentials
 	}
 	if p.hasher.NeedsRehash(st.PasswordHash) {
-		if h, herr := p.hasher.Hash(password); herr == nil {
+		if h, herr := p.hasher.HashBounded(ctx, password); herr == nil {
 			st.PasswordHash = h
 		}
 	}
@@ -156,12 +160,14 @@ func (p BackOffice) ChangeStaffPassword(ctx context.Context, a Actor, currentSes
 	if err != nil || st.BillerID != a.BillerID || st.Disabled {
 		return domain.ErrNotFound
 	}
-	if !p.hasher.Verify(current, st.PasswordHash) {
+	if match, err := p.hasher.VerifyBounded(ctx, current, st.PasswordHash); err != nil {
+		return err
+	} else if !match {
 		return domain.ErrWrongPassword
 	}
-	hash, err := p.hasher.Hash(password)
+	hash, err := p.hasher.HashBounded(ctx, password)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return err
 	}
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		st, err := tx.Staff(ctx, a.ID)

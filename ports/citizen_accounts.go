@@ -133,9 +133,9 @@ func (p CitizenAccounts) SetPassword(ctx context.Context, billerID uuid.UUID, se
 	if err := domain.CheckPassword(password, b.MinPasswordLength); err != nil {
 		return err
 	}
-	hash, err := p.hasher.Hash(password)
+	hash, err := p.hasher.HashBounded(ctx, password)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return err
 	}
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		t, a, _, err = p.passwordLink(ctx, tx, billerID, secret)

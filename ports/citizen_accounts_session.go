@@ -29,13 +29,17 @@ func (p CitizenAccounts) Login(ctx context.Context, billerID uuid.UUID, email, p
 	if !known || !a.Active() {
 		hash = p.dummyHash
 	}
-	if !p.hasher.Verify(password, hash) || !known || !a.Active() {
+	match, err := p.hasher.VerifyBounded(ctx, password, hash)
+	if err != nil {
+		return "", Session{}, err
+	}
+	if !match || !known || !a.Active() {
 		p.loginFailed(ctx, billerID, typed, a, known)
 		return "", Session{}, domain.ErrBadCredentials
 	}
 	newHash := ""
 	if p.hasher.NeedsRehash(a.PasswordHash) {
-		if h, herr := p.hasher.Hash(password); herr == nil {
+		if h, herr := p.hasher.HashBounded(ctx, password); herr == nil {
 			newHash = h
 		}
 	}

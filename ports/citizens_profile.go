@@ -21,7 +21,9 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	if err != nil {
 		return err
 	}
-	if !p.hasher.Verify(current, a.PasswordHash) {
+	if match, err := p.hasher.VerifyBounded(ctx, current, a.PasswordHash); err != nil {
+		return err
+	} else if !match {
 		return domain.ErrWrongPassword
 	}
 	b, err := p.store.Biller(ctx, c.BillerID)
@@ -31,9 +33,9 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	if err := domain.CheckPassword(password, b.MinPasswordLength); err != nil {
 		return err
 	}
-	hash, err := p.hasher.Hash(password)
+	hash, err := p.hasher.HashBounded(ctx, password)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return err
 	}
 	now := p.clock.Now()
 	err = p.store.Atomic(ctx, func(tx Tx) error {
@@ -74,7 +76,9 @@ func (p Citizens) RequestEmailChange(ctx context.Context, c Citizen, newEmail, c
 	if err != nil {
 		return err
 	}
-	if !p.hasher.Verify(current, a.PasswordHash) {
+	if match, err := p.hasher.VerifyBounded(ctx, current, a.PasswordHash); err != nil {
+		return err
+	} else if !match {
 		return domain.ErrWrongPassword
 	}
 	if newEmail == a.Email {

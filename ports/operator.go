@@ -23,9 +23,9 @@ func (p Operator) AddStaff(ctx context.Context, in StaffInput) (domain.Staff, bo
 	if len(in.Password) > 1024 {
 		return domain.Staff{}, false, domain.FieldError("password", "Le mot de passe est trop long.")
 	}
-	hash, err := p.hasher.Hash(in.Password)
+	hash, err := p.hasher.HashBounded(ctx, in.Password)
 	if err != nil {
-		return domain.Staff{}, false, domain.WrapInternal(err)
+		return domain.Staff{}, false, err
 	}
 	now := p.clock.Now()
 	var out domain.Staff

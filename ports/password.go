@@ -1,13 +1,19 @@
 package ports
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/portail-factures/portail/domain"
 )
 
 // Argon2Params are the cost parameters of argon2id. They are stored in
@@ -29,6 +35,144 @@ var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen
 type PasswordHasher struct {
 	Params Argon2Params
 	Random Random
+	// Slots bounds the hashes HashBounded and VerifyBounded run at once;
+	// nil: no bound (Hash and Verify never wait).
+	Slots *HashSlots
+}
+
+// HashSlots bounds how many argon2id hashes run at once. Each hash holds
+// Argon2Params.Memory KiB while it runs, so the slots bound the memory
+// logins take whatever their number: a hash waits at most the slots'
+// wait for a free slot, then gives domain.ErrBusy (« Le service est très
+// sollicité : réessayez dans un instant. ») instead of growing memory.
+type HashSlots struct {
+	free chan struct{}
+	// queue holds a place for each hash running or waiting: a hash that
+	// finds it full is refused at once (see NewHashSlots).
+	queue chan struct{}
+	wait  time.Duration
+
+	mu            sync.Mutex
+	running, peak int
+}
+
+// NewHashSlots allows n hashes at once (at least one), each waiting at
+// most wait for its turn. At most HashQueuePerSlot hashes per slot wait
+// at once; more are refused at once (domain.ErrBusy): a burst then costs
+// one short answer per request as it comes, instead of every request held
+// in memory for the wait and answered all together.
+func NewHashSlots(n int, wait time.Duration) *HashSlots {
+	n = max(n, 1)
+	return &HashSlots{free: make(chan struct{}, n), queue: make(chan struct{}, n+n*HashQueuePerSlot), wait: wait}
+}
+
+// HashQueuePerSlot is how many hashes may wait for each slot: about what
+// a slot hashes in the default wait of 2 s (a hash of DefaultArgon2 takes
+// some 85 ms on one core of the machine in README's "Measurements").
+const HashQueuePerSlot = 16
+
+// HashMemoryBudget is the memory the default number of slots lets
+// argon2id take at once: 64 MiB.
+const HashMemoryBudget = 64 << 20
+
+// DefaultHashSlots is the number of hashes allowed at once by default:
+// as many as the processors Go runs on divided by the hash's threads
+// (argon2id is pure computation: a hash more only waits in memory), within
+// HashMemoryBudget, and at least one.
+func DefaultHashSlots(p Argon2Params) int {
+	perHash := max(int(p.Memory)*1024, 1)
+	n := min(runtime.GOMAXPROCS(0)/max(int(p.Threads), 1), HashMemoryBudget/perHash)
+	return max(n, 1)
+}
+
+// Size is the number of hashes allowed at once.
+func (s *HashSlots) Size() int { return cap(s.free) }
+
+// Peak is the most hashes that ran at once since the slots were made.
+func (s *HashSlots) Peak() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
+// Waiting is the number of hashes waiting for a slot now.
+func (s *HashSlots) Waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) - s.running
+}
+
+// Acquire takes a slot, waiting at most the slots' wait (or until ctx
+// ends): domain.ErrBusy then. release gives the slot back.
+func (s *HashSlots) Acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.queue <- struct{}{}:
+	default:
+		return nil, domain.ErrBusy
+	}
+	select {
+	case s.free <- struct{}{}:
+	default:
+		t := time.NewTimer(s.wait)
+		defer t.Stop()
+		select {
+		case s.free <- struct{}{}:
+		case <-t.C:
+			<-s.queue
+			return nil, domain.ErrBusy
+		case <-ctx.Done():
+			<-s.queue
+			return nil, domain.ErrBusy
+		}
+	}
+	s.mu.Lock()
+	s.running++
+	s.peak = max(s.peak, s.running)
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.running--
+			s.mu.Unlock()
+			<-s.free
+			<-s.queue
+		})
+	}, nil
+}
+
+// acquire takes one of h's slots, if it has any.
+func (h PasswordHasher) acquire(ctx context.Context) (func(), error) {
+	if h.Slots == nil {
+		return func() {}, nil
+	}
+	return h.Slots.Acquire(ctx)
+}
+
+// HashBounded is Hash in one of h's slots: domain.ErrBusy when none
+// frees up in time; any other failure is Internal.
+func (h PasswordHasher) HashBounded(ctx context.Context, pw string) (string, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	hash, err := h.Hash(pw)
+	if err != nil {
+		return "", domain.WrapInternal(err)
+	}
+	return hash, nil
+}
+
+// VerifyBounded is Verify in one of h's slots: domain.ErrBusy when none
+// frees up in time.
+func (h PasswordHasher) VerifyBounded(ctx context.Context, pw, encoded string) (bool, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return h.Verify(pw, encoded), nil
 }
 
 // Hash returns the encoded hash of pw:

@@ -27,6 +27,11 @@ type Config struct {
 	// StaffSessionTTL is a back-office session; default 8 h (a working day).
 	StaffSessionTTL time.Duration
 	Argon2          Argon2Params // default DefaultArgon2
+	// HashSlots is how many password hashes may run at once (logins, new
+	// passwords); default DefaultHashSlots(Argon2). HashWait is how long
+	// one waits for its turn before domain.ErrBusy; default 2 s.
+	HashSlots int
+	HashWait  time.Duration
 	// MailRetryFor bounds the retries of a mail that fails temporarily;
 	// default 24 h.
 	MailRetryFor time.Duration
@@ -56,6 +61,10 @@ func (c *Config) setDefaults() error {
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2
 	}
+	if c.HashSlots == 0 {
+		c.HashSlots = DefaultHashSlots(c.Argon2)
+	}
+	def(&c.HashWait, 2*time.Second)
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("public URL %q: want an absolute http(s) URL", c.PublicURL)
@@ -64,7 +73,10 @@ func (c *Config) setDefaults() error {
 	if c.PayFiPMode != "" && c.PayFiPMode != domain.PayFiPWebService && c.PayFiPMode != domain.PayFiPURL {
 		return fmt.Errorf("PayFiP mode %q: want %q or %q", c.PayFiPMode, domain.PayFiPWebService, domain.PayFiPURL)
 	}
-	for _, d := range []time.Duration{c.ActivationTTL, c.ResetTTL, c.EmailChangeTTL, c.SessionTTL, c.RememberTTL, c.StaffSessionTTL} {
+	if c.HashSlots < 0 {
+		return errors.New("hash slots must be positive")
+	}
+	for _, d := range []time.Duration{c.ActivationTTL, c.ResetTTL, c.EmailChangeTTL, c.SessionTTL, c.RememberTTL, c.StaffSessionTTL, c.HashWait} {
 		if d < 0 {
 			return errors.New("durations must be positive")
 		}
@@ -123,7 +135,7 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 	p := &Portal{
 		store: d.Store, sessions: d.Sessions, mailer: d.Mailer, gateway: d.Gateway,
 		clock: d.Clock, random: d.Random, log: d.Logger, cfg: cfg,
-		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random},
+		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random, Slots: NewHashSlots(cfg.HashSlots, cfg.HashWait)},
 		mails:  mustParseMailTemplates(),
 		wake:   make(chan struct{}, 1),
 	}
@@ -136,6 +148,10 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 	p.dummyHash = h
 	return p, nil
 }
+
+// HashSlots are the slots bounding the password hashes running at once
+// (Config.HashSlots).
+func (p *Portal) HashSlots() *HashSlots { return p.hasher.Slots }
 
 // Config returns the settings in force, defaults applied.
 func (p *Portal) Config() Config { return p.cfg }

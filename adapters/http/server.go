@@ -101,8 +101,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // routes registers every page on a ServeMux and wraps it in the
-// middleware every response goes through: security headers, recovery,
-// then cross-origin protection.
+// middleware every response goes through: compression (kit.Compress),
+// security headers, recovery, then cross-origin protection.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
@@ -128,7 +128,7 @@ func (s *Server) routes() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.site.SecureHeaders(s.site.Recover(s.site.WithBiller(h, s.fail), s.fail)), nil
+	return kit.Compress(s.site.SecureHeaders(s.site.Recover(s.site.WithBiller(h, s.fail), s.fail)))
 }
 
 // healthz is the liveness probe: the process serves. It stays 200 while

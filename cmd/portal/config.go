@@ -39,6 +39,28 @@ type Config struct {
 	Mail     MailConfig
 	Treasury TreasuryConfig
 	HTTP     HTTPConfig
+	Password PasswordConfig
+	Memory   MemoryConfig
+}
+
+// MemoryConfig is the Go runtime's memory target for `portal serve`.
+type MemoryConfig struct {
+	// SoftLimitMiB is the soft memory limit (runtime/debug.SetMemoryLimit,
+	// what GOMEMLIMIT sets) of `portal serve`, in MiB; 0: none. The
+	// garbage collector then returns argon2id's blocks as soon as they
+	// are dropped instead of letting the heap double.
+	SoftLimitMiB int
+}
+
+// PasswordConfig bounds the memory of password hashing
+// (ports.Config.HashSlots, HashWait).
+type PasswordConfig struct {
+	// HashSlots is how many argon2id hashes may run at once; 0: as many
+	// as processors, within 64 MiB (ports.DefaultHashSlots).
+	HashSlots int
+	// HashWait is how long a login waits for a slot before the page says
+	// « Le service est très sollicité : réessayez dans un instant. ».
+	HashWait time.Duration
 }
 
 // SMTPConfig says where the portal's mails go. Without a host, mails stay

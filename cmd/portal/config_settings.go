@@ -132,6 +132,20 @@ var settings = []setting{
 		count(func(c *Config) *int { return &c.HTTP.APIKeyFailuresPerMinute })},
 	{"http.payment_callbacks_per_minute", "60", "", "calls of /paiement/notification and /paiement/retour one address may make a minute; over it, 429 (the reconciler still asks PayFiP)",
 		count(func(c *Config) *int { return &c.HTTP.PaymentCallbacksPerMinute })},
+	{"password.hash_slots", "", "", "password hashes (argon2id, 19 MiB each) run at once; empty = as many as processors, within 64 MiB; more logins wait password.hash_wait, then get 503",
+		optional(count(func(c *Config) *int { return &c.Password.HashSlots }))},
+	{"password.hash_wait", "2s", "", "how long a login or a new password waits for a hash slot before the page asks to try again (503, Retry-After)",
+		duration(func(c *Config) *time.Duration { return &c.Password.HashWait })},
+	{"memory.soft_limit_mib", "48", "", "soft memory limit of portal serve in MiB (Go's GOMEMLIMIT): the garbage collector works harder near it; 0 = none",
+		func(c *Config, raw string) error {
+			s := strings.TrimSpace(raw)
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q must be a whole number of MiB, 0 for none", s)
+			}
+			c.Memory.SoftLimitMiB = n
+			return nil
+		}},
 }
 
 // parseConfig turns the merged text values into a typed, valid Config:

@@ -74,6 +74,8 @@ func TestConfigDefaults(t *testing.T) {
 		Mail:     MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
 		Treasury: TreasuryConfig{Interval: time.Hour},
 		HTTP:     HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
+		Password: PasswordConfig{HashWait: 2 * time.Second},
+		Memory:   MemoryConfig{SoftLimitMiB: 48},
 	}, c)
 }
 

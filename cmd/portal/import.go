@@ -147,6 +147,8 @@ func (m *Main) portalConfig(mailInline bool) ports.Config {
 		SessionTTL:      m.Config.Session.TTL,
 		RememberTTL:     m.Config.Session.RememberTTL,
 		StaffSessionTTL: m.Config.Session.StaffTTL,
+		HashSlots:       m.Config.Password.HashSlots,
+		HashWait:        m.Config.Password.HashWait,
 	}
 }
 

@@ -38,7 +38,7 @@ func TestConcurrentWrongPasswordsOnPostgreSQL(t *testing.T) {
 	portal, err := ports.NewPortal(ports.Deps{
 		Store: db, Sessions: db, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{},
 		Clock: clock, Random: portstest.NewSeqRandom(7),
-	}, ports.Config{PublicURL: "https://factures.demoville.fr", Argon2: fastArgon2})
+	}, ports.Config{PublicURL: "https://factures.demoville.fr", Argon2: fastArgon2, HashWait: time.Minute})
 	require.NoError(t, err)
 	limits := ports.DefaultRateLimits
 	limits.AuthPerIP = ports.Rate{Events: 1000, Per: time.Minute}

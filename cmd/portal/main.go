@@ -50,6 +50,7 @@ func main() {
 	m := NewMain()
 	err := m.ParseArgs(os.Args[1:])
 	if err == nil {
+		m.limitMemory()
 		err = m.Run(ctx)
 	}
 	stop()
@@ -57,6 +58,16 @@ func main() {
 		err = cerr
 	}
 	os.Exit(m.report(err))
+}
+
+// limitMemory sets the soft memory limit of `portal serve`
+// (memory.soft_limit_mib). Only the real process sets it: tests driving
+// Main in their own process keep theirs, and `portal import` streams its
+// own way.
+func (m *Main) limitMemory() {
+	if m.command == "serve" && m.Config.Memory.SoftLimitMiB > 0 {
+		debug.SetMemoryLimit(int64(m.Config.Memory.SoftLimitMiB) << 20)
+	}
 }
 
 // Main is the program: its configuration, its resources, and what to

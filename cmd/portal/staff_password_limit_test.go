@@ -34,7 +34,7 @@ func TestConcurrentWrongStaffCurrentPasswordsOnPostgreSQL(t *testing.T) {
 	portal, err := ports.NewPortal(ports.Deps{
 		Store: db, Sessions: db, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{},
 		Clock: clock, Random: portstest.NewSeqRandom(7),
-	}, ports.Config{PublicURL: "https://factures.demoville.fr", Argon2: fastArgon2})
+	}, ports.Config{PublicURL: "https://factures.demoville.fr", Argon2: fastArgon2, HashWait: time.Minute})
 	require.NoError(t, err)
 	var instances [2]*httptest.Server
 	for i := range instances {

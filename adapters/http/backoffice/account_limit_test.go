@@ -44,7 +44,7 @@ func TestConcurrentWrongCurrentPasswordsOfStaff(t *testing.T) {
 			counts, bodies, headers := webtest.Parallel(t, b.C, 100, func(int) *http.Request {
 				return staffPasswordForm(t, b, "faux")
 			})
-			t.Logf("checked %d, refused %d", counts[http.StatusBadRequest], counts[http.StatusTooManyRequests])
+			t.Logf("checked %d, refused %d (all answers: %v)", counts[http.StatusBadRequest], counts[http.StatusTooManyRequests], counts)
 			assert.Equal(t, ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusBadRequest], "current passwords checked")
 			assert.Equal(t, 100-ports.DefaultRateLimits.LoginFailures.Events, counts[http.StatusTooManyRequests])
 			assert.Contains(t, bodies[http.StatusBadRequest], "Le mot de passe actuel est incorrect.")

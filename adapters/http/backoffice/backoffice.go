@@ -264,10 +264,10 @@ func (s *BackOffice) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	secret, _, _, err := s.portal.BackOffice().StaffLogin(r.Context(), kit.BillerID(r), email, r.PostForm.Get("password"), s.staffSecret(r))
 	release(err)
-	if domain.ErrorCode(err) == domain.Unauthenticated {
+	if domain.ErrorCode(err) == domain.Unauthenticated || kit.Busy(w, err) {
 		f.Message = domain.ErrorMessage(err)
 		p := &staffLoginPage{Base: kit.Base{Title: "Connexion à la gestion", Errors: kit.ErrorSummary(nil, f)}, Form: f, Next: next}
-		return s.renderStaff(w, r, nil, http.StatusUnauthorized, pageStaffLogin, p)
+		return s.renderStaff(w, r, nil, kit.Status(err), pageStaffLogin, p)
 	}
 	if err != nil {
 		return err

@@ -49,9 +49,9 @@ func (s *Portal) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	secret, sess, err := s.portal.CitizenAccounts().Login(r.Context(), kit.BillerID(r), email, r.PostForm.Get("password"), remember, s.sessionSecret(r))
 	release(err)
-	if domain.ErrorCode(err) == domain.Unauthenticated {
+	if domain.ErrorCode(err) == domain.Unauthenticated || kit.Busy(w, err) {
 		f.Message = domain.ErrorMessage(err)
-		return s.render(w, r, http.StatusUnauthorized, pageLogin, s.loginPage(f, remember, next))
+		return s.render(w, r, kit.Status(err), pageLogin, s.loginPage(f, remember, next))
 	}
 	if err != nil {
 		return err
@@ -180,7 +180,7 @@ func (s *Portal) setPassword(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case kit.DeadLink(err):
 		return s.deadLink(w, r, err, false)
-	case kit.FieldError(err):
+	case kit.FieldError(err) || kit.Busy(w, err):
 		f.Set(err)
 		info, lerr := s.portal.CitizenAccounts().CheckPasswordLink(r.Context(), kit.BillerID(r), secret)
 		if kit.DeadLink(lerr) {

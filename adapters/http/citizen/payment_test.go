@@ -28,7 +28,7 @@ func TestSelectionScreen(t *testing.T) {
 		"Factures sélectionnées :", "Nombre de factures", "Montant à régler", "243,11\u00a0€", "Payer la facture", "Fermer")
 	assert.Contains(t, p.Body, `<label class="ligne-selection">`+"\n"+`<input type="checkbox" name="facture" value="`+webtest.IDOf(webtest.Water).String()+`" data-cents="24311" checked>`)
 	assert.Contains(t, p.Body, `<dd data-count>1</dd>`)
-	assert.Regexp(t, `<script src="/static/selection.js\?v=[0-9a-f]+" defer></script>`, p.Body)
+	assert.Regexp(t, `<script src="/static/selection\.[0-9a-f]{12}\.js" defer></script>`, p.Body)
 
 	// Without JavaScript, "Mettre à jour le total" asks the server.
 	p = b.Get("/paiement?" + webtest.Selection(webtest.Water, webtest.Canteen).Encode())

@@ -3,6 +3,7 @@ package kit
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 )
 
@@ -110,7 +111,45 @@ func validFormToken(t string) bool {
 }
 
 // SameToken compares a form token in constant time; an empty one never
-// matches.
+// matches. got may be masked (MaskToken, what pages carry) or plain (a
+// form rendered before masking shipped).
 func SameToken(got, want string) bool {
-	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	if got == "" || want == "" {
+		return false
+	}
+	plain := subtle.ConstantTimeCompare([]byte(got), []byte(want))
+	masked := 0
+	if u, ok := unmaskToken(got); ok {
+		masked = subtle.ConstantTimeCompare(u, []byte(want))
+	}
+	return plain|masked == 1
+}
+
+// MaskToken returns token masked with a fresh one-time pad: the pad then
+// the token XOR the pad, in base64url. Every response thus carries
+// different bytes for the same secret, so a compressed page's length
+// tells nothing about it (BREACH, in ARCHITECTURE.md); SameToken unmasks.
+func MaskToken(token string) string {
+	b := make([]byte, 2*len(token))
+	pad, x := b[:len(token)], b[len(token):]
+	_, _ = rand.Read(pad) // never fails (crypto/rand)
+	for i := range x {
+		x[i] = token[i] ^ pad[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// unmaskToken undoes MaskToken; ok is false for what MaskToken cannot
+// have made.
+func unmaskToken(masked string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(masked)
+	if err != nil || len(b) == 0 || len(b)%2 != 0 {
+		return nil, false
+	}
+	n := len(b) / 2
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b[n+i] ^ b[i]
+	}
+	return out, true
 }

@@ -104,6 +104,21 @@ func (e *TooManyError) retryAfterHeader() string {
 	return strconv.Itoa(int(e.RetryAfter.Round(time.Second)/time.Second) + 1)
 }
 
+// busyRetryAfter is the Retry-After of domain.ErrBusy, in seconds: a
+// hash slot frees up in well under a second.
+const busyRetryAfter = "1"
+
+// Busy reports whether err is domain.ErrBusy (every password-hashing
+// slot taken) and, if so, sets Retry-After on w: the page that shows it
+// answers 503 with its own form and the message.
+func Busy(w http.ResponseWriter, err error) bool {
+	if !errors.Is(err, domain.ErrBusy) {
+		return false
+	}
+	w.Header().Set("Retry-After", busyRetryAfter)
+	return true
+}
+
 // Titles name the error pages.
 var Titles = map[int]string{
 	http.StatusBadRequest:          "Demande invalide",
@@ -166,6 +181,7 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error, out Rende
 		out.Unauthenticated(w, r, err)
 		return
 	}
+	Busy(w, err)
 	st := Status(err)
 	switch {
 	case domain.ErrorCode(err) == domain.Internal:

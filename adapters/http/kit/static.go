@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,26 +10,45 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
 //go:embed static
 var staticFiles embed.FS
 
-// Assets serves the embedded style sheet and script. Their URLs carry a
-// hash of their content (?v=…), so browsers may keep them for a year and
-// still get a new version as soon as it ships.
+// Assets serves the embedded style sheets and script. Each file answers
+// under two names: its hashed name (portail.3f2a9c1b7d4e.css, the hash of
+// its content computed at start), which pages link to through the
+// templates' "static" function and browsers keep for a year without
+// asking again (Cache-Control: immutable); and its plain name
+// (portail.css, and the older ?v=… addresses), which pages cached before
+// a deployment still use: it is revalidated on every use (no-cache) and
+// answers 304 while unchanged. Both carry the content hash as a weak ETag,
+// weak because the same file goes out gzip-compressed or not (Compress).
 type Assets struct {
-	files   fs.FS
-	version map[string]string // file name → content hash
-	server  http.Handler
+	files  map[string]asset // hashed and plain names → the file
+	hashed map[string]string
 }
 
+type asset struct {
+	content  []byte
+	name     string // the plain name: its extension gives the type
+	etag     string
+	hashedAt bool // served under its hashed name: immutable
+}
+
+// LoadAssets reads the embedded static files and names each by its
+// content's hash.
 func LoadAssets() (*Assets, error) {
-	files, err := fs.Sub(staticFiles, "static")
+	return loadAssets(staticFiles, "static")
+}
+
+func loadAssets(fsys fs.FS, dir string) (*Assets, error) {
+	files, err := fs.Sub(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("http: static files: %w", err)
 	}
-	a := &Assets{files: files, version: map[string]string{}, server: http.FileServerFS(files)}
+	a := &Assets{files: map[string]asset{}, hashed: map[string]string{}}
 	err = fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -38,7 +58,13 @@ func LoadAssets() (*Assets, error) {
 			return err
 		}
 		sum := sha256.Sum256(b)
-		a.version[name] = hex.EncodeToString(sum[:6])
+		hash := hex.EncodeToString(sum[:6])
+		ext := path.Ext(name)
+		hashedName := strings.TrimSuffix(name, ext) + "." + hash + ext
+		etag := `W/"` + hash + `"`
+		a.hashed[name] = hashedName
+		a.files[name] = asset{content: b, name: name, etag: etag}
+		a.files[hashedName] = asset{content: b, name: name, etag: etag, hashedAt: true}
 		return nil
 	})
 	if err != nil {
@@ -47,32 +73,32 @@ func LoadAssets() (*Assets, error) {
 	return a, nil
 }
 
-// URL returns the versioned address of a static file; a file that does
-// not exist fails the template, which the template tests catch.
+// URL returns the hashed address of a static file; a file that does not
+// exist fails the template, which the template tests catch.
 func (a *Assets) URL(name string) (string, error) {
-	v, ok := a.version[name]
+	h, ok := a.hashed[name]
 	if !ok {
 		return "", fmt.Errorf("no static file %q", name)
 	}
-	return "/static/" + name + "?v=" + v, nil
+	return "/static/" + h, nil
 }
 
-// ServeHTTP serves GET /static/NAME.
+// ServeHTTP serves GET /static/NAME, NAME hashed or plain.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/static/")
-	v, ok := a.version[name]
+	f, ok := a.files[strings.TrimPrefix(path.Clean(r.URL.Path), "/static/")]
 	if !ok {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte("Fichier introuvable.\n"))
 		return
 	}
-	if r.URL.Query().Get("v") == v {
+	if f.hashedAt {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
-	r2 := r.Clone(r.Context())
-	r2.URL.Path = "/" + name
-	a.server.ServeHTTP(w, r2)
+	w.Header().Set("ETag", f.etag)
+	// ServeContent answers If-None-Match with 304 and sets the type from
+	// the extension.
+	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(f.content))
 }

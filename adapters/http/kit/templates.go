@@ -104,15 +104,17 @@ type Page interface{ PageBase() *Base }
 
 // FillBase fills what every page shows: the biller's name, the demo
 // banner, the form token (sessionToken when logged in, otherwise the
-// double-submit token) and the flash of the fixed texts flashes when the
+// double-submit token; masked) and the flash of the fixed texts flashes when the
 // query's parameter flashParam names one and the page set none.
 func (s *Site) FillBase(w http.ResponseWriter, r *http.Request, b *Base, sessionToken string, flashes map[string]string, flashParam string) {
 	b.BillerName = BillerName(r)
 	b.Dev = s.Dev
+	// The page carries the token masked afresh (MaskToken): the same
+	// secret never shows twice the same, compressed or not.
 	if sessionToken != "" {
-		b.FormToken = sessionToken
+		b.FormToken = MaskToken(sessionToken)
 	} else {
-		b.FormToken = s.FormToken(w, r)
+		b.FormToken = MaskToken(s.FormToken(w, r))
 	}
 	if b.Flash == "" {
 		b.Flash = flashes[r.URL.Query().Get(flashParam)]

@@ -84,7 +84,10 @@ func Serve(t *testing.T, build func(*Env) (http.Handler, error), core ...func(*p
 	t.Helper()
 	e := &Env{T: t, Store: memory.New(), Gateway: &portstest.FakeGateway{}, Clock: portstest.NewFixedClock(Start)}
 	e.Mails = memory.NewMailbox(e.Clock, 0)
-	cfg := ports.Config{PublicURL: PublicURL, Argon2: FastArgon2, MailInline: true}
+	// Hashes wait long for a slot: a loaded machine (the race detector
+	// slows argon2id tenfold) must not turn a test's logins into
+	// « réessayez dans un instant »; tests of that answer set their own.
+	cfg := ports.Config{PublicURL: PublicURL, Argon2: FastArgon2, MailInline: true, HashWait: time.Minute}
 	for _, c := range core {
 		c(&cfg)
 	}
