@@ -18,8 +18,8 @@ type importOptions struct {
 	lines bool
 	// done runs in the transaction of an import that is not a dry run,
 	// once the batch is applied, or refused because a line is wrong: the
-	// audit log. A dry run's transaction is rolled back, so done is not
-	// called for it.
+	// audit log. A dry run only reads (the existing keys, to plan) and
+	// its transaction is rolled back, so done is not called for it.
 	done func(tx Tx, run importRun) error
 }
 
@@ -40,6 +40,11 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 		b, err := tx.Biller(ctx, billerID)
 		if err != nil {
 			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+		}
+		if ro, ok := tx.(ReadOnlyTx); ok && dryRun {
+			if err := ro.ReadOnly(ctx); err != nil {
+				return domain.WrapInternal(err)
+			}
 		}
 		var lookup domain.ImportLookup = &txLookup{ctx: ctx, tx: tx, billerID: billerID}
 		bulk, isBulk := tx.(ImportTx)
@@ -82,12 +87,15 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 			InvoicesCreated: len(plan.NewInvoices), InvoicesUpdated: len(plan.UpdatedInvoices),
 			Unchanged: plan.Unchanged,
 		}
+		if dryRun {
+			// The plan says what would be created, updated and left
+			// unchanged: a dry run stops there and writes nothing (no
+			// rows copied then rolled back, no dead rows left behind).
+			return errDryRun
+		}
 		if isBulk {
 			if err := mapSave(bulk.ApplyImport(ctx, plan)); err != nil {
 				return err
-			}
-			if dryRun {
-				return errDryRun
 			}
 			if opt.done != nil {
 				return opt.done(tx, run)
@@ -107,9 +115,6 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 					return err
 				}
 			}
-		}
-		if dryRun {
-			return errDryRun // roll back
 		}
 		if opt.done != nil {
 			return opt.done(tx, run)
@@ -133,6 +138,14 @@ type ImportTx interface {
 	// ApplyImport saves a checked plan: it inserts the new payers and
 	// invoices and replaces the updated ones.
 	ApplyImport(ctx context.Context, plan domain.ImportPlan) error
+}
+
+// ReadOnlyTx is implemented by a store transaction that can forbid
+// itself any write from now on (PostgreSQL's SET TRANSACTION READ ONLY).
+// A dry run of an import asks for it: the store then guarantees that the
+// run only reads.
+type ReadOnlyTx interface {
+	ReadOnly(ctx context.Context) error
 }
 
 // txLookup answers domain.PlanImport from the store; the first store
