@@ -38,6 +38,10 @@ type Config struct {
 	// mode): PayFiP's limits on amounts and labels depend on it. Zero: the
 	// web service.
 	PayFiPMode domain.PayFiPMode
+	// ImportPart is how many lines a streamed import (ImportStream) plans
+	// and applies at a time; default 10 000. Tests make it small to cross
+	// parts with a few lines.
+	ImportPart int
 }
 
 func (c *Config) setDefaults() error {
@@ -55,6 +59,9 @@ func (c *Config) setDefaults() error {
 	def(&c.MailRetryFor, 24*time.Hour)
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2
+	}
+	if c.ImportPart <= 0 {
+		c.ImportPart = defaultImportPart
 	}
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -216,10 +216,14 @@ func (t *txn) ApplyImport(ctx context.Context, plan domain.ImportPlan) error {
 			return err
 		}
 	}
-	// The invoices' own statistics, for the queries that follow the
-	// commit (the invoice list, the back office's searches), before
-	// autovacuum gets to them.
-	return t.refreshStats(ctx, "invoices", len(plan.NewInvoices))
+	return nil
+}
+
+// ImportApplied refreshes the invoices' statistics after a large load
+// (ports.ImportTx), for the queries that follow the commit (the invoice
+// list, the back office's searches), before autovacuum gets to them.
+func (t *txn) ImportApplied(ctx context.Context, invoicesCreated int) error {
+	return t.refreshStats(ctx, "invoices", invoicesCreated)
 }
 
 // analyzeFrom is the number of rows a step of an import must check or
