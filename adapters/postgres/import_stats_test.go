@@ -117,3 +117,54 @@ func TestDryRunTransactionRefusesWrites(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "read-only transaction")
 }
+
+// TestImportLookupReadsKeysThroughTheIndexes looks up every invoice of a
+// table, as a re-import's part does: a few thousand keys that PostgreSQL
+// would rather find with a sequential scan (once per part of a streamed
+// import: a re-import of a million invoices took minutes). The lookup
+// goes through the unique indexes, and leaves enable_seqscan as it was.
+func TestImportLookupReadsKeysThroughTheIndexes(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := t.Context()
+	b := portstest.NewBiller(t)
+	portstest.MustSaveBiller(t, db, b)
+	ps := payersOf(b, 0, 10)
+	batch := domain.ImportBatch{}
+	invs := make([]domain.Invoice, 3_000)
+	issue := domain.NewDate(2026, time.January, 5)
+	for i := range invs {
+		invs[i] = domain.Invoice{ID: uuid.New(), BillerID: b.ID, PayerID: ps[i%len(ps)].ID,
+			Number: fmt.Sprintf("F%07d", i), IssueDate: issue, DueDate: issue.AddDays(30),
+			Amount: decimal.New(12345, -2), State: domain.InvoiceUnpaid, CreatedAt: portstest.Epoch, UpdatedAt: portstest.Epoch}
+		batch.Invoices = append(batch.Invoices, domain.ImportInvoice{Line: i + 2, PayerRef: ps[i%len(ps)].ExternalRef, Number: invs[i].Number})
+	}
+	require.NoError(t, db.Atomic(ctx, func(tx ports.Tx) error {
+		return tx.(ports.ImportTx).ApplyImport(ctx, domain.ImportPlan{NewPayers: ps, NewInvoices: invs})
+	}))
+	require.NoError(t, db.Exec(ctx, "ANALYZE"))
+	var seqScans int64
+	var setting string
+	require.NoError(t, db.Atomic(ctx, func(tx ports.Tx) error {
+		// The counters are read before and after: PostgreSQL 15 counts
+		// in them what the connection did before and has not reported.
+		const counter = `SELECT coalesce(sum(seq_scan), 0) FROM pg_stat_xact_user_tables
+WHERE relid IN ('payers'::regclass, 'invoices'::regclass)`
+		var before int64
+		if err := postgres.TxQueryRow(ctx, tx, counter, &before); err != nil {
+			return err
+		}
+		lookup, err := tx.(ports.ImportTx).ImportLookup(ctx, b.ID, batch)
+		if err != nil {
+			return err
+		}
+		_, found := lookup.InvoiceByNumber("F0002999")
+		assert.True(t, found)
+		if err := postgres.TxQueryRow(ctx, tx, counter, &seqScans); err != nil {
+			return err
+		}
+		seqScans -= before
+		return postgres.TxQueryRow(ctx, tx, "SHOW enable_seqscan", &setting)
+	}))
+	assert.Zero(t, seqScans, "3 000 invoices and 10 payers looked up without a sequential scan")
+	assert.Equal(t, "on", setting, "set back")
+}
