@@ -158,7 +158,51 @@ func PlanImportLines(b Biller, batch ImportBatch, lookup ImportLookup, newID fun
 	return plan, lines, errs
 }
 
+// ImportPlanner plans an import file part by part, as PlanImport plans
+// it whole, for a file too large to hold: the payers of the file, then
+// its invoices, each in as many batches as wanted (a payer after an
+// invoice that names it would be unknown to it). It remembers across
+// batches what the rules need of the lines before — each payer's
+// reference, id and address, each invoice's number — never the records.
+// Each batch gets its own plan and line errors; the import is applied
+// only if no batch had any.
+type ImportPlanner struct {
+	b       Biller
+	newID   func() uuid.UUID
+	now     time.Time
+	payers  map[string]uuid.UUID // by ref: the payers of the file
+	emails  map[string]string    // email -> ref, within the file
+	numbers map[string]bool      // the invoice numbers of the file
+}
+
+// NewImportPlanner returns a planner of an import for biller b.
+func NewImportPlanner(b Biller, newID func() uuid.UUID, now time.Time) *ImportPlanner {
+	return &ImportPlanner{b: b, newID: newID, now: now,
+		payers: map[string]uuid.UUID{}, emails: map[string]string{}, numbers: map[string]bool{}}
+}
+
+// Plan checks the next batch of the file against lookup, as PlanImport
+// does, and returns what to create and update for it. Its line errors
+// are the batch's own; when it has any, its plan is empty.
+func (p *ImportPlanner) Plan(batch ImportBatch, lookup ImportLookup) (ImportPlan, []LineError) {
+	return p.plan(batch, lookup, nil)
+}
+
+// HasPayer reports whether a batch planned before listed the payer of
+// reference ref (trimmed): its invoices need no lookup for it.
+func (p *ImportPlanner) HasPayer(ref string) bool {
+	_, ok := p.payers[strings.TrimSpace(ref)]
+	return ok
+}
+
 func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() uuid.UUID, now time.Time, lines *[]ImportLine) (ImportPlan, []LineError) {
+	p := &ImportPlanner{b: b, newID: newID, now: now, payers: make(map[string]uuid.UUID, len(batch.Payers)),
+		emails: map[string]string{}, numbers: make(map[string]bool, len(batch.Invoices))}
+	return p.plan(batch, lookup, lines)
+}
+
+func (pl *ImportPlanner) plan(batch ImportBatch, lookup ImportLookup, lines *[]ImportLine) (ImportPlan, []LineError) {
+	b, newID, now := pl.b, pl.newID, pl.now
 	var plan ImportPlan
 	var errs []LineError
 	fail := func(line int, field, msg string) {
@@ -179,8 +223,7 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 		}
 	}
 
-	payers := make(map[string]Payer, len(batch.Payers)) // by ref: the payer after this import
-	emails := make(map[string]string)                   // email -> ref, within the batch
+	payers, emails := pl.payers, pl.emails
 	for _, row := range batch.Payers {
 		if f := nulField("reference", row.ExternalRef, "name", row.Name, "email", row.Email); f != "" {
 			fail(row.Line, f, MsgNUL)
@@ -212,9 +255,9 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 				conflict(row.Line, "email", "adresse déjà utilisée par un autre redevable")
 				continue
 			}
-			emails[email] = ref
+			emails[strings.Clone(email)] = strings.Clone(ref)
 		}
-		payers[ref] = p
+		payers[strings.Clone(ref)] = p.ID
 		switch {
 		case !exists:
 			plan.NewPayers = append(plan.NewPayers, p)
@@ -229,7 +272,7 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 		}
 	}
 
-	numbers := make(map[string]bool, len(batch.Invoices))
+	numbers := pl.numbers
 	for _, row := range batch.Invoices {
 		if f := nulField("payer", row.PayerRef, "number", row.Number, "issue_date", row.IssueDate, "due_date", row.DueDate,
 			"amount", row.Amount, "object", row.Object, "pdf", row.PDF); f != "" {
@@ -244,7 +287,7 @@ func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() u
 			fail(row.Line, "number", "numéro de facture en double dans le fichier")
 			continue
 		}
-		numbers[inv.Number] = true
+		numbers[strings.Clone(inv.Number)] = true
 		old, exists := lookup.InvoiceByNumber(inv.Number)
 		if exists && inv.PDF == "" {
 			// An empty pdf column keeps the document the invoice has: the
@@ -293,11 +336,13 @@ func nulField(pairs ...string) string {
 	return ""
 }
 
-func planInvoice(b Biller, row ImportInvoice, payers map[string]Payer, lookup ImportLookup, newID func() uuid.UUID, now time.Time, fail func(int, string, string)) (Invoice, bool) {
+func planInvoice(b Biller, row ImportInvoice, payers map[string]uuid.UUID, lookup ImportLookup, newID func() uuid.UUID, now time.Time, fail func(int, string, string)) (Invoice, bool) {
 	ref := strings.TrimSpace(row.PayerRef)
-	payer, ok := payers[ref]
+	payerID, ok := payers[ref]
 	if !ok {
+		var payer Payer
 		payer, ok = lookup.PayerByRef(ref)
+		payerID = payer.ID
 	}
 	if !ok {
 		fail(row.Line, "payer", "redevable « "+ref+" » inconnu")
@@ -319,7 +364,7 @@ func planInvoice(b Biller, row ImportInvoice, payers map[string]Payer, lookup Im
 		return Invoice{}, false
 	}
 	inv := Invoice{
-		ID: newID(), BillerID: b.ID, PayerID: payer.ID, Number: strings.TrimSpace(row.Number),
+		ID: newID(), BillerID: b.ID, PayerID: payerID, Number: strings.TrimSpace(row.Number),
 		IssueDate: issue, DueDate: due, Amount: amount, Object: strings.TrimSpace(row.Object),
 		PDF: strings.TrimSpace(row.PDF), State: InvoiceUnpaid, CreatedAt: now, UpdatedAt: now,
 	}

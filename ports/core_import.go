@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,8 +19,8 @@ type importOptions struct {
 	lines bool
 	// done runs in the transaction of an import that is not a dry run,
 	// once the batch is applied, or refused because a line is wrong: the
-	// audit log. A dry run's transaction is rolled back, so done is not
-	// called for it.
+	// audit log. A dry run only reads (the existing keys, to plan) and
+	// its transaction is rolled back, so done is not called for it.
 	done func(tx Tx, run importRun) error
 }
 
@@ -37,27 +38,13 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 	errDryRun := domain.Errorf(domain.Conflict, "dry run")
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		run = importRun{}
-		b, err := tx.Biller(ctx, billerID)
+		b, newID, idErr, err := p.startImport(ctx, tx, billerID, now, dryRun)
 		if err != nil {
-			return notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+			return err
 		}
-		var lookup domain.ImportLookup = &txLookup{ctx: ctx, tx: tx, billerID: billerID}
-		bulk, isBulk := tx.(ImportTx)
-		if isBulk {
-			if lookup, err = bulk.ImportLookup(ctx, billerID, batch); err != nil {
-				return domain.WrapInternal(err)
-			}
-		}
-		var idErr error
-		// One read of the random source per 4 KiB of ids rather than one
-		// per record: a million-line import draws a million ids.
-		next := sequentialIDs(now, bufio.NewReaderSize(p.random, 4096))
-		newID := func() uuid.UUID {
-			id, err := next()
-			if err != nil {
-				idErr = err
-			}
-			return id
+		lookup, err := importLookup(ctx, tx, billerID, batch)
+		if err != nil {
+			return err
 		}
 		var plan domain.ImportPlan
 		if opt.lines {
@@ -68,8 +55,8 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 		if tl, ok := lookup.(*txLookup); ok && tl.err != nil {
 			return tl.err
 		}
-		if idErr != nil {
-			return idErr
+		if *idErr != nil {
+			return *idErr
 		}
 		if len(run.errs) > 0 {
 			if opt.done != nil && !dryRun {
@@ -82,34 +69,17 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 			InvoicesCreated: len(plan.NewInvoices), InvoicesUpdated: len(plan.UpdatedInvoices),
 			Unchanged: plan.Unchanged,
 		}
-		if isBulk {
-			if err := mapSave(bulk.ApplyImport(ctx, plan)); err != nil {
-				return err
-			}
-			if dryRun {
-				return errDryRun
-			}
-			if opt.done != nil {
-				return opt.done(tx, run)
-			}
-			return nil
-		}
-		for _, list := range [][]domain.Payer{plan.NewPayers, plan.UpdatedPayers} {
-			for _, payer := range list {
-				if err := mapSave(tx.SavePayer(ctx, payer)); err != nil {
-					return err
-				}
-			}
-		}
-		for _, list := range [][]domain.Invoice{plan.NewInvoices, plan.UpdatedInvoices} {
-			for _, inv := range list {
-				if err := mapSave(tx.SaveInvoice(ctx, inv)); err != nil {
-					return err
-				}
-			}
-		}
 		if dryRun {
-			return errDryRun // roll back
+			// The plan says what would be created, updated and left
+			// unchanged: a dry run stops there and writes nothing (no
+			// rows copied then rolled back, no dead rows left behind).
+			return errDryRun
+		}
+		if err := applyImport(ctx, tx, plan); err != nil {
+			return err
+		}
+		if err := importApplied(ctx, tx, len(plan.NewInvoices)); err != nil {
+			return err
 		}
 		if opt.done != nil {
 			return opt.done(tx, run)
@@ -122,6 +92,224 @@ func (p *Portal) runImport(ctx context.Context, billerID uuid.UUID, batch domain
 	return run, nil
 }
 
+// startImport begins an import in tx: it reads the biller, makes a dry
+// run's transaction read only and returns the ids' source, whose first
+// failure is kept in *idErr.
+func (p *Portal) startImport(ctx context.Context, tx Tx, billerID uuid.UUID, now time.Time, dryRun bool) (b domain.Biller, newID func() uuid.UUID, idErr *error, err error) {
+	b, err = tx.Biller(ctx, billerID)
+	if err != nil {
+		return b, nil, nil, notFoundAs(err, domain.Errorf(domain.NotFound, "Service de facturation inconnu."))
+	}
+	if ro, ok := tx.(ReadOnlyTx); ok && dryRun {
+		if err := ro.ReadOnly(ctx); err != nil {
+			return b, nil, nil, domain.WrapInternal(err)
+		}
+	}
+	idErr = new(error)
+	// One read of the random source per 4 KiB of ids rather than one per
+	// record: a million-line import draws a million ids.
+	next := sequentialIDs(now, bufio.NewReaderSize(p.random, 4096))
+	newID = func() uuid.UUID {
+		id, err := next()
+		if err != nil && *idErr == nil {
+			*idErr = err
+		}
+		return id
+	}
+	return b, newID, idErr, nil
+}
+
+// ImportSource reads an import file from its start and hands its records
+// to payer and invoice, in the file's order, as importfile.Scan does: it
+// returns the line errors of a badly structured file, or the error of
+// the reading or of a function. A streamed import calls it twice.
+type ImportSource func(payer func(domain.ImportPayer) error, invoice func(domain.ImportInvoice) error) ([]domain.LineError, error)
+
+// defaultImportPart is how many lines a streamed import plans and applies
+// at a time (Config.ImportPart): enough for the lookups to go by
+// thousands of keys, few enough that a part's records and plan weigh a
+// few megabytes.
+const defaultImportPart = 10_000
+
+// runImportStream is runImport for a file read from src rather than held:
+// its payers, then its invoices, by parts of Config.ImportPart lines, planned
+// by one domain.ImportPlanner and applied part after part in one
+// transaction, all or nothing. Memory holds one part and what the rules
+// remember of the lines before (their keys), never the file or its plan.
+// A part is applied only while no line has been wrong: a wrong line
+// rolls back the parts applied before it, and planning goes on to report
+// every wrong line. A dry run plans every part and writes nothing.
+func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src ImportSource, dryRun bool) (ImportResult, []domain.LineError, error) {
+	now := p.clock.Now()
+	var res ImportResult
+	var errs []domain.LineError
+	errRollBack := domain.Errorf(domain.Conflict, "rolled back")
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		res, errs = ImportResult{}, nil
+		b, newID, idErr, err := p.startImport(ctx, tx, billerID, now, dryRun)
+		if err != nil {
+			return err
+		}
+		planner := domain.NewImportPlanner(b, newID, now)
+		// freed holds the addresses the file's payers give up, with
+		// their owner before the import: a part applied before must not
+		// make an address look free to the parts after it (the import
+		// judges every address against the portal as it was).
+		freed := map[string]uuid.UUID{}
+		var part domain.ImportBatch
+		flush := func() error {
+			if len(part.Payers)+len(part.Invoices) == 0 {
+				return nil
+			}
+			defer func() { part.Payers, part.Invoices = part.Payers[:0], part.Invoices[:0] }()
+			keys := part
+			if len(part.Invoices) > 0 {
+				// The payers the file listed are the planner's: look up
+				// only the others.
+				keys.Invoices = make([]domain.ImportInvoice, len(part.Invoices))
+				for i, row := range part.Invoices {
+					keys.Invoices[i].Number = row.Number
+					if !planner.HasPayer(row.PayerRef) {
+						keys.Invoices[i].PayerRef = row.PayerRef
+					}
+				}
+			}
+			l, err := importLookup(ctx, tx, billerID, keys)
+			if err != nil {
+				return err
+			}
+			lookup := &freedLookup{ImportLookup: l, freed: freed}
+			plan, lineErrs := planner.Plan(part, lookup)
+			if tl, ok := l.(*txLookup); ok && tl.err != nil {
+				return tl.err
+			}
+			if *idErr != nil {
+				return *idErr
+			}
+			if len(lineErrs) > 0 {
+				errs = append(errs, lineErrs...)
+				return nil
+			}
+			for _, up := range plan.UpdatedPayers {
+				if old, ok := l.PayerByRef(up.ExternalRef); ok && old.Email != "" && old.Email != up.Email {
+					freed[old.Email] = old.ID
+				}
+			}
+			res.PayersCreated += len(plan.NewPayers)
+			res.PayersUpdated += len(plan.UpdatedPayers)
+			res.InvoicesCreated += len(plan.NewInvoices)
+			res.InvoicesUpdated += len(plan.UpdatedInvoices)
+			res.Unchanged += plan.Unchanged
+			if dryRun || len(errs) > 0 {
+				return nil
+			}
+			return applyImport(ctx, tx, plan)
+		}
+		// The payers first, all of them: an invoice may name a payer the
+		// file lists after it.
+		structure, err := src(func(row domain.ImportPayer) error {
+			part.Payers = append(part.Payers, row)
+			if len(part.Payers) < p.cfg.ImportPart {
+				return nil
+			}
+			return flush()
+		}, nil)
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return err
+		}
+		if len(structure) > 0 {
+			errs = structure
+			return errRollBack
+		}
+		_, err = src(nil, func(row domain.ImportInvoice) error {
+			part.Invoices = append(part.Invoices, row)
+			if len(part.Invoices) < p.cfg.ImportPart {
+				return nil
+			}
+			return flush()
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return err
+		}
+		if dryRun || len(errs) > 0 {
+			return errRollBack
+		}
+		return importApplied(ctx, tx, res.InvoicesCreated)
+	})
+	if err != nil && err != errRollBack {
+		return ImportResult{}, nil, err
+	}
+	if len(errs) > 0 {
+		return ImportResult{}, errs, nil
+	}
+	return res, nil, nil
+}
+
+// freedLookup answers as its lookup does, except for the addresses the
+// import's payers gave up in the parts already applied: those still
+// belong to their owner before the import.
+type freedLookup struct {
+	domain.ImportLookup
+	freed map[string]uuid.UUID
+}
+
+func (l *freedLookup) EmailOwner(email string) (uuid.UUID, bool) {
+	if id, ok := l.freed[email]; ok {
+		return id, true
+	}
+	return l.ImportLookup.EmailOwner(email)
+}
+
+// applyImport saves a checked plan in tx: in bulk when the store offers
+// it (ImportTx), record by record otherwise.
+func applyImport(ctx context.Context, tx Tx, plan domain.ImportPlan) error {
+	if bulk, ok := tx.(ImportTx); ok {
+		return mapSave(bulk.ApplyImport(ctx, plan))
+	}
+	for _, list := range [][]domain.Payer{plan.NewPayers, plan.UpdatedPayers} {
+		for _, payer := range list {
+			if err := mapSave(tx.SavePayer(ctx, payer)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, list := range [][]domain.Invoice{plan.NewInvoices, plan.UpdatedInvoices} {
+		for _, inv := range list {
+			if err := mapSave(tx.SaveInvoice(ctx, inv)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// importApplied tells a bulk store that an import applied all its plans.
+func importApplied(ctx context.Context, tx Tx, invoicesCreated int) error {
+	if bulk, ok := tx.(ImportTx); ok {
+		return mapSave(bulk.ImportApplied(ctx, invoicesCreated))
+	}
+	return nil
+}
+
+// importLookup returns what answers domain.PlanImport about batch in tx:
+// the store's bulk lookup when it offers one, its queries otherwise.
+func importLookup(ctx context.Context, tx Tx, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error) {
+	if bulk, ok := tx.(ImportTx); ok {
+		l, err := bulk.ImportLookup(ctx, billerID, batch)
+		if err != nil {
+			return nil, domain.WrapInternal(err)
+		}
+		return l, nil
+	}
+	return &txLookup{ctx: ctx, tx: tx, billerID: billerID}, nil
+}
+
 // ImportTx is implemented by a store transaction that loads large imports
 // in bulk (PostgreSQL's COPY, for instance). Portal.Import uses it when
 // the transaction offers it; the rules stay in domain.PlanImport.
@@ -131,8 +319,21 @@ type ImportTx interface {
 	// of the addresses it uses (payers' and accounts').
 	ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error)
 	// ApplyImport saves a checked plan: it inserts the new payers and
-	// invoices and replaces the updated ones.
+	// invoices and replaces the updated ones. A large import calls it
+	// once per part of its file, in one transaction.
 	ApplyImport(ctx context.Context, plan domain.ImportPlan) error
+	// ImportApplied is called once an import applied all its plans, with
+	// the number of invoices it created: the store refreshes what a large
+	// load leaves stale (PostgreSQL's statistics).
+	ImportApplied(ctx context.Context, invoicesCreated int) error
+}
+
+// ReadOnlyTx is implemented by a store transaction that can forbid
+// itself any write from now on (PostgreSQL's SET TRANSACTION READ ONLY).
+// A dry run of an import asks for it: the store then guarantees that the
+// run only reads.
+type ReadOnlyTx interface {
+	ReadOnly(ctx context.Context) error
 }
 
 // txLookup answers domain.PlanImport from the store; the first store

@@ -28,3 +28,12 @@ func (p Operator) Import(ctx context.Context, billerID uuid.UUID, batch domain.I
 	run, err := p.runImport(ctx, billerID, batch, importOptions{dryRun: dryRun})
 	return run.result, run.errs, err
 }
+
+// ImportStream is Import for a file too large to hold (`portal import`):
+// src reads it, twice, and the import plans and applies it by parts, in
+// one transaction, so that memory stays flat whatever the file's size.
+// The rules, the counts and the line errors are Import's; a file whose
+// structure is wrong gets src's line errors and nothing is planned.
+func (p Operator) ImportStream(ctx context.Context, billerID uuid.UUID, src ImportSource, dryRun bool) (ImportResult, []domain.LineError, error) {
+	return p.runImportStream(ctx, billerID, src, dryRun)
+}

@@ -43,6 +43,10 @@ type Config struct {
 	// mode): PayFiP's limits on amounts and labels depend on it. Zero: the
 	// web service.
 	PayFiPMode domain.PayFiPMode
+	// ImportPart is how many lines a streamed import (ImportStream) plans
+	// and applies at a time; default 10 000. Tests make it small to cross
+	// parts with a few lines.
+	ImportPart int
 }
 
 func (c *Config) setDefaults() error {
@@ -65,6 +69,9 @@ func (c *Config) setDefaults() error {
 		c.HashSlots = DefaultHashSlots(c.Argon2)
 	}
 	def(&c.HashWait, 2*time.Second)
+	if c.ImportPart <= 0 {
+		c.ImportPart = defaultImportPart
+	}
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("public URL %q: want an absolute http(s) URL", c.PublicURL)

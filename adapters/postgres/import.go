@@ -59,7 +59,7 @@ func (l *importLookup) EmailOwner(email string) (uuid.UUID, bool) {
 // ImportLookup loads what the biller already has that batch names. The
 // keys are those domain.PlanImport asks for: references and numbers
 // trimmed, emails normalised.
-func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error) {
+func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (lookup domain.ImportLookup, err error) {
 	refs := make(map[string]bool, len(batch.Payers))
 	numbers := make(map[string]bool, len(batch.Invoices))
 	emails := make(map[string]bool, len(batch.Payers))
@@ -79,6 +79,19 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 		owners:   make(map[string]uuid.UUID),
 	}
 	t.seen = make(map[uuid.UUID]string)
+	// Thousands of keys are a few percent of a large table: PostgreSQL
+	// then plans a sequential scan, for each part of a streamed import
+	// (a re-import of a million invoices took minutes). The lookups go
+	// through the unique indexes, key by key, whatever the table's size.
+	restore, err := t.avoidSeqScans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if rerr := restore(); rerr != nil && err == nil {
+			lookup, err = nil, rerr
+		}
+	}()
 
 	if len(refs) > 0 {
 		err := t.scan(ctx, "import: payers", "SELECT "+payerColumns.names()+`, xmin::text AS row_version FROM payers
@@ -140,6 +153,26 @@ WHERE biller_id = $1 AND email <> '' AND lower(email) = ANY($2::text[])`, func(r
 	return l, nil
 }
 
+// ReadOnly forbids the transaction any write from now on (ports.ReadOnlyTx):
+// a dry run of an import reads and nothing else.
+func (t *txn) ReadOnly(ctx context.Context) error {
+	_, err := t.tx.ExecContext(ctx, "SET TRANSACTION READ ONLY")
+	return mapErr(err, "read only")
+}
+
+// avoidSeqScans turns enable_seqscan off for the transaction and returns
+// what sets it back as it was.
+func (t *txn) avoidSeqScans(ctx context.Context) (restore func() error, err error) {
+	var was string
+	if err := t.tx.QueryRowxContext(ctx, "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)").Scan(&was, new(string)); err != nil {
+		return nil, mapErr(err, "import: enable_seqscan")
+	}
+	return func() error {
+		_, err := t.tx.ExecContext(ctx, "SELECT set_config('enable_seqscan', $1, true)", was)
+		return mapErr(err, "import: enable_seqscan")
+	}, nil
+}
+
 // scan runs query and calls each for every row, without holding the
 // result in memory.
 func (t *txn) scan(ctx context.Context, what, query string, each func(*sqlx.Rows) error, args ...any) error {
@@ -186,7 +219,16 @@ func (t *txn) ApplyImport(ctx context.Context, plan domain.ImportPlan) error {
 		{"invoices", invoiceColumns, len(plan.NewInvoices),
 			func(i int) []any { return invoiceArgs(plan.NewInvoices[i]) }, nil},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
+		if i == 2 && len(plan.NewInvoices)+len(plan.UpdatedInvoices) > 0 {
+			// The invoices' foreign key is checked against payers row by
+			// row, with a plan made from payers' statistics: refresh them
+			// first if they are stale (after a large copy of payers, or
+			// an analyze that ran before those rows were committed).
+			if err := t.refreshStats(ctx, "payers", len(plan.NewInvoices)); err != nil {
+				return err
+			}
+		}
 		if s.n == 0 {
 			continue
 		}
@@ -201,6 +243,53 @@ func (t *txn) ApplyImport(ctx context.Context, plan domain.ImportPlan) error {
 		}
 	}
 	return nil
+}
+
+// ImportApplied refreshes the invoices' statistics after a large load
+// (ports.ImportTx), for the queries that follow the commit (the invoice
+// list, the back office's searches), before autovacuum gets to them.
+func (t *txn) ImportApplied(ctx context.Context, invoicesCreated int) error {
+	return t.refreshStats(ctx, "invoices", invoicesCreated)
+}
+
+// analyzeFrom is the number of rows a step of an import must check or
+// add for the import to look after a table's statistics: below it, a
+// plan made from stale statistics costs little.
+const analyzeFrom = 1000
+
+// refreshStats looks after table's statistics before an import checks
+// rows rows against it (or after it added them). It locks them first:
+// SHARE UPDATE EXCLUSIVE keeps autovacuum from analyzing the table until
+// the import commits (an analyze then would not see the import's rows
+// and would say the table is nearly empty, as it once did) and lets reads
+// and writes go on; two large imports take turns here. It then runs
+// ANALYZE, in the transaction, which counts the rows the transaction
+// itself added, when the statistics are stale: never gathered, or fewer
+// rows than the table holds by 20 % — the rows committed as the
+// cumulative statistics count them plus those this transaction inserted,
+// or PostgreSQL's own estimate from the table's size and the statistics'
+// row density. The check reads counters, never the table.
+func (t *txn) refreshStats(ctx context.Context, table string, rows int) error {
+	if rows < analyzeFrom {
+		return nil
+	}
+	what := "import: statistics of " + table
+	if _, err := t.tx.ExecContext(ctx, "LOCK TABLE "+table+" IN SHARE UPDATE EXCLUSIVE MODE"); err != nil {
+		return mapErr(err, what)
+	}
+	var stale bool
+	err := t.tx.QueryRowxContext(ctx, `SELECT c.reltuples < 0 OR c.relpages = 0
+	OR c.reltuples * 1.2 < pg_stat_get_live_tuples(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid) - pg_stat_get_xact_tuples_deleted(c.oid)
+	OR c.reltuples * 1.2 < c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int)
+FROM pg_class c WHERE c.oid = $1::regclass`, table).Scan(&stale)
+	if err != nil {
+		return mapErr(err, what)
+	}
+	if !stale {
+		return nil
+	}
+	_, err = t.tx.ExecContext(ctx, "ANALYZE "+table)
+	return mapErr(err, what)
 }
 
 // copyRows copies n rows into table with COPY … FROM STDIN.

@@ -60,7 +60,8 @@ func newImportTwin(t *testing.T) *importTwin {
 		p, err := ports.NewPortal(ports.Deps{
 			Store: s, Sessions: &memory.Store{}, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{},
 			Clock: portstest.NewFixedClock(portstest.Epoch.Add(time.Hour)), Random: portstest.NewSeqRandom(7),
-		}, ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
+		}, ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true,
+			ImportPart: 2}) // a streamed import crosses parts every two lines
 		require.NoError(t, err)
 		w.portals = append(w.portals, p)
 	}
@@ -71,10 +72,18 @@ func newImportTwin(t *testing.T) *importTwin {
 // importBoth imports batch on both stores and checks they answer alike.
 func (w *importTwin) importBoth(t *testing.T, batch domain.ImportBatch, dryRun bool) (ports.ImportResult, []domain.LineError) {
 	t.Helper()
+	return w.both(t, func(p *ports.Portal) (ports.ImportResult, []domain.LineError, error) {
+		return p.Operator().Import(t.Context(), w.biller.ID, batch, dryRun)
+	})
+}
+
+// both runs an import on both stores and checks they answer alike.
+func (w *importTwin) both(t *testing.T, run func(p *ports.Portal) (ports.ImportResult, []domain.LineError, error)) (ports.ImportResult, []domain.LineError) {
+	t.Helper()
 	var results []ports.ImportResult
 	var lineErrs [][]domain.LineError
 	for i, p := range w.portals {
-		res, errs, err := p.Operator().Import(t.Context(), w.biller.ID, batch, dryRun)
+		res, errs, err := run(p)
 		require.NoError(t, err, w.names[i])
 		results = append(results, res)
 		lineErrs = append(lineErrs, errs)
@@ -272,4 +281,96 @@ func TestImportRefusesANULCharacterOnEveryStore(t *testing.T) {
 	w.assertSameRecords(t, []string{"REF100"}, []string{"2026-0001", "2026-0002"})
 	_, err := w.stores[1].InvoiceByNumber(t.Context(), w.biller.ID, "2026-0002")
 	assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "all or nothing")
+}
+
+// streamBoth is importBoth through Operator.ImportStream, the batch
+// handed out as a file's records would be.
+func (w *importTwin) streamBoth(t *testing.T, batch domain.ImportBatch, dryRun bool) (ports.ImportResult, []domain.LineError) {
+	t.Helper()
+	src := func(payer func(domain.ImportPayer) error, invoice func(domain.ImportInvoice) error) ([]domain.LineError, error) {
+		for _, row := range batch.Payers {
+			if payer != nil {
+				if err := payer(row); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, row := range batch.Invoices {
+			if invoice != nil {
+				if err := invoice(row); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return nil, nil
+	}
+	return w.both(t, func(p *ports.Portal) (ports.ImportResult, []domain.LineError, error) {
+		return p.Operator().ImportStream(t.Context(), w.biller.ID, src, dryRun)
+	})
+}
+
+// addressBatch moves REF001's address to a new payer in a later part of
+// the file: the address is judged against the portal before the import,
+// whether the part that frees it was applied already or not.
+func addressBatch() domain.ImportBatch {
+	return domain.ImportBatch{
+		Payers: []domain.ImportPayer{
+			{Line: 2, ExternalRef: "REF001", Name: "Redevable REF001", Email: "nouvelle@exemple.fr"},
+			{Line: 3, ExternalRef: "REF101", Name: "Sans Adresse"},
+			{Line: 4, ExternalRef: "REF100", Name: "Jeanne Durand", Email: "ref001@exemple.fr"},
+		},
+	}
+}
+
+// TestImportStreamDoesWhatImportDoes imports the same batches whole
+// (Import) and by parts of two lines (ImportStream), each on both
+// stores: the counts, the line errors and the records are the same.
+func TestImportStreamDoesWhatImportDoes(t *testing.T) {
+	for name, batch := range map[string]domain.ImportBatch{"good": goodBatch(), "bad": badBatch(), "addresses": addressBatch()} {
+		t.Run(name, func(t *testing.T) {
+			whole, parts := newImportTwin(t), newImportTwin(t)
+			for _, dryRun := range []bool{true, false} {
+				res, errs := whole.importBoth(t, batch, dryRun)
+				got, gotErrs := parts.streamBoth(t, batch, dryRun)
+				assert.Equal(t, res, got, "dry run %v", dryRun)
+				assert.Equal(t, errs, gotErrs, "dry run %v", dryRun)
+				parts.assertSameRecords(t, importRefs, importNumbers)
+				if name == "addresses" {
+					require.Len(t, gotErrs, 1)
+					assert.Equal(t, domain.LineError{Line: 4, Field: "email", Message: "adresse déjà utilisée par un autre redevable", Code: domain.Conflict}, gotErrs[0])
+				}
+			}
+			for _, ref := range importRefs {
+				_, err1 := whole.stores[1].PayerByRef(t.Context(), whole.biller.ID, ref)
+				_, err2 := parts.stores[1].PayerByRef(t.Context(), parts.biller.ID, ref)
+				assert.Equal(t, domain.ErrorCode(err1), domain.ErrorCode(err2), "payer %s", ref)
+			}
+			for _, n := range importNumbers {
+				inv1, err1 := whole.stores[1].InvoiceByNumber(t.Context(), whole.biller.ID, n)
+				inv2, err2 := parts.stores[1].InvoiceByNumber(t.Context(), parts.biller.ID, n)
+				assert.Equal(t, domain.ErrorCode(err1), domain.ErrorCode(err2), "invoice %s", n)
+				assert.Equal(t, inv1.Amount.String(), inv2.Amount.String(), "invoice %s", n)
+			}
+		})
+	}
+	t.Run("structure errors stop before any plan", func(t *testing.T) {
+		w := newImportTwin(t)
+		wrong := []domain.LineError{{Line: 3, Message: "ligne illisible"}}
+		for _, p := range w.portals {
+			res, errs, err := p.Operator().ImportStream(t.Context(), w.biller.ID, func(payer func(domain.ImportPayer) error, _ func(domain.ImportInvoice) error) ([]domain.LineError, error) {
+				if payer != nil {
+					if err := payer(domain.ImportPayer{Line: 2, ExternalRef: "REF100", Name: "Jeanne Durand"}); err != nil {
+						return nil, err
+					}
+				}
+				return wrong, nil
+			}, false)
+			require.NoError(t, err)
+			assert.Equal(t, wrong, errs)
+			assert.Zero(t, res)
+		}
+		w.assertSameRecords(t, importRefs, importNumbers)
+		_, err := w.stores[1].PayerByRef(t.Context(), w.biller.ID, "REF100")
+		assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "nothing is saved")
+	})
 }

@@ -78,18 +78,34 @@ func (m *Main) importFile(ctx context.Context) error {
 		size = fi.Size()
 	}
 	prog := newProgress(m.Stderr, size)
-	batch, lineErrs, err := importfile.Parse(prog.reading(f, a.file))
-	prog.end()
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", a.file, err)
+	// The file is read twice, its payers then its invoices, each time
+	// from its start, and never held: memory stays flat whatever its size.
+	passes := []string{"payers", "invoices"}
+	var readErr error
+	src := func(payer func(domain.ImportPayer) error, invoice func(domain.ImportInvoice) error) ([]domain.LineError, error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			readErr = err
+			return nil, err
+		}
+		label := "checking and saving"
+		if a.dryRun {
+			label = "checking"
+		}
+		if len(passes) > 0 {
+			label += " the " + passes[0] + " of"
+			passes = passes[1:]
+		}
+		errs, err := importfile.Scan(prog.reading(f, label+" "+a.file), importfile.Records{Payer: payer, Invoice: invoice})
+		if err != nil && readErr == nil && !isDomainError(err) {
+			readErr = err
+		}
+		return errs, err
 	}
-	if len(lineErrs) > 0 {
-		return m.lineErrors(a.file, lineErrs)
-	}
-
-	prog.phase(fmt.Sprintf("checking and saving %d payers and %d invoices", len(batch.Payers), len(batch.Invoices)))
-	res, lineErrs, err := portal.Operator().Import(ctx, a.biller, batch, a.dryRun)
+	res, lineErrs, err := portal.Operator().ImportStream(ctx, a.biller, src, a.dryRun)
 	prog.end()
+	if readErr != nil {
+		return fmt.Errorf("reading %s: %w", a.file, readErr)
+	}
 	switch {
 	case domain.ErrorCode(err) == domain.NotFound:
 		return fmt.Errorf("biller %s is not in the database: check --biller (portal demo-seed writes the demo biller, %s)", a.biller, demo.BillerID)
@@ -109,6 +125,13 @@ func (m *Main) importFile(ctx context.Context) error {
 	fmt.Fprintf(m.Stdout, "  invoices:  %d created, %d updated\n", res.InvoicesCreated, res.InvoicesUpdated)
 	fmt.Fprintf(m.Stdout, "  unchanged: %d\n", res.Unchanged)
 	return nil
+}
+
+// isDomainError reports whether err is the import's own, rather than the
+// file's reading.
+func isDomainError(err error) bool {
+	var e *domain.Error
+	return errors.As(err, &e)
 }
 
 // lineErrors prints the file's line errors, the first maxPrinted of them,
@@ -177,7 +200,7 @@ func (refusingGateway) ReadNotification(context.Context, url.Values) (ports.Noti
 }
 
 // progress shows one line on a terminal while a large import runs: the
-// share of the file read, then the time spent checking and saving. On
+// share of the file read in each of its two passes. On
 // anything but a terminal, and for small files, it shows nothing; a nil
 // *progress is ready to use and does nothing.
 type progress struct {
@@ -212,24 +235,17 @@ func isTerminal(w io.Writer) bool {
 }
 
 // reading returns r, counting what is read from it to show the share of
-// the file read so far.
-func (p *progress) reading(r io.Reader, name string) io.Reader {
+// the file read so far after label.
+func (p *progress) reading(r io.Reader, label string) io.Reader {
 	if p == nil {
 		return r
 	}
+	p.read.Store(0)
 	p.run(func(time.Duration) string {
 		n := p.read.Load()
-		return fmt.Sprintf("reading %s: %d%% (%.1f of %.1f MB)", name, n*100/p.size, float64(n)/1e6, float64(p.size)/1e6)
+		return fmt.Sprintf("%s: %d%% (%.1f of %.1f MB)", label, n*100/p.size, float64(n)/1e6, float64(p.size)/1e6)
 	})
 	return countingReader{r: r, n: &p.read}
-}
-
-// phase shows label with the time spent since.
-func (p *progress) phase(label string) {
-	if p == nil {
-		return
-	}
-	p.run(func(d time.Duration) string { return fmt.Sprintf("%s: %s", label, d.Truncate(time.Second)) })
 }
 
 // run redraws the line every 200 ms until end.

@@ -57,15 +57,14 @@ func (r csvRecord) get(col string) string {
 	return ""
 }
 
-func parseCSV(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) {
-	var batch domain.ImportBatch
+func parseCSV(br *bufio.Reader, out Records) ([]domain.LineError, error) {
 	var errs errorList
 	if err := skipBOM(br); err != nil {
-		return batch, nil, err
+		return nil, err
 	}
 	sep, err := separator(br)
 	if err != nil {
-		return batch, nil, err
+		return nil, err
 	}
 	r := csv.NewReader(br)
 	r.Comma = sep
@@ -75,15 +74,15 @@ func parseCSV(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) 
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		errs.add(1, "", "le fichier est vide : sa première ligne doit nommer les colonnes (%s)", columnsSummary)
-		return batch, errs.errs, nil
+		return errs.errs, nil
 	}
 	if err != nil {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) {
-			return batch, nil, err
+			return nil, err
 		}
 		errs.add(pe.Line, "", "%s", csvProblem(pe.Err))
-		return batch, errs.errs, nil
+		return errs.errs, nil
 	}
 	rec := csvRecord{index: make(map[string]int, len(header))}
 	for i, h := range header {
@@ -102,7 +101,7 @@ func parseCSV(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) 
 		errs.add(1, "", "la colonne « type » manque : elle dit si chaque ligne est un redevable (payer) ou une facture (invoice) ; séparateur lu : « %s »", string(sep))
 	}
 	if len(errs.errs) > 0 {
-		return batch, errs.errs, nil
+		return errs.errs, nil
 	}
 	width := len(header)
 	missing := func(fields []string, needed int) []string {
@@ -124,7 +123,7 @@ func parseCSV(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) 
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return batch, nil, err
+				return nil, err
 			}
 			errs.add(pe.Line, "", "%s", csvProblem(pe.Err))
 			continue
@@ -158,20 +157,27 @@ func parseCSV(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) 
 		}
 		switch kind {
 		case typePayer:
-			batch.Payers = append(batch.Payers, domain.ImportPayer{
-				Line: line, ExternalRef: rec.get(colReference), Name: rec.get(colName), Email: rec.get(colEmail),
-			})
+			if out.Payer != nil {
+				err = out.Payer(domain.ImportPayer{
+					Line: line, ExternalRef: rec.get(colReference), Name: rec.get(colName), Email: rec.get(colEmail),
+				})
+			}
 		case typeInvoice:
-			batch.Invoices = append(batch.Invoices, domain.ImportInvoice{
-				Line: line, PayerRef: rec.get(colPayerRef), Number: rec.get(colNumber),
-				IssueDate: rec.get(colIssueDate), DueDate: rec.get(colDueDate), Amount: rec.get(colAmount),
-				Object: rec.get(colObject), PDF: rec.get(colPDF),
-			})
+			if out.Invoice != nil {
+				err = out.Invoice(domain.ImportInvoice{
+					Line: line, PayerRef: rec.get(colPayerRef), Number: rec.get(colNumber),
+					IssueDate: rec.get(colIssueDate), DueDate: rec.get(colDueDate), Amount: rec.get(colAmount),
+					Object: rec.get(colObject), PDF: rec.get(colPDF),
+				})
+			}
 		default:
 			errs.add(line, colType, "type « %s » inconnu : écrivez payer pour un redevable ou invoice pour une facture", rec.get(colType))
 		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return batch, errs.errs, nil
+	return errs.errs, nil
 }
 
 // separator returns the separator the header line uses most, outside

@@ -51,7 +51,8 @@
 // the JSON member.
 //
 // Both readers stream: a file of a million lines is never held as one
-// string, only as the batch it becomes. This package checks the file's
+// string; Parse holds the batch it becomes, Scan only one record at a
+// time. This package checks the file's
 // structure (columns, types, quotes, a JSON field or list given twice,
 // UTF-8 byte for byte: a JSON decoder alone would read invalid bytes as
 // U+FFFD); the values themselves, a NUL character included, are
@@ -87,25 +88,67 @@ const (
 // with line errors the batch is incomplete and must not be imported. The
 // error is r's own failure.
 func Parse(r io.Reader) (domain.ImportBatch, []domain.LineError, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	f, err := sniff(br)
-	if err != nil {
-		return domain.ImportBatch{}, nil, err
-	}
-	if f == JSON {
-		return parseJSON(br)
-	}
-	return parseCSV(br)
+	var b batcher
+	errs, err := Scan(r, b.records())
+	return b.batch, errs, err
 }
 
 // ParseCSV reads a CSV import file.
 func ParseCSV(r io.Reader) (domain.ImportBatch, []domain.LineError, error) {
-	return parseCSV(bufio.NewReaderSize(r, 64<<10))
+	var b batcher
+	errs, err := parseCSV(bufio.NewReaderSize(r, 64<<10), b.records())
+	return b.batch, errs, err
 }
 
 // ParseJSON reads a JSON import file.
 func ParseJSON(r io.Reader) (domain.ImportBatch, []domain.LineError, error) {
-	return parseJSON(bufio.NewReaderSize(r, 64<<10))
+	var b batcher
+	errs, err := parseJSON(bufio.NewReaderSize(r, 64<<10), b.records())
+	return b.batch, errs, err
+}
+
+// Records receives an import file's records as Scan reads them, in the
+// file's order; a nil function skips its records. An error a function
+// returns stops the reading: Scan returns it.
+type Records struct {
+	Payer   func(domain.ImportPayer) error
+	Invoice func(domain.ImportInvoice) error
+}
+
+// Scan reads an import file in either format, as Parse does, and hands
+// each record to out as soon as it is read, holding none: a file of any
+// size reads in the memory of one record. It returns the line errors of
+// a badly structured file; with line errors, the records out received
+// are not the whole file and must not be imported. The error is r's own
+// failure, or out's.
+func Scan(r io.Reader, out Records) ([]domain.LineError, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	f, err := sniff(br)
+	if err != nil {
+		return nil, err
+	}
+	if f == JSON {
+		return parseJSON(br, out)
+	}
+	return parseCSV(br, out)
+}
+
+// batcher collects the records of a file into a batch.
+type batcher struct {
+	batch domain.ImportBatch
+}
+
+func (b *batcher) records() Records {
+	return Records{
+		Payer: func(p domain.ImportPayer) error {
+			b.batch.Payers = append(b.batch.Payers, p)
+			return nil
+		},
+		Invoice: func(inv domain.ImportInvoice) error {
+			b.batch.Invoices = append(b.batch.Invoices, inv)
+			return nil
+		},
+	}
 }
 
 var bom = []byte("\xEF\xBB\xBF")

@@ -14,21 +14,24 @@ import (
 
 // parseJSON walks the file token by token, so that it knows the line of
 // every member and never holds more than one member at a time.
-func parseJSON(br *bufio.Reader) (domain.ImportBatch, []domain.LineError, error) {
+func parseJSON(br *bufio.Reader, out Records) ([]domain.LineError, error) {
 	if err := skipBOM(br); err != nil {
-		return domain.ImportBatch{}, nil, err
+		return nil, err
 	}
 	lc := newLineCounter(br)
 	dec := json.NewDecoder(lc)
 	dec.UseNumber()
-	p := &jsonParser{dec: dec, lines: lc}
+	p := &jsonParser{dec: dec, lines: lc, out: out}
 	err := p.file()
+	if p.outErr != nil {
+		return nil, p.outErr
+	}
 	var stop *stopError
 	if err != nil && !errors.As(err, &stop) {
-		return domain.ImportBatch{}, nil, err
+		return nil, err
 	}
 	p.stopsOnUTF8() // invalid bytes the walk did not reach, or a character cut at the end
-	return p.batch, p.errs.errs, nil
+	return p.errs.errs, nil
 }
 
 // stopError ends the reading of a file whose JSON is broken: the decoder
@@ -41,7 +44,9 @@ type jsonParser struct {
 	dec   *json.Decoder
 	lines *lineCounter
 	errs  errorList
-	batch domain.ImportBatch
+	out   Records
+	// outErr is the first error of out's functions: it stops the reading.
+	outErr error
 	// utf8Told is set once the file's invalid UTF-8 is reported.
 	utf8Told bool
 }
@@ -153,7 +158,7 @@ func (p *jsonParser) list(key string, member func(line int, fields map[string]st
 		p.errs.add(p.line(), "", "« %s » doit être une liste : [ … ]", key)
 		return p.skipRest(tok)
 	}
-	for p.dec.More() && !p.errs.full() {
+	for p.dec.More() && !p.errs.full() && p.outErr == nil {
 		tok, err := p.token()
 		if err != nil {
 			return err
@@ -229,16 +234,20 @@ func (p *jsonParser) object(line int, list string) (map[string]string, bool, err
 }
 
 func (p *jsonParser) payer(line int, f map[string]string) {
-	p.batch.Payers = append(p.batch.Payers, domain.ImportPayer{
-		Line: line, ExternalRef: f[colReference], Name: f[colName], Email: f[colEmail],
-	})
+	if p.outErr == nil && p.out.Payer != nil {
+		p.outErr = p.out.Payer(domain.ImportPayer{
+			Line: line, ExternalRef: f[colReference], Name: f[colName], Email: f[colEmail],
+		})
+	}
 }
 
 func (p *jsonParser) invoice(line int, f map[string]string) {
-	p.batch.Invoices = append(p.batch.Invoices, domain.ImportInvoice{
-		Line: line, PayerRef: f[colPayerRef], Number: f[colNumber], IssueDate: f[colIssueDate],
-		DueDate: f[colDueDate], Amount: f[colAmount], Object: f[colObject], PDF: f[colPDF],
-	})
+	if p.outErr == nil && p.out.Invoice != nil {
+		p.outErr = p.out.Invoice(domain.ImportInvoice{
+			Line: line, PayerRef: f[colPayerRef], Number: f[colNumber], IssueDate: f[colIssueDate],
+			DueDate: f[colDueDate], Amount: f[colAmount], Object: f[colObject], PDF: f[colPDF],
+		})
+	}
 }
 
 // skip reads and drops the next value.

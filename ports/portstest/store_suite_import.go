@@ -77,6 +77,39 @@ func newImportWorld(t *testing.T, s ports.Store) importWorld {
 }
 
 var importTxTests = []storeTest{
+	{"plans applied part after part in one transaction, then ImportApplied, are all saved", func(t *testing.T, s ports.Store) {
+		w := newImportWorld(t, s)
+		ctx := t.Context()
+		planner := domain.NewImportPlanner(w.biller, uuid.New, Epoch)
+		parts := []domain.ImportBatch{
+			{Payers: []domain.ImportPayer{{Line: 2, ExternalRef: "REF-N", Name: "Nouveau redevable", Email: "nouveau@exemple.fr"}}},
+			{Invoices: []domain.ImportInvoice{{Line: 3, PayerRef: "REF-N", Number: "2026-0001", IssueDate: "2026-01-05", DueDate: "2026-02-05", Amount: "7.00"}}},
+			{Invoices: []domain.ImportInvoice{{Line: 4, PayerRef: "REF-A", Number: "2025-0001", IssueDate: "2025-03-04", DueDate: "2025-04-03", Amount: "12.50"}}},
+		}
+		err := bulkImport(t, s, func(_ ports.Tx, bulk ports.ImportTx) error {
+			created := 0
+			for _, part := range parts {
+				lookup, err := bulk.ImportLookup(ctx, w.biller.ID, part)
+				require.NoError(t, err)
+				plan, lineErrs := planner.Plan(part, lookup)
+				require.Empty(t, lineErrs)
+				created += len(plan.NewInvoices)
+				if err := bulk.ApplyImport(ctx, plan); err != nil {
+					return err
+				}
+			}
+			return bulk.ImportApplied(ctx, created)
+		})
+		require.NoError(t, err)
+		p, err := s.PayerByRef(ctx, w.biller.ID, "REF-N")
+		require.NoError(t, err)
+		inv, err := s.InvoiceByNumber(ctx, w.biller.ID, "2026-0001")
+		require.NoError(t, err)
+		assert.Equal(t, p.ID, inv.PayerID, "the invoice of a later part finds the payer of an earlier one")
+		inv, err = s.InvoiceByNumber(ctx, w.biller.ID, "2025-0001")
+		require.NoError(t, err)
+		assert.Equal(t, "12.5", inv.Amount.String(), "the update of the last part")
+	}},
 	{"the lookup finds what the batch names, of its biller only", func(t *testing.T, s ports.Store) {
 		w := newImportWorld(t, s)
 		batch := domain.ImportBatch{
