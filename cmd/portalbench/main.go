@@ -38,7 +38,7 @@ type config struct {
 	Portal         string        // a built portal binary; empty: build ./cmd/portal
 	SkipPayments   bool
 	SkipImport     bool
-	FillOnly       bool // stop after the fill: how long the sizes take to load
+	FillOnly       bool   // stop after the fill: how long the sizes take to load
 	Work           string // directory for the binary and the files; empty: a temporary one
 
 	// StatsWait is how long the transaction counters are left to settle
