@@ -158,12 +158,12 @@ func readSample(path, pid, mark string) ([][]loggedStatement, error) {
 
 // writeScripts writes one pgbench script per sampled page into dir, for
 // mode prepared (parameters as pgbench variables, sent as parameters,
-// named p<page>_<n> and defined with -D) or simple (literals in the text).
+// named p<page>_<statement>_<n> and defined with -D) or simple (literals in the text).
 // It returns the scripts' paths and the -D arguments.
 func writeScripts(dir, mode string, pages [][]loggedStatement) (files, defines []string, err error) {
 	for k, page := range pages {
 		var b strings.Builder
-		for _, st := range page {
+		for i, st := range page {
 			q := st.SQL
 			for n := len(st.Params); n >= 1; n-- { // $12 before $1
 				var repl string
@@ -171,7 +171,7 @@ func writeScripts(dir, mode string, pages [][]loggedStatement) (files, defines [
 				case v == nil:
 					repl = "NULL"
 				case mode == "prepared":
-					name := fmt.Sprintf("p%d_%d", k, n)
+					name := fmt.Sprintf("p%d_%d_%d", k, i, n)
 					defines = append(defines, "-D", name+"="+*v)
 					repl = ":" + name
 				default:
