@@ -79,6 +79,10 @@ type Main struct {
 	// Config.Addr. Tests pass one bound to 127.0.0.1:0, so they know the
 	// address before Run starts and need no waiting.
 	Listener net.Listener
+	// Serving, when not nil, is closed once serve has built the portal
+	// (the demo's seeding included) and serves requests: tests wait on it
+	// rather than on a client's timeout that start-up could exceed.
+	Serving chan struct{}
 
 	// Stdout receives what the user asked for (version, help); Stderr
 	// receives the logs and the errors.

@@ -76,6 +76,7 @@ func startMain(t *testing.T, args ...string) (base string, logs *syncBuffer, sto
 	m.Stdout, m.Stderr = io.Discard, logs
 	require.NoError(t, m.ParseArgs(append([]string{"serve"}, args...)))
 	m.Listener = ln
+	m.Serving = make(chan struct{})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -88,6 +89,13 @@ func startMain(t *testing.T, args ...string) (base string, logs *syncBuffer, sto
 		_ = stop()
 		assert.NoError(t, m.Close())
 	})
+	// Start-up hashes the demo's passwords (argon2id), which the race
+	// detector and a loaded machine slow down far beyond client's timeout.
+	select {
+	case <-m.Serving:
+	case err := <-done:
+		t.Fatalf("portal serve stopped before serving: %v", err)
+	}
 	return "http://" + ln.Addr().String(), logs, stop
 }
 

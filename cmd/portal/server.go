@@ -46,6 +46,9 @@ func (m *Main) serveHTTP(ctx context.Context, ln net.Listener, handler http.Hand
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	m.Logger.Info("listening", "url", "http://"+ln.Addr().String(), "public_url", m.Config.PublicURL)
+	if m.Serving != nil {
+		close(m.Serving)
+	}
 
 	select {
 	case err := <-served:
