@@ -39,7 +39,7 @@ func (p Citizens) Dashboard(ctx context.Context, c Citizen, s Session) (Dashboar
 	if err != nil {
 		return Dashboard{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return Dashboard{}, domain.WrapInternal(err)
 	}

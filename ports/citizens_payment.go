@@ -41,7 +41,7 @@ func (p Citizens) PayableInvoices(ctx context.Context, c Citizen) (Selection, er
 	if err != nil {
 		return Selection{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return Selection{}, domain.WrapInternal(err)
 	}
@@ -88,7 +88,7 @@ func (p Citizens) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID
 	if err != nil {
 		return PaymentSummary{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return PaymentSummary{}, domain.WrapInternal(err)
 	}
@@ -140,7 +140,7 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		if err != nil {
 			return err
 		}
-		b, err := tx.Biller(ctx, c.BillerID)
+		b, err := p.billerIn(ctx, tx, c.BillerID)
 		if err != nil {
 			return domain.WrapInternal(err)
 		}

@@ -26,7 +26,7 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	} else if !match {
 		return domain.ErrWrongPassword
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return domain.WrapInternal(err)
 	}
@@ -127,7 +127,7 @@ func (p Citizens) Profile(ctx context.Context, c Citizen) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return Profile{}, domain.WrapInternal(err)
 	}

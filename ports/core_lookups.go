@@ -17,7 +17,7 @@ func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller,
 	if h == "" {
 		return domain.Biller{}, domain.ErrNotFound
 	}
-	b, err := p.store.BillerByHost(ctx, h)
+	b, err := p.billers.billerByHost(ctx, p.store, h)
 	if err != nil {
 		return b, notFoundAs(err, domain.ErrNotFound)
 	}
@@ -26,7 +26,7 @@ func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller,
 
 // BillerByID returns a biller's record, for the adapters that serve it.
 func (p *Portal) BillerByID(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
-	b, err := p.store.Biller(ctx, id)
+	b, err := p.biller(ctx, id)
 	if err != nil {
 		return b, notFoundAs(err, domain.ErrNotFound)
 	}

@@ -120,6 +120,9 @@ type Portal struct {
 	statuses  statusFlights // concurrent notifications of one attempt share a status query
 	// sender is the mail sender's heartbeat, once WatchMailSender is called.
 	sender senderWatch
+	// billers keeps the billers read on the hot paths; nil when the store
+	// does not tell its changes (core_billers_cache.go).
+	billers *billerCache
 }
 
 // NewPortal checks its dependencies and returns the use cases.
@@ -146,6 +149,7 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 		mails:  mustParseMailTemplates(),
 		wake:   make(chan struct{}, 1),
 	}
+	p.billers = newBillerCache(d.Store)
 	// A login with an unknown address verifies the password against this
 	// hash, so it spends the same time as a wrong password.
 	h, err := p.hasher.Hash("portail-des-factures")
