@@ -72,8 +72,8 @@ type Options struct {
 	NoPreparedStatements bool
 	// DirectURL is a URL of the same database that reaches PostgreSQL
 	// itself, not through a transaction-mode pooler, for what needs a
-	// session of its own: Migrate's advisory lock. Empty: the url given
-	// to Open.
+	// session of its own: Migrate's advisory lock, and the LISTEN of the
+	// billers' changes (billers_watch.go). Empty: the url given to Open.
 	DirectURL string
 }
 
@@ -103,6 +103,11 @@ type DB struct {
 	// stmts holds the prepared statements; nil with
 	// Options.NoPreparedStatements.
 	stmts *statements
+	// url is Open's, for the listening connection of billers_watch.go
+	// when Options.DirectURL is empty. Never logged: it may hold a
+	// password.
+	url   string
+	watch billerWatch
 }
 
 // Open connects to the database at url (postgres://user:password@host/db
@@ -125,7 +130,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 		return nil, domain.WrapUnavailable(fmt.Errorf("postgres: connect: %w", err))
 	}
-	db := &DB{pool: pool, opts: opts}
+	db := &DB{pool: pool, opts: opts, url: url}
 	if !opts.NoPreparedStatements {
 		db.stmts = newStatements(pool)
 	}
@@ -153,8 +158,10 @@ func openPool(url string, unprepared bool) (*sqlx.DB, error) {
 	return sqlx.NewDb(sql.OpenDB(conn), "postgres"), nil
 }
 
-// Close closes the prepared statements, then the pool.
+// Close stops the billers' listening connection, closes the prepared
+// statements, then the pool.
 func (db *DB) Close() error {
+	db.watch.close()
 	if db.stmts != nil {
 		db.stmts.close()
 	}

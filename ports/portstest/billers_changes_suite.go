@@ -94,7 +94,14 @@ func NewWatchingPortal(tb testing.TB, store ports.Store) *ports.Portal {
 
 // BillerWatch records what a store's ports.BillerChanges tells.
 type BillerWatch struct {
-	told chan uuid.UUID
+	told chan told
+}
+
+// told is one call of a watch, with whether the store told its changes
+// then.
+type told struct {
+	id      uuid.UUID
+	watched bool
 }
 
 // WatchBillers watches store's changes until tb ends. Watches are told in
@@ -106,12 +113,12 @@ func WatchBillers(tb testing.TB, store ports.Store) *BillerWatch {
 	if !ok {
 		tb.Fatalf("portstest: %T does not tell its billers' changes", store)
 	}
-	w := &BillerWatch{told: make(chan uuid.UUID, 1024)}
+	w := &BillerWatch{told: make(chan told, 1024)}
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	changes.WatchBillers(ctx, func(id uuid.UUID) {
 		select {
-		case w.told <- id:
+		case w.told <- told{id: id, watched: changes.BillersWatched()}:
 		default: // a test that does not read is not blocked
 		}
 	})
@@ -119,10 +126,10 @@ func WatchBillers(tb testing.TB, store ports.Store) *BillerWatch {
 }
 
 // AwaitConnected waits, up to ConnectDeadline, until the store tells its
-// changes (it then calls the watch with uuid.Nil).
+// changes (it then calls the watch with uuid.Nil, BillersWatched true).
 func (w *BillerWatch) AwaitConnected(tb testing.TB) {
 	tb.Helper()
-	w.await(tb, uuid.Nil, ConnectDeadline, "the store's notifications to connect")
+	w.await(tb, told{id: uuid.Nil, watched: true}, ConnectDeadline, "the store's notifications to connect")
 }
 
 // AwaitChange waits, up to ChangeDeadline, until the store tells a change
@@ -130,24 +137,25 @@ func (w *BillerWatch) AwaitConnected(tb testing.TB) {
 // share the store's channel.
 func (w *BillerWatch) AwaitChange(tb testing.TB, id uuid.UUID) {
 	tb.Helper()
-	w.await(tb, id, ChangeDeadline, "the change of biller "+id.String())
+	w.await(tb, told{id: id, watched: true}, ChangeDeadline, "the change of biller "+id.String())
 }
 
-// AwaitDrop waits, up to ConnectDeadline, until the store tells that any
-// biller may have changed (uuid.Nil), as on a lost connection.
-func (w *BillerWatch) AwaitDrop(tb testing.TB) {
+// AwaitLoss waits, up to ConnectDeadline, until the store tells that its
+// changes are no longer heard (uuid.Nil, BillersWatched false), as on a
+// lost connection.
+func (w *BillerWatch) AwaitLoss(tb testing.TB) {
 	tb.Helper()
-	w.await(tb, uuid.Nil, ConnectDeadline, "every biller dropped")
+	w.await(tb, told{id: uuid.Nil, watched: false}, ConnectDeadline, "the loss of the store's notifications")
 }
 
-func (w *BillerWatch) await(tb testing.TB, id uuid.UUID, within time.Duration, what string) {
+func (w *BillerWatch) await(tb testing.TB, want told, within time.Duration, what string) {
 	tb.Helper()
 	deadline := time.NewTimer(within)
 	defer deadline.Stop()
 	for {
 		select {
 		case got := <-w.told:
-			if got == id {
+			if got == want {
 				return
 			}
 		case <-deadline.C:
