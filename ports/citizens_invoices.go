@@ -37,7 +37,7 @@ func (p Citizens) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page,
 	if page < 1 {
 		page = 1
 	}
-	_, payer, err := citizenAccount(ctx, p.store, c)
+	_, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return InvoicePage{}, err
 	}

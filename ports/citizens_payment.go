@@ -37,7 +37,7 @@ type RefusedInvoice struct {
 
 // PayableInvoices lists the caller's invoices that may be paid now.
 func (p Citizens) PayableInvoices(ctx context.Context, c Citizen) (Selection, error) {
-	_, payer, err := citizenAccount(ctx, p.store, c)
+	_, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return Selection{}, err
 	}
@@ -84,7 +84,7 @@ type PaymentSummary struct {
 // PreparePayment checks a selection and returns its summary. Nothing is
 // stored: the attempt begins only with StartPayment.
 func (p Citizens) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
-	a, payer, err := citizenAccount(ctx, p.store, c)
+	a, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return PaymentSummary{}, err
 	}

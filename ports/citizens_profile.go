@@ -17,7 +17,7 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	if password != confirm {
 		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
 	}
-	a, _, err := citizenAccount(ctx, p.store, c)
+	a, _, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (p Citizens) RequestEmailChange(ctx context.Context, c Citizen, newEmail, c
 	if err := domain.CheckPayFiPEmail(newEmail); err != nil {
 		return err
 	}
-	a, _, err := citizenAccount(ctx, p.store, c)
+	a, _, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ type Profile struct {
 
 // Profile returns the caller's account information.
 func (p Citizens) Profile(ctx context.Context, c Citizen) (Profile, error) {
-	a, payer, err := citizenAccount(ctx, p.store, c)
+	a, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return Profile{}, err
 	}

@@ -57,6 +57,21 @@ func (p *Portal) withMode(b domain.Biller) domain.Biller {
 	return b
 }
 
+// citizenAccount returns the caller's account and payer for a use case
+// outside a transaction: those Authenticate read with the session when it
+// could, else read now; with the same checks.
+func (p *Portal) citizenAccount(ctx context.Context, c Citizen) (domain.Account, domain.Payer, error) {
+	r := c.read
+	if r == nil {
+		return citizenAccount(ctx, p.store, c)
+	}
+	if a := r.account; a.ID != c.AccountID || a.BillerID != c.BillerID || a.PayerID != c.PayerID || !a.Active() ||
+		r.payer.ID != a.PayerID {
+		return a, domain.Payer{}, domain.ErrNotFound
+	}
+	return r.account, r.payer, nil
+}
+
 // citizenAccount loads the caller's account and payer and checks they
 // still belong together.
 func citizenAccount(ctx context.Context, tx Tx, c Citizen) (domain.Account, domain.Payer, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -123,6 +124,9 @@ type Portal struct {
 	// billers keeps the billers read on the hot paths; nil when the store
 	// does not tell its changes (core_billers_cache.go).
 	billers *billerCache
+	// citizenSessions reads a session with its account and payer at once;
+	// nil unless the SessionStore is the Store and can.
+	citizenSessions CitizenSessions
 }
 
 // NewPortal checks its dependencies and returns the use cases.
@@ -150,6 +154,9 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 		wake:   make(chan struct{}, 1),
 	}
 	p.billers = newBillerCache(d.Store)
+	if cs, ok := d.Sessions.(CitizenSessions); ok && sameStore(d.Store, d.Sessions) {
+		p.citizenSessions = cs
+	}
 	// A login with an unknown address verifies the password against this
 	// hash, so it spends the same time as a wrong password.
 	h, err := p.hasher.Hash("portail-des-factures")
@@ -176,6 +183,24 @@ type Citizen struct {
 	BillerID  uuid.UUID
 	AccountID uuid.UUID
 	PayerID   uuid.UUID
+	// read holds the account and payer Authenticate read with the
+	// session, so that the request's use cases outside a transaction do
+	// not read them again; nil in a Citizen built otherwise.
+	read *citizenRead
+}
+
+// citizenRead is what Authenticate read of a citizen.
+type citizenRead struct {
+	account domain.Account
+	payer   domain.Payer
+}
+
+// sameStore reports whether the SessionStore is the Store itself, whose
+// sessions live beside its accounts.
+func sameStore(store Store, sessions SessionStore) bool {
+	a, b := any(store), any(sessions)
+	t := reflect.TypeOf(a)
+	return t == reflect.TypeOf(b) && t.Comparable() && a == b
 }
 
 // newID draws a time-ordered UUID (version 7): records created together

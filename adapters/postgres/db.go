@@ -19,10 +19,11 @@ import (
 )
 
 var (
-	_ ports.Store        = (*DB)(nil)
-	_ ports.SessionStore = (*DB)(nil)
-	_ ports.Tx           = (*txn)(nil)
-	_ ports.ImportTx     = (*txn)(nil)
+	_ ports.Store           = (*DB)(nil)
+	_ ports.SessionStore    = (*DB)(nil)
+	_ ports.CitizenSessions = (*DB)(nil)
+	_ ports.Tx              = (*txn)(nil)
+	_ ports.ImportTx        = (*txn)(nil)
 )
 
 // queries serves every role of ports.Tx, for DB (outside a transaction)
@@ -307,6 +308,17 @@ func (cs columns) names() string {
 	s := make([]string, len(cs))
 	for i, c := range cs {
 		s[i] = c.name
+	}
+	return strings.Join(s, ", ")
+}
+
+// prefixed returns the columns of the table aliased as alias, each named
+// alias.column, for a struct field tagged db:"alias" (sqlx's nested
+// structs).
+func (cs columns) prefixed(alias string) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = alias + "." + c.name + ` AS "` + alias + "." + c.name + `"`
 	}
 	return strings.Join(s, ", ")
 }
