@@ -22,7 +22,9 @@ var _ ports.BillerChanges = (*DB)(nil)
 // pooler in transaction mode does not give. lib/pq's Listener makes the
 // connection again when it is lost; the store tells its watches uuid.Nil
 // then (any biller may have changed meanwhile), and reports
-// BillersWatched false until it listens again.
+// BillersWatched false until it listens again. The store's own changes
+// are also told to its watches as soon as their transaction commits, so
+// that the instance that made a change never serves the biller before it.
 
 const (
 	billersChannel = "portal_billers"

@@ -211,11 +211,20 @@ func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error 
 			_ = sqlTx.Rollback() // also on panic; the panic goes on
 		}
 	}()
-	if err := fn(&txn{queries: queries{q: sqlTx, inTx: sqlTx, stmts: db.stmts}, tx: sqlTx}); err != nil {
+	var saved []uuid.UUID
+	if err := fn(&txn{queries: queries{q: sqlTx, inTx: sqlTx, stmts: db.stmts, billersSaved: &saved}, tx: sqlTx}); err != nil {
 		return err
 	}
 	done = true
-	return mapErr(sqlTx.Commit(), "commit")
+	if err := mapErr(sqlTx.Commit(), "commit"); err != nil {
+		return err
+	}
+	// This instance's own watches hear its changes at once; the others,
+	// and these again, by NOTIFY (billers_watch.go).
+	for _, id := range saved {
+		db.watch.tell(id)
+	}
+	return nil
 }
 
 // txn is the ports.Tx of Atomic, and the ports.ImportTx of a bulk import.
@@ -232,6 +241,9 @@ type queries struct {
 	q     sqlx.ExtContext
 	inTx  *sqlx.Tx    // the transaction q is, nil on the pool
 	stmts *statements // nil: every statement unprepared
+	// billersSaved collects the billers a transaction saved, told to the
+	// watches once it commits; nil on the pool.
+	billersSaved *[]uuid.UUID
 }
 
 // prepared returns the prepared statement of query for s, or nil to run

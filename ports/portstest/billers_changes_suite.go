@@ -64,6 +64,22 @@ func TestBillerChanges(t *testing.T, newInstances func(t *testing.T) (ports.Stor
 		_, err = portal.BillerForHost(t.Context(), "factures.testville.fr")
 		assert.Equal(t, domain.NotFound, domain.ErrorCode(err), "a host taken away is no longer served")
 	})
+	t.Run("a change through the instance itself is seen at once", func(t *testing.T) {
+		one, _ := newInstances(t)
+		b := NewBiller(t)
+		MustSaveBiller(t, one, b)
+		portal := NewWatchingPortal(t, one)
+		w := WatchBillers(t, one)
+		w.AwaitConnected(t)
+		_, err := portal.BillerByID(t.Context(), b.ID)
+		require.NoError(t, err)
+
+		b.Name = "Régie des eaux de Testville"
+		require.NoError(t, one.SaveBiller(t.Context(), b))
+		got, err := portal.BillerByID(t.Context(), b.ID)
+		require.NoError(t, err)
+		assert.Equal(t, b.Name, got.Name, "no wait for the notification")
+	})
 	t.Run("a biller created through one instance is told to the other", func(t *testing.T) {
 		one, other := newInstances(t)
 		w := WatchBillers(t, other)
