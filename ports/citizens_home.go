@@ -35,11 +35,11 @@ type Dashboard struct {
 
 // Dashboard returns the home page of the caller, given their session.
 func (p Citizens) Dashboard(ctx context.Context, c Citizen, s Session) (Dashboard, error) {
-	_, payer, err := citizenAccount(ctx, p.store, c)
+	_, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return Dashboard{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return Dashboard{}, domain.WrapInternal(err)
 	}

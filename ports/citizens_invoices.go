@@ -37,11 +37,11 @@ func (p Citizens) Invoices(ctx context.Context, c Citizen, tab domain.Tab, page,
 	if page < 1 {
 		page = 1
 	}
-	_, payer, err := citizenAccount(ctx, p.store, c)
+	_, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return InvoicePage{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return InvoicePage{}, domain.WrapInternal(err)
 	}
@@ -101,7 +101,7 @@ func (p *Portal) ownInvoice(ctx context.Context, tx Tx, c Citizen, id uuid.UUID)
 	if inv.PayerID != c.PayerID || inv.BillerID != c.BillerID {
 		return domain.Invoice{}, domain.Biller{}, domain.ErrNotFound
 	}
-	b, err := tx.Biller(ctx, c.BillerID)
+	b, err := p.billerIn(ctx, tx, c.BillerID)
 	if err != nil {
 		return inv, b, domain.WrapInternal(err)
 	}

@@ -37,11 +37,11 @@ type RefusedInvoice struct {
 
 // PayableInvoices lists the caller's invoices that may be paid now.
 func (p Citizens) PayableInvoices(ctx context.Context, c Citizen) (Selection, error) {
-	_, payer, err := citizenAccount(ctx, p.store, c)
+	_, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return Selection{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return Selection{}, domain.WrapInternal(err)
 	}
@@ -84,11 +84,11 @@ type PaymentSummary struct {
 // PreparePayment checks a selection and returns its summary. Nothing is
 // stored: the attempt begins only with StartPayment.
 func (p Citizens) PreparePayment(ctx context.Context, c Citizen, ids []uuid.UUID) (PaymentSummary, error) {
-	a, payer, err := citizenAccount(ctx, p.store, c)
+	a, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return PaymentSummary{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return PaymentSummary{}, domain.WrapInternal(err)
 	}
@@ -140,7 +140,7 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		if err != nil {
 			return err
 		}
-		b, err := tx.Biller(ctx, c.BillerID)
+		b, err := p.billerIn(ctx, tx, c.BillerID)
 		if err != nil {
 			return domain.WrapInternal(err)
 		}

@@ -17,7 +17,7 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	if password != confirm {
 		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
 	}
-	a, _, err := citizenAccount(ctx, p.store, c)
+	a, _, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	} else if !match {
 		return domain.ErrWrongPassword
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return domain.WrapInternal(err)
 	}
@@ -72,7 +72,7 @@ func (p Citizens) RequestEmailChange(ctx context.Context, c Citizen, newEmail, c
 	if err := domain.CheckPayFiPEmail(newEmail); err != nil {
 		return err
 	}
-	a, _, err := citizenAccount(ctx, p.store, c)
+	a, _, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -123,11 +123,11 @@ type Profile struct {
 
 // Profile returns the caller's account information.
 func (p Citizens) Profile(ctx context.Context, c Citizen) (Profile, error) {
-	a, payer, err := citizenAccount(ctx, p.store, c)
+	a, payer, err := p.citizenAccount(ctx, c)
 	if err != nil {
 		return Profile{}, err
 	}
-	b, err := p.store.Biller(ctx, c.BillerID)
+	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
 		return Profile{}, domain.WrapInternal(err)
 	}

@@ -17,7 +17,7 @@ func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller,
 	if h == "" {
 		return domain.Biller{}, domain.ErrNotFound
 	}
-	b, err := p.store.BillerByHost(ctx, h)
+	b, err := p.billers.billerByHost(ctx, p.store, h)
 	if err != nil {
 		return b, notFoundAs(err, domain.ErrNotFound)
 	}
@@ -26,7 +26,7 @@ func (p *Portal) BillerForHost(ctx context.Context, host string) (domain.Biller,
 
 // BillerByID returns a biller's record, for the adapters that serve it.
 func (p *Portal) BillerByID(ctx context.Context, id uuid.UUID) (domain.Biller, error) {
-	b, err := p.store.Biller(ctx, id)
+	b, err := p.biller(ctx, id)
 	if err != nil {
 		return b, notFoundAs(err, domain.ErrNotFound)
 	}
@@ -55,6 +55,21 @@ func emailFree(ctx context.Context, tx Tx, a domain.Account, email string) error
 func (p *Portal) withMode(b domain.Biller) domain.Biller {
 	b.PayFiPMode = p.cfg.PayFiPMode
 	return b
+}
+
+// citizenAccount returns the caller's account and payer for a use case
+// outside a transaction: those Authenticate read with the session when it
+// could, else read now; with the same checks.
+func (p *Portal) citizenAccount(ctx context.Context, c Citizen) (domain.Account, domain.Payer, error) {
+	r := c.read
+	if r == nil {
+		return citizenAccount(ctx, p.store, c)
+	}
+	if a := r.account; a.ID != c.AccountID || a.BillerID != c.BillerID || a.PayerID != c.PayerID || !a.Active() ||
+		r.payer.ID != a.PayerID {
+		return a, domain.Payer{}, domain.ErrNotFound
+	}
+	return r.account, r.payer, nil
 }
 
 // citizenAccount loads the caller's account and payer and checks they

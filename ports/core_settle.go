@@ -62,7 +62,7 @@ func (p *Portal) recordRefunds(ctx context.Context, tx Tx, pay domain.Payment, r
 // enqueueDoublePayment mails the billing service about a refund to make,
 // at the biller's address, in the transaction that records it.
 func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refund, now time.Time) error {
-	b, err := tx.Biller(ctx, r.BillerID)
+	b, err := p.billerIn(ctx, tx, r.BillerID)
 	if err != nil {
 		return domain.WrapInternal(err)
 	}
@@ -144,7 +144,7 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 // par le service » while it is known only from the legacy URL mode's
 // callback.
 func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
-	b, err := tx.Biller(ctx, pay.BillerID)
+	b, err := p.billerIn(ctx, tx, pay.BillerID)
 	if err != nil {
 		return domain.WrapInternal(err)
 	}

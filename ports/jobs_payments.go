@@ -169,7 +169,7 @@ func (p *Portal) reconcileOne(ctx context.Context, pay domain.Payment, source st
 		if !pay.Live() {
 			return pay, nil // nothing to close: no need to read the biller
 		}
-		b, berr := p.store.Biller(ctx, pay.BillerID)
+		b, berr := p.biller(ctx, pay.BillerID)
 		if berr != nil {
 			return pay, berr
 		}

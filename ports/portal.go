@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -120,6 +121,12 @@ type Portal struct {
 	statuses  statusFlights // concurrent notifications of one attempt share a status query
 	// sender is the mail sender's heartbeat, once WatchMailSender is called.
 	sender senderWatch
+	// billers keeps the billers read on the hot paths; nil when the store
+	// does not tell its changes (core_billers_cache.go).
+	billers *billerCache
+	// citizenSessions reads a session with its account and payer at once;
+	// nil unless the SessionStore is the Store and can.
+	citizenSessions CitizenSessions
 }
 
 // NewPortal checks its dependencies and returns the use cases.
@@ -145,6 +152,10 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random, Slots: NewHashSlots(cfg.HashSlots, cfg.HashWait)},
 		mails:  mustParseMailTemplates(),
 		wake:   make(chan struct{}, 1),
+	}
+	p.billers = newBillerCache(d.Store)
+	if cs, ok := d.Sessions.(CitizenSessions); ok && sameStore(d.Store, d.Sessions) {
+		p.citizenSessions = cs
 	}
 	// A login with an unknown address verifies the password against this
 	// hash, so it spends the same time as a wrong password.
@@ -172,6 +183,24 @@ type Citizen struct {
 	BillerID  uuid.UUID
 	AccountID uuid.UUID
 	PayerID   uuid.UUID
+	// read holds the account and payer Authenticate read with the
+	// session, so that the request's use cases outside a transaction do
+	// not read them again; nil in a Citizen built otherwise.
+	read *citizenRead
+}
+
+// citizenRead is what Authenticate read of a citizen.
+type citizenRead struct {
+	account domain.Account
+	payer   domain.Payer
+}
+
+// sameStore reports whether the SessionStore is the Store itself, whose
+// sessions live beside its accounts.
+func sameStore(store Store, sessions SessionStore) bool {
+	a, b := any(store), any(sessions)
+	t := reflect.TypeOf(a)
+	return t == reflect.TypeOf(b) && t.Comparable() && a == b
 }
 
 // newID draws a time-ordered UUID (version 7): records created together

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
 )
 
 // Store keeps the portal's data. Its read methods run on their own; Atomic
@@ -87,4 +89,18 @@ type SessionStore interface {
 	DeleteAccountSessions(ctx context.Context, accountID uuid.UUID, except string) error
 	// DeleteExpiredSessions removes sessions expired at now.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
+
+// CitizenSessions is implemented by a SessionStore that keeps its
+// sessions beside the Store's accounts and payers: it reads a citizen's
+// session with its account and payer at once (one statement on
+// PostgreSQL), which every page of a logged-in citizen needs (issue #14,
+// goal 1). Optional: the portal uses it only when its Store and
+// SessionStore are one, and reads the three apart otherwise.
+type CitizenSessions interface {
+	// CitizenSession returns the session with id, expired or not, with
+	// the account it belongs to and that account's payer; NotFound when
+	// there is no such session, when it is a staff session, or when its
+	// account or payer is missing.
+	CitizenSession(ctx context.Context, id string) (Session, domain.Account, domain.Payer, error)
 }

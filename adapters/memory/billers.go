@@ -58,5 +58,6 @@ func (t *tx) SaveBiller(ctx context.Context, b domain.Biller) (err error) {
 		return conflict("hosts", "Le nom d'hôte "+h+" est déjà celui d'un autre service.", "host %q taken", h)
 	}
 	t.journal(t.t.billers.put(b.ID, cloneBiller(b)))
+	t.billersChanged = append(t.billersChanged, b.ID)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -113,4 +114,28 @@ func (s *Store) DeleteExpiredSessions(_ context.Context, now time.Time) (int, er
 		}
 	}
 	return n, nil
+}
+
+var _ ports.CitizenSessions = (*Store)(nil)
+
+// CitizenSession returns a citizen's session with its account and payer;
+// NotFound for a missing or staff session, or a missing account or
+// payer.
+func (s *Store) CitizenSession(ctx context.Context, id string) (ports.Session, domain.Account, domain.Payer, error) {
+	sess, err := s.Session(ctx, id)
+	if err != nil {
+		return ports.Session{}, domain.Account{}, domain.Payer{}, err
+	}
+	if sess.Staff {
+		return ports.Session{}, domain.Account{}, domain.Payer{}, notFound("citizen session")
+	}
+	a, err := s.Account(ctx, sess.AccountID)
+	if err != nil {
+		return ports.Session{}, domain.Account{}, domain.Payer{}, err
+	}
+	p, err := s.Payer(ctx, a.PayerID)
+	if err != nil {
+		return ports.Session{}, domain.Account{}, domain.Payer{}, err
+	}
+	return sess, a, p, nil
 }

@@ -46,6 +46,7 @@ type Store struct {
 	reader *tx
 
 	sessions sessions
+	watch    billerWatch
 }
 
 // New returns an empty store.
@@ -67,9 +68,20 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return domain.WrapUnavailable(err)
 	}
+	t := &tx{t: &s.tables, writable: true}
+	if err := s.atomic(t, fn); err != nil {
+		return err
+	}
+	// Told once the writes are in and the lock is released.
+	s.watch.tell(t.billersChanged)
+	return nil
+}
+
+// atomic runs fn on t holding the store exclusively, and undoes t's
+// writes unless fn returns nil.
+func (s *Store) atomic(t *tx, fn func(tx ports.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{t: &s.tables, writable: true}
 	committed := false
 	defer func() {
 		t.ended.Store(true)
@@ -94,6 +106,9 @@ type tx struct {
 	writable bool
 	ended    atomic.Bool
 	undo     []func()
+	// billersChanged are the billers saved, told to the watches
+	// (BillerChanges) once the writes are in.
+	billersChanged []uuid.UUID
 }
 
 var _ ports.Tx = (*tx)(nil)
@@ -137,7 +152,12 @@ func (t *tx) writing(ctx context.Context) (*tx, func(*error), error) {
 		s.mu.Lock()
 		w := &tx{t: &s.tables, writable: true}
 		return w, func(err *error) {
-			defer s.mu.Unlock()
+			unlocked := false
+			defer func() {
+				if !unlocked {
+					s.mu.Unlock()
+				}
+			}()
 			w.ended.Store(true)
 			if r := recover(); r != nil {
 				w.rollback()
@@ -145,7 +165,11 @@ func (t *tx) writing(ctx context.Context) (*tx, func(*error), error) {
 			}
 			if *err != nil {
 				w.rollback()
+				return
 			}
+			s.mu.Unlock()
+			unlocked = true
+			s.watch.tell(w.billersChanged)
 		}, nil
 	}
 	if err := t.live(); err != nil {

@@ -148,3 +148,12 @@ func BenchmarkAtomicSave(b *testing.B) {
 func TestThrottleContract(t *testing.T) {
 	portstest.TestThrottle(t, func(*testing.T) ports.Throttle { return memory.NewThrottle() })
 }
+
+// TestBillerChanges: the memory store is one instance's; two portals over
+// it are two "instances" sharing its data.
+func TestBillerChanges(t *testing.T) {
+	portstest.TestBillerChanges(t, func(*testing.T) (ports.Store, ports.Store) {
+		s := memory.New()
+		return s, s
+	})
+}

@@ -165,6 +165,9 @@ func (s *queries) SaveBiller(ctx context.Context, b domain.Biller) error {
 		return &domain.Error{Code: domain.Conflict, Field: "hosts", Message: msgHostTaken,
 			Err: fmt.Errorf("postgres: a host of biller %s is another's", b.ID)}
 	}
+	if s.billersSaved != nil {
+		*s.billersSaved = append(*s.billersSaved, b.ID)
+	}
 	return nil
 }
 

@@ -19,10 +19,11 @@ import (
 )
 
 var (
-	_ ports.Store        = (*DB)(nil)
-	_ ports.SessionStore = (*DB)(nil)
-	_ ports.Tx           = (*txn)(nil)
-	_ ports.ImportTx     = (*txn)(nil)
+	_ ports.Store           = (*DB)(nil)
+	_ ports.SessionStore    = (*DB)(nil)
+	_ ports.CitizenSessions = (*DB)(nil)
+	_ ports.Tx              = (*txn)(nil)
+	_ ports.ImportTx        = (*txn)(nil)
 )
 
 // queries serves every role of ports.Tx, for DB (outside a transaction)
@@ -72,8 +73,8 @@ type Options struct {
 	NoPreparedStatements bool
 	// DirectURL is a URL of the same database that reaches PostgreSQL
 	// itself, not through a transaction-mode pooler, for what needs a
-	// session of its own: Migrate's advisory lock. Empty: the url given
-	// to Open.
+	// session of its own: Migrate's advisory lock, and the LISTEN of the
+	// billers' changes (billers_watch.go). Empty: the url given to Open.
 	DirectURL string
 }
 
@@ -103,6 +104,11 @@ type DB struct {
 	// stmts holds the prepared statements; nil with
 	// Options.NoPreparedStatements.
 	stmts *statements
+	// url is Open's, for the listening connection of billers_watch.go
+	// when Options.DirectURL is empty. Never logged: it may hold a
+	// password.
+	url   string
+	watch billerWatch
 }
 
 // Open connects to the database at url (postgres://user:password@host/db
@@ -125,7 +131,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 		return nil, domain.WrapUnavailable(fmt.Errorf("postgres: connect: %w", err))
 	}
-	db := &DB{pool: pool, opts: opts}
+	db := &DB{pool: pool, opts: opts, url: url}
 	if !opts.NoPreparedStatements {
 		db.stmts = newStatements(pool)
 	}
@@ -153,8 +159,10 @@ func openPool(url string, unprepared bool) (*sqlx.DB, error) {
 	return sqlx.NewDb(sql.OpenDB(conn), "postgres"), nil
 }
 
-// Close closes the prepared statements, then the pool.
+// Close stops the billers' listening connection, closes the prepared
+// statements, then the pool.
 func (db *DB) Close() error {
+	db.watch.close()
 	if db.stmts != nil {
 		db.stmts.close()
 	}
@@ -203,11 +211,20 @@ func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error 
 			_ = sqlTx.Rollback() // also on panic; the panic goes on
 		}
 	}()
-	if err := fn(&txn{queries: queries{q: sqlTx, inTx: sqlTx, stmts: db.stmts}, tx: sqlTx}); err != nil {
+	var saved []uuid.UUID
+	if err := fn(&txn{queries: queries{q: sqlTx, inTx: sqlTx, stmts: db.stmts, billersSaved: &saved}, tx: sqlTx}); err != nil {
 		return err
 	}
 	done = true
-	return mapErr(sqlTx.Commit(), "commit")
+	if err := mapErr(sqlTx.Commit(), "commit"); err != nil {
+		return err
+	}
+	// This instance's own watches hear its changes at once; the others,
+	// and these again, by NOTIFY (billers_watch.go).
+	for _, id := range saved {
+		db.watch.tell(id)
+	}
+	return nil
 }
 
 // txn is the ports.Tx of Atomic, and the ports.ImportTx of a bulk import.
@@ -224,6 +241,9 @@ type queries struct {
 	q     sqlx.ExtContext
 	inTx  *sqlx.Tx    // the transaction q is, nil on the pool
 	stmts *statements // nil: every statement unprepared
+	// billersSaved collects the billers a transaction saved, told to the
+	// watches once it commits; nil on the pool.
+	billersSaved *[]uuid.UUID
 }
 
 // prepared returns the prepared statement of query for s, or nil to run
@@ -300,6 +320,17 @@ func (cs columns) names() string {
 	s := make([]string, len(cs))
 	for i, c := range cs {
 		s[i] = c.name
+	}
+	return strings.Join(s, ", ")
+}
+
+// prefixed returns the columns of the table aliased as alias, each named
+// alias.column, for a struct field tagged db:"alias" (sqlx's nested
+// structs).
+func (cs columns) prefixed(alias string) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = alias + "." + c.name + ` AS "` + alias + "." + c.name + `"`
 	}
 	return strings.Join(s, ", ")
 }

@@ -16,6 +16,19 @@ import (
 const sessionSelect = `SELECT id, biller_id, account_id, staff, csrf_token, notice_closed, persistent, created_at, expires_at
 FROM sessions WHERE id = $1`
 
+// citizenSessionSQL reads a citizen's session with its account and payer
+// in one statement: every page of a logged-in citizen starts with it.
+var citizenSessionSQL = `SELECT s.id, s.biller_id, s.account_id, s.staff, s.csrf_token, s.notice_closed, s.persistent,
+	s.created_at, s.expires_at, ` + accountColumns.prefixed("a") + `, ` + payerColumns.prefixed("p") + `
+FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN payers p ON p.id = a.payer_id
+WHERE s.id = $1 AND NOT s.staff`
+
+type citizenSessionRow struct {
+	sessionRow
+	Account accountRow `db:"a"`
+	Payer   payerRow   `db:"p"`
+}
+
 type sessionRow struct {
 	ID           string    `db:"id"`
 	BillerID     uuid.UUID `db:"biller_id"`
@@ -50,10 +63,25 @@ func (db *DB) Session(ctx context.Context, id string) (ports.Session, error) {
 	if err := db.get(ctx, &r, "session", sessionSelect, id); err != nil {
 		return ports.Session{}, err
 	}
+	return r.session(), nil
+}
+
+func (r sessionRow) session() ports.Session {
 	return ports.Session{
 		ID: r.ID, BillerID: r.BillerID, AccountID: r.AccountID, Staff: r.Staff, CSRFToken: r.CSRFToken,
 		NoticeClosed: r.NoticeClosed, Persistent: r.Persistent, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
-	}, nil
+	}
+}
+
+// CitizenSession returns a citizen's session, expired or not, with its
+// account and payer, in one statement; NotFound for a missing or staff
+// session, or a missing account or payer.
+func (db *DB) CitizenSession(ctx context.Context, id string) (ports.Session, domain.Account, domain.Payer, error) {
+	var r citizenSessionRow
+	if err := db.get(ctx, &r, "citizen session", citizenSessionSQL, id); err != nil {
+		return ports.Session{}, domain.Account{}, domain.Payer{}, err
+	}
+	return r.session(), r.Account.account(), r.Payer.payer(), nil
 }
 
 // SaveSession replaces an existing session; NotFound if it was deleted

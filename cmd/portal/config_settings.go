@@ -40,7 +40,7 @@ var settings = []setting{
 		oneOf(func(c *Config) *string { return &c.Log.Format }, "a log format", "text", "json")},
 	{"database.url", "", "database-url", "PostgreSQL URL (postgres://…); empty = in-memory demo store",
 		optional(urlText(func(c *Config) *string { return &c.Database.URL }, "postgres", "postgresql"))},
-	{"database.direct_url", "", "", "PostgreSQL URL reaching the server itself, for what needs a session of its own (the migrations' lock) when database.url goes through a transaction-mode pooler such as PgBouncer; empty = database.url",
+	{"database.direct_url", "", "", "PostgreSQL URL reaching the server itself, for what needs a session of its own (the migrations' lock, the LISTEN to the billers' changes) when database.url goes through a transaction-mode pooler such as PgBouncer; empty = database.url",
 		optional(urlText(func(c *Config) *string { return &c.Database.DirectURL }, "postgres", "postgresql"))},
 	{"database.prepared_statements", "true", "", "prepare each statement once per connection (false: send it unprepared, for a transaction-mode pooler such as PgBouncer)",
 		boolean(func(c *Config) *bool { return &c.Database.PreparedStatements })},

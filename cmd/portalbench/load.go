@@ -88,28 +88,51 @@ func (s *session) keep(set []*http.Cookie) {
 	}
 }
 
-// login logs payer in as a browser does: the login page (its form cookie
-// and token), the form posted, the session cookie kept, then « Mes
-// factures » for the session's own token.
+// loginTries bounds the logins tried again after a 503: the portal
+// refuses a login (« réessayez dans un instant ») when its password-hash
+// slots stay busy longer than password.hash_wait, which a loaded machine
+// reaches while the benchmark logs its sessions in.
+const loginTries = 10
+
+// login logs payer in as loginOnce does, again after a short pause when
+// the portal asks to try again in a moment.
 func login(ctx context.Context, c *http.Client, base string, payer int) (*session, error) {
+	for try := 1; ; try++ {
+		s, busy, err := loginOnce(ctx, c, base, payer)
+		if !busy || try == loginTries {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(try) * 200 * time.Millisecond):
+		}
+	}
+}
+
+// loginOnce logs payer in as a browser does: the login page (its form
+// cookie and token), the form posted, the session cookie kept, then « Mes
+// factures » for the session's own token. busy reports a 503 to the form.
+func loginOnce(ctx context.Context, c *http.Client, base string, payer int) (_ *session, busy bool, _ error) {
 	s := &session{payer: payer, ip: fmt.Sprintf("10.%d.%d.%d", payer>>16&255, payer>>8&255, payer&255)}
 	status, page, _, err := s.request(ctx, c, http.MethodGet, base+"/connexion", nil)
 	if err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("GET /connexion: %d %v", status, err)
+		return nil, false, fmt.Errorf("GET /connexion: %d %v", status, err)
 	}
 	form := url.Values{"email": {emailOf(payer)}, "password": {password}, "jeton": {formToken(page)}}
 	status, page, _, err = s.request(ctx, c, http.MethodPost, base+"/connexion", form)
 	if err != nil || status != http.StatusSeeOther {
-		return nil, fmt.Errorf("POST /connexion of %s: %d %v\n%.2000s", emailOf(payer), status, err, page)
+		return nil, err == nil && status == http.StatusServiceUnavailable,
+			fmt.Errorf("POST /connexion of %s: %d %v\n%.2000s", emailOf(payer), status, err, page)
 	}
 	status, page, _, err = s.request(ctx, c, http.MethodGet, base+"/factures", nil)
 	if err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("GET /factures after login: %d %v", status, err)
+		return nil, false, fmt.Errorf("GET /factures after login: %d %v", status, err)
 	}
 	if s.token = formToken(page); s.token == "" {
-		return nil, fmt.Errorf("no form token on « Mes factures »")
+		return nil, false, fmt.Errorf("no form token on « Mes factures »")
 	}
-	return s, nil
+	return s, false, nil
 }
 
 // loginAll logs payers in, a few at a time (each login hashes a password

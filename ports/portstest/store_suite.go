@@ -37,7 +37,8 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"payers", payerTests}, // PayerStore, AccountStore, TokenStore: store_suite_people.go
 		{"accounts", accountTests},
 		{"tokens", tokenTests},
-		{"invoices", invoiceTests}, // InvoiceStore: store_suite_invoices.go
+		{"citizen sessions", citizenSessionTests}, // the optional ports.CitizenSessions
+		{"invoices", invoiceTests},                // InvoiceStore: store_suite_invoices.go
 		{"invoice lists", invoiceListTests},
 		{"payments", paymentTests}, // PaymentStore: store_suite_payments.go
 		{"payments to poll", pollTests},

@@ -335,3 +335,53 @@ func saveAccount(t *testing.T, tx ports.Tx) domain.Account {
 	MustSaveAccount(t, tx, a)
 	return a
 }
+
+// citizenSessionTests hold a store that reads a citizen's session with
+// its account and payer at once (the optional ports.CitizenSessions) to
+// what Authenticate needs of it; skipped by a store without it.
+var citizenSessionTests = []storeTest{
+	{"a citizen's session reads back with its account and payer, expired or not", func(t *testing.T, s ports.Store) {
+		cs, sessions := citizenSessions(t, s)
+		var h Household
+		require.NoError(t, s.Atomic(t.Context(), func(tx ports.Tx) error { h = MustSeed(t, tx, "hash", 0); return nil }))
+		sess := ports.Session{ID: domain.HashSecret("citizen"), BillerID: h.Biller.ID, AccountID: h.Account.ID,
+			CSRFToken: "csrf", NoticeClosed: true, Persistent: true, CreatedAt: Epoch, ExpiresAt: Epoch.Add(-time.Hour)}
+		require.NoError(t, sessions.CreateSession(t.Context(), sess))
+		got, a, p, err := cs.CitizenSession(t.Context(), sess.ID)
+		require.NoError(t, err)
+		AssertSame(t, sess, got)
+		AssertSame(t, h.Account, a)
+		AssertSame(t, h.Payer, p)
+	}},
+	{"no citizen session is NotFound: unknown, staff, or without its account", func(t *testing.T, s ports.Store) {
+		cs, sessions := citizenSessions(t, s)
+		var h Household
+		require.NoError(t, s.Atomic(t.Context(), func(tx ports.Tx) error { h = MustSeed(t, tx, "hash", 0); return nil }))
+		_, _, _, err := cs.CitizenSession(t.Context(), domain.HashSecret("unknown"))
+		requireNotFound(t, err, "CitizenSession of an unknown session")
+
+		staff := ports.Session{ID: domain.HashSecret("staff"), BillerID: h.Biller.ID, AccountID: h.Account.ID, Staff: true,
+			CSRFToken: "csrf", CreatedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)}
+		require.NoError(t, sessions.CreateSession(t.Context(), staff))
+		_, _, _, err = cs.CitizenSession(t.Context(), staff.ID)
+		requireNotFound(t, err, "CitizenSession of a staff session")
+
+		orphan := ports.Session{ID: domain.HashSecret("orphan"), BillerID: h.Biller.ID, AccountID: uuid.New(),
+			CSRFToken: "csrf", CreatedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)}
+		require.NoError(t, sessions.CreateSession(t.Context(), orphan))
+		_, _, _, err = cs.CitizenSession(t.Context(), orphan.ID)
+		requireNotFound(t, err, "CitizenSession of a session without its account")
+	}},
+}
+
+// citizenSessions returns s as ports.CitizenSessions and its
+// ports.SessionStore, or skips t.
+func citizenSessions(t *testing.T, s ports.Store) (ports.CitizenSessions, ports.SessionStore) {
+	t.Helper()
+	cs, ok := s.(ports.CitizenSessions)
+	sessions, isSessions := s.(ports.SessionStore)
+	if !ok || !isSessions {
+		t.Skipf("%T does not read a citizen's session with its account and payer", s)
+	}
+	return cs, sessions
+}
