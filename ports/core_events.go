@@ -25,26 +25,15 @@ const (
 // are spaced by a microsecond so that the timeline keeps their order in
 // every store.
 func (p *Portal) paymentEvent(ctx context.Context, tx Tx, pay domain.Payment, code, detail string) error {
-	events, err := tx.PaymentEvents(ctx, pay.ID)
-	if err != nil {
-		return domain.WrapInternal(err)
-	}
-	at := p.clock.Now().Truncate(time.Microsecond)
-	if n := len(events); n > 0 {
-		last := events[n-1]
-		if last.State == pay.State && last.Code == code && last.Detail == detail {
-			return nil
-		}
-		if !at.After(last.At) {
-			at = last.At.Add(time.Microsecond)
-		}
-	}
 	id, err := p.newID()
 	if err != nil {
 		return err
 	}
-	err = tx.SavePaymentEvent(ctx, domain.PaymentEvent{
-		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: at, State: pay.State, Code: code, Detail: detail,
+	// The store appends without the timeline being read: it skips a
+	// repeat of the last step and orders the step after it.
+	_, err = tx.AppendPaymentEvent(ctx, domain.PaymentEvent{
+		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: p.clock.Now().Truncate(time.Microsecond),
+		State: pay.State, Code: code, Detail: detail,
 	})
 	if err != nil {
 		return domain.WrapInternal(err)

@@ -35,6 +35,15 @@ type PaymentStore interface {
 	// SavePaymentEvent appends a step to a payment's timeline (an event
 	// saved again with its id replaces it).
 	SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error
+	// AppendPaymentEvent adds e to the end of its payment's timeline in
+	// one step, without the timeline being read first, and reports
+	// whether it did: an event that repeats the timeline's last step
+	// (same State, Code and Detail: a replayed notification) is not
+	// added; one whose At is not after the last step's is moved to a
+	// microsecond after it, so that the timeline keeps the order of
+	// appending. Callers hold the payment locked (PaymentForUpdate) or
+	// have just created it, so that appends to one timeline do not race.
+	AppendPaymentEvent(ctx context.Context, e domain.PaymentEvent) (bool, error)
 	// PaymentEvents returns a payment's timeline, oldest first (then by id).
 	PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error)
 }

@@ -285,6 +285,54 @@ var paymentEventTests = []storeTest{
 			assert.Empty(t, none)
 		})
 	}},
+	{"AppendPaymentEvent adds after the last step, skips a repeat of it, and orders a step of the same instant after it", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			p, other := NewPayment(t, b, acc, invs[0]), NewPayment(t, b, acc, invs[1])
+			MustSavePayment(t, tx, p)
+			MustSavePayment(t, tx, other)
+			first := fullPaymentEvent(t, p, at(time.Minute))
+			first.State, first.Code, first.Detail = domain.PaymentCreated, "", "Paiement créé."
+			added, err := tx.AppendPaymentEvent(ctx, first)
+			require.NoError(t, err)
+			assert.True(t, added, "the first step")
+			// Another payment's timeline is not this one's.
+			added, err = tx.AppendPaymentEvent(ctx, fullPaymentEvent(t, other, at(time.Hour)))
+			require.NoError(t, err)
+			assert.True(t, added)
+
+			again := first
+			again.ID, again.At = uuid.New(), at(2*time.Minute)
+			added, err = tx.AppendPaymentEvent(ctx, again)
+			require.NoError(t, err)
+			assert.False(t, added, "the same state, code and detail as the last step")
+
+			paid := fullPaymentEvent(t, p, at(30*time.Second)) // before the last step
+			added, err = tx.AppendPaymentEvent(ctx, paid)
+			require.NoError(t, err)
+			assert.True(t, added)
+			sameInstant := fullPaymentEvent(t, p, at(time.Minute))
+			sameInstant.Code = "P2"
+			added, err = tx.AppendPaymentEvent(ctx, sameInstant)
+			require.NoError(t, err)
+			assert.True(t, added)
+			repeatOfEarlier := first
+			repeatOfEarlier.ID, repeatOfEarlier.At = uuid.New(), at(3*time.Minute)
+			added, err = tx.AppendPaymentEvent(ctx, repeatOfEarlier)
+			require.NoError(t, err)
+			assert.True(t, added, "a step like an earlier one but not the last is added")
+
+			got, err := tx.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			require.Len(t, got, 4)
+			paid.At = at(time.Minute + time.Microsecond)
+			sameInstant.At = at(time.Minute + 2*time.Microsecond)
+			for i, want := range []domain.PaymentEvent{first, paid, sameInstant, repeatOfEarlier} {
+				AssertSame(t, want, got[i], "event %d", i)
+			}
+		})
+	}},
 	{"a payment and its first event save in one transaction", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, acc, invs := payerWithInvoices(t, s, 1)
