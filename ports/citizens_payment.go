@@ -216,8 +216,15 @@ func (p Citizens) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.
 	if err != nil {
 		return pay, notFoundAs(err, domain.ErrNotFound)
 	}
-	if pay.PayerID != c.PayerID || pay.BillerID != c.BillerID {
+	if !p.Owns(c, pay) {
 		return domain.Payment{}, domain.ErrNotFound
 	}
 	return pay, nil
+}
+
+// Owns reports whether pay, as another use case just returned it (the
+// return page's HandleNotification), is one of the caller's attempts:
+// Payment's check, without reading the attempt again.
+func (p Citizens) Owns(c Citizen, pay domain.Payment) bool {
+	return pay.ID != uuid.Nil && pay.PayerID == c.PayerID && pay.BillerID == c.BillerID
 }

@@ -255,6 +255,11 @@ func TestAnotherPayersPaymentIsInvisible(t *testing.T) {
 	stranger := ports.Citizen{BillerID: e.biller(), AccountID: uuid.New(), PayerID: e.newbie.ID}
 	_, err = e.portal.Citizens().Payment(e.ctx, stranger, pay.ID)
 	assert.ErrorIs(t, err, domain.ErrNotFound)
+	assert.False(t, e.portal.Citizens().Owns(stranger, pay))
+	assert.True(t, e.portal.Citizens().Owns(e.citizen, pay))
+	other := ports.Citizen{BillerID: uuid.New(), AccountID: e.citizen.AccountID, PayerID: e.citizen.PayerID}
+	assert.False(t, e.portal.Citizens().Owns(other, pay), "the same payer id under another biller")
+	assert.False(t, e.portal.Citizens().Owns(e.citizen, domain.Payment{}), "no attempt")
 }
 
 type codedErr struct{ code string }
