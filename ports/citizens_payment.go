@@ -154,15 +154,13 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		if err != nil {
 			return err
 		}
-		if err := mapSave(tx.SavePayment(ctx, pay)); err != nil {
+		e, err := p.newEvent(pay, "", createdDetail(pay, invs))
+		if err != nil {
 			return err
 		}
-		for _, inv := range invs {
-			if err := tx.SaveInvoice(ctx, inv); err != nil {
-				return domain.WrapInternal(err)
-			}
-		}
-		return p.paymentEvent(ctx, tx, pay, "", createdDetail(pay, invs))
+		// The attempt, its invoices locked and its first step, in one write.
+		_, err = tx.SavePaymentStep(ctx, PaymentStep{Payment: pay, Invoices: invs, Event: &e})
+		return mapSave(err)
 	})
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
@@ -198,10 +196,12 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 			return err
 		}
 		pay = cur
-		if err := mapSave(tx.SavePayment(ctx, cur)); err != nil {
+		e, err := p.newEvent(cur, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+co.OperationID+".")
+		if err != nil {
 			return err
 		}
-		return p.paymentEvent(ctx, tx, cur, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+co.OperationID+".")
+		_, err = tx.SavePaymentStep(ctx, PaymentStep{Payment: cur, Event: &e})
+		return mapSave(err)
 	})
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err

@@ -25,20 +25,29 @@ const (
 // are spaced by a microsecond so that the timeline keeps their order in
 // every store.
 func (p *Portal) paymentEvent(ctx context.Context, tx Tx, pay domain.Payment, code, detail string) error {
-	id, err := p.newID()
+	e, err := p.newEvent(pay, code, detail)
 	if err != nil {
 		return err
 	}
 	// The store appends without the timeline being read: it skips a
 	// repeat of the last step and orders the step after it.
-	_, err = tx.AppendPaymentEvent(ctx, domain.PaymentEvent{
-		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: p.clock.Now().Truncate(time.Microsecond),
-		State: pay.State, Code: code, Detail: detail,
-	})
-	if err != nil {
+	if _, err := tx.AppendPaymentEvent(ctx, e); err != nil {
 		return domain.WrapInternal(err)
 	}
 	return nil
+}
+
+// newEvent is the step (code, detail) of pay in its timeline, now: what
+// paymentEvent appends, or a PaymentStep carries.
+func (p *Portal) newEvent(pay domain.Payment, code, detail string) (domain.PaymentEvent, error) {
+	id, err := p.newID()
+	if err != nil {
+		return domain.PaymentEvent{}, err
+	}
+	return domain.PaymentEvent{
+		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: p.clock.Now().Truncate(time.Microsecond),
+		State: pay.State, Code: code, Detail: detail,
+	}, nil
 }
 
 // recordRefusedReport notes in the timeline a report that did not match

@@ -96,14 +96,38 @@ func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.P
 		if !change(&pay, now) {
 			return nil
 		}
-		if err := tx.SavePayment(ctx, pay); err != nil {
+		return p.saveStep(ctx, tx, &pay, code, detail, now)
+	})
+}
+
+// saveStep records a change of a payment: the payment, its step (code,
+// detail) in the timeline and, when it ended, its invoices settled or
+// released as releaseOrSettle does, in one write (Tx.SavePaymentStep);
+// then an anomaly's step and the refunds of a double payment.
+func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code, detail string, now time.Time) error {
+	// The step says the payment as it changed, before settling.
+	e, err := p.newEvent(*pay, code, detail)
+	if err != nil {
+		return err
+	}
+	var c domain.Closing
+	if !pay.Live() {
+		invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
+		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		if err := p.paymentEvent(ctx, tx, pay, code, detail); err != nil {
+		c = domain.SettleOrRelease(pay, invs, now)
+	}
+	if _, err := tx.SavePaymentStep(ctx, PaymentStep{Payment: *pay, Invoices: c.Invoices, Event: &e}); err != nil {
+		return domain.WrapInternal(err)
+	}
+	if c.Anomaly {
+		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
 			return err
 		}
-		return p.releaseOrSettle(ctx, tx, &pay, now)
-	})
+	}
+	return p.recordRefunds(ctx, tx, *pay, c.Refunds, now)
 }
 
 // releaseOrSettle brings the invoices in line with a payment's state:

@@ -81,13 +81,7 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 		// never mailed: no money was taken.
 		becamePaid = !wasPaid && pay.State == domain.PaymentPaid ||
 			wasUnconfirmed && pay.State == domain.PaymentPaid && pay.Confirmed
-		if err := tx.SavePayment(ctx, pay); err != nil {
-			return domain.WrapInternal(err)
-		}
-		if err := p.paymentEvent(ctx, tx, pay, r.Code, reportDetail(source, r, pay, true)); err != nil {
-			return err
-		}
-		if err := p.releaseOrSettle(ctx, tx, &pay, now); err != nil {
+		if err := p.saveStep(ctx, tx, &pay, r.Code, reportDetail(source, r, pay, true), now); err != nil {
 			return err
 		}
 		if becamePaid {

@@ -35,6 +35,12 @@ type PaymentStore interface {
 	// SavePaymentEvent appends a step to a payment's timeline (an event
 	// saved again with its id replaces it).
 	SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error
+	// SavePaymentStep writes one step of a payment in one go: the
+	// payment as SavePayment does, the invoices the step changed as
+	// SaveInvoice does, and, when Event is set, the step in the
+	// timeline as AppendPaymentEvent does (it reports whether it was
+	// added). Nothing is written when one of them fails.
+	SavePaymentStep(ctx context.Context, st PaymentStep) (bool, error)
 	// AppendPaymentEvent adds e to the end of its payment's timeline in
 	// one step, without the timeline being read first, and reports
 	// whether it did: an event that repeats the timeline's last step
@@ -46,4 +52,14 @@ type PaymentStore interface {
 	AppendPaymentEvent(ctx context.Context, e domain.PaymentEvent) (bool, error)
 	// PaymentEvents returns a payment's timeline, oldest first (then by id).
 	PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error)
+}
+
+// PaymentStep is what one step of a payment writes (SavePaymentStep).
+type PaymentStep struct {
+	Payment domain.Payment
+	// Invoices are the invoices the step changed (locked, settled or
+	// released), saved whole.
+	Invoices []domain.Invoice
+	// Event is the step in the payment's timeline; nil adds none.
+	Event *domain.PaymentEvent
 }

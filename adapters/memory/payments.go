@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 // clonePayment copies the slices of p, so that neither the caller nor the
@@ -158,6 +159,28 @@ func (t *tx) SavePayment(ctx context.Context, p domain.Payment) (err error) {
 	}
 	t.journal(t.t.payments.put(p.ID, clonePayment(p)))
 	return nil
+}
+
+// SavePaymentStep saves the payment, the invoices and the event of a
+// step, all or none.
+func (t *tx) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (added bool, err error) {
+	w, done, err := t.writing(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done(&err)
+	if err := w.SavePayment(ctx, st.Payment); err != nil {
+		return false, err
+	}
+	for _, inv := range st.Invoices {
+		if err := w.SaveInvoice(ctx, inv); err != nil {
+			return false, err
+		}
+	}
+	if st.Event == nil {
+		return false, nil
+	}
+	return w.AppendPaymentEvent(ctx, *st.Event)
 }
 
 // SaveMessage inserts or replaces m.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 var (
@@ -29,14 +32,21 @@ FROM payments`
 	// that it needs no transaction of its own. The invoices' rows are
 	// rewritten only where they changed: an attempt's invoices never
 	// change after it began, and a payment is saved at each step.
-	paymentSave = `WITH saved AS (` + paymentColumns.upsert("payments") + `),
+	paymentSave = "WITH " + paymentSaveParts + "\n" + paymentLinksSave
+	// paymentSaveParts are paymentSave's common table expressions, which
+	// paymentStepSQL writes along with others.
+	paymentSaveParts = `saved AS (` + paymentColumns.upsert("payments") + `),
 gone AS (
 	DELETE FROM payment_invoices WHERE payment_id = $1 AND ord > cardinality($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[])
-)
-INSERT INTO payment_invoices (payment_id, ord, invoice_id, invoice_number)
-SELECT $1, u.ord, u.invoice_id, u.invoice_number
-FROM unnest($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[], $` + strconv.Itoa(len(paymentColumns)+2) + `::text[])
-	WITH ORDINALITY AS u(invoice_id, invoice_number, ord)
+),
+links AS (
+	SELECT $1::uuid AS payment_id, u.ord, u.invoice_id, u.invoice_number
+	FROM unnest($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[], $` + strconv.Itoa(len(paymentColumns)+2) + `::text[])
+		WITH ORDINALITY AS u(invoice_id, invoice_number, ord)
+)`
+	// paymentLinksSave writes the payment's invoices (links), rewriting
+	// a row only where it changed.
+	paymentLinksSave = `INSERT INTO payment_invoices (payment_id, ord, invoice_id, invoice_number) SELECT * FROM links
 ON CONFLICT (payment_id, ord) DO UPDATE
 	SET invoice_id = EXCLUDED.invoice_id, invoice_number = EXCLUDED.invoice_number
 	WHERE (payment_invoices.invoice_id, payment_invoices.invoice_number)
@@ -192,6 +202,75 @@ func (s *queries) payments(ctx context.Context, what, query string, args ...any)
 		out[i] = p
 	}
 	return out, nil
+}
+
+// paymentStepTexts holds the texts of paymentStepSQL, by invoice count
+// and event.
+var paymentStepTexts sync.Map // paymentStepKey -> string
+
+type paymentStepKey struct {
+	invoices int
+	event    bool
+}
+
+// paymentStepSQL is SavePaymentStep's one statement for n invoices, with
+// or without an event: paymentSave, each invoice's upsert and the
+// event's append (paymentEventAppend) as common table expressions. Its
+// parameters: the payment's ($1…), the event's, then each invoice's.
+func paymentStepSQL(n int, event bool) string {
+	key := paymentStepKey{n, event}
+	if q, ok := paymentStepTexts.Load(key); ok {
+		return q.(string)
+	}
+	next := len(paymentColumns) + 3
+	param := func() string {
+		p := "$" + strconv.Itoa(next)
+		next++
+		return p
+	}
+	var b strings.Builder
+	b.WriteString("WITH " + paymentSaveParts + ",\nlinked AS (" + paymentLinksSave + ")")
+	var ev string
+	if event {
+		id, biller, at, state, code, detail := param(), param(), param(), param(), param(), param()
+		ev = `last AS (
+	SELECT at, state, code, detail FROM payment_events WHERE payment_id = $1 ORDER BY at DESC, id DESC LIMIT 1
+)
+INSERT INTO payment_events (id, payment_id, biller_id, at, state, code, detail)
+SELECT ` + id + `::uuid, $1::uuid, ` + biller + `::uuid, GREATEST(` + at + `::timestamptz, (SELECT at + interval '1 microsecond' FROM last)), ` +
+			state + `::text, ` + code + `::text, ` + detail + `::text
+WHERE NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + code + ` AND detail = ` + detail + `)`
+	}
+	for i := range n {
+		values := make([]string, len(invoiceColumns))
+		for j := range values {
+			values[j] = param()
+		}
+		b.WriteString(",\ninvoice" + strconv.Itoa(i) + " AS (INSERT INTO invoices (" + invoiceColumns.names() + ") VALUES (" +
+			strings.Join(values, ", ") + ") ON CONFLICT (id) DO UPDATE SET " + invoiceSet + ")")
+	}
+	if event {
+		b.WriteString(",\n" + ev)
+	} else {
+		b.WriteString("\nSELECT")
+	}
+	q, _ := paymentStepTexts.LoadOrStore(key, b.String())
+	return q.(string)
+}
+
+// SavePaymentStep writes a payment, the invoices its step changed and
+// the step's event in one statement (paymentStepSQL), so that a step
+// needs one round trip and no transaction of its own.
+func (s *queries) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (bool, error) {
+	args := paymentArgs(st.Payment)
+	if e := st.Event; e != nil {
+		args = append(args, e.ID, e.BillerID, e.At, string(e.State), e.Code, e.Detail)
+	}
+	for _, inv := range st.Invoices {
+		args = append(args, invoiceArgs(inv)...)
+	}
+	n, err := s.exec(ctx, "save payment step", paymentStepSQL(len(st.Invoices), st.Event != nil), args...)
+	return st.Event != nil && n == 1, err
 }
 
 // SavePayment inserts or replaces p with its invoices; Conflict when

@@ -333,6 +333,74 @@ var paymentEventTests = []storeTest{
 			}
 		})
 	}},
+	{"SavePaymentStep saves the payment with every field, its changed invoices whole and its event, and skips an event that repeats the last step", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			p := fullPayment(t, NewPayment(t, b, acc, invs...))
+			changed := []domain.Invoice{fullInvoice(t, invs[0], p.ID), fullInvoice(t, invs[1], p.ID)}
+			e := fullPaymentEvent(t, p, at(time.Minute))
+			added, err := tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: changed, Event: &e})
+			require.NoError(t, err)
+			assert.True(t, added)
+			got, err := tx.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			AssertSame(t, p, got)
+			for _, want := range changed {
+				inv, err := tx.Invoice(ctx, want.ID)
+				require.NoError(t, err)
+				AssertSame(t, want, inv, "invoice %s", want.Number)
+			}
+			events, err := tx.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			AssertSame(t, e, events[0])
+
+			// The next step: the payment changes, no invoice, the same
+			// event as the last step (not added), then none at all.
+			p.Anomaly, p.UpdatedAt = "Anomalie de test.", p.UpdatedAt.Add(time.Minute)
+			again := e
+			again.ID, again.At = uuid.New(), at(2*time.Minute)
+			added, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Event: &again})
+			require.NoError(t, err)
+			assert.False(t, added, "a repeat of the last step")
+			p.LastCode = "Z9"
+			added, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p})
+			require.NoError(t, err)
+			assert.False(t, added, "no event")
+			got, err = tx.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			AssertSame(t, p, got)
+			events, err = tx.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			assert.Len(t, events, 1)
+		})
+	}},
+	{"SavePaymentStep writes nothing when a part of it is refused", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		p := NewPayment(t, b, acc, invs[0])
+		dup := invs[0]
+		dup.Number = invs[1].Number // another invoice's number
+		e := fullPaymentEvent(t, p, at(time.Minute))
+		_, err := s.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: []domain.Invoice{dup}, Event: &e})
+		requireConflict(t, err, "SavePaymentStep with an invoice taking another's number")
+		_, err = s.Payment(ctx, p.ID)
+		requireNotFound(t, err, "the payment of the refused step")
+		events, err := s.PaymentEvents(ctx, p.ID)
+		require.NoError(t, err)
+		assert.Empty(t, events)
+		inv, err := s.Invoice(ctx, invs[0].ID)
+		require.NoError(t, err)
+		AssertSame(t, invs[0], inv)
+
+		other := NewPayment(t, b, acc, invs[1])
+		MustSavePayment(t, s, other)
+		clash := NewPayment(t, b, acc, invs[0])
+		clash.Refdet = other.Refdet
+		_, err = s.SavePaymentStep(ctx, ports.PaymentStep{Payment: clash, Event: &e})
+		requireConflict(t, err, "SavePaymentStep with another payment's refdet")
+	}},
 	{"a payment and its first event save in one transaction", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, acc, invs := payerWithInvoices(t, s, 1)
