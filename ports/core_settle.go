@@ -96,15 +96,16 @@ func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.P
 		if !change(&pay, now) {
 			return nil
 		}
-		return p.saveStep(ctx, tx, &pay, code, detail, now)
+		return p.saveStep(ctx, tx, &pay, code, detail, now, nil)
 	})
 }
 
 // saveStep records a change of a payment: the payment, its step (code,
 // detail) in the timeline and, when it ended, its invoices settled or
-// released as releaseOrSettle does, in one write (Tx.SavePaymentStep);
-// then an anomaly's step and the refunds of a double payment.
-func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code, detail string, now time.Time) error {
+// released as releaseOrSettle does, and mails, in one write
+// (Tx.SavePaymentStep); then an anomaly's step and the refunds of a
+// double payment.
+func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code, detail string, now time.Time, mails []OutboxMail) error {
 	// The step says the payment as it changed, before settling.
 	e, err := p.newEvent(*pay, code, detail)
 	if err != nil {
@@ -118,7 +119,7 @@ func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code,
 		}
 		c = domain.SettleOrRelease(pay, invs, now)
 	}
-	if _, err := tx.SavePaymentStep(ctx, PaymentStep{Payment: *pay, Invoices: c.Invoices, Event: &e}); err != nil {
+	if _, err := tx.SavePaymentStep(ctx, PaymentStep{Payment: *pay, Invoices: c.Invoices, Event: &e, Mails: mails}); err != nil {
 		return domain.WrapInternal(err)
 	}
 	if c.Anomaly {
@@ -168,9 +169,18 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 // par le service » while it is known only from the legacy URL mode's
 // callback.
 func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
+	m, err := p.paidMail(ctx, tx, pay, now)
+	if err != nil {
+		return err
+	}
+	return domain.WrapInternal(tx.EnqueueMail(ctx, m))
+}
+
+// paidMail is the mail enqueuePaid queues, for a PaymentStep to carry.
+func (p *Portal) paidMail(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) (OutboxMail, error) {
 	b, err := tx.Biller(ctx, pay.BillerID)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return OutboxMail{}, domain.WrapInternal(err)
 	}
 	name := mailPaid
 	if pay.Unconfirmed() {
@@ -178,7 +188,7 @@ func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now
 	}
 	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
 	if err != nil {
-		return err
+		return OutboxMail{}, err
 	}
-	return p.enqueue(ctx, tx, m, now)
+	return p.outboxMail(m, now)
 }

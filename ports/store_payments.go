@@ -37,9 +37,10 @@ type PaymentStore interface {
 	SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error
 	// SavePaymentStep writes one step of a payment in one go: the
 	// payment as SavePayment does, the invoices the step changed as
-	// SaveInvoice does, and, when Event is set, the step in the
-	// timeline as AppendPaymentEvent does (it reports whether it was
-	// added). Nothing is written when one of them fails.
+	// SaveInvoice does, when Event is set the step in the timeline as
+	// AppendPaymentEvent does (it reports whether it was added), and the
+	// mails the step causes as EnqueueMail does. Nothing is written when
+	// one of them fails.
 	SavePaymentStep(ctx context.Context, st PaymentStep) (bool, error)
 	// AppendPaymentEvent adds e to the end of its payment's timeline in
 	// one step, without the timeline being read first, and reports
@@ -62,4 +63,6 @@ type PaymentStep struct {
 	Invoices []domain.Invoice
 	// Event is the step in the payment's timeline; nil adds none.
 	Event *domain.PaymentEvent
+	// Mails are queued in the outbox with the step.
+	Mails []OutboxMail
 }

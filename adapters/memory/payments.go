@@ -177,6 +177,11 @@ func (t *tx) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (added b
 			return false, err
 		}
 	}
+	for _, m := range st.Mails {
+		if err := w.EnqueueMail(ctx, m); err != nil {
+			return false, err
+		}
+	}
 	if st.Event == nil {
 		return false, nil
 	}

@@ -209,16 +209,16 @@ func (s *queries) payments(ctx context.Context, what, query string, args ...any)
 var paymentStepTexts sync.Map // paymentStepKey -> string
 
 type paymentStepKey struct {
-	invoices int
-	event    bool
+	invoices, mails int
+	event           bool
 }
 
 // paymentStepSQL is SavePaymentStep's one statement for n invoices, with
 // or without an event: paymentSave, each invoice's upsert and the
 // event's append (paymentEventAppend) as common table expressions. Its
 // parameters: the payment's ($1…), the event's, then each invoice's.
-func paymentStepSQL(n int, event bool) string {
-	key := paymentStepKey{n, event}
+func paymentStepSQL(n, mails int, event bool) string {
+	key := paymentStepKey{n, mails, event}
 	if q, ok := paymentStepTexts.Load(key); ok {
 		return q.(string)
 	}
@@ -249,6 +249,13 @@ WHERE NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + co
 		b.WriteString(",\ninvoice" + strconv.Itoa(i) + " AS (INSERT INTO invoices (" + invoiceColumns.names() + ") VALUES (" +
 			strings.Join(values, ", ") + ") ON CONFLICT (id) DO UPDATE SET " + invoiceSet + ")")
 	}
+	for i := range mails {
+		values := make([]string, 12)
+		for j := range values {
+			values[j] = param()
+		}
+		b.WriteString(",\nmail" + strconv.Itoa(i) + " AS (INSERT INTO outbox (" + outboxColumns + ") VALUES (" + strings.Join(values, ", ") + "))")
+	}
 	if event {
 		b.WriteString(",\n" + ev)
 	} else {
@@ -269,7 +276,10 @@ func (s *queries) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (bo
 	for _, inv := range st.Invoices {
 		args = append(args, invoiceArgs(inv)...)
 	}
-	n, err := s.exec(ctx, "save payment step", paymentStepSQL(len(st.Invoices), st.Event != nil), args...)
+	for _, m := range st.Mails {
+		args = append(args, outboxArgs(m)...)
+	}
+	n, err := s.exec(ctx, "save payment step", paymentStepSQL(len(st.Invoices), len(st.Mails), st.Event != nil), args...)
 	return st.Event != nil && n == 1, err
 }
 

@@ -340,9 +340,15 @@ var paymentEventTests = []storeTest{
 			p := fullPayment(t, NewPayment(t, b, acc, invs...))
 			changed := []domain.Invoice{fullInvoice(t, invs[0], p.ID), fullInvoice(t, invs[1], p.ID)}
 			e := fullPaymentEvent(t, p, at(time.Minute))
-			added, err := tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: changed, Event: &e})
+			before, err := tx.OutboxCounts(ctx)
+			require.NoError(t, err)
+			mails := []ports.OutboxMail{outboxMail(t, "a@exemple.fr", at(time.Minute)), outboxMail(t, "b@exemple.fr", at(time.Minute))}
+			added, err := tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: changed, Event: &e, Mails: mails})
 			require.NoError(t, err)
 			assert.True(t, added)
+			after, err := tx.OutboxCounts(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, before.Pending+2, after.Pending, "the step's mails are queued")
 			got, err := tx.Payment(ctx, p.ID)
 			require.NoError(t, err)
 			AssertSame(t, p, got)
@@ -383,8 +389,12 @@ var paymentEventTests = []storeTest{
 		dup := invs[0]
 		dup.Number = invs[1].Number // another invoice's number
 		e := fullPaymentEvent(t, p, at(time.Minute))
-		_, err := s.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: []domain.Invoice{dup}, Event: &e})
+		mail := outboxMail(t, "a@exemple.fr", at(time.Minute))
+		_, err := s.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: []domain.Invoice{dup}, Event: &e, Mails: []ports.OutboxMail{mail}})
 		requireConflict(t, err, "SavePaymentStep with an invoice taking another's number")
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, c.Pending, "no mail queued")
 		_, err = s.Payment(ctx, p.ID)
 		requireNotFound(t, err, "the payment of the refused step")
 		events, err := s.PaymentEvents(ctx, p.ID)
