@@ -187,6 +187,14 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		}
 		return domain.Payment{}, Checkout{}, gerr
 	}
+	// The attempt as the first transaction wrote it is begun in one
+	// write, if nothing changed it since (the reconciler may have closed
+	// it meanwhile); otherwise it is read again, locked, as it stands.
+	if begun, ok, err := p.beginAsWritten(ctx, pay, co.OperationID); err != nil {
+		return domain.Payment{}, Checkout{}, err
+	} else if ok {
+		return begun, co, nil
+	}
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		cur, err := tx.PaymentForUpdate(ctx, pay.ID)
 		if err != nil {
@@ -207,6 +215,28 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		return domain.Payment{}, Checkout{}, err
 	}
 	return pay, co, nil
+}
+
+// beginAsWritten begins pay, as StartPayment's first transaction wrote
+// it, in one write conditional on the stored attempt being still so
+// (PaymentStep.Was); false when it changed since.
+func (p Citizens) beginAsWritten(ctx context.Context, pay domain.Payment, operationID string) (domain.Payment, bool, error) {
+	begun := pay
+	if err := begun.Begin(operationID, p.clock.Now()); err != nil {
+		return pay, false, nil // the locked path says why
+	}
+	e, err := p.newEvent(begun, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+operationID+".")
+	if err != nil {
+		return pay, false, err
+	}
+	_, err = p.store.SavePaymentStep(ctx, PaymentStep{Payment: begun, Event: &e, Was: &pay})
+	if errors.Is(err, ErrPaymentChanged) {
+		return pay, false, nil
+	}
+	if err != nil {
+		return pay, false, mapSave(err)
+	}
+	return begun, true, nil
 }
 
 // Payment returns one of the caller's attempts; another payer's gives

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,4 +66,15 @@ type PaymentStep struct {
 	Event *domain.PaymentEvent
 	// Mails are queued in the outbox with the step.
 	Mails []OutboxMail
+	// Was, when set, is the payment as it was read without a lock: the
+	// step is written only if the stored payment still has its State
+	// and UpdatedAt (nothing changed it since); otherwise nothing is
+	// written and SavePaymentStep returns ErrPaymentChanged. A step with
+	// Was carries no Invoices and no Mails.
+	Was *domain.Payment
 }
+
+// ErrPaymentChanged is SavePaymentStep's answer when the payment changed
+// since the step's Was: the caller reads it again, locked.
+var ErrPaymentChanged = &domain.Error{Code: domain.Conflict, Message: "Ce paiement a changé entre-temps.",
+	Err: errors.New("payment changed since it was read")}

@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -169,6 +170,15 @@ func (t *tx) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (added b
 		return false, err
 	}
 	defer done(&err)
+	if was := st.Was; was != nil {
+		if len(st.Invoices) > 0 || len(st.Mails) > 0 {
+			return false, domain.WrapInternal(errors.New("memory: a payment step with Was carries no invoices or mails"))
+		}
+		cur, ok := w.t.payments.rows[st.Payment.ID]
+		if !ok || cur.State != was.State || !cur.UpdatedAt.Equal(was.UpdatedAt) {
+			return false, ports.ErrPaymentChanged
+		}
+	}
 	if err := w.SavePayment(ctx, st.Payment); err != nil {
 		return false, err
 	}

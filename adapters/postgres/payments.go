@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -210,15 +211,15 @@ var paymentStepTexts sync.Map // paymentStepKey -> string
 
 type paymentStepKey struct {
 	invoices, mails int
-	event           bool
+	event, was      bool
 }
 
 // paymentStepSQL is SavePaymentStep's one statement for n invoices, with
 // or without an event: paymentSave, each invoice's upsert and the
 // event's append (paymentEventAppend) as common table expressions. Its
 // parameters: the payment's ($1…), the event's, then each invoice's.
-func paymentStepSQL(n, mails int, event bool) string {
-	key := paymentStepKey{n, mails, event}
+func paymentStepSQL(n, mails int, event, was bool) string {
+	key := paymentStepKey{n, mails, event, was}
 	if q, ok := paymentStepTexts.Load(key); ok {
 		return q.(string)
 	}
@@ -228,18 +229,32 @@ func paymentStepSQL(n, mails int, event bool) string {
 		next++
 		return p
 	}
+	parts := paymentSaveParts
+	cond := ""
+	if was {
+		// The payment is written only if it is still as it was read; the
+		// rest only if it was written.
+		state, updated := param(), param()
+		parts = mustReplace(parts, "),\ngone AS (", " WHERE payments.state = "+state+"::text AND payments.updated_at = "+updated+"::timestamptz RETURNING 1),\ngone AS (")
+		parts = mustReplace(parts, "::uuid[])\n),", "::uuid[]) AND EXISTS (SELECT FROM saved)\n),")
+		parts = mustReplace(parts, "u(invoice_id, invoice_number, ord)\n)", "u(invoice_id, invoice_number, ord)\n\tWHERE EXISTS (SELECT FROM saved)\n)")
+		cond = "EXISTS (SELECT FROM saved) AND "
+	}
 	var b strings.Builder
-	b.WriteString("WITH " + paymentSaveParts + ",\nlinked AS (" + paymentLinksSave + ")")
-	var ev string
+	b.WriteString("WITH " + parts + ",\nlinked AS (" + paymentLinksSave + ")")
 	if event {
 		id, biller, at, state, code, detail := param(), param(), param(), param(), param(), param()
-		ev = `last AS (
+		b.WriteString(`,
+last AS (
 	SELECT at, state, code, detail FROM payment_events WHERE payment_id = $1 ORDER BY at DESC, id DESC LIMIT 1
-)
-INSERT INTO payment_events (id, payment_id, biller_id, at, state, code, detail)
-SELECT ` + id + `::uuid, $1::uuid, ` + biller + `::uuid, GREATEST(` + at + `::timestamptz, (SELECT at + interval '1 microsecond' FROM last)), ` +
+),
+event AS (
+	INSERT INTO payment_events (id, payment_id, biller_id, at, state, code, detail)
+	SELECT ` + id + `::uuid, $1::uuid, ` + biller + `::uuid, GREATEST(` + at + `::timestamptz, (SELECT at + interval '1 microsecond' FROM last)), ` +
 			state + `::text, ` + code + `::text, ` + detail + `::text
-WHERE NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + code + ` AND detail = ` + detail + `)`
+	WHERE ` + cond + `NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + code + ` AND detail = ` + detail + `)
+	RETURNING 1
+)`)
 	}
 	for i := range n {
 		values := make([]string, len(invoiceColumns))
@@ -256,13 +271,25 @@ WHERE NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + co
 		}
 		b.WriteString(",\nmail" + strconv.Itoa(i) + " AS (INSERT INTO outbox (" + outboxColumns + ") VALUES (" + strings.Join(values, ", ") + "))")
 	}
-	if event {
-		b.WriteString(",\n" + ev)
-	} else {
-		b.WriteString("\nSELECT")
+	saved, added := "true", "false"
+	if was {
+		saved = "EXISTS (SELECT FROM saved)"
 	}
+	if event {
+		added = "EXISTS (SELECT FROM event)"
+	}
+	b.WriteString("\nSELECT " + saved + " AS saved, " + added + " AS added")
 	q, _ := paymentStepTexts.LoadOrStore(key, b.String())
 	return q.(string)
+}
+
+// mustReplace replaces old in s once, and panics if s has no old: a
+// statement text built from another must follow its changes.
+func mustReplace(s, old, new string) string {
+	if !strings.Contains(s, old) {
+		panic("postgres: statement text without " + strconv.Quote(old))
+	}
+	return strings.Replace(s, old, new, 1)
 }
 
 // SavePaymentStep writes a payment, the invoices its step changed and
@@ -270,6 +297,12 @@ WHERE NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + co
 // needs one round trip and no transaction of its own.
 func (s *queries) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (bool, error) {
 	args := paymentArgs(st.Payment)
+	if was := st.Was; was != nil {
+		if len(st.Invoices) > 0 || len(st.Mails) > 0 {
+			return false, domain.WrapInternal(errors.New("postgres: a payment step with Was carries no invoices or mails"))
+		}
+		args = append(args, string(was.State), was.UpdatedAt)
+	}
 	if e := st.Event; e != nil {
 		args = append(args, e.ID, e.BillerID, e.At, string(e.State), e.Code, e.Detail)
 	}
@@ -279,8 +312,18 @@ func (s *queries) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (bo
 	for _, m := range st.Mails {
 		args = append(args, outboxArgs(m)...)
 	}
-	n, err := s.exec(ctx, "save payment step", paymentStepSQL(len(st.Invoices), len(st.Mails), st.Event != nil), args...)
-	return st.Event != nil && n == 1, err
+	var r struct {
+		Saved bool `db:"saved"`
+		Added bool `db:"added"`
+	}
+	q := paymentStepSQL(len(st.Invoices), len(st.Mails), st.Event != nil, st.Was != nil)
+	if err := s.get(ctx, &r, "save payment step", q, args...); err != nil {
+		return false, err
+	}
+	if !r.Saved {
+		return false, ports.ErrPaymentChanged
+	}
+	return r.Added, nil
 }
 
 // SavePayment inserts or replaces p with its invoices; Conflict when

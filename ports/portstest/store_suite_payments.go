@@ -382,6 +382,44 @@ var paymentEventTests = []storeTest{
 			assert.Len(t, events, 1)
 		})
 	}},
+	{"SavePaymentStep with Was writes only while the stored payment is still as it was read", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 1)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			read := NewPayment(t, b, acc, invs...)
+			MustSavePayment(t, tx, read)
+			begun := read
+			begun.State, begun.OperationID, begun.UpdatedAt = domain.PaymentInProgress, "op-"+read.Refdet, read.UpdatedAt.Add(time.Second)
+			e := fullPaymentEvent(t, begun, at(time.Minute))
+			e.State = domain.PaymentInProgress
+			added, err := tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: begun, Event: &e, Was: &read})
+			require.NoError(t, err)
+			assert.True(t, added)
+			got, err := tx.Payment(ctx, read.ID)
+			require.NoError(t, err)
+			AssertSame(t, begun, got)
+
+			// read is stale now: nothing is written.
+			closed := read
+			closed.State, closed.UpdatedAt = domain.PaymentFailed, read.UpdatedAt.Add(2*time.Second)
+			late := fullPaymentEvent(t, closed, at(2*time.Minute))
+			_, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: closed, Event: &late, Was: &read})
+			require.ErrorIs(t, err, ports.ErrPaymentChanged)
+			got, err = tx.Payment(ctx, read.ID)
+			require.NoError(t, err)
+			AssertSame(t, begun, got, "unchanged")
+			events, err := tx.PaymentEvents(ctx, read.ID)
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			assert.Equal(t, e.ID, events[0].ID)
+
+			// The same updated time but another state is a change too.
+			sameTime := begun
+			sameTime.State = domain.PaymentCreated
+			_, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: closed, Was: &sameTime})
+			require.ErrorIs(t, err, ports.ErrPaymentChanged)
+		})
+	}},
 	{"SavePaymentStep writes nothing when a part of it is refused", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, acc, invs := payerWithInvoices(t, s, 2)
