@@ -154,15 +154,13 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		if err != nil {
 			return err
 		}
-		if err := mapSave(tx.SavePayment(ctx, pay)); err != nil {
+		e, err := p.newEvent(pay, "", createdDetail(pay, invs))
+		if err != nil {
 			return err
 		}
-		for _, inv := range invs {
-			if err := tx.SaveInvoice(ctx, inv); err != nil {
-				return domain.WrapInternal(err)
-			}
-		}
-		return p.paymentEvent(ctx, tx, pay, "", createdDetail(pay, invs))
+		// The attempt, its invoices locked and its first step, in one write.
+		_, err = tx.SavePaymentStep(ctx, PaymentStep{Payment: pay, Invoices: invs, Event: &e})
+		return mapSave(err)
 	})
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
@@ -189,6 +187,14 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 		}
 		return domain.Payment{}, Checkout{}, gerr
 	}
+	// The attempt as the first transaction wrote it is begun in one
+	// write, if nothing changed it since (the reconciler may have closed
+	// it meanwhile); otherwise it is read again, locked, as it stands.
+	if begun, ok, err := p.beginAsWritten(ctx, pay, co.OperationID); err != nil {
+		return domain.Payment{}, Checkout{}, err
+	} else if ok {
+		return begun, co, nil
+	}
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		cur, err := tx.PaymentForUpdate(ctx, pay.ID)
 		if err != nil {
@@ -198,15 +204,39 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 			return err
 		}
 		pay = cur
-		if err := mapSave(tx.SavePayment(ctx, cur)); err != nil {
+		e, err := p.newEvent(cur, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+co.OperationID+".")
+		if err != nil {
 			return err
 		}
-		return p.paymentEvent(ctx, tx, cur, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+co.OperationID+".")
+		_, err = tx.SavePaymentStep(ctx, PaymentStep{Payment: cur, Event: &e})
+		return mapSave(err)
 	})
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
 	}
 	return pay, co, nil
+}
+
+// beginAsWritten begins pay, as StartPayment's first transaction wrote
+// it, in one write conditional on the stored attempt being still so
+// (PaymentStep.Was); false when it changed since.
+func (p Citizens) beginAsWritten(ctx context.Context, pay domain.Payment, operationID string) (domain.Payment, bool, error) {
+	begun := pay
+	if err := begun.Begin(operationID, p.clock.Now()); err != nil {
+		return pay, false, nil // the locked path says why
+	}
+	e, err := p.newEvent(begun, "", "Redevable envoyé sur le site de paiement de la DGFiP, opération "+operationID+".")
+	if err != nil {
+		return pay, false, err
+	}
+	_, err = p.store.SavePaymentStep(ctx, PaymentStep{Payment: begun, Event: &e, Was: &pay})
+	if errors.Is(err, ErrPaymentChanged) {
+		return pay, false, nil
+	}
+	if err != nil {
+		return pay, false, mapSave(err)
+	}
+	return begun, true, nil
 }
 
 // Payment returns one of the caller's attempts; another payer's gives
@@ -216,8 +246,15 @@ func (p Citizens) Payment(ctx context.Context, c Citizen, id uuid.UUID) (domain.
 	if err != nil {
 		return pay, notFoundAs(err, domain.ErrNotFound)
 	}
-	if pay.PayerID != c.PayerID || pay.BillerID != c.BillerID {
+	if !p.Owns(c, pay) {
 		return domain.Payment{}, domain.ErrNotFound
 	}
 	return pay, nil
+}
+
+// Owns reports whether pay, as another use case just returned it (the
+// return page's HandleNotification), is one of the caller's attempts:
+// Payment's check, without reading the attempt again.
+func (p Citizens) Owns(c Citizen, pay domain.Payment) bool {
+	return pay.ID != uuid.Nil && pay.PayerID == c.PayerID && pay.BillerID == c.BillerID
 }

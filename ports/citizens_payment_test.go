@@ -248,6 +248,27 @@ func TestConcurrentStartsOnOneInvoice(t *testing.T) {
 	assert.Len(t, e.gateway.Requests(), 1, "exactly one operation is created at the DGFiP")
 }
 
+func TestAttemptClosedWhileTheGatewayCreatesItsOperationIsNotBegun(t *testing.T) {
+	e := newEnv(t)
+	ids := e.invoiceIDs(1)
+	e.gateway.OnStart = func(ports.PaymentRequest) {
+		// The reconciler finds the attempt still without its operation
+		// past the grace, and closes it, releasing its invoice.
+		e.advance(domain.UnstartedGrace + time.Minute)
+		_, err := e.portal.Jobs().Reconcile(e.ctx)
+		require.NoError(t, err)
+	}
+	_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
+	require.Error(t, err)
+	assert.Equal(t, domain.Conflict, domain.ErrorCode(err), "%v", err)
+	pays, err := e.store.LivePayments(e.ctx, 10)
+	require.NoError(t, err)
+	assert.Empty(t, pays, "the closed attempt stays closed")
+	inv, err := e.store.Invoice(e.ctx, ids[0])
+	require.NoError(t, err)
+	assert.True(t, inv.LockedBy == uuid.Nil, "the invoice stays released")
+}
+
 func TestAnotherPayersPaymentIsInvisible(t *testing.T) {
 	e := newEnv(t)
 	pay, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, e.invoiceIDs(1))
@@ -255,6 +276,11 @@ func TestAnotherPayersPaymentIsInvisible(t *testing.T) {
 	stranger := ports.Citizen{BillerID: e.biller(), AccountID: uuid.New(), PayerID: e.newbie.ID}
 	_, err = e.portal.Citizens().Payment(e.ctx, stranger, pay.ID)
 	assert.ErrorIs(t, err, domain.ErrNotFound)
+	assert.False(t, e.portal.Citizens().Owns(stranger, pay))
+	assert.True(t, e.portal.Citizens().Owns(e.citizen, pay))
+	other := ports.Citizen{BillerID: uuid.New(), AccountID: e.citizen.AccountID, PayerID: e.citizen.PayerID}
+	assert.False(t, e.portal.Citizens().Owns(other, pay), "the same payer id under another biller")
+	assert.False(t, e.portal.Citizens().Owns(e.citizen, domain.Payment{}), "no attempt")
 }
 
 type codedErr struct{ code string }

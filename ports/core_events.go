@@ -25,31 +25,29 @@ const (
 // are spaced by a microsecond so that the timeline keeps their order in
 // every store.
 func (p *Portal) paymentEvent(ctx context.Context, tx Tx, pay domain.Payment, code, detail string) error {
-	events, err := tx.PaymentEvents(ctx, pay.ID)
-	if err != nil {
-		return domain.WrapInternal(err)
-	}
-	at := p.clock.Now().Truncate(time.Microsecond)
-	if n := len(events); n > 0 {
-		last := events[n-1]
-		if last.State == pay.State && last.Code == code && last.Detail == detail {
-			return nil
-		}
-		if !at.After(last.At) {
-			at = last.At.Add(time.Microsecond)
-		}
-	}
-	id, err := p.newID()
+	e, err := p.newEvent(pay, code, detail)
 	if err != nil {
 		return err
 	}
-	err = tx.SavePaymentEvent(ctx, domain.PaymentEvent{
-		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: at, State: pay.State, Code: code, Detail: detail,
-	})
-	if err != nil {
+	// The store appends without the timeline being read: it skips a
+	// repeat of the last step and orders the step after it.
+	if _, err := tx.AppendPaymentEvent(ctx, e); err != nil {
 		return domain.WrapInternal(err)
 	}
 	return nil
+}
+
+// newEvent is the step (code, detail) of pay in its timeline, now: what
+// paymentEvent appends, or a PaymentStep carries.
+func (p *Portal) newEvent(pay domain.Payment, code, detail string) (domain.PaymentEvent, error) {
+	id, err := p.newID()
+	if err != nil {
+		return domain.PaymentEvent{}, err
+	}
+	return domain.PaymentEvent{
+		ID: id, PaymentID: pay.ID, BillerID: pay.BillerID, At: p.clock.Now().Truncate(time.Microsecond),
+		State: pay.State, Code: code, Detail: detail,
+	}, nil
 }
 
 // recordRefusedReport notes in the timeline a report that did not match

@@ -13,13 +13,20 @@ import (
 
 // enqueue writes m to the outbox in tx.
 func (p *Portal) enqueue(ctx context.Context, tx Tx, m Mail, now time.Time) error {
-	id, err := p.newID()
+	om, err := p.outboxMail(m, now)
 	if err != nil {
 		return err
 	}
-	return domain.WrapInternal(tx.EnqueueMail(ctx, OutboxMail{
-		ID: id, Mail: m, State: OutboxPending, NextAttemptAt: now, CreatedAt: now,
-	}))
+	return domain.WrapInternal(tx.EnqueueMail(ctx, om))
+}
+
+// outboxMail is m as enqueue writes it, for a PaymentStep to carry.
+func (p *Portal) outboxMail(m Mail, now time.Time) (OutboxMail, error) {
+	id, err := p.newID()
+	if err != nil {
+		return OutboxMail{}, err
+	}
+	return OutboxMail{ID: id, Mail: m, State: OutboxPending, NextAttemptAt: now, CreatedAt: now}, nil
 }
 
 // mailsQueued is called after a transaction that enqueued mails: inline,

@@ -96,14 +96,39 @@ func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.P
 		if !change(&pay, now) {
 			return nil
 		}
-		if err := tx.SavePayment(ctx, pay); err != nil {
+		return p.saveStep(ctx, tx, &pay, code, detail, now, nil)
+	})
+}
+
+// saveStep records a change of a payment: the payment, its step (code,
+// detail) in the timeline and, when it ended, its invoices settled or
+// released as releaseOrSettle does, and mails, in one write
+// (Tx.SavePaymentStep); then an anomaly's step and the refunds of a
+// double payment.
+func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code, detail string, now time.Time, mails []OutboxMail) error {
+	// The step says the payment as it changed, before settling.
+	e, err := p.newEvent(*pay, code, detail)
+	if err != nil {
+		return err
+	}
+	var c domain.Closing
+	if !pay.Live() {
+		invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
+		if err != nil {
 			return domain.WrapInternal(err)
 		}
-		if err := p.paymentEvent(ctx, tx, pay, code, detail); err != nil {
+		c = domain.SettleOrRelease(pay, invs, now)
+	}
+	if _, err := tx.SavePaymentStep(ctx, PaymentStep{Payment: *pay, Invoices: c.Invoices, Event: &e, Mails: mails}); err != nil {
+		return domain.WrapInternal(err)
+	}
+	if c.Anomaly {
+		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
+		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
 			return err
 		}
-		return p.releaseOrSettle(ctx, tx, &pay, now)
-	})
+	}
+	return p.recordRefunds(ctx, tx, *pay, c.Refunds, now)
 }
 
 // releaseOrSettle brings the invoices in line with a payment's state:
@@ -144,9 +169,18 @@ func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment
 // par le service » while it is known only from the legacy URL mode's
 // callback.
 func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) error {
+	m, err := p.paidMail(ctx, tx, pay, now)
+	if err != nil {
+		return err
+	}
+	return domain.WrapInternal(tx.EnqueueMail(ctx, m))
+}
+
+// paidMail is the mail enqueuePaid queues, for a PaymentStep to carry.
+func (p *Portal) paidMail(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) (OutboxMail, error) {
 	b, err := p.billerIn(ctx, tx, pay.BillerID)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return OutboxMail{}, domain.WrapInternal(err)
 	}
 	name := mailPaid
 	if pay.Unconfirmed() {
@@ -154,7 +188,7 @@ func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now
 	}
 	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
 	if err != nil {
-		return err
+		return OutboxMail{}, err
 	}
-	return p.enqueue(ctx, tx, m, now)
+	return p.outboxMail(m, now)
 }

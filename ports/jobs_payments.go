@@ -81,19 +81,16 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 		// never mailed: no money was taken.
 		becamePaid = !wasPaid && pay.State == domain.PaymentPaid ||
 			wasUnconfirmed && pay.State == domain.PaymentPaid && pay.Confirmed
-		if err := tx.SavePayment(ctx, pay); err != nil {
-			return domain.WrapInternal(err)
-		}
-		if err := p.paymentEvent(ctx, tx, pay, r.Code, reportDetail(source, r, pay, true)); err != nil {
-			return err
-		}
-		if err := p.releaseOrSettle(ctx, tx, &pay, now); err != nil {
-			return err
-		}
+		// The payer's mail goes with the step (enqueuePaid's).
+		var mails []OutboxMail
 		if becamePaid {
-			return p.enqueuePaid(ctx, tx, pay, now)
+			m, err := p.paidMail(ctx, tx, pay, now)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, m)
 		}
-		return nil
+		return p.saveStep(ctx, tx, &pay, r.Code, reportDetail(source, r, pay, true), now, mails)
 	})
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Conflict {

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,45 @@ type PaymentStore interface {
 	// SavePaymentEvent appends a step to a payment's timeline (an event
 	// saved again with its id replaces it).
 	SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) error
+	// SavePaymentStep writes one step of a payment in one go: the
+	// payment as SavePayment does, the invoices the step changed as
+	// SaveInvoice does, when Event is set the step in the timeline as
+	// AppendPaymentEvent does (it reports whether it was added), and the
+	// mails the step causes as EnqueueMail does. Nothing is written when
+	// one of them fails.
+	SavePaymentStep(ctx context.Context, st PaymentStep) (bool, error)
+	// AppendPaymentEvent adds e to the end of its payment's timeline in
+	// one step, without the timeline being read first, and reports
+	// whether it did: an event that repeats the timeline's last step
+	// (same State, Code and Detail: a replayed notification) is not
+	// added; one whose At is not after the last step's is moved to a
+	// microsecond after it, so that the timeline keeps the order of
+	// appending. Callers hold the payment locked (PaymentForUpdate) or
+	// have just created it, so that appends to one timeline do not race.
+	AppendPaymentEvent(ctx context.Context, e domain.PaymentEvent) (bool, error)
 	// PaymentEvents returns a payment's timeline, oldest first (then by id).
 	PaymentEvents(ctx context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error)
 }
+
+// PaymentStep is what one step of a payment writes (SavePaymentStep).
+type PaymentStep struct {
+	Payment domain.Payment
+	// Invoices are the invoices the step changed (locked, settled or
+	// released), saved whole.
+	Invoices []domain.Invoice
+	// Event is the step in the payment's timeline; nil adds none.
+	Event *domain.PaymentEvent
+	// Mails are queued in the outbox with the step.
+	Mails []OutboxMail
+	// Was, when set, is the payment as it was read without a lock: the
+	// step is written only if the stored payment still has its State
+	// and UpdatedAt (nothing changed it since); otherwise nothing is
+	// written and SavePaymentStep returns ErrPaymentChanged. A step with
+	// Was carries no Invoices and no Mails.
+	Was *domain.Payment
+}
+
+// ErrPaymentChanged is SavePaymentStep's answer when the payment changed
+// since the step's Was: the caller reads it again, locked.
+var ErrPaymentChanged = &domain.Error{Code: domain.Conflict, Message: "Ce paiement a changé entre-temps.",
+	Err: errors.New("payment changed since it was read")}

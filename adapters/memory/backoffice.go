@@ -320,6 +320,34 @@ func (t *tx) SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) (err e
 	return nil
 }
 
+// AppendPaymentEvent appends e unless it repeats the timeline's last
+// step, after that step.
+func (t *tx) AppendPaymentEvent(ctx context.Context, e domain.PaymentEvent) (added bool, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done(&err)
+	var last domain.PaymentEvent
+	found := false
+	for id := range t.t.bo.eventsByPay[e.PaymentID] {
+		ev := t.t.bo.paymentEvents.rows[id]
+		if !found || cmp.Or(ev.At.Compare(last.At), compareIDs(ev.ID, last.ID)) > 0 {
+			last, found = ev, true
+		}
+	}
+	if found {
+		if last.State == e.State && last.Code == e.Code && last.Detail == e.Detail {
+			return false, nil
+		}
+		if !e.At.After(last.At) {
+			e.At = last.At.Add(time.Microsecond)
+		}
+	}
+	t.journal(t.t.bo.paymentEvents.put(e.ID, e))
+	return true, nil
+}
+
 // PaymentEvents returns a payment's timeline.
 func (t *tx) PaymentEvents(_ context.Context, paymentID uuid.UUID) ([]domain.PaymentEvent, error) {
 	t, done, err := t.reading()

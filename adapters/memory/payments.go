@@ -3,12 +3,14 @@ package memory
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 // clonePayment copies the slices of p, so that neither the caller nor the
@@ -158,6 +160,42 @@ func (t *tx) SavePayment(ctx context.Context, p domain.Payment) (err error) {
 	}
 	t.journal(t.t.payments.put(p.ID, clonePayment(p)))
 	return nil
+}
+
+// SavePaymentStep saves the payment, the invoices and the event of a
+// step, all or none.
+func (t *tx) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (added bool, err error) {
+	w, done, err := t.writing(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done(&err)
+	if was := st.Was; was != nil {
+		if len(st.Invoices) > 0 || len(st.Mails) > 0 {
+			return false, domain.WrapInternal(errors.New("memory: a payment step with Was carries no invoices or mails"))
+		}
+		cur, ok := w.t.payments.rows[st.Payment.ID]
+		if !ok || cur.State != was.State || !cur.UpdatedAt.Equal(was.UpdatedAt) {
+			return false, ports.ErrPaymentChanged
+		}
+	}
+	if err := w.SavePayment(ctx, st.Payment); err != nil {
+		return false, err
+	}
+	for _, inv := range st.Invoices {
+		if err := w.SaveInvoice(ctx, inv); err != nil {
+			return false, err
+		}
+	}
+	for _, m := range st.Mails {
+		if err := w.EnqueueMail(ctx, m); err != nil {
+			return false, err
+		}
+	}
+	if st.Event == nil {
+		return false, nil
+	}
+	return w.AppendPaymentEvent(ctx, *st.Event)
 }
 
 // SaveMessage inserts or replaces m.

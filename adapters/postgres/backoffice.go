@@ -39,6 +39,15 @@ ON CONFLICT (biller_id, name) DO UPDATE
 	paymentEventUpsert  = paymentEventColumns.upsert("payment_events")
 	paymentEventsSQL    = "SELECT " + paymentEventColumns.names() + ` FROM payment_events
 WHERE payment_id = $1 ORDER BY at, id`
+	// paymentEventAppend adds an event after its timeline's last step
+	// (read through payment_events_payment_idx), unless it repeats it:
+	// ports.PaymentStore.AppendPaymentEvent in one statement.
+	paymentEventAppend = `WITH last AS (
+	SELECT at, state, code, detail FROM payment_events WHERE payment_id = $2 ORDER BY at DESC, id DESC LIMIT 1
+)
+INSERT INTO payment_events (id, payment_id, biller_id, at, state, code, detail)
+SELECT $1::uuid, $2::uuid, $3::uuid, GREATEST($4::timestamptz, (SELECT at + interval '1 microsecond' FROM last)), $5::text, $6::text, $7::text
+WHERE NOT EXISTS (SELECT FROM last WHERE state = $5 AND code = $6 AND detail = $7)`
 
 	claimRunSQL = `INSERT INTO job_runs (job, key, at) VALUES ($1, $2, $3) ON CONFLICT (job, key) DO NOTHING`
 )
@@ -225,6 +234,14 @@ func (s *queries) SavePaymentEvent(ctx context.Context, e domain.PaymentEvent) e
 	_, err := s.exec(ctx, "save payment event", paymentEventUpsert, e.ID, e.PaymentID, e.BillerID, e.At,
 		string(e.State), e.Code, e.Detail)
 	return err
+}
+
+// AppendPaymentEvent adds e after its payment's last step unless it
+// repeats it, in one statement.
+func (s *queries) AppendPaymentEvent(ctx context.Context, e domain.PaymentEvent) (bool, error) {
+	n, err := s.exec(ctx, "append payment event", paymentEventAppend, e.ID, e.PaymentID, e.BillerID, e.At,
+		string(e.State), e.Code, e.Detail)
+	return n == 1, err
 }
 
 // PaymentEvents returns a payment's timeline, oldest first, then by id.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,8 @@ var (
 		"locked_by", "locked_until", "created_at", "updated_at", "awaiting_confirmation")
 	invoiceSelect = "SELECT " + invoiceColumns.names() + " FROM invoices"
 	invoiceUpsert = invoiceColumns.upsert("invoices")
+	// invoiceSet is invoiceUpsert's SET list (paymentStepSQL).
+	invoiceSet = invoiceUpsert[strings.Index(invoiceUpsert, "DO UPDATE SET ")+len("DO UPDATE SET "):]
 
 	// listInvoicesSQL is one page of a payer's tab; it and
 	// countInvoicesSQL read the index invoices_payer_tab_idx alone.

@@ -42,10 +42,14 @@ const outboxColumns = `id, mail_to, reply_to, subject, body_text, body_html, sta
 // back with the change that caused it.
 func (s *queries) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
 	_, err := s.exec(ctx, "enqueue mail", `INSERT INTO outbox (`+outboxColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		m.ID, m.Mail.To, m.Mail.ReplyTo, m.Mail.Subject, m.Mail.Text, m.Mail.HTML,
-		string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, nullTime(m.SentAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, outboxArgs(m)...)
 	return err
+}
+
+// outboxArgs are the values of outboxColumns.
+func outboxArgs(m ports.OutboxMail) []any {
+	return []any{m.ID, m.Mail.To, m.Mail.ReplyTo, m.Mail.Subject, m.Mail.Text, m.Mail.HTML,
+		string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, nullTime(m.SentAt)}
 }
 
 // ClaimMails takes up to limit pending mails due at now, oldest first, and

@@ -3,7 +3,10 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 var (
@@ -29,14 +33,21 @@ FROM payments`
 	// that it needs no transaction of its own. The invoices' rows are
 	// rewritten only where they changed: an attempt's invoices never
 	// change after it began, and a payment is saved at each step.
-	paymentSave = `WITH saved AS (` + paymentColumns.upsert("payments") + `),
+	paymentSave = "WITH " + paymentSaveParts + "\n" + paymentLinksSave
+	// paymentSaveParts are paymentSave's common table expressions, which
+	// paymentStepSQL writes along with others.
+	paymentSaveParts = `saved AS (` + paymentColumns.upsert("payments") + `),
 gone AS (
 	DELETE FROM payment_invoices WHERE payment_id = $1 AND ord > cardinality($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[])
-)
-INSERT INTO payment_invoices (payment_id, ord, invoice_id, invoice_number)
-SELECT $1, u.ord, u.invoice_id, u.invoice_number
-FROM unnest($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[], $` + strconv.Itoa(len(paymentColumns)+2) + `::text[])
-	WITH ORDINALITY AS u(invoice_id, invoice_number, ord)
+),
+links AS (
+	SELECT $1::uuid AS payment_id, u.ord, u.invoice_id, u.invoice_number
+	FROM unnest($` + strconv.Itoa(len(paymentColumns)+1) + `::uuid[], $` + strconv.Itoa(len(paymentColumns)+2) + `::text[])
+		WITH ORDINALITY AS u(invoice_id, invoice_number, ord)
+)`
+	// paymentLinksSave writes the payment's invoices (links), rewriting
+	// a row only where it changed.
+	paymentLinksSave = `INSERT INTO payment_invoices (payment_id, ord, invoice_id, invoice_number) SELECT * FROM links
 ON CONFLICT (payment_id, ord) DO UPDATE
 	SET invoice_id = EXCLUDED.invoice_id, invoice_number = EXCLUDED.invoice_number
 	WHERE (payment_invoices.invoice_id, payment_invoices.invoice_number)
@@ -192,6 +203,127 @@ func (s *queries) payments(ctx context.Context, what, query string, args ...any)
 		out[i] = p
 	}
 	return out, nil
+}
+
+// paymentStepTexts holds the texts of paymentStepSQL, by invoice count
+// and event.
+var paymentStepTexts sync.Map // paymentStepKey -> string
+
+type paymentStepKey struct {
+	invoices, mails int
+	event, was      bool
+}
+
+// paymentStepSQL is SavePaymentStep's one statement for n invoices, with
+// or without an event: paymentSave, each invoice's upsert and the
+// event's append (paymentEventAppend) as common table expressions. Its
+// parameters: the payment's ($1…), the event's, then each invoice's.
+func paymentStepSQL(n, mails int, event, was bool) string {
+	key := paymentStepKey{n, mails, event, was}
+	if q, ok := paymentStepTexts.Load(key); ok {
+		return q.(string)
+	}
+	next := len(paymentColumns) + 3
+	param := func() string {
+		p := "$" + strconv.Itoa(next)
+		next++
+		return p
+	}
+	parts := paymentSaveParts
+	cond := ""
+	if was {
+		// The payment is written only if it is still as it was read; the
+		// rest only if it was written.
+		state, updated := param(), param()
+		parts = mustReplace(parts, "),\ngone AS (", " WHERE payments.state = "+state+"::text AND payments.updated_at = "+updated+"::timestamptz RETURNING 1),\ngone AS (")
+		parts = mustReplace(parts, "::uuid[])\n),", "::uuid[]) AND EXISTS (SELECT FROM saved)\n),")
+		parts = mustReplace(parts, "u(invoice_id, invoice_number, ord)\n)", "u(invoice_id, invoice_number, ord)\n\tWHERE EXISTS (SELECT FROM saved)\n)")
+		cond = "EXISTS (SELECT FROM saved) AND "
+	}
+	var b strings.Builder
+	b.WriteString("WITH " + parts + ",\nlinked AS (" + paymentLinksSave + ")")
+	if event {
+		id, biller, at, state, code, detail := param(), param(), param(), param(), param(), param()
+		b.WriteString(`,
+last AS (
+	SELECT at, state, code, detail FROM payment_events WHERE payment_id = $1 ORDER BY at DESC, id DESC LIMIT 1
+),
+event AS (
+	INSERT INTO payment_events (id, payment_id, biller_id, at, state, code, detail)
+	SELECT ` + id + `::uuid, $1::uuid, ` + biller + `::uuid, GREATEST(` + at + `::timestamptz, (SELECT at + interval '1 microsecond' FROM last)), ` +
+			state + `::text, ` + code + `::text, ` + detail + `::text
+	WHERE ` + cond + `NOT EXISTS (SELECT FROM last WHERE state = ` + state + ` AND code = ` + code + ` AND detail = ` + detail + `)
+	RETURNING 1
+)`)
+	}
+	for i := range n {
+		values := make([]string, len(invoiceColumns))
+		for j := range values {
+			values[j] = param()
+		}
+		b.WriteString(",\ninvoice" + strconv.Itoa(i) + " AS (INSERT INTO invoices (" + invoiceColumns.names() + ") VALUES (" +
+			strings.Join(values, ", ") + ") ON CONFLICT (id) DO UPDATE SET " + invoiceSet + ")")
+	}
+	for i := range mails {
+		values := make([]string, 12)
+		for j := range values {
+			values[j] = param()
+		}
+		b.WriteString(",\nmail" + strconv.Itoa(i) + " AS (INSERT INTO outbox (" + outboxColumns + ") VALUES (" + strings.Join(values, ", ") + "))")
+	}
+	saved, added := "true", "false"
+	if was {
+		saved = "EXISTS (SELECT FROM saved)"
+	}
+	if event {
+		added = "EXISTS (SELECT FROM event)"
+	}
+	b.WriteString("\nSELECT " + saved + " AS saved, " + added + " AS added")
+	q, _ := paymentStepTexts.LoadOrStore(key, b.String())
+	return q.(string)
+}
+
+// mustReplace replaces old in s once, and panics if s has no old: a
+// statement text built from another must follow its changes.
+func mustReplace(s, old, new string) string {
+	if !strings.Contains(s, old) {
+		panic("postgres: statement text without " + strconv.Quote(old))
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+// SavePaymentStep writes a payment, the invoices its step changed and
+// the step's event in one statement (paymentStepSQL), so that a step
+// needs one round trip and no transaction of its own.
+func (s *queries) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (bool, error) {
+	args := paymentArgs(st.Payment)
+	if was := st.Was; was != nil {
+		if len(st.Invoices) > 0 || len(st.Mails) > 0 {
+			return false, domain.WrapInternal(errors.New("postgres: a payment step with Was carries no invoices or mails"))
+		}
+		args = append(args, string(was.State), was.UpdatedAt)
+	}
+	if e := st.Event; e != nil {
+		args = append(args, e.ID, e.BillerID, e.At, string(e.State), e.Code, e.Detail)
+	}
+	for _, inv := range st.Invoices {
+		args = append(args, invoiceArgs(inv)...)
+	}
+	for _, m := range st.Mails {
+		args = append(args, outboxArgs(m)...)
+	}
+	var r struct {
+		Saved bool `db:"saved"`
+		Added bool `db:"added"`
+	}
+	q := paymentStepSQL(len(st.Invoices), len(st.Mails), st.Event != nil, st.Was != nil)
+	if err := s.get(ctx, &r, "save payment step", q, args...); err != nil {
+		return false, err
+	}
+	if !r.Saved {
+		return false, ports.ErrPaymentChanged
+	}
+	return r.Added, nil
 }
 
 // SavePayment inserts or replaces p with its invoices; Conflict when

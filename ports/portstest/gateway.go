@@ -32,6 +32,10 @@ type FakeGateway struct {
 	reports    map[string]domain.Report
 	statusErrs map[string]error
 	queried    []string
+	// OnStart, when set, runs at the start of each Start, outside the
+	// gateway's lock: a test does there what happens elsewhere while
+	// PayFiP creates the operation.
+	OnStart func(ports.PaymentRequest)
 }
 
 // Start records r and returns the next operation: "op-1" first, with the
@@ -39,6 +43,9 @@ type FakeGateway struct {
 // it returns that error instead; the request is recorded all the same and
 // uses no operation id.
 func (g *FakeGateway) Start(_ context.Context, r ports.PaymentRequest) (ports.Checkout, error) {
+	if g.OnStart != nil {
+		g.OnStart(r)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.requests = append(g.requests, r)

@@ -285,6 +285,170 @@ var paymentEventTests = []storeTest{
 			assert.Empty(t, none)
 		})
 	}},
+	{"AppendPaymentEvent adds after the last step, skips a repeat of it, and orders a step of the same instant after it", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			p, other := NewPayment(t, b, acc, invs[0]), NewPayment(t, b, acc, invs[1])
+			MustSavePayment(t, tx, p)
+			MustSavePayment(t, tx, other)
+			first := fullPaymentEvent(t, p, at(time.Minute))
+			first.State, first.Code, first.Detail = domain.PaymentCreated, "", "Paiement créé."
+			added, err := tx.AppendPaymentEvent(ctx, first)
+			require.NoError(t, err)
+			assert.True(t, added, "the first step")
+			// Another payment's timeline is not this one's.
+			added, err = tx.AppendPaymentEvent(ctx, fullPaymentEvent(t, other, at(time.Hour)))
+			require.NoError(t, err)
+			assert.True(t, added)
+
+			again := first
+			again.ID, again.At = uuid.New(), at(2*time.Minute)
+			added, err = tx.AppendPaymentEvent(ctx, again)
+			require.NoError(t, err)
+			assert.False(t, added, "the same state, code and detail as the last step")
+
+			paid := fullPaymentEvent(t, p, at(30*time.Second)) // before the last step
+			added, err = tx.AppendPaymentEvent(ctx, paid)
+			require.NoError(t, err)
+			assert.True(t, added)
+			sameInstant := fullPaymentEvent(t, p, at(time.Minute))
+			sameInstant.Code = "P2"
+			added, err = tx.AppendPaymentEvent(ctx, sameInstant)
+			require.NoError(t, err)
+			assert.True(t, added)
+			repeatOfEarlier := first
+			repeatOfEarlier.ID, repeatOfEarlier.At = uuid.New(), at(3*time.Minute)
+			added, err = tx.AppendPaymentEvent(ctx, repeatOfEarlier)
+			require.NoError(t, err)
+			assert.True(t, added, "a step like an earlier one but not the last is added")
+
+			got, err := tx.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			require.Len(t, got, 4)
+			paid.At = at(time.Minute + time.Microsecond)
+			sameInstant.At = at(time.Minute + 2*time.Microsecond)
+			for i, want := range []domain.PaymentEvent{first, paid, sameInstant, repeatOfEarlier} {
+				AssertSame(t, want, got[i], "event %d", i)
+			}
+		})
+	}},
+	{"SavePaymentStep saves the payment with every field, its changed invoices whole and its event, and skips an event that repeats the last step", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			p := fullPayment(t, NewPayment(t, b, acc, invs...))
+			changed := []domain.Invoice{fullInvoice(t, invs[0], p.ID), fullInvoice(t, invs[1], p.ID)}
+			e := fullPaymentEvent(t, p, at(time.Minute))
+			before, err := tx.OutboxCounts(ctx)
+			require.NoError(t, err)
+			mails := []ports.OutboxMail{outboxMail(t, "a@exemple.fr", at(time.Minute)), outboxMail(t, "b@exemple.fr", at(time.Minute))}
+			added, err := tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: changed, Event: &e, Mails: mails})
+			require.NoError(t, err)
+			assert.True(t, added)
+			after, err := tx.OutboxCounts(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, before.Pending+2, after.Pending, "the step's mails are queued")
+			got, err := tx.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			AssertSame(t, p, got)
+			for _, want := range changed {
+				inv, err := tx.Invoice(ctx, want.ID)
+				require.NoError(t, err)
+				AssertSame(t, want, inv, "invoice %s", want.Number)
+			}
+			events, err := tx.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			AssertSame(t, e, events[0])
+
+			// The next step: the payment changes, no invoice, the same
+			// event as the last step (not added), then none at all.
+			p.Anomaly, p.UpdatedAt = "Anomalie de test.", p.UpdatedAt.Add(time.Minute)
+			again := e
+			again.ID, again.At = uuid.New(), at(2*time.Minute)
+			added, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Event: &again})
+			require.NoError(t, err)
+			assert.False(t, added, "a repeat of the last step")
+			p.LastCode = "Z9"
+			added, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: p})
+			require.NoError(t, err)
+			assert.False(t, added, "no event")
+			got, err = tx.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			AssertSame(t, p, got)
+			events, err = tx.PaymentEvents(ctx, p.ID)
+			require.NoError(t, err)
+			assert.Len(t, events, 1)
+		})
+	}},
+	{"SavePaymentStep with Was writes only while the stored payment is still as it was read", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 1)
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			read := NewPayment(t, b, acc, invs...)
+			MustSavePayment(t, tx, read)
+			begun := read
+			begun.State, begun.OperationID, begun.UpdatedAt = domain.PaymentInProgress, "op-"+read.Refdet, read.UpdatedAt.Add(time.Second)
+			e := fullPaymentEvent(t, begun, at(time.Minute))
+			e.State = domain.PaymentInProgress
+			added, err := tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: begun, Event: &e, Was: &read})
+			require.NoError(t, err)
+			assert.True(t, added)
+			got, err := tx.Payment(ctx, read.ID)
+			require.NoError(t, err)
+			AssertSame(t, begun, got)
+
+			// read is stale now: nothing is written.
+			closed := read
+			closed.State, closed.UpdatedAt = domain.PaymentFailed, read.UpdatedAt.Add(2*time.Second)
+			late := fullPaymentEvent(t, closed, at(2*time.Minute))
+			_, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: closed, Event: &late, Was: &read})
+			require.ErrorIs(t, err, ports.ErrPaymentChanged)
+			got, err = tx.Payment(ctx, read.ID)
+			require.NoError(t, err)
+			AssertSame(t, begun, got, "unchanged")
+			events, err := tx.PaymentEvents(ctx, read.ID)
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			assert.Equal(t, e.ID, events[0].ID)
+
+			// The same updated time but another state is a change too.
+			sameTime := begun
+			sameTime.State = domain.PaymentCreated
+			_, err = tx.SavePaymentStep(ctx, ports.PaymentStep{Payment: closed, Was: &sameTime})
+			require.ErrorIs(t, err, ports.ErrPaymentChanged)
+		})
+	}},
+	{"SavePaymentStep writes nothing when a part of it is refused", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 2)
+		p := NewPayment(t, b, acc, invs[0])
+		dup := invs[0]
+		dup.Number = invs[1].Number // another invoice's number
+		e := fullPaymentEvent(t, p, at(time.Minute))
+		mail := outboxMail(t, "a@exemple.fr", at(time.Minute))
+		_, err := s.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Invoices: []domain.Invoice{dup}, Event: &e, Mails: []ports.OutboxMail{mail}})
+		requireConflict(t, err, "SavePaymentStep with an invoice taking another's number")
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, c.Pending, "no mail queued")
+		_, err = s.Payment(ctx, p.ID)
+		requireNotFound(t, err, "the payment of the refused step")
+		events, err := s.PaymentEvents(ctx, p.ID)
+		require.NoError(t, err)
+		assert.Empty(t, events)
+		inv, err := s.Invoice(ctx, invs[0].ID)
+		require.NoError(t, err)
+		AssertSame(t, invs[0], inv)
+
+		other := NewPayment(t, b, acc, invs[1])
+		MustSavePayment(t, s, other)
+		clash := NewPayment(t, b, acc, invs[0])
+		clash.Refdet = other.Refdet
+		_, err = s.SavePaymentStep(ctx, ports.PaymentStep{Payment: clash, Event: &e})
+		requireConflict(t, err, "SavePaymentStep with another payment's refdet")
+	}},
 	{"a payment and its first event save in one transaction", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, acc, invs := payerWithInvoices(t, s, 1)

@@ -289,8 +289,9 @@ func (s *Portal) paymentReturn(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &returnPage{Base: kit.Base{Title: "Retour du paiement", Menu: menuInvoices}}
 	if u := userFrom(r); u != nil {
-		if mine, err := s.portal.Citizens().Payment(r.Context(), u.citizen, pay.ID); err == nil {
-			p.Payment, p.Label, p.Sentence = &mine, paymentLabel(mine), paymentSentence(mine, s.clock.Now())
+		// The attempt as HandleNotification left it: not read again.
+		if s.portal.Citizens().Owns(u.citizen, pay) {
+			p.Payment, p.Label, p.Sentence = &pay, paymentLabel(pay), paymentSentence(pay, s.clock.Now())
 			p.Title = p.Label
 		}
 	}
