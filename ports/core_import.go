@@ -316,11 +316,17 @@ func importLookup(ctx context.Context, tx Tx, billerID uuid.UUID, batch domain.I
 type ImportTx interface {
 	// ImportLookup loads at once what the biller already has that the
 	// batch names: payers by reference, invoices by number, and the owners
-	// of the addresses it uses (payers' and accounts').
+	// of the addresses it uses (payers' and accounts'). Its records may
+	// hold only what the rules of an import check or change (a payer's
+	// id, reference, name and address; an invoice's id, payer, number,
+	// dates, amount, object, document, state and lock), so that reading
+	// a large unchanged file costs little.
 	ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error)
 	// ApplyImport saves a checked plan: it inserts the new payers and
-	// invoices and replaces the updated ones. A large import calls it
-	// once per part of its file, in one transaction.
+	// invoices and, of the updated ones, what an import changes (a
+	// payer's name and address, an invoice's dates, amount, object and
+	// document, and their UpdatedAt), keeping the rest. A large import
+	// calls it once per part of its file, in one transaction.
 	ApplyImport(ctx context.Context, plan domain.ImportPlan) error
 	// ImportApplied is called once an import applied all its plans, with
 	// the number of invoices it created: the store refreshes what a large
