@@ -94,7 +94,7 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 		invoices: make(map[string]domain.Invoice, len(numbers)),
 		owners:   make(map[string]uuid.UUID),
 	}
-	t.seen = make(map[uuid.UUID]string, len(refs)+len(numbers))
+	t.seenBefore, t.seen = t.seen, make(map[uuid.UUID]string, len(refs)+len(numbers))
 	// Thousands of keys are a few percent of a large table: PostgreSQL
 	// then plans a sequential scan, for each part of a streamed import
 	// (a re-import of a million invoices took minutes). The lookups go
@@ -412,6 +412,9 @@ func (t *txn) replaceRows(ctx context.Context, table string, cs columns, n int, 
 	}
 	err := t.copyRows(ctx, tmp, cs.names()+", row_version", n, func(i int) []any {
 		v, ok := t.seen[id(i)]
+		if !ok {
+			v, ok = t.seenBefore[id(i)]
+		}
 		if !ok {
 			return append(args(i), nil) // never read: matches no row, so the import fails
 		}
