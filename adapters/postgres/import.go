@@ -67,9 +67,15 @@ func (l *importLookup) EmailOwner(email string) (uuid.UUID, bool) {
 const (
 	importPayerSelect = `SELECT id, external_ref, name, email, xmin::text FROM payers
 WHERE biller_id = $1 AND external_ref = ANY($2::text[])`
-	importInvoiceSelect = `SELECT id, payer_id, number, issue_date::text, due_date::text, amount, object, pdf, state,
-	locked_by, locked_until, xmin::text
-FROM invoices WHERE biller_id = $1 AND number = ANY($2::text[])`
+	importInvoiceColumns = `SELECT id, payer_id, number, issue_date::text, due_date::text, amount, object, pdf, state,
+	locked_by, locked_until, xmin::text FROM invoices`
+	importInvoiceSelect = importInvoiceColumns + ` WHERE biller_id = $1 AND number = ANY($2::text[])`
+	// importInvoiceRange reads the invoices from a number to another, in
+	// the order of the (biller_id, number) index, up to a count. The
+	// numbers are compared byte by byte (the column's collation is C),
+	// as Go compares strings.
+	importInvoiceRange = importInvoiceColumns + ` WHERE biller_id = $1 AND number >= $2 AND number <= $3
+ORDER BY number LIMIT $4`
 )
 
 // ImportLookup loads what the biller already has that batch names. The
@@ -133,11 +139,16 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 			state      string
 			version    string
 		)
-		err := t.scanRows(ctx, "import: invoices", importInvoiceSelect, func(rows *sql.Rows) error {
+		read := 0
+		each := func(rows *sql.Rows) error {
+			read++
 			inv := domain.Invoice{BillerID: billerID}
 			if err := rows.Scan(&inv.ID, &inv.PayerID, &inv.Number, &issue, &due, &amount, &inv.Object, &inv.PDF,
 				&state, &lockedBy, &lockedTill, &version); err != nil {
 				return err
+			}
+			if !numbers[inv.Number] {
+				return nil // between two of the part's numbers, not one of them
 			}
 			inv.State = domain.InvoiceState(state)
 			var err error
@@ -149,7 +160,20 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 			l.invoices[inv.Number] = inv
 			t.seen[inv.ID] = version
 			return nil
-		}, billerID, keys(numbers))
+		}
+		// A part's numbers usually follow each other (a billing software
+		// numbers its invoices in order): the invoices from its first
+		// number to its last, read in one stretch of the index, are then
+		// few more than it names, and cost a third of finding each number
+		// on its own. When they are too many (a part's numbers scattered
+		// among the biller's others), each number is looked up.
+		first, last := bounds(numbers)
+		most := 2*len(numbers) + 100
+		err := t.scanRows(ctx, "import: invoices", importInvoiceRange, each, billerID, first, last, most)
+		if err == nil && read == most {
+			clear(l.invoices)
+			err = t.scanRows(ctx, "import: invoices", importInvoiceSelect, each, billerID, keys(numbers))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -254,6 +278,22 @@ func parseNumeric(b []byte) (decimal.Decimal, error) {
 		return decimal.NewFromString(string(b))
 	}
 	return decimal.New(n, int32(-scale)), nil
+}
+
+// bounds returns the least and the greatest key of a set that is not
+// empty, as Go compares strings.
+func bounds(set map[string]bool) (first, last string) {
+	started := false
+	for k := range set {
+		if !started || k < first {
+			first = k
+		}
+		if !started || k > last {
+			last = k
+		}
+		started = true
+	}
+	return first, last
 }
 
 func keys(set map[string]bool) pq.StringArray {
