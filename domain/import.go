@@ -338,11 +338,9 @@ func (s *numberSet) add(number string) bool {
 		var k shortNumber
 		copy(k[:], number)
 		k[len(k)-1] = byte(len(number))
-		if _, ok := s.short[k]; ok {
-			return false
-		}
-		s.short[k] = struct{}{}
-		return true
+		n := len(s.short)
+		s.short[k] = struct{}{} // one probe of the map, not two
+		return len(s.short) > n
 	}
 	if _, ok := s.long[number]; ok {
 		return false
