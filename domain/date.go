@@ -42,12 +42,66 @@ func Today(now time.Time) Date { return DateOf(now, Paris) }
 
 // ParseDate reads a date written 2006-01-02 or 02/01/2006.
 func ParseDate(s string) (Date, error) {
+	if d, ok := parseDateDigits(s); ok {
+		return d, nil
+	}
 	for _, layout := range []string{"2006-01-02", "02/01/2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return DateOf(t, time.UTC), nil
 		}
 	}
 	return Date{}, fmt.Errorf("date %q: expected YYYY-MM-DD or JJ/MM/AAAA", s)
+}
+
+// parseDateDigits reads the usual forms of ParseDate, 2006-01-02 and
+// 02/01/2006 with every digit written, without time.Parse: an import
+// reads two dates per invoice line, and one more per invoice it finds.
+// Anything else, or a day the month lacks, is left to time.Parse and
+// its error.
+func parseDateDigits(s string) (Date, bool) {
+	if len(s) != 10 {
+		return Date{}, false
+	}
+	var y, m, d int
+	var ok bool
+	switch {
+	case s[4] == '-' && s[7] == '-':
+		y, ok = digits(s[0:4])
+		m, ok = digitsAnd(ok, s[5:7])
+		d, ok = digitsAnd(ok, s[8:10])
+	case s[2] == '/' && s[5] == '/':
+		d, ok = digits(s[0:2])
+		m, ok = digitsAnd(ok, s[3:5])
+		y, ok = digitsAnd(ok, s[6:10])
+	}
+	if !ok || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+		return Date{}, false
+	}
+	return Date{Year: y, Month: time.Month(m), Day: d}, true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func digitsAnd(ok bool, s string) (int, bool) {
+	if !ok {
+		return 0, false
+	}
+	return digits(s)
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC).Day()
 }
 
 // IsZero reports whether d is the zero Date.

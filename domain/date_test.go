@@ -53,3 +53,24 @@ func TestTodayIsTheParisDate(t *testing.T) {
 func TestFrenchDateTimeIsParisTime(t *testing.T) {
 	assert.Equal(t, "21/07/2017 à 14h05", domain.FrenchDateTime(time.Date(2017, 7, 21, 12, 5, 0, 0, time.UTC)))
 }
+
+// TestParseDateAsTimeParse checks ParseDate's own reading of the usual
+// forms against time.Parse's, valid days and not.
+func TestParseDateAsTimeParse(t *testing.T) {
+	for _, in := range []string{"2026-01-05", "05/01/2026", "2024-02-29", "29/02/2024", "2023-02-29", "29/02/2023",
+		"2026-04-31", "31/12/1999", "0000-01-01", "2026-13-01", "2026-00-10", "00/01/2026", "2026-1-05", "5/01/2026",
+		"2026-01-5x", "+026-01-05", "2026/01/05", "05-01-2026", "9999-12-31", "1900-01-01"} {
+		var want domain.Date
+		var wantErr bool
+		if tm, err := time.Parse("2006-01-02", in); err == nil {
+			want = domain.DateOf(tm, time.UTC)
+		} else if tm, err := time.Parse("02/01/2006", in); err == nil {
+			want = domain.DateOf(tm, time.UTC)
+		} else {
+			wantErr = true
+		}
+		got, err := domain.ParseDate(in)
+		assert.Equal(t, wantErr, err != nil, "%q: %v", in, err)
+		assert.Equal(t, want, got, in)
+	}
+}

@@ -172,13 +172,13 @@ type ImportPlanner struct {
 	now     time.Time
 	payers  map[string]uuid.UUID // by ref: the payers of the file
 	emails  map[string]string    // email -> ref, within the file
-	numbers map[string]bool      // the invoice numbers of the file
+	numbers numberSet            // the invoice numbers of the file
 }
 
 // NewImportPlanner returns a planner of an import for biller b.
 func NewImportPlanner(b Biller, newID func() uuid.UUID, now time.Time) *ImportPlanner {
 	return &ImportPlanner{b: b, newID: newID, now: now,
-		payers: map[string]uuid.UUID{}, emails: map[string]string{}, numbers: map[string]bool{}}
+		payers: map[string]uuid.UUID{}, emails: map[string]string{}, numbers: numberSet{short: map[shortNumber]struct{}{}}}
 }
 
 // Plan checks the next batch of the file against lookup, as PlanImport
@@ -197,7 +197,7 @@ func (p *ImportPlanner) HasPayer(ref string) bool {
 
 func planImport(b Biller, batch ImportBatch, lookup ImportLookup, newID func() uuid.UUID, now time.Time, lines *[]ImportLine) (ImportPlan, []LineError) {
 	p := &ImportPlanner{b: b, newID: newID, now: now, payers: make(map[string]uuid.UUID, len(batch.Payers)),
-		emails: map[string]string{}, numbers: make(map[string]bool, len(batch.Invoices))}
+		emails: map[string]string{}, numbers: numberSet{short: make(map[shortNumber]struct{}, len(batch.Invoices))}}
 	return p.plan(batch, lookup, lines)
 }
 
@@ -272,7 +272,7 @@ func (pl *ImportPlanner) plan(batch ImportBatch, lookup ImportLookup, lines *[]I
 		}
 	}
 
-	numbers := pl.numbers
+	numbers := &pl.numbers
 	for _, row := range batch.Invoices {
 		if f := nulField("payer", row.PayerRef, "number", row.Number, "issue_date", row.IssueDate, "due_date", row.DueDate,
 			"amount", row.Amount, "object", row.Object, "pdf", row.PDF); f != "" {
@@ -283,11 +283,10 @@ func (pl *ImportPlanner) plan(batch ImportBatch, lookup ImportLookup, lines *[]I
 		if !ok {
 			continue
 		}
-		if numbers[inv.Number] {
+		if !numbers.add(inv.Number) {
 			fail(row.Line, "number", "numéro de facture en double dans le fichier")
 			continue
 		}
-		numbers[strings.Clone(inv.Number)] = true
 		old, exists := lookup.InvoiceByNumber(inv.Number)
 		if exists && inv.PDF == "" {
 			// An empty pdf column keeps the document the invoice has: the
@@ -319,6 +318,38 @@ func (pl *ImportPlanner) plan(batch ImportBatch, lookup ImportLookup, lines *[]I
 		return ImportPlan{}, errs
 	}
 	return plan, nil
+}
+
+// numberSet holds the invoice numbers of a file. A number of up to 23
+// bytes, the usual, is held in place with its length, without a pointer:
+// the garbage collector has nothing to follow in a set of a million of
+// them, which it would otherwise go through at each of its cycles.
+type numberSet struct {
+	short map[shortNumber]struct{}
+	long  map[string]struct{}
+}
+
+// shortNumber is a number's bytes, then its length in the last byte.
+type shortNumber [24]byte
+
+// add adds number to the set and reports whether it was not there yet.
+func (s *numberSet) add(number string) bool {
+	if len(number) < len(shortNumber{}) {
+		var k shortNumber
+		copy(k[:], number)
+		k[len(k)-1] = byte(len(number))
+		n := len(s.short)
+		s.short[k] = struct{}{} // one probe of the map, not two
+		return len(s.short) > n
+	}
+	if _, ok := s.long[number]; ok {
+		return false
+	}
+	if s.long == nil {
+		s.long = map[string]struct{}{}
+	}
+	s.long[strings.Clone(number)] = struct{}{}
+	return true
 }
 
 // MsgNUL refuses a NUL character in an imported value: PostgreSQL cannot

@@ -147,3 +147,29 @@ func TestPlanImportKeepsTheDocumentWhenThePDFColumnIsEmpty(t *testing.T) {
 	require.Len(t, plan.UpdatedInvoices, 1)
 	assert.Equal(t, "autre.pdf", plan.UpdatedInvoices[0].PDF, "a named document replaces it")
 }
+
+// TestPlanImportFindsDuplicateNumbersOfAnyLength: the planner holds
+// short numbers apart from long ones; a number given twice is refused
+// whatever its length, and numbers that differ only by their length or
+// their last character are not mixed up.
+func TestPlanImportFindsDuplicateNumbersOfAnyLength(t *testing.T) {
+	b := mustBiller(t)
+	existing := mustPayer(t, b)
+	lookup := mapLookup{payers: map[string]domain.Payer{existing.ExternalRef: existing}}
+	long := strings.Repeat("9", 23)
+	numbers := []string{"A", "AA", "A ", long, long + "0", long + "1", strings.Repeat("X", 64), "A", long + "0", strings.Repeat("X", 64), long}
+	planner := domain.NewImportPlanner(b, uuid.New, now)
+	var dup []int
+	for i, n := range numbers {
+		// One batch per line: what a line remembers crosses batches.
+		batch := domain.ImportBatch{Invoices: []domain.ImportInvoice{{Line: i + 2, PayerRef: existing.ExternalRef, Number: n,
+			IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "1"}}}
+		_, errs := planner.Plan(batch, lookup)
+		for _, e := range errs {
+			assert.Equal(t, "numéro de facture en double dans le fichier", e.Message)
+			dup = append(dup, e.Line)
+		}
+	}
+	// "A " is trimmed to "A": a duplicate of line 2.
+	assert.Equal(t, []int{4, 9, 10, 11, 12}, dup)
+}

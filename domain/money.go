@@ -20,23 +20,37 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 	if strings.Count(t, ",") == 1 && !strings.Contains(t, ".") {
 		t = strings.Replace(t, ",", ".", 1)
 	}
-	bad := Errorf(Invalid, "Montant « %s » invalide : écrivez par exemple 243,11.", s)
+	bad := func() error { return Errorf(Invalid, "Montant « %s » invalide : écrivez par exemple 243,11.", s) }
 	if t == "" {
-		return decimal.Decimal{}, bad
+		return decimal.Decimal{}, bad()
 	}
 	dot := false
+	// n and scale are the amount's digits and decimals while they fit an
+	// int64: decimal.New then spares the parsing of a big number.
+	var n int64
+	scale, count := 0, 0
 	for i, r := range t {
 		switch {
 		case r >= '0' && r <= '9':
+			n = n*10 + int64(r-'0')
+			count++
+			if dot {
+				scale++
+			}
 		case r == '.' && !dot && i > 0 && i < len(t)-1:
 			dot = true
 		default:
-			return decimal.Decimal{}, bad
+			return decimal.Decimal{}, bad()
 		}
 	}
-	d, err := decimal.NewFromString(t)
-	if err != nil {
-		return decimal.Decimal{}, bad
+	var d decimal.Decimal
+	if count <= 18 {
+		d = decimal.New(n, int32(-scale))
+	} else {
+		var err error
+		if d, err = decimal.NewFromString(t); err != nil {
+			return decimal.Decimal{}, bad()
+		}
 	}
 	if err := CheckAmount(d); err != nil {
 		return decimal.Decimal{}, err

@@ -13,14 +13,15 @@ import (
 func TestParseAmount(t *testing.T) {
 	ok := map[string]string{
 		"243.11": "243.11", "243,11": "243.11", "1 234,50": "1234.50", "0.29": "0.29",
-		"12": "12", " 7,5 € ": "7.5", "1\u202f000,00": "1000",
+		"12": "12", " 7,5 € ": "7.5", "1\u202f000,00": "1000", "0012,30": "12.3", "9999999999.99": "9999999999.99",
 	}
 	for in, want := range ok {
 		got, err := domain.ParseAmount(in)
 		require.NoError(t, err, in)
 		assert.True(t, dec(want).Equal(got), "%q: got %s", in, got)
 	}
-	for _, in := range []string{"", "abc", "-5", "0", "0,00", "1.234", "1e3", "12.", ".5", "1,2,3", "1.2.3", "+4", "NaN"} {
+	for _, in := range []string{"", "abc", "-5", "0", "0,00", "1.234", "1e3", "12.", ".5", "1,2,3", "1.2.3", "+4", "NaN",
+		"10000000000", "123456789012345678901234", "0.000000000000000000001"} {
 		_, err := domain.ParseAmount(in)
 		assert.Error(t, err, in)
 		assert.Equal(t, domain.Invalid, domain.ErrorCode(err), in)

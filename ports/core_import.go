@@ -156,30 +156,47 @@ func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src Im
 		// make an address look free to the parts after it (the import
 		// judges every address against the portal as it was).
 		freed := map[string]uuid.UUID{}
-		var part domain.ImportBatch
-		flush := func() error {
-			if len(part.Payers)+len(part.Invoices) == 0 {
+		// The parts go through three steps: the lookup of what the
+		// portal holds of their keys, the plan, then the apply. With a
+		// bulk store the lookup of a part runs while the part before is
+		// planned and the file read on (the transaction runs one
+		// statement at a time: the apply of a part waits for the lookup
+		// of the next). The lookup of a part never depends on the apply
+		// of the part before it: the rules judge a payer, an address or a
+		// number the file gave already from what they remember of the
+		// file before any lookup (domain.ImportPlanner).
+		var (
+			part      domain.ImportBatch // the part being read
+			spare     domain.ImportBatch // a part's rows to reuse
+			pending   *importPart        // looked up, not yet planned
+			planned   *domain.ImportPlan // planned, not yet applied
+			plannedOf domain.ImportBatch // the rows of planned
+		)
+		defer func() {
+			// A lookup still running ends before the transaction does.
+			if pending != nil {
+				_, _ = pending.wait()
+			}
+		}()
+		apply := func() error {
+			if planned == nil {
 				return nil
 			}
-			defer func() { part.Payers, part.Invoices = part.Payers[:0], part.Invoices[:0] }()
-			keys := part
-			if len(part.Invoices) > 0 {
-				// The payers the file listed are the planner's: look up
-				// only the others.
-				keys.Invoices = make([]domain.ImportInvoice, len(part.Invoices))
-				for i, row := range part.Invoices {
-					keys.Invoices[i].Number = row.Number
-					if !planner.HasPayer(row.PayerRef) {
-						keys.Invoices[i].PayerRef = row.PayerRef
-					}
-				}
+			plan := *planned
+			planned = nil
+			spare, plannedOf = plannedOf, domain.ImportBatch{}
+			if dryRun || len(errs) > 0 {
+				return nil
 			}
-			l, err := importLookup(ctx, tx, billerID, keys)
+			return applyImport(ctx, tx, plan)
+		}
+		plan := func(lp *importPart) error {
+			l, err := lp.wait()
 			if err != nil {
 				return err
 			}
 			lookup := &freedLookup{ImportLookup: l, freed: freed}
-			plan, lineErrs := planner.Plan(part, lookup)
+			plan, lineErrs := planner.Plan(lp.batch, lookup)
 			if tl, ok := l.(*txLookup); ok && tl.err != nil {
 				return tl.err
 			}
@@ -188,6 +205,7 @@ func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src Im
 			}
 			if len(lineErrs) > 0 {
 				errs = append(errs, lineErrs...)
+				spare = lp.batch
 				return nil
 			}
 			for _, up := range plan.UpdatedPayers {
@@ -200,10 +218,70 @@ func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src Im
 			res.InvoicesCreated += len(plan.NewInvoices)
 			res.InvoicesUpdated += len(plan.UpdatedInvoices)
 			res.Unchanged += plan.Unchanged
-			if dryRun || len(errs) > 0 {
+			planned, plannedOf = &plan, lp.batch
+			return nil
+		}
+		// flush hands the part read to the steps: it applies the part
+		// planned before, starts the lookup of this one, then plans the
+		// one looked up before.
+		flush := func() error {
+			if len(part.Payers)+len(part.Invoices) == 0 {
 				return nil
 			}
-			return applyImport(ctx, tx, plan)
+			if pending != nil {
+				if _, err := pending.wait(); err != nil {
+					return err
+				}
+			}
+			if err := apply(); err != nil {
+				return err
+			}
+			keys := part
+			if len(part.Invoices) > 0 {
+				// The payers the file listed are the planner's: look up
+				// only the others.
+				keys.Invoices = make([]domain.ImportInvoice, len(part.Invoices))
+				for i, row := range part.Invoices {
+					keys.Invoices[i].Number = row.Number
+					if !planner.HasPayer(row.PayerRef) {
+						keys.Invoices[i].PayerRef = row.PayerRef
+					}
+				}
+			}
+			next := lookUpPart(ctx, tx, billerID, part, keys)
+			part = domain.ImportBatch{Payers: spare.Payers[:0], Invoices: spare.Invoices[:0]}
+			spare = domain.ImportBatch{}
+			if pending != nil {
+				err := plan(pending)
+				if err != nil {
+					next.wait() // the transaction ends with the lookup
+					return err
+				}
+			}
+			pending = next
+			return nil
+		}
+		// drain plans and applies every part read.
+		drain := func() error {
+			if err := flush(); err != nil {
+				return err
+			}
+			if pending != nil {
+				if _, err := pending.wait(); err != nil {
+					return err
+				}
+			}
+			if err := apply(); err != nil {
+				return err
+			}
+			if pending != nil {
+				lp := pending
+				pending = nil
+				if err := plan(lp); err != nil {
+					return err
+				}
+			}
+			return apply()
 		}
 		// The payers first, all of them: an invoice may name a payer the
 		// file lists after it.
@@ -215,7 +293,7 @@ func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src Im
 			return flush()
 		}, nil)
 		if err == nil {
-			err = flush()
+			err = drain()
 		}
 		if err != nil {
 			return err
@@ -232,7 +310,7 @@ func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src Im
 			return flush()
 		})
 		if err == nil {
-			err = flush()
+			err = drain()
 		}
 		if err != nil {
 			return err
@@ -249,6 +327,38 @@ func (p *Portal) runImportStream(ctx context.Context, billerID uuid.UUID, src Im
 		return ImportResult{}, errs, nil
 	}
 	return res, nil, nil
+}
+
+// importPart is a part of a streamed import and the lookup of its keys,
+// running or done.
+type importPart struct {
+	batch  domain.ImportBatch
+	done   chan struct{}
+	lookup domain.ImportLookup
+	err    error
+}
+
+// lookUpPart starts the lookup of keys, the keys of batch, in tx: in the
+// background when the store looks up in bulk (ImportTx), at once
+// otherwise (txLookup asks the store as the plan goes).
+func lookUpPart(ctx context.Context, tx Tx, billerID uuid.UUID, batch, keys domain.ImportBatch) *importPart {
+	lp := &importPart{batch: batch, done: make(chan struct{})}
+	run := func() {
+		defer close(lp.done)
+		lp.lookup, lp.err = importLookup(ctx, tx, billerID, keys)
+	}
+	if _, ok := tx.(ImportTx); ok {
+		go run()
+	} else {
+		run()
+	}
+	return lp
+}
+
+// wait returns the part's lookup once it is done.
+func (lp *importPart) wait() (domain.ImportLookup, error) {
+	<-lp.done
+	return lp.lookup, lp.err
 }
 
 // freedLookup answers as its lookup does, except for the addresses the
@@ -316,11 +426,20 @@ func importLookup(ctx context.Context, tx Tx, billerID uuid.UUID, batch domain.I
 type ImportTx interface {
 	// ImportLookup loads at once what the biller already has that the
 	// batch names: payers by reference, invoices by number, and the owners
-	// of the addresses it uses (payers' and accounts').
+	// of the addresses it uses (payers' and accounts'). Its records may
+	// hold only what the rules of an import check or change (a payer's
+	// id, reference, name and address; an invoice's id, payer, number,
+	// dates, amount, object, document, state and lock), so that reading
+	// a large unchanged file costs little.
 	ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain.ImportBatch) (domain.ImportLookup, error)
 	// ApplyImport saves a checked plan: it inserts the new payers and
-	// invoices and replaces the updated ones. A large import calls it
-	// once per part of its file, in one transaction.
+	// invoices and, of the updated ones, what an import changes (a
+	// payer's name and address, an invoice's dates, amount, object and
+	// document, and their UpdatedAt), keeping the rest. A large import
+	// calls it once per part of its file, in one transaction; the
+	// ImportLookup of the next part may come between the lookup of a
+	// part and the ApplyImport of its plan (runImportStream looks a
+	// part up while it plans the one before).
 	ApplyImport(ctx context.Context, plan domain.ImportPlan) error
 	// ImportApplied is called once an import applied all its plans, with
 	// the number of invoices it created: the store refreshes what a large

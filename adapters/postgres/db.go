@@ -231,8 +231,11 @@ func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error 
 type txn struct {
 	queries
 	tx *sqlx.Tx
-	// seen holds the version (xmin) of each row ImportLookup read, by id.
-	seen map[uuid.UUID]string
+	// seen holds the version (xmin) of each row the last ImportLookup
+	// read, by id, and seenBefore those of the lookup before it: a
+	// streamed import applies a part after the lookup of the next
+	// (ports.ImportTx).
+	seen, seenBefore map[uuid.UUID]string
 }
 
 // queries runs the store's statements on the pool or in a transaction,

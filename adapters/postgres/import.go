@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
 
 	"github.com/portail-factures/portail/domain"
 )
@@ -56,6 +58,26 @@ func (l *importLookup) EmailOwner(email string) (uuid.UUID, bool) {
 	return id, ok
 }
 
+// What ImportLookup reads of a payer and of an invoice: what the rules of
+// an import check or change (domain.PlanImport), and the version of the
+// row. An import that re-reads a million unchanged invoices reads these
+// columns and nothing else: no timestamps to decode, no payment. The
+// dates come as text (the driver's DateStyle is ISO, YYYY-MM-DD) and the
+// amount as its digits.
+const (
+	importPayerSelect = `SELECT id, external_ref, name, email, xmin::text FROM payers
+WHERE biller_id = $1 AND external_ref = ANY($2::text[])`
+	importInvoiceColumns = `SELECT id, payer_id, number, issue_date::text, due_date::text, amount, object, pdf, state,
+	locked_by, locked_until, xmin::text FROM invoices`
+	importInvoiceSelect = importInvoiceColumns + ` WHERE biller_id = $1 AND number = ANY($2::text[])`
+	// importInvoiceRange reads the invoices from a number to another, in
+	// the order of the (biller_id, number) index, up to a count. The
+	// numbers are compared byte by byte (the column's collation is C),
+	// as Go compares strings.
+	importInvoiceRange = importInvoiceColumns + ` WHERE biller_id = $1 AND number >= $2 AND number <= $3
+ORDER BY number LIMIT $4`
+)
+
 // ImportLookup loads what the biller already has that batch names. The
 // keys are those domain.PlanImport asks for: references and numbers
 // trimmed, emails normalised.
@@ -74,11 +96,11 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 		numbers[strings.TrimSpace(inv.Number)] = true
 	}
 	l := &importLookup{
-		payers:   make(map[string]domain.Payer),
-		invoices: make(map[string]domain.Invoice),
+		payers:   make(map[string]domain.Payer, len(refs)),
+		invoices: make(map[string]domain.Invoice, len(numbers)),
 		owners:   make(map[string]uuid.UUID),
 	}
-	t.seen = make(map[uuid.UUID]string)
+	t.seenBefore, t.seen = t.seen, make(map[uuid.UUID]string, len(refs)+len(numbers))
 	// Thousands of keys are a few percent of a large table: PostgreSQL
 	// then plans a sequential scan, for each part of a streamed import
 	// (a re-import of a million invoices took minutes). The lookups go
@@ -94,17 +116,14 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 	}()
 
 	if len(refs) > 0 {
-		err := t.scan(ctx, "import: payers", "SELECT "+payerColumns.names()+`, xmin::text AS row_version FROM payers
-WHERE biller_id = $1 AND external_ref = ANY($2::text[])`, func(rows *sqlx.Rows) error {
-			var r struct {
-				payerRow
-				Version string `db:"row_version"`
-			}
-			if err := rows.StructScan(&r); err != nil {
+		err := t.scanRows(ctx, "import: payers", importPayerSelect, func(rows *sql.Rows) error {
+			p := domain.Payer{BillerID: billerID}
+			var version string
+			if err := rows.Scan(&p.ID, &p.ExternalRef, &p.Name, &p.Email, &version); err != nil {
 				return err
 			}
-			l.payers[r.ExternalRef] = r.payer()
-			t.seen[r.ID] = r.Version
+			l.payers[p.ExternalRef] = p
+			t.seen[p.ID] = version
 			return nil
 		}, billerID, keys(refs))
 		if err != nil {
@@ -112,19 +131,49 @@ WHERE biller_id = $1 AND external_ref = ANY($2::text[])`, func(rows *sqlx.Rows) 
 		}
 	}
 	if len(numbers) > 0 {
-		err := t.scan(ctx, "import: invoices", "SELECT "+invoiceColumns.names()+`, xmin::text AS row_version FROM invoices
-WHERE biller_id = $1 AND number = ANY($2::text[])`, func(rows *sqlx.Rows) error {
-			var r struct {
-				invoiceRow
-				Version string `db:"row_version"`
-			}
-			if err := rows.StructScan(&r); err != nil {
+		var (
+			issue, due date
+			amount     sql.RawBytes
+			lockedBy   uuid.NullUUID
+			lockedTill sql.NullTime
+			state      string
+			version    string
+		)
+		read := 0
+		each := func(rows *sql.Rows) error {
+			read++
+			inv := domain.Invoice{BillerID: billerID}
+			if err := rows.Scan(&inv.ID, &inv.PayerID, &inv.Number, &issue, &due, &amount, &inv.Object, &inv.PDF,
+				&state, &lockedBy, &lockedTill, &version); err != nil {
 				return err
 			}
-			l.invoices[r.Number] = r.invoice()
-			t.seen[r.ID] = r.Version
+			if !numbers[inv.Number] {
+				return nil // between two of the part's numbers, not one of them
+			}
+			inv.State = domain.InvoiceState(state)
+			var err error
+			if inv.Amount, err = parseNumeric(amount); err != nil {
+				return err
+			}
+			inv.IssueDate, inv.DueDate = domain.Date(issue), domain.Date(due)
+			inv.LockedBy, inv.LockedUntil = idOf(lockedBy), timeOf(lockedTill)
+			l.invoices[inv.Number] = inv
+			t.seen[inv.ID] = version
 			return nil
-		}, billerID, keys(numbers))
+		}
+		// A part's numbers usually follow each other (a billing software
+		// numbers its invoices in order): the invoices from its first
+		// number to its last, read in one stretch of the index, are then
+		// few more than it names, and cost a third of finding each number
+		// on its own. When they are too many (a part's numbers scattered
+		// among the biller's others), each number is looked up.
+		first, last := bounds(numbers)
+		most := 2*len(numbers) + 100
+		err := t.scanRows(ctx, "import: invoices", importInvoiceRange, each, billerID, first, last, most)
+		if err == nil && read == most {
+			clear(l.invoices)
+			err = t.scanRows(ctx, "import: invoices", importInvoiceSelect, each, billerID, keys(numbers))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -189,12 +238,87 @@ func (t *txn) scan(ctx context.Context, what, query string, each func(*sqlx.Rows
 	return mapErr(rows.Err(), what)
 }
 
+// scanRows is scan with database/sql's Scan, for the lookups that read a
+// row per line of an import: sqlx's StructScan finds its fields by
+// reflection, row after row.
+func (t *txn) scanRows(ctx context.Context, what, query string, each func(*sql.Rows) error, args ...any) error {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return mapErr(err, what)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return mapErr(err, what)
+		}
+	}
+	return mapErr(rows.Err(), what)
+}
+
+// parseNumeric reads a NUMERIC's text, such as 243.11: as an integer and
+// a scale when it has 18 digits at most, decimal's own parsing otherwise.
+func parseNumeric(b []byte) (decimal.Decimal, error) {
+	var n int64
+	scale, digits, dot := 0, 0, false
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9' && digits < 18:
+			n = n*10 + int64(c-'0')
+			digits++
+			if dot {
+				scale++
+			}
+		case c == '.' && !dot && i > 0:
+			dot = true
+		default:
+			return decimal.NewFromString(string(b))
+		}
+	}
+	if digits == 0 {
+		return decimal.NewFromString(string(b))
+	}
+	return decimal.New(n, int32(-scale)), nil
+}
+
+// bounds returns the least and the greatest key of a set that is not
+// empty, as Go compares strings.
+func bounds(set map[string]bool) (first, last string) {
+	started := false
+	for k := range set {
+		if !started || k < first {
+			first = k
+		}
+		if !started || k > last {
+			last = k
+		}
+		started = true
+	}
+	return first, last
+}
+
 func keys(set map[string]bool) pq.StringArray {
 	out := make(pq.StringArray, 0, len(set))
 	for k := range set {
 		out = append(out, k)
 	}
 	return out
+}
+
+// What ApplyImport writes of an updated payer or invoice: what an import
+// changes (domain.PlanImport), and nothing else. ImportLookup read only
+// those columns, and the update applies only to a row still at the
+// version it read, so the other columns are as they were.
+var (
+	importPayerUpdate   = cols("id", "name", "email", "updated_at")
+	importInvoiceUpdate = cols("id", "issue_date", "due_date", "amount", "object", "pdf", "updated_at")
+)
+
+func importPayerArgs(p domain.Payer) []any {
+	return []any{idArg(p.ID), p.Name, p.Email, p.UpdatedAt}
+}
+
+func importInvoiceArgs(inv domain.Invoice) []any {
+	return []any{idArg(inv.ID), dateArg(inv.IssueDate), dateArg(inv.DueDate), amountArg(inv.Amount), inv.Object, inv.PDF, inv.UpdatedAt}
 }
 
 // ApplyImport saves a checked plan: the updated payers, the new payers,
@@ -208,13 +332,13 @@ func (t *txn) ApplyImport(ctx context.Context, plan domain.ImportPlan) error {
 		args    func(i int) []any
 		update  func(i int) uuid.UUID // the id of an updated row, nil for new rows
 	}{
-		{"payers", payerColumns, len(plan.UpdatedPayers),
-			func(i int) []any { return payerArgs(plan.UpdatedPayers[i]) },
+		{"payers", importPayerUpdate, len(plan.UpdatedPayers),
+			func(i int) []any { return importPayerArgs(plan.UpdatedPayers[i]) },
 			func(i int) uuid.UUID { return plan.UpdatedPayers[i].ID }},
 		{"payers", payerColumns, len(plan.NewPayers),
 			func(i int) []any { return payerArgs(plan.NewPayers[i]) }, nil},
-		{"invoices", invoiceColumns, len(plan.UpdatedInvoices),
-			func(i int) []any { return invoiceArgs(plan.UpdatedInvoices[i]) },
+		{"invoices", importInvoiceUpdate, len(plan.UpdatedInvoices),
+			func(i int) []any { return importInvoiceArgs(plan.UpdatedInvoices[i]) },
 			func(i int) uuid.UUID { return plan.UpdatedInvoices[i].ID }},
 		{"invoices", invoiceColumns, len(plan.NewInvoices),
 			func(i int) []any { return invoiceArgs(plan.NewInvoices[i]) }, nil},
@@ -312,7 +436,7 @@ func (t *txn) copyRows(ctx context.Context, table, names string, n int, args fun
 	return nil
 }
 
-// replaceRows replaces n rows of table: it copies them, with the version
+// replaceRows replaces the columns cs of n rows of table: it copies them, with the version
 // ImportLookup saw, into a temporary table and updates the rows still at
 // that version. If any row changed meanwhile, the import fails.
 func (t *txn) replaceRows(ctx context.Context, table string, cs columns, n int, args func(i int) []any, id func(i int) uuid.UUID) error {
@@ -320,7 +444,7 @@ func (t *txn) replaceRows(ctx context.Context, table string, cs columns, n int, 
 	what := "import: update " + table
 	for _, q := range []string{
 		"DROP TABLE IF EXISTS pg_temp." + tmp,
-		"CREATE TEMP TABLE " + tmp + " (LIKE " + table + ", row_version text) ON COMMIT DROP",
+		"CREATE TEMP TABLE " + tmp + " ON COMMIT DROP AS SELECT " + cs.names() + ", xmin::text AS row_version FROM " + table + " WITH NO DATA",
 	} {
 		if _, err := t.tx.ExecContext(ctx, q); err != nil {
 			return mapErr(err, what)
@@ -328,6 +452,9 @@ func (t *txn) replaceRows(ctx context.Context, table string, cs columns, n int, 
 	}
 	err := t.copyRows(ctx, tmp, cs.names()+", row_version", n, func(i int) []any {
 		v, ok := t.seen[id(i)]
+		if !ok {
+			v, ok = t.seenBefore[id(i)]
+		}
 		if !ok {
 			return append(args(i), nil) // never read: matches no row, so the import fails
 		}

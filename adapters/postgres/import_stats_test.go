@@ -168,3 +168,58 @@ WHERE relid IN ('payers'::regclass, 'invoices'::regclass)`
 	assert.Zero(t, seqScans, "3 000 invoices and 10 payers looked up without a sequential scan")
 	assert.Equal(t, "on", setting, "set back")
 }
+
+// TestImportLookupFindsTheNumbersOfAPartWhereverTheyAre looks up parts
+// whose numbers follow each other, and parts whose numbers are scattered
+// among the biller's others (read one by one then): each finds the
+// invoices it names, and only those.
+func TestImportLookupFindsTheNumbersOfAPartWhereverTheyAre(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := t.Context()
+	b := portstest.NewBiller(t)
+	portstest.MustSaveBiller(t, db, b)
+	ps := payersOf(b, 0, 10)
+	invs := make([]domain.Invoice, 2_000)
+	issue := domain.NewDate(2026, time.January, 5)
+	for i := range invs {
+		invs[i] = domain.Invoice{ID: uuid.New(), BillerID: b.ID, PayerID: ps[i%len(ps)].ID,
+			Number: fmt.Sprintf("F%07d", i), IssueDate: issue, DueDate: issue.AddDays(30),
+			Amount: decimal.New(int64(100+i), -2), State: domain.InvoiceUnpaid, CreatedAt: portstest.Epoch, UpdatedAt: portstest.Epoch}
+	}
+	require.NoError(t, db.Atomic(ctx, func(tx ports.Tx) error {
+		return tx.(ports.ImportTx).ApplyImport(ctx, domain.ImportPlan{NewPayers: ps, NewInvoices: invs})
+	}))
+	for name, step := range map[string]int{"following each other": 1, "every other one": 2, "scattered": 40} {
+		t.Run(name, func(t *testing.T) {
+			var batch domain.ImportBatch
+			asked := map[string]bool{}
+			for i := 0; i < len(invs); i += step {
+				batch.Invoices = append(batch.Invoices, domain.ImportInvoice{Line: i + 2, Number: invs[i].Number})
+				asked[invs[i].Number] = true
+			}
+			batch.Invoices = append(batch.Invoices, domain.ImportInvoice{Line: 1, Number: "F9999999"}) // a new one
+			require.NoError(t, db.Atomic(ctx, func(tx ports.Tx) error {
+				lookup, err := tx.(ports.ImportTx).ImportLookup(ctx, b.ID, batch)
+				require.NoError(t, err)
+				for _, want := range invs {
+					got, found := lookup.InvoiceByNumber(want.Number)
+					if !asked[want.Number] {
+						assert.False(t, found, "%s is not in the part", want.Number)
+						continue
+					}
+					if assert.True(t, found, want.Number) {
+						assert.Equal(t, want.ID, got.ID)
+						assert.Equal(t, want.PayerID, got.PayerID)
+						assert.True(t, want.Amount.Equal(got.Amount), "%s: %s", want.Number, got.Amount)
+						assert.Equal(t, want.IssueDate, got.IssueDate)
+						assert.Equal(t, want.DueDate, got.DueDate)
+						assert.Equal(t, domain.InvoiceUnpaid, got.State)
+					}
+				}
+				_, found := lookup.InvoiceByNumber("F9999999")
+				assert.False(t, found)
+				return nil
+			}))
+		})
+	}
+}

@@ -3,6 +3,7 @@ package portstest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -197,6 +198,57 @@ var importTxTests = []storeTest{
 			require.NoError(t, err)
 			assert.Equal(t, added.ID, inv.PayerID)
 			assert.Equal(t, "7", inv.Amount.String())
+			assert.Equal(t, domain.InvoiceUnpaid, inv.State)
+		})
+	}},
+	{"an update changes what an import sets and keeps the rest of the record", func(t *testing.T, s ports.Store) {
+		w := newImportWorld(t, s)
+		ctx := t.Context()
+		declared := Epoch.Add(-time.Hour)
+		inTx(t, s, func(tx ports.Tx) {
+			w.known.RequestPaperless(Epoch.Add(-2 * time.Hour))
+			MustSavePayer(t, tx, w.known)
+			w.invoice.DeclaredPaidAt = declared
+			MustSaveInvoices(t, tx, w.invoice)
+		})
+		later := Epoch.Add(time.Hour)
+		batch := domain.ImportBatch{
+			Payers: []domain.ImportPayer{{Line: 2, ExternalRef: "REF-A", Name: "Nom changé", Email: "change@exemple.fr"}},
+			Invoices: []domain.ImportInvoice{{Line: 3, PayerRef: "REF-A", Number: "2025-0001", IssueDate: "2025-03-04",
+				DueDate: "2025-04-03", Amount: "12.50", Object: "Objet changé", PDF: "changé.pdf"}},
+		}
+		err := bulkImport(t, s, func(_ ports.Tx, bulk ports.ImportTx) error {
+			lookup, err := bulk.ImportLookup(ctx, w.biller.ID, batch)
+			require.NoError(t, err)
+			plan, lineErrs := domain.PlanImport(w.biller, batch, lookup, uuid.New, later)
+			require.Empty(t, lineErrs)
+			require.Len(t, plan.UpdatedPayers, 1)
+			require.Len(t, plan.UpdatedInvoices, 1)
+			return bulk.ApplyImport(ctx, plan)
+		})
+		require.NoError(t, err)
+
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			p, err := tx.Payer(ctx, w.known.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "Nom changé", p.Name)
+			assert.Equal(t, "change@exemple.fr", p.Email)
+			assert.True(t, p.UpdatedAt.Equal(later), "updated at %s", p.UpdatedAt)
+			assert.True(t, p.Paperless, "the payer's choice of paperless invoices is kept")
+			assert.True(t, p.PaperlessRequestedAt.Equal(w.known.PaperlessRequestedAt))
+			assert.True(t, p.CreatedAt.Equal(w.known.CreatedAt), "created at %s", p.CreatedAt)
+
+			inv, err := tx.Invoice(ctx, w.invoice.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "12.5", inv.Amount.String())
+			assert.Equal(t, domain.NewDate(2025, time.March, 4), inv.IssueDate)
+			assert.Equal(t, domain.NewDate(2025, time.April, 3), inv.DueDate)
+			assert.Equal(t, "Objet changé", inv.Object)
+			assert.Equal(t, "changé.pdf", inv.PDF)
+			assert.True(t, inv.UpdatedAt.Equal(later), "updated at %s", inv.UpdatedAt)
+			assert.True(t, inv.DeclaredPaidAt.Equal(declared), "the payer's declaration is kept: %s", inv.DeclaredPaidAt)
+			assert.True(t, inv.CreatedAt.Equal(w.invoice.CreatedAt), "created at %s", inv.CreatedAt)
+			assert.Equal(t, w.known.ID, inv.PayerID)
 			assert.Equal(t, domain.InvoiceUnpaid, inv.State)
 		})
 	}},
