@@ -46,7 +46,7 @@ type Store struct {
 	reader *tx
 
 	sessions sessions
-	watch    billerWatch
+	watch    ports.BillerWatches
 }
 
 // New returns an empty store.
@@ -73,7 +73,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
 		return err
 	}
 	// Told once the writes are in and the lock is released.
-	s.watch.tell(t.billersChanged)
+	s.watch.Tell(t.billersChanged...)
 	return nil
 }
 
@@ -169,7 +169,7 @@ func (t *tx) writing(ctx context.Context) (*tx, func(*error), error) {
 			}
 			s.mu.Unlock()
 			unlocked = true
-			s.watch.tell(w.billersChanged)
+			s.watch.Tell(w.billersChanged...)
 		}, nil
 	}
 	if err := t.live(); err != nil {

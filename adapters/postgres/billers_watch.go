@@ -45,14 +45,7 @@ type billerWatch struct {
 	stop   chan struct{}
 	done   chan struct{}
 
-	mu      sync.Mutex // held while telling: one call at a time
-	next    int
-	watches []billerWatcher
-}
-
-type billerWatcher struct {
-	n       int
-	changed func(uuid.UUID)
+	watches ports.BillerWatches
 }
 
 // WatchBillers calls changed with the id of each biller changed, by any
@@ -62,30 +55,11 @@ type billerWatcher struct {
 // Close.
 func (db *DB) WatchBillers(ctx context.Context, changed func(id uuid.UUID)) {
 	w := &db.watch
-	w.mu.Lock()
-	n := w.next
-	w.next++
-	w.watches = append(w.watches, billerWatcher{n: n, changed: changed})
-	if w.watched.Load() {
-		changed(uuid.Nil)
-	}
-	w.mu.Unlock()
+	w.watches.Add(ctx, changed, w.watched.Load)
 	w.start.Do(func() {
 		w.stop, w.done = make(chan struct{}), make(chan struct{})
 		go w.listen(db.listenURL())
 	})
-	if ctx.Done() != nil {
-		context.AfterFunc(ctx, func() {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			for i, x := range w.watches {
-				if x.n == n {
-					w.watches = append(w.watches[:i:i], w.watches[i+1:]...)
-					return
-				}
-			}
-		})
-	}
 }
 
 // BillersWatched reports whether the store listens to the billers'
@@ -111,20 +85,11 @@ func (db *DB) listenURL() string {
 	return u + " application_name=" + listenerName
 }
 
-// tell calls every watch with id, in order.
-func (w *billerWatch) tell(id uuid.UUID) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, x := range w.watches {
-		x.changed(id)
-	}
-}
-
 // lost marks the changes unheard and tells every watch.
 func (w *billerWatch) lost() {
 	w.losses.Add(1)
 	w.watched.Store(false)
-	w.tell(uuid.Nil)
+	w.watches.Tell(uuid.Nil)
 }
 
 // listening marks the changes heard, then tells every watch that any
@@ -135,14 +100,10 @@ func (w *billerWatch) listening(l *pq.Listener) {
 	if l.Ping() != nil {
 		return // lost again meanwhile: the next connection tells
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.losses.Load() == losses {
 		w.watched.Store(true)
 	}
-	for _, x := range w.watches {
-		x.changed(uuid.Nil)
-	}
+	w.watches.Tell(uuid.Nil)
 }
 
 // listen runs the listening connection until close.
@@ -183,7 +144,7 @@ func (w *billerWatch) listen(dsn string) {
 				if err != nil {
 					id = uuid.Nil // a TRUNCATE: every biller
 				}
-				w.tell(id)
+				w.watches.Tell(id)
 			}
 		case <-ping.C:
 			if l.Ping() != nil && w.watched.Load() {

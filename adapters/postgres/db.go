@@ -222,7 +222,7 @@ func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error 
 	// This instance's own watches hear its changes at once; the others,
 	// and these again, by NOTIFY (billers_watch.go).
 	for _, id := range saved {
-		db.watch.tell(id)
+		db.watch.watches.Tell(id)
 	}
 	return nil
 }
