@@ -131,15 +131,17 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
 	}
+	// The account and payer as this request's session read them: a read
+	// again inside the transaction would lock nothing and see no later.
+	a, payer, err := p.citizenAccount(ctx, c)
+	if err != nil {
+		return domain.Payment{}, Checkout{}, err
+	}
 	now := p.clock.Now()
 	var pay domain.Payment
 	var saisie domain.Saisie
 	var site string
 	err = p.store.Atomic(ctx, func(tx Tx) error {
-		a, payer, err := citizenAccount(ctx, tx, c)
-		if err != nil {
-			return err
-		}
 		b, err := p.billerIn(ctx, tx, c.BillerID)
 		if err != nil {
 			return domain.WrapInternal(err)
