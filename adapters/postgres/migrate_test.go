@@ -26,9 +26,18 @@ func TestMigrationsAreNumberedInOrder(t *testing.T) {
 	ms, err := postgres.Migrations()
 	require.NoError(t, err)
 	require.NotEmpty(t, ms)
-	for i, m := range ms {
-		assert.Equal(t, i+1, m.Version, "%s: versions follow each other from 1", m.Name)
+	// Numbers given out to branches of issue 15 that have not landed here
+	// yet (0011 to 0013 while 0014_documents is on its own branch): the
+	// merge that brings them in removes them from this list.
+	reserved := map[int]bool{11: true, 12: true, 13: true}
+	want := 1
+	for _, m := range ms {
+		for reserved[want] && m.Version != want {
+			want++
+		}
+		assert.Equal(t, want, m.Version, "%s: versions follow each other from 1", m.Name)
 		assert.Len(t, m.Checksum, 64)
+		want++
 	}
 	assert.Equal(t, "0001_init.sql", ms[0].Name)
 }
