@@ -84,6 +84,12 @@ func (p Payment) Receipted() bool {
 	return p.State == PaymentPaid && p.Confirmed && !p.IsTest()
 }
 
+// HasReceipt reports whether the invoice's receipt can be shown: paid,
+// online (a confirmed payment) or as the service recorded it.
+func (inv Invoice) HasReceipt() bool {
+	return inv.State == InvoicePaid && !inv.AwaitingConfirmation && !inv.PaidAt.IsZero()
+}
+
 // NewPaymentReceipt builds the receipt of an online payment. invoices are
 // the payment's invoices, in any order; each must belong to it.
 func NewPaymentReceipt(b Biller, payer Payer, p Payment, invoices []Invoice) (Receipt, error) {

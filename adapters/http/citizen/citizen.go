@@ -29,6 +29,7 @@
 //	GET  /factures?onglet=…&page=…         Mes factures                 private
 //	GET  /factures/{id}                    invoice detail               private
 //	GET  /factures/{id}/pdf                the invoice's document       private
+//	GET  /factures/{id}/recu, /recu.pdf    the receipt of a paid invoice private
 //	POST /factures/{id}/reglee             Marquer … comme réglée       private
 //	POST /factures/{id}/non-reglee         Marquer … comme non réglée   private
 //	GET  /paiement?facture=…               selection                    private
@@ -121,6 +122,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /factures", s.private(s.invoices))
 	mux.Handle("GET /factures/{id}", s.private(s.invoice))
 	mux.Handle("GET /factures/{id}/pdf", s.private(s.invoicePDF))
+	mux.Handle("GET /factures/{id}/recu", s.private(s.receipt))
+	mux.Handle("GET /factures/{id}/recu.pdf", s.private(s.receiptPDF))
 	mux.Handle("POST /factures/{id}/reglee", s.private(s.declarePaid))
 	mux.Handle("POST /factures/{id}/non-reglee", s.private(s.undoDeclarePaid))
 
