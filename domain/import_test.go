@@ -190,7 +190,7 @@ func TestPlanImportFindsDuplicateNumbersInAnyOrder(t *testing.T) {
 	var want []int
 	given := map[string]bool{}
 	top := 0
-	for i := range 3000 {
+	for i := range 12_000 { // more numbers in order than a chunk of the planner holds (4096)
 		n := top
 		switch r := rnd.IntN(10); {
 		case r < 7:
@@ -202,7 +202,7 @@ func TestPlanImportFindsDuplicateNumbersInAnyOrder(t *testing.T) {
 			top += 1 + rnd.IntN(3) // skipping some
 			n = top
 		}
-		number := fmt.Sprintf("F-%04d", n)
+		number := fmt.Sprintf("F-%05d", n)
 		if rnd.IntN(50) == 0 {
 			number = strings.Repeat("L", 30) + number // a long number
 		}
