@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +14,7 @@ import (
 	"github.com/portail-factures/portail/adapters/http/webtest/full"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
+	"github.com/portail-factures/portail/ports/demo"
 )
 
 var codeRe = regexp.MustCompile(`[34679ACDEFGHJKMNPQRTWXY]{4}-[34679ACDEFGHJKMNPQRTWXY]{4}-[34679ACDEFGHJKMNPQRTWXY]{4}`)
@@ -44,6 +46,22 @@ func TestReceiptOfAnOnlinePayment(t *testing.T) {
 	assert.Contains(t, pdf.Header.Get("Content-Disposition"), "recu-")
 	assert.True(t, len(pdf.Body) > 1000 && pdf.Body[:5] == "%PDF-")
 
+	t.Run("the confirmation mail carries the PDF, with the same code", func(t *testing.T) {
+		var paid *ports.Mail
+		for _, m := range e.Mails.Mails() {
+			if m.To == demo.Email && strings.HasPrefix(m.Subject, "Confirmation de votre paiement") {
+				paid = &m.Mail
+				break
+			}
+		}
+		require.NotNil(t, paid)
+		assert.Contains(t, paid.Text, "Votre reçu de paiement est joint")
+		require.Len(t, paid.Attachments, 1)
+		att := paid.Attachments[0]
+		assert.Equal(t, "application/pdf", att.ContentType)
+		assert.Regexp(t, `^recu-[A-Z0-9]+\.pdf$`, att.Name)
+		assert.Equal(t, pdf.Body, string(att.Data), "the same receipt, the same file")
+	})
 	t.Run("another payer sees nothing of it", func(t *testing.T) {
 		theirs := ports.PathReceipt(webtest.IDOf(webtest.Theirs))
 		assert.Equal(t, http.StatusNotFound, b.Get(theirs).Status)

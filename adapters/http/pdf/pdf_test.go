@@ -98,3 +98,12 @@ func TestCertificateText(t *testing.T) {
 		require.Contains(t, s, want)
 	}
 }
+
+func BenchmarkReceipt(b *testing.B) {
+	r := receipt()
+	for b.Loop() {
+		if _, err := (pdf.Writer{}).Receipt(r, "https://factures.demoville.fr/recus/x"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
