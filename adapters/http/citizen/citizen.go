@@ -43,6 +43,7 @@
 //	GET  /mes-informations/papier, POST    paper invoices               private
 //	GET  /mes-informations/confirmer-adresse?lien=…, POST              double-submit
 //	GET  /contact, POST                    Contacter le service         private
+//	GET  /verification?code=…, POST        Vérifier un document         public, double-submit, AuthPerIP
 //	GET  /aide, /mentions-legales, /accessibilite
 //
 // Every POST but the two payment callbacks (CallbackRoutes) also passes
@@ -148,6 +149,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	// Contact and the footer's pages.
 	mux.Handle("GET /contact", s.private(s.showContact))
 	mux.Handle("POST /contact", s.private(s.contact))
+	mux.Handle("GET "+ports.PathVerification, s.Public(s.showVerification))
+	mux.Handle("POST "+ports.PathVerification, s.anonymous(s.checkVerification))
 	mux.Handle("GET /aide", s.Public(s.help))
 	mux.Handle("GET /mentions-legales", s.Public(s.legal))
 	mux.Handle("GET /accessibilite", s.Public(s.accessibility))

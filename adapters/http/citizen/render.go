@@ -38,13 +38,14 @@ const (
 	pageA11y         = "accessibility"
 	pageError        = "error"
 	pageReceipt      = "receipt"
+	pageVerification = "verification"
 )
 
 var pageNames = []string{
 	pageLogin, pageActivation, pageForgot, pageSetPassword, pageDeadLink, pageHome,
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
-	pageHelp, pageLegal, pageA11y, pageError, pageReceipt,
+	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.
