@@ -87,6 +87,8 @@ type mailData struct {
 	// Kept are the double payments that now settle invoices of a rejected
 	// payment, no longer to refund (domain.UndoRejected).
 	Kept []domain.Refund
+	// Receipt: the payment's receipt is attached, as a PDF.
+	Receipt bool
 }
 
 // render builds the mail called name for to.

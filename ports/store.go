@@ -44,6 +44,7 @@ type Tx interface {
 	StaffStore
 	APIKeyStore
 	DocumentStore
+	VerificationStore
 	AuditStore
 	BackOfficeQueries
 	JobRuns

@@ -47,6 +47,8 @@ type tables struct {
 
 	bo      backOffice
 	refunds refunds
+
+	verifications verifications
 }
 
 // init makes the empty tables. The hooks capture t, which must not move
@@ -136,6 +138,7 @@ func (t *tables) init() {
 
 	t.bo.init()
 	t.refunds.init()
+	t.verifications.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](
 		func(m ports.OutboxMail) {
