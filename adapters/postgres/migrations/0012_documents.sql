@@ -1,4 +1,4 @@
--- 0014_documents: the verification codes of the payment receipts and the
+-- 0012_documents: the verification codes of the payment receipts and the
 -- yearly certificates (issue 15), with what the public page /verification
 -- may show: biller, payer's name, total, date. One code per document
 -- (biller_id, doc_key): the same document asked twice keeps its code.
