@@ -45,6 +45,7 @@ type Tx interface {
 	APIKeyStore
 	DocumentStore
 	AuditStore
+	NoticeStore
 	BackOfficeQueries
 	JobRuns
 	Outbox

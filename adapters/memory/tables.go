@@ -47,6 +47,7 @@ type tables struct {
 
 	bo      backOffice
 	refunds refunds
+	notices notices
 }
 
 // init makes the empty tables. The hooks capture t, which must not move
@@ -136,6 +137,7 @@ func (t *tables) init() {
 
 	t.bo.init()
 	t.refunds.init()
+	t.notices.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](
 		func(m ports.OutboxMail) {
