@@ -52,3 +52,62 @@ func BenchmarkPlanImport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlanUnchangedReimport plans, by parts of 10 000 lines as
+// ports' streamed import does, the re-import of 100 000 invoices the
+// portal already holds unchanged: the planner's share of the re-import
+// of README's BenchmarkImportVsCopy row.
+func BenchmarkPlanUnchangedReimport(b *testing.B) {
+	bill, err := domain.NewBiller(uuid.New(), "Régie des eaux", "004200", "eau@exemple.fr", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := benchBatch(100_000)
+	var seq uint64
+	newID := func() uuid.UUID {
+		seq++
+		var id uuid.UUID
+		for i := range 8 {
+			id[15-i] = byte(seq >> (8 * i))
+		}
+		return id
+	}
+	first := domain.NewImportPlanner(bill, newID, now)
+	held := mapLookup{payers: map[string]domain.Payer{}, invoices: map[string]domain.Invoice{}}
+	plan, errs := first.Plan(domain.ImportBatch{Payers: batch.Payers}, held)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	for _, p := range plan.NewPayers {
+		held.payers[p.ExternalRef] = p
+	}
+	plan, errs = first.Plan(domain.ImportBatch{Invoices: batch.Invoices}, held)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	// Each part's lookup holds only the part's invoices, as the store's.
+	const part = 10_000
+	var lookups []mapLookup
+	for i := 0; i < len(plan.NewInvoices); i += part {
+		l := mapLookup{payers: held.payers, invoices: map[string]domain.Invoice{}}
+		for _, inv := range plan.NewInvoices[i:min(i+part, len(plan.NewInvoices))] {
+			l.invoices[inv.Number] = inv
+		}
+		lookups = append(lookups, l)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		pl := domain.NewImportPlanner(bill, newID, now)
+		unchanged := 0
+		p, errs := pl.Plan(domain.ImportBatch{Payers: batch.Payers}, held)
+		unchanged += p.Unchanged
+		for i, l := range lookups {
+			p, more := pl.Plan(domain.ImportBatch{Invoices: batch.Invoices[i*part : min((i+1)*part, len(batch.Invoices))]}, l)
+			errs = append(errs, more...)
+			unchanged += p.Unchanged
+		}
+		if len(errs) > 0 || unchanged != len(batch.Payers)+len(batch.Invoices) {
+			b.Fatalf("%d errors, %d unchanged", len(errs), unchanged)
+		}
+	}
+}

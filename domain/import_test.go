@@ -1,6 +1,8 @@
 package domain_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -172,4 +174,65 @@ func TestPlanImportFindsDuplicateNumbersOfAnyLength(t *testing.T) {
 	}
 	// "A " is trimmed to "A": a duplicate of line 2.
 	assert.Equal(t, []int{4, 9, 10, 11, 12}, dup)
+}
+
+// TestPlanImportFindsDuplicateNumbersInAnyOrder: the planner keeps the
+// numbers that come in order apart from the others; a number is refused
+// as a duplicate exactly when the file gave it before, whether each of
+// the two came in order or not (runs that climb, then go back among the
+// numbers already seen), in one batch or across batches.
+func TestPlanImportFindsDuplicateNumbersInAnyOrder(t *testing.T) {
+	b := mustBiller(t)
+	existing := mustPayer(t, b)
+	lookup := mapLookup{payers: map[string]domain.Payer{existing.ExternalRef: existing}}
+	rnd := rand.New(rand.NewPCG(14, 4))
+	var rows []domain.ImportInvoice
+	var want []int
+	given := map[string]bool{}
+	top := 0
+	for i := range 12_000 { // more numbers in order than a chunk of the planner holds (4096)
+		n := top
+		switch r := rnd.IntN(10); {
+		case r < 7:
+			top++ // climbing
+			n = top
+		case r < 9:
+			n = rnd.IntN(top + 1) // back among the numbers seen, or not
+		default:
+			top += 1 + rnd.IntN(3) // skipping some
+			n = top
+		}
+		number := fmt.Sprintf("F-%05d", n)
+		if rnd.IntN(50) == 0 {
+			number = strings.Repeat("L", 30) + number // a long number
+		}
+		line := i + 2
+		if given[number] {
+			want = append(want, line)
+		}
+		given[number] = true
+		rows = append(rows, domain.ImportInvoice{Line: line, PayerRef: existing.ExternalRef, Number: number,
+			IssueDate: "2026-09-01", DueDate: "2026-09-30", Amount: "1"})
+	}
+	require.NotEmpty(t, want)
+	require.Less(t, len(want), len(rows)/2)
+	lines := func(errs []domain.LineError) []int {
+		var out []int
+		for _, e := range errs {
+			assert.Equal(t, "numéro de facture en double dans le fichier", e.Message)
+			out = append(out, e.Line)
+		}
+		return out
+	}
+
+	_, errs := domain.PlanImport(b, domain.ImportBatch{Invoices: rows}, lookup, uuid.New, now)
+	assert.Equal(t, want, lines(errs), "one batch")
+
+	planner := domain.NewImportPlanner(b, uuid.New, now)
+	var got []int
+	for i := 0; i < len(rows); i += 250 {
+		_, errs := planner.Plan(domain.ImportBatch{Invoices: rows[i:min(i+250, len(rows))]}, lookup)
+		got = append(got, lines(errs)...)
+	}
+	assert.Equal(t, want, got, "batches of 250")
 }

@@ -14,10 +14,12 @@ var _ ports.Mailer = (*Mailbox)(nil)
 // otherwise.
 const DefaultMailboxSize = 200
 
-// Sent is a mail a Mailbox received, with the instant it was sent.
+// Sent is a mail a Mailbox received, with the instant it was sent and
+// its number: the mailbox's first mail is 1, the next 2, and so on.
 type Sent struct {
 	ports.Mail
-	At time.Time
+	At  time.Time
+	Seq uint64
 }
 
 // Mailbox is the demo's ports.Mailer: it sends nothing and keeps the last
@@ -28,6 +30,7 @@ type Mailbox struct {
 	mu    sync.Mutex
 	ring  []Sent // a ring buffer of cap size
 	next  int    // where the next mail goes once the ring is full
+	seq   uint64 // the number of the last mail received
 }
 
 // NewMailbox returns a mailbox that keeps the last size mails
@@ -44,6 +47,8 @@ func (b *Mailbox) Send(_ context.Context, m ports.Mail) error {
 	s := Sent{Mail: m, At: b.clock.Now()}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.seq++
+	s.Seq = b.seq
 	if len(b.ring) < cap(b.ring) {
 		b.ring = append(b.ring, s)
 		return nil

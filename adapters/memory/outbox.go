@@ -19,6 +19,14 @@ func (t *tx) EnqueueMail(ctx context.Context, m ports.OutboxMail) (err error) {
 	if _, ok := t.t.outbox.rows[m.ID]; ok {
 		return conflict("", "Ce message est déjà dans la file d'envoi.", "outbox mail %s exists", m.ID)
 	}
+	// The store keeps its own copy of the files: the caller's slices are
+	// the caller's.
+	files := make([]ports.Attachment, len(m.Mail.Attachments))
+	for i, a := range m.Mail.Attachments {
+		a.Data = slices.Clone(a.Data)
+		files[i] = a
+	}
+	m.Mail.Attachments = files
 	t.journal(t.t.outbox.put(m.ID, m))
 	return nil
 }
@@ -54,10 +62,13 @@ func (t *tx) SaveMailResult(ctx context.Context, m ports.OutboxMail) (err error)
 		return err
 	}
 	defer done(&err)
-	if _, ok := t.t.outbox.rows[m.ID]; !ok {
+	cur, ok := t.t.outbox.rows[m.ID]
+	if !ok {
 		return notFound("outbox mail %s", m.ID)
 	}
-	t.journal(t.t.outbox.put(m.ID, m))
+	// Only the outcome changes: the mail itself stays as queued.
+	cur.State, cur.Attempts, cur.NextAttemptAt, cur.LastError, cur.SentAt = m.State, m.Attempts, m.NextAttemptAt, m.LastError, m.SentAt
+	t.journal(t.t.outbox.put(m.ID, cur))
 	return nil
 }
 

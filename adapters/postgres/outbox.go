@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -25,31 +27,88 @@ type outboxRow struct {
 	LastError     string       `db:"last_error"`
 	CreatedAt     time.Time    `db:"created_at"`
 	SentAt        sql.NullTime `db:"sent_at"`
+	Unsubscribe   string       `db:"list_unsubscribe"`
+	Attachments   attachments  `db:"attachments"`
+}
+
+// attachments are a mail's files, kept as a JSON array in one column
+// (migration 0012): the outbox reads them only with their mail.
+type attachments []ports.Attachment
+
+type attachmentJSON struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"` // base64 in JSON
+}
+
+// attachmentsArg is a as the column's JSON text.
+func attachmentsArg(a []ports.Attachment) (string, error) {
+	out := make([]attachmentJSON, len(a))
+	for i, x := range a {
+		out[i] = attachmentJSON{Name: x.Name, ContentType: x.ContentType, Data: x.Data}
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+// Scan reads the column's JSON.
+func (a *attachments) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("postgres: attachments from %T", src)
+	}
+	var in []attachmentJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return fmt.Errorf("postgres: attachments: %w", err)
+	}
+	*a = nil
+	for _, x := range in {
+		*a = append(*a, ports.Attachment{Name: x.Name, ContentType: x.ContentType, Data: x.Data})
+	}
+	return nil
 }
 
 func (r outboxRow) mail() ports.OutboxMail {
 	return ports.OutboxMail{
-		ID:    r.ID,
-		Mail:  ports.Mail{To: r.To, ReplyTo: r.ReplyTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML},
+		ID: r.ID,
+		Mail: ports.Mail{To: r.To, ReplyTo: r.ReplyTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+			Unsubscribe: r.Unsubscribe, Attachments: r.Attachments},
 		State: ports.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt,
 		LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: timeOf(r.SentAt),
 	}
 }
 
-const outboxColumns = `id, mail_to, reply_to, subject, body_text, body_html, state, attempts, next_attempt_at, last_error, created_at, sent_at`
+const outboxColumns = `id, mail_to, reply_to, subject, body_text, body_html, state, attempts, next_attempt_at, last_error, created_at, sent_at, list_unsubscribe, attachments`
+
+// outboxColumnCount is the number of outboxColumns, and of outboxArgs.
+const outboxColumnCount = 14
 
 // EnqueueMail adds m to the outbox; inside Atomic it commits or rolls
 // back with the change that caused it.
 func (s *queries) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
-	_, err := s.exec(ctx, "enqueue mail", `INSERT INTO outbox (`+outboxColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, outboxArgs(m)...)
+	args, err := outboxArgs(m)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, "enqueue mail", `INSERT INTO outbox (`+outboxColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, args...)
 	return err
 }
 
 // outboxArgs are the values of outboxColumns.
-func outboxArgs(m ports.OutboxMail) []any {
+func outboxArgs(m ports.OutboxMail) ([]any, error) {
+	files, err := attachmentsArg(m.Mail.Attachments)
+	if err != nil {
+		return nil, err
+	}
 	return []any{m.ID, m.Mail.To, m.Mail.ReplyTo, m.Mail.Subject, m.Mail.Text, m.Mail.HTML,
-		string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, nullTime(m.SentAt)}
+		string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, nullTime(m.SentAt),
+		m.Mail.Unsubscribe, files}, nil
 }
 
 // ClaimMails takes up to limit pending mails due at now, oldest first, and
@@ -105,7 +164,7 @@ func (s *queries) OutboxCounts(ctx context.Context) (ports.OutboxCounts, error) 
 }
 
 func outboxColumnsPrefixed() string {
-	return "id, o.mail_to, o.reply_to, o.subject, o.body_text, o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at"
+	return "id, o.mail_to, o.reply_to, o.subject, o.body_text, o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at, o.list_unsubscribe, o.attachments"
 }
 
 func sortOutbox(ms []ports.OutboxMail) {

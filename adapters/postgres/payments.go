@@ -265,7 +265,7 @@ event AS (
 			strings.Join(values, ", ") + ") ON CONFLICT (id) DO UPDATE SET " + invoiceSet + ")")
 	}
 	for i := range mails {
-		values := make([]string, 12)
+		values := make([]string, outboxColumnCount)
 		for j := range values {
 			values[j] = param()
 		}
@@ -310,7 +310,11 @@ func (s *queries) SavePaymentStep(ctx context.Context, st ports.PaymentStep) (bo
 		args = append(args, invoiceArgs(inv)...)
 	}
 	for _, m := range st.Mails {
-		args = append(args, outboxArgs(m)...)
+		margs, err := outboxArgs(m)
+		if err != nil {
+			return false, domain.WrapInternal(err)
+		}
+		args = append(args, margs...)
 	}
 	var r struct {
 		Saved bool `db:"saved"`

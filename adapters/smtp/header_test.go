@@ -36,6 +36,26 @@ func TestNoHeaderCanBeInjected(t *testing.T) {
 			m.ReplyTo = "=?utf-8?b?RWF1eApCY2M6IHZpY3RpbUBldmlsLnRlc3Q=?= <eaux@demoville.fr>"
 		},
 		"a control character in the domain": func(m *ports.Mail) { m.To = "jeanne@exam\x7fple.org" },
+		"CRLF in the unsubscribe address": func(m *ports.Mail) {
+			m.Unsubscribe = "https://factures.demoville.fr/desabonnement/x\r\nBcc: victim@evil.test"
+		},
+		"an unsubscribe address with a bracket": func(m *ports.Mail) {
+			m.Unsubscribe = "https://factures.demoville.fr/x>, <mailto:victim@evil.test"
+		},
+		"an unsubscribe address that is not http": func(m *ports.Mail) { m.Unsubscribe = "mailto:victim@evil.test" },
+		"a relative unsubscribe address":          func(m *ports.Mail) { m.Unsubscribe = "/desabonnement/evil.test" },
+		"CRLF in an attachment's name": func(m *ports.Mail) {
+			m.Attachments = []ports.Attachment{{Name: "recu.pdf\r\nBcc: victim@evil.test", ContentType: "application/pdf"}}
+		},
+		"a quote in an attachment's name": func(m *ports.Mail) {
+			m.Attachments = []ports.Attachment{{Name: "recu\".pdf; evil.test", ContentType: "application/pdf"}}
+		},
+		"a path as an attachment's name": func(m *ports.Mail) {
+			m.Attachments = []ports.Attachment{{Name: "../evil.test/recu.pdf", ContentType: "application/pdf"}}
+		},
+		"a bad attachment content type": func(m *ports.Mail) {
+			m.Attachments = []ports.Attachment{{Name: "recu.pdf", ContentType: "application/pdf\r\nBcc: victim@evil.test"}}
+		},
 	} {
 		mail := demoMail
 		edit(&mail)

@@ -104,6 +104,64 @@ func TestSendDeliversOneMultipartMessage(t *testing.T) {
 	assert.Equal(t, demoMail.HTML, parts[1].body)
 }
 
+func TestSendWithAttachmentsAndOneClickUnsubscribe(t *testing.T) {
+	s := newTestServer(t, serverOptions{})
+	m := MustNew(t, plainConfig(s))
+	pdf := []byte("%PDF-1.7\n\x00\xff binaire \xe9\n")
+	mail := demoMail
+	mail.Unsubscribe = "https://factures.demoville.fr/desabonnement/Zx8-jeton?type=rappels"
+	mail.Attachments = []ports.Attachment{
+		{Name: "reçu-PF2026-0001.pdf", ContentType: "application/pdf", Data: pdf},
+		{Name: "note.txt", ContentType: "text/plain; charset=utf-8", Data: []byte("échéance\n")},
+	}
+	require.NoError(t, m.Send(context.Background(), mail))
+
+	r := MustReceiveOne(t, s)
+	for i, b := range r.Data {
+		require.Less(t, b, byte(0x80), "byte %d is not 7-bit", i)
+	}
+	msg, err := netmail.ReadMessage(bytes.NewReader(r.Data))
+	require.NoError(t, err)
+	assert.Equal(t, "<"+mail.Unsubscribe+">", msg.Header.Get("List-Unsubscribe"))
+	assert.Equal(t, "List-Unsubscribe=One-Click", msg.Header.Get("List-Unsubscribe-Post"), "RFC 8058")
+
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/mixed", mediaType)
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	first, err := mr.NextRawPart()
+	require.NoError(t, err)
+	altType, altParams, err := mime.ParseMediaType(first.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/alternative", altType)
+	body := readParts(t, first, altParams["boundary"])
+	require.Len(t, body, 2)
+	assert.Equal(t, demoMail.Text, body[0].body)
+	assert.Equal(t, demoMail.HTML, body[1].body)
+
+	for _, want := range mail.Attachments {
+		p, err := mr.NextRawPart()
+		require.NoError(t, err, want.Name)
+		ct, _, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		require.NoError(t, err)
+		wantType, _, _ := mime.ParseMediaType(want.ContentType)
+		assert.Equal(t, wantType, ct)
+		_, dp, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+		require.NoError(t, err)
+		// go-mail writes a name that is not ASCII as RFC 2047 encoded
+		// words, which mail readers decode in this parameter too.
+		name, err := new(mime.WordDecoder).DecodeHeader(dp["filename"])
+		require.NoError(t, err)
+		assert.Equal(t, want.Name, name)
+		assert.Equal(t, "base64", p.Header.Get("Content-Transfer-Encoding"))
+		data, err := io.ReadAll(base64.NewDecoder(base64.StdEncoding, p))
+		require.NoError(t, err)
+		assert.Equal(t, want.Data, data, want.Name)
+	}
+	_, err = mr.NextRawPart()
+	assert.ErrorIs(t, err, io.EOF, "nothing else")
+}
+
 type part struct{ contentType, body string }
 
 // readParts decodes each part by its Content-Transfer-Encoding, which must

@@ -1,9 +1,13 @@
 package smtp
 
 import (
+	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"mime"
 	netmail "net/mail"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -17,9 +21,11 @@ import (
 
 // compose checks the header values of mail and builds the message: From,
 // To, Reply-To, Subject (RFC 2047 encoded words when not plain ASCII),
-// Date, Message-ID, and a multipart/alternative body with a text/plain and
-// a text/html part, both UTF-8 in quoted-printable, so that the message is
-// 7-bit clean and its accents survive any relay.
+// Date, Message-ID, List-Unsubscribe and List-Unsubscribe-Post when the
+// mail can be turned off (RFC 8058), and a multipart/alternative body with
+// a text/plain and a text/html part, both UTF-8 in quoted-printable, so
+// that the message is 7-bit clean and its accents survive any relay; the
+// attachments follow in base64 (multipart/mixed).
 func (m *Mailer) compose(mail ports.Mail) (*gomail.Msg, error) {
 	to, err := parseAddress("To", mail.To)
 	if err != nil {
@@ -33,6 +39,22 @@ func (m *Mailer) compose(mail ports.Mail) (*gomail.Msg, error) {
 	}
 	if err := checkHeader("Subject", mail.Subject); err != nil {
 		return nil, invalid(err)
+	}
+	if mail.Unsubscribe != "" {
+		if err := checkUnsubscribe(mail.Unsubscribe); err != nil {
+			return nil, invalid(err)
+		}
+	}
+	for i, a := range mail.Attachments {
+		if err := checkHeader(fmt.Sprintf("attachment %d name", i+1), a.Name); err != nil {
+			return nil, invalid(err)
+		}
+		if a.Name == "" || strings.ContainsAny(a.Name, `/\"`) {
+			return nil, invalid(fmt.Errorf("attachment %d: want a file name without a path or a quote", i+1))
+		}
+		if _, _, err := mime.ParseMediaType(a.ContentType); err != nil {
+			return nil, invalid(fmt.Errorf("attachment %d: content type is not a media type", i+1))
+		}
 	}
 
 	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP),
@@ -48,11 +70,34 @@ func (m *Mailer) compose(mail ports.Mail) (*gomail.Msg, error) {
 	// go-mail's own Message-ID names this machine; the sender's domain is
 	// what RFC 5322 §3.6.4 suggests, and what spam filters expect.
 	msg.SetMessageIDWithValue(rand.Text() + "@" + m.domain)
+	if mail.Unsubscribe != "" {
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe"), "<"+mail.Unsubscribe+">")
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, mail.Text)
 	if mail.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, mail.HTML)
 	}
+	for _, a := range mail.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return nil, invalid(err)
+		}
+	}
 	return msg, nil
+}
+
+// checkUnsubscribe refuses a one-click address that is not an absolute
+// http(s) URL fit for a header: RFC 8058 wants an HTTPS URI (plain http
+// serves the demo and tests), between angle brackets.
+func checkUnsubscribe(raw string) error {
+	if err := checkHeader("List-Unsubscribe", raw); err != nil {
+		return err
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(raw, "<> ,") {
+		return errors.New("List-Unsubscribe: want an absolute http(s) URL without spaces, commas or angle brackets")
+	}
+	return nil
 }
 
 // parseAddress parses one address, with an optional display name, for the

@@ -125,7 +125,7 @@ func devMails(box *memory.Mailbox) func() []dev.Mail {
 		sent := box.Mails()
 		out := make([]dev.Mail, len(sent))
 		for i, m := range sent {
-			out[i] = dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At}
+			out[i] = dev.Mail{Mail: m.Mail, ID: m.Seq, At: m.At}
 		}
 		return out
 	}

@@ -18,11 +18,44 @@ func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
 	return ports.OutboxMail{
 		ID: uuid.New(), State: ports.OutboxPending, CreatedAt: at, NextAttemptAt: at,
 		Mail: ports.Mail{To: to, ReplyTo: "service@exemple.fr", Subject: "Accès au portail des factures",
-			Text: "Bonjour,\nvotre lien : https://factures.exemple.fr/mot-de-passe?lien=abc\n", HTML: "<p>Bonjour, échéance à régler</p>"},
+			Text: "Bonjour,\nvotre lien : https://factures.exemple.fr/mot-de-passe?lien=abc\n", HTML: "<p>Bonjour, échéance à régler</p>",
+			Unsubscribe: "https://factures.exemple.fr/desabonnement/jeton-" + to,
+			Attachments: []ports.Attachment{
+				{Name: "reçu-PF2026-0001.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7\n\x00\xff\xfe binaire\n")},
+				{Name: "vide.txt", ContentType: "text/plain; charset=utf-8", Data: []byte{}},
+			}},
 	}
 }
 
 var outboxTests = []storeTest{
+	{"a result changes the mail's state, never the mail", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		m := outboxMail(t, "a@exemple.fr", at(0))
+		require.NoError(t, s.EnqueueMail(ctx, m))
+		m.Mail.Attachments[0].Data[0] = 'X' // the caller's slice, not the store's
+		result := ports.OutboxMail{ID: m.ID, State: ports.OutboxPending, Attempts: 1, NextAttemptAt: at(time.Minute), LastError: "421 try later", CreatedAt: m.CreatedAt}
+		require.NoError(t, s.SaveMailResult(ctx, result))
+		got, err := s.ClaimMails(ctx, at(time.Minute), time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		want := outboxMail(t, "a@exemple.fr", at(0))
+		want.ID, want.Attempts, want.LastError, want.NextAttemptAt = m.ID, 1, "421 try later", at(2*time.Minute)
+		AssertSame(t, want, got[0])
+	}},
+	{"a payment step's mails are kept whole", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, acc, invs := payerWithInvoices(t, s, 1)
+		p := fullPayment(t, NewPayment(t, b, acc, invs...))
+		e := fullPaymentEvent(t, p, at(time.Minute))
+		mail := outboxMail(t, "a@exemple.fr", at(time.Minute))
+		_, err := s.SavePaymentStep(ctx, ports.PaymentStep{Payment: p, Event: &e, Mails: []ports.OutboxMail{mail}})
+		require.NoError(t, err)
+		got, err := s.ClaimMails(ctx, at(time.Minute), time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		mail.NextAttemptAt = at(2 * time.Minute)
+		AssertSame(t, mail, got[0])
+	}},
 	{"enqueued mails are claimed oldest first, with every field", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		first, second := outboxMail(t, "a@exemple.fr", at(0)), outboxMail(t, "b@exemple.fr", at(time.Minute))

@@ -6,12 +6,16 @@ package dev
 
 import (
 	"embed"
+	"mime"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 // devMailPage lists the mails the demo sent, newest first, so that
@@ -26,6 +30,14 @@ type devMailView struct {
 	To, ReplyTo, Subject string
 	At                   time.Time
 	Parts                []textPart
+	// Unsubscribe is the mail's one-click address (List-Unsubscribe).
+	Unsubscribe string
+	Files       []devFileView
+}
+
+// devFileView is one attachment, downloaded from Link.
+type devFileView struct {
+	Name, ContentType, Size, Link string
 }
 
 // textPart is plain text, or a link when URL is set. html/template
@@ -69,10 +81,12 @@ type Config struct {
 	PayFiP http.Handler
 }
 
-// Mail is one mail shown on the demo's mail page.
+// Mail is one mail shown on the demo's mail page: ID names it among the
+// mails Config.Mails returns, in its attachments' links.
 type Mail struct {
-	To, ReplyTo, Subject, Text string
-	At                         time.Time
+	ports.Mail
+	ID uint64
+	At time.Time
 }
 
 // Look is how the demo's pages look: the citizens' layout, filled as the
@@ -109,6 +123,7 @@ func New(site *kit.Site, cfg Config, look Look) (*Dev, error) {
 func (d *Dev) Routes(mux *http.ServeMux) {
 	if d.cfg.Mails != nil {
 		mux.Handle("GET /_dev/mail", d.site.Handle(d.mails, d.look.Errors))
+		mux.Handle("GET /_dev/mail/{mail}/pieces/{n}", d.site.Handle(d.attachment, d.look.Errors))
 	}
 	if d.cfg.PayFiP != nil {
 		mux.Handle("/_dev/payfip/", d.cfg.PayFiP)
@@ -120,8 +135,44 @@ func (d *Dev) mails(w http.ResponseWriter, r *http.Request) error {
 	kit.NoReferrer(w)
 	p := &devMailPage{Base: kit.Base{Title: "Messages envoyés (démonstration)"}}
 	for _, m := range d.cfg.Mails() {
-		p.Mails = append(p.Mails, devMailView{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, At: m.At, Parts: linkify(m.Text)})
+		v := devMailView{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, At: m.At, Parts: linkify(m.Text), Unsubscribe: m.Unsubscribe}
+		for i, a := range m.Attachments {
+			v.Files = append(v.Files, devFileView{Name: a.Name, ContentType: a.ContentType, Size: sizeWords(len(a.Data)),
+				Link: "/_dev/mail/" + strconv.FormatUint(m.ID, 10) + "/pieces/" + strconv.Itoa(i+1)})
+		}
+		p.Mails = append(p.Mails, v)
 	}
 	d.look.Fill(w, r, &p.Base)
 	return d.pages.Render(w, http.StatusOK, pageMail, p)
+}
+
+// attachment sends the n-th file (from 1) of a mail of the page, to be
+// saved, never shown in the portal's own pages: a file's type is the
+// mail's, not the portal's to vouch for.
+func (d *Dev) attachment(w http.ResponseWriter, r *http.Request) error {
+	id, err1 := strconv.ParseUint(r.PathValue("mail"), 10, 64)
+	n, err2 := strconv.Atoi(r.PathValue("n"))
+	if err1 != nil || err2 != nil || n < 1 {
+		return domain.ErrNotFound
+	}
+	for _, m := range d.cfg.Mails() {
+		if m.ID != id || n > len(m.Attachments) {
+			continue
+		}
+		a := m.Attachments[n-1]
+		w.Header().Set("Content-Type", a.ContentType)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+		w.Header().Set("Content-Security-Policy", "sandbox")
+		_, err := w.Write(a.Data)
+		return err
+	}
+	return domain.ErrNotFound
+}
+
+// sizeWords says a file's size in French: « 812 octets », « 23 Ko ».
+func sizeWords(n int) string {
+	if n < 1024 {
+		return strconv.Itoa(n) + " octets"
+	}
+	return strconv.Itoa((n+1023)/1024) + " Ko"
 }

@@ -1,8 +1,10 @@
 package dev_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/adapters/http/webtest/full"
+	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
 )
 
@@ -55,4 +58,33 @@ func TestDevMailPageTemplate(t *testing.T) {
 	assert.Contains(t, p.Body, `<html lang="fr">`)
 	assert.Contains(t, p.Body, `<main id="contenu"`)
 	assert.Equal(t, 1, strings.Count(p.Body, "<h1"), "one h1 per page")
+}
+
+func TestDevMailPageShowsAttachmentsAndUnsubscribe(t *testing.T) {
+	e := full.New(t)
+	pdf := []byte("%PDF-1.7\n\x00\xff reçu\n")
+	require.NoError(t, e.Mails.Send(t.Context(), ports.Mail{
+		To: demo.Email, Subject: "Votre reçu", Text: "Bonjour,\n",
+		Unsubscribe: "http://portail.test/desabonnement/jeton",
+		Attachments: []ports.Attachment{{Name: "recu-PF2026-0001.pdf", ContentType: "application/pdf", Data: pdf}},
+	}))
+	b := e.Browser()
+	p := b.Get("/_dev/mail")
+	require.Equal(t, http.StatusOK, p.Status)
+	webtest.Contains(t, p, "Pièces jointes", "recu-PF2026-0001.pdf", fmt.Sprintf("(application/pdf, %d octets)", len(pdf)),
+		`<a href="http://portail.test/desabonnement/jeton">`)
+	m := regexp.MustCompile(`href="(/_dev/mail/\d+/pieces/1)"`).FindStringSubmatch(p.Body)
+	require.NotNil(t, m, "a link to the attachment")
+
+	f := b.Get(m[1])
+	require.Equal(t, http.StatusOK, f.Status)
+	assert.Equal(t, string(pdf), f.Body)
+	assert.Equal(t, "application/pdf", f.Header.Get("Content-Type"))
+	assert.Equal(t, `attachment; filename=recu-PF2026-0001.pdf`, f.Header.Get("Content-Disposition"))
+	assert.Equal(t, "sandbox", f.Header.Get("Content-Security-Policy"))
+
+	for _, path := range []string{strings.Replace(m[1], "/pieces/1", "/pieces/2", 1), strings.Replace(m[1], "/pieces/1", "/pieces/0", 1),
+		"/_dev/mail/999/pieces/1", "/_dev/mail/x/pieces/1"} {
+		assert.Equal(t, http.StatusNotFound, b.Get(path).Status, path)
+	}
 }

@@ -113,7 +113,7 @@ func (e *Env) Dev() *dev.Config {
 		Mails: func() []dev.Mail {
 			var out []dev.Mail
 			for _, m := range e.Mails.Mails() {
-				out = append(out, dev.Mail{To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, At: m.At})
+				out = append(out, dev.Mail{Mail: m.Mail, ID: m.Seq, At: m.At})
 			}
 			return out
 		},
