@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -181,6 +182,9 @@ func (b Biller) Validate() error {
 	}
 	if err := b.Reminders.Validate(); err != nil {
 		return err
+	}
+	if b.Reminders.AfterEnabled && b.Reminders.DaysAfter > b.TreasuryDelayDays {
+		return FieldError("reminder_days_after", fmt.Sprintf("Le rappel après l'échéance doit partir avant la transmission en trésorerie, soit au plus %d jours après l'échéance.", b.TreasuryDelayDays))
 	}
 	return b.checkAmountBounds()
 }
