@@ -141,3 +141,18 @@ func TestRemindersTwoInstancesAtOnceSendOnce(t *testing.T) {
 	assert.Equal(t, 3, counts[0]+counts[1])
 	assert.Len(t, e.mails.Mails(), 1)
 }
+
+func TestBoardCountsThisMonthsReminders(t *testing.T) {
+	e := remindersEnv(t)
+	e.clock.Set(fiveDaysBefore)
+	require.Equal(t, 3, e.runReminders(t))
+	board, err := e.portal.BackOffice().StaffBoard(e.ctx, agent(e, domain.RoleReader))
+	require.NoError(t, err)
+	assert.Equal(t, 3, board.RemindedBefore)
+	assert.Zero(t, board.RemindedAfter)
+
+	e.clock.Set(time.Date(2025, 4, 1, 0, 0, 0, 0, domain.Paris)) // a new Paris month
+	board, err = e.portal.BackOffice().StaffBoard(e.ctx, agent(e, domain.RoleReader))
+	require.NoError(t, err)
+	assert.Zero(t, board.RemindedBefore, "March's reminders are not April's")
+}
