@@ -186,9 +186,18 @@ func (p *Portal) paidMail(ctx context.Context, tx Tx, pay domain.Payment, now ti
 	if pay.Unconfirmed() {
 		name = mailPaidUnconfirmed
 	}
-	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay})
+	var att *Attachment
+	if name == mailPaid {
+		if att, err = p.receiptAttachment(ctx, tx, b, pay); err != nil {
+			return OutboxMail{}, err
+		}
+	}
+	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay, Receipt: att != nil})
 	if err != nil {
 		return OutboxMail{}, err
+	}
+	if att != nil {
+		m.Attachments = append(m.Attachments, *att)
 	}
 	return p.outboxMail(m, now)
 }

@@ -98,6 +98,8 @@ type mailData struct {
 	Invoices    []domain.Invoice
 	Kind        domain.NoticeKind
 	Unsubscribe string
+	// Receipt: the payment's receipt is attached, as a PDF.
+	Receipt bool
 }
 
 // render builds the mail called name for to.

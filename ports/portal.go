@@ -101,6 +101,9 @@ type Deps struct {
 	Clock    Clock  // default SystemClock
 	Random   Random // default SystemRandom
 	Logger   *slog.Logger
+	// PDF lays out the receipts and certificates; nil: their PDF is
+	// unavailable (ErrNoPDF), their HTML page still works.
+	PDF PDFWriter
 }
 
 // Portal is the primary port: every use case of the manual, for the
@@ -112,6 +115,7 @@ type Portal struct {
 	gateway   PaymentGateway
 	clock     Clock
 	random    Random
+	pdf       PDFWriter
 	log       *slog.Logger
 	cfg       Config
 	hasher    PasswordHasher
@@ -148,7 +152,7 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 	}
 	p := &Portal{
 		store: d.Store, sessions: d.Sessions, mailer: d.Mailer, gateway: d.Gateway,
-		clock: d.Clock, random: d.Random, log: d.Logger, cfg: cfg,
+		clock: d.Clock, random: d.Random, pdf: d.PDF, log: d.Logger, cfg: cfg,
 		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random, Slots: NewHashSlots(cfg.HashSlots, cfg.HashWait)},
 		mails:  mustParseMailTemplates(),
 		wake:   make(chan struct{}, 1),

@@ -44,6 +44,7 @@ type Tx interface {
 	StaffStore
 	APIKeyStore
 	DocumentStore
+	VerificationStore
 	AuditStore
 	NoticeStore
 	BackOfficeQueries

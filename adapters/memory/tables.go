@@ -48,6 +48,8 @@ type tables struct {
 	bo      backOffice
 	refunds refunds
 	notices notices
+
+	verifications verifications
 }
 
 // init makes the empty tables. The hooks capture t, which must not move
@@ -138,6 +140,7 @@ func (t *tables) init() {
 	t.bo.init()
 	t.refunds.init()
 	t.notices.init()
+	t.verifications.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](
 		func(m ports.OutboxMail) {

@@ -40,6 +40,7 @@ var (
 	_ ports.StaffStore        = (*queries)(nil)
 	_ ports.APIKeyStore       = (*queries)(nil)
 	_ ports.DocumentStore     = (*queries)(nil)
+	_ ports.VerificationStore = (*queries)(nil)
 	_ ports.AuditStore        = (*queries)(nil)
 	_ ports.BackOfficeQueries = (*queries)(nil)
 	_ ports.JobRuns           = (*queries)(nil)

@@ -32,7 +32,7 @@ type outboxRow struct {
 }
 
 // attachments are a mail's files, kept as a JSON array in one column
-// (migration 0012): the outbox reads them only with their mail.
+// (migration 0011): the outbox reads them only with their mail.
 type attachments []ports.Attachment
 
 type attachmentJSON struct {

@@ -12,6 +12,7 @@ import (
 	web "github.com/portail-factures/portail/adapters/http"
 	"github.com/portail-factures/portail/adapters/http/dev"
 	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/adapters/http/pdf"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/smtp"
 	"github.com/portail-factures/portail/adapters/tipi"
@@ -50,7 +51,7 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	pcfg.PayFiPMode = gateway.PayFiPMode()
 	portal, err := ports.NewPortal(ports.Deps{
 		Store: store, Sessions: opened.Sessions, Mailer: mailer, Gateway: gateway,
-		Clock: clock, Logger: m.Logger,
+		Clock: clock, Logger: m.Logger, PDF: pdf.Writer{},
 	}, pcfg)
 	if err != nil {
 		return nil, err

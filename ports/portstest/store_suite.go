@@ -47,10 +47,11 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"refunds", refundTests},   // RefundStore: store_suite_refunds.go
 		{"staff", staffTests},      // StaffStore: store_suite_staff.go
 		{"staff administration", staffAdminTests},
-		{"API keys", apiKeyTests},              // APIKeyStore: store_suite_apikeys.go
-		{"documents", documentTests},           // DocumentStore: store_suite_documents.go
-		{"audit log", auditTests},              // AuditStore: store_suite_audit.go
-		{"payment search", paymentSearchTests}, // BackOfficeQueries: store_suite_backoffice.go
+		{"API keys", apiKeyTests},                 // APIKeyStore: store_suite_apikeys.go
+		{"documents", documentTests},              // DocumentStore: store_suite_documents.go
+		{"verification codes", verificationTests}, // VerificationStore: store_suite_verification.go
+		{"audit log", auditTests},                 // AuditStore: store_suite_audit.go
+		{"payment search", paymentSearchTests},    // BackOfficeQueries: store_suite_backoffice.go
 		{"invoice search", invoiceSearchTests},
 		{"payer search", payerSearchTests},
 		{"message search", messageSearchTests},

@@ -29,6 +29,7 @@
 //	GET  /factures?onglet=…&page=…         Mes factures                 private
 //	GET  /factures/{id}                    invoice detail               private
 //	GET  /factures/{id}/pdf                the invoice's document       private
+//	GET  /factures/{id}/recu, /recu.pdf    the receipt of a paid invoice private
 //	POST /factures/{id}/reglee             Marquer … comme réglée       private
 //	POST /factures/{id}/non-reglee         Marquer … comme non réglée   private
 //	GET  /paiement?facture=…               selection                    private
@@ -43,6 +44,7 @@
 //	GET  /mes-informations/papier, POST    paper invoices               private
 //	GET  /mes-informations/confirmer-adresse?lien=…, POST              double-submit
 //	GET  /contact, POST                    Contacter le service         private
+//	GET  /verification?code=…, POST        Vérifier un document         public, double-submit, AuthPerIP
 //	GET  /aide, /mentions-legales, /accessibilite
 //
 // Every POST but the two payment callbacks (CallbackRoutes) also passes
@@ -122,6 +124,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /factures", s.private(s.invoices))
 	mux.Handle("GET /factures/{id}", s.private(s.invoice))
 	mux.Handle("GET /factures/{id}/pdf", s.private(s.invoicePDF))
+	mux.Handle("GET /factures/{id}/recu", s.private(s.receipt))
+	mux.Handle("GET /factures/{id}/recu.pdf", s.private(s.receiptPDF))
 	mux.Handle("POST /factures/{id}/reglee", s.private(s.declarePaid))
 	mux.Handle("POST /factures/{id}/non-reglee", s.private(s.undoDeclarePaid))
 
@@ -147,6 +151,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	// Contact and the footer's pages.
 	mux.Handle("GET /contact", s.private(s.showContact))
 	mux.Handle("POST /contact", s.private(s.contact))
+	mux.Handle("GET "+ports.PathVerification, s.Public(s.showVerification))
+	mux.Handle("POST "+ports.PathVerification, s.anonymous(s.checkVerification))
 	mux.Handle("GET /aide", s.Public(s.help))
 	mux.Handle("GET /mentions-legales", s.Public(s.legal))
 	mux.Handle("GET /accessibilite", s.Public(s.accessibility))

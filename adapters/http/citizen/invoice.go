@@ -97,6 +97,8 @@ type invoicePage struct {
 	// when none is stored, and then the page has no link (an imported
 	// invoice may name a file never sent).
 	PDF string
+	// Receipt: the invoice is paid and its receipt can be shown.
+	Receipt bool
 }
 
 func (s *Portal) invoice(w http.ResponseWriter, r *http.Request) error {
@@ -109,7 +111,8 @@ func (s *Portal) invoice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &invoicePage{Base: kit.Base{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d}
+	p := &invoicePage{Base: kit.Base{Title: "Facture " + d.Invoice.Number, Menu: menuInvoices}, Detail: d,
+		Receipt: d.Invoice.HasReceipt()}
 	switch doc, err := s.portal.Citizens().InvoiceDocumentInfo(r.Context(), u.citizen, id); {
 	case err == nil:
 		p.PDF = fileSize(doc.Size)

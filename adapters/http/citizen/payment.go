@@ -276,6 +276,8 @@ type returnPage struct {
 	Payment  *domain.Payment
 	Label    string
 	Sentence string
+	// Receipt is the address of the payment's receipt, once it has one.
+	Receipt string
 }
 
 func (s *Portal) paymentReturn(w http.ResponseWriter, r *http.Request) error {
@@ -293,6 +295,9 @@ func (s *Portal) paymentReturn(w http.ResponseWriter, r *http.Request) error {
 		if s.portal.Citizens().Owns(u.citizen, pay) {
 			p.Payment, p.Label, p.Sentence = &pay, paymentLabel(pay), paymentSentence(pay, s.clock.Now())
 			p.Title = p.Label
+			if pay.Receipted() && len(pay.InvoiceIDs) > 0 {
+				p.Receipt = ports.PathReceipt(pay.InvoiceIDs[0])
+			}
 		}
 	}
 	return s.render(w, r, http.StatusOK, pagePaymentBack, p)

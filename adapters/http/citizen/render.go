@@ -37,13 +37,15 @@ const (
 	pageLegal        = "legal"
 	pageA11y         = "accessibility"
 	pageError        = "error"
+	pageReceipt      = "receipt"
+	pageVerification = "verification"
 )
 
 var pageNames = []string{
 	pageLogin, pageActivation, pageForgot, pageSetPassword, pageDeadLink, pageHome,
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
-	pageHelp, pageLegal, pageA11y, pageError,
+	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.

@@ -34,6 +34,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/http/dev"
+	"github.com/portail-factures/portail/adapters/http/pdf"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -93,7 +94,7 @@ func Serve(t *testing.T, build func(*Env) (http.Handler, error), core ...func(*p
 	}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.Store, Sessions: e.Store, Mailer: e.Mails, Gateway: e.Gateway,
-		Clock: e.Clock, Random: portstest.NewSeqRandom(1),
+		Clock: e.Clock, Random: portstest.NewSeqRandom(1), PDF: pdf.Writer{},
 	}, cfg)
 	require.NoError(t, err)
 	e.Portal = p
