@@ -89,6 +89,10 @@ type Account struct {
 	LastLoginAt  time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// NoticesOff and RemindersOff are the payer's choices in « Mes
+	// informations »: both mails are on by default (issue 15, item 3).
+	NoticesOff   bool
+	RemindersOff bool
 }
 
 // NewAccount returns the pending account of payer p.

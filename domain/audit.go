@@ -50,6 +50,9 @@ const (
 	AuditPasswordChanged   AuditAction = "citizen.password_changed"
 	AuditEmailChangeAsked  AuditAction = "citizen.email_change_requested"
 	AuditEmailChanged      AuditAction = "citizen.email_changed"
+	// AuditMailPreferences: notices or reminders turned on or off, from
+	// « Mes informations » or a mail's unsubscribe link (issue 15).
+	AuditMailPreferences   AuditAction = "citizen.mail_preferences"
 	AuditStaffLogin        AuditAction = "staff.login"
 	AuditStaffLoginFailed  AuditAction = "staff.login_failed"
 	AuditStaffLogout       AuditAction = "staff.logout"
@@ -93,6 +96,7 @@ var auditLabels = map[AuditAction]string{
 	AuditPasswordChanged:   "Mot de passe changé",
 	AuditEmailChangeAsked:  "Changement d'adresse demandé",
 	AuditEmailChanged:      "Adresse changée",
+	AuditMailPreferences:   "Choix des avis et rappels par courriel",
 	AuditStaffLogin:        "Connexion à la gestion",
 	AuditStaffLoginFailed:  "Connexion à la gestion refusée",
 	AuditStaffLogout:       "Déconnexion de la gestion",

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -132,6 +133,9 @@ type Biller struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 
+	// Reminders are the « Avis et relances » settings (issue 15, item 2).
+	Reminders Reminders
+
 	// PayFiPMode is the protocol of the instance's gateway, set by the use
 	// cases from their configuration when they load the biller; it is not
 	// stored. Zero: the web service. MinAmount and MaxAmount apply within
@@ -149,6 +153,7 @@ func NewBiller(id uuid.UUID, name, numcli, email string, now time.Time) (Biller,
 		MinAmount:         DefaultMinAmount,
 		MaxAmount:         DefaultMaxAmount,
 		CreatedAt:         now, UpdatedAt: now,
+		Reminders: DefaultReminders(),
 	}
 	return b, b.Validate()
 }
@@ -174,6 +179,12 @@ func (b Biller) Validate() error {
 		return FieldError("min_password_length", "La longueur minimale du mot de passe doit être comprise entre 5 et 128 caractères.")
 	case b.LockDuration < time.Minute || b.LockDuration > 7*24*time.Hour:
 		return FieldError("lock_duration", "Le délai d'attente entre deux tentatives de paiement doit être compris entre 1 minute et 7 jours.")
+	}
+	if err := b.Reminders.Validate(); err != nil {
+		return err
+	}
+	if b.Reminders.AfterEnabled && b.Reminders.DaysAfter > b.TreasuryDelayDays {
+		return FieldError("reminder_days_after", fmt.Sprintf("Le rappel après l'échéance doit partir avant la transmission en trésorerie, soit au plus %d jours après l'échéance.", b.TreasuryDelayDays))
 	}
 	return b.checkAmountBounds()
 }

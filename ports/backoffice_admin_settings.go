@@ -32,6 +32,10 @@ type SettingsInput struct {
 	// MinAmount and MaxAmount bound one payment, within PayFiP's limits
 	// for the instance's mode (domain.PayFiPAmountLimits).
 	MinAmount, MaxAmount decimal.Decimal
+
+	// Reminders are the « Avis et relances » settings; nil keeps them
+	// (backoffice_admin_settings_reminders.go).
+	Reminders *domain.Reminders
 }
 
 // SettingsInputOf returns the input that keeps b's settings as they are,
@@ -45,6 +49,7 @@ func SettingsInputOf(b domain.Biller) SettingsInput {
 		TreasuryDelayDays: b.TreasuryDelayDays, MinPasswordLength: b.MinPasswordLength,
 		LockDuration: b.LockDuration, Numcli: b.Numcli, Saisie: b.Saisie,
 		MinAmount: min, MaxAmount: max,
+		Reminders: &b.Reminders,
 	}
 }
 
@@ -110,6 +115,9 @@ func applySettings(old domain.Biller, in SettingsInput, now time.Time) (domain.B
 	b.Numcli = strings.TrimSpace(in.Numcli)
 	b.Saisie = in.Saisie
 	b.MinAmount, b.MaxAmount = in.MinAmount, in.MaxAmount
+	if in.Reminders != nil {
+		b.Reminders = *in.Reminders
+	}
 	if err := b.Validate(); err != nil {
 		return old, err
 	}
@@ -153,6 +161,7 @@ func settingsChanges(old, b domain.Biller) []string {
 	value("mode de saisie PayFiP", old.Saisie, b.Saisie)
 	value("montant minimum d'un paiement", domain.FormatEuros(old.MinAmount), domain.FormatEuros(b.MinAmount))
 	value("montant maximum d'un paiement", domain.FormatEuros(old.MaxAmount), domain.FormatEuros(b.MaxAmount))
+	out = append(out, remindersChanges(old.Reminders, b.Reminders)...)
 	return out
 }
 

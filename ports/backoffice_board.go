@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"time"
 
 	"github.com/portail-factures/portail/domain"
 )
@@ -26,6 +27,9 @@ type StaffBoard struct {
 	Anomalies int
 	// Refunds are double payments still to refund (« À rembourser »).
 	Refunds int
+	// RemindedBefore and RemindedAfter count the invoices reminded this
+	// Paris month before and after their due date (issue 15).
+	RemindedBefore, RemindedAfter int
 }
 
 // StaffBoard returns the dashboard of the actor's biller.
@@ -57,5 +61,16 @@ func (p BackOffice) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error)
 	if _, board.Refunds, err = p.store.Refunds(ctx, RefundQuery{BillerID: b.ID, State: domain.RefundPending, Limit: 1, CountUpTo: BackOfficeCountLimit}); err != nil {
 		return board, domain.WrapInternal(err)
 	}
+	notices, err := p.store.CountNotices(ctx, b.ID, monthStart(now))
+	if err != nil {
+		return board, domain.WrapInternal(err)
+	}
+	board.RemindedBefore, board.RemindedAfter = notices[domain.NoticeReminderBefore], notices[domain.NoticeReminderAfter]
 	return board, nil
+}
+
+// monthStart is the first instant of now's month in Paris.
+func monthStart(now time.Time) time.Time {
+	t := now.In(domain.Paris)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, domain.Paris)
 }

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/portail-factures/portail/domain"
@@ -119,6 +120,9 @@ type Profile struct {
 	// PaperlessRequestedAt is when the paper invoices were stopped.
 	PaperlessRequestedAt time.Time
 	MinPasswordLength    int
+	// Notices and Reminders are the payer's mail choices (issue 15):
+	// a mail at each new invoice, a reminder before the due date.
+	Notices, Reminders bool
 }
 
 // Profile returns the caller's account information.
@@ -132,5 +136,46 @@ func (p Citizens) Profile(ctx context.Context, c Citizen) (Profile, error) {
 		return Profile{}, domain.WrapInternal(err)
 	}
 	return Profile{Email: a.Email, PayerName: payer.Name, PayerRef: payer.ExternalRef, Paperless: payer.Paperless,
-		PaperlessRequestedAt: payer.PaperlessRequestedAt, MinPasswordLength: b.MinPasswordLength}, nil
+		PaperlessRequestedAt: payer.PaperlessRequestedAt, MinPasswordLength: b.MinPasswordLength,
+		Notices: !a.NoticesOff, Reminders: !a.RemindersOff}, nil
+}
+
+// SetMailPreferences is "Mes informations" → the mails the payer wants:
+// a notice at each new invoice, reminders before the due date. Security
+// mails (links, change of address) are never optional. A change is
+// written in the audit log; no change, nothing written.
+func (p Citizens) SetMailPreferences(ctx context.Context, c Citizen, notices, reminders bool) error {
+	now := p.clock.Now()
+	return p.store.Atomic(ctx, func(tx Tx) error {
+		a, _, err := citizenAccount(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		detail := mailPreferencesDetail(a, notices, reminders)
+		if detail == "" {
+			return nil
+		}
+		a.NoticesOff, a.RemindersOff = !notices, !reminders
+		a.UpdatedAt = now
+		if err := mapSave(tx.SaveAccount(ctx, a)); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, citizenActor(ctx, a), domain.AuditMailPreferences, a.Email, detail+" depuis « Mes informations ».")
+	})
+}
+
+// mailPreferencesDetail says in French what changes from a's choices;
+// empty when nothing does.
+func mailPreferencesDetail(a domain.Account, notices, reminders bool) string {
+	var out []string
+	if a.NoticesOff == notices {
+		out = append(out, "avis de nouvelle facture : "+onOff(notices)+"s")
+	}
+	if a.RemindersOff == reminders {
+		out = append(out, "rappels avant l'échéance : "+onOff(reminders)+"s")
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.ToUpper(out[0][:1]) + strings.Join(out, " ; ")[1:]
 }

@@ -59,6 +59,11 @@ func mustParseMailTemplates() *mailTemplates {
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
 	// The staff members' mails (backoffice_admin_staff.go).
+	// The notices and reminders (core_notices.go).
+	for _, name := range noticeMails {
+		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
+		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
+	}
 	for _, name := range staffMails {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
@@ -87,6 +92,12 @@ type mailData struct {
 	// Kept are the double payments that now settle invoices of a rejected
 	// payment, no longer to refund (domain.UndoRejected).
 	Kept []domain.Refund
+
+	// Invoices are the invoices a notice or reminder lists (ports/core_notices.go),
+	// Kind which mail it is, Unsubscribe the link that stops that kind.
+	Invoices    []domain.Invoice
+	Kind        domain.NoticeKind
+	Unsubscribe string
 	// Receipt: the payment's receipt is attached, as a PDF.
 	Receipt bool
 }

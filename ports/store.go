@@ -46,6 +46,7 @@ type Tx interface {
 	DocumentStore
 	VerificationStore
 	AuditStore
+	NoticeStore
 	BackOfficeQueries
 	JobRuns
 	Outbox

@@ -47,6 +47,7 @@ type tables struct {
 
 	bo      backOffice
 	refunds refunds
+	notices notices
 
 	verifications verifications
 }
@@ -138,6 +139,7 @@ func (t *tables) init() {
 
 	t.bo.init()
 	t.refunds.init()
+	t.notices.init()
 	t.verifications.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](

@@ -19,7 +19,9 @@ import (
 var billerColumns = cols("id", "name", "numcli", "saisie", "email", "notice", "home_text",
 	"multiple_payments", "suspension_active", "suspension_message", "suspension_from", "suspension_until",
 	"treasury_delay_days", "min_password_length", "lock_duration:?::bigint * interval '1 microsecond'",
-	"min_amount", "max_amount", "created_at", "updated_at")
+	"min_amount", "max_amount", "created_at", "updated_at",
+	// « Avis et relances » (0013)
+	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after")
 
 var (
 	billerSelect = `SELECT id, name, numcli, saisie, email, notice, home_text, multiple_payments,
@@ -27,6 +29,7 @@ var (
 	treasury_delay_days, min_password_length,
 	(extract(epoch FROM lock_duration) * 1000000)::bigint AS lock_duration_us,
 	min_amount, max_amount, created_at, updated_at,
+	reminders_enabled, reminder_days_before, reminder_after_enabled, reminder_days_after,
 	ARRAY(SELECT host FROM biller_hosts h WHERE h.biller_id = billers.id ORDER BY ord) AS hosts
 FROM billers`
 	billerUpsert = billerColumns.upsert("billers")
@@ -60,6 +63,11 @@ type billerRow struct {
 	CreatedAt         time.Time       `db:"created_at"`
 	UpdatedAt         time.Time       `db:"updated_at"`
 	Hosts             pq.StringArray  `db:"hosts"`
+
+	RemindersEnabled     bool `db:"reminders_enabled"`
+	ReminderDaysBefore   int  `db:"reminder_days_before"`
+	ReminderAfterEnabled bool `db:"reminder_after_enabled"`
+	ReminderDaysAfter    int  `db:"reminder_days_after"`
 }
 
 func (r billerRow) biller() domain.Biller {
@@ -75,6 +83,10 @@ func (r billerRow) biller() domain.Biller {
 		MinAmount:    r.MinAmount, MaxAmount: r.MaxAmount,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Hosts: hostsOf(r.Hosts),
+		Reminders: domain.Reminders{
+			Enabled: r.RemindersEnabled, DaysBefore: r.ReminderDaysBefore,
+			AfterEnabled: r.ReminderAfterEnabled, DaysAfter: r.ReminderDaysAfter,
+		},
 	}
 }
 
@@ -91,7 +103,8 @@ func billerArgs(b domain.Biller) []any {
 		b.MultiplePayments, b.Suspension.Active, b.Suspension.Message,
 		nullTime(b.Suspension.From), nullTime(b.Suspension.Until),
 		b.TreasuryDelayDays, b.MinPasswordLength, micros(b.LockDuration),
-		amountArg(b.MinAmount), amountArg(b.MaxAmount), b.CreatedAt, b.UpdatedAt}
+		amountArg(b.MinAmount), amountArg(b.MaxAmount), b.CreatedAt, b.UpdatedAt,
+		b.Reminders.Enabled, b.Reminders.DaysBefore, b.Reminders.AfterEnabled, b.Reminders.DaysAfter}
 }
 
 // Biller returns the biller with id.

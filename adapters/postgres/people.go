@@ -19,7 +19,7 @@ var (
 	payerUpsert = payerColumns.upsert("payers")
 
 	accountColumns = cols("id", "biller_id", "payer_id", "email", "password_hash", "state",
-		"activated_at", "last_login_at", "created_at", "updated_at")
+		"activated_at", "last_login_at", "created_at", "updated_at", "notices_off", "reminders_off")
 	accountSelect = "SELECT " + accountColumns.names() + " FROM accounts"
 	accountUpsert = accountColumns.upsert("accounts")
 
@@ -107,19 +107,21 @@ type accountRow struct {
 	LastLoginAt  sql.NullTime `db:"last_login_at"`
 	CreatedAt    time.Time    `db:"created_at"`
 	UpdatedAt    time.Time    `db:"updated_at"`
+	NoticesOff   bool         `db:"notices_off"`
+	RemindersOff bool         `db:"reminders_off"`
 }
 
 func (r accountRow) account() domain.Account {
 	return domain.Account{
 		ID: r.ID, BillerID: r.BillerID, PayerID: r.PayerID, Email: r.Email, PasswordHash: r.PasswordHash,
 		State: domain.AccountState(r.State), ActivatedAt: timeOf(r.ActivatedAt), LastLoginAt: timeOf(r.LastLoginAt),
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, NoticesOff: r.NoticesOff, RemindersOff: r.RemindersOff,
 	}
 }
 
 func accountArgs(a domain.Account) []any {
 	return []any{a.ID, a.BillerID, a.PayerID, a.Email, a.PasswordHash, string(a.State),
-		nullTime(a.ActivatedAt), nullTime(a.LastLoginAt), a.CreatedAt, a.UpdatedAt}
+		nullTime(a.ActivatedAt), nullTime(a.LastLoginAt), a.CreatedAt, a.UpdatedAt, a.NoticesOff, a.RemindersOff}
 }
 
 func (s *queries) account(ctx context.Context, what, where string, args ...any) (domain.Account, error) {

@@ -38,9 +38,11 @@ type Config struct {
 	SMTP     SMTPConfig
 	Mail     MailConfig
 	Treasury TreasuryConfig
-	HTTP     HTTPConfig
-	Password PasswordConfig
-	Memory   MemoryConfig
+	// Reminders tunes the reminders job (issue 15).
+	Reminders RemindersConfig
+	HTTP      HTTPConfig
+	Password  PasswordConfig
+	Memory    MemoryConfig
 }
 
 // MemoryConfig is the Go runtime's memory target for `portal serve`.
@@ -88,6 +90,13 @@ type MailConfig struct {
 type TreasuryConfig struct {
 	// Interval is how often the job looks whether the Paris day has
 	// changed; it moves invoices once a day whatever the interval.
+	Interval time.Duration
+}
+
+// RemindersConfig tunes the reminders job (ports.Jobs.RunReminders).
+type RemindersConfig struct {
+	// Interval is how often the job looks for invoices to remind; each
+	// invoice gets each kind of reminder once whatever the interval.
 	Interval time.Duration
 }
 

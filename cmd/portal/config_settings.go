@@ -119,6 +119,8 @@ var settings = []setting{
 		duration(func(c *Config) *time.Duration { return &c.Mail.Interval })},
 	{"treasury.interval", "1h", "", "how often the daily treasury job looks whether a new Paris day has begun; invoices move once a day whatever the interval",
 		duration(func(c *Config) *time.Duration { return &c.Treasury.Interval })},
+	{"reminders.interval", "1h", "", "how often the reminders job looks for unpaid invoices to remind of (it also runs at start); each invoice gets each kind of reminder once, whatever the interval and the number of instances",
+		duration(func(c *Config) *time.Duration { return &c.Reminders.Interval })},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address",
 		optional(text(func(c *Config) *string { return &c.HTTP.ClientIPHeader }, func(h string) error {
 			if !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {

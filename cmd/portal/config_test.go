@@ -70,12 +70,13 @@ func TestConfigDefaults(t *testing.T) {
 			Timeout:              15 * time.Second,
 			ReconcileInterval:    5 * time.Minute,
 		},
-		SMTP:     SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
-		Mail:     MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
-		Treasury: TreasuryConfig{Interval: time.Hour},
-		HTTP:     HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
-		Password: PasswordConfig{HashWait: 2 * time.Second},
-		Memory:   MemoryConfig{SoftLimitMiB: 48},
+		SMTP:      SMTPConfig{TLS: "starttls", Timeout: 15 * time.Second},
+		Mail:      MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
+		Treasury:  TreasuryConfig{Interval: time.Hour},
+		Reminders: RemindersConfig{Interval: time.Hour},
+		HTTP:      HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
+		Password:  PasswordConfig{HashWait: 2 * time.Second},
+		Memory:    MemoryConfig{SoftLimitMiB: 48},
 	}, c)
 }
 

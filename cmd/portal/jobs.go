@@ -41,6 +41,13 @@ func (m *Main) startTreasury(ctx context.Context, portal *ports.Portal) {
 	m.startJob(ctx, "treasury", m.Config.Treasury.Interval, portal.Jobs().RunTreasury)
 }
 
+// startReminders runs the reminders job (ports.Jobs.RunReminders) at
+// start and every interval. Each invoice gets each kind of reminder once,
+// recorded in the store with its mail: several instances may run it.
+func (m *Main) startReminders(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "reminders", m.Config.Reminders.Interval, portal.Jobs().RunReminders)
+}
+
 // startNightlyPaymentCheck runs the nightly payment check
 // (ports.Portal.RunNightlyPaymentCheck) at the reconciler's interval. The
 // check asks PayFiP once more about the attempts that ended unpaid in the

@@ -92,6 +92,8 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// Unpaid invoices past due date + the biller's delay go to treasury
 	// once a day.
 	m.startTreasury(ctx, portal)
+	// Reminders before (and, if the biller wants, after) the due date.
+	m.startReminders(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}

@@ -174,7 +174,7 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 				return err
 			}
 		}
-		return nil
+		return seedReminders(ctx, tx, b, payer, now)
 	})
 	if err != nil {
 		return info, err

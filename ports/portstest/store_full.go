@@ -54,6 +54,7 @@ func fullBiller(tb testing.TB) domain.Biller {
 	b.MinAmount = decimal.RequireFromString("2.5")
 	b.MaxAmount = decimal.RequireFromString("1500.00")
 	b.UpdatedAt = at(time.Minute)
+	b.Reminders = domain.Reminders{Enabled: true, DaysBefore: 3, AfterEnabled: true, DaysAfter: 10}
 	// PayFiPMode is the instance's configuration, set by the use cases
 	// and never stored.
 	requireFull(tb, b, "PayFiPMode")
@@ -67,6 +68,7 @@ func sparseBiller(b domain.Biller) domain.Biller {
 	b.MultiplePayments = false
 	b.Suspension = domain.Suspension{}
 	b.TreasuryDelayDays = 0
+	b.Reminders = domain.Reminders{}
 	return b
 }
 
@@ -85,6 +87,7 @@ func fullAccount(tb testing.TB, p domain.Payer) domain.Account {
 	a := NewAccount(tb, p)
 	a.SetPassword("$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", at(time.Hour))
 	a.LastLoginAt = at(5 * time.Hour)
+	a.NoticesOff, a.RemindersOff = true, true
 	requireFull(tb, a)
 	return a
 }

@@ -56,6 +56,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"payer search", payerSearchTests},
 		{"message search", messageSearchTests},
 		{"job runs", claimRunTests}, // JobRuns: store_suite_jobs.go
+		{"notices", noticeTests},    // NoticeStore: store_suite_notices.go
 		{"outbox", outboxTests},     // Outbox: store_suite_outbox.go
 		// The optional bulk import (ports.ImportTx): store_suite_import.go;
 		// skipped by a store without it.

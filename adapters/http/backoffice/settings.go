@@ -29,6 +29,7 @@ var settingsFields = []string{
 	"suspension_mode", "suspension_message", "suspension_from", "suspension_until",
 	"treasury_delay_days", "min_password_length", "lock_duration", "numcli", "saisie",
 	"min_amount", "max_amount",
+	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after", // settings_reminders.go
 }
 
 type staffSettingsPage struct {
@@ -99,6 +100,7 @@ func settingsForm(in ports.SettingsInput) *kit.Form {
 	if in.MultiplePayments {
 		f.Values["multiple_payments"] = "1"
 	}
+	remindersForm(f, in.Reminders)
 	return f
 }
 
@@ -155,6 +157,7 @@ func settingsInput(r *http.Request, f *kit.Form) ports.SettingsInput {
 		}
 		return d
 	}
+	in.Reminders = remindersInput(f, number)
 	in.MinAmount = amount("min_amount")
 	in.MaxAmount = amount("max_amount")
 	instant := func(name string) time.Time {

@@ -40,6 +40,7 @@
 //	GET  /mes-informations                 Mes informations             private
 //	POST /mes-informations/adresse         change of address            private
 //	POST /mes-informations/mot-de-passe    change of password           private
+//	POST /mes-informations/courriels       notices and reminders on/off private
 //	GET  /mes-informations/papier, POST    paper invoices               private
 //	GET  /mes-informations/confirmer-adresse?lien=…, POST              double-submit
 //	GET  /contact, POST                    Contacter le service         private
@@ -141,6 +142,7 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /mes-informations", s.private(s.profile))
 	mux.Handle("POST /mes-informations/adresse", s.private(s.changeEmail))
 	mux.Handle("POST /mes-informations/mot-de-passe", s.private(s.changePassword))
+	mux.Handle("POST /mes-informations/courriels", s.private(s.mailPreferences))
 	mux.Handle("GET /mes-informations/papier", s.private(s.showPaperless))
 	mux.Handle("POST /mes-informations/papier", s.private(s.paperless))
 	mux.Handle("GET "+ports.PathConfirmEmail, s.anonymous(s.showConfirmEmail))

@@ -95,6 +95,17 @@ func (s *Portal) changePassword(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/mes-informations", flashPasswordChange)
 }
 
+// mailPreferences saves the notices and reminders the payer wants
+// (issue 15); an unchecked box is not sent, so it means off.
+func (s *Portal) mailPreferences(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	err := s.portal.Citizens().SetMailPreferences(r.Context(), u.citizen, r.PostForm.Get("avis") != "", r.PostForm.Get("rappels") != "")
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/mes-informations", flashMailChoices)
+}
+
 // paperlessPage is the confirmation step of "Je ne souhaite plus recevoir
 // mes factures au format papier".
 type paperlessPage struct {

@@ -98,6 +98,7 @@ const (
 	flashEmailConfirmed = "adresse-confirmee"
 	flashPasswordChange = "mot-de-passe-change"
 	flashPaperless      = "papier"
+	flashMailChoices    = "courriels"
 	flashContact        = "contact"
 	flashDeclared       = "reglee"
 	flashUndeclared     = "non-reglee"
@@ -113,6 +114,7 @@ var flashes = map[string]string{
 	flashEmailConfirmed: "Votre nouvelle adresse de messagerie est enregistrée : utilisez-la désormais pour vous connecter.",
 	flashPasswordChange: "Votre mot de passe a été modifié.",
 	flashPaperless:      "Votre demande a été transmise au service : vous ne recevrez plus vos factures au format papier.",
+	flashMailChoices:    "Vos choix de courriels sont enregistrés.",
 	flashContact:        "Votre message a été envoyé au service. La réponse vous parviendra sur votre adresse de messagerie.",
 	flashDeclared:       "La facture a été marquée comme réglée.",
 	flashUndeclared:     "La facture a été marquée comme non réglée.",

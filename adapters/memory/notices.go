@@ -1,0 +1,97 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// notices is the "sent once" record of the notices and reminders: one row
+// per invoice and kind (ports.NoticeStore).
+type notices struct {
+	rows     table[noticeKey, noticeRow]
+	byBiller map[uuid.UUID]set[noticeKey]
+}
+
+type noticeKey struct {
+	invoice uuid.UUID
+	kind    domain.NoticeKind
+}
+
+type noticeRow struct {
+	biller uuid.UUID
+	key    noticeKey
+	at     time.Time
+}
+
+func (n *notices) init() {
+	n.byBiller = make(map[uuid.UUID]set[noticeKey])
+	n.rows = newTable[noticeKey](
+		func(r noticeRow) { addTo(n.byBiller, r.biller, r.key) },
+		func(r noticeRow) { removeFrom(n.byBiller, r.biller, r.key) })
+}
+
+// RecordNotice records the invoice's notice of kind once.
+func (t *tx) RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, kind domain.NoticeKind, at time.Time) (recorded bool, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done(&err)
+	k := noticeKey{invoiceID, kind}
+	if _, ok := t.t.notices.rows.rows[k]; ok {
+		return false, nil
+	}
+	t.journal(t.t.notices.rows.put(k, noticeRow{biller: billerID, key: k, at: at}))
+	return true, nil
+}
+
+// InvoicesToRemind returns one batch of the biller's unpaid invoices due
+// in the query's window with no notice of its kind, after its key.
+func (t *tx) InvoicesToRemind(_ context.Context, q ports.RemindQuery) ([]domain.Invoice, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	var out []domain.Invoice
+	for id := range t.t.unpaidByBiller[q.BillerID] {
+		inv := t.t.invoices.rows[id]
+		if inv.DueDate.Before(q.From) || q.To.Before(inv.DueDate) {
+			continue
+		}
+		if q.AfterNumber != "" && cmp.Or(inv.DueDate.Compare(q.AfterDue), cmp.Compare(inv.Number, q.AfterNumber)) <= 0 {
+			continue
+		}
+		if _, sent := t.t.notices.rows.rows[noticeKey{id, q.Kind}]; sent {
+			continue
+		}
+		out = append(out, inv)
+	}
+	slices.SortFunc(out, func(a, b domain.Invoice) int {
+		return cmp.Or(a.DueDate.Compare(b.DueDate), cmp.Compare(a.Number, b.Number))
+	})
+	return page(out, 0, q.Limit), nil
+}
+
+// CountNotices counts the biller's notices of each kind since since.
+func (t *tx) CountNotices(_ context.Context, billerID uuid.UUID, since time.Time) (map[domain.NoticeKind]int, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	out := make(map[domain.NoticeKind]int)
+	for k := range t.t.notices.byBiller[billerID] {
+		if r := t.t.notices.rows.rows[k]; !r.at.Before(since) {
+			out[k.kind]++
+		}
+	}
+	return out, nil
+}

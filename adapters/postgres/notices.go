@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// The "sent once" record of notices and reminders (0013_notices.sql).
+const (
+	recordNoticeSQL = `INSERT INTO invoice_notices (invoice_id, kind, biller_id, sent_at)
+VALUES ($1, $2, $3, $4) ON CONFLICT (invoice_id, kind) DO NOTHING`
+
+	countNoticesSQL = `SELECT kind, count(*) AS n FROM invoice_notices
+WHERE biller_id = $1 AND sent_at >= $2 GROUP BY kind`
+)
+
+// invoicesToRemindSQL walks invoices_unpaid_due_idx (biller_id, due_date,
+// number) from the key (due_date, number) > ($4, $5) on; the first batch
+// starts from the day before the window with an empty number.
+var invoicesToRemindSQL = invoiceSelect + ` i
+WHERE i.biller_id = $1 AND i.state = 'unpaid' AND i.due_date BETWEEN $2 AND $3
+	AND (i.due_date, i.number) > ($4::date, $5::text)
+	AND NOT EXISTS (SELECT 1 FROM invoice_notices n WHERE n.invoice_id = i.id AND n.kind = $6)
+ORDER BY i.due_date, i.number
+LIMIT $7`
+
+// RecordNotice records the invoice's notice of kind once; false when it
+// was recorded already.
+func (s *queries) RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, kind domain.NoticeKind, at time.Time) (bool, error) {
+	n, err := s.exec(ctx, "record notice", recordNoticeSQL, invoiceID, string(kind), billerID, at)
+	return n == 1, err
+}
+
+// InvoicesToRemind returns one batch of the biller's unpaid invoices due
+// in the query's window with no notice of its kind, after its key.
+func (s *queries) InvoicesToRemind(ctx context.Context, q ports.RemindQuery) ([]domain.Invoice, error) {
+	after := q.AfterDue
+	if q.AfterNumber == "" {
+		after = q.From.AddDays(-1)
+	}
+	var rows []invoiceRow
+	if err := s.list(ctx, &rows, "invoices to remind", invoicesToRemindSQL, q.BillerID, dateArg(q.From), dateArg(q.To),
+		dateArg(after), q.AfterNumber, string(q.Kind), limitOf(q.Limit)); err != nil {
+		return nil, err
+	}
+	return invoicesOf(rows), nil
+}
+
+// CountNotices counts the biller's notices of each kind since since.
+func (s *queries) CountNotices(ctx context.Context, billerID uuid.UUID, since time.Time) (map[domain.NoticeKind]int, error) {
+	var rows []struct {
+		Kind string `db:"kind"`
+		N    int    `db:"n"`
+	}
+	if err := s.list(ctx, &rows, "count notices", countNoticesSQL, billerID, since); err != nil {
+		return nil, err
+	}
+	out := make(map[domain.NoticeKind]int, len(rows))
+	for _, r := range rows {
+		out[domain.NoticeKind(r.Kind)] = r.N
+	}
+	return out, nil
+}

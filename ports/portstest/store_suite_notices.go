@@ -1,0 +1,135 @@
+package portstest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
+)
+
+// The "sent once" record of notices and reminders (ports.NoticeStore).
+
+var noticeTests = []storeTest{
+	{"RecordNotice records an invoice and kind once, and a rollback records nothing", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		inv := NewInvoice(t, p, "2024-0001", "10.00")
+		MustSaveInvoices(t, s, inv)
+		record := func(tx ports.Tx, kind domain.NoticeKind) bool {
+			t.Helper()
+			ok, err := tx.RecordNotice(ctx, b.ID, inv.ID, kind, at(0))
+			require.NoError(t, err)
+			return ok
+		}
+		errStop := fmt.Errorf("stop")
+		err := s.Atomic(ctx, func(tx ports.Tx) error {
+			require.True(t, record(tx, domain.NoticeReminderBefore))
+			return errStop
+		})
+		require.ErrorIs(t, err, errStop)
+		assert.True(t, record(s, domain.NoticeReminderBefore), "the rolled back record is no record")
+		assert.False(t, record(s, domain.NoticeReminderBefore), "the same invoice and kind again")
+		inTx(t, s, func(tx ports.Tx) {
+			assert.False(t, record(tx, domain.NoticeReminderBefore), "again, in a transaction")
+			assert.True(t, record(tx, domain.NoticeReminderAfter), "another kind")
+			assert.True(t, record(tx, domain.NoticeNewInvoice), "a third kind")
+		})
+		assert.False(t, record(s, domain.NoticeNewInvoice), "the committed record stays")
+	}},
+	{"InvoicesToRemind walks the window's unpaid invoices not yet reminded, by due date and number, after the key", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		_, stranger := savePayer(t, s)
+		from := domain.NewDate(2024, time.June, 1)
+		to := from.AddDays(5)
+		var want []uuid.UUID // in the expected order
+		n := 0
+		add := func(p domain.Payer, number string, dueDays int, change func(*domain.Invoice), listed bool) domain.Invoice {
+			n++
+			inv := NewInvoice(t, p, number, "10.00")
+			inv.DueDate = from.AddDays(dueDays)
+			inv.IssueDate = inv.DueDate.AddDays(-30)
+			change(&inv)
+			MustSaveInvoices(t, s, inv)
+			if listed {
+				want = append(want, inv.ID)
+			}
+			return inv
+		}
+		keep := func(*domain.Invoice) {}
+		add(p, "B-1", 0, keep, true) // the first day of the window
+		add(p, "C-1", 0, keep, true)
+		reminded := add(p, "A-0", 1, keep, false)
+		otherKind := add(p, "A-1", 2, keep, true)
+		add(p, "A-2", 5, keep, true) // the last day
+		add(p, "A-3", 6, keep, false)
+		add(p, "A-4", -1, keep, false)
+		add(p, "A-5", 3, func(inv *domain.Invoice) { inv.State = domain.InvoicePaid }, false)
+		add(p, "A-6", 3, func(inv *domain.Invoice) { inv.State = domain.InvoiceTreasury }, false)
+		add(stranger, "A-7", 3, keep, false)
+		_, err := s.RecordNotice(ctx, b.ID, reminded.ID, domain.NoticeReminderBefore, at(0))
+		require.NoError(t, err)
+		_, err = s.RecordNotice(ctx, b.ID, otherKind.ID, domain.NoticeReminderAfter, at(0))
+		require.NoError(t, err)
+
+		q := ports.RemindQuery{BillerID: b.ID, Kind: domain.NoticeReminderBefore, From: from, To: to, Limit: 100}
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.InvoicesToRemind(t.Context(), q)
+			require.NoError(t, err)
+			assert.Equal(t, want, invoiceIDs(got))
+
+			var walked []uuid.UUID
+			page := q
+			page.Limit = 2
+			for range 5 {
+				got, err := tx.InvoicesToRemind(t.Context(), page)
+				require.NoError(t, err)
+				walked = append(walked, invoiceIDs(got)...)
+				if len(got) < page.Limit {
+					break
+				}
+				last := got[len(got)-1]
+				page.AfterDue, page.AfterNumber = last.DueDate, last.Number
+			}
+			assert.Equal(t, want, walked, "batches of 2 after the last key walk the same invoices once")
+		})
+		none, err := s.InvoicesToRemind(ctx, ports.RemindQuery{BillerID: uuid.New(), Kind: domain.NoticeReminderBefore, From: from, To: to})
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	}},
+	{"CountNotices counts the biller's records of each kind since a time", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		ob, op := savePayer(t, s)
+		record := func(b domain.Biller, inv domain.Invoice, kind domain.NoticeKind, when time.Time) {
+			t.Helper()
+			ok, err := s.RecordNotice(ctx, b.ID, inv.ID, kind, when)
+			require.NoError(t, err)
+			require.True(t, ok)
+		}
+		for i := range 3 {
+			inv := NewInvoice(t, p, fmt.Sprintf("N-%d", i), "1.00")
+			MustSaveInvoices(t, s, inv)
+			record(b, inv, domain.NoticeReminderBefore, at(time.Duration(i)*time.Hour))
+			record(b, inv, domain.NoticeNewInvoice, at(-time.Hour))
+		}
+		other := NewInvoice(t, op, "O-1", "1.00")
+		MustSaveInvoices(t, s, other)
+		record(ob, other, domain.NoticeReminderBefore, at(time.Hour))
+
+		got, err := s.CountNotices(ctx, b.ID, at(time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, 2, got[domain.NoticeReminderBefore], "at or after the time")
+		assert.Equal(t, 0, got[domain.NoticeNewInvoice], "before it")
+		assert.Equal(t, 0, got[domain.NoticeReminderAfter])
+		got, err = s.CountNotices(ctx, b.ID, at(-2*time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, map[domain.NoticeKind]int{domain.NoticeReminderBefore: 3, domain.NoticeNewInvoice: 3}, got)
+	}},
+}

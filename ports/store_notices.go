@@ -1,0 +1,40 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portail-factures/portail/domain"
+)
+
+// NoticeStore keeps the "sent once" record of the notices and reminders
+// (issue 15, items 1 and 2): one row per invoice and kind.
+type NoticeStore interface {
+	// RecordNotice records that the invoice got the mail of kind at at,
+	// and returns true; or false when that invoice and kind were recorded
+	// already (by another instance, an earlier run). Called in the
+	// transaction that queues the mail, so that both commit or neither and
+	// no invoice gets a kind twice.
+	RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, kind domain.NoticeKind, at time.Time) (bool, error)
+	// InvoicesToRemind returns up to limit unpaid invoices of the query's
+	// biller due from From to To (both included) with no notice of the
+	// query's kind recorded, by due date then number, strictly after the
+	// key (AfterDue, AfterNumber) when AfterNumber is set: keyset
+	// pagination over the unpaid invoices' due-date index.
+	InvoicesToRemind(ctx context.Context, q RemindQuery) ([]domain.Invoice, error)
+	// CountNotices returns how many notices of each kind the biller's
+	// invoices got at or after since.
+	CountNotices(ctx context.Context, billerID uuid.UUID, since time.Time) (map[domain.NoticeKind]int, error)
+}
+
+// RemindQuery selects one batch of InvoicesToRemind.
+type RemindQuery struct {
+	BillerID    uuid.UUID
+	Kind        domain.NoticeKind
+	From, To    domain.Date
+	AfterDue    domain.Date
+	AfterNumber string
+	Limit       int
+}
