@@ -79,6 +79,19 @@ func (c *citizen) attr(sel, name string) string {
 	return v
 }
 
+// payAtTheSimulator pays one invoice from « Mes factures » with the
+// mouse, through the invoice's page, the selection, the summary and the
+// demo's PayFiP page, and stays on the return page.
+func (c *citizen) payAtTheSimulator(invoice string) {
+	c.t.Helper()
+	c.open("/factures")
+	c.click(invoice)
+	c.click("Payer la facture")
+	c.click("Payer la facture")
+	c.click("Payer la facture sur le portail PayFiP")
+	c.click("Payer par carte bancaire")
+}
+
 // TestReceiptOfAPayment follows a payment in the demo to its receipt: the
 // HTML page from the return page and from the paid invoice, the PDF (its
 // text read back), the confirmation mail with the PDF attached in the
@@ -87,12 +100,7 @@ func (c *citizen) attr(sel, name string) string {
 func TestReceiptOfAPayment(t *testing.T) {
 	c := newCitizen(t)
 	c.login(demoEmail, demoPassword, false)
-	c.open("/factures")
-	c.click(nurseryInvoice)
-	c.click("Payer la facture")
-	c.click("Payer la facture")
-	c.click("Payer la facture sur le portail PayFiP")
-	c.click("Payer par carte bancaire")
+	c.payAtTheSimulator(nurseryInvoice)
 	c.see("Paiement accepté", nurseryInvoice, "Il vous est aussi envoyé par courriel.")
 
 	// From the return page.
