@@ -107,32 +107,9 @@ func (p *Portal) receiptPDF(b domain.Biller, r domain.Receipt, invoiceID uuid.UU
 	return data, nil
 }
 
-// receiptAttachment is the PDF receipt of a confirmed payment, for the
-// payer's confirmation mail, in the transaction that records the payment
-// (its code is issued there). Nil, and the mail goes without it, when the
-// payment has no receipt (a test payment) or the portal has no PDFWriter;
-// a PDF that cannot be laid out is logged, never a reason to lose the
-// mail.
-func (p *Portal) receiptAttachment(ctx context.Context, tx Tx, b domain.Biller, pay domain.Payment) (*Attachment, error) {
-	if !pay.Receipted() || p.pdf == nil || len(pay.InvoiceIDs) == 0 {
-		return nil, nil
-	}
-	payer, err := tx.Payer(ctx, pay.PayerID)
-	if err != nil {
-		return nil, domain.WrapInternal(err)
-	}
-	r, err := p.receiptOfPayment(ctx, tx, b, payer, pay)
-	if err != nil {
-		p.log.ErrorContext(ctx, "receipt not attached", "payment", pay.ID, "err", err)
-		return nil, nil
-	}
-	if r, err = p.withCode(ctx, tx, r); err != nil {
-		return nil, err
-	}
-	data, err := p.receiptPDF(b, r, pay.InvoiceIDs[0])
-	if err != nil {
-		p.log.ErrorContext(ctx, "receipt not attached", "payment", pay.ID, "err", err)
-		return nil, nil
-	}
-	return &Attachment{Name: r.FileName(), ContentType: "application/pdf", Data: data}, nil
+// mailsReceipt reports whether the payer's confirmation of pay comes with
+// its PDF receipt: a payment that has one (confirmed, not a test payment),
+// when the portal has a PDFWriter.
+func (p *Portal) mailsReceipt(pay domain.Payment) bool {
+	return pay.Receipted() && p.pdf != nil && len(pay.InvoiceIDs) > 0
 }

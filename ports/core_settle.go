@@ -177,27 +177,33 @@ func (p *Portal) enqueuePaid(ctx context.Context, tx Tx, pay domain.Payment, now
 }
 
 // paidMail is the mail enqueuePaid queues, for a PaymentStep to carry.
+// A confirmed payment's mail names its PDF receipt (AttachReceipt) instead
+// of carrying it: the sender makes it just before sending, outside this
+// transaction, which keeps the invoices' row locks short
+// (jobs_outbox_attachments.go).
 func (p *Portal) paidMail(ctx context.Context, tx Tx, pay domain.Payment, now time.Time) (OutboxMail, error) {
 	b, err := p.billerIn(ctx, tx, pay.BillerID)
 	if err != nil {
 		return OutboxMail{}, domain.WrapInternal(err)
 	}
+	receipt := p.mailsReceipt(pay)
+	m, err := p.renderPaid(b, pay, receipt)
+	if err != nil {
+		return OutboxMail{}, err
+	}
+	om, err := p.outboxMail(m, now)
+	if receipt {
+		om.Attach = []AttachmentRef{{Kind: AttachReceipt, ID: pay.ID}}
+	}
+	return om, err
+}
+
+// renderPaid renders the payer's confirmation of pay; receipt says that
+// its PDF receipt is attached.
+func (p *Portal) renderPaid(b domain.Biller, pay domain.Payment, receipt bool) (Mail, error) {
 	name := mailPaid
 	if pay.Unconfirmed() {
 		name = mailPaidUnconfirmed
 	}
-	var att *Attachment
-	if name == mailPaid {
-		if att, err = p.receiptAttachment(ctx, tx, b, pay); err != nil {
-			return OutboxMail{}, err
-		}
-	}
-	m, err := p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay, Receipt: att != nil})
-	if err != nil {
-		return OutboxMail{}, err
-	}
-	if att != nil {
-		m.Attachments = append(m.Attachments, *att)
-	}
-	return p.outboxMail(m, now)
+	return p.mails.render(name, pay.Email, b.Email, mailData{Biller: b, Payment: pay, Receipt: receipt})
 }

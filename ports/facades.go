@@ -29,7 +29,8 @@ package ports
 //	                    operator_apikeys.go, operator_import.go
 //	Jobs                background and machine-driven work: jobs_payments.go
 //	                    (PayFiP notification, reconciliation, nightly
-//	                    check), jobs_outbox.go, jobs_treasury.go
+//	                    check), jobs_outbox.go (with
+//	                    jobs_outbox_attachments.go), jobs_treasury.go
 //
 // The core keeps what every audience shares: Config, Now and the ids
 // (portal.go), Ready and WatchMailSender (ready.go), and the unexported

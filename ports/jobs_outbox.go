@@ -36,7 +36,8 @@ func retryDelay(attempts int) time.Duration {
 // use case has queued mails.
 func (p Jobs) MailsWaiting() <-chan struct{} { return p.wake }
 
-// DeliverMails sends the mails of the outbox that are due: a success is
+// DeliverMails sends the mails of the outbox that are due, with the files
+// they name made just before (mailToSend): a success is
 // recorded as sent and never sent again; a temporary failure (code
 // Unavailable) is retried later, with a delay doubling from one minute to
 // an hour, until the mail is older than Config.MailRetryFor; a permanent
@@ -57,7 +58,12 @@ func (p Jobs) DeliverMails(ctx context.Context) (int, error) {
 			}
 			m.Attempts++
 			p.beatSender()
-			err := p.mailer.Send(ctx, m.Mail)
+			// The files the mail names are made now, outside the
+			// transaction that queued it (jobs_outbox_attachments.go).
+			mail, err := p.mailToSend(ctx, m, now)
+			if err == nil {
+				err = p.mailer.Send(ctx, mail)
+			}
 			now := p.clock.Now()
 			switch {
 			case err == nil:

@@ -37,6 +37,32 @@ type OutboxMail struct {
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        time.Time
+	// Attach names the files the sender makes just before sending, after
+	// Mail.Attachments: a payment's PDF receipt is laid out at delivery,
+	// not in the payment's transaction (jobs_outbox_attachments.go). The
+	// store keeps them with the mail, as it keeps the mail.
+	Attach []AttachmentRef
+}
+
+// AttachmentKind says which file an AttachmentRef makes.
+type AttachmentKind string
+
+// The kinds of files made at delivery.
+const (
+	// AttachReceipt is the PDF receipt of the payment AttachmentRef.ID.
+	AttachReceipt AttachmentKind = "receipt"
+)
+
+// Valid reports whether k is a known kind.
+func (k AttachmentKind) Valid() bool { return k == AttachReceipt }
+
+// AttachmentRef is a file of an outbox mail kept as what to make, not as
+// bytes: small in the store, and made outside the transaction that
+// queued the mail.
+type AttachmentRef struct {
+	Kind AttachmentKind
+	// ID is the document's: the payment, for AttachReceipt.
+	ID uuid.UUID
 }
 
 // OutboxCounts says how many mails wait and how many failed for good.

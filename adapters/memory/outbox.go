@@ -27,6 +27,7 @@ func (t *tx) EnqueueMail(ctx context.Context, m ports.OutboxMail) (err error) {
 		files[i] = a
 	}
 	m.Mail.Attachments = files
+	m.Attach = slices.Clone(m.Attach)
 	t.journal(t.t.outbox.put(m.ID, m))
 	return nil
 }

@@ -32,20 +32,32 @@ type outboxRow struct {
 }
 
 // attachments are a mail's files, kept as a JSON array in one column
-// (migration 0011): the outbox reads them only with their mail.
-type attachments []ports.Attachment
-
-type attachmentJSON struct {
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Data        []byte `json:"data"` // base64 in JSON
+// (migration 0011): the outbox reads them only with their mail. An
+// element is a file (name, content type, data) or a file the sender makes
+// at delivery (kind and id, ports.AttachmentRef), told apart by its kind.
+type attachments struct {
+	files []ports.Attachment
+	refs  []ports.AttachmentRef
 }
 
-// attachmentsArg is a as the column's JSON text.
-func attachmentsArg(a []ports.Attachment) (string, error) {
-	out := make([]attachmentJSON, len(a))
-	for i, x := range a {
-		out[i] = attachmentJSON{Name: x.Name, ContentType: x.ContentType, Data: x.Data}
+type attachmentJSON struct {
+	Name        string `json:"name,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	Data        []byte `json:"data,omitempty"` // base64 in JSON
+	// Kind and ID name a file made at delivery; Kind is empty for a file.
+	Kind string    `json:"kind,omitempty"`
+	ID   uuid.UUID `json:"id,omitzero"`
+}
+
+// attachmentsArg is a mail's files, then the ones it names, as the
+// column's JSON text.
+func attachmentsArg(files []ports.Attachment, refs []ports.AttachmentRef) (string, error) {
+	out := make([]attachmentJSON, 0, len(files)+len(refs))
+	for _, x := range files {
+		out = append(out, attachmentJSON{Name: x.Name, ContentType: x.ContentType, Data: x.Data})
+	}
+	for _, r := range refs {
+		out = append(out, attachmentJSON{Kind: string(r.Kind), ID: r.ID})
 	}
 	b, err := json.Marshal(out)
 	return string(b), err
@@ -66,9 +78,16 @@ func (a *attachments) Scan(src any) error {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return fmt.Errorf("postgres: attachments: %w", err)
 	}
-	*a = nil
+	*a = attachments{}
 	for _, x := range in {
-		*a = append(*a, ports.Attachment{Name: x.Name, ContentType: x.ContentType, Data: x.Data})
+		if x.Kind != "" {
+			a.refs = append(a.refs, ports.AttachmentRef{Kind: ports.AttachmentKind(x.Kind), ID: x.ID})
+			continue
+		}
+		if x.Data == nil {
+			x.Data = []byte{} // omitempty: an empty file reads back empty, not nil
+		}
+		a.files = append(a.files, ports.Attachment{Name: x.Name, ContentType: x.ContentType, Data: x.Data})
 	}
 	return nil
 }
@@ -77,9 +96,9 @@ func (r outboxRow) mail() ports.OutboxMail {
 	return ports.OutboxMail{
 		ID: r.ID,
 		Mail: ports.Mail{To: r.To, ReplyTo: r.ReplyTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-			Unsubscribe: r.Unsubscribe, Attachments: r.Attachments},
+			Unsubscribe: r.Unsubscribe, Attachments: r.Attachments.files},
 		State: ports.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt,
-		LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: timeOf(r.SentAt),
+		LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: timeOf(r.SentAt), Attach: r.Attachments.refs,
 	}
 }
 
@@ -102,7 +121,7 @@ func (s *queries) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
 
 // outboxArgs are the values of outboxColumns.
 func outboxArgs(m ports.OutboxMail) ([]any, error) {
-	files, err := attachmentsArg(m.Mail.Attachments)
+	files, err := attachmentsArg(m.Mail.Attachments, m.Attach)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,9 @@ func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
 				{Name: "reçu-PF2026-0001.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7\n\x00\xff\xfe binaire\n")},
 				{Name: "vide.txt", ContentType: "text/plain; charset=utf-8", Data: []byte{}},
 			}},
+		// The same for the same address, so that a test can build the
+		// mail it expects back.
+		Attach: []ports.AttachmentRef{{Kind: ports.AttachReceipt, ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte(to))}},
 	}
 }
 
@@ -41,6 +44,26 @@ var outboxTests = []storeTest{
 		want := outboxMail(t, "a@exemple.fr", at(0))
 		want.ID, want.Attempts, want.LastError, want.NextAttemptAt = m.ID, 1, "421 try later", at(2*time.Minute)
 		AssertSame(t, want, got[0])
+	}},
+	{"a mail keeps the files it names apart from the ones it carries", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		named := outboxMail(t, "a@exemple.fr", at(0))
+		named.Mail.Attachments = nil
+		named.Attach = []ports.AttachmentRef{{Kind: ports.AttachReceipt, ID: uuid.New()}, {Kind: ports.AttachReceipt, ID: uuid.New()}}
+		plain := outboxMail(t, "b@exemple.fr", at(time.Second))
+		plain.Attach = nil
+		require.NoError(t, s.EnqueueMail(ctx, named))
+		require.NoError(t, s.EnqueueMail(ctx, plain))
+		named.Attach[0].ID = uuid.Nil // the caller's slice, not the store's
+		got, err := s.ClaimMails(ctx, at(time.Minute), time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		assert.Empty(t, got[0].Mail.Attachments)
+		require.Len(t, got[0].Attach, 2, "in order")
+		assert.Equal(t, ports.AttachReceipt, got[0].Attach[0].Kind)
+		assert.NotEqual(t, uuid.Nil, got[0].Attach[0].ID)
+		assert.Empty(t, got[1].Attach)
+		assert.Len(t, got[1].Mail.Attachments, 2)
 	}},
 	{"a payment step's mails are kept whole", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()

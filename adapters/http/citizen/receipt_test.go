@@ -62,6 +62,18 @@ func TestReceiptOfAnOnlinePayment(t *testing.T) {
 		assert.Regexp(t, `^recu-[A-Z0-9]+\.pdf$`, att.Name)
 		assert.Equal(t, pdf.Body, string(att.Data), "the same receipt, the same file")
 	})
+	t.Run("the demo's /_dev/mail lists the PDF made at delivery and serves it", func(t *testing.T) {
+		box := e.Browser().Get("/_dev/mail")
+		require.Equal(t, http.StatusOK, box.Status)
+		webtest.Contains(t, box, "Confirmation de votre paiement", "Pièces jointes", "application/pdf")
+		link := regexp.MustCompile(`href="(/_dev/mail/\d+/pieces/1)" download>(recu-[A-Z0-9]+\.pdf)<`).FindStringSubmatch(box.Body)
+		require.NotNil(t, link, "the receipt's link on the page")
+		file := e.Browser().Get(link[1])
+		require.Equal(t, http.StatusOK, file.Status)
+		assert.Equal(t, "application/pdf", file.Header.Get("Content-Type"))
+		assert.Contains(t, file.Header.Get("Content-Disposition"), link[2])
+		assert.Equal(t, pdf.Body, file.Body, "the file the mail carried")
+	})
 	t.Run("another payer sees nothing of it", func(t *testing.T) {
 		theirs := ports.PathReceipt(webtest.IDOf(webtest.Theirs))
 		assert.Equal(t, http.StatusNotFound, b.Get(theirs).Status)

@@ -372,12 +372,7 @@ func TestConfirmBeforeRejecting(t *testing.T) {
 	// the water invoice paid.
 	c := visitor(t, p)
 	c.citizenLogin()
-	c.open("/factures")
-	c.click(nurseryInvoice)
-	c.click("Payer la facture")
-	c.click("Payer la facture")
-	c.click("Payer la facture sur le portail PayFiP")
-	c.click("Payer par carte bancaire")
+	c.payAtTheSimulator(nurseryInvoice)
 	c.see(domain.StatusAwaitingConfirmation, nurseryInvoice, "176,25")
 	c.auditNarrow("le retour d'un paiement en attente de confirmation")
 	c.open("/factures")
