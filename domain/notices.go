@@ -107,3 +107,13 @@ func (a Account) Wants(kind NoticeKind) bool {
 	}
 	return !a.RemindersOff
 }
+
+// Announces reports whether a's payer gets the new-invoice notice of inv
+// at now (issue 15, item 1): the account takes notices (Wants), the
+// invoice is still to pay (Remindable: a payer already paying it, or
+// saying it is paid, needs no notice) and it arrived after the account
+// was activated — the invoices a payer found when first logging in are
+// not news.
+func (a Account) Announces(inv Invoice, now time.Time) bool {
+	return a.Wants(NoticeNewInvoice) && inv.Remindable(now) && !inv.CreatedAt.Before(a.ActivatedAt)
+}

@@ -30,6 +30,14 @@ type StaffBoard struct {
 	// RemindedBefore and RemindedAfter count the invoices reminded this
 	// Paris month before and after their due date (issue 15).
 	RemindedBefore, RemindedAfter int
+	// Announced counts the invoices announced by a new-invoice notice
+	// this Paris month (issue 15, item 6).
+	Announced int
+	// FailedMails counts the biller's mails queued this Paris month that
+	// could not be delivered, retries over (outbox state failed): every
+	// mail, not only notices, since a payer missing a payment
+	// confirmation matters as much.
+	FailedMails int
 }
 
 // StaffBoard returns the dashboard of the actor's biller.
@@ -66,6 +74,10 @@ func (p BackOffice) StaffBoard(ctx context.Context, a Actor) (StaffBoard, error)
 		return board, domain.WrapInternal(err)
 	}
 	board.RemindedBefore, board.RemindedAfter = notices[domain.NoticeReminderBefore], notices[domain.NoticeReminderAfter]
+	board.Announced = notices[domain.NoticeNewInvoice]
+	if board.FailedMails, err = p.store.CountFailedMails(ctx, b.ID, monthStart(now)); err != nil {
+		return board, domain.WrapInternal(err)
+	}
 	return board, nil
 }
 

@@ -98,6 +98,11 @@ func (p *Portal) remindBatch(ctx context.Context, b domain.Biller, q RemindQuery
 	for i, inv := range batch {
 		ids[i] = inv.ID
 	}
+	// The mails' unsubscribe key is read (or made) outside the
+	// transaction: see unsubscribeKey.
+	if _, err := p.unsubscribeKey(ctx); err != nil {
+		return 0, err
+	}
 	sent := 0
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		sent = 0
@@ -140,7 +145,7 @@ func (p *Portal) remindBatch(ctx context.Context, b domain.Biller, q RemindQuery
 				continue
 			}
 			slices.SortFunc(listed, func(x, y domain.Invoice) int { return x.DueDate.Compare(y.DueDate) })
-			m, err := p.noticeMail(b, a, q.Kind, listed)
+			m, err := p.noticeMail(ctx, b, a, q.Kind, listed)
 			if err != nil {
 				return err
 			}

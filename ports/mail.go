@@ -119,9 +119,10 @@ func (m *mailTemplates) render(name, to, replyTo string, d mailData) (Mail, erro
 		To: to, ReplyTo: replyTo,
 		// A subject is one line: folding line breaks here means no header
 		// can ever be injected through a biller's name or a payer's words.
-		Subject: strings.Join(strings.Fields(subject.String()), " "),
-		Text:    strings.TrimSpace(text.String()) + "\n",
-		HTML:    html.String(),
+		Subject:  strings.Join(strings.Fields(subject.String()), " "),
+		Text:     strings.TrimSpace(text.String()) + "\n",
+		HTML:     html.String(),
+		BillerID: d.Biller.ID,
 	}, nil
 }
 

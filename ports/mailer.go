@@ -1,6 +1,10 @@
 package ports
 
-import "context"
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
 
 // Mail is a rendered message. The core renders the French texts, so every
 // Mailer sends the same words; the sender address is the adapter's.
@@ -19,6 +23,11 @@ type Mail struct {
 	Unsubscribe string
 	// Attachments are sent after the text and HTML bodies, in order.
 	Attachments []Attachment
+	// BillerID is the biller the mail is sent for (set by the templates'
+	// renderer from the mail's data); the outbox keeps it so that a
+	// biller's dashboard counts its own failed mails. Nil for a mail of
+	// no biller. Not a header: a Mailer ignores it.
+	BillerID uuid.UUID
 }
 
 // Attachment is a file sent with a mail.

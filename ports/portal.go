@@ -48,6 +48,11 @@ type Config struct {
 	// and applies at a time; default 10 000. Tests make it small to cross
 	// parts with a few lines.
 	ImportPart int
+	// NoticeLookback is how far back the new-invoice notice job looks for
+	// invoices that arrived and got no notice yet (RunNotices); default
+	// 72 h. It bounds the job's walk, and keeps a first run from
+	// announcing invoices that arrived long before.
+	NoticeLookback time.Duration
 }
 
 func (c *Config) setDefaults() error {
@@ -63,6 +68,7 @@ func (c *Config) setDefaults() error {
 	def(&c.RememberTTL, 30*24*time.Hour)
 	def(&c.StaffSessionTTL, 8*time.Hour)
 	def(&c.MailRetryFor, 24*time.Hour)
+	def(&c.NoticeLookback, 72*time.Hour)
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2
 	}
@@ -131,6 +137,8 @@ type Portal struct {
 	// citizenSessions reads a session with its account and payer at once;
 	// nil unless the SessionStore is the Store and can.
 	citizenSessions CitizenSessions
+	// unsubscribe keeps the unsubscribe links' key (core_unsubscribe.go).
+	unsubscribe keyCache
 }
 
 // NewPortal checks its dependencies and returns the use cases.

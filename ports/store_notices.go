@@ -24,6 +24,15 @@ type NoticeStore interface {
 	// key (AfterDue, AfterNumber) when AfterNumber is set: keyset
 	// pagination over the unpaid invoices' due-date index.
 	InvoicesToRemind(ctx context.Context, q RemindQuery) ([]domain.Invoice, error)
+	// InvoicesToAnnounce returns up to limit unpaid invoices of the
+	// query's biller created at or after Since with no new_invoice notice
+	// whose payer has an active account with notices on, activated at or
+	// before the invoice's creation, by creation time then id, strictly
+	// after the key (AfterCreated, AfterID) when AfterID is set. The
+	// account's conditions are a pre-filter (domain.Account.Announces
+	// decides, in the job's transaction): they keep the walk to the
+	// invoices that may be announced, however many others arrived.
+	InvoicesToAnnounce(ctx context.Context, q AnnounceQuery) ([]domain.Invoice, error)
 	// CountNotices returns how many notices of each kind the biller's
 	// invoices got at or after since.
 	CountNotices(ctx context.Context, billerID uuid.UUID, since time.Time) (map[domain.NoticeKind]int, error)
@@ -37,4 +46,13 @@ type RemindQuery struct {
 	AfterDue    domain.Date
 	AfterNumber string
 	Limit       int
+}
+
+// AnnounceQuery selects one batch of InvoicesToAnnounce.
+type AnnounceQuery struct {
+	BillerID     uuid.UUID
+	Since        time.Time
+	AfterCreated time.Time
+	AfterID      uuid.UUID
+	Limit        int
 }

@@ -84,4 +84,8 @@ type Outbox interface {
 	// next attempt, last error, sent time.
 	SaveMailResult(ctx context.Context, m OutboxMail) error
 	OutboxCounts(ctx context.Context) (OutboxCounts, error)
+	// CountFailedMails counts the mails of the biller (Mail.BillerID)
+	// queued at or after since that failed for good (the dashboard's
+	// count).
+	CountFailedMails(ctx context.Context, billerID uuid.UUID, since time.Time) (int, error)
 }

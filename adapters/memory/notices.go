@@ -95,3 +95,39 @@ func (t *tx) CountNotices(_ context.Context, billerID uuid.UUID, since time.Time
 	}
 	return out, nil
 }
+
+// InvoicesToAnnounce returns one batch of the biller's unpaid invoices
+// that arrived since the query's Since with no new-invoice notice and an
+// account that may take one, after its key.
+func (t *tx) InvoicesToAnnounce(_ context.Context, q ports.AnnounceQuery) ([]domain.Invoice, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	var out []domain.Invoice
+	for id := range t.t.unpaidByBiller[q.BillerID] {
+		inv := t.t.invoices.rows[id]
+		if inv.CreatedAt.Before(q.Since) {
+			continue
+		}
+		if q.AfterID != uuid.Nil && cmp.Or(inv.CreatedAt.Compare(q.AfterCreated), compareIDs(inv.ID, q.AfterID)) <= 0 {
+			continue
+		}
+		if _, sent := t.t.notices.rows.rows[noticeKey{id, domain.NoticeNewInvoice}]; sent {
+			continue
+		}
+		accountID, ok := t.t.accountByPayer[inv.PayerID]
+		if !ok {
+			continue
+		}
+		if a := t.t.accounts.rows[accountID]; a.State != domain.AccountActive || a.NoticesOff || a.ActivatedAt.After(inv.CreatedAt) {
+			continue
+		}
+		out = append(out, inv)
+	}
+	slices.SortFunc(out, func(a, b domain.Invoice) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+	})
+	return page(out, 0, q.Limit), nil
+}

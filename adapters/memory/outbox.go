@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -87,4 +89,20 @@ func (t *tx) OutboxCounts(context.Context) (ports.OutboxCounts, error) {
 		}
 	}
 	return c, nil
+}
+
+// CountFailedMails counts the biller's failed mails queued since since.
+func (t *tx) CountFailedMails(_ context.Context, billerID uuid.UUID, since time.Time) (int, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	n := 0
+	for _, m := range t.t.outbox.rows {
+		if m.State == ports.OutboxFailed && m.Mail.BillerID == billerID && !m.CreatedAt.Before(since) {
+			n++
+		}
+	}
+	return n, nil
 }

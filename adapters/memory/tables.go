@@ -48,6 +48,7 @@ type tables struct {
 	bo      backOffice
 	refunds refunds
 	notices notices
+	secrets secrets
 
 	verifications verifications
 }
@@ -140,6 +141,7 @@ func (t *tables) init() {
 	t.bo.init()
 	t.refunds.init()
 	t.notices.init()
+	t.secrets.init()
 	t.verifications.init()
 	t.outboxPending = make(set[uuid.UUID])
 	t.outbox = newTable[uuid.UUID](

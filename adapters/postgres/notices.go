@@ -29,6 +29,20 @@ WHERE i.biller_id = $1 AND i.state = 'unpaid' AND i.due_date BETWEEN $2 AND $3
 ORDER BY i.due_date, i.number
 LIMIT $7`
 
+// invoicesToAnnounceSQL walks invoices_unpaid_created_idx (biller_id,
+// created_at, id) from the key ($3, $4) on, and keeps the invoices whose
+// payer's account (accounts_payer_key) may take the notice: the job's
+// transaction checks them again (domain.Account.Announces). The first
+// batch starts from Since with the nil id, below every other.
+var invoicesToAnnounceSQL = invoiceSelect + ` i
+WHERE i.biller_id = $1 AND i.state = 'unpaid' AND i.created_at >= $2
+	AND (i.created_at, i.id) > ($3::timestamptz, $4::uuid)
+	AND EXISTS (SELECT 1 FROM accounts a WHERE a.payer_id = i.payer_id
+		AND a.state = 'active' AND NOT a.notices_off AND a.activated_at <= i.created_at)
+	AND NOT EXISTS (SELECT 1 FROM invoice_notices n WHERE n.invoice_id = i.id AND n.kind = 'new_invoice')
+ORDER BY i.created_at, i.id
+LIMIT $5`
+
 // RecordNotice records the invoice's notice of kind once; false when it
 // was recorded already.
 func (s *queries) RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, kind domain.NoticeKind, at time.Time) (bool, error) {
@@ -65,4 +79,20 @@ func (s *queries) CountNotices(ctx context.Context, billerID uuid.UUID, since ti
 		out[domain.NoticeKind(r.Kind)] = r.N
 	}
 	return out, nil
+}
+
+// InvoicesToAnnounce returns one batch of the biller's unpaid invoices
+// that arrived since the query's Since with no new-invoice notice and an
+// account that may take one, after its key.
+func (s *queries) InvoicesToAnnounce(ctx context.Context, q ports.AnnounceQuery) ([]domain.Invoice, error) {
+	after, afterID := q.AfterCreated, q.AfterID
+	if afterID == uuid.Nil {
+		after = q.Since
+	}
+	var rows []invoiceRow
+	if err := s.list(ctx, &rows, "invoices to announce", invoicesToAnnounceSQL, q.BillerID, q.Since,
+		after, afterID.String(), limitOf(q.Limit)); err != nil {
+		return nil, err
+	}
+	return invoicesOf(rows), nil
 }

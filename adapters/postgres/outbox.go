@@ -15,20 +15,21 @@ import (
 )
 
 type outboxRow struct {
-	ID            uuid.UUID    `db:"id"`
-	To            string       `db:"mail_to"`
-	ReplyTo       string       `db:"reply_to"`
-	Subject       string       `db:"subject"`
-	Text          string       `db:"body_text"`
-	HTML          string       `db:"body_html"`
-	State         string       `db:"state"`
-	Attempts      int          `db:"attempts"`
-	NextAttemptAt time.Time    `db:"next_attempt_at"`
-	LastError     string       `db:"last_error"`
-	CreatedAt     time.Time    `db:"created_at"`
-	SentAt        sql.NullTime `db:"sent_at"`
-	Unsubscribe   string       `db:"list_unsubscribe"`
-	Attachments   attachments  `db:"attachments"`
+	ID            uuid.UUID     `db:"id"`
+	To            string        `db:"mail_to"`
+	ReplyTo       string        `db:"reply_to"`
+	Subject       string        `db:"subject"`
+	Text          string        `db:"body_text"`
+	HTML          string        `db:"body_html"`
+	State         string        `db:"state"`
+	Attempts      int           `db:"attempts"`
+	NextAttemptAt time.Time     `db:"next_attempt_at"`
+	LastError     string        `db:"last_error"`
+	CreatedAt     time.Time     `db:"created_at"`
+	SentAt        sql.NullTime  `db:"sent_at"`
+	Unsubscribe   string        `db:"list_unsubscribe"`
+	Attachments   attachments   `db:"attachments"`
+	BillerID      uuid.NullUUID `db:"biller_id"`
 }
 
 // attachments are a mail's files, kept as a JSON array in one column
@@ -96,16 +97,16 @@ func (r outboxRow) mail() ports.OutboxMail {
 	return ports.OutboxMail{
 		ID: r.ID,
 		Mail: ports.Mail{To: r.To, ReplyTo: r.ReplyTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-			Unsubscribe: r.Unsubscribe, Attachments: r.Attachments.files},
+			Unsubscribe: r.Unsubscribe, Attachments: r.Attachments.files, BillerID: idOf(r.BillerID)},
 		State: ports.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt,
 		LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: timeOf(r.SentAt), Attach: r.Attachments.refs,
 	}
 }
 
-const outboxColumns = `id, mail_to, reply_to, subject, body_text, body_html, state, attempts, next_attempt_at, last_error, created_at, sent_at, list_unsubscribe, attachments`
+const outboxColumns = `id, mail_to, reply_to, subject, body_text, body_html, state, attempts, next_attempt_at, last_error, created_at, sent_at, list_unsubscribe, attachments, biller_id`
 
 // outboxColumnCount is the number of outboxColumns, and of outboxArgs.
-const outboxColumnCount = 14
+const outboxColumnCount = 15
 
 // EnqueueMail adds m to the outbox; inside Atomic it commits or rolls
 // back with the change that caused it.
@@ -115,7 +116,7 @@ func (s *queries) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
 		return err
 	}
 	_, err = s.exec(ctx, "enqueue mail", `INSERT INTO outbox (`+outboxColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
 	return err
 }
 
@@ -127,7 +128,7 @@ func outboxArgs(m ports.OutboxMail) ([]any, error) {
 	}
 	return []any{m.ID, m.Mail.To, m.Mail.ReplyTo, m.Mail.Subject, m.Mail.Text, m.Mail.HTML,
 		string(m.State), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, nullTime(m.SentAt),
-		m.Mail.Unsubscribe, files}, nil
+		m.Mail.Unsubscribe, files, nullID(m.Mail.BillerID)}, nil
 }
 
 // ClaimMails takes up to limit pending mails due at now, oldest first, and
@@ -182,8 +183,17 @@ func (s *queries) OutboxCounts(ctx context.Context) (ports.OutboxCounts, error) 
 	return ports.OutboxCounts{Pending: c.Pending, Failed: c.Failed}, err
 }
 
+// CountFailedMails counts the biller's failed mails queued since since
+// (outbox_failed_biller_idx).
+func (s *queries) CountFailedMails(ctx context.Context, billerID uuid.UUID, since time.Time) (int, error) {
+	var n int
+	err := s.get(ctx, &n, "failed mails", `SELECT count(*) FROM outbox
+		WHERE state = 'failed' AND biller_id = $1 AND created_at >= $2`, billerID, since)
+	return n, err
+}
+
 func outboxColumnsPrefixed() string {
-	return "id, o.mail_to, o.reply_to, o.subject, o.body_text, o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at, o.list_unsubscribe, o.attachments"
+	return "id, o.mail_to, o.reply_to, o.subject, o.body_text, o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at, o.list_unsubscribe, o.attachments, o.biller_id"
 }
 
 func sortOutbox(ms []ports.OutboxMail) {

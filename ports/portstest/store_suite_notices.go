@@ -1,7 +1,11 @@
 package portstest
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,5 +135,121 @@ var noticeTests = []storeTest{
 		got, err = s.CountNotices(ctx, b.ID, at(-2*time.Hour))
 		require.NoError(t, err)
 		assert.Equal(t, map[domain.NoticeKind]int{domain.NoticeReminderBefore: 3, domain.NoticeNewInvoice: 3}, got)
+	}},
+	{"InvoicesToAnnounce walks the unpaid invoices arrived since a time whose account takes notices, not yet announced, by arrival and id", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		a := NewAccount(t, p)
+		a.SetPassword("hash", at(0)) // active from at(0)
+		MustSaveAccount(t, s, a)
+		noAccount := NewPayer(t, b, "REF-002")
+		MustSavePayer(t, s, noAccount)
+		pending := NewPayer(t, b, "REF-003")
+		MustSavePayer(t, s, pending)
+		MustSaveAccount(t, s, NewAccount(t, pending))
+		quiet := NewPayer(t, b, "REF-004")
+		MustSavePayer(t, s, quiet)
+		qa := NewAccount(t, quiet)
+		qa.SetPassword("hash", at(0))
+		qa.NoticesOff = true
+		MustSaveAccount(t, s, qa)
+
+		since := at(time.Hour)
+		var want []uuid.UUID
+		n := 0
+		add := func(p domain.Payer, arrived time.Duration, change func(*domain.Invoice), listed bool) domain.Invoice {
+			n++
+			inv := NewInvoice(t, p, fmt.Sprintf("I-%02d", n), "10.00")
+			inv.CreatedAt = at(arrived)
+			change(&inv)
+			MustSaveInvoices(t, s, inv)
+			if listed {
+				want = append(want, inv.ID)
+			}
+			return inv
+		}
+		keep := func(*domain.Invoice) {}
+		add(p, 3*time.Hour, keep, true)
+		add(p, time.Hour, keep, true) // at since
+		add(p, 2*time.Hour, keep, true)
+		add(p, 2*time.Hour, keep, true) // same time: by id
+		add(p, 59*time.Minute, keep, false)
+		announced := add(p, 2*time.Hour, keep, false)
+		reminded := add(p, 4*time.Hour, keep, true) // another kind recorded
+		add(p, 2*time.Hour, func(inv *domain.Invoice) { inv.State = domain.InvoicePaid }, false)
+		add(noAccount, 2*time.Hour, keep, false)
+		add(pending, 2*time.Hour, keep, false)
+		add(quiet, 2*time.Hour, keep, false)
+		_, err := s.RecordNotice(ctx, b.ID, announced.ID, domain.NoticeNewInvoice, at(0))
+		require.NoError(t, err)
+		_, err = s.RecordNotice(ctx, b.ID, reminded.ID, domain.NoticeReminderBefore, at(0))
+		require.NoError(t, err)
+		// Arrived before its account was activated: not news.
+		early := NewPayer(t, b, "REF-005")
+		MustSavePayer(t, s, early)
+		ea := NewAccount(t, early)
+		ea.SetPassword("hash", at(5*time.Hour))
+		MustSaveAccount(t, s, ea)
+		add(early, 2*time.Hour, keep, false)
+
+		// want in arrival order, then id.
+		byID := map[uuid.UUID]domain.Invoice{}
+		for _, id := range want {
+			inv, err := s.Invoice(ctx, id)
+			require.NoError(t, err)
+			byID[id] = inv
+		}
+		slices.SortFunc(want, func(x, y uuid.UUID) int {
+			return cmp.Or(byID[x].CreatedAt.Compare(byID[y].CreatedAt), bytes.Compare(x[:], y[:]))
+		})
+
+		q := ports.AnnounceQuery{BillerID: b.ID, Since: since, Limit: 100}
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.InvoicesToAnnounce(t.Context(), q)
+			require.NoError(t, err)
+			assert.Equal(t, want, invoiceIDs(got))
+
+			var walked []uuid.UUID
+			page := q
+			page.Limit = 2
+			for range 5 {
+				got, err := tx.InvoicesToAnnounce(t.Context(), page)
+				require.NoError(t, err)
+				walked = append(walked, invoiceIDs(got)...)
+				if len(got) < page.Limit {
+					break
+				}
+				last := got[len(got)-1]
+				page.AfterCreated, page.AfterID = last.CreatedAt, last.ID
+			}
+			assert.Equal(t, want, walked, "batches of 2 after the last key walk the same invoices once")
+		})
+		none, err := s.InvoicesToAnnounce(ctx, ports.AnnounceQuery{BillerID: uuid.New(), Since: since})
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	}},
+	{"Secret stores the first value of a name and returns it for ever", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		name := "test-" + uuid.NewString()
+		first, err := s.Secret(ctx, name, []byte{1, 2, 3})
+		require.NoError(t, err)
+		assert.Equal(t, []byte{1, 2, 3}, first)
+		again, err := s.Secret(ctx, name, []byte{9})
+		require.NoError(t, err)
+		assert.Equal(t, []byte{1, 2, 3}, again, "a later value is ignored")
+		var wg sync.WaitGroup
+		got := make([][]byte, 4)
+		other := "test-" + uuid.NewString()
+		for i := range got {
+			wg.Go(func() {
+				v, err := s.Secret(ctx, other, []byte{byte(i + 1)})
+				assert.NoError(t, err)
+				got[i] = v
+			})
+		}
+		wg.Wait()
+		for _, v := range got {
+			assert.Equal(t, got[0], v, "callers at once all get the one value stored")
+		}
 	}},
 }

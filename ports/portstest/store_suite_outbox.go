@@ -13,6 +13,10 @@ import (
 	"github.com/portail-factures/portail/ports"
 )
 
+// outboxBiller is the biller of outboxMail's mails: the outbox keeps the
+// id without a reference, so no biller need exist.
+var outboxBiller = uuid.MustParse("0193a1b2-0000-7000-8000-00000000b111")
+
 func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
 	tb.Helper()
 	return ports.OutboxMail{
@@ -20,6 +24,7 @@ func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
 		Mail: ports.Mail{To: to, ReplyTo: "service@exemple.fr", Subject: "Accès au portail des factures",
 			Text: "Bonjour,\nvotre lien : https://factures.exemple.fr/mot-de-passe?lien=abc\n", HTML: "<p>Bonjour, échéance à régler</p>",
 			Unsubscribe: "https://factures.exemple.fr/desabonnement/jeton-" + to,
+			BillerID:    outboxBiller,
 			Attachments: []ports.Attachment{
 				{Name: "reçu-PF2026-0001.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7\n\x00\xff\xfe binaire\n")},
 				{Name: "vide.txt", ContentType: "text/plain; charset=utf-8", Data: []byte{}},
@@ -31,6 +36,33 @@ func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
 }
 
 var outboxTests = []storeTest{
+	{"CountFailedMails counts the biller's failed mails queued since a time", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		other := uuid.New()
+		add := func(biller uuid.UUID, created time.Duration, state ports.OutboxState) {
+			t.Helper()
+			m := outboxMail(t, "x@exemple.fr", at(created))
+			m.Mail.BillerID = biller
+			require.NoError(t, s.EnqueueMail(ctx, m))
+			if state != ports.OutboxPending {
+				m.State, m.Attempts, m.LastError = state, 1, "550 no such user"
+				require.NoError(t, s.SaveMailResult(ctx, m))
+			}
+		}
+		add(outboxBiller, 0, ports.OutboxFailed)
+		add(outboxBiller, time.Hour, ports.OutboxFailed)
+		add(outboxBiller, -time.Hour, ports.OutboxFailed) // before since
+		add(outboxBiller, time.Hour, ports.OutboxSent)
+		add(outboxBiller, time.Hour, ports.OutboxPending)
+		add(other, time.Hour, ports.OutboxFailed)
+		add(uuid.Nil, time.Hour, ports.OutboxFailed) // a mail of no biller
+		n, err := s.CountFailedMails(ctx, outboxBiller, at(0))
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+		n, err = s.CountFailedMails(ctx, uuid.New(), at(0))
+		require.NoError(t, err)
+		assert.Zero(t, n)
+	}},
 	{"a result changes the mail's state, never the mail", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		m := outboxMail(t, "a@exemple.fr", at(0))
