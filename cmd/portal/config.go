@@ -40,9 +40,11 @@ type Config struct {
 	Treasury TreasuryConfig
 	// Reminders tunes the reminders job (issue 15).
 	Reminders RemindersConfig
-	HTTP      HTTPConfig
-	Password  PasswordConfig
-	Memory    MemoryConfig
+	// Notices tunes the new-invoice notice job (issue 15).
+	Notices  NoticesConfig
+	HTTP     HTTPConfig
+	Password PasswordConfig
+	Memory   MemoryConfig
 }
 
 // MemoryConfig is the Go runtime's memory target for `portal serve`.
@@ -98,6 +100,16 @@ type RemindersConfig struct {
 	// Interval is how often the job looks for invoices to remind; each
 	// invoice gets each kind of reminder once whatever the interval.
 	Interval time.Duration
+}
+
+// NoticesConfig tunes the new-invoice notice job (ports.Jobs.RunNotices).
+type NoticesConfig struct {
+	// Interval is how often the job looks for invoices that arrived; each
+	// invoice is announced once whatever the interval.
+	Interval time.Duration
+	// Lookback is how old an invoice may be and still be announced
+	// (ports.Config.NoticeLookback).
+	Lookback time.Duration
 }
 
 // HTTPConfig holds the settings of the web server behind a reverse proxy.

@@ -121,6 +121,10 @@ var settings = []setting{
 		duration(func(c *Config) *time.Duration { return &c.Treasury.Interval })},
 	{"reminders.interval", "1h", "", "how often the reminders job looks for unpaid invoices to remind of (it also runs at start); each invoice gets each kind of reminder once, whatever the interval and the number of instances",
 		duration(func(c *Config) *time.Duration { return &c.Reminders.Interval })},
+	{"notices.interval", "10m", "", "how often the new-invoice notice job looks for invoices that arrived (it also runs at start); a payer gets one mail per run listing its new invoices, each invoice announced once whatever the interval and the number of instances",
+		duration(func(c *Config) *time.Duration { return &c.Notices.Interval })},
+	{"notices.lookback", "72h", "", "how old an invoice may be and still be announced: a portal stopped longer, or a first start on old data, does not mail about older invoices",
+		duration(func(c *Config) *time.Duration { return &c.Notices.Lookback })},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address",
 		optional(text(func(c *Config) *string { return &c.HTTP.ClientIPHeader }, func(h string) error {
 			if !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {

@@ -74,6 +74,7 @@ func TestConfigDefaults(t *testing.T) {
 		Mail:      MailConfig{RetryFor: 24 * time.Hour, Interval: time.Minute},
 		Treasury:  TreasuryConfig{Interval: time.Hour},
 		Reminders: RemindersConfig{Interval: time.Hour},
+		Notices:   NoticesConfig{Interval: 10 * time.Minute, Lookback: 72 * time.Hour},
 		HTTP:      HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
 		Password:  PasswordConfig{HashWait: 2 * time.Second},
 		Memory:    MemoryConfig{SoftLimitMiB: 48},

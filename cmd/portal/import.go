@@ -172,6 +172,7 @@ func (m *Main) portalConfig(mailInline bool) ports.Config {
 		StaffSessionTTL: m.Config.Session.StaffTTL,
 		HashSlots:       m.Config.Password.HashSlots,
 		HashWait:        m.Config.Password.HashWait,
+		NoticeLookback:  m.Config.Notices.Lookback,
 	}
 }
 

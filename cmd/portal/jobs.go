@@ -48,6 +48,13 @@ func (m *Main) startReminders(ctx context.Context, portal *ports.Portal) {
 	m.startJob(ctx, "reminders", m.Config.Reminders.Interval, portal.Jobs().RunReminders)
 }
 
+// startNotices runs the new-invoice notice job (ports.Jobs.RunNotices) at
+// start and every interval. Each invoice is announced once, recorded in
+// the store with its mail: several instances may run it.
+func (m *Main) startNotices(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "notices", m.Config.Notices.Interval, portal.Jobs().RunNotices)
+}
+
 // startNightlyPaymentCheck runs the nightly payment check
 // (ports.Portal.RunNightlyPaymentCheck) at the reconciler's interval. The
 // check asks PayFiP once more about the attempts that ended unpaid in the

@@ -94,6 +94,9 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	m.startTreasury(ctx, portal)
 	// Reminders before (and, if the biller wants, after) the due date.
 	m.startReminders(ctx, portal)
+	// One mail per payer for the invoices that arrived (import, API, back
+	// office).
+	m.startNotices(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}
