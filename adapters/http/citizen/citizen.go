@@ -45,6 +45,8 @@
 //	GET  /mes-informations/confirmer-adresse?lien=…, POST              double-submit
 //	GET  /contact, POST                    Contacter le service         private
 //	GET  /verification?code=…, POST        Vérifier un document         public, double-submit, AuthPerIP
+//	GET  /desabonnement/{token}, POST      Ne plus recevoir ces courriels public, signed link, AuthPerIP;
+//	                                       the POST takes no form token (RFC 8058 one-click)
 //	GET  /aide, /mentions-legales, /accessibilite
 //
 // Every POST but the two payment callbacks (CallbackRoutes) also passes
@@ -153,6 +155,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /contact", s.private(s.contact))
 	mux.Handle("GET "+ports.PathVerification, s.Public(s.showVerification))
 	mux.Handle("POST "+ports.PathVerification, s.anonymous(s.checkVerification))
+	mux.Handle("GET "+ports.PathUnsubscribe+"/{token}", s.Public(s.showUnsubscribe))
+	mux.Handle("POST "+ports.PathUnsubscribe+"/{token}", s.Public(s.unsubscribe))
 	mux.Handle("GET /aide", s.Public(s.help))
 	mux.Handle("GET /mentions-legales", s.Public(s.legal))
 	mux.Handle("GET /accessibilite", s.Public(s.accessibility))

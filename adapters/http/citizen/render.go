@@ -39,13 +39,14 @@ const (
 	pageError        = "error"
 	pageReceipt      = "receipt"
 	pageVerification = "verification"
+	pageUnsubscribe  = "unsubscribe"
 )
 
 var pageNames = []string{
 	pageLogin, pageActivation, pageForgot, pageSetPassword, pageDeadLink, pageHome,
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
-	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification,
+	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification, pageUnsubscribe,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.

@@ -67,6 +67,7 @@ func samples() map[string]kit.Page {
 			Code: "AAAA-CCCC-DDDD", Total: inv.Amount, Lines: []domain.DocumentLine{{Number: inv.Number, Amount: inv.Amount}}}, InvoiceID: "x", PaidAt: "05/12/2026 à 18h24"},
 		pageVerification: &verificationPage{Form: &kit.Form{Values: map[string]string{"code": "x"}, Errors: map[string]string{}},
 			Found: &domain.Verification{Code: "AAAA-CCCC-DDDD", Kind: domain.VerifyCertificate, Total: inv.Amount}, Date: "31/12/2025"},
+		pageUnsubscribe: &unsubscribePage{Action: "/desabonnement/x", Unsubscription: ports.Unsubscription{Notices: true}},
 	}
 }
 
