@@ -47,6 +47,7 @@ type Tx interface {
 	VerificationStore
 	AuditStore
 	NoticeStore
+	CertificateStore
 	BackOfficeQueries
 	JobRuns
 	Outbox
