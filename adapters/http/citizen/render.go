@@ -39,6 +39,7 @@ const (
 	pageError        = "error"
 	pageReceipt      = "receipt"
 	pageVerification = "verification"
+	pageCertificate  = "certificate"
 )
 
 var pageNames = []string{
@@ -46,6 +47,7 @@ var pageNames = []string{
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
 	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification,
+	pageCertificate,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.

@@ -65,6 +65,9 @@ func samples() map[string]kit.Page {
 		pageError:        &kit.ErrorPage{Status: 404, Message: "Absente"},
 		pageReceipt: &receiptPage{Receipt: domain.Receipt{Kind: domain.ReceiptOnline, Reference: "R", Transaction: "op", Authorization: "A",
 			Code: "AAAA-CCCC-DDDD", Total: inv.Amount, Lines: []domain.DocumentLine{{Number: inv.Number, Amount: inv.Amount}}}, InvoiceID: "x", PaidAt: "05/12/2026 à 18h24"},
+		pageCertificate: &certificatePage{Certificate: domain.Certificate{Year: 2025, Title: "Attestation 2025", Code: "AAAA-CCCC-DDDD",
+			LegalText: "Mention", Total: inv.Amount, Lines: []domain.DocumentLine{{Number: inv.Number, Amount: inv.Amount, Means: domain.MeansOnline}}},
+			IssuedAt: "05/01/2026 à 10h00", PDF: "/attestations/2025/pdf"},
 		pageVerification: &verificationPage{Form: &kit.Form{Values: map[string]string{"code": "x"}, Errors: map[string]string{}},
 			Found: &domain.Verification{Code: "AAAA-CCCC-DDDD", Kind: domain.VerifyCertificate, Total: inv.Amount}, Date: "31/12/2025"},
 	}
