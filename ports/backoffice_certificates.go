@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -84,8 +87,9 @@ func (p BackOffice) PayerCertificatePDF(ctx context.Context, a Actor, payerID uu
 // year of every payer of the actor's biller who has one, and audits the
 // export; it returns how many certificates it wrote. The archive is
 // streamed: the payers are read certificateBatch at a time (by payer id,
-// CertificateStore.PaidInvoices), each PDF is laid out, written and
-// forgotten; nothing holds the whole archive. Nothing is written when
+// CertificateStore.PaidInvoices), the batch's PDFs are laid out on every
+// core, written in order and forgotten; nothing holds more than one
+// batch, whatever the number of payers. Nothing is written when
 // there is no certificate at all (domain.ErrNoCertificate), so that the
 // caller can still answer with an error page; an error after the first
 // entry leaves w with a truncated archive, which unzip tools reject.
@@ -117,19 +121,24 @@ func (p BackOffice) ExportCertificates(ctx context.Context, a Actor, year int, w
 		if len(rows) == 0 {
 			break
 		}
-		for start := 0; start < len(rows); {
-			end := start
-			for end < len(rows) && rows[end].Invoice.PayerID == rows[start].Invoice.PayerID {
-				end++
-			}
-			wrote, err := p.zipCertificate(ctx, zw, names, b, rows[start].Invoice.PayerID, year, rows[start:end])
+		certs, err := p.batchCertificates(ctx, b, year, rows)
+		if err != nil {
+			return count, err
+		}
+		pdfs, err := p.layOutCertificates(b, certs)
+		if err != nil {
+			return count, err
+		}
+		for i, c := range certs {
+			// The PDFs' streams are compressed already: stored, not deflated.
+			f, err := zw.CreateHeader(&zip.FileHeader{Name: uniqueFileName(names, c.FileName()), Method: zip.Store, Modified: c.IssuedAt})
 			if err != nil {
 				return count, err
 			}
-			if wrote {
-				count++
+			if _, err := f.Write(pdfs[i]); err != nil {
+				return count, err
 			}
-			start = end
+			count++
 		}
 		after = rows[len(rows)-1].Invoice.PayerID
 	}
@@ -144,31 +153,51 @@ func (p BackOffice) ExportCertificates(ctx context.Context, a Actor, year int, w
 	return count, nil
 }
 
-// zipCertificate adds the payer's certificate to zw, when it has one.
-func (p *Portal) zipCertificate(ctx context.Context, zw *zip.Writer, names map[string]bool, b domain.Biller,
-	payerID uuid.UUID, year int, rows []PaidInvoice) (bool, error) {
-	payer, err := p.store.Payer(ctx, payerID)
-	if err != nil {
-		return false, domain.WrapInternal(err)
+// batchCertificates builds the certificates of one batch of rows (sorted
+// by payer), with their codes: a payer with nothing covered that year
+// (only a margin's invoice, another object) has none.
+func (p *Portal) batchCertificates(ctx context.Context, b domain.Biller, year int, rows []PaidInvoice) ([]domain.Certificate, error) {
+	var certs []domain.Certificate
+	for start := 0; start < len(rows); {
+		end := start
+		for end < len(rows) && rows[end].Invoice.PayerID == rows[start].Invoice.PayerID {
+			end++
+		}
+		payer, err := p.store.Payer(ctx, rows[start].Invoice.PayerID)
+		if err != nil {
+			return nil, domain.WrapInternal(err)
+		}
+		c, err := p.certificateOf(ctx, p.store, b, payer, year, rows[start:end])
+		switch {
+		case errors.Is(err, domain.ErrNoCertificate):
+		case err != nil:
+			return nil, err
+		default:
+			certs = append(certs, c)
+		}
+		start = end
 	}
-	c, err := p.certificateOf(ctx, p.store, b, payer, year, rows)
-	if errors.Is(err, domain.ErrNoCertificate) {
-		return false, nil // nothing covered this year (a margin's invoice, another object)
+	return certs, nil
+}
+
+// layOutCertificates lays the certificates out as PDF on every core: the
+// layout (a font subset per file) costs far more than the reads.
+func (p *Portal) layOutCertificates(b domain.Biller, certs []domain.Certificate) ([][]byte, error) {
+	pdfs := make([][]byte, len(certs))
+	errs := make([]error, len(certs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(certs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(certs); i = int(next.Add(1)) - 1 {
+				pdfs[i], errs[i] = p.certificatePDF(b, certs[i])
+			}
+		}()
 	}
-	if err != nil {
-		return false, err
-	}
-	data, err := p.certificatePDF(b, c)
-	if err != nil {
-		return false, err
-	}
-	// The PDFs' streams are compressed already: stored, not deflated.
-	f, err := zw.CreateHeader(&zip.FileHeader{Name: uniqueFileName(names, c.FileName()), Method: zip.Store, Modified: c.IssuedAt})
-	if err != nil {
-		return false, err
-	}
-	_, err = f.Write(data)
-	return err == nil, err
+	wg.Wait()
+	return pdfs, errors.Join(errs...)
 }
 
 // uniqueFileName returns name, or name with a number before its
