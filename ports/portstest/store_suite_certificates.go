@@ -3,6 +3,7 @@ package portstest
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -133,11 +134,5 @@ func paidNumbers(rows []ports.PaidInvoice) []string {
 }
 
 func sortIDs(ids []uuid.UUID) {
-	for i := range ids {
-		for j := i + 1; j < len(ids); j++ {
-			if bytes.Compare(ids[j][:], ids[i][:]) < 0 {
-				ids[i], ids[j] = ids[j], ids[i]
-			}
-		}
-	}
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 }

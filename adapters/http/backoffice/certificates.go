@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/portail-factures/portail/adapters/http/kit"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
@@ -60,16 +62,26 @@ func (s *BackOffice) certificateChoices(r *http.Request, u *staffUser, d ports.P
 	return out, nil
 }
 
-// staffCertificate shows a payer's certificate of a year.
-func (s *BackOffice) staffCertificate(w http.ResponseWriter, r *http.Request) error {
-	u := staffFrom(r)
+// payerYear reads the payer and the year of a certificate's address; a
+// year that cannot be read has no certificate.
+func payerYear(r *http.Request) (uuid.UUID, int, error) {
 	id, err := kit.PathID(r)
 	if err != nil {
-		return err
+		return uuid.Nil, 0, err
 	}
 	year, err := ports.ParseCertificateYear(r.PathValue("year"))
 	if err != nil {
-		return domain.ErrNoCertificate
+		return uuid.Nil, 0, domain.ErrNoCertificate
+	}
+	return id, year, nil
+}
+
+// staffCertificate shows a payer's certificate of a year.
+func (s *BackOffice) staffCertificate(w http.ResponseWriter, r *http.Request) error {
+	u := staffFrom(r)
+	id, year, err := payerYear(r)
+	if err != nil {
+		return err
 	}
 	c, _, err := s.portal.BackOffice().PayerCertificate(r.Context(), u.actor, id, year)
 	if err != nil {
@@ -84,13 +96,9 @@ func (s *BackOffice) staffCertificate(w http.ResponseWriter, r *http.Request) er
 // staffCertificatePDF serves a payer's certificate of a year as PDF.
 func (s *BackOffice) staffCertificatePDF(w http.ResponseWriter, r *http.Request) error {
 	u := staffFrom(r)
-	id, err := kit.PathID(r)
+	id, year, err := payerYear(r)
 	if err != nil {
 		return err
-	}
-	year, err := ports.ParseCertificateYear(r.PathValue("year"))
-	if err != nil {
-		return domain.ErrNoCertificate
 	}
 	name, data, err := s.portal.BackOffice().PayerCertificatePDF(r.Context(), u.actor, id, year)
 	if err != nil {
