@@ -136,6 +136,10 @@ type Biller struct {
 	// Reminders are the « Avis et relances » settings (issue 15, item 2).
 	Reminders Reminders
 
+	// Certificate is the « Attestation annuelle » setting (issue 15,
+	// item 5): off for a new biller.
+	Certificate CertificateSettings
+
 	// PayFiPMode is the protocol of the instance's gateway, set by the use
 	// cases from their configuration when they load the biller; it is not
 	// stored. Zero: the web service. MinAmount and MaxAmount apply within
@@ -181,6 +185,9 @@ func (b Biller) Validate() error {
 		return FieldError("lock_duration", "Le délai d'attente entre deux tentatives de paiement doit être compris entre 1 minute et 7 jours.")
 	}
 	if err := b.Reminders.Validate(); err != nil {
+		return err
+	}
+	if err := b.Certificate.Check(); err != nil {
 		return err
 	}
 	if b.Reminders.AfterEnabled && b.Reminders.DaysAfter > b.TreasuryDelayDays {

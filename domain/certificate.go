@@ -122,3 +122,64 @@ func NewCertificate(b Biller, s CertificateSettings, payer Payer, year int, line
 func (c Certificate) FileName() string {
 	return fmt.Sprintf("attestation-%d-%s.pdf", c.Year, asciiName(c.PayerRef))
 }
+
+// The means a certificate's line shows: short, for the PDF's column.
+const (
+	MeansOnline   = "en ligne"
+	MeansRecorded = "hors du portail"
+)
+
+// CertificateLine is the line a paid invoice gives a certificate: paid
+// online, at the instant of the payment that settled it (pay, which must
+// be that payment); recorded by the service, at the day it was recorded,
+// with pay nil. An invoice without a receipt (unpaid, awaiting the
+// service's confirmation, settled by a test payment or a payment that is
+// not its own) gives no line: what a certificate lists is exactly what
+// the receipts prove.
+func CertificateLine(inv Invoice, pay *Payment) (DocumentLine, bool) {
+	if !inv.HasReceipt() {
+		return DocumentLine{}, false
+	}
+	if inv.PaymentID == uuid.Nil {
+		return DocumentLine{PaidAt: inv.PaidAt.In(Paris), Number: inv.Number, Object: inv.Object,
+			Means: MeansRecorded, Amount: inv.Amount}, true
+	}
+	if pay == nil || pay.ID != inv.PaymentID || !pay.Receipted() {
+		return DocumentLine{}, false
+	}
+	at := pay.TransactionAt
+	if at.IsZero() {
+		at = pay.FinishedAt
+	}
+	return DocumentLine{PaidAt: at.In(Paris), Number: inv.Number, Object: inv.Object,
+		Means: MeansOnline, Amount: inv.Amount}, true
+}
+
+// CertificateYears are the past years, most recent first, in which the
+// lines (CertificateLine's) hold a payment the settings cover: the years
+// whose certificate NewCertificate would build at now. None when the
+// biller offers no certificate.
+func CertificateYears(s CertificateSettings, lines []DocumentLine, now time.Time) []int {
+	if !s.Offered {
+		return nil
+	}
+	current := Today(now).Year
+	seen := make(map[int]bool)
+	var years []int
+	for _, l := range lines {
+		y := l.PaidAt.In(Paris).Year()
+		if y >= current || seen[y] || !s.Covers(l.Object) {
+			continue
+		}
+		seen[y] = true
+		years = append(years, y)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(years)))
+	return years
+}
+
+// YearBounds are the instants a Paris calendar year starts and ends:
+// [from, to).
+func YearBounds(year int) (from, to time.Time) {
+	return time.Date(year, time.January, 1, 0, 0, 0, 0, Paris), time.Date(year+1, time.January, 1, 0, 0, 0, 0, Paris)
+}

@@ -36,6 +36,9 @@ type SettingsInput struct {
 	// Reminders are the « Avis et relances » settings; nil keeps them
 	// (backoffice_admin_settings_reminders.go).
 	Reminders *domain.Reminders
+	// Certificate is the « Attestation annuelle » setting; nil keeps it
+	// (backoffice_admin_settings_certificate.go).
+	Certificate *domain.CertificateSettings
 }
 
 // SettingsInputOf returns the input that keeps b's settings as they are,
@@ -49,7 +52,7 @@ func SettingsInputOf(b domain.Biller) SettingsInput {
 		TreasuryDelayDays: b.TreasuryDelayDays, MinPasswordLength: b.MinPasswordLength,
 		LockDuration: b.LockDuration, Numcli: b.Numcli, Saisie: b.Saisie,
 		MinAmount: min, MaxAmount: max,
-		Reminders: &b.Reminders,
+		Reminders: &b.Reminders, Certificate: &b.Certificate,
 	}
 }
 
@@ -118,6 +121,9 @@ func applySettings(old domain.Biller, in SettingsInput, now time.Time) (domain.B
 	if in.Reminders != nil {
 		b.Reminders = *in.Reminders
 	}
+	if in.Certificate != nil {
+		b.Certificate = cleanCertificate(*in.Certificate)
+	}
 	if err := b.Validate(); err != nil {
 		return old, err
 	}
@@ -162,6 +168,7 @@ func settingsChanges(old, b domain.Biller) []string {
 	value("montant minimum d'un paiement", domain.FormatEuros(old.MinAmount), domain.FormatEuros(b.MinAmount))
 	value("montant maximum d'un paiement", domain.FormatEuros(old.MaxAmount), domain.FormatEuros(b.MaxAmount))
 	out = append(out, remindersChanges(old.Reminders, b.Reminders)...)
+	out = append(out, certificateChanges(old.Certificate, b.Certificate)...)
 	return out
 }
 

@@ -12,10 +12,11 @@ package ports
 //	                    citizen_accounts_email.go (the email-change link)
 //	Citizens            the citizen portal of a logged-in payer:
 //	                    citizens_{home,invoices,payment,profile,messages,
-//	                    documents}.go
+//	                    documents,receipts,certificates}.go
 //	BackOffice          the back office's sessions, board, invoices, accounts,
-//	                    messages, import: backoffice_{session,board,invoices,
-//	                    accounts,messages,import}.go
+//	                    messages, import, yearly certificates:
+//	                    backoffice_{session,board,invoices,accounts,messages,
+//	                    import,certificates}.go
 //	BackOfficePayments  the back office's payments, declared payments,
 //	                    settlement reports, exports, refunds:
 //	                    backoffice_payments{,_declared,_settlement,_export,

@@ -48,6 +48,7 @@ type Tx interface {
 	AuditStore
 	NoticeStore
 	SecretStore
+	CertificateStore
 	BackOfficeQueries
 	JobRuns
 	Outbox

@@ -21,7 +21,9 @@ var billerColumns = cols("id", "name", "numcli", "saisie", "email", "notice", "h
 	"treasury_delay_days", "min_password_length", "lock_duration:?::bigint * interval '1 microsecond'",
 	"min_amount", "max_amount", "created_at", "updated_at",
 	// « Avis et relances » (0013)
-	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after")
+	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after",
+	// « Attestation annuelle » (0015)
+	"certificate_offered", "certificate_title", "certificate_legal", "certificate_match")
 
 var (
 	billerSelect = `SELECT id, name, numcli, saisie, email, notice, home_text, multiple_payments,
@@ -30,6 +32,7 @@ var (
 	(extract(epoch FROM lock_duration) * 1000000)::bigint AS lock_duration_us,
 	min_amount, max_amount, created_at, updated_at,
 	reminders_enabled, reminder_days_before, reminder_after_enabled, reminder_days_after,
+	certificate_offered, certificate_title, certificate_legal, certificate_match,
 	ARRAY(SELECT host FROM biller_hosts h WHERE h.biller_id = billers.id ORDER BY ord) AS hosts
 FROM billers`
 	billerUpsert = billerColumns.upsert("billers")
@@ -68,6 +71,11 @@ type billerRow struct {
 	ReminderDaysBefore   int  `db:"reminder_days_before"`
 	ReminderAfterEnabled bool `db:"reminder_after_enabled"`
 	ReminderDaysAfter    int  `db:"reminder_days_after"`
+
+	CertificateOffered bool   `db:"certificate_offered"`
+	CertificateTitle   string `db:"certificate_title"`
+	CertificateLegal   string `db:"certificate_legal"`
+	CertificateMatch   string `db:"certificate_match"`
 }
 
 func (r billerRow) biller() domain.Biller {
@@ -87,6 +95,10 @@ func (r billerRow) biller() domain.Biller {
 			Enabled: r.RemindersEnabled, DaysBefore: r.ReminderDaysBefore,
 			AfterEnabled: r.ReminderAfterEnabled, DaysAfter: r.ReminderDaysAfter,
 		},
+		Certificate: domain.CertificateSettings{
+			Offered: r.CertificateOffered, Title: r.CertificateTitle,
+			LegalText: r.CertificateLegal, ObjectContains: r.CertificateMatch,
+		},
 	}
 }
 
@@ -104,7 +116,8 @@ func billerArgs(b domain.Biller) []any {
 		nullTime(b.Suspension.From), nullTime(b.Suspension.Until),
 		b.TreasuryDelayDays, b.MinPasswordLength, micros(b.LockDuration),
 		amountArg(b.MinAmount), amountArg(b.MaxAmount), b.CreatedAt, b.UpdatedAt,
-		b.Reminders.Enabled, b.Reminders.DaysBefore, b.Reminders.AfterEnabled, b.Reminders.DaysAfter}
+		b.Reminders.Enabled, b.Reminders.DaysBefore, b.Reminders.AfterEnabled, b.Reminders.DaysAfter,
+		b.Certificate.Offered, b.Certificate.Title, b.Certificate.LegalText, b.Certificate.ObjectContains}
 }
 
 // Biller returns the biller with id.

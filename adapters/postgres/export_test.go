@@ -22,6 +22,12 @@ var (
 	EndedUnpaidPaymentsSQL = endedUnpaidPaymentsSQL
 )
 
+// The statements PaidInvoices runs, for the query-plan test.
+var (
+	PaidInvoicesOfPayerSQL  = paidInvoicesOfPayerSQL
+	PaidInvoicesOfPayersSQL = paidInvoicesOfPayersSQL
+)
+
 // Explain returns PostgreSQL's plan of query with args, one line per node.
 func (db *DB) Explain(ctx context.Context, query string, args ...any) (string, error) {
 	var lines []string

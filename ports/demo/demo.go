@@ -174,7 +174,14 @@ func Seed(ctx context.Context, store ports.Store, hasher ports.PasswordHasher, n
 				return err
 			}
 		}
-		return seedReminders(ctx, tx, b, payer, now)
+		if err := seedReminders(ctx, tx, b, payer, now); err != nil {
+			return err
+		}
+		b, err = tx.Biller(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		return seedCertificates(ctx, tx, b, payer, now)
 	})
 	if err != nil {
 		return info, err

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -51,10 +52,22 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, map[domain.Tab]int{domain.TabUnpaid: 4, domain.TabPaid: 2, domain.TabTreasury: 1}, counts)
+	assert.Equal(t, map[domain.Tab]int{domain.TabUnpaid: 4, domain.TabPaid: 6, domain.TabTreasury: 1}, counts,
+		"the manual's two paid invoices and last year's four (demo_certificates.go)")
 	sel, err := p.Citizens().PayableInvoices(ctx, c)
 	require.NoError(t, err)
 	assert.Len(t, sel.Invoices, 4, "the manual's three and the one due soon (demo_reminders.go)")
 	assert.True(t, sel.Multiple)
 	require.NoError(t, p.CitizenAccounts().RequestActivation(ctx, demo.BillerID, demo.NewcomerEmail), "the newcomer can activate")
+
+	offer, err := p.Citizens().Certificates(ctx, c)
+	require.NoError(t, err)
+	assert.Equal(t, []int{now.Year() - 1}, offer.Years, "last year's certificate at once")
+	cert, err := p.Citizens().Certificate(ctx, c, now.Year()-1)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("Attestation de paiement des frais de garde %d", now.Year()-1), cert.Title)
+	assert.Len(t, cert.Lines, 3, "the crèche's invoices, not the canteen's")
+	assert.Equal(t, demo.CertificateTotal, cert.Total.StringFixed(2))
+	assert.Equal(t, []string{domain.MeansOnline, domain.MeansRecorded, domain.MeansOnline},
+		[]string{cert.Lines[0].Means, cert.Lines[1].Means, cert.Lines[2].Means})
 }

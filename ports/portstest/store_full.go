@@ -55,6 +55,8 @@ func fullBiller(tb testing.TB) domain.Biller {
 	b.MaxAmount = decimal.RequireFromString("1500.00")
 	b.UpdatedAt = at(time.Minute)
 	b.Reminders = domain.Reminders{Enabled: true, DaysBefore: 3, AfterEnabled: true, DaysAfter: 10}
+	b.Certificate = domain.CertificateSettings{Offered: true, Title: "Attestation de paiement des frais de garde {année}",
+		LegalText: "Article 200 quater B du code général des impôts.", ObjectContains: "crèche"}
 	// PayFiPMode is the instance's configuration, set by the use cases
 	// and never stored.
 	requireFull(tb, b, "PayFiPMode")
@@ -69,6 +71,7 @@ func sparseBiller(b domain.Biller) domain.Biller {
 	b.Suspension = domain.Suspension{}
 	b.TreasuryDelayDays = 0
 	b.Reminders = domain.Reminders{}
+	b.Certificate = domain.CertificateSettings{}
 	return b
 }
 

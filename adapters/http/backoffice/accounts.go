@@ -25,6 +25,10 @@ type staffPayersPage struct {
 	Query string
 	Rows  []ports.PayerRow
 	Pager boPager
+	// CertificateYear is the year the ZIP of certificates proposes (last
+	// year), zero when the biller offers no certificate.
+	CertificateYear int
+	CertificatesZIP string
 }
 
 func (s *BackOffice) showPayers(w http.ResponseWriter, r *http.Request) error {
@@ -39,7 +43,10 @@ func (s *BackOffice) showPayers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &staffPayersPage{Base: kit.Base{Title: "Redevables", Menu: menuStaffPayers}, Query: q, Rows: page.Rows,
-		Pager: newPager(r, page.Offset, page.Limit, page.Total)}
+		Pager: newPager(r, page.Offset, page.Limit, page.Total), CertificatesZIP: pathCertificatesZIP}
+	if b, err := s.portal.BackOfficeAdmin().Settings(r.Context(), u.actor); err == nil && b.Certificate.Offered {
+		p.CertificateYear = domain.Today(s.clock.Now()).Year - 1
+	}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffPayers, p)
 }
 
@@ -49,6 +56,8 @@ type staffPayerPage struct {
 	// CanResend offers the activation link: the account is not active
 	// and the payer has an address.
 	CanResend bool
+	// Certificates are the payer's yearly certificates (certificates.go).
+	Certificates []certificateChoice
 }
 
 func (s *BackOffice) showPayer(w http.ResponseWriter, r *http.Request) error {
@@ -69,6 +78,9 @@ func (s *BackOffice) renderPayer(w http.ResponseWriter, r *http.Request, u *staf
 		CanResend: d.Status != ports.AccountActive && d.Payer.Email != ""}
 	if problem != nil {
 		p.Errors = []kit.SummaryLine{{Message: domain.ErrorMessage(problem)}}
+	}
+	if p.Certificates, err = s.certificateChoices(r, u, d); err != nil {
+		return err
 	}
 	return s.renderStaff(w, r, u, st, pageStaffPayer, p)
 }

@@ -22,7 +22,7 @@ func TestStaffInvoices(t *testing.T) {
 
 	p := b.Get("/gestion/factures")
 	require.Equal(t, http.StatusOK, p.Status, p.Body)
-	contains(t, p, "9 factures", water, theirs, "Camille Martin (DEMO-0001)", "243,11")
+	contains(t, p, "13 factures", water, theirs, "Camille Martin (DEMO-0001)", "243,11")
 	notContains(t, p, "AUTRE-2026-1")
 
 	p = b.Get("/gestion/factures?redevable=DEMO-0002")

@@ -65,6 +65,9 @@ func (s *BackOffice) Routes(mux *http.ServeMux) {
 	// Payers' accounts (accounts.go).
 	mux.Handle("GET /gestion/redevables", s.staffRead(s.showPayers))
 	mux.Handle("GET /gestion/redevables/{id}", s.staffRead(s.showPayer))
+	mux.Handle("GET /gestion/redevables/{id}/attestations/{year}", s.staffRead(s.staffCertificate))
+	mux.Handle("GET /gestion/redevables/{id}/attestations/{year}"+ports.PathCertificatePDFSuffix, s.staffRead(s.staffCertificatePDF))
+	mux.Handle("GET "+pathCertificatesZIP, s.staffRead(s.staffCertificatesZIP))
 	mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
 
 	// Messages (messages.go).

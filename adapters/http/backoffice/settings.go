@@ -30,6 +30,7 @@ var settingsFields = []string{
 	"treasury_delay_days", "min_password_length", "lock_duration", "numcli", "saisie",
 	"min_amount", "max_amount",
 	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after", // settings_reminders.go
+	"certificate_offered", "certificate_title", "certificate_legal", "certificate_match", // settings_certificate.go
 }
 
 type staffSettingsPage struct {
@@ -101,6 +102,7 @@ func settingsForm(in ports.SettingsInput) *kit.Form {
 		f.Values["multiple_payments"] = "1"
 	}
 	remindersForm(f, in.Reminders)
+	certificateForm(f, in.Certificate)
 	return f
 }
 
@@ -158,6 +160,7 @@ func settingsInput(r *http.Request, f *kit.Form) ports.SettingsInput {
 		return d
 	}
 	in.Reminders = remindersInput(f, number)
+	in.Certificate = certificateInput(f)
 	in.MinAmount = amount("min_amount")
 	in.MaxAmount = amount("max_amount")
 	instant := func(name string) time.Time {

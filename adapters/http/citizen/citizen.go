@@ -30,6 +30,7 @@
 //	GET  /factures/{id}                    invoice detail               private
 //	GET  /factures/{id}/pdf                the invoice's document       private
 //	GET  /factures/{id}/recu, /recu.pdf    the receipt of a paid invoice private
+//	GET  /attestations/{year}, /pdf        a yearly certificate         private
 //	POST /factures/{id}/reglee             Marquer … comme réglée       private
 //	POST /factures/{id}/non-reglee         Marquer … comme non réglée   private
 //	GET  /paiement?facture=…               selection                    private
@@ -128,6 +129,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /factures/{id}/pdf", s.private(s.invoicePDF))
 	mux.Handle("GET /factures/{id}/recu", s.private(s.receipt))
 	mux.Handle("GET /factures/{id}/recu.pdf", s.private(s.receiptPDF))
+	mux.Handle("GET "+ports.PathCertificates+"/{year}", s.private(s.certificate))
+	mux.Handle("GET "+ports.PathCertificates+"/{year}"+ports.PathCertificatePDFSuffix, s.private(s.certificatePDF))
 	mux.Handle("POST /factures/{id}/reglee", s.private(s.declarePaid))
 	mux.Handle("POST /factures/{id}/non-reglee", s.private(s.undoDeclarePaid))
 

@@ -35,6 +35,8 @@ type invoicesPage struct {
 	Unpaid   bool
 	Prev     string
 	Next     string
+	// Certificates are the yearly certificates, on the paid tab.
+	Certificates []certificateLink
 }
 
 func tabURL(tab domain.Tab, page int) string {
@@ -72,6 +74,11 @@ func (s *Portal) invoices(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, t := range domain.Tabs {
 		p.Tabs = append(p.Tabs, tabLink{Label: t.Label(), URL: tabURL(t, 1), Current: t == tab})
+	}
+	if tab == domain.TabPaid {
+		if p.Certificates, err = s.certificateLinks(r, u); err != nil {
+			return err
+		}
 	}
 	if list.Page > 1 {
 		p.Prev = tabURL(tab, list.Page-1)

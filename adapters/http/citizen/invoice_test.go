@@ -61,7 +61,7 @@ func TestInvoicesArePaginated(t *testing.T) {
 	}
 	b := e.Browser().LoginDemo()
 	first := b.Get("/factures?onglet=reglees")
-	webtest.Contains(t, first, "27 factures, page 1 sur 2", "Page suivante")
+	webtest.Contains(t, first, "31 factures, page 1 sur 2", "Page suivante")
 	webtest.NotContains(t, first, "Page précédente")
 	assert.Contains(t, first.Body, `href="/factures?onglet=reglees&amp;page=2"`)
 	second := b.Get("/factures?onglet=reglees&page=2")

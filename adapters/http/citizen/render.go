@@ -40,6 +40,7 @@ const (
 	pageReceipt      = "receipt"
 	pageVerification = "verification"
 	pageUnsubscribe  = "unsubscribe"
+	pageCertificate  = "certificate"
 )
 
 var pageNames = []string{
@@ -47,6 +48,7 @@ var pageNames = []string{
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
 	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification, pageUnsubscribe,
+	pageCertificate,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.
