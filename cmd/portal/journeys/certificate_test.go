@@ -5,9 +5,6 @@ package journeys
 import (
 	"encoding/base64"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -82,23 +79,4 @@ func TestLastYearsCertificate(t *testing.T) {
 	m.click("Redevables")
 	m.see("Attestations annuelles de tous les redevables")
 	m.auditNarrow("les redevables, avec le fichier ZIP des attestations")
-}
-
-// pdfText is a PDF's text read by pdftotext (poppler-utils), with one
-// space for every run of spaces.
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
-	path := filepath.Join(t.TempDir(), "attestation.pdf")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(string(out))), " ")
 }

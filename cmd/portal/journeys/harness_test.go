@@ -117,6 +117,54 @@ type portal struct {
 	URL string
 	// Stop ends the process (SIGINT, then wait); it may be called again.
 	Stop func()
+	logs *logLines
+}
+
+// logLines are a portal's log lines as they come, for a test to await
+// one (a job's end) instead of guessing how long it takes.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+	more  chan struct{} // closed and replaced at each new line
+}
+
+func (l *logLines) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+	close(l.more)
+	l.more = make(chan struct{})
+}
+
+// awaitLog waits until the portal logs a line holding every one of parts,
+// at most 30 s.
+func (p portal) awaitLog(t *testing.T, parts ...string) {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for seen := 0; ; {
+		p.logs.mu.Lock()
+		lines, more := p.logs.lines, p.logs.more
+		p.logs.mu.Unlock()
+		for ; seen < len(lines); seen++ {
+			if containsAll(lines[seen], parts) {
+				return
+			}
+		}
+		select {
+		case <-more:
+		case <-timeout:
+			t.Fatalf("the portal did not log %q within 30 s", parts)
+		}
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // startPortal runs the portal binary on a free loopback port, with env
@@ -143,12 +191,14 @@ func startPortal(t *testing.T, env ...string) portal {
 	}
 	ready := make(chan error, 1)
 	var logs strings.Builder
+	lines := &logLines{more: make(chan struct{})}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
 			logs.WriteString(line + "\n")
+			lines.add(line)
 			if !sent && strings.Contains(line, "msg=listening") {
 				ready <- nil
 				sent = true
@@ -171,7 +221,7 @@ func startPortal(t *testing.T, env ...string) portal {
 	case <-time.After(30 * time.Second):
 		t.Fatal("portal did not start within 30 s")
 	}
-	return portal{URL: base, Stop: stop}
+	return portal{URL: base, Stop: stop, logs: lines}
 }
 
 // tab opens a new browser tab for the test, and writes a screenshot and

@@ -50,7 +50,7 @@ func (c *citizen) fetchFile(path, contentType string) []byte {
 }
 
 // pdfText is the text pdftotext reads in a PDF file, its spaces (the
-// amounts' narrow no-break space among them) made plain.
+// amounts' narrow no-break space among them) made plain, one for each run.
 func pdfText(t *testing.T, data []byte) string {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
@@ -64,7 +64,7 @@ func pdfText(t *testing.T, data []byte) string {
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
-	return strings.Join(strings.Fields(string(out)), " ")
+	return strings.Join(strings.Fields(strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(string(out))), " ")
 }
 
 // attr returns an attribute of the first element sel finds (CSS).
