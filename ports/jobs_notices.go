@@ -71,7 +71,7 @@ func (p *Portal) announceBiller(ctx context.Context, b domain.Biller, q Announce
 			break
 		}
 		last := batch[len(batch)-1]
-		q.AfterCreated, q.AfterID = last.CreatedAt, last.ID
+		q.AfterCreated, q.AfterPayer, q.AfterID = last.CreatedAt, last.PayerID, last.ID
 	}
 	if read > 0 {
 		p.log.InfoContext(ctx, "notices done", "biller", b.ID, "read", read, "sent", sent)

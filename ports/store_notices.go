@@ -27,8 +27,10 @@ type NoticeStore interface {
 	// InvoicesToAnnounce returns up to limit unpaid invoices of the
 	// query's biller created at or after Since with no new_invoice notice
 	// whose payer has an active account with notices on, activated at or
-	// before the invoice's creation, by creation time then id, strictly
-	// after the key (AfterCreated, AfterID) when AfterID is set. The
+	// before the invoice's creation, by creation time, payer then id
+	// (a payer's invoices of one arrival come together, so that a batch
+	// boundary splits at most one payer's list in two mails), strictly
+	// after the key (AfterCreated, AfterPayer, AfterID) when AfterID is set. The
 	// account's conditions are a pre-filter (domain.Account.Announces
 	// decides, in the job's transaction): they keep the walk to the
 	// invoices that may be announced, however many others arrived.
@@ -53,6 +55,7 @@ type AnnounceQuery struct {
 	BillerID     uuid.UUID
 	Since        time.Time
 	AfterCreated time.Time
+	AfterPayer   uuid.UUID
 	AfterID      uuid.UUID
 	Limit        int
 }

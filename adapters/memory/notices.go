@@ -111,7 +111,7 @@ func (t *tx) InvoicesToAnnounce(_ context.Context, q ports.AnnounceQuery) ([]dom
 		if inv.CreatedAt.Before(q.Since) {
 			continue
 		}
-		if q.AfterID != uuid.Nil && cmp.Or(inv.CreatedAt.Compare(q.AfterCreated), compareIDs(inv.ID, q.AfterID)) <= 0 {
+		if q.AfterID != uuid.Nil && cmp.Or(inv.CreatedAt.Compare(q.AfterCreated), compareIDs(inv.PayerID, q.AfterPayer), compareIDs(inv.ID, q.AfterID)) <= 0 {
 			continue
 		}
 		if _, sent := t.t.notices.rows.rows[noticeKey{id, domain.NoticeNewInvoice}]; sent {
@@ -127,7 +127,7 @@ func (t *tx) InvoicesToAnnounce(_ context.Context, q ports.AnnounceQuery) ([]dom
 		out = append(out, inv)
 	}
 	slices.SortFunc(out, func(a, b domain.Invoice) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.PayerID, b.PayerID), compareIDs(a.ID, b.ID))
 	})
 	return page(out, 0, q.Limit), nil
 }

@@ -36,12 +36,12 @@ LIMIT $7`
 // batch starts from Since with the nil id, below every other.
 var invoicesToAnnounceSQL = invoiceSelect + ` i
 WHERE i.biller_id = $1 AND i.state = 'unpaid' AND i.created_at >= $2
-	AND (i.created_at, i.id) > ($3::timestamptz, $4::uuid)
+	AND (i.created_at, i.payer_id, i.id) > ($3::timestamptz, $4::uuid, $5::uuid)
 	AND EXISTS (SELECT 1 FROM accounts a WHERE a.payer_id = i.payer_id
 		AND a.state = 'active' AND NOT a.notices_off AND a.activated_at <= i.created_at)
 	AND NOT EXISTS (SELECT 1 FROM invoice_notices n WHERE n.invoice_id = i.id AND n.kind = 'new_invoice')
-ORDER BY i.created_at, i.id
-LIMIT $5`
+ORDER BY i.created_at, i.payer_id, i.id
+LIMIT $6`
 
 // RecordNotice records the invoice's notice of kind once; false when it
 // was recorded already.
@@ -85,13 +85,13 @@ func (s *queries) CountNotices(ctx context.Context, billerID uuid.UUID, since ti
 // that arrived since the query's Since with no new-invoice notice and an
 // account that may take one, after its key.
 func (s *queries) InvoicesToAnnounce(ctx context.Context, q ports.AnnounceQuery) ([]domain.Invoice, error) {
-	after, afterID := q.AfterCreated, q.AfterID
+	after, afterPayer, afterID := q.AfterCreated, q.AfterPayer, q.AfterID
 	if afterID == uuid.Nil {
 		after = q.Since
 	}
 	var rows []invoiceRow
 	if err := s.list(ctx, &rows, "invoices to announce", invoicesToAnnounceSQL, q.BillerID, q.Since,
-		after, afterID.String(), limitOf(q.Limit)); err != nil {
+		after, afterPayer.String(), afterID.String(), limitOf(q.Limit)); err != nil {
 		return nil, err
 	}
 	return invoicesOf(rows), nil

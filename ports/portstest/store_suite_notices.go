@@ -192,7 +192,7 @@ var noticeTests = []storeTest{
 		MustSaveAccount(t, s, ea)
 		add(early, 2*time.Hour, keep, false)
 
-		// want in arrival order, then id.
+		// want in arrival order, then payer, then id.
 		byID := map[uuid.UUID]domain.Invoice{}
 		for _, id := range want {
 			inv, err := s.Invoice(ctx, id)
@@ -200,7 +200,8 @@ var noticeTests = []storeTest{
 			byID[id] = inv
 		}
 		slices.SortFunc(want, func(x, y uuid.UUID) int {
-			return cmp.Or(byID[x].CreatedAt.Compare(byID[y].CreatedAt), bytes.Compare(x[:], y[:]))
+			px, py := byID[x].PayerID, byID[y].PayerID
+			return cmp.Or(byID[x].CreatedAt.Compare(byID[y].CreatedAt), bytes.Compare(px[:], py[:]), bytes.Compare(x[:], y[:]))
 		})
 
 		q := ports.AnnounceQuery{BillerID: b.ID, Since: since, Limit: 100}
@@ -220,7 +221,7 @@ var noticeTests = []storeTest{
 					break
 				}
 				last := got[len(got)-1]
-				page.AfterCreated, page.AfterID = last.CreatedAt, last.ID
+				page.AfterCreated, page.AfterPayer, page.AfterID = last.CreatedAt, last.PayerID, last.ID
 			}
 			assert.Equal(t, want, walked, "batches of 2 after the last key walk the same invoices once")
 		})

@@ -9,7 +9,7 @@
 -- job's lookback on. Partial like invoices_unpaid_due_idx: paid invoices,
 -- the bulk of a biller's history, are not in it. Built once on a large
 -- table (about 1 s per million unpaid invoices).
-CREATE INDEX invoices_unpaid_created_idx ON invoices (biller_id, created_at, id) WHERE state = 'unpaid';
+CREATE INDEX invoices_unpaid_created_idx ON invoices (biller_id, created_at, payer_id, id) WHERE state = 'unpaid';
 
 -- The biller a mail is sent for, so that its dashboard counts its own
 -- failed mails. NULL for the mails queued before (and those of no
