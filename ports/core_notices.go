@@ -1,7 +1,13 @@
 package ports
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/domain"
 )
@@ -38,4 +44,117 @@ func (p *Portal) noticeMail(ctx context.Context, b domain.Biller, a domain.Accou
 	})
 	m.Unsubscribe = stop
 	return m, err
+}
+
+// walkNotices runs a notice job's walk: next reads the batch after the
+// last key, send mails it in its own transaction and says how many
+// invoices it mailed about, advance moves the key past the batch's last
+// invoice. It logs what (with attrs) in progress every remindLogEvery
+// invoices read and once done, and returns how many were mailed about.
+func (p *Portal) walkNotices(ctx context.Context, what string, attrs []any, limit int,
+	next func() ([]domain.Invoice, error), send func([]domain.Invoice) (int, error), advance func(last domain.Invoice)) (int, error) {
+	read, sent := 0, 0
+	for {
+		batch, err := next()
+		if err != nil {
+			return sent, domain.WrapInternal(err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		n, err := send(batch)
+		sent += n
+		if err != nil {
+			return sent, err
+		}
+		before := read / remindLogEvery
+		read += len(batch)
+		if read/remindLogEvery > before {
+			p.log.InfoContext(ctx, what+" in progress", append(attrs, "read", read, "sent", sent)...)
+		}
+		if len(batch) < limit {
+			break
+		}
+		advance(batch[len(batch)-1])
+	}
+	if read > 0 {
+		p.log.InfoContext(ctx, what+" done", append(attrs, "read", read, "sent", sent)...)
+	}
+	return sent, nil
+}
+
+// mailNoticeBatch mails one batch of a notice job in one transaction: the
+// invoices are locked and those keep accepts (checked again, since the
+// batch was read) are grouped by payer; a payer's invoices its account
+// takes are recorded once for kind (RecordNotice: an invoice another
+// instance recorded meanwhile is left out), and one mail lists those
+// recorded, queued in the same transaction. A payer with no account gets
+// nothing. It returns how many invoices were mailed about.
+func (p *Portal) mailNoticeBatch(ctx context.Context, b domain.Biller, kind domain.NoticeKind, batch []domain.Invoice, now time.Time,
+	keep func(domain.Invoice) bool, takes func(domain.Account, domain.Invoice) bool) (int, error) {
+	ids := make([]uuid.UUID, len(batch))
+	for i, inv := range batch {
+		ids[i] = inv.ID
+	}
+	// The mails' unsubscribe key is read (or made) outside the
+	// transaction: see unsubscribeKey.
+	if _, err := p.unsubscribeKey(ctx); err != nil {
+		return 0, err
+	}
+	sent := 0
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		sent = 0
+		invs, err := tx.InvoicesForUpdate(ctx, ids)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		byPayer := map[uuid.UUID][]domain.Invoice{}
+		var payers []uuid.UUID
+		for _, inv := range invs {
+			if !keep(inv) {
+				continue
+			}
+			if _, seen := byPayer[inv.PayerID]; !seen {
+				payers = append(payers, inv.PayerID)
+			}
+			byPayer[inv.PayerID] = append(byPayer[inv.PayerID], inv)
+		}
+		for _, payer := range payers {
+			a, err := tx.AccountByPayer(ctx, payer)
+			if err != nil && domain.ErrorCode(err) == domain.NotFound {
+				continue
+			} else if err != nil {
+				return domain.WrapInternal(err)
+			}
+			var listed []domain.Invoice
+			for _, inv := range byPayer[payer] {
+				if !takes(a, inv) {
+					continue
+				}
+				recorded, err := tx.RecordNotice(ctx, b.ID, inv.ID, kind, now)
+				if err != nil {
+					return domain.WrapInternal(err)
+				}
+				if recorded {
+					listed = append(listed, inv)
+				}
+			}
+			if len(listed) == 0 {
+				continue
+			}
+			slices.SortFunc(listed, func(x, y domain.Invoice) int {
+				return cmp.Or(x.DueDate.Compare(y.DueDate), strings.Compare(x.Number, y.Number))
+			})
+			m, err := p.noticeMail(ctx, b, a, kind, listed)
+			if err != nil {
+				return err
+			}
+			if err := p.enqueue(ctx, tx, m, now); err != nil {
+				return err
+			}
+			sent += len(listed)
+		}
+		return nil
+	})
+	return sent, err
 }

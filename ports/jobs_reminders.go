@@ -2,10 +2,7 @@ package ports
 
 import (
 	"context"
-	"slices"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/portail-factures/portail/domain"
 )
@@ -60,101 +57,18 @@ func (p Jobs) RunReminders(ctx context.Context) (int, error) {
 
 // remindBiller walks one biller's window for one kind.
 func (p *Portal) remindBiller(ctx context.Context, b domain.Biller, q RemindQuery, now time.Time) (int, error) {
-	read, sent := 0, 0
-	for {
-		batch, err := p.store.InvoicesToRemind(ctx, q)
-		if err != nil {
-			return sent, domain.WrapInternal(err)
-		}
-		if len(batch) == 0 {
-			break
-		}
-		n, err := p.remindBatch(ctx, b, q, batch, now)
-		sent += n
-		if err != nil {
-			return sent, err
-		}
-		before := read / remindLogEvery
-		read += len(batch)
-		if read/remindLogEvery > before {
-			p.log.InfoContext(ctx, "reminders in progress", "biller", b.ID, "kind", q.Kind, "read", read, "sent", sent)
-		}
-		if len(batch) < q.Limit {
-			break
-		}
-		last := batch[len(batch)-1]
-		q.AfterDue, q.AfterNumber = last.DueDate, last.Number
-	}
-	if read > 0 {
-		p.log.InfoContext(ctx, "reminders done", "biller", b.ID, "kind", q.Kind, "read", read, "sent", sent)
-	}
-	return sent, nil
+	return p.walkNotices(ctx, "reminders", []any{"biller", b.ID, "kind", q.Kind}, q.Limit,
+		func() ([]domain.Invoice, error) { return p.store.InvoicesToRemind(ctx, q) },
+		func(batch []domain.Invoice) (int, error) { return p.remindBatch(ctx, b, q, batch, now) },
+		func(last domain.Invoice) { q.AfterDue, q.AfterNumber = last.DueDate, last.Number })
 }
 
 // remindBatch reminds one batch in one transaction and returns how many
 // invoices got their reminder.
 func (p *Portal) remindBatch(ctx context.Context, b domain.Biller, q RemindQuery, batch []domain.Invoice, now time.Time) (int, error) {
-	ids := make([]uuid.UUID, len(batch))
-	for i, inv := range batch {
-		ids[i] = inv.ID
-	}
-	// The mails' unsubscribe key is read (or made) outside the
-	// transaction: see unsubscribeKey.
-	if _, err := p.unsubscribeKey(ctx); err != nil {
-		return 0, err
-	}
-	sent := 0
-	err := p.store.Atomic(ctx, func(tx Tx) error {
-		sent = 0
-		invs, err := tx.InvoicesForUpdate(ctx, ids)
-		if err != nil {
-			return domain.WrapInternal(err)
-		}
-		byPayer := map[uuid.UUID][]domain.Invoice{}
-		var payers []uuid.UUID
-		for _, inv := range invs {
-			if !inv.Remindable(now) || inv.DueDate.Before(q.From) || q.To.Before(inv.DueDate) {
-				continue
-			}
-			if _, seen := byPayer[inv.PayerID]; !seen {
-				payers = append(payers, inv.PayerID)
-			}
-			byPayer[inv.PayerID] = append(byPayer[inv.PayerID], inv)
-		}
-		for _, payer := range payers {
-			a, err := tx.AccountByPayer(ctx, payer)
-			if err != nil && domain.ErrorCode(err) == domain.NotFound {
-				continue
-			} else if err != nil {
-				return domain.WrapInternal(err)
-			}
-			if !a.Wants(q.Kind) {
-				continue
-			}
-			var listed []domain.Invoice
-			for _, inv := range byPayer[payer] {
-				recorded, err := tx.RecordNotice(ctx, b.ID, inv.ID, q.Kind, now)
-				if err != nil {
-					return domain.WrapInternal(err)
-				}
-				if recorded {
-					listed = append(listed, inv)
-				}
-			}
-			if len(listed) == 0 {
-				continue
-			}
-			slices.SortFunc(listed, func(x, y domain.Invoice) int { return x.DueDate.Compare(y.DueDate) })
-			m, err := p.noticeMail(ctx, b, a, q.Kind, listed)
-			if err != nil {
-				return err
-			}
-			if err := p.enqueue(ctx, tx, m, now); err != nil {
-				return err
-			}
-			sent += len(listed)
-		}
-		return nil
-	})
-	return sent, err
+	return p.mailNoticeBatch(ctx, b, q.Kind, batch, now,
+		func(inv domain.Invoice) bool {
+			return inv.Remindable(now) && !inv.DueDate.Before(q.From) && !q.To.Before(inv.DueDate)
+		},
+		func(a domain.Account, _ domain.Invoice) bool { return a.Wants(q.Kind) })
 }
