@@ -324,11 +324,17 @@ func (p *Portal) reviewPayment(ctx context.Context, a Actor, id uuid.UUID, chang
 	if err := a.canWrite(a.BillerID); err != nil {
 		return err
 	}
-	return p.store.Atomic(ctx, func(tx Tx) error {
-		pay, err := tx.PaymentForUpdate(ctx, id)
+	var (
+		pay    domain.Payment
+		before domain.PaymentState
+	)
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		pay, err = tx.PaymentForUpdate(ctx, id)
 		if err != nil {
 			return notFoundAs(err, domain.ErrNotFound)
 		}
+		before = pay.State
 		if err := a.canWrite(pay.BillerID); err != nil {
 			return err
 		}
@@ -338,6 +344,10 @@ func (p *Portal) reviewPayment(ctx context.Context, a Actor, id uuid.UUID, chang
 		}
 		return mapSave(tx.SavePayment(ctx, pay))
 	})
+	if err == nil {
+		p.countEnded(ctx, before, pay, 0) // a rejection
+	}
+	return err
 }
 
 // payerCache reads each payer of a list once.

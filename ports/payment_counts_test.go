@@ -88,6 +88,13 @@ func TestPaymentsAreCountedWhereTheyHappen(t *testing.T) {
 		assert.Equal(t, domain.PaymentExpired, e.payment(t, pay.ID).State)
 		assert.Equal(t, map[ports.PaymentCount]int{ports.PaymentStarted: 1, ports.PaymentExpired: 1}, e.payCounts.get())
 	})
+	t.Run("an unconfirmed payment confirmed, another rejected", func(t *testing.T) {
+		e := newEnv(t)
+		pay := e.paidUnconfirmed(t)
+		require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID))
+		assert.Equal(t, 1, e.payCounts.get()[ports.PaymentSettled], "settled on the callback's word")
+		assert.Equal(t, 1, e.payCounts.get()[ports.PaymentRejected])
+	})
 	t.Run("double payment", func(t *testing.T) {
 		e := newEnv(t)
 		doublePaid(t, e)
