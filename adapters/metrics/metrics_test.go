@@ -8,58 +8,22 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/metrics"
+	"github.com/portail-factures/portail/adapters/metrics/metricstest"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/portstest"
 )
 
-// scrape reads url's metrics over HTTP and parses them.
-func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
+// value is the value of fam's series with labels, failing the test when
+// there is none.
+func value(t *testing.T, fams metricstest.Families, fam string, labels ...string) float64 {
 	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err)
-	return fams
-}
-
-// value is the value of the series of fam whose labels are labels
-// (name, value pairs); it fails the test when there is none.
-func value(t *testing.T, fams map[string]*dto.MetricFamily, fam string, labels ...string) float64 {
-	t.Helper()
-	f, ok := fams[fam]
-	require.True(t, ok, "no %s", fam)
-next:
-	for _, m := range f.GetMetric() {
-		have := map[string]string{}
-		for _, l := range m.GetLabel() {
-			have[l.GetName()] = l.GetValue()
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if have[labels[i]] != labels[i+1] {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.Counter.GetValue()
-		case m.Gauge != nil:
-			return m.Gauge.GetValue()
-		case m.Histogram != nil:
-			return float64(m.Histogram.GetSampleCount())
-		}
-	}
-	t.Fatalf("no %s%v", fam, labels)
-	return 0
+	v, ok := fams.Value(fam, labels...)
+	require.True(t, ok, "no %s%v", fam, labels)
+	return v
 }
 
 func TestTheFiguresAsAScrapeReadsThem(t *testing.T) {
@@ -79,7 +43,7 @@ func TestTheFiguresAsAScrapeReadsThem(t *testing.T) {
 	srv := httptest.NewServer(m.Handler())
 	t.Cleanup(srv.Close)
 
-	fams := scrape(t, srv.URL+metrics.Path)
+	fams := metricstest.Scrape(t, srv.URL+metrics.Path)
 	assert.Equal(t, 2.0, value(t, fams, "portal_http_requests_total", "route", "GET /factures/{id}", "status", "200"))
 	assert.Equal(t, 1.0, value(t, fams, "portal_http_requests_total", "route", "unmatched", "status", "404"))
 	assert.Equal(t, 2.0, value(t, fams, "portal_http_request_duration_seconds", "route", "GET /factures/{id}"))
@@ -112,7 +76,7 @@ func TestASlowOrFailingStoreLeavesTheBacklogOutNotTheScrape(t *testing.T) {
 			require.NoError(t, err)
 			srv := httptest.NewServer(m.Handler())
 			t.Cleanup(srv.Close)
-			fams := scrape(t, srv.URL+metrics.Path)
+			fams := metricstest.Scrape(t, srv.URL+metrics.Path)
 			assert.Equal(t, 0.0, value(t, fams, "portal_backlog_up"))
 			assert.NotContains(t, fams, "portal_reconciler_lag_seconds")
 			assert.Contains(t, fams, "portal_payments_total")

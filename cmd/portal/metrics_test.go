@@ -12,13 +12,11 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portail-factures/portail/adapters/metrics"
+	"github.com/portail-factures/portail/adapters/metrics/metricstest"
 	"github.com/portail-factures/portail/adapters/postgres/pgtest"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports/demo"
@@ -56,45 +54,6 @@ func startWithMetrics(t *testing.T, args ...string) (m *Main, public, metricsURL
 		t.Fatalf("portal serve stopped before serving: %v", err)
 	}
 	return m, public, "http://" + mln.Addr().String(), logs
-}
-
-// scrapeMetrics reads the metrics over HTTP and parses them.
-func scrapeMetrics(t *testing.T, base string) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := client.Get(base + metrics.Path)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err)
-	return fams
-}
-
-// series returns the value of fam's series with labels (name, value
-// pairs), and whether there is one.
-func series(fams map[string]*dto.MetricFamily, fam string, labels ...string) (float64, bool) {
-next:
-	for _, m := range fams[fam].GetMetric() {
-		have := map[string]string{}
-		for _, l := range m.GetLabel() {
-			have[l.GetName()] = l.GetValue()
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if have[labels[i]] != labels[i+1] {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.Counter.GetValue(), true
-		case m.Gauge != nil:
-			return m.Gauge.GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.Histogram.GetSampleCount()), true
-		}
-	}
-	return 0, false
 }
 
 // payAtTheSimulator pays the demo citizen's first payable invoice at the
@@ -153,10 +112,10 @@ func TestTheMetricsCountRequestsAndAPaymentAndAreNeverOnThePublicPort(t *testing
 			}
 			payAtTheSimulator(t, m, public)
 
-			fams := scrapeMetrics(t, metricsURL)
+			fams := metricstest.Scrape(t, metricsURL+metrics.Path)
 			want := func(v float64, fam string, labels ...string) {
 				t.Helper()
-				got, ok := series(fams, fam, labels...)
+				got, ok := fams.Value(fam, labels...)
 				if assert.True(t, ok, "no %s%v", fam, labels) {
 					assert.Equal(t, v, got, "%s%v", fam, labels)
 				}
@@ -170,10 +129,10 @@ func TestTheMetricsCountRequestsAndAPaymentAndAreNeverOnThePublicPort(t *testing
 			want(0, "portal_payments_total", "event", "refused")
 			want(1, "portal_backlog_up")
 			want(0, "portal_reconciler_lag_seconds") // nothing live any more
-			_, ok := series(fams, "portal_outbox_mails", "state", "failed")
+			_, ok := fams.Value("portal_outbox_mails", "state", "failed")
 			assert.True(t, ok, "the outbox's counts")
 			assert.Contains(t, fams, "go_goroutines")
-			_, pool := series(fams, "go_sql_open_connections", "db_name", "portal")
+			_, pool := fams.Value("go_sql_open_connections", "db_name", "portal")
 			assert.Equal(t, store == "postgresql", pool, "the pool's statistics, on PostgreSQL")
 		})
 	}
@@ -194,12 +153,12 @@ func TestAJobsSuccessIsItsLastSuccessTime(t *testing.T) {
 
 	srv := httptest.NewServer(m.metrics.Handler())
 	t.Cleanup(srv.Close)
-	fams := scrapeMetrics(t, srv.URL)
-	at, found := series(fams, "portal_job_last_success_timestamp_seconds", "task", "reminders")
+	fams := metricstest.Scrape(t, srv.URL+metrics.Path)
+	at, found := fams.Value("portal_job_last_success_timestamp_seconds", "task", "reminders")
 	assert.True(t, found)
 	assert.Positive(t, at)
-	_, found = series(fams, "portal_job_last_success_timestamp_seconds", "task", "mail sender")
+	_, found = fams.Value("portal_job_last_success_timestamp_seconds", "task", "mail sender")
 	assert.True(t, found)
-	_, found = series(fams, "portal_job_last_success_timestamp_seconds", "task", "notices")
+	_, found = fams.Value("portal_job_last_success_timestamp_seconds", "task", "notices")
 	assert.False(t, found, "a failed run is no success")
 }
