@@ -146,34 +146,35 @@ func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code,
 
 // releaseOrSettle brings the invoices in line with a payment's state:
 // settled when paid, released when otherwise final. A paid invoice that
-// another payment already settled gets a refund to make (recordRefunds).
-func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
+// another payment already settled gets a refund to make (recordRefunds);
+// it returns how many, for the metrics once the transaction committed.
+func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) (int, error) {
 	if pay.Live() {
-		return nil
+		return 0, nil
 	}
 	invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return 0, domain.WrapInternal(err)
 	}
 	c := domain.SettleOrRelease(pay, invs, now)
 	if c.Anomaly {
 		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
 		if err := tx.SavePayment(ctx, *pay); err != nil {
-			return domain.WrapInternal(err)
+			return 0, domain.WrapInternal(err)
 		}
 		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := p.recordRefunds(ctx, tx, *pay, c.Refunds, now); err != nil {
-		return err
+		return 0, err
 	}
 	for _, inv := range c.Invoices {
 		if err := tx.SaveInvoice(ctx, inv); err != nil {
-			return domain.WrapInternal(err)
+			return 0, domain.WrapInternal(err)
 		}
 	}
-	return nil
+	return len(c.Refunds), nil
 }
 
 // enqueuePaid puts the payer's confirmation of a paid attempt in the

@@ -49,7 +49,13 @@ func (p *Portal) countEnded(ctx context.Context, before domain.PaymentState, pay
 			p.observer.CountPayment(ctx, c)
 		}
 	}
-	for range doubles {
+	p.countDoubles(ctx, doubles)
+}
+
+// countDoubles tells the observer of n double payments (refunds to make)
+// a committed step recorded.
+func (p *Portal) countDoubles(ctx context.Context, n int) {
+	for range n {
 		p.observer.CountPayment(ctx, PaymentDouble)
 	}
 }

@@ -88,12 +88,29 @@ func TestPaymentsAreCountedWhereTheyHappen(t *testing.T) {
 		assert.Equal(t, domain.PaymentExpired, e.payment(t, pay.ID).State)
 		assert.Equal(t, map[ports.PaymentCount]int{ports.PaymentStarted: 1, ports.PaymentExpired: 1}, e.payCounts.get())
 	})
-	t.Run("an unconfirmed payment confirmed, another rejected", func(t *testing.T) {
+	t.Run("an unconfirmed payment the service rejects", func(t *testing.T) {
 		e := newEnv(t)
 		pay := e.paidUnconfirmed(t)
 		require.NoError(t, e.portal.BackOfficePayments().RejectPayment(e.ctx, e.manager(), pay.ID))
 		assert.Equal(t, 1, e.payCounts.get()[ports.PaymentSettled], "settled on the callback's word")
 		assert.Equal(t, 1, e.payCounts.get()[ports.PaymentRejected])
+	})
+	t.Run("a double payment met when the service confirms", func(t *testing.T) {
+		// As in TestRejectingAPaymentSettlesByTheDoublePaymentToRefund:
+		// two unconfirmed attempts on one invoice, the later confirmed.
+		e := newEnv(t)
+		ids := e.invoiceIDs(1)
+		_, _, err := e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
+		require.NoError(t, err)
+		e.advance(domain.DefaultLockDuration + time.Minute)
+		_, _, err = e.portal.Citizens().StartPayment(e.ctx, e.citizen, ids)
+		require.NoError(t, err)
+		e.urlPaid(t, "op-2")
+		e.advance(time.Minute)
+		b := e.urlPaid(t, "op-1")
+		require.Zero(t, e.payCounts.get()[ports.PaymentDouble], "noted, not yet a refund")
+		require.NoError(t, e.portal.BackOfficePayments().ConfirmPayment(e.ctx, e.manager(), b.ID))
+		assert.Equal(t, 1, e.payCounts.get()[ports.PaymentDouble])
 	})
 	t.Run("double payment", func(t *testing.T) {
 		e := newEnv(t)
