@@ -135,6 +135,7 @@ func (p BackOfficePayments) PaymentDetail(ctx context.Context, a Actor, id uuid.
 // service) and the payer gets the payment's receipt.
 func (p BackOfficePayments) ConfirmPayment(ctx context.Context, a Actor, id uuid.UUID) error {
 	mailed := false
+	doubles := 0
 	err := p.reviewPayment(ctx, a, id, func(tx Tx, pay *domain.Payment) (bool, error) {
 		now := p.clock.Now()
 		changed, err := pay.Confirm(now)
@@ -144,7 +145,7 @@ func (p BackOfficePayments) ConfirmPayment(ctx context.Context, a Actor, id uuid
 		if err := p.paymentEvent(ctx, tx, *pay, "", "Confirmé par le service de facturation ("+a.Label+")."); err != nil {
 			return false, err
 		}
-		if err := p.confirmed(ctx, tx, pay, now); err != nil {
+		if doubles, err = p.confirmed(ctx, tx, pay, now); err != nil {
 			return false, err
 		}
 		mailed = true
@@ -152,6 +153,7 @@ func (p BackOfficePayments) ConfirmPayment(ctx context.Context, a Actor, id uuid
 			fmt.Sprintf("Paiement de %s confirmé (factures %s).", domain.FormatEuros(pay.Total), strings.Join(pay.InvoiceNumbers, ", ")))
 	})
 	if err == nil && mailed {
+		p.countDoubles(ctx, doubles)
 		p.mailsQueued(ctx)
 	}
 	return err
@@ -159,12 +161,14 @@ func (p BackOfficePayments) ConfirmPayment(ctx context.Context, a Actor, id uuid
 
 // confirmed brings the invoices of a payment just confirmed in line (no
 // longer awaiting the service) and puts the payer's receipt in the
-// outbox, in the transaction that confirms it.
-func (p *Portal) confirmed(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
-	if err := p.releaseOrSettle(ctx, tx, pay, now); err != nil {
-		return err
+// outbox, in the transaction that confirms it. It returns the double
+// payments met (releaseOrSettle).
+func (p *Portal) confirmed(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) (int, error) {
+	doubles, err := p.releaseOrSettle(ctx, tx, pay, now)
+	if err != nil {
+		return 0, err
 	}
-	return p.enqueuePaid(ctx, tx, *pay, now)
+	return doubles, p.enqueuePaid(ctx, tx, *pay, now)
 }
 
 // RejectPayment is the billing service saying it never received the
@@ -324,11 +328,17 @@ func (p *Portal) reviewPayment(ctx context.Context, a Actor, id uuid.UUID, chang
 	if err := a.canWrite(a.BillerID); err != nil {
 		return err
 	}
-	return p.store.Atomic(ctx, func(tx Tx) error {
-		pay, err := tx.PaymentForUpdate(ctx, id)
+	var (
+		pay    domain.Payment
+		before domain.PaymentState
+	)
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		pay, err = tx.PaymentForUpdate(ctx, id)
 		if err != nil {
 			return notFoundAs(err, domain.ErrNotFound)
 		}
+		before = pay.State
 		if err := a.canWrite(pay.BillerID); err != nil {
 			return err
 		}
@@ -338,6 +348,10 @@ func (p *Portal) reviewPayment(ctx context.Context, a Actor, id uuid.UUID, chang
 		}
 		return mapSave(tx.SavePayment(ctx, pay))
 	})
+	if err == nil {
+		p.countEnded(ctx, before, pay, 0) // a rejection
+	}
+	return err
 }
 
 // payerCache reads each payer of a list once.

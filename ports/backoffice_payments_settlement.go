@@ -53,6 +53,7 @@ func (p BackOfficePayments) ApplySettlementReport(ctx context.Context, a Actor, 
 		return SettlementResult{}, err
 	}
 	var res SettlementResult
+	doubles := 0
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		res = SettlementResult{From: rep.From, To: rep.To, Lines: len(rep.Lines)}
 		s := settlementRun{p: p.core, tx: tx, biller: a.BillerID, locked: map[uuid.UUID]*domain.Payment{}, changed: map[uuid.UUID]bool{}}
@@ -85,6 +86,7 @@ func (p BackOfficePayments) ApplySettlementReport(ctx context.Context, a Actor, 
 		if err := s.save(ctx); err != nil {
 			return err
 		}
+		doubles = s.doubles
 		return p.audit(ctx, tx, a, domain.AuditSettlementReport,
 			fmt.Sprintf("Relevé du %s au %s", rep.From.French(), rep.To.French()),
 			fmt.Sprintf("%d lignes : %d rapprochées dont %d paiements confirmés, %d anomalies.",
@@ -93,6 +95,7 @@ func (p BackOfficePayments) ApplySettlementReport(ctx context.Context, a Actor, 
 	if err != nil {
 		return SettlementResult{}, err
 	}
+	p.countDoubles(ctx, doubles)
 	if res.Confirmed > 0 {
 		p.mailsQueued(ctx) // the receipts of the payments confirmed, and any double payment found
 	}
@@ -107,6 +110,9 @@ type settlementRun struct {
 	// locked are the biller's payments the run may change, locked.
 	locked  map[uuid.UUID]*domain.Payment
 	changed map[uuid.UUID]bool
+	// doubles counts the double payments the confirmations met, for the
+	// metrics once the run committed.
+	doubles int
 }
 
 // candidates finds and locks the biller's payment of each refdet of the
@@ -192,9 +198,11 @@ func (s *settlementRun) apply(ctx context.Context, m domain.SettlementMatch) (bo
 		}
 		if confirmed {
 			detail += " Paiement confirmé par le relevé."
-			if err := s.p.confirmed(ctx, s.tx, pay, now); err != nil {
+			doubles, err := s.p.confirmed(ctx, s.tx, pay, now)
+			if err != nil {
 				return false, err
 			}
+			s.doubles += doubles
 		}
 	} else {
 		if pay.Flag(m.Detail, now) {

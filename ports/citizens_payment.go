@@ -167,6 +167,7 @@ func (p Citizens) StartPayment(ctx context.Context, c Citizen, ids []uuid.UUID) 
 	if err != nil {
 		return domain.Payment{}, Checkout{}, err
 	}
+	p.observer.CountPayment(ctx, PaymentStarted)
 	co, gerr := p.gateway.Start(ctx, PaymentRequest{
 		PaymentID: pay.ID, Numcli: pay.Numcli, Saisie: saisie, Refdet: pay.Refdet, Year: pay.Year,
 		Amount: pay.Total, Email: pay.Email, Object: pay.Object, SiteURL: site,

@@ -88,79 +88,93 @@ func (p *Portal) enqueueDoublePayment(ctx context.Context, tx Tx, r domain.Refun
 // step (code, detail) in its timeline.
 func (p *Portal) finish(ctx context.Context, id uuid.UUID, change func(*domain.Payment, time.Time) bool, code, detail string) error {
 	now := p.clock.Now()
-	return p.store.Atomic(ctx, func(tx Tx) error {
-		pay, err := tx.PaymentForUpdate(ctx, id)
+	var (
+		pay     domain.Payment
+		before  domain.PaymentState
+		doubles int
+	)
+	err := p.store.Atomic(ctx, func(tx Tx) error {
+		var err error
+		pay, err = tx.PaymentForUpdate(ctx, id)
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
+		before = pay.State
 		if !change(&pay, now) {
 			return nil
 		}
-		return p.saveStep(ctx, tx, &pay, code, detail, now, nil)
+		doubles, err = p.saveStep(ctx, tx, &pay, code, detail, now, nil)
+		return err
 	})
+	if err == nil {
+		p.countEnded(ctx, before, pay, doubles)
+	}
+	return err
 }
 
 // saveStep records a change of a payment: the payment, its step (code,
 // detail) in the timeline and, when it ended, its invoices settled or
 // released as releaseOrSettle does, and mails, in one write
 // (Tx.SavePaymentStep); then an anomaly's step and the refunds of a
-// double payment.
-func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code, detail string, now time.Time, mails []OutboxMail) error {
+// double payment, whose number it returns (for the metrics, counted
+// once the transaction committed).
+func (p *Portal) saveStep(ctx context.Context, tx Tx, pay *domain.Payment, code, detail string, now time.Time, mails []OutboxMail) (int, error) {
 	// The step says the payment as it changed, before settling.
 	e, err := p.newEvent(*pay, code, detail)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var c domain.Closing
 	if !pay.Live() {
 		invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
 		if err != nil {
-			return domain.WrapInternal(err)
+			return 0, domain.WrapInternal(err)
 		}
 		c = domain.SettleOrRelease(pay, invs, now)
 	}
 	if _, err := tx.SavePaymentStep(ctx, PaymentStep{Payment: *pay, Invoices: c.Invoices, Event: &e, Mails: mails}); err != nil {
-		return domain.WrapInternal(err)
+		return 0, domain.WrapInternal(err)
 	}
 	if c.Anomaly {
 		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
 		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return p.recordRefunds(ctx, tx, *pay, c.Refunds, now)
+	return len(c.Refunds), p.recordRefunds(ctx, tx, *pay, c.Refunds, now)
 }
 
 // releaseOrSettle brings the invoices in line with a payment's state:
 // settled when paid, released when otherwise final. A paid invoice that
-// another payment already settled gets a refund to make (recordRefunds).
-func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) error {
+// another payment already settled gets a refund to make (recordRefunds);
+// it returns how many, for the metrics once the transaction committed.
+func (p *Portal) releaseOrSettle(ctx context.Context, tx Tx, pay *domain.Payment, now time.Time) (int, error) {
 	if pay.Live() {
-		return nil
+		return 0, nil
 	}
 	invs, err := tx.InvoicesForUpdate(ctx, pay.InvoiceIDs)
 	if err != nil {
-		return domain.WrapInternal(err)
+		return 0, domain.WrapInternal(err)
 	}
 	c := domain.SettleOrRelease(pay, invs, now)
 	if c.Anomaly {
 		p.log.ErrorContext(ctx, "payment received for an invoice already settled", "payment", pay.ID, "anomaly", pay.Anomaly)
 		if err := tx.SavePayment(ctx, *pay); err != nil {
-			return domain.WrapInternal(err)
+			return 0, domain.WrapInternal(err)
 		}
 		if err := p.paymentEvent(ctx, tx, *pay, "", "Anomalie : "+pay.Anomaly); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := p.recordRefunds(ctx, tx, *pay, c.Refunds, now); err != nil {
-		return err
+		return 0, err
 	}
 	for _, inv := range c.Invoices {
 		if err := tx.SaveInvoice(ctx, inv); err != nil {
-			return domain.WrapInternal(err)
+			return 0, domain.WrapInternal(err)
 		}
 	}
-	return nil
+	return len(c.Refunds), nil
 }
 
 // enqueuePaid puts the payer's confirmation of a paid attempt in the

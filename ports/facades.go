@@ -27,7 +27,8 @@ package ports
 //	                    documents,status}.go
 //	Operator            the operator's command line: operator.go (billers,
 //	                    hosts, staff, PayFiP configuration),
-//	                    operator_apikeys.go, operator_import.go
+//	                    operator_apikeys.go, operator_import.go,
+//	                    operator_metrics.go (the metrics' backlog)
 //	Jobs                background and machine-driven work: jobs_payments.go
 //	                    (PayFiP notification, reconciliation, nightly
 //	                    check), jobs_outbox.go (with

@@ -60,7 +60,11 @@ func (p Jobs) HandleNotification(ctx context.Context, params url.Values) (domain
 // it became paid.
 func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report, source string) (domain.Payment, error) {
 	now := p.clock.Now()
-	var pay domain.Payment
+	var (
+		pay     domain.Payment
+		before  domain.PaymentState
+		doubles int
+	)
 	becamePaid := false
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		var err error
@@ -68,6 +72,7 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 		if err != nil {
 			return domain.WrapInternal(err)
 		}
+		before = pay.State
 		wasPaid, wasUnconfirmed := pay.State == domain.PaymentPaid, pay.Unconfirmed()
 		changed, err := pay.Apply(r, now)
 		if err != nil {
@@ -90,7 +95,8 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 			}
 			mails = append(mails, m)
 		}
-		return p.saveStep(ctx, tx, &pay, r.Code, reportDetail(source, r, pay, true), now, mails)
+		doubles, err = p.saveStep(ctx, tx, &pay, r.Code, reportDetail(source, r, pay, true), now, mails)
+		return err
 	})
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Conflict {
@@ -99,6 +105,7 @@ func (p *Portal) applyReport(ctx context.Context, id uuid.UUID, r domain.Report,
 		}
 		return pay, err
 	}
+	p.countEnded(ctx, before, pay, doubles)
 	if becamePaid {
 		p.mailsQueued(ctx)
 	}

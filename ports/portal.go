@@ -110,6 +110,9 @@ type Deps struct {
 	// PDF lays out the receipts and certificates; nil: their PDF is
 	// unavailable (ErrNoPDF), their HTML page still works.
 	PDF PDFWriter
+	// Observer counts the payments' events for the operators' metrics;
+	// nil: nothing counts them.
+	Observer PaymentObserver
 }
 
 // Portal is the primary port: every use case of the manual, for the
@@ -139,6 +142,8 @@ type Portal struct {
 	citizenSessions CitizenSessions
 	// unsubscribe keeps the unsubscribe links' key (core_unsubscribe.go).
 	unsubscribe keyCache
+	// observer counts the payments' events (payment_counts.go).
+	observer PaymentObserver
 }
 
 // NewPortal checks its dependencies and returns the use cases.
@@ -158,12 +163,15 @@ func NewPortal(d Deps, cfg Config) (*Portal, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Observer == nil {
+		d.Observer = noPaymentObserver{}
+	}
 	p := &Portal{
 		store: d.Store, sessions: d.Sessions, mailer: d.Mailer, gateway: d.Gateway,
 		clock: d.Clock, random: d.Random, pdf: d.PDF, log: d.Logger, cfg: cfg,
 		hasher: PasswordHasher{Params: cfg.Argon2, Random: d.Random, Slots: NewHashSlots(cfg.HashSlots, cfg.HashWait)},
 		mails:  mustParseMailTemplates(),
-		wake:   make(chan struct{}, 1),
+		wake:   make(chan struct{}, 1), observer: d.Observer,
 	}
 	p.billers = newBillerCache(d.Store)
 	if cs, ok := d.Sessions.(CitizenSessions); ok && sameStore(d.Store, d.Sessions) {

@@ -26,22 +26,23 @@ const password = "demo1234"
 // biller, one active payer ("REF001", 3 unpaid invoices) and one known
 // payer who has not activated ("REF002", 1 unpaid invoice).
 type env struct {
-	portal  *ports.Portal
-	store   *memory.Store
-	mails   *portstest.Mailbox
-	gateway *portstest.FakeGateway
-	clock   *portstest.FixedClock
-	house   portstest.Household
-	newbie  domain.Payer
-	citizen ports.Citizen
-	ctx     context.Context
+	portal    *ports.Portal
+	store     *memory.Store
+	mails     *portstest.Mailbox
+	gateway   *portstest.FakeGateway
+	clock     *portstest.FixedClock
+	house     portstest.Household
+	newbie    domain.Payer
+	citizen   ports.Citizen
+	ctx       context.Context
+	payCounts *paymentCounter
 }
 
 func newEnv(t *testing.T, options ...func(*ports.Config)) *env {
 	t.Helper()
 	e := &env{
 		store: memory.New(), mails: &portstest.Mailbox{}, gateway: &portstest.FakeGateway{},
-		clock: portstest.NewFixedClock(portstest.Epoch), ctx: context.Background(),
+		clock: portstest.NewFixedClock(portstest.Epoch), ctx: context.Background(), payCounts: &paymentCounter{},
 	}
 	cfg := ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2, MailInline: true}
 	for _, o := range options {
@@ -49,7 +50,7 @@ func newEnv(t *testing.T, options ...func(*ports.Config)) *env {
 	}
 	p, err := ports.NewPortal(ports.Deps{
 		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway,
-		Clock: e.clock, Random: portstest.NewSeqRandom(1),
+		Clock: e.clock, Random: portstest.NewSeqRandom(1), Observer: e.payCounts,
 	}, cfg)
 	require.NoError(t, err)
 	e.portal = p

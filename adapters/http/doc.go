@@ -10,6 +10,11 @@
 // panic) are answered in JSON on the API's paths and with the citizens'
 // error page elsewhere (Server.fail).
 //
+// Every request gets an id (X-Request-Id, kept from a trusted proxy only:
+// Config.TrustRequestID), written on its log lines and its error page,
+// and one access-log line naming its route pattern, never its path; a
+// Config.Requests observer (the metrics) is told of each (requests.go).
+//
 // The package is named like the standard library's net/http, as in
 // benbjohnson/wtf: inside it, "net/http" is imported as usual.
 //

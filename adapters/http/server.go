@@ -48,6 +48,13 @@ type Config struct {
 	// to (PayFiP's); their origins are allowed as form targets on the
 	// summary page. Empty: any https origin.
 	PaymentPages []string
+	// TrustRequestID keeps the X-Request-Id of each request, when valid,
+	// as its id: only behind a trusted reverse proxy (the one that gives
+	// ClientIP its header), which sets or passes it. Otherwise every
+	// request gets an id drawn here.
+	TrustRequestID bool
+	// Requests, when set, is told of every request served (the metrics).
+	Requests RequestObserver
 }
 
 // Server is the portal's http.Handler.
@@ -62,10 +69,17 @@ type Server struct {
 	api        *api.API
 	backOffice *backoffice.BackOffice
 	handler    http.Handler
+	// trustRequestID and requests are Config's (requests.go).
+	trustRequestID bool
+	requests       RequestObserver
 }
 
 // New checks cfg, parses every page template and builds the routes.
 func New(cfg Config) (*Server, error) {
+	if cfg.Logger != nil {
+		// Every line logged for a request carries its id.
+		cfg.Logger = slog.New(ports.LogRequestIDs(cfg.Logger.Handler()))
+	}
 	site, err := kit.NewSite(kit.SiteConfig{
 		Portal: cfg.Portal, BillerID: cfg.BillerID, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Clock: cfg.Clock,
 		Limits: cfg.Limits, ClientIP: cfg.ClientIP, Throttle: cfg.Throttle, Dev: cfg.Dev != nil,
@@ -75,7 +89,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		site: site, portal: site.Portal, log: site.Log, clock: site.Clock, limits: site.Limits,
-		api: api.New(site),
+		api:            api.New(site),
+		trustRequestID: cfg.TrustRequestID, requests: cfg.Requests,
 	}
 	if s.citizen, err = citizen.New(site, cfg.PaymentPages); err != nil {
 		return nil, err
@@ -101,8 +116,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // routes registers every page on a ServeMux and wraps it in the
-// middleware every response goes through: compression (kit.Compress),
-// security headers, recovery, then cross-origin protection.
+// middleware every response goes through: the request's id, access log
+// and metrics (track, requests.go), compression (kit.Compress), security
+// headers, recovery, then cross-origin protection.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
@@ -124,11 +140,15 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("/", s.citizen.Public(func(http.ResponseWriter, *http.Request) error { return kit.ErrNotFound }))
 
 	// The payment callbacks are cross-origin by nature (citizen.CallbackRoutes).
-	h, err := s.site.CrossOrigin(mux, s.fail, citizen.CallbackRoutes...)
+	h, err := s.site.CrossOrigin(noteRoute(mux), s.fail, citizen.CallbackRoutes...)
 	if err != nil {
 		return nil, err
 	}
-	return kit.Compress(s.site.SecureHeaders(s.site.Recover(s.site.WithBiller(h, s.fail), s.fail)))
+	c, err := kit.Compress(s.site.SecureHeaders(s.site.Recover(s.site.WithBiller(h, s.fail), s.fail)))
+	if err != nil {
+		return nil, err
+	}
+	return s.track(c), nil
 }
 
 // healthz is the liveness probe: the process serves. It stays 200 while

@@ -140,6 +140,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// Pool is the connection pool, for its statistics (the operators'
+// metrics read sql.DBStats); the store's own methods are the way to the
+// data.
+func (db *DB) Pool() *sql.DB { return db.pool.DB }
+
 // openPool returns a pool on url, not connected yet. unprepared turns on
 // lib/pq's binary_parameters, which sends a statement with arguments as
 // one round trip (Parse, Bind, Execute, Sync) instead of two (Parse and

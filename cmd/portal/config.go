@@ -45,6 +45,15 @@ type Config struct {
 	HTTP     HTTPConfig
 	Password PasswordConfig
 	Memory   MemoryConfig
+	// Metrics is the operators' Prometheus endpoint (issue 16).
+	Metrics MetricsConfig
+}
+
+// MetricsConfig is where the Prometheus metrics are served.
+type MetricsConfig struct {
+	// Addr is the host:port of the metrics' own listener (/metrics);
+	// empty: no metrics. Never the public address.
+	Addr string
 }
 
 // MemoryConfig is the Go runtime's memory target for `portal serve`.

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,6 +143,8 @@ var settings = []setting{
 		optional(count(func(c *Config) *int { return &c.Password.HashSlots }))},
 	{"password.hash_wait", "2s", "", "how long a login or a new password waits for a hash slot before the page asks to try again (503, Retry-After)",
 		duration(func(c *Config) *time.Duration { return &c.Password.HashWait })},
+	{"metrics.addr", "", "", "host:port of a listener of its own serving the Prometheus metrics on /metrics (e.g. 127.0.0.1:9090; keep it off the public network); empty = no metrics",
+		optional(text(func(c *Config) *string { return &c.Metrics.Addr }, checkAddr))},
 	{"memory.soft_limit_mib", "48", "", "soft memory limit of portal serve in MiB (Go's GOMEMLIMIT): the garbage collector works harder near it; 0 = none",
 		func(c *Config, raw string) error {
 			s := strings.TrimSpace(raw)
@@ -173,6 +176,14 @@ func parseConfig(v *viper.Viper) (Config, error) {
 	return c, nil
 }
 
+// samePort reports whether two listen addresses name the same port (0,
+// any free port, never clashes).
+func samePort(a, b string) bool {
+	_, pa, errA := net.SplitHostPort(a)
+	_, pb, errB := net.SplitHostPort(b)
+	return errA == nil && errB == nil && pa == pb && pa != "0"
+}
+
 // settingError names the key and its environment variable in err.
 func settingError(key string, err error) error {
 	return fmt.Errorf("%s (%s): %w", key, envName(key), err)
@@ -188,6 +199,9 @@ func checkTogether(c *Config) []error {
 	if c.Database.MaxOpenConns > 0 && c.Database.MaxIdleConns > c.Database.MaxOpenConns {
 		errs = append(errs, settingError("database.max_idle_conns",
 			fmt.Errorf("%d is more than database.max_open_conns (%d)", c.Database.MaxIdleConns, c.Database.MaxOpenConns)))
+	}
+	if c.Metrics.Addr != "" && samePort(c.Metrics.Addr, c.Addr) {
+		errs = append(errs, settingError("metrics.addr", fmt.Errorf("%q has the port of addr (%s): the metrics are never served on the public port", c.Metrics.Addr, c.Addr)))
 	}
 	if c.Database.DirectURL != "" && c.Database.URL == "" {
 		errs = append(errs, settingError("database.direct_url", errors.New("it needs database.url")))

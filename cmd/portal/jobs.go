@@ -18,6 +18,7 @@ func (m *Main) startJob(ctx context.Context, name string, interval time.Duration
 	ctx, cancel := context.WithCancel(ctx)
 	ticker := time.NewTicker(interval)
 	done := make(chan struct{})
+	fn = m.countSuccess(name, fn)
 	go func() {
 		defer close(done)
 		log := m.Logger.With("job", name)
@@ -106,6 +107,8 @@ func (m *Main) startMailSender(ctx context.Context, portal *ports.Portal, interv
 		for {
 			if _, err := portal.Jobs().DeliverMails(ctx); err != nil && ctx.Err() == nil {
 				log.Error("mail outbox", "err", err)
+			} else if err == nil {
+				m.jobSucceeded("mail sender")
 			}
 			if c, err := portal.Jobs().OutboxCounts(ctx); err == nil && c != last {
 				level := slog.LevelInfo

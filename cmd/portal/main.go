@@ -32,6 +32,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/portail-factures/portail/adapters/metrics"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -93,8 +94,15 @@ type Main struct {
 	// Logger is built by Run from Config.Log when nil.
 	Logger *slog.Logger
 
+	// MetricsListener, when not nil, serves the metrics instead of
+	// listening on Config.Metrics.Addr (tests), and turns them on.
+	MetricsListener net.Listener
+
 	// portal holds the use cases once serve has wired them.
 	portal *ports.Portal
+	// metrics counts for the operators when metrics.addr is set; nil
+	// otherwise (metrics.go).
+	metrics *metrics.Metrics
 
 	command string         // set by ParseArgs: serve, migrate, import, demo-seed, version or help
 	imp     importArgs     // the arguments of import
@@ -273,12 +281,14 @@ func (m *Main) report(err error) int {
 
 // newLogger returns the process's logger; the configuration was validated,
 // so Format is text or json.
+// Each line logged for an HTTP request carries its id
+// (ports.LogRequestIDs).
 func newLogger(w io.Writer, c LogConfig) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.Level}
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(ports.LogRequestIDs(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(ports.LogRequestIDs(slog.NewTextHandler(w, opts)))
 }
 
 // versionString names the build: the -X version if set, else the module

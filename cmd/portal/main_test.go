@@ -123,8 +123,8 @@ func TestServeHealthzThenShutDownOnCancel(t *testing.T) {
 
 	log := logs.String()
 	assert.Contains(t, log, `msg=listening url=`+base)
-	assert.Contains(t, log, `msg=request method=GET path=/healthz status=200 duration=`)
-	assert.Contains(t, log, `msg=request method=POST path=/healthz status=404 duration=`)
+	assert.Regexp(t, `msg=request method=GET route="GET /healthz" status=200 bytes=3 duration=\S+ request_id=[A-Z2-7]{16}\n`, log)
+	assert.Regexp(t, `msg=request method=POST route=/ status=404 bytes=\d+ duration=\S+ request_id=[A-Z2-7]{16}\n`, log)
 	assert.Contains(t, log, `msg=stopped`)
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,9 +199,9 @@ func TestServeOnPostgreSQLKeepsEverythingAcrossRestarts(t *testing.T) {
 		m.Logger = slog.New(slog.DiscardHandler)
 		h, err := m.buildHandler(context.Background())
 		require.NoError(t, err)
-		rec := &statusRecorder{ResponseWriter: discardWriter{}}
+		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, mustRequest(t, "/healthz"))
-		assert.Equal(t, http.StatusOK, rec.status)
+		assert.Equal(t, http.StatusOK, rec.Code)
 		return m
 	}
 	ctx := context.Background()
@@ -217,12 +218,6 @@ func TestServeOnPostgreSQLKeepsEverythingAcrossRestarts(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, list.Invoices)
 }
-
-type discardWriter struct{}
-
-func (discardWriter) Header() http.Header         { return http.Header{} }
-func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (discardWriter) WriteHeader(int)             {}
 
 func mustRequest(t *testing.T, path string) *http.Request {
 	t.Helper()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,9 @@ type openedStore struct {
 	// Throttle keeps the rate limits where every instance sees them; nil
 	// in the demo, whose one process counts in memory.
 	Throttle ports.Throttle
+	// Pool is PostgreSQL's connection pool, for the metrics' statistics;
+	// nil in memory.
+	Pool *sql.DB
 }
 
 // openStore opens the configured store: PostgreSQL when database.url is
@@ -50,7 +54,7 @@ func (m *Main) openStore(ctx context.Context) (openedStore, error) {
 			return openedStore{}, err
 		}
 	}
-	return openedStore{Store: db, Sessions: db, Demo: m.Config.Demo, BillerID: id, Throttle: db}, nil
+	return openedStore{Store: db, Sessions: db, Demo: m.Config.Demo, BillerID: id, Throttle: db, Pool: db.Pool()}, nil
 }
 
 // checkDefaultBiller warns when the biller of biller.id is missing. The

@@ -49,10 +49,18 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	pcfg := m.portalConfig(mailer == ports.Mailer(mailbox))
 	// PayFiP's limits (amounts, objet) depend on the protocol spoken.
 	pcfg.PayFiPMode = gateway.PayFiPMode()
-	portal, err := ports.NewPortal(ports.Deps{
+	deps := ports.Deps{
 		Store: store, Sessions: opened.Sessions, Mailer: mailer, Gateway: gateway,
 		Clock: clock, Logger: m.Logger, PDF: pdf.Writer{},
-	}, pcfg)
+	}
+	// The operators' metrics (metrics.go), when metrics.addr is set.
+	if err := m.buildMetrics(opened, clock); err != nil {
+		return nil, err
+	}
+	if m.metrics != nil {
+		deps.Observer = m.metrics
+	}
+	portal, err := ports.NewPortal(deps, pcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +119,12 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	webCfg.Limits.APIKeyFailures = ports.Rate{Events: m.Config.HTTP.APIKeyFailuresPerMinute, Per: time.Minute}
 	webCfg.Limits.PaymentCallbacks = ports.Rate{Events: m.Config.HTTP.PaymentCallbacksPerMinute, Per: time.Minute}
 	if h := m.Config.HTTP.ClientIPHeader; h != "" {
+		// Behind the trusted proxy, its client address and its request id.
 		webCfg.ClientIP = kit.ClientIPFromHeader(h)
+		webCfg.TrustRequestID = true
+	}
+	if m.metrics != nil {
+		webCfg.Requests = m.metrics
 	}
 	if opened.Demo {
 		// Demo extras under /_dev/: the mailbox and the PayFiP simulator.

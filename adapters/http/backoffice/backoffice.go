@@ -211,7 +211,7 @@ func (e staffErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _ e
 }
 
 func (e staffErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
-	p := &kit.ErrorPage{Base: kit.Base{Title: kit.Title(f.Status), Menu: "-"}, Status: f.Status, Message: f.Message}
+	p := kit.NewErrorPage(r, kit.Base{Menu: "-"}, f)
 	e.s.site.RenderError(w, r, f, "back-office ", func() error {
 		return e.s.renderStaff(w, r, e.u, f.Status, pageStaffError, p)
 	})

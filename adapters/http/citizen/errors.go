@@ -39,7 +39,7 @@ func (e citizenErrors) Unauthenticated(w http.ResponseWriter, r *http.Request, _
 
 // RenderError writes the error page; if even that fails, plain text.
 func (e citizenErrors) RenderError(w http.ResponseWriter, r *http.Request, f kit.Failure) {
-	p := &kit.ErrorPage{Base: kit.Base{Title: kit.Title(f.Status)}, Status: f.Status, Message: f.Message}
+	p := kit.NewErrorPage(r, kit.Base{}, f)
 	e.s.site.RenderError(w, r, f, "", func() error { return e.s.render(w, r, f.Status, pageError, p) })
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/portail-factures/portail/domain"
+	"github.com/portail-factures/portail/ports"
 )
 
 //go:embed templates/partials.html
@@ -145,6 +146,15 @@ type ErrorPage struct {
 	Base
 	Status  int
 	Message string
+	// RequestID is the request's id (ports.RequestID), shown for support
+	// to find the request's log lines; "" shows nothing.
+	RequestID string
+}
+
+// NewErrorPage is the error page of f for r, with the request's id.
+func NewErrorPage(r *http.Request, base Base, f Failure) *ErrorPage {
+	base.Title = Title(f.Status)
+	return &ErrorPage{Base: base, Status: f.Status, Message: f.Message, RequestID: ports.RequestID(r.Context())}
 }
 
 // RenderError writes an error page with render; if even that fails,
