@@ -26,14 +26,27 @@ type APIKey struct {
 	// Hash is HashSecret of the whole key.
 	Hash string
 	// Hint is the key's first characters, to tell keys apart in lists.
-	Hint       string
-	CreatedAt  time.Time
+	Hint      string
+	CreatedAt time.Time
+	// CreatedBy names who made the key, as the audit log names them: a
+	// staff member's address, or « Ligne de commande ».
+	CreatedBy  string
 	RevokedAt  time.Time
 	LastUsedAt time.Time
 }
 
-// NewAPIKey makes a key from random bytes and returns it with its secret.
-func NewAPIKey(id, billerID uuid.UUID, name string, random []byte, now time.Time) (APIKey, string, error) {
+// ErrAPIKeysAdminOnly refuses the back office's API keys to anyone but
+// an administrator of the biller.
+var ErrAPIKeysAdminOnly = &Error{Code: Forbidden,
+	Message: "Seul un administrateur du service peut gérer les clés d'API."}
+
+// CanManageAPIKeys reports whether the role may list, create and revoke
+// the biller's API keys in the back office.
+func (r StaffRole) CanManageAPIKeys() bool { return r == RoleAdmin }
+
+// NewAPIKey makes a key from random bytes and returns it with its secret;
+// by names who makes it (APIKey.CreatedBy).
+func NewAPIKey(id, billerID uuid.UUID, name, by string, random []byte, now time.Time) (APIKey, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return APIKey{}, "", FieldError("name", "Le nom de la clé est obligatoire (100 caractères au plus).")
@@ -44,7 +57,7 @@ func NewAPIKey(id, billerID uuid.UUID, name string, random []byte, now time.Time
 	secret := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(random)
 	return APIKey{
 		ID: id, BillerID: billerID, Name: name, Hash: HashSecret(secret),
-		Hint: secret[:len(APIKeyPrefix)+6], CreatedAt: now,
+		Hint: secret[:len(APIKeyPrefix)+6], CreatedAt: now, CreatedBy: by,
 	}, secret, nil
 }
 

@@ -7,8 +7,11 @@ import (
 	"github.com/portail-factures/portail/domain"
 )
 
+// The instance operator's API keys, from the command line (portal
+// apikey); the rule they share with the back office's is core_apikeys.go.
+
 // cliActor is who creates and revokes keys from the command line, for
-// the audit log.
+// the audit log and the key's CreatedBy.
 func cliActor(billerID uuid.UUID) Actor {
 	return Actor{Kind: domain.ActorSystem, BillerID: billerID, Label: "Ligne de commande"}
 }
@@ -17,16 +20,8 @@ func cliActor(billerID uuid.UUID) Actor {
 // it with its secret, which is shown once: the store keeps only its hash.
 // The creation is written in the biller's audit log.
 func (p Operator) CreateAPIKey(ctx context.Context, billerID uuid.UUID, name string) (domain.APIKey, string, error) {
-	now := p.clock.Now()
-	id, err := p.newID()
-	if err != nil {
-		return domain.APIKey{}, "", err
-	}
-	random, err := p.randomBytes(domain.APIKeyRandomBytes)
-	if err != nil {
-		return domain.APIKey{}, "", err
-	}
-	key, secret, err := domain.NewAPIKey(id, billerID, name, random, now)
+	a := cliActor(billerID)
+	key, secret, err := p.newAPIKey(a, name)
 	if err != nil {
 		return domain.APIKey{}, "", err
 	}
@@ -34,20 +29,13 @@ func (p Operator) CreateAPIKey(ctx context.Context, billerID uuid.UUID, name str
 		if _, err := tx.Biller(ctx, billerID); err != nil {
 			return notFoundAs(err, errUnknownBiller)
 		}
-		if err := mapSave(tx.SaveAPIKey(ctx, key)); err != nil {
-			return err
-		}
-		return p.audit(ctx, tx, cliActor(billerID), domain.AuditAPIKeyCreated, key.Name,
-			"Clé d'API « "+key.Name+" » créée ("+key.Hint+"…).")
+		return p.saveNewAPIKey(ctx, tx, a, key)
 	})
 	if err != nil {
 		return domain.APIKey{}, "", err
 	}
 	return key, secret, nil
 }
-
-// errUnknownAPIKey answers a key that is not the biller's.
-var errUnknownAPIKey = domain.Errorf(domain.NotFound, "Clé d'API inconnue pour ce service de facturation.")
 
 // RevokeAPIKey ends one of the biller's keys at once; the requests made
 // with it fail from then on. Revoking twice changes nothing and logs
@@ -57,22 +45,8 @@ func (p Operator) RevokeAPIKey(ctx context.Context, billerID, id uuid.UUID) (dom
 	var key domain.APIKey
 	err := p.store.Atomic(ctx, func(tx Tx) error {
 		var err error
-		key, err = tx.APIKey(ctx, id)
-		if err != nil {
-			return notFoundAs(err, errUnknownAPIKey)
-		}
-		if key.BillerID != billerID {
-			return errUnknownAPIKey
-		}
-		if !key.Active() {
-			return nil
-		}
-		key.Revoke(now)
-		if err := mapSave(tx.SaveAPIKey(ctx, key)); err != nil {
-			return err
-		}
-		return p.audit(ctx, tx, cliActor(billerID), domain.AuditAPIKeyRevoked, key.Name,
-			"Clé d'API « "+key.Name+" » révoquée ("+key.Hint+"…).")
+		key, err = p.revokeAPIKeyIn(ctx, tx, cliActor(billerID), id, now)
+		return err
 	})
 	if err != nil {
 		return domain.APIKey{}, err

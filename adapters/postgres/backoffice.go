@@ -21,7 +21,7 @@ var (
 	staffSelect = "SELECT " + staffColumns.names() + " FROM staff"
 	staffUpsert = staffColumns.upsert("staff")
 
-	apiKeyColumns = cols("id", "biller_id", "name", "hash", "hint", "created_at", "revoked_at", "last_used_at")
+	apiKeyColumns = cols("id", "biller_id", "name", "hash", "hint", "created_at", "created_by", "revoked_at", "last_used_at")
 	apiKeySelect  = "SELECT " + apiKeyColumns.names() + " FROM api_keys"
 	apiKeyUpsert  = apiKeyColumns.upsert("api_keys")
 
@@ -124,6 +124,7 @@ type apiKeyRow struct {
 	Hash       string       `db:"hash"`
 	Hint       string       `db:"hint"`
 	CreatedAt  time.Time    `db:"created_at"`
+	CreatedBy  string       `db:"created_by"`
 	RevokedAt  sql.NullTime `db:"revoked_at"`
 	LastUsedAt sql.NullTime `db:"last_used_at"`
 }
@@ -131,7 +132,7 @@ type apiKeyRow struct {
 func (r apiKeyRow) key() domain.APIKey {
 	return domain.APIKey{
 		ID: r.ID, BillerID: r.BillerID, Name: r.Name, Hash: r.Hash, Hint: r.Hint, CreatedAt: r.CreatedAt,
-		RevokedAt: timeOf(r.RevokedAt), LastUsedAt: timeOf(r.LastUsedAt),
+		CreatedBy: r.CreatedBy, RevokedAt: timeOf(r.RevokedAt), LastUsedAt: timeOf(r.LastUsedAt),
 	}
 }
 
@@ -172,7 +173,7 @@ func (s *queries) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.API
 // SaveAPIKey inserts or replaces k; Conflict when another key has its hash.
 func (s *queries) SaveAPIKey(ctx context.Context, k domain.APIKey) error {
 	_, err := s.exec(ctx, "save API key", apiKeyUpsert, k.ID, k.BillerID, k.Name, k.Hash, k.Hint, k.CreatedAt,
-		nullTime(k.RevokedAt), nullTime(k.LastUsedAt))
+		k.CreatedBy, nullTime(k.RevokedAt), nullTime(k.LastUsedAt))
 	return err
 }
 

@@ -130,9 +130,9 @@ func (m *Main) apikeyList(ctx context.Context, portal *ports.Portal, a apikeyArg
 		return t.In(domain.Paris).Format("2006-01-02 15:04")
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTARTS WITH\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(tw, "ID\tNAME\tSTARTS WITH\tCREATED\tBY\tLAST USED\tREVOKED")
 	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Hint, day(k.CreatedAt), day(k.LastUsedAt), day(k.RevokedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Hint, day(k.CreatedAt), k.CreatedBy, day(k.LastUsedAt), day(k.RevokedAt))
 	}
 	return tw.Flush()
 }

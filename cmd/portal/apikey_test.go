@@ -58,6 +58,7 @@ func TestAPIKeyCommands(t *testing.T) {
 	assert.Contains(t, out, id)
 	assert.Contains(t, out, "Logiciel de facturation")
 	assert.Contains(t, out, secret[:10]+"…", "the hint")
+	assert.Contains(t, out, "Ligne de commande", "who made the key")
 	assert.NotContains(t, out, secret, "the secret is shown once")
 
 	other := "00000000-0000-4000-8000-00000000dead"

@@ -195,7 +195,7 @@ func fullAPIKey(tb testing.TB, b domain.Biller) domain.APIKey {
 	tb.Helper()
 	random := make([]byte, domain.APIKeyRandomBytes)
 	_, _ = rand.Read(random) // never fails (crypto/rand)
-	k, _, err := domain.NewAPIKey(uuid.New(), b.ID, "Logiciel de facturation", random, at(time.Hour))
+	k, _, err := domain.NewAPIKey(uuid.New(), b.ID, "Logiciel de facturation", "admin@ville.fr", random, at(time.Hour))
 	if err != nil {
 		tb.Fatalf("portstest: API key: %v", err)
 	}

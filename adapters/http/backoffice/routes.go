@@ -83,6 +83,12 @@ func (s *BackOffice) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /gestion/parametres", s.staffRead(s.showSettings))
 	mux.Handle("POST /gestion/parametres", s.staffWrite(s.saveSettings))
 
+	// The API keys, for administrators (apikeys.go).
+	mux.Handle("GET "+apiKeysPath, s.staffAPIKeys(s.showAPIKeys))
+	mux.Handle("POST "+apiKeysPath, s.staffAPIKeys(s.createAPIKey))
+	mux.Handle("GET "+apiKeysPath+"/{id}/"+apiKeyRevokeSegment, s.staffAPIKeys(s.confirmRevokeAPIKey))
+	mux.Handle("POST "+apiKeysPath+"/{id}/"+apiKeyRevokeSegment, s.staffAPIKeys(s.revokeAPIKey))
+
 	// Audit log (audit.go).
 	mux.Handle("GET /gestion/journal", s.staffRead(s.showAuditLog))
 
@@ -124,4 +130,6 @@ var flashes = map[string]string{
 	flashMessageReopen: "Le message est de nouveau à traiter.",
 
 	flashSettingsSaved: "Les paramètres sont enregistrés.",
+
+	flashAPIKeyRevoked: "La clé d'API est révoquée : l'API refuse désormais les requêtes faites avec elle.",
 }

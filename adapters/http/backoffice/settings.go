@@ -44,6 +44,8 @@ type staffSettingsPage struct {
 	// the limits of one payment it imposes on the biller's bounds.
 	PayFiPMode           string
 	PayFiPMin, PayFiPMax decimal.Decimal
+	// CanManageAPIKeys shows the link to « Clés d'API » (apikeys.go).
+	CanManageAPIKeys bool
 }
 
 type saisieChoice struct {
@@ -82,7 +84,7 @@ func (s *BackOffice) renderSettings(w http.ResponseWriter, r *http.Request, u *s
 	p := &staffSettingsPage{
 		Base: kit.Base{Title: "Paramètres", Menu: menuStaffSettings, Errors: kit.ErrorSummary(settingsFields, f)},
 		Form: f, SuspendedNow: b.Suspension.In(s.clock.Now()), Saisies: saisieChoices, Modes: modeChoices,
-		PayFiPMode: b.PayFiPMode.Label(),
+		PayFiPMode: b.PayFiPMode.Label(), CanManageAPIKeys: u.actor.Role.CanManageAPIKeys(),
 	}
 	p.PayFiPMin, p.PayFiPMax = domain.PayFiPAmountLimits(b.PayFiPMode)
 	return s.renderStaff(w, r, u, st, pageStaffSettings, p)
