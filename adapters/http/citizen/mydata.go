@@ -2,9 +2,11 @@ package citizen
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -27,14 +29,25 @@ const (
 // that removes or renames a field takes the next version.
 const myDataFormat = "portail-des-factures/mes-donnees/v1"
 
-// myDataPage shows ports.MyData.
+// myDataPageRows bounds each list on the page: a phone need not load
+// thousands of rows. The JSON file has every row up to ports' bounds.
+const myDataPageRows = 100
+
+// myDataPage shows ports.MyData, each list cut to myDataPageRows.
 type myDataPage struct {
 	kit.Base
 	Data ports.MyData
-	// Truncated says, per list, that older records were left out.
-	Truncated map[string]bool
-	JSON      string
+	// Totals are the lists' lengths in the JSON file, by name
+	// (ports.MyDataInvoices…).
+	Totals map[string]int
+	// notes say, per list, that the page or the file leaves rows out.
+	notes map[string]string
+	JSON  string
 }
+
+// Note is what the page says under the list name when rows are left out;
+// empty when none are.
+func (p *myDataPage) Note(name string) string { return p.notes[name] }
 
 func (s *Portal) myData(w http.ResponseWriter, r *http.Request) error {
 	u := userFrom(r)
@@ -42,12 +55,30 @@ func (s *Portal) myData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &myDataPage{Base: kit.Base{Title: "Mes données", Menu: menuProfile}, Data: d,
-		Truncated: map[string]bool{}, JSON: pathMyDataJSON}
+	p := &myDataPage{Base: kit.Base{Title: "Mes données", Menu: menuProfile}, Totals: map[string]int{},
+		notes: map[string]string{}, JSON: pathMyDataJSON}
+	d.Events = cutForPage(p, d.Events, ports.MyDataEvents)
+	d.Invoices = cutForPage(p, d.Invoices, ports.MyDataInvoices)
+	d.Payments = cutForPage(p, d.Payments, ports.MyDataPayments)
+	d.Messages = cutForPage(p, d.Messages, ports.MyDataMessages)
+	d.SentNotices = cutForPage(p, d.SentNotices, ports.MyDataNotices)
 	for _, name := range d.Truncated {
-		p.Truncated[name] = true
+		p.notes[name] = strings.TrimSpace(p.notes[name] + " Les lignes plus anciennes ne sont ni sur cette page ni dans le fichier : pour les obtenir, contactez le service.")
 	}
+	p.Data = d
 	return s.render(w, r, http.StatusOK, pageMyData, p)
+}
+
+// cutForPage keeps the first myDataPageRows of list for the page,
+// recording its length and, when it cuts, the note that says so.
+func cutForPage[T any](p *myDataPage, list []T, name string) []T {
+	p.Totals[name] = len(list)
+	if len(list) <= myDataPageRows {
+		return list
+	}
+	p.notes[name] = fmt.Sprintf("Seules les %d lignes les plus récentes sont affichées ici, sur %d : le fichier JSON (« Télécharger mes données ») les contient toutes.",
+		myDataPageRows, len(list))
+	return list[:myDataPageRows]
 }
 
 // myDataJSON sends « Mes données » as a JSON file, at most

@@ -2,6 +2,7 @@ package citizen_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -284,4 +286,62 @@ func TestMyDataDownloadsAreLimitedPerAccount(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, other.Get(myDataJSON).Status)
 	e.Clock.Advance(time.Hour)
 	download(t, other)
+}
+
+// TestMyDataAtItsBounds fills every list one over its bound: the page and
+// the file say which lists were cut, and the file stays a few megabytes.
+func TestMyDataAtItsBounds(t *testing.T) {
+	e := full.New(t, func(c *web.Config) { c.Limits.DataExports = ports.Rate{Events: 100, Per: time.Hour} })
+	ctx := t.Context()
+	b2, err := e.Store.Biller(ctx, demo.BillerID)
+	require.NoError(t, err)
+	account, err := e.Store.AccountByEmail(ctx, demo.BillerID, demo.Email)
+	require.NoError(t, err)
+	payer, err := e.Store.Payer(ctx, account.PayerID)
+	require.NoError(t, err)
+	at := e.Clock.Now().Add(-24 * time.Hour)
+	require.NoError(t, e.Store.Atomic(ctx, func(tx ports.Tx) error {
+		for i := range ports.MyDataMaxNotices + 1 {
+			inv := portstest.NewInvoice(t, payer, fmt.Sprintf("2000-%06d", i), "12.34")
+			inv.Object = "Eau et assainissement, relevé de compteur du trimestre"
+			portstest.MustSaveInvoices(t, tx, inv)
+			when := at.Add(time.Duration(i) * time.Second)
+			_, err := tx.RecordNotice(ctx, demo.BillerID, inv.ID, domain.NoticeNewInvoice, when)
+			require.NoError(t, err)
+			if i <= ports.MyDataMaxPayments {
+				pay := portstest.NewPayment(t, b2, account, inv)
+				pay.CreatedAt = when
+				portstest.MustSavePayment(t, tx, pay)
+			}
+			if i <= ports.MyDataMaxMessages {
+				portstest.MustSaveMessage(t, tx, portstest.NewMessage(t, account, fmt.Sprintf("Question %d sur ma facture", i), when))
+			}
+			if i <= ports.MyDataMaxEvents {
+				require.NoError(t, tx.AppendAudit(ctx, domain.AuditEvent{ID: uuid.New(), BillerID: demo.BillerID, At: when,
+					Actor: domain.ActorCitizen, ActorID: account.ID, ActorLabel: account.Email, Action: domain.AuditLogin,
+					Detail: "Connexion.", IP: "2001:db8:85a3::8a2e:370:7334"}))
+			}
+		}
+		return nil
+	}))
+	b := e.Browser().LoginDemo()
+	start := time.Now()
+	doc, body := download(t, b)
+	elapsed := time.Since(start)
+	assert.ElementsMatch(t, []string{"account_events", "invoices", "payments", "messages", "notices"}, doc.Truncated)
+	assert.Len(t, doc.Invoices, ports.MyDataMaxInvoices)
+	assert.Len(t, doc.Payments, ports.MyDataMaxPayments)
+	assert.Len(t, doc.Messages, ports.MyDataMaxMessages)
+	assert.Len(t, doc.Events, ports.MyDataMaxEvents)
+	assert.Less(t, len(body), 5<<20, "a few megabytes at most")
+	t.Logf("the file at every bound: %d bytes, downloaded in %s (memory store)", len(body), elapsed.Round(time.Millisecond))
+
+	p := b.Get(myDataPath)
+	require.Equal(t, http.StatusOK, p.Status)
+	assert.Equal(t, 5, strings.Count(p.Body, "les contient toutes. Les lignes plus anciennes ne sont ni sur cette page ni dans le fichier"),
+		"each cut list says so")
+	assert.Equal(t, 5*100, strings.Count(p.Body, `<tr role="row"><`)-5, "100 rows a list on the page, besides the headers")
+	webtest.Contains(t, p, "Vos factures, de la plus récente à la plus ancienne : 2000</caption>",
+		"Seules les 100 lignes les plus récentes sont affichées ici, sur 2000")
+	t.Logf("the page at every bound: %d bytes", len(p.Body))
 }

@@ -78,7 +78,7 @@ func samples() map[string]kit.Page {
 			Payments:     []ports.MyPayment{{Reference: "R", Total: inv.Amount, State: domain.PaymentTest, Test: true, InvoiceNumbers: []string{inv.Number}}},
 			Messages:     []ports.MyMessage{{Kind: domain.MessageContact, Subject: "Sujet", Body: "Texte"}},
 			SentNotices:  []ports.MyNotice{{Kind: domain.NoticeNewInvoice, InvoiceNumber: inv.Number}}},
-			Truncated: map[string]bool{ports.MyDataInvoices: true}, JSON: "/x.json"},
+			Totals: map[string]int{ports.MyDataInvoices: 1}, notes: map[string]string{ports.MyDataInvoices: "Note"}, JSON: "/x.json"},
 	}
 }
 
