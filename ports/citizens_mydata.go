@@ -141,12 +141,12 @@ type MyNotice struct {
 }
 
 // MyData returns what the portal holds about the caller, read in one
-// transaction so that its parts agree. Every read is scoped by the
+// snapshot of the store (readSnapshot) so that its parts agree. Every read is scoped by the
 // caller's biller, payer and account.
 func (p Citizens) MyData(ctx context.Context, c Citizen) (MyData, error) {
 	var d MyData
 	now := p.clock.Now()
-	err := p.store.Atomic(ctx, func(tx Tx) error {
+	err := p.readSnapshot(ctx, func(tx Tx) error {
 		d = MyData{ReadAt: now}
 		a, payer, err := citizenAccount(ctx, tx, c)
 		if err != nil {
@@ -172,6 +172,15 @@ func (p Citizens) MyData(ctx context.Context, c Citizen) (MyData, error) {
 		return MyData{}, err
 	}
 	return d, nil
+}
+
+// readSnapshot runs fn in one snapshot of the store when it offers one
+// (Snapshots), in a transaction otherwise.
+func (p Citizens) readSnapshot(ctx context.Context, fn func(tx Tx) error) error {
+	if s, ok := p.store.(Snapshots); ok {
+		return s.ReadSnapshot(ctx, fn)
+	}
+	return p.store.Atomic(ctx, fn)
 }
 
 // pendingEmail is the newest email-change link of the account still open

@@ -96,3 +96,33 @@ FROM generate_series(1, 200000) AS i`, h.Biller.ID))
 		require.Len(b, d.Truncated, 5)
 	}
 }
+
+// TestReadSnapshotSeesOneSnapshotAndWritesNothing: what another
+// transaction commits while the snapshot reads stays unseen, and a write
+// inside it fails (ports.Snapshots, used by « Mes données »).
+func TestReadSnapshotSeesOneSnapshotAndWritesNothing(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := t.Context()
+	b := portstest.NewBiller(t)
+	portstest.MustSaveBiller(t, db, b)
+	payer := portstest.NewPayer(t, b, "REF001")
+	portstest.MustSavePayer(t, db, payer)
+	var _ ports.Snapshots = db
+	err := db.ReadSnapshot(ctx, func(tx ports.Tx) error {
+		before, err := tx.Payer(ctx, payer.ID)
+		require.NoError(t, err)
+		renamed := before
+		renamed.Name = "Nouveau nom"
+		require.NoError(t, db.SavePayer(ctx, renamed), "another transaction commits meanwhile")
+		after, err := tx.Payer(ctx, payer.ID)
+		require.NoError(t, err)
+		assert.Equal(t, payer.Name, after.Name, "the snapshot does not see it")
+		return nil
+	})
+	require.NoError(t, err)
+	err = db.ReadSnapshot(ctx, func(tx ports.Tx) error { return tx.SavePayer(ctx, payer) })
+	assert.Error(t, err, "no write in a snapshot")
+	got, err := db.Payer(ctx, payer.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Nouveau nom", got.Name)
+}
