@@ -12,15 +12,15 @@ import (
 )
 
 // « Mes données » (issue 16, part 6): the payer's right of access. One
-// read transaction gathers everything the portal holds about the logged-in
+// read-only snapshot gathers everything the portal holds about the logged-in
 // payer and their account; the citizens' adapter shows it as a page and
 // as a JSON download. Nothing in it is another payer's, and nothing in it
 // opens anything: no password hash, no token, no session.
 
 // The bounds of « Mes données »'s lists: each keeps the newest records up
 // to its bound and says when it stopped there (MyData.Truncated). Forty
-// years of monthly invoices fit; the page and the download stay a few
-// hundred kilobytes whatever the payer's history.
+// years of monthly invoices fit; at every bound the JSON download is
+// under two megabytes (README, "Right of access").
 const (
 	MyDataMaxInvoices = 2000
 	MyDataMaxPayments = 1000
@@ -141,8 +141,8 @@ type MyNotice struct {
 }
 
 // MyData returns what the portal holds about the caller, read in one
-// snapshot of the store (readSnapshot) so that its parts agree. Every read is scoped by the
-// caller's biller, payer and account.
+// snapshot of the store (readSnapshot) so that its parts agree. Every
+// read is scoped by the caller's biller, payer and account.
 func (p Citizens) MyData(ctx context.Context, c Citizen) (MyData, error) {
 	var d MyData
 	now := p.clock.Now()
