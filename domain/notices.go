@@ -28,6 +28,20 @@ func (k NoticeKind) Valid() bool {
 	return false
 }
 
+// Label says the kind in French, as « Mes données » lists the mails a
+// payer was sent; an unknown kind is shown as its code.
+func (k NoticeKind) Label() string {
+	switch k {
+	case NoticeNewInvoice:
+		return "Avis de nouvelle facture"
+	case NoticeReminderBefore:
+		return "Rappel avant l'échéance"
+	case NoticeReminderAfter:
+		return "Rappel après l'échéance"
+	}
+	return string(k)
+}
+
 // DefaultReminderDaysBefore is how many days before the due date the
 // reminder goes, unless the biller chooses otherwise.
 const DefaultReminderDaysBefore = 5

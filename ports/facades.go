@@ -12,7 +12,7 @@ package ports
 //	                    citizen_accounts_email.go (the email-change link)
 //	Citizens            the citizen portal of a logged-in payer:
 //	                    citizens_{home,invoices,payment,profile,messages,
-//	                    documents,receipts,certificates}.go
+//	                    documents,receipts,certificates,mydata}.go
 //	BackOffice          the back office's sessions, board, invoices, accounts,
 //	                    messages, import, yearly certificates:
 //	                    backoffice_{session,board,invoices,accounts,messages,

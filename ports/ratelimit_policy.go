@@ -51,6 +51,10 @@ type RateLimits struct {
 	// from few addresses: a notification refused here is caught by the
 	// reconciler, which asks PayFiP itself.
 	PaymentCallbacks Rate
+	// DataExports counts the downloads of « Mes données » as JSON per
+	// account; default 10 per hour. Each reads everything the portal
+	// holds about the payer, so a loop of them must not load the store.
+	DataExports Rate
 	// MaxKeys bounds the addresses, accounts or IPs each limiter
 	// remembers; the idlest are forgotten first. Default 100 000.
 	MaxKeys int
@@ -67,6 +71,7 @@ var DefaultRateLimits = RateLimits{
 	APIPerKey:         Rate{Events: 600, Per: time.Minute},
 	APIKeyFailures:    Rate{Events: 20, Per: time.Minute},
 	PaymentCallbacks:  Rate{Events: 60, Per: time.Minute},
+	DataExports:       Rate{Events: 10, Per: time.Hour},
 	MaxKeys:           100_000,
 }
 
@@ -83,6 +88,7 @@ func (l RateLimits) WithDefaults() (RateLimits, error) {
 		{&l.APIPerKey, &DefaultRateLimits.APIPerKey},
 		{&l.APIKeyFailures, &DefaultRateLimits.APIKeyFailures},
 		{&l.PaymentCallbacks, &DefaultRateLimits.PaymentCallbacks},
+		{&l.DataExports, &DefaultRateLimits.DataExports},
 	} {
 		if *p.r == (Rate{}) {
 			*p.r = *p.def

@@ -25,6 +25,17 @@ type Store interface {
 	Atomic(ctx context.Context, fn func(tx Tx) error) error
 }
 
+// Snapshots is implemented by a Store that can read in one snapshot
+// without writing (PostgreSQL: a REPEATABLE READ, READ ONLY transaction):
+// every read of fn sees the store as it was when the first one ran,
+// whatever commits meanwhile, and a write fails. Optional: a use case
+// that reads many lists together (« Mes données ») uses it when the store
+// offers it, and Atomic otherwise (the memory store's Atomic holds its
+// lock throughout, which is a snapshot too).
+type Snapshots interface {
+	ReadSnapshot(ctx context.Context, fn func(tx Tx) error) error
+}
+
 // Tx is the set of operations on the store, inside or outside a
 // transaction: the composition of one small interface per role, each in
 // its own file (store_billers.go, store_people.go, store_invoices.go…);

@@ -22,6 +22,9 @@ type AuditStore interface {
 type AuditQuery struct {
 	BillerID uuid.UUID
 	Actor    domain.ActorKind
+	// ActorID, when set, keeps the events of that actor only (a citizen's
+	// account: « Mes données »); audit_events_actor_idx answers it.
+	ActorID uuid.UUID
 	// Action matches exactly, or every action under a prefix ending in
 	// "." ("citizen.").
 	Action domain.AuditAction

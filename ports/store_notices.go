@@ -38,6 +38,18 @@ type NoticeStore interface {
 	// CountNotices returns how many notices of each kind the biller's
 	// invoices got at or after since.
 	CountNotices(ctx context.Context, billerID uuid.UUID, since time.Time) (map[domain.NoticeKind]int, error)
+	// PayerNotices returns up to limit notices and reminders recorded for
+	// the payer's invoices, newest first (then by invoice number and kind):
+	// « Mes données ».
+	PayerNotices(ctx context.Context, payerID uuid.UUID, limit int) ([]SentNotice, error)
+}
+
+// SentNotice is one recorded notice or reminder of an invoice.
+type SentNotice struct {
+	InvoiceID     uuid.UUID
+	InvoiceNumber string
+	Kind          domain.NoticeKind
+	SentAt        time.Time
 }
 
 // RemindQuery selects one batch of InvoicesToRemind.

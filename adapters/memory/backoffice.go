@@ -239,6 +239,7 @@ func (t *tx) AuditEvents(_ context.Context, q ports.AuditQuery) ([]domain.AuditE
 		e := t.t.bo.audit.rows[id]
 		switch {
 		case q.Actor != "" && e.Actor != q.Actor,
+			q.ActorID != uuid.Nil && e.ActorID != q.ActorID,
 			q.Action != "" && !matchAction(e.Action, q.Action),
 			!q.From.IsZero() && e.At.Before(q.From),
 			!q.Until.IsZero() && !e.At.Before(q.Until),

@@ -96,6 +96,28 @@ func (t *tx) CountNotices(_ context.Context, billerID uuid.UUID, since time.Time
 	return out, nil
 }
 
+// PayerNotices returns the payer's recorded notices, newest first.
+func (t *tx) PayerNotices(_ context.Context, payerID uuid.UUID, limit int) ([]ports.SentNotice, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	var out []ports.SentNotice
+	for id := range t.t.invoicesByPayer[payerID] {
+		inv := t.t.invoices.rows[id]
+		for _, kind := range domain.NoticeKinds {
+			if r, ok := t.t.notices.rows.rows[noticeKey{id, kind}]; ok {
+				out = append(out, ports.SentNotice{InvoiceID: id, InvoiceNumber: inv.Number, Kind: kind, SentAt: r.at})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b ports.SentNotice) int {
+		return cmp.Or(b.SentAt.Compare(a.SentAt), cmp.Compare(a.InvoiceNumber, b.InvoiceNumber), cmp.Compare(a.Kind, b.Kind))
+	})
+	return page(out, 0, limit), nil
+}
+
 // InvoicesToAnnounce returns one batch of the biller's unpaid invoices
 // that arrived since the query's Since with no new-invoice notice and an
 // account that may take one, after its key.

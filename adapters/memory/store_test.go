@@ -23,6 +23,10 @@ func TestSessionStore(t *testing.T) {
 	portstest.TestSessionStore(t, func(*testing.T) ports.SessionStore { return memory.New() })
 }
 
+func TestMyData(t *testing.T) {
+	portstest.TestMyData(t, func(*testing.T) ports.Store { return memory.New() })
+}
+
 func TestConflictsSayWhatIsTaken(t *testing.T) {
 	ctx := t.Context()
 	s := memory.New()

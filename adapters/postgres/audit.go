@@ -47,6 +47,9 @@ func auditFilter(q ports.AuditQuery) *filter {
 	if q.Actor != "" {
 		f.and("actor = ?", string(q.Actor))
 	}
+	if q.ActorID != uuid.Nil {
+		f.and("actor_id = ?", q.ActorID)
+	}
 	switch {
 	case strings.HasSuffix(string(q.Action), "."):
 		f.and("starts_with(action, ?)", string(q.Action))

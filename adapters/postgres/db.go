@@ -188,7 +188,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // not be used after fn returns.
 func (db *DB) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := db.atomicOnce(ctx, fn)
+		err := db.atomicOnce(ctx, nil, fn)
 		if err == nil || !retryable(err) || attempt >= db.opts.TxRetries {
 			return err
 		}
@@ -203,11 +203,19 @@ func (db *DB) Atomic(ctx context.Context, fn func(tx ports.Tx) error) error {
 	}
 }
 
-func (db *DB) atomicOnce(ctx context.Context, fn func(tx ports.Tx) error) error {
+// ReadSnapshot runs fn in a read-only transaction that sees one snapshot
+// of the database (REPEATABLE READ, READ ONLY; ports.Snapshots): its
+// reads agree with each other whatever commits meanwhile, and a write
+// fails. Nothing to retry: a read-only snapshot never fails to serialise.
+func (db *DB) ReadSnapshot(ctx context.Context, fn func(tx ports.Tx) error) error {
+	return db.atomicOnce(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
+}
+
+func (db *DB) atomicOnce(ctx context.Context, opts *sql.TxOptions, fn func(tx ports.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return domain.WrapUnavailable(err)
 	}
-	sqlTx, err := db.pool.BeginTxx(ctx, nil)
+	sqlTx, err := db.pool.BeginTxx(ctx, opts)
 	if err != nil {
 		return mapErr(err, "begin")
 	}

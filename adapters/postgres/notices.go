@@ -17,6 +17,14 @@ VALUES ($1, $2, $3, $4) ON CONFLICT (invoice_id, kind) DO NOTHING`
 
 	countNoticesSQL = `SELECT kind, count(*) AS n FROM invoice_notices
 WHERE biller_id = $1 AND sent_at >= $2 GROUP BY kind`
+
+	// payerNoticesSQL reads the payer's invoices by invoices_payer_tab_idx
+	// and their notices by the primary key (invoice_id, kind).
+	payerNoticesSQL = `SELECT n.invoice_id, i.number, n.kind, n.sent_at
+FROM invoices i JOIN invoice_notices n ON n.invoice_id = i.id
+WHERE i.payer_id = $1
+ORDER BY n.sent_at DESC, i.number COLLATE "C", n.kind COLLATE "C"
+LIMIT $2`
 )
 
 // invoicesToRemindSQL walks invoices_unpaid_due_idx (biller_id, due_date,
@@ -95,4 +103,22 @@ func (s *queries) InvoicesToAnnounce(ctx context.Context, q ports.AnnounceQuery)
 		return nil, err
 	}
 	return invoicesOf(rows), nil
+}
+
+// PayerNotices returns the payer's recorded notices, newest first.
+func (s *queries) PayerNotices(ctx context.Context, payerID uuid.UUID, limit int) ([]ports.SentNotice, error) {
+	var rows []struct {
+		InvoiceID uuid.UUID `db:"invoice_id"`
+		Number    string    `db:"number"`
+		Kind      string    `db:"kind"`
+		SentAt    time.Time `db:"sent_at"`
+	}
+	if err := s.list(ctx, &rows, "payer notices", payerNoticesSQL, payerID, limitOf(limit)); err != nil {
+		return nil, err
+	}
+	out := make([]ports.SentNotice, len(rows))
+	for i, r := range rows {
+		out[i] = ports.SentNotice{InvoiceID: r.InvoiceID, InvoiceNumber: r.Number, Kind: domain.NoticeKind(r.Kind), SentAt: r.SentAt}
+	}
+	return out, nil
 }

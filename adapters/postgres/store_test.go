@@ -13,6 +13,12 @@ func TestStore(t *testing.T) {
 	portstest.TestStore(t, func(t *testing.T) ports.Store { return pgtest.NewDB(t) })
 }
 
+// TestMyData runs « Mes données » over PostgreSQL: one read transaction,
+// every list scoped to the payer.
+func TestMyData(t *testing.T) {
+	portstest.TestMyData(t, func(t *testing.T) ports.Store { return pgtest.NewDB(t) })
+}
+
 func TestSessionStore(t *testing.T) {
 	portstest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return pgtest.NewDB(t) })
 }

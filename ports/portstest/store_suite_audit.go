@@ -106,6 +106,30 @@ var auditTests = []storeTest{
 			checkPage(t, pageCase{"the other biller's", ids(theirs), 0}, auditIDs(list), total, err)
 		})
 	}},
+	{"AuditEvents filters by actor id: one account's events, whatever the action", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b := twoBillers(t, s)
+		account, other := uuid.New(), uuid.New()
+		ev := func(bl domain.Biller, d time.Duration, actor uuid.UUID, action domain.AuditAction) domain.AuditEvent {
+			e := fullAuditEvent(t, bl, action, at(d))
+			e.Actor, e.ActorID = domain.ActorCitizen, actor
+			require.NoError(t, s.AppendAudit(ctx, e))
+			return e
+		}
+		login := ev(a, 0, account, domain.AuditLogin)
+		changed := ev(a, time.Hour, account, domain.AuditPasswordChanged)
+		failed := ev(a, 2*time.Hour, account, domain.AuditLoginFailed)
+		ev(a, time.Hour, other, domain.AuditLogin)
+		ev(a, time.Hour, uuid.Nil, domain.AuditLoginFailed)
+		ev(b, time.Hour, account, domain.AuditLogin) // an id is no key across billers
+		ids := func(es ...domain.AuditEvent) []uuid.UUID { return newestFirst(es, auditKey) }
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			list, total, err := tx.AuditEvents(ctx, ports.AuditQuery{BillerID: a.ID, ActorID: account})
+			checkPage(t, pageCase{"the account's", ids(login, changed, failed), 0}, auditIDs(list), total, err)
+			list, total, err = tx.AuditEvents(ctx, ports.AuditQuery{BillerID: a.ID, ActorID: account, Limit: 2, CountUpTo: 1})
+			checkPage(t, pageCase{"newest first, bounded", ids(changed, failed), 1}, auditIDs(list), total, err)
+		})
+	}},
 }
 
 func auditIDs(es []domain.AuditEvent) []uuid.UUID {

@@ -136,6 +136,45 @@ var noticeTests = []storeTest{
 		require.NoError(t, err)
 		assert.Equal(t, map[domain.NoticeKind]int{domain.NoticeReminderBefore: 3, domain.NoticeNewInvoice: 3}, got)
 	}},
+	{"PayerNotices lists the payer's recorded notices, newest first then by number and kind, up to a limit", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		other := NewPayer(t, b, "REF-002")
+		MustSavePayer(t, s, other)
+		first, second := NewInvoice(t, p, "N-2", "1.00"), NewInvoice(t, p, "N-1", "1.00")
+		theirs := NewInvoice(t, other, "O-1", "1.00")
+		MustSaveInvoices(t, s, first, second, theirs, NewInvoice(t, p, "N-3", "1.00"))
+		record := func(inv domain.Invoice, kind domain.NoticeKind, when time.Time) ports.SentNotice {
+			t.Helper()
+			ok, err := s.RecordNotice(ctx, b.ID, inv.ID, kind, when)
+			require.NoError(t, err)
+			require.True(t, ok)
+			return ports.SentNotice{InvoiceID: inv.ID, InvoiceNumber: inv.Number, Kind: kind, SentAt: when}
+		}
+		n1 := record(first, domain.NoticeNewInvoice, at(0))
+		n2 := record(second, domain.NoticeNewInvoice, at(0))
+		r1 := record(first, domain.NoticeReminderBefore, at(48*time.Hour))
+		r2 := record(first, domain.NoticeReminderAfter, at(48*time.Hour))
+		record(theirs, domain.NoticeNewInvoice, at(time.Hour))
+		want := []ports.SentNotice{r2, r1, n2, n1}
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.PayerNotices(ctx, p.ID, 0)
+			require.NoError(t, err)
+			require.Len(t, got, len(want))
+			for i := range want {
+				assert.Equal(t, want[i].InvoiceID, got[i].InvoiceID, "notice %d", i)
+				assert.Equal(t, want[i].InvoiceNumber, got[i].InvoiceNumber, "notice %d", i)
+				assert.Equal(t, want[i].Kind, got[i].Kind, "notice %d", i)
+				assert.True(t, want[i].SentAt.Equal(got[i].SentAt), "notice %d: %v", i, got[i].SentAt)
+			}
+			got, err = tx.PayerNotices(ctx, p.ID, 3)
+			require.NoError(t, err)
+			assert.Len(t, got, 3, "the limit")
+			got, err = tx.PayerNotices(ctx, uuid.New(), 0)
+			require.NoError(t, err)
+			assert.Empty(t, got, "an unknown payer has none")
+		})
+	}},
 	{"InvoicesToAnnounce walks the unpaid invoices arrived since a time whose account takes notices, not yet announced, by arrival and id", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, p := savePayer(t, s)

@@ -150,6 +150,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /mes-informations/courriels", s.private(s.mailPreferences))
 	mux.Handle("GET /mes-informations/papier", s.private(s.showPaperless))
 	mux.Handle("POST /mes-informations/papier", s.private(s.paperless))
+	mux.Handle("GET "+pathMyData, s.private(s.myData))
+	mux.Handle("GET "+pathMyDataJSON, s.private(s.myDataJSON))
 	mux.Handle("GET "+ports.PathConfirmEmail, s.anonymous(s.showConfirmEmail))
 	mux.Handle("POST "+ports.PathConfirmEmail, s.anonymous(s.confirmEmail))
 

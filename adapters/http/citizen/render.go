@@ -41,6 +41,7 @@ const (
 	pageVerification = "verification"
 	pageUnsubscribe  = "unsubscribe"
 	pageCertificate  = "certificate"
+	pageMyData       = "mydata"
 )
 
 var pageNames = []string{
@@ -48,7 +49,7 @@ var pageNames = []string{
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
 	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification, pageUnsubscribe,
-	pageCertificate,
+	pageCertificate, pageMyData,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.

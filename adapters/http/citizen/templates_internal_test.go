@@ -71,6 +71,14 @@ func samples() map[string]kit.Page {
 		pageVerification: &verificationPage{Form: &kit.Form{Values: map[string]string{"code": "x"}, Errors: map[string]string{}},
 			Found: &domain.Verification{Code: "AAAA-CCCC-DDDD", Kind: domain.VerifyCertificate, Total: inv.Amount}, Date: "31/12/2025"},
 		pageUnsubscribe: &unsubscribePage{Action: "/desabonnement/x", Unsubscription: ports.Unsubscription{Notices: true}},
+		pageMyData: &myDataPage{Data: ports.MyData{BillerName: "Commune", Identity: ports.MyIdentity{Name: "Camille", Paperless: true},
+			PendingEmail: &ports.MyPendingEmail{NewEmail: "x@exemple.fr"},
+			Events:       []ports.MyEvent{{Action: domain.AuditLogin, Detail: "Connexion.", IP: "192.0.2.1"}},
+			Invoices:     []ports.MyInvoice{{Number: inv.Number, Amount: inv.Amount, State: domain.InvoicePaid, PaidAt: time.Now()}},
+			Payments:     []ports.MyPayment{{Reference: "R", Total: inv.Amount, State: domain.PaymentTest, Test: true, InvoiceNumbers: []string{inv.Number}}},
+			Messages:     []ports.MyMessage{{Kind: domain.MessageContact, Subject: "Sujet", Body: "Texte"}},
+			SentNotices:  []ports.MyNotice{{Kind: domain.NoticeNewInvoice, InvoiceNumber: inv.Number}}},
+			Totals: map[string]int{ports.MyDataInvoices: 1}, notes: map[string]string{ports.MyDataInvoices: "Note"}, JSON: "/x.json"},
 	}
 }
 

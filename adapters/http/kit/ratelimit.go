@@ -37,7 +37,7 @@ type limiter interface {
 // the citizens' portal, the back office and the API.
 type Limiters struct {
 	loginFailures, authIP, mails, contactAccount, contactIP, api limiter
-	apiKeyFailures, callbacks                                    limiter
+	apiKeyFailures, callbacks, dataExports                       limiter
 	clientIP                                                     func(*http.Request) string
 	clock                                                        ports.Clock
 }
@@ -69,6 +69,7 @@ func NewLimiters(l ports.RateLimits, clientIP func(*http.Request) string, th por
 		api:            make("api", l.APIPerKey),
 		apiKeyFailures: make("api-key-ip", l.APIKeyFailures),
 		callbacks:      make("payment-callback", l.PaymentCallbacks),
+		dataExports:    make("data-export", l.DataExports),
 		clientIP:       clientIP,
 		clock:          clock,
 	}, nil
@@ -107,6 +108,12 @@ func (l *Limiters) AllowContact(r *http.Request, account string) error {
 		return err
 	}
 	return allow(r.Context(), l.contactAccount, account, now)
+}
+
+// AllowDataExport counts a download of « Mes données » by account
+// (DataExports).
+func (l *Limiters) AllowDataExport(r *http.Request, account string) error {
+	return allow(r.Context(), l.dataExports, "export:"+account, l.clock.Now())
 }
 
 // AllowAPIKey counts an API request of the key keyID (APIPerKey).
