@@ -117,6 +117,9 @@ func TestOpenAPIDocumentIsServed(t *testing.T) {
 	assert.Equal(t, http.StatusNotModified, again.Status)
 	assert.Empty(t, again.Body)
 
+	head := b.Do(mustRequest(t, "HEAD", e.TS.URL+"/api/v1/openapi.json"))
+	assert.Equal(t, http.StatusOK, head.Status)
+	assert.Empty(t, head.Body)
 	apiError(t, b.Do(mustRequest(t, "PUT", e.TS.URL+"/api/v1/openapi.json")), http.StatusMethodNotAllowed, "method_not_allowed", "")
 }
 
@@ -147,6 +150,8 @@ func TestContractCatchesDrift(t *testing.T) {
 		{"an undocumented route that works", "GET", "/api/v1/factures", "", 200, `{}`, "does not have"},
 		{"an undocumented route's 404", "GET", "/api/v1/factures", "", 404, `{"error":{"code":"not_found","message":"Cette adresse n'existe pas."}}`, ""},
 		{"a refused request that works", "PUT", "/api/v1/payers/A", `{"nom":"A"}`, 200, payer, "refuses the request"},
+		{"HEAD, as its GET", "HEAD", "/api/v1/payers/A", "", 200, "", ""},
+		{"HEAD, undocumented status", "HEAD", "/api/v1/payers/A", "", 418, "", "418"},
 		{"a refused request refused", "PUT", "/api/v1/payers/A", `{"nom":"A"}`, 400, `{"error":{"code":"invalid_json","message":"Champ inconnu : « nom ».","field":"nom"}}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,9 @@ import (
 type Contract struct {
 	Document  libopenapi.Document
 	Validator validator.Validator
+	// head checks HEAD answers as their GET's, body aside: the
+	// document says HEAD answers like GET on every GET route.
+	head validator.Validator
 	// errorSchema is components/schemas/Error, the body of every error,
 	// for the answers to routes the document does not have.
 	errorSchema *base.Schema
@@ -61,6 +64,11 @@ func parse(spec []byte) (*Contract, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("apitest: openapi.json: %v", errs)
 	}
+	head, errs := validator.NewValidator(doc, config.WithFormatAssertions(), config.WithRejectUndeclaredRequestBody(),
+		config.WithoutResponseBodyValidation())
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("apitest: openapi.json: %v", errs)
+	}
 	model, err := doc.BuildV3Model()
 	if err != nil {
 		return nil, fmt.Errorf("apitest: openapi.json: %w", err)
@@ -69,7 +77,7 @@ func parse(spec []byte) (*Contract, error) {
 	if !ok {
 		return nil, fmt.Errorf("apitest: openapi.json has no components/schemas/Error")
 	}
-	return &Contract{Document: doc, Validator: v, errorSchema: proxy.Schema()}, nil
+	return &Contract{Document: doc, Validator: v, head: head, errorSchema: proxy.Schema()}, nil
 }
 
 // Check serves next, and checks every exchange under /api/ against the
@@ -118,7 +126,8 @@ func Check(t testing.TB, next http.Handler) http.Handler {
 //     drifted from it;
 //   - every answer on a documented operation must be documented: its
 //     status, its content type and its body (no field the document does
-//     not name), whatever the request.
+//     not name), whatever the request;
+//   - a HEAD request is checked as its GET, its answer's body aside.
 func (c *Contract) Exchange(req *http.Request, res *http.Response) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -127,8 +136,13 @@ func (c *Contract) Exchange(req *http.Request, res *http.Response) []string {
 	reqBody, _ := io.ReadAll(req.Body)
 	req.Body = io.NopCloser(bytes.NewReader(reqBody))
 
+	v := c.Validator
+	if req.Method == http.MethodHead {
+		req = req.Clone(req.Context())
+		req.Method, v = http.MethodGet, c.head
+	}
 	var out []string
-	ok, errs := c.Validator.ValidateHttpRequestSync(req)
+	ok, errs := v.ValidateHttpRequestSync(req)
 	if !ok && unknownRoute(errs) {
 		if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
 			return []string{"a route or method the document does not have answered " + res.Status + ": document it in openapi.json"}
@@ -142,7 +156,7 @@ func (c *Contract) Exchange(req *http.Request, res *http.Response) []string {
 		out = append(out, "the document refuses the request ("+describe(errs)+") but the API answered "+res.Status)
 	}
 	req.Body = io.NopCloser(bytes.NewReader(reqBody))
-	if ok, errs := c.Validator.ValidateHttpResponse(req, res); !ok {
+	if ok, errs := v.ValidateHttpResponse(req, res); !ok {
 		out = append(out, "answer not in the document: "+describe(errs))
 	}
 	return out
