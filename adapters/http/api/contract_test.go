@@ -99,6 +99,29 @@ func TestOpenAPIDocumentNamesEveryRoute(t *testing.T) {
 	assert.Equal(t, registered, documented, "routes.go and openapi.json name the same routes")
 }
 
+// TestOpenAPIDocumentNamesEveryErrorCode: each code the API gives a
+// domain error is in the document's list.
+func TestOpenAPIDocumentNamesEveryErrorCode(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				ErrorDetail struct {
+					Properties struct {
+						Code struct {
+							Enum []string `json:"enum"`
+						} `json:"code"`
+					} `json:"properties"`
+				} `json:"ErrorDetail"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(api.OpenAPI, &doc))
+	enum := doc.Components.Schemas.ErrorDetail.Properties.Code.Enum
+	for _, code := range api.DomainErrorCodes() {
+		assert.Contains(t, enum, code)
+	}
+}
+
 func TestOpenAPIDocumentIsServed(t *testing.T) {
 	e := full.New(t)
 	b := e.Browser()

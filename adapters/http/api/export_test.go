@@ -19,3 +19,12 @@ func RegisteredRoutes() []Route {
 	}
 	return out
 }
+
+// DomainErrorCodes are the API's codes of the domain's errors.
+func DomainErrorCodes() []string {
+	var out []string
+	for _, c := range codes {
+		out = append(out, c)
+	}
+	return out
+}
