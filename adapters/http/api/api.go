@@ -1,5 +1,6 @@
 // Package api is the billing software's API, under /api/v1/, documented in README.md
-// (« The billing software's API »). Machine clients authenticate with a bearer key on every request:
+// (« The billing software's API ») and, for its clients, in its OpenAPI 3.1
+// contract openapi.json (served at /api/v1/openapi.json; see openapi.go). Machine clients authenticate with a bearer key on every request:
 // no session, no cookie, no form token. A browser cannot call it from
 // another site: http.CrossOriginProtection refuses cross-site writes
 // before they reach it, the API answers no CORS headers, and a browser
