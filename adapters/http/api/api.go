@@ -1,5 +1,6 @@
 // Package api is the billing software's API, under /api/v1/, documented in README.md
-// (« The billing software's API »). Machine clients authenticate with a bearer key on every request:
+// (« The billing software's API ») and, for its clients, in its OpenAPI 3.1
+// contract openapi.json (served at /api/v1/openapi.json; see openapi.go). Machine clients authenticate with a bearer key on every request:
 // no session, no cookie, no form token. A browser cannot call it from
 // another site: http.CrossOriginProtection refuses cross-site writes
 // before they reach it, the API answers no CORS headers, and a browser
@@ -39,24 +40,34 @@ type API struct {
 // New returns the API of site.
 func New(site *kit.Site) *API { return &API{site: site} }
 
+// route is one path of the API and the handler of each method it serves.
+type route struct {
+	path    string
+	methods map[string]http.Handler
+}
+
+// routes are the API's routes: each documented in openapi.json (a test
+// checks both ways). All but the document itself need a key.
+func (s *API) routes() []route {
+	key := func(h handler) http.Handler { return s.serve(h) }
+	return []route{
+		{"/api/v1/payers/{ref}", map[string]http.Handler{"GET": key(s.getPayer), "PUT": key(s.putPayer)}},
+		{"/api/v1/invoices/{number}", map[string]http.Handler{"GET": key(s.getInvoice), "PUT": key(s.putInvoice)}},
+		{"/api/v1/invoices/{number}/pdf", map[string]http.Handler{"GET": key(s.getPDF), "PUT": key(s.putPDF)}},
+		{"/api/v1/invoices/{number}/status", map[string]http.Handler{"POST": key(s.setStatus)}},
+		{"/api/v1/payments", map[string]http.Handler{"GET": key(s.payments)}},
+		{openAPIPath, map[string]http.Handler{"GET": http.HandlerFunc(serveOpenAPI)}},
+	}
+}
+
 // Routes registers the API's routes under /api/v1/, and its JSON 404 for
 // everything else under /api/.
 func (s *API) Routes(mux *http.ServeMux) {
-	routes := []struct {
-		path    string
-		methods map[string]handler
-	}{
-		{"/api/v1/payers/{ref}", map[string]handler{"GET": s.getPayer, "PUT": s.putPayer}},
-		{"/api/v1/invoices/{number}", map[string]handler{"GET": s.getInvoice, "PUT": s.putInvoice}},
-		{"/api/v1/invoices/{number}/pdf", map[string]handler{"GET": s.getPDF, "PUT": s.putPDF}},
-		{"/api/v1/invoices/{number}/status", map[string]handler{"POST": s.setStatus}},
-		{"/api/v1/payments", map[string]handler{"GET": s.payments}},
-	}
-	for _, rt := range routes {
+	for _, rt := range s.routes() {
 		var allowed []string
 		for _, method := range []string{"GET", "PUT", "POST"} { // a stable Allow header
 			if h, ok := rt.methods[method]; ok {
-				mux.Handle(method+" "+rt.path, s.serve(h))
+				mux.Handle(method+" "+rt.path, h)
 				allowed = append(allowed, method)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/api/apitest"
 	"github.com/portail-factures/portail/adapters/http/webtest"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
@@ -36,7 +37,11 @@ func NewURLMode(t *testing.T, change ...func(*web.Config)) *webtest.Env {
 func serve(t *testing.T, change []func(*web.Config), core ...func(*ports.Config)) *webtest.Env {
 	t.Helper()
 	return webtest.Serve(t, func(e *webtest.Env) (http.Handler, error) {
-		return web.New(config(e, change))
+		h, err := web.New(config(e, change))
+		if err != nil {
+			return nil, err
+		}
+		return apitest.Check(e.T, h), nil
 	}, core...)
 }
 
@@ -65,7 +70,7 @@ func Again(e *webtest.Env, core ports.Config, store ports.Store, change ...func(
 	e.Portal = p
 	h, err := web.New(config(e, change))
 	require.NoError(e.T, err)
-	e.TS = httptest.NewServer(h)
+	e.TS = httptest.NewServer(apitest.Check(e.T, h))
 	e.T.Cleanup(e.TS.Close)
 }
 
