@@ -39,6 +39,9 @@ type SettingsInput struct {
 	// Certificate is the « Attestation annuelle » setting; nil keeps it
 	// (backoffice_admin_settings_certificate.go).
 	Certificate *domain.CertificateSettings
+	// RetentionMonths is the « Conservation des comptes clos » setting;
+	// nil keeps it (backoffice_admin_settings_retention.go).
+	RetentionMonths *int
 }
 
 // SettingsInputOf returns the input that keeps b's settings as they are,
@@ -53,6 +56,7 @@ func SettingsInputOf(b domain.Biller) SettingsInput {
 		LockDuration: b.LockDuration, Numcli: b.Numcli, Saisie: b.Saisie,
 		MinAmount: min, MaxAmount: max,
 		Reminders: &b.Reminders, Certificate: &b.Certificate,
+		RetentionMonths: &b.RetentionMonths,
 	}
 }
 
@@ -87,6 +91,9 @@ func (p BackOfficeAdmin) UpdateSettings(ctx context.Context, a Actor, in Setting
 		changes := settingsChanges(old, b)
 		if len(changes) == 0 {
 			return nil
+		}
+		if err := checkRetentionChange(a, old, b); err != nil {
+			return err
 		}
 		b.UpdatedAt = now
 		b.PayFiPMode = "" // the configuration's, never stored
@@ -123,6 +130,12 @@ func applySettings(old domain.Biller, in SettingsInput, now time.Time) (domain.B
 	}
 	if in.Certificate != nil {
 		b.Certificate = cleanCertificate(*in.Certificate)
+	}
+	if in.RetentionMonths != nil {
+		if err := domain.CheckRetention(*in.RetentionMonths); err != nil {
+			return old, err
+		}
+		b.RetentionMonths = *in.RetentionMonths
 	}
 	if err := b.Validate(); err != nil {
 		return old, err
@@ -169,6 +182,7 @@ func settingsChanges(old, b domain.Biller) []string {
 	value("montant maximum d'un paiement", domain.FormatEuros(old.MaxAmount), domain.FormatEuros(b.MaxAmount))
 	out = append(out, remindersChanges(old.Reminders, b.Reminders)...)
 	out = append(out, certificateChanges(old.Certificate, b.Certificate)...)
+	out = append(out, retentionChanges(old.RetentionMonths, b.RetentionMonths)...)
 	return out
 }
 

@@ -49,6 +49,7 @@ type Tx interface {
 	NoticeStore
 	SecretStore
 	CertificateStore
+	RetentionStore
 	BackOfficeQueries
 	JobRuns
 	Outbox
