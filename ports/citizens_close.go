@@ -40,3 +40,13 @@ func (p Citizens) CloseAccount(ctx context.Context, c Citizen, current string) e
 	p.mailsQueued(ctx)
 	return nil
 }
+
+// Retention says in French how long the biller keeps a closed account's
+// personal data ("12 mois"), for the closing page.
+func (p Citizens) Retention(ctx context.Context, c Citizen) (string, error) {
+	b, err := p.biller(ctx, c.BillerID)
+	if err != nil {
+		return "", domain.WrapInternal(err)
+	}
+	return retentionWords(b.RetentionMonths), nil
+}
