@@ -9,10 +9,10 @@ import "github.com/portail-factures/portail/domain"
 // retentionChanges lists in French, for the audit log, a change of the
 // retention period; a biller stored without one has the default.
 func retentionChanges(old, months int) []string {
-	if retentionWords(old) == retentionWords(months) {
+	if RetentionWords(old) == RetentionWords(months) {
 		return nil
 	}
-	return []string{"conservation des comptes clos : " + retentionWords(old) + " → " + retentionWords(months)}
+	return []string{"conservation des comptes clos : " + RetentionWords(old) + " → " + RetentionWords(months)}
 }
 
 // checkRetentionChange lets only an administrateur change the retention

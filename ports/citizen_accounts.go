@@ -186,5 +186,5 @@ func (p CitizenAccounts) Biller(ctx context.Context, billerID uuid.UUID) (Biller
 		return BillerInfo{}, notFoundAs(err, domain.ErrNotFound)
 	}
 	return BillerInfo{Name: b.Name, Email: b.Email, MinPasswordLength: b.MinPasswordLength, LockDuration: b.LockDuration,
-		Retention: retentionWords(b.RetentionMonths)}, nil
+		Retention: RetentionWords(b.RetentionMonths)}, nil
 }

@@ -48,5 +48,5 @@ func (p Citizens) Retention(ctx context.Context, c Citizen) (string, error) {
 	if err != nil {
 		return "", domain.WrapInternal(err)
 	}
-	return retentionWords(b.RetentionMonths), nil
+	return RetentionWords(b.RetentionMonths), nil
 }

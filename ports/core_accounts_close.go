@@ -34,7 +34,7 @@ func (p *Portal) closeAccount(ctx context.Context, tx Tx, a domain.Account, by A
 	}
 	if to != "" {
 		m, err := p.mails.render(mailAccountClosed, to, b.Email, mailData{Biller: b, Email: to,
-			Retention: retentionWords(b.RetentionMonths), ByStaff: by.Kind == domain.ActorStaff})
+			Retention: RetentionWords(b.RetentionMonths), ByStaff: by.Kind == domain.ActorStaff})
 		if err != nil {
 			return err
 		}
@@ -54,8 +54,9 @@ func (p *Portal) endAccountSessions(ctx context.Context, a domain.Account) {
 	}
 }
 
-// retentionWords says a retention period in French: "12 mois".
-func retentionWords(months int) string {
+// RetentionWords says a retention period in French: "12 mois"; zero is
+// the default period.
+func RetentionWords(months int) string {
 	if months == 0 {
 		months = domain.DefaultRetentionMonths
 	}

@@ -164,11 +164,11 @@ func retentionDetail(c RetentionCounts, months int, failed bool) string {
 	var b strings.Builder
 	switch c.Accounts {
 	case 0:
-		b.WriteString("Aucun compte clos depuis plus de " + retentionWords(months) + " à anonymiser")
+		b.WriteString("Aucun compte clos depuis plus de " + RetentionWords(months) + " à anonymiser")
 	case 1:
-		b.WriteString("1 compte clos depuis plus de " + retentionWords(months) + " anonymisé")
+		b.WriteString("1 compte clos depuis plus de " + RetentionWords(months) + " anonymisé")
 	default:
-		fmt.Fprintf(&b, "%d comptes clos depuis plus de %s anonymisés", c.Accounts, retentionWords(months))
+		fmt.Fprintf(&b, "%d comptes clos depuis plus de %s anonymisés", c.Accounts, RetentionWords(months))
 	}
 	if c.Accounts > 0 {
 		fmt.Fprintf(&b, " (messages effacés : %d ; lignes du journal rendues anonymes : %d ; liens supprimés : %d)",
