@@ -15,14 +15,9 @@ import (
 // payer may come back: « J'active mon compte » with the address the
 // service knows makes a new account.
 func (p Citizens) CloseAccount(ctx context.Context, c Citizen, current string) error {
-	a, _, err := p.citizenAccount(ctx, c)
+	a, err := p.withPassword(ctx, c, current)
 	if err != nil {
 		return err
-	}
-	if match, err := p.hasher.VerifyBounded(ctx, current, a.PasswordHash); err != nil {
-		return err
-	} else if !match {
-		return domain.ErrWrongPassword
 	}
 	now := p.clock.Now()
 	err = p.store.Atomic(ctx, func(tx Tx) error {
