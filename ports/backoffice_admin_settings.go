@@ -48,6 +48,10 @@ type SettingsInput struct {
 // for a form's initial values.
 func SettingsInputOf(b domain.Biller) SettingsInput {
 	min, max := b.AmountBounds()
+	retention := b.RetentionMonths
+	if retention == 0 { // a biller stored before the setting: the default
+		retention = domain.DefaultRetentionMonths
+	}
 	return SettingsInput{
 		Notice: b.Notice, HomeText: b.HomeText, MultiplePayments: b.MultiplePayments,
 		SuspensionMode: b.Suspension.Mode(), SuspensionMessage: b.Suspension.Message,
@@ -56,7 +60,7 @@ func SettingsInputOf(b domain.Biller) SettingsInput {
 		LockDuration: b.LockDuration, Numcli: b.Numcli, Saisie: b.Saisie,
 		MinAmount: min, MaxAmount: max,
 		Reminders: &b.Reminders, Certificate: &b.Certificate,
-		RetentionMonths: &b.RetentionMonths,
+		RetentionMonths: &retention,
 	}
 }
 
