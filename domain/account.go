@@ -63,14 +63,19 @@ func (p *Payer) RequestPaperless(now time.Time) bool {
 type AccountState string
 
 // The account states: pending until the payer chose a password through the
-// activation link, then active.
+// activation link, then active; closed once the payer or the service
+// closed it (domain/retention.go), for good: a payer who comes back
+// activates a new account.
 const (
 	AccountPending AccountState = "pending"
 	AccountActive  AccountState = "active"
+	AccountClosed  AccountState = "closed"
 )
 
 // Valid reports whether s is a known state.
-func (s AccountState) Valid() bool { return s == AccountPending || s == AccountActive }
+func (s AccountState) Valid() bool {
+	return s == AccountPending || s == AccountActive || s == AccountClosed
+}
 
 // Account holds a payer's portal credentials. One payer has at most one
 // account; its email is unique within the biller.
@@ -93,6 +98,10 @@ type Account struct {
 	// informations »: both mails are on by default (issue 15, item 3).
 	NoticesOff   bool
 	RemindersOff bool
+	// ClosedAt is when the account was closed; AnonymisedAt when the
+	// retention job erased its personal data (domain/retention.go).
+	ClosedAt     time.Time
+	AnonymisedAt time.Time
 }
 
 // NewAccount returns the pending account of payer p.

@@ -87,6 +87,10 @@ const (
 	// payer's of a year as one ZIP.
 	AuditCertificateIssued    AuditAction = "certificate.issued"
 	AuditCertificatesExported AuditAction = "certificate.exported"
+	// An account closed by its payer or by the staff, and the retention
+	// job's run that erased the data of closed accounts (issue 16).
+	AuditAccountClosed AuditAction = "account.closed"
+	AuditRetention     AuditAction = "account.retention"
 )
 
 // auditLabels name every action in French, for the back office's log.
@@ -131,6 +135,8 @@ var auditLabels = map[AuditAction]string{
 	AuditStaffPasswordSet:     "Mot de passe d'agent choisi par lien",
 	AuditCertificateIssued:    "Attestation annuelle produite",
 	AuditCertificatesExported: "Attestations annuelles exportées (ZIP)",
+	AuditAccountClosed:        "Compte clos",
+	AuditRetention:            "Anonymisation des comptes clos",
 }
 
 // Label says the action in French; an action this version does not know

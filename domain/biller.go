@@ -140,6 +140,11 @@ type Biller struct {
 	// item 5): off for a new biller.
 	Certificate CertificateSettings
 
+	// RetentionMonths is how long a closed account's personal data are
+	// kept before the retention job erases them (domain/retention.go);
+	// zero means DefaultRetentionMonths.
+	RetentionMonths int
+
 	// PayFiPMode is the protocol of the instance's gateway, set by the use
 	// cases from their configuration when they load the biller; it is not
 	// stored. Zero: the web service. MinAmount and MaxAmount apply within
@@ -157,7 +162,8 @@ func NewBiller(id uuid.UUID, name, numcli, email string, now time.Time) (Biller,
 		MinAmount:         DefaultMinAmount,
 		MaxAmount:         DefaultMaxAmount,
 		CreatedAt:         now, UpdatedAt: now,
-		Reminders: DefaultReminders(),
+		Reminders:       DefaultReminders(),
+		RetentionMonths: DefaultRetentionMonths,
 	}
 	return b, b.Validate()
 }
@@ -189,6 +195,11 @@ func (b Biller) Validate() error {
 	}
 	if err := b.Certificate.Check(); err != nil {
 		return err
+	}
+	if b.RetentionMonths != 0 {
+		if err := CheckRetention(b.RetentionMonths); err != nil {
+			return err
+		}
 	}
 	if b.Reminders.AfterEnabled && b.Reminders.DaysAfter > b.TreasuryDelayDays {
 		return FieldError("reminder_days_after", fmt.Sprintf("Le rappel après l'échéance doit partir avant la transmission en trésorerie, soit au plus %d jours après l'échéance.", b.TreasuryDelayDays))

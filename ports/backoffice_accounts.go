@@ -105,6 +105,9 @@ type PayerDetail struct {
 	InvoiceCount int
 	// Messages are the payer's latest messages, newest first.
 	Messages []domain.Message
+	// Closed is the payer's last closed account (zero when none): the
+	// page says when it was closed and whether its data are erased.
+	Closed domain.Account
 }
 
 // Bounds of the payer's page.
@@ -129,6 +132,9 @@ func (p BackOffice) PayerDetail(ctx context.Context, a Actor, payerID uuid.UUID)
 		return PayerDetail{}, err
 	}
 	d.Account, d.Status = acc, statusOf(acc, found)
+	if d.Closed, err = p.store.LastClosedAccount(ctx, payer.ID); err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return PayerDetail{}, domain.WrapInternal(err)
+	}
 	if d.Status == AccountPending {
 		open, err := p.store.OpenTokens(ctx, acc.ID, domain.TokenActivation)
 		if err != nil {

@@ -39,12 +39,19 @@ type SettingsInput struct {
 	// Certificate is the « Attestation annuelle » setting; nil keeps it
 	// (backoffice_admin_settings_certificate.go).
 	Certificate *domain.CertificateSettings
+	// RetentionMonths is the « Conservation des comptes clos » setting;
+	// nil keeps it (backoffice_admin_settings_retention.go).
+	RetentionMonths *int
 }
 
 // SettingsInputOf returns the input that keeps b's settings as they are,
 // for a form's initial values.
 func SettingsInputOf(b domain.Biller) SettingsInput {
 	min, max := b.AmountBounds()
+	retention := b.RetentionMonths
+	if retention == 0 { // a biller stored before the setting: the default
+		retention = domain.DefaultRetentionMonths
+	}
 	return SettingsInput{
 		Notice: b.Notice, HomeText: b.HomeText, MultiplePayments: b.MultiplePayments,
 		SuspensionMode: b.Suspension.Mode(), SuspensionMessage: b.Suspension.Message,
@@ -53,6 +60,7 @@ func SettingsInputOf(b domain.Biller) SettingsInput {
 		LockDuration: b.LockDuration, Numcli: b.Numcli, Saisie: b.Saisie,
 		MinAmount: min, MaxAmount: max,
 		Reminders: &b.Reminders, Certificate: &b.Certificate,
+		RetentionMonths: &retention,
 	}
 }
 
@@ -87,6 +95,9 @@ func (p BackOfficeAdmin) UpdateSettings(ctx context.Context, a Actor, in Setting
 		changes := settingsChanges(old, b)
 		if len(changes) == 0 {
 			return nil
+		}
+		if err := checkRetentionChange(a, old, b); err != nil {
+			return err
 		}
 		b.UpdatedAt = now
 		b.PayFiPMode = "" // the configuration's, never stored
@@ -123,6 +134,12 @@ func applySettings(old domain.Biller, in SettingsInput, now time.Time) (domain.B
 	}
 	if in.Certificate != nil {
 		b.Certificate = cleanCertificate(*in.Certificate)
+	}
+	if in.RetentionMonths != nil {
+		if err := domain.CheckRetention(*in.RetentionMonths); err != nil {
+			return old, err
+		}
+		b.RetentionMonths = *in.RetentionMonths
 	}
 	if err := b.Validate(); err != nil {
 		return old, err
@@ -169,6 +186,7 @@ func settingsChanges(old, b domain.Biller) []string {
 	value("montant maximum d'un paiement", domain.FormatEuros(old.MaxAmount), domain.FormatEuros(b.MaxAmount))
 	out = append(out, remindersChanges(old.Reminders, b.Reminders)...)
 	out = append(out, certificateChanges(old.Certificate, b.Certificate)...)
+	out = append(out, retentionChanges(old.RetentionMonths, b.RetentionMonths)...)
 	return out
 }
 

@@ -173,6 +173,9 @@ type BillerInfo struct {
 	Email             string
 	MinPasswordLength int
 	LockDuration      time.Duration
+	// Retention says how long a closed account's personal data are kept
+	// ("12 mois"), for the legal notice.
+	Retention string
 }
 
 // Biller returns the public information of a biller, for the pages shown
@@ -182,5 +185,6 @@ func (p CitizenAccounts) Biller(ctx context.Context, billerID uuid.UUID) (Biller
 	if err != nil {
 		return BillerInfo{}, notFoundAs(err, domain.ErrNotFound)
 	}
-	return BillerInfo{Name: b.Name, Email: b.Email, MinPasswordLength: b.MinPasswordLength, LockDuration: b.LockDuration}, nil
+	return BillerInfo{Name: b.Name, Email: b.Email, MinPasswordLength: b.MinPasswordLength, LockDuration: b.LockDuration,
+		Retention: RetentionWords(b.RetentionMonths)}, nil
 }

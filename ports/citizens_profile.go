@@ -18,14 +18,9 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	if password != confirm {
 		return domain.FieldError("confirm", "Les deux mots de passe saisis sont différents.")
 	}
-	a, _, err := p.citizenAccount(ctx, c)
+	a, err := p.withPassword(ctx, c, current)
 	if err != nil {
 		return err
-	}
-	if match, err := p.hasher.VerifyBounded(ctx, current, a.PasswordHash); err != nil {
-		return err
-	} else if !match {
-		return domain.ErrWrongPassword
 	}
 	b, err := p.biller(ctx, c.BillerID)
 	if err != nil {
@@ -60,6 +55,22 @@ func (p Citizens) ChangePassword(ctx context.Context, c Citizen, currentSession,
 	return nil
 }
 
+// withPassword returns the caller's account once current is its password
+// (domain.ErrWrongPassword otherwise): the forms of « Mes informations »
+// that a borrowed session must not be able to use.
+func (p Citizens) withPassword(ctx context.Context, c Citizen, current string) (domain.Account, error) {
+	a, _, err := p.citizenAccount(ctx, c)
+	if err != nil {
+		return a, err
+	}
+	if match, err := p.hasher.VerifyBounded(ctx, current, a.PasswordHash); err != nil {
+		return a, err
+	} else if !match {
+		return a, domain.ErrWrongPassword
+	}
+	return a, nil
+}
+
 // RequestEmailChange sends a confirmation link to the new address; the
 // change happens only when it is followed. The current password is
 // required, so a borrowed session cannot take the account over.
@@ -73,14 +84,9 @@ func (p Citizens) RequestEmailChange(ctx context.Context, c Citizen, newEmail, c
 	if err := domain.CheckPayFiPEmail(newEmail); err != nil {
 		return err
 	}
-	a, _, err := p.citizenAccount(ctx, c)
+	a, err := p.withPassword(ctx, c, current)
 	if err != nil {
 		return err
-	}
-	if match, err := p.hasher.VerifyBounded(ctx, current, a.PasswordHash); err != nil {
-		return err
-	} else if !match {
-		return domain.ErrWrongPassword
 	}
 	if newEmail == a.Email {
 		return domain.FieldError("email", "C'est déjà l'adresse de votre compte.")

@@ -54,7 +54,7 @@ type mailTemplates struct {
 func mustParseMailTemplates() *mailTemplates {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	funcs := map[string]any{"euros": domain.FormatEuros, "join": strings.Join, "datetime": domain.FrenchDateTime}
-	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected, mailPaymentRejected, mailDoublePayment} {
+	for _, name := range []string{mailActivation, mailReset, mailEmailChange, mailEmailChanged, mailPaperless, mailContact, mailPaid, mailPaidUnconfirmed, mailDeclaredRejected, mailPaymentRejected, mailDoublePayment, mailAccountClosed} {
 		m.text[name] = texttemplate.Must(texttemplate.New(name+".txt").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".txt"))
 		m.html[name] = htmltemplate.Must(htmltemplate.New(name+".html").Funcs(funcs).ParseFS(mailFS, "mail/"+name+".html", "mail/layout.html"))
 	}
@@ -100,6 +100,11 @@ type mailData struct {
 	Unsubscribe string
 	// Receipt: the payment's receipt is attached, as a PDF.
 	Receipt bool
+
+	// Retention says how long a closed account's data are kept, ByStaff
+	// whether the service closed it (core_accounts_close.go).
+	Retention string
+	ByStaff   bool
 }
 
 // render builds the mail called name for to.

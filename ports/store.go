@@ -60,6 +60,7 @@ type Tx interface {
 	NoticeStore
 	SecretStore
 	CertificateStore
+	RetentionStore
 	BackOfficeQueries
 	JobRuns
 	Outbox

@@ -60,12 +60,12 @@ func (t *tx) SaveAccount(ctx context.Context, a domain.Account) (err error) {
 		return err
 	}
 	defer done(&err)
-	if a.Email != "" {
+	if a.Email != "" && !a.Closed() {
 		if id, ok := t.t.accountByEmail[scoped{a.BillerID, emailKey(a.Email)}]; ok && id != a.ID {
 			return emailTaken("account %s already has this email", id)
 		}
 	}
-	if id, ok := t.t.accountByPayer[a.PayerID]; ok && id != a.ID {
+	if id, ok := t.t.accountByPayer[a.PayerID]; ok && id != a.ID && !a.Closed() {
 		return conflict("", "Ce redevable a déjà un compte.", "payer %s already has account %s", a.PayerID, id)
 	}
 	t.journal(t.t.accounts.put(a.ID, a))

@@ -276,3 +276,17 @@ var _ ports.Readiness = (*Store)(nil)
 
 // Ready is ports.Readiness: memory is always there and has no schema.
 func (s *Store) Ready(context.Context) error { return nil }
+
+// remove deletes the record at k, if any, and returns how to undo it.
+func (tb *table[K, V]) remove(k K) (undo func()) {
+	old, had := tb.rows[k]
+	if !had {
+		return func() {}
+	}
+	tb.unlink(old)
+	delete(tb.rows, k)
+	return func() {
+		tb.rows[k] = old
+		tb.link(old)
+	}
+}

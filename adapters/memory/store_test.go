@@ -161,3 +161,11 @@ func TestBillerChanges(t *testing.T) {
 		return s, s
 	})
 }
+
+// TestRetentionJob: two instances are two portals over one memory store.
+func TestRetentionJob(t *testing.T) {
+	portstest.TestRetentionJob(t, func(*testing.T) (ports.Store, ports.Store) {
+		s := memory.New()
+		return s, s
+	})
+}

@@ -78,6 +78,11 @@ func (t *tables) init() {
 	t.accountByPayer = make(map[uuid.UUID]uuid.UUID)
 	t.accounts = newTable[uuid.UUID](
 		func(a domain.Account) {
+			if a.Closed() {
+				// A closed account frees its address and its payer
+				// (ports.RetentionStore).
+				return
+			}
 			if a.Email != "" {
 				t.accountByEmail[scoped{a.BillerID, emailKey(a.Email)}] = a.ID
 			}

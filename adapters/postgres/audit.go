@@ -84,10 +84,14 @@ func (s *queries) AuditEvents(ctx context.Context, q ports.AuditQuery) ([]domain
 	}
 	out := make([]domain.AuditEvent, len(rows))
 	for i, r := range rows {
-		out[i] = domain.AuditEvent{
-			ID: r.ID, BillerID: r.BillerID, At: r.At, Actor: domain.ActorKind(r.Actor), ActorID: idOf(r.ActorID),
-			ActorLabel: r.ActorLabel, Action: domain.AuditAction(r.Action), Target: r.Target, Detail: r.Detail, IP: r.IP,
-		}
+		out[i] = r.event()
 	}
 	return out, total, nil
+}
+
+func (r auditRow) event() domain.AuditEvent {
+	return domain.AuditEvent{
+		ID: r.ID, BillerID: r.BillerID, At: r.At, Actor: domain.ActorKind(r.Actor), ActorID: idOf(r.ActorID),
+		ActorLabel: r.ActorLabel, Action: domain.AuditAction(r.Action), Target: r.Target, Detail: r.Detail, IP: r.IP,
+	}
 }

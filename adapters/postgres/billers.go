@@ -23,7 +23,9 @@ var billerColumns = cols("id", "name", "numcli", "saisie", "email", "notice", "h
 	// « Avis et relances » (0013)
 	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after",
 	// « Attestation annuelle » (0015)
-	"certificate_offered", "certificate_title", "certificate_legal", "certificate_match")
+	"certificate_offered", "certificate_title", "certificate_legal", "certificate_match",
+	// retention of closed accounts (0018)
+	"retention_months")
 
 var (
 	billerSelect = `SELECT id, name, numcli, saisie, email, notice, home_text, multiple_payments,
@@ -33,6 +35,7 @@ var (
 	min_amount, max_amount, created_at, updated_at,
 	reminders_enabled, reminder_days_before, reminder_after_enabled, reminder_days_after,
 	certificate_offered, certificate_title, certificate_legal, certificate_match,
+	retention_months,
 	ARRAY(SELECT host FROM biller_hosts h WHERE h.biller_id = billers.id ORDER BY ord) AS hosts
 FROM billers`
 	billerUpsert = billerColumns.upsert("billers")
@@ -76,6 +79,8 @@ type billerRow struct {
 	CertificateTitle   string `db:"certificate_title"`
 	CertificateLegal   string `db:"certificate_legal"`
 	CertificateMatch   string `db:"certificate_match"`
+
+	RetentionMonths int `db:"retention_months"`
 }
 
 func (r billerRow) biller() domain.Biller {
@@ -99,6 +104,7 @@ func (r billerRow) biller() domain.Biller {
 			Offered: r.CertificateOffered, Title: r.CertificateTitle,
 			LegalText: r.CertificateLegal, ObjectContains: r.CertificateMatch,
 		},
+		RetentionMonths: r.RetentionMonths,
 	}
 }
 
@@ -117,7 +123,8 @@ func billerArgs(b domain.Biller) []any {
 		b.TreasuryDelayDays, b.MinPasswordLength, micros(b.LockDuration),
 		amountArg(b.MinAmount), amountArg(b.MaxAmount), b.CreatedAt, b.UpdatedAt,
 		b.Reminders.Enabled, b.Reminders.DaysBefore, b.Reminders.AfterEnabled, b.Reminders.DaysAfter,
-		b.Certificate.Offered, b.Certificate.Title, b.Certificate.LegalText, b.Certificate.ObjectContains}
+		b.Certificate.Offered, b.Certificate.Title, b.Certificate.LegalText, b.Certificate.ObjectContains,
+		retentionArg(b.RetentionMonths)}
 }
 
 // Biller returns the biller with id.
@@ -206,4 +213,13 @@ func (s *queries) BillerByHost(ctx context.Context, host string) (domain.Biller,
 		return domain.Biller{}, err
 	}
 	return r.biller(), nil
+}
+
+// retentionArg is the stored retention: zero (a biller made without it)
+// is the default.
+func retentionArg(months int) int {
+	if months == 0 {
+		return domain.DefaultRetentionMonths
+	}
+	return months
 }

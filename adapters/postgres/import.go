@@ -180,10 +180,11 @@ func (t *txn) ImportLookup(ctx context.Context, billerID uuid.UUID, batch domain
 	}
 	if len(emails) > 0 {
 		// An address is taken by a payer's record or by an account's
-		// login; the payer's record wins, as in ports' own lookup.
-		for _, from := range []string{"payer_id AS owner FROM accounts", "id AS owner FROM payers"} {
+		// login (of an account not closed); the payer's record wins, as
+		// in ports' own lookup.
+		for _, from := range []string{"payer_id AS owner FROM accounts WHERE state <> 'closed' AND", "id AS owner FROM payers WHERE"} {
 			err := t.scan(ctx, "import: owners of emails", `SELECT lower(email) AS email, `+from+`
-WHERE biller_id = $1 AND email <> '' AND lower(email) = ANY($2::text[])`, func(rows *sqlx.Rows) error {
+biller_id = $1 AND email <> '' AND lower(email) = ANY($2::text[])`, func(rows *sqlx.Rows) error {
 				var r struct {
 					Email string    `db:"email"`
 					Owner uuid.UUID `db:"owner"`

@@ -17,7 +17,7 @@ import (
 )
 
 // TestMyDataEventsAreAnIndexScan: « Mes données » reads one account's
-// events through audit_events_actor_idx (0020), not the biller's whole
+// events through audit_events_actor_idx (0017), not the biller's whole
 // log (200 000 events of 5 000 accounts here). The planner may sort the
 // account's few events rather than walk the index in order: either reads
 // only them.

@@ -19,7 +19,8 @@ var (
 	payerUpsert = payerColumns.upsert("payers")
 
 	accountColumns = cols("id", "biller_id", "payer_id", "email", "password_hash", "state",
-		"activated_at", "last_login_at", "created_at", "updated_at", "notices_off", "reminders_off")
+		"activated_at", "last_login_at", "created_at", "updated_at", "notices_off", "reminders_off",
+		"closed_at", "anonymised_at") // 0018
 	accountSelect = "SELECT " + accountColumns.names() + " FROM accounts"
 	accountUpsert = accountColumns.upsert("accounts")
 
@@ -109,6 +110,8 @@ type accountRow struct {
 	UpdatedAt    time.Time    `db:"updated_at"`
 	NoticesOff   bool         `db:"notices_off"`
 	RemindersOff bool         `db:"reminders_off"`
+	ClosedAt     sql.NullTime `db:"closed_at"`
+	AnonymisedAt sql.NullTime `db:"anonymised_at"`
 }
 
 func (r accountRow) account() domain.Account {
@@ -116,12 +119,14 @@ func (r accountRow) account() domain.Account {
 		ID: r.ID, BillerID: r.BillerID, PayerID: r.PayerID, Email: r.Email, PasswordHash: r.PasswordHash,
 		State: domain.AccountState(r.State), ActivatedAt: timeOf(r.ActivatedAt), LastLoginAt: timeOf(r.LastLoginAt),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, NoticesOff: r.NoticesOff, RemindersOff: r.RemindersOff,
+		ClosedAt: timeOf(r.ClosedAt), AnonymisedAt: timeOf(r.AnonymisedAt),
 	}
 }
 
 func accountArgs(a domain.Account) []any {
 	return []any{a.ID, a.BillerID, a.PayerID, a.Email, a.PasswordHash, string(a.State),
-		nullTime(a.ActivatedAt), nullTime(a.LastLoginAt), a.CreatedAt, a.UpdatedAt, a.NoticesOff, a.RemindersOff}
+		nullTime(a.ActivatedAt), nullTime(a.LastLoginAt), a.CreatedAt, a.UpdatedAt, a.NoticesOff, a.RemindersOff,
+		nullTime(a.ClosedAt), nullTime(a.AnonymisedAt)}
 }
 
 func (s *queries) account(ctx context.Context, what, where string, args ...any) (domain.Account, error) {
@@ -137,18 +142,18 @@ func (s *queries) Account(ctx context.Context, id uuid.UUID) (domain.Account, er
 	return s.account(ctx, "account "+id.String(), "id = $1", id)
 }
 
-// AccountByEmail returns the biller's account whose login is email,
+// AccountByEmail returns the biller's account, not closed, whose login is email,
 // whatever its case.
 func (s *queries) AccountByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Account, error) {
 	if email == "" {
 		return domain.Account{}, notFound("account with an empty email")
 	}
-	return s.account(ctx, "account by email", "biller_id = $1 AND lower(email) = lower($2) AND email <> ''", billerID, email)
+	return s.account(ctx, "account by email", "biller_id = $1 AND lower(email) = lower($2) AND email <> '' AND state <> 'closed'", billerID, email)
 }
 
-// AccountByPayer returns the payer's account.
+// AccountByPayer returns the payer's account not closed.
 func (s *queries) AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Account, error) {
-	return s.account(ctx, "account of payer "+payerID.String(), "payer_id = $1", payerID)
+	return s.account(ctx, "account of payer "+payerID.String(), "payer_id = $1 AND state <> 'closed'", payerID)
 }
 
 // SaveAccount inserts or replaces a; Conflict when another account of the

@@ -41,10 +41,12 @@ type Config struct {
 	// Reminders tunes the reminders job (issue 15).
 	Reminders RemindersConfig
 	// Notices tunes the new-invoice notice job (issue 15).
-	Notices  NoticesConfig
-	HTTP     HTTPConfig
-	Password PasswordConfig
-	Memory   MemoryConfig
+	Notices NoticesConfig
+	// Retention tunes the retention job of closed accounts (issue 16).
+	Retention RetentionConfig
+	HTTP      HTTPConfig
+	Password  PasswordConfig
+	Memory    MemoryConfig
 	// Metrics is the operators' Prometheus endpoint (issue 16).
 	Metrics MetricsConfig
 }
@@ -119,6 +121,13 @@ type NoticesConfig struct {
 	// Lookback is how old an invoice may be and still be announced
 	// (ports.Config.NoticeLookback).
 	Lookback time.Duration
+}
+
+// RetentionConfig tunes the retention job (ports.Jobs.RunRetention).
+type RetentionConfig struct {
+	// Interval is how often the job looks whether a new Paris day has
+	// begun; it erases closed accounts once a day whatever the interval.
+	Interval time.Duration
 }
 
 // HTTPConfig holds the settings of the web server behind a reverse proxy.

@@ -126,6 +126,8 @@ var settings = []setting{
 		duration(func(c *Config) *time.Duration { return &c.Notices.Interval })},
 	{"notices.lookback", "72h", "", "how old an invoice may be and still be announced: a portal stopped longer, or a first start on old data, does not mail about older invoices",
 		duration(func(c *Config) *time.Duration { return &c.Notices.Lookback })},
+	{"retention.interval", "1h", "", "how often the retention job looks whether a new Paris day has begun (it also runs at start); once a day, whatever the interval and the number of instances, it erases the personal data of the accounts closed for longer than the biller's retention period",
+		duration(func(c *Config) *time.Duration { return &c.Retention.Interval })},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address",
 		optional(text(func(c *Config) *string { return &c.HTTP.ClientIPHeader }, func(h string) error {
 			if !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {

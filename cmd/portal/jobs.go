@@ -56,6 +56,14 @@ func (m *Main) startNotices(ctx context.Context, portal *ports.Portal) {
 	m.startJob(ctx, "notices", m.Config.Notices.Interval, portal.Jobs().RunNotices)
 }
 
+// startRetention runs the retention job (ports.Jobs.RunRetention) at
+// start and every interval. It erases closed accounts once per Paris day,
+// claimed in the store: with several instances, or a short interval, it
+// still runs once a day, and writes one audit line per biller.
+func (m *Main) startRetention(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "retention", m.Config.Retention.Interval, portal.Jobs().RunRetention)
+}
+
 // startNightlyPaymentCheck runs the nightly payment check
 // (ports.Portal.RunNightlyPaymentCheck) at the reconciler's interval. The
 // check asks PayFiP once more about the attempts that ended unpaid in the

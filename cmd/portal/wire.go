@@ -105,6 +105,9 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// One mail per payer for the invoices that arrived (import, API, back
 	// office).
 	m.startNotices(ctx, portal)
+	// The personal data of accounts closed for longer than the biller's
+	// retention period are erased, once a day.
+	m.startRetention(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}

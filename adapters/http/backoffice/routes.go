@@ -69,6 +69,7 @@ func (s *BackOffice) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /gestion/redevables/{id}/attestations/{year}"+ports.PathCertificatePDFSuffix, s.staffRead(s.staffCertificatePDF))
 	mux.Handle("GET "+pathCertificatesZIP, s.staffRead(s.staffCertificatesZIP))
 	mux.Handle("POST /gestion/redevables/{id}/activation", s.staffWrite(s.resendActivation))
+	mux.Handle("POST /gestion/redevables/{id}/clore", s.staffWrite(s.closeAccount))
 
 	// Messages (messages.go).
 	mux.Handle("GET /gestion/messages", s.staffRead(s.showMessages))
@@ -125,6 +126,7 @@ var flashes = map[string]string{
 	flashInvoiceSame:      "La facture était déjà dans cet état : rien n'a changé.",
 
 	flashActivationSent: "Le lien d'activation est envoyé au redevable.",
+	flashAccountClosed:  "Le compte du redevable est clos : il ne peut plus se connecter et un courriel l'en informe.",
 
 	flashMessageDone:   "Le message est marqué comme traité.",
 	flashMessageReopen: "Le message est de nouveau à traiter.",

@@ -31,6 +31,7 @@ var settingsFields = []string{
 	"min_amount", "max_amount",
 	"reminders_enabled", "reminder_days_before", "reminder_after_enabled", "reminder_days_after", // settings_reminders.go
 	"certificate_offered", "certificate_title", "certificate_legal", "certificate_match", // settings_certificate.go
+	"retention_months", // settings_retention.go
 }
 
 type staffSettingsPage struct {
@@ -105,6 +106,7 @@ func settingsForm(in ports.SettingsInput) *kit.Form {
 	}
 	remindersForm(f, in.Reminders)
 	certificateForm(f, in.Certificate)
+	retentionForm(f, in.RetentionMonths)
 	return f
 }
 
@@ -163,6 +165,7 @@ func settingsInput(r *http.Request, f *kit.Form) ports.SettingsInput {
 	}
 	in.Reminders = remindersInput(f, number)
 	in.Certificate = certificateInput(f)
+	in.RetentionMonths = retentionInput(r, f)
 	in.MinAmount = amount("min_amount")
 	in.MaxAmount = amount("max_amount")
 	instant := func(name string) time.Time {

@@ -43,6 +43,7 @@
 //	POST /mes-informations/mot-de-passe    change of password           private
 //	POST /mes-informations/courriels       notices and reminders on/off private
 //	GET  /mes-informations/papier, POST    paper invoices               private
+//	GET  /mes-informations/clore, POST     closing the account          private
 //	GET  /mes-informations/confirmer-adresse?lien=…, POST              double-submit
 //	GET  /contact, POST                    Contacter le service         private
 //	GET  /verification?code=…, POST        Vérifier un document         public, double-submit, AuthPerIP
@@ -152,6 +153,8 @@ func (s *Portal) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /mes-informations/papier", s.private(s.paperless))
 	mux.Handle("GET "+pathMyData, s.private(s.myData))
 	mux.Handle("GET "+pathMyDataJSON, s.private(s.myDataJSON))
+	mux.Handle("GET /mes-informations/clore", s.private(s.showCloseAccount))
+	mux.Handle("POST /mes-informations/clore", s.private(s.closeAccount))
 	mux.Handle("GET "+ports.PathConfirmEmail, s.anonymous(s.showConfirmEmail))
 	mux.Handle("POST "+ports.PathConfirmEmail, s.anonymous(s.confirmEmail))
 

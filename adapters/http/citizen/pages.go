@@ -16,8 +16,19 @@ func (s *Portal) help(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, pageHelp, &textPage{kit.Base{Title: "Aide"}})
 }
 
+// legalPage is the legal notice; Retention is the biller's retention of
+// closed accounts, in words ("12 mois").
+type legalPage struct {
+	kit.Base
+	Retention string
+}
+
 func (s *Portal) legal(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, pageLegal, &textPage{kit.Base{Title: "Mentions légales"}})
+	info, err := s.portal.CitizenAccounts().Biller(r.Context(), kit.BillerID(r))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, pageLegal, &legalPage{Base: kit.Base{Title: "Mentions légales"}, Retention: info.Retention})
 }
 
 func (s *Portal) accessibility(w http.ResponseWriter, r *http.Request) error {

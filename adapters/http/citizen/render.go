@@ -49,7 +49,7 @@ var pageNames = []string{
 	pageInvoices, pageInvoice, pageSelection, pageSummary, pagePaymentBack,
 	pageProfile, pagePaperless, pageConfirmEmail, pageContact,
 	pageHelp, pageLegal, pageA11y, pageError, pageReceipt, pageVerification, pageUnsubscribe,
-	pageCertificate, pageMyData,
+	pageCertificate, pageMyData, pageCloseAccount,
 }
 
 // parsePages parses the citizens' pages over templates/layout.html.
@@ -122,6 +122,7 @@ var flashes = map[string]string{
 	flashContact:        "Votre message a été envoyé au service. La réponse vous parviendra sur votre adresse de messagerie.",
 	flashDeclared:       "La facture a été marquée comme réglée.",
 	flashUndeclared:     "La facture a été marquée comme non réglée.",
+	flashAccountClosed:  "Votre compte est clos : un message de confirmation vous a été envoyé. Vous pourrez activer un nouveau compte à tout moment avec « J'active mon compte ».",
 }
 
 // redirect answers a POST with 303 See Other to target and an optional
