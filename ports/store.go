@@ -49,6 +49,7 @@ type Tx interface {
 	NoticeStore
 	SecretStore
 	CertificateStore
+	BoardStore
 	BackOfficeQueries
 	JobRuns
 	Outbox
