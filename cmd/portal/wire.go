@@ -65,6 +65,9 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		if _, err := demo.Seed(ctx, store, hasher, clock.Now()); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
+		if err := demo.SeedHistory(ctx, store, hasher, clock.Now()); err != nil {
+			return nil, fmt.Errorf("demo history: %w", err)
+		}
 		where := "in-memory store"
 		if m.Config.Database.URL != "" {
 			where = "database"
