@@ -231,7 +231,9 @@ func layoutAges(ages []ports.OutstandingAge) agesChart {
 func layoutTakeUp(months []ports.TakeUpMonth) takeUpChart {
 	c := takeUpChart{Height: plotTop + plotHeight + 62, Left: plotLeft, Right: plotRight, Top: plotTop,
 		Baseline: plotTop + plotHeight, Months: months}
-	y := func(share decimal.Decimal) float64 { return plotTop + plotHeight - share.InexactFloat64()/100*plotHeight }
+	y := func(share decimal.Decimal) float64 {
+		return plotTop + plotHeight - share.InexactFloat64()/100*plotHeight
+	}
 	for v := int64(0); v <= 100; v += 25 {
 		c.Ticks = append(c.Ticks, tick{Y: px(y(decimal.NewFromInt(v))), Label: strconv.FormatInt(v, 10) + " %"})
 	}

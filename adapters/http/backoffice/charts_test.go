@@ -67,7 +67,7 @@ func takeUpRow(t *testing.T, body, month string) string {
 	t.Helper()
 	i := regexp.MustCompile(`<caption id="tableau-adhesion">`).FindStringIndex(body)
 	require.NotNil(t, i)
-	m := regexp.MustCompile(`<tr><th scope="row">`+regexp.QuoteMeta(month)+`</th>(.*?)</tr>`).FindStringSubmatch(body[i[1]:])
+	m := regexp.MustCompile(`<tr><th scope="row">` + regexp.QuoteMeta(month) + `</th>(.*?)</tr>`).FindStringSubmatch(body[i[1]:])
 	require.NotNil(t, m, "no take-up row %q", month)
 	return m[1]
 }
