@@ -41,7 +41,9 @@ type Config struct {
 	// Reminders tunes the reminders job (issue 15).
 	Reminders RemindersConfig
 	// Notices tunes the new-invoice notice job (issue 15).
-	Notices  NoticesConfig
+	Notices NoticesConfig
+	// Board tunes the job behind the dashboard's charts (issue 16, part 5).
+	Board    BoardConfig
 	HTTP     HTTPConfig
 	Password PasswordConfig
 	Memory   MemoryConfig
@@ -110,6 +112,13 @@ type NoticesConfig struct {
 	// Lookback is how old an invoice may be and still be announced
 	// (ports.Config.NoticeLookback).
 	Lookback time.Duration
+}
+
+// BoardConfig tunes the board job (ports.Jobs.RefreshBoard).
+type BoardConfig struct {
+	// RefreshInterval is how often the charts' figures are computed
+	// again: how old a figure on the dashboard may be.
+	RefreshInterval time.Duration
 }
 
 // HTTPConfig holds the settings of the web server behind a reverse proxy.

@@ -55,6 +55,13 @@ func (m *Main) startNotices(ctx context.Context, portal *ports.Portal) {
 	m.startJob(ctx, "notices", m.Config.Notices.Interval, portal.Jobs().RunNotices)
 }
 
+// startBoard runs the board job (ports.Jobs.RefreshBoard) at start and
+// every interval: the dashboard's charts read the figures it computes.
+// Several instances may run it; each run computes the same figures again.
+func (m *Main) startBoard(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "board", m.Config.Board.RefreshInterval, portal.Jobs().RefreshBoard)
+}
+
 // startNightlyPaymentCheck runs the nightly payment check
 // (ports.Portal.RunNightlyPaymentCheck) at the reconciler's interval. The
 // check asks PayFiP once more about the attempts that ended unpaid in the

@@ -100,6 +100,8 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// One mail per payer for the invoices that arrived (import, API, back
 	// office).
 	m.startNotices(ctx, portal)
+	// The figures of the dashboard's charts.
+	m.startBoard(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}
