@@ -39,12 +39,13 @@ func TestDashboardCharts(t *testing.T) {
 		t.Fatalf("%d tables opened, want 3", opened)
 	}
 	// The current month of demo.SeedHistory: two invoices paid online
-	// (35,00 and 88,07), one at the counter (141,14), one declared
-	// (54,21), in the month of the portal's clock (this machine's).
+	// (35,00 and 88,07) and one declared (54,21), in the month of the
+	// portal's clock (this machine's). The counter's and the total depend
+	// on the day: the manual's demo pays an invoice twelve days ago.
 	month := frenchMonth(time.Now())
 	var row string
 	r.run("read the current month", chromedp.Evaluate(fmt.Sprintf(`(() => { const th = [...document.querySelectorAll("#tableau-encaissements ~ tbody th, table tbody th")].find(x => x.textContent === %q); return th ? th.parentElement.innerText : "" })()`, month), &row))
-	for _, want := range []string{"123,07", "141,14", "54,21", "318,42"} {
+	for _, want := range []string{"123,07", "54,21"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the row of %s reads %q, without %s", month, row, want)
 		}
