@@ -176,8 +176,14 @@ func (inv *Invoice) ConfirmDeclared(now time.Time) error {
 	if !inv.Declared() {
 		return Errorf(Conflict, "La facture %s n'est pas déclarée réglée par le redevable.", inv.Number)
 	}
-	_, err := inv.Settle(uuid.Nil, inv.DeclaredPaidAt, now)
-	return err
+	declared := inv.DeclaredPaidAt
+	if _, err := inv.Settle(uuid.Nil, declared, now); err != nil {
+		return err
+	}
+	// Kept on the paid invoice: it tells a confirmed declaration from a
+	// payment at the counter (Invoice.Channel, the back office's charts).
+	inv.DeclaredPaidAt = declared
+	return nil
 }
 
 // RejectDeclared takes back a payer's declaration the billing service

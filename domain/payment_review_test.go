@@ -130,6 +130,11 @@ func TestDeclaredInvoiceReview(t *testing.T) {
 		assert.Equal(t, uuid.Nil, inv.PaymentID)
 		assert.Equal(t, declaredAt, inv.PaidAt)
 		assert.False(t, inv.Declared())
+		assert.Equal(t, declaredAt, inv.DeclaredPaidAt, "kept: it tells the channel")
+		ch, ok := inv.Channel()
+		assert.True(t, ok)
+		assert.Equal(t, domain.ChannelDeclared, ch)
+		assert.Equal(t, domain.TabPaid, inv.Tab())
 	})
 	t.Run("rejected: unpaid again", func(t *testing.T) {
 		inv := declared()

@@ -61,6 +61,7 @@ type Tx interface {
 	SecretStore
 	CertificateStore
 	RetentionStore
+	BoardStore
 	BackOfficeQueries
 	JobRuns
 	Outbox

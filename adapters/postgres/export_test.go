@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -111,4 +112,30 @@ func OpenLibPQDefault(ctx context.Context, url string, opts Options) (*DB, error
 		return nil, err
 	}
 	return &DB{queries: queries{q: pool}, pool: pool, opts: opts}, nil
+}
+
+// The statements of the dashboard's charts (BoardFigures), for their
+// benchmark.
+var (
+	BoardMonthsSQL      = boardMonthsSQL
+	BoardOutstandingSQL = boardOutstandingSQL
+	// The SELECTs the board job inserts, without their INSERT.
+	RefreshBoardMonthsSelect      = refreshBoardMonthsSQL[strings.Index(refreshBoardMonthsSQL, "WITH"):]
+	RefreshBoardOutstandingSelect = refreshBoardOutstandingSQL[strings.Index(refreshBoardOutstandingSQL, "SELECT"):]
+)
+
+// TimeQuery runs query with args on the pool, reads every row, and
+// returns how long it took, for the benchmarks' round trips.
+func (db *DB) TimeQuery(ctx context.Context, query string, args ...any) (time.Duration, error) {
+	start := time.Now()
+	rows, err := db.pool.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	return time.Since(start), rows.Err()
 }

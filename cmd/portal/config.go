@@ -44,9 +44,11 @@ type Config struct {
 	Notices NoticesConfig
 	// Retention tunes the retention job of closed accounts (issue 16).
 	Retention RetentionConfig
-	HTTP      HTTPConfig
-	Password  PasswordConfig
-	Memory    MemoryConfig
+	// Board tunes the job behind the dashboard's charts (issue 16, part 5).
+	Board    BoardConfig
+	HTTP     HTTPConfig
+	Password PasswordConfig
+	Memory   MemoryConfig
 	// Metrics is the operators' Prometheus endpoint (issue 16).
 	Metrics MetricsConfig
 }
@@ -128,6 +130,13 @@ type RetentionConfig struct {
 	// Interval is how often the job looks whether a new Paris day has
 	// begun; it erases closed accounts once a day whatever the interval.
 	Interval time.Duration
+}
+
+// BoardConfig tunes the board job (ports.Jobs.RefreshBoard).
+type BoardConfig struct {
+	// RefreshInterval is how often the charts' figures are computed
+	// again: how old a figure on the dashboard may be.
+	RefreshInterval time.Duration
 }
 
 // HTTPConfig holds the settings of the web server behind a reverse proxy.

@@ -128,6 +128,8 @@ var settings = []setting{
 		duration(func(c *Config) *time.Duration { return &c.Notices.Lookback })},
 	{"retention.interval", "1h", "", "how often the retention job looks whether a new Paris day has begun (it also runs at start); once a day, whatever the interval and the number of instances, it erases the personal data of the accounts closed for longer than the biller's retention period",
 		duration(func(c *Config) *time.Duration { return &c.Retention.Interval })},
+	{"board.refresh_interval", "15m", "", "how often the figures of the back office dashboard's charts are computed again (it also runs at start): how old a figure may be; on PostgreSQL one run reads the invoices paid in the last 25 months and the unpaid ones (README, « Dashboard charts »)",
+		duration(func(c *Config) *time.Duration { return &c.Board.RefreshInterval })},
 	{"http.client_ip_header", "", "", "header in which a trusted reverse proxy gives the client's address (X-Forwarded-For or X-Real-IP); empty = the connection's address",
 		optional(text(func(c *Config) *string { return &c.HTTP.ClientIPHeader }, func(h string) error {
 			if !slices.Contains([]string{"x-forwarded-for", "x-real-ip"}, strings.ToLower(h)) {

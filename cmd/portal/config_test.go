@@ -76,6 +76,7 @@ func TestConfigDefaults(t *testing.T) {
 		Reminders: RemindersConfig{Interval: time.Hour},
 		Notices:   NoticesConfig{Interval: 10 * time.Minute, Lookback: 72 * time.Hour},
 		Retention: RetentionConfig{Interval: time.Hour},
+		Board:     BoardConfig{RefreshInterval: 15 * time.Minute},
 		HTTP:      HTTPConfig{APIPerMinute: 600, APIKeyFailuresPerMinute: 20, PaymentCallbacksPerMinute: 60},
 		Password:  PasswordConfig{HashWait: 2 * time.Second},
 		Memory:    MemoryConfig{SoftLimitMiB: 48},

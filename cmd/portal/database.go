@@ -50,6 +50,9 @@ func (m *Main) demoSeed(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo data: %w", operatorError(err))
 	}
+	if err := demo.SeedHistory(ctx, db, hasher, time.Now()); err != nil {
+		return fmt.Errorf("demo history: %w", operatorError(err))
+	}
 	if !info.Seeded {
 		fmt.Fprintf(m.Stdout, "the demo biller %s is already in the database: nothing changed\n", info.BillerID)
 		return nil

@@ -64,6 +64,13 @@ func (m *Main) startRetention(ctx context.Context, portal *ports.Portal) {
 	m.startJob(ctx, "retention", m.Config.Retention.Interval, portal.Jobs().RunRetention)
 }
 
+// startBoard runs the board job (ports.Jobs.RefreshBoard) at start and
+// every interval: the dashboard's charts read the figures it computes.
+// Several instances may run it; each run computes the same figures again.
+func (m *Main) startBoard(ctx context.Context, portal *ports.Portal) {
+	m.startJob(ctx, "board", m.Config.Board.RefreshInterval, portal.Jobs().RefreshBoard)
+}
+
 // startNightlyPaymentCheck runs the nightly payment check
 // (ports.Portal.RunNightlyPaymentCheck) at the reconciler's interval. The
 // check asks PayFiP once more about the attempts that ended unpaid in the

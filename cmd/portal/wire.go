@@ -73,6 +73,9 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 		if _, err := demo.Seed(ctx, store, hasher, clock.Now()); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
+		if err := demo.SeedHistory(ctx, store, hasher, clock.Now()); err != nil {
+			return nil, fmt.Errorf("demo history: %w", err)
+		}
 		where := "in-memory store"
 		if m.Config.Database.URL != "" {
 			where = "database"
@@ -108,6 +111,8 @@ func (m *Main) buildHandler(ctx context.Context) (http.Handler, error) {
 	// The personal data of accounts closed for longer than the biller's
 	// retention period are erased, once a day.
 	m.startRetention(ctx, portal)
+	// The figures of the dashboard's charts.
+	m.startBoard(ctx, portal)
 	if mailer != ports.Mailer(mailbox) && m.Config.SMTP.Host != "" {
 		m.startMailSender(ctx, portal, m.Config.Mail.Interval)
 	}

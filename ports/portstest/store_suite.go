@@ -59,6 +59,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) ports.Store) {
 		{"notices", noticeTests},           // NoticeStore: store_suite_notices.go
 		{"certificates", certificateTests}, // CertificateStore: store_suite_certificates.go
 		{"retention", retentionTests},      // RetentionStore: store_suite_retention.go
+		{"board", boardTests},              // BoardStore: store_suite_board.go
 		{"outbox", outboxTests},            // Outbox: store_suite_outbox.go
 		// The optional bulk import (ports.ImportTx): store_suite_import.go;
 		// skipped by a store without it.

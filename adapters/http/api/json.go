@@ -101,12 +101,19 @@ type Invoice struct {
 
 func invoiceOf(rec ports.InvoiceRecord, now time.Time) Invoice {
 	inv := rec.Invoice
+	// Only a declaration awaiting the service's decision: a confirmed one
+	// keeps its DeclaredPaidAt (domain.Invoice.Channel), which the API
+	// does not show on a paid invoice.
+	var declared time.Time
+	if inv.Declared() {
+		declared = inv.DeclaredPaidAt
+	}
 	out := Invoice{
 		Number: inv.Number, Payer: rec.PayerRef, IssueDate: inv.IssueDate.String(), DueDate: inv.DueDate.String(),
 		Amount: inv.Amount.StringFixed(2), Object: inv.Object, State: string(inv.State),
 		PaidAt: instant(inv.PaidAt), PaidOnline: inv.PaidOnline(),
 		AwaitingConfirmation: inv.PaymentUnconfirmed(),
-		DeclaredPaidAt:       instant(inv.DeclaredPaidAt), TreasuryAt: instant(inv.TreasuryAt),
+		DeclaredPaidAt:       instant(declared), TreasuryAt: instant(inv.TreasuryAt),
 		PaymentInProgress: inv.Locked(now), CreatedAt: instant(inv.CreatedAt), UpdatedAt: instant(inv.UpdatedAt),
 	}
 	if rec.Document != nil {

@@ -60,7 +60,7 @@ func New(site *kit.Site) (*BackOffice, error) {
 	}
 	files = slices.DeleteFunc(files, func(f string) bool { return f == layout })
 	s := &BackOffice{site: site, portal: site.Portal, clock: site.Clock, limits: site.Limits}
-	if s.pages, err = site.ParsePages(kit.Layout{FS: templateFiles, File: layout}, templateFiles, files, nil); err != nil {
+	if s.pages, err = site.ParsePages(kit.Layout{FS: templateFiles, File: layout}, templateFiles, files, chartFuncs); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -288,7 +288,8 @@ func (s *BackOffice) staffLogout(w http.ResponseWriter, r *http.Request) error {
 
 type staffHomePage struct {
 	kit.Base
-	Board ports.StaffBoard
+	Board  ports.StaffBoard
+	Charts chartsView
 }
 
 // staffHome is the back office's dashboard: what needs attention.
@@ -298,6 +299,10 @@ func (s *BackOffice) staffHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &staffHomePage{Base: kit.Base{Title: "Tableau de bord", Menu: menuStaffHome}, Board: board}
+	charts, err := s.portal.BackOffice().StaffCharts(r.Context(), u.actor)
+	if err != nil {
+		return err
+	}
+	p := &staffHomePage{Base: kit.Base{Title: "Tableau de bord", Menu: menuStaffHome}, Board: board, Charts: newChartsView(charts)}
 	return s.renderStaff(w, r, u, http.StatusOK, pageStaffHome, p)
 }
