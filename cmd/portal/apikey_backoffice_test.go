@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	web "github.com/portail-factures/portail/adapters/http"
+	"github.com/portail-factures/portail/adapters/http/api/apitest"
 	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/adapters/postgres/pgtest"
 	"github.com/portail-factures/portail/domain"
@@ -51,7 +52,8 @@ func TestBackOfficeAPIKeyOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			h, err := web.New(web.Config{Portal: portal, BillerID: demo.BillerID, PublicURL: "https://factures.demoville.fr", Clock: clock})
 			require.NoError(t, err)
-			srv := httptest.NewServer(h)
+			// Every API exchange is checked against the OpenAPI document.
+			srv := httptest.NewServer(apitest.Check(t, h))
 			t.Cleanup(srv.Close)
 			c := newFormClient(t, srv.URL)
 
