@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 
 	"github.com/portail-factures/portail/ports"
 )
@@ -190,6 +192,41 @@ func (s *queries) CountFailedMails(ctx context.Context, billerID uuid.UUID, sinc
 	err := s.get(ctx, &n, "failed mails", `SELECT count(*) FROM outbox
 		WHERE state = 'failed' AND biller_id = $1 AND created_at >= $2`, billerID, since)
 	return n, err
+}
+
+// CancelMails deletes the biller's pending mails to one of the addresses
+// (outbox_pending_idx: the pending mails only, few).
+func (s *queries) CancelMails(ctx context.Context, billerID uuid.UUID, to []string) (int, error) {
+	lower := make(pq.StringArray, 0, len(to))
+	for _, a := range to {
+		if a != "" {
+			lower = append(lower, strings.ToLower(a))
+		}
+	}
+	if len(lower) == 0 {
+		return 0, nil
+	}
+	n, err := s.exec(ctx, "cancel mails", `DELETE FROM outbox
+		WHERE state = 'pending' AND biller_id = $1 AND lower(mail_to) = ANY($2::text[])`, billerID, lower)
+	return int(n), err
+}
+
+// PurgeMails deletes a batch of the biller's sent and failed mails queued
+// before before (outbox_over_idx, migration 0020). The mails of no biller
+// are matched with IS NULL, which the same index serves.
+func (s *queries) PurgeMails(ctx context.Context, billerID uuid.UUID, before time.Time, limit int) (int, error) {
+	query, args := `DELETE FROM outbox WHERE id IN (
+		SELECT id FROM outbox
+		WHERE state <> 'pending' AND biller_id = $1 AND created_at < $2
+		LIMIT $3)`, []any{billerID, before, limitOf(limit)}
+	if billerID == uuid.Nil {
+		query, args = `DELETE FROM outbox WHERE id IN (
+		SELECT id FROM outbox
+		WHERE state <> 'pending' AND biller_id IS NULL AND created_at < $1
+		LIMIT $2)`, []any{before, limitOf(limit)}
+	}
+	n, err := s.exec(ctx, "purge mails", query, args...)
+	return int(n), err
 }
 
 func outboxColumnsPrefixed() string {
