@@ -1,7 +1,10 @@
 package ports_test
 
 import (
+	"errors"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -134,4 +137,67 @@ func TestRetentionSetting(t *testing.T) {
 	keep := in(24)
 	keep.Notice = "Nouvelle information"
 	require.NoError(t, e.portal.BackOfficeAdmin().UpdateSettings(e.ctx, e.manager(), keep))
+}
+
+// TestClosureCancelsQueuedMails: the mails still queued for an account,
+// waiting or being retried, are cancelled when it is closed, by the payer
+// or by the service; the closure's confirmation leaves, and so do the
+// mails to the service.
+func TestClosureCancelsQueuedMails(t *testing.T) {
+	deliver := func(t *testing.T, e *env) {
+		t.Helper()
+		_, err := e.portal.Jobs().DeliverMails(e.ctx)
+		require.NoError(t, err)
+	}
+	t.Run("closed by the payer", func(t *testing.T) {
+		e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
+		// A reset link, then an address change to confirm, then a
+		// message to the service; the mail server is down for the first
+		// try of each: all are being retried.
+		require.NoError(t, e.portal.CitizenAccounts().RequestPasswordReset(e.ctx, e.biller(), "ref001@exemple.fr"))
+		require.NoError(t, e.portal.Citizens().RequestEmailChange(e.ctx, e.citizen, "nouvelle@exemple.fr", password))
+		require.NoError(t, e.portal.Citizens().Contact(e.ctx, e.citizen, "Question", "Ma facture ?"))
+		e.mails.FailNext(10, domain.WrapUnavailable(errors.New("421 try later")))
+		deliver(t, e)
+		require.Empty(t, e.mails.Mails())
+		queued := e.counts(t).Pending
+		require.GreaterOrEqual(t, queued, 3)
+
+		require.NoError(t, e.portal.Citizens().CloseAccount(e.ctx, e.citizen, password))
+		e.mails.Reset()
+		e.clock.Advance(time.Hour)
+		deliver(t, e)
+		assert.Equal(t, ports.OutboxCounts{}, e.counts(t), "nothing left")
+		to := e.mails.To("ref001@exemple.fr")
+		require.Len(t, to, 1, "the confirmation only")
+		assert.Contains(t, to[0].Subject, "votre compte est clos")
+		assert.Empty(t, e.mails.To("nouvelle@exemple.fr"), "the address change's link died with the account")
+		b, err := e.store.Biller(e.ctx, e.biller())
+		require.NoError(t, err)
+		service := e.mails.To(b.Email)
+		require.Len(t, service, 1, "the message to the service leaves")
+		assert.Contains(t, service[0].Text, "Ma facture ?")
+		events := e.audits(t, domain.AuditAccountClosed)
+		require.Len(t, events, 1)
+		assert.Contains(t, events[0].Detail, strconv.Itoa(queued-1)+" courriels en attente d'envoi annulés.")
+	})
+	t.Run("closed by the service", func(t *testing.T) {
+		e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
+		require.NoError(t, e.portal.CitizenAccounts().RequestPasswordReset(e.ctx, e.biller(), "ref001@exemple.fr"))
+		require.NoError(t, e.portal.BackOffice().CloseAccount(e.ctx, e.manager(), e.house.Payer.ID))
+		deliver(t, e)
+		to := e.mails.To("ref001@exemple.fr")
+		require.Len(t, to, 1, "the confirmation only")
+		assert.Contains(t, to[0].Text, "Le service de facturation a clos votre compte")
+		events := e.audits(t, domain.AuditAccountClosed)
+		require.Len(t, events, 1)
+		assert.Contains(t, events[0].Detail, "1 courriel en attente d'envoi annulé.")
+	})
+	t.Run("nothing queued, nothing said", func(t *testing.T) {
+		e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
+		require.NoError(t, e.portal.Citizens().CloseAccount(e.ctx, e.citizen, password))
+		events := e.audits(t, domain.AuditAccountClosed)
+		require.Len(t, events, 1)
+		assert.NotContains(t, events[0].Detail, "courriel")
+	})
 }

@@ -79,7 +79,14 @@ func (p Jobs) DeliverMails(ctx context.Context) (int, error) {
 			}
 			// Recorded even if the request that woke us was cancelled: a
 			// sent mail must never be sent again.
-			if err := p.store.SaveMailResult(context.WithoutCancel(ctx), m); err != nil {
+			err = p.store.SaveMailResult(context.WithoutCancel(ctx), m)
+			if domain.ErrorCode(err) == domain.NotFound {
+				// Cancelled while it was being sent: its account was
+				// closed (cancelQueuedMails). Nothing left to record.
+				p.log.WarnContext(ctx, "mail cancelled while being sent", "mail", m.ID, "state", m.State)
+				continue
+			}
+			if err != nil {
 				return sent, domain.WrapInternal(err)
 			}
 		}

@@ -1,6 +1,7 @@
 package ports_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -124,4 +125,39 @@ func TestConcurrentSendersDeliverEachMailOnce(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, e.mails.Mails(), 30)
 	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
+}
+
+// closingMailer closes the account, through the portal, while it sends a
+// mail to its address: the closure cancels the very mail being sent.
+type closingMailer struct {
+	e    *env
+	once sync.Once
+}
+
+func (m *closingMailer) Send(ctx context.Context, mail ports.Mail) error {
+	m.once.Do(func() {
+		if err := m.e.portal.Citizens().CloseAccount(ctx, m.e.citizen, password); err != nil {
+			panic(err)
+		}
+	})
+	return m.e.mails.Send(ctx, mail)
+}
+
+func TestMailCancelledWhileBeingSent(t *testing.T) {
+	e := newEnv(t, func(c *ports.Config) { c.MailInline = false })
+	sender, err := ports.NewPortal(ports.Deps{
+		Store: e.store, Sessions: e.store, Mailer: &closingMailer{e: e}, Gateway: e.gateway, Clock: e.clock,
+	}, ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2})
+	require.NoError(t, err)
+	require.NoError(t, e.portal.CitizenAccounts().RequestPasswordReset(e.ctx, e.biller(), "ref001@exemple.fr"))
+	n, err := sender.Jobs().DeliverMails(e.ctx)
+	require.NoError(t, err, "a mail gone from the outbox is no error")
+	assert.Equal(t, 1, n, "the reset link, already on its way")
+	n, err = sender.Jobs().DeliverMails(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the closure's confirmation")
+	assert.Equal(t, ports.OutboxCounts{}, e.counts(t))
+	to := e.mails.To("ref001@exemple.fr")
+	require.Len(t, to, 2)
+	assert.Contains(t, to[1].Subject, "votre compte est clos")
 }

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,12 +18,30 @@ const retentionJob = "retention"
 // retentionBatch is how many closed accounts the job reads at a time.
 const retentionBatch = 100
 
+// MailRetentionDays is how long the outbox keeps a mail that is over
+// (sent, or failed for good) after it was queued: long enough for the
+// service to answer "did you send me…?" about the last quarter's notices,
+// reminders and receipts, and for the dashboard's failed mails of the
+// month (CountFailedMails) to stay whole; short, since a mail's
+// recipient, subject and body are personal data that serve nothing once
+// delivered. A pending mail is never purged.
+const MailRetentionDays = 90
+
+// mailPurgeBatch is how many mails one statement of the purge deletes.
+const mailPurgeBatch = 1000
+
+// mailCutoff is the instant before which a mail that is over is purged.
+func mailCutoff(now time.Time) time.Time {
+	return now.Add(-MailRetentionDays * 24 * time.Hour)
+}
+
 // RetentionCounts says what one run erased.
 type RetentionCounts struct {
 	Accounts int // accounts whose personal data were erased
 	Messages int // messages whose contents were erased
 	Audit    int // audit lines stripped of their personal details
 	Tokens   int // links deleted
+	Mails    int // mails over deleted from the outbox
 }
 
 func (c *RetentionCounts) add(o RetentionCounts) {
@@ -30,6 +49,7 @@ func (c *RetentionCounts) add(o RetentionCounts) {
 	c.Messages += o.Messages
 	c.Audit += o.Audit
 	c.Tokens += o.Tokens
+	c.Mails += o.Mails
 }
 
 // RunRetention is the retention job (issue 16, item 7): for each biller,
@@ -46,6 +66,13 @@ func (c *RetentionCounts) add(o RetentionCounts) {
 // and an account another run erased meanwhile is skipped. Each run
 // writes one line in the biller's audit log with its counts. It returns
 // how many accounts it erased.
+//
+// In the same daily claim, it deletes the biller's mails that are over
+// (sent, or failed for good) queued more than MailRetentionDays ago, by
+// batches (Store.PurgeMails), and counts them in the audit line; the
+// mails of no biller (queued before migration 0014) go under a claim of
+// their own, with a log line. A mail still waiting or being retried is
+// never deleted.
 //
 // A run that fails after its claim is not retried that day; the next
 // day's run takes every account due, those left over included.
@@ -67,6 +94,9 @@ func (p Jobs) RunRetention(ctx context.Context) (int, error) {
 		}
 		c, ferr := p.forgetBiller(ctx, b, now)
 		total += c.Accounts
+		var merr error
+		c.Mails, merr = p.purgeMails(ctx, b.ID, now)
+		ferr = errors.Join(ferr, merr)
 		err = p.store.Atomic(ctx, func(tx Tx) error {
 			return p.audit(ctx, tx, SystemActor(b.ID), domain.AuditRetention, "Passage quotidien du "+day.French(),
 				retentionDetail(c, b.RetentionMonths, ferr != nil))
@@ -78,7 +108,36 @@ func (p Jobs) RunRetention(ctx context.Context) (int, error) {
 			return total, err
 		}
 	}
-	return total, nil
+	return total, p.purgeOrphanMails(ctx, day, now)
+}
+
+// purgeMails deletes the biller's mails that are over and older than
+// MailRetentionDays, batch by batch, each batch its own statement: a
+// crash leaves the rest to the next day.
+func (p *Portal) purgeMails(ctx context.Context, billerID uuid.UUID, now time.Time) (int, error) {
+	cutoff, total := mailCutoff(now), 0
+	for {
+		n, err := p.store.PurgeMails(ctx, billerID, cutoff, mailPurgeBatch)
+		total += n
+		if err != nil {
+			return total, domain.WrapInternal(err)
+		}
+		if n < mailPurgeBatch {
+			return total, nil
+		}
+	}
+}
+
+// purgeOrphanMails purges, once a day, the mails of no biller: no audit
+// log is theirs, the count goes to the log.
+func (p *Portal) purgeOrphanMails(ctx context.Context, day domain.Date, now time.Time) error {
+	claimed, err := p.store.ClaimRun(ctx, retentionJob, day.String()+" outbox", now)
+	if err != nil || !claimed {
+		return domain.WrapInternal(err)
+	}
+	n, err := p.purgeMails(ctx, uuid.Nil, now)
+	p.log.InfoContext(ctx, "retention: mails of no biller purged", "mails", n, "older_than_days", MailRetentionDays)
+	return err
 }
 
 // forgetBiller erases the biller's closed accounts past the retention
@@ -175,6 +234,13 @@ func retentionDetail(c RetentionCounts, months int, failed bool) string {
 			c.Messages, c.Audit, c.Tokens)
 	}
 	b.WriteString(".")
+	switch c.Mails {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, " 1 courriel de plus de %d jours (envoyé ou abandonné) effacé de la file d'envoi.", MailRetentionDays)
+	default:
+		fmt.Fprintf(&b, " %d courriels de plus de %d jours (envoyés ou abandonnés) effacés de la file d'envoi.", c.Mails, MailRetentionDays)
+	}
 	if failed {
 		b.WriteString(" Passage interrompu par une erreur : la suite au prochain passage.")
 	}

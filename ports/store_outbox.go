@@ -88,4 +88,16 @@ type Outbox interface {
 	// queued at or after since that failed for good (the dashboard's
 	// count).
 	CountFailedMails(ctx context.Context, billerID uuid.UUID, since time.Time) (int, error)
+	// CancelMails deletes the biller's pending mails (waiting or being
+	// retried) addressed to one of to, compared without case, and
+	// returns how many it deleted: the mails queued for an account that
+	// is being closed (core_accounts_close.go), in its transaction. Sent
+	// and failed mails are kept (PurgeMails ends them).
+	CancelMails(ctx context.Context, billerID uuid.UUID, to []string) (int, error)
+	// PurgeMails deletes up to limit of the biller's mails that are over
+	// (sent, or failed for good) and were queued before before, and
+	// returns how many it deleted; billerID uuid.Nil purges the mails of
+	// no biller (queued before migration 0014). A pending mail is never
+	// deleted, however old (the retention job, jobs_retention.go).
+	PurgeMails(ctx context.Context, billerID uuid.UUID, before time.Time, limit int) (int, error)
 }

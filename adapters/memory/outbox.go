@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -105,4 +106,54 @@ func (t *tx) CountFailedMails(_ context.Context, billerID uuid.UUID, since time.
 		}
 	}
 	return n, nil
+}
+
+// CancelMails deletes the biller's pending mails to one of the addresses.
+func (t *tx) CancelMails(ctx context.Context, billerID uuid.UUID, to []string) (n int, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer done(&err)
+	var ids []uuid.UUID
+	for id := range t.t.outboxPending {
+		m := t.t.outbox.rows[id]
+		if m.Mail.BillerID != billerID || m.Mail.To == "" {
+			continue
+		}
+		for _, a := range to {
+			if strings.EqualFold(m.Mail.To, a) {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	for _, id := range ids {
+		t.journal(t.t.outbox.remove(id))
+	}
+	return len(ids), nil
+}
+
+// PurgeMails deletes up to limit of the biller's sent and failed mails
+// queued before before, oldest first.
+func (t *tx) PurgeMails(ctx context.Context, billerID uuid.UUID, before time.Time, limit int) (n int, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer done(&err)
+	var over []ports.OutboxMail
+	for _, m := range t.t.outbox.rows {
+		if m.State != ports.OutboxPending && m.Mail.BillerID == billerID && m.CreatedAt.Before(before) {
+			over = append(over, m)
+		}
+	}
+	slices.SortFunc(over, func(a, b ports.OutboxMail) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+	})
+	over = page(over, 0, limit)
+	for _, m := range over {
+		t.journal(t.t.outbox.remove(m.ID))
+	}
+	return len(over), nil
 }

@@ -23,6 +23,14 @@ var (
 	EndedUnpaidPaymentsSQL = endedUnpaidPaymentsSQL
 )
 
+// The statements of the outbox's cancellation and purge, for the
+// query-plan test.
+var (
+	CancelMailsSQL      = cancelMailsSQL
+	PurgeMailsSQL       = purgeMailsSQL
+	PurgeOrphanMailsSQL = purgeOrphanMailsSQL
+)
+
 // The statements PaidInvoices runs, for the query-plan test.
 var (
 	PaidInvoicesOfPayerSQL  = paidInvoicesOfPayerSQL

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 
 	"github.com/portail-factures/portail/ports"
 )
@@ -190,6 +192,54 @@ func (s *queries) CountFailedMails(ctx context.Context, billerID uuid.UUID, sinc
 	err := s.get(ctx, &n, "failed mails", `SELECT count(*) FROM outbox
 		WHERE state = 'failed' AND biller_id = $1 AND created_at >= $2`, billerID, since)
 	return n, err
+}
+
+// The statements of CancelMails and PurgeMails (the latter in two
+// forms: a biller's mails, the mails of no biller). A batch of the purge
+// takes the oldest mails in outbox_over_idx's order, then deletes them by
+// primary key: without the order, the first run over a large backlog
+// (most rows due) would be planned as sequential scans of the table.
+const (
+	cancelMailsSQL = `DELETE FROM outbox
+		WHERE state = 'pending' AND biller_id = $1 AND lower(mail_to) = ANY($2::text[])`
+	purgeMailsSQL = `DELETE FROM outbox WHERE id = ANY(ARRAY(
+		SELECT id FROM outbox
+		WHERE state <> 'pending' AND biller_id = $1 AND created_at < $2
+		ORDER BY biller_id, created_at
+		LIMIT $3))`
+	purgeOrphanMailsSQL = `DELETE FROM outbox WHERE id = ANY(ARRAY(
+		SELECT id FROM outbox
+		WHERE state <> 'pending' AND biller_id IS NULL AND created_at < $1
+		ORDER BY biller_id, created_at
+		LIMIT $2))`
+)
+
+// CancelMails deletes the biller's pending mails to one of the addresses
+// (outbox_pending_idx: the pending mails only, few).
+func (s *queries) CancelMails(ctx context.Context, billerID uuid.UUID, to []string) (int, error) {
+	lower := make(pq.StringArray, 0, len(to))
+	for _, a := range to {
+		if a != "" {
+			lower = append(lower, strings.ToLower(a))
+		}
+	}
+	if len(lower) == 0 {
+		return 0, nil
+	}
+	n, err := s.exec(ctx, "cancel mails", cancelMailsSQL, billerID, lower)
+	return int(n), err
+}
+
+// PurgeMails deletes a batch of the biller's sent and failed mails queued
+// before before (outbox_over_idx, migration 0020). The mails of no biller
+// are matched with IS NULL, which the same index serves.
+func (s *queries) PurgeMails(ctx context.Context, billerID uuid.UUID, before time.Time, limit int) (int, error) {
+	query, args := purgeMailsSQL, []any{billerID, before, limitOf(limit)}
+	if billerID == uuid.Nil {
+		query, args = purgeOrphanMailsSQL, []any{before, limitOf(limit)}
+	}
+	n, err := s.exec(ctx, "purge mails", query, args...)
+	return int(n), err
 }
 
 func outboxColumnsPrefixed() string {

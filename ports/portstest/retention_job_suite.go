@@ -18,8 +18,10 @@ import (
 // portal instances at once: newStores returns two stores over one set of
 // data (two connections to one database, or one memory store twice), each
 // a ports.SessionStore too. Known closed accounts, before and after the
-// retention period; their invoices and payments stay whole; one audit
-// line per run.
+// retention period; their invoices and payments stay whole; the outbox's
+// mails that are over and older than ports.MailRetentionDays, the
+// biller's and those of no biller, go, never a pending one; one audit line
+// per run.
 func TestRetentionJob(t *testing.T, newStores func(t *testing.T) (ports.Store, ports.Store)) {
 	one, two := newStores(t)
 	ctx := t.Context()
@@ -75,6 +77,35 @@ func TestRetentionJob(t *testing.T, newStores func(t *testing.T) (ports.Store, p
 		return k
 	}
 	old, recent, active := make1("OLD", 13), make1("RECENT", 11), make1("ACTIVE", 0)
+
+	// The outbox: mails over (sent, failed) before and after the mails'
+	// retention, one still being retried, one of no biller.
+	mail := func(biller uuid.UUID, ago time.Duration, state ports.OutboxState) ports.OutboxMail {
+		m := outboxMail(t, "paul@exemple.fr", now.Add(-ago))
+		m.Mail.BillerID = biller
+		require.NoError(t, one.EnqueueMail(ctx, m))
+		m.State, m.Attempts, m.NextAttemptAt = state, 1, now.Add(time.Hour)
+		if state == ports.OutboxSent {
+			m.SentAt = m.CreatedAt.Add(time.Minute)
+		}
+		require.NoError(t, one.SaveMailResult(ctx, m))
+		return m
+	}
+	day := 24 * time.Hour
+	oldSent := mail(b.ID, ports.MailRetentionDays*day+time.Minute, ports.OutboxSent)
+	oldFailed := mail(b.ID, 200*day, ports.OutboxFailed)
+	oldRetried := mail(b.ID, 200*day, ports.OutboxPending)
+	recentSent := mail(b.ID, (ports.MailRetentionDays-1)*day, ports.OutboxSent)
+	orphan := mail(uuid.Nil, 200*day, ports.OutboxSent)
+	kept := func(m ports.OutboxMail) bool {
+		t.Helper()
+		err := one.SaveMailResult(ctx, m) // the same result again: found or not
+		if domain.ErrorCode(err) == domain.NotFound {
+			return false
+		}
+		require.NoError(t, err)
+		return true
+	}
 
 	run := func(p *ports.Portal) int {
 		n, err := p.Jobs().RunRetention(ctx)
@@ -168,6 +199,12 @@ func TestRetentionJob(t *testing.T, newStores func(t *testing.T) (ports.Store, p
 		assert.Equal(t, domain.ActorSystem, lines[0].Actor)
 		assert.Contains(t, lines[0].Detail, "1 compte clos depuis plus de 12 mois anonymisé")
 		assert.Contains(t, lines[0].Detail, "messages effacés : 1 ; lignes du journal rendues anonymes : 1 ; liens supprimés : 1")
+		assert.Contains(t, lines[0].Detail, "2 courriels de plus de 90 jours (envoyés ou abandonnés) effacés de la file d'envoi.")
+		assert.False(t, kept(oldSent), "sent over 90 days ago")
+		assert.False(t, kept(oldFailed), "failed over 90 days ago")
+		assert.False(t, kept(orphan), "of no biller")
+		assert.True(t, kept(oldRetried), "still being retried: never purged")
+		assert.True(t, kept(recentSent), "sent 89 days ago")
 	})
 
 	t.Run("a second run the same day does nothing", func(t *testing.T) {
@@ -182,6 +219,7 @@ func TestRetentionJob(t *testing.T, newStores func(t *testing.T) (ports.Store, p
 		lines := retentionLines()
 		require.Len(t, lines, 2)
 		assert.Contains(t, lines[0].Detail, "Aucun compte clos depuis plus de 12 mois à anonymiser")
+		assert.NotContains(t, lines[0].Detail, "courriel", "no mail to purge, nothing said")
 		untouched(recent, "closed 11 months ago")
 	})
 
@@ -198,6 +236,10 @@ func TestRetentionJob(t *testing.T, newStores func(t *testing.T) (ports.Store, p
 		for _, k := range []known{old, recent, active} {
 			accountsKept(k, k.payer.ExternalRef)
 		}
-		assert.Len(t, retentionLines(), 3)
+		lines := retentionLines()
+		require.Len(t, lines, 3)
+		assert.Contains(t, lines[0].Detail, "1 courriel de plus de 90 jours (envoyé ou abandonné) effacé de la file d'envoi.")
+		assert.False(t, kept(recentSent), "now 121 days old")
+		assert.True(t, kept(oldRetried), "still being retried: never purged")
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 )
 
@@ -36,6 +37,126 @@ func outboxMail(tb testing.TB, to string, at time.Time) ports.OutboxMail {
 }
 
 var outboxTests = []storeTest{
+	{"CancelMails deletes the biller's pending mails to the addresses, and only those", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		other := uuid.New()
+		add := func(biller uuid.UUID, to string, state ports.OutboxState, attempts int) ports.OutboxMail {
+			t.Helper()
+			m := outboxMail(t, to, at(0))
+			m.Mail.BillerID = biller
+			require.NoError(t, s.EnqueueMail(ctx, m))
+			if state != ports.OutboxPending || attempts > 0 {
+				m.State, m.Attempts, m.LastError = state, attempts, "421 try later"
+				m.NextAttemptAt = at(time.Hour)
+				require.NoError(t, s.SaveMailResult(ctx, m))
+			}
+			return m
+		}
+		waiting := add(outboxBiller, "paul@exemple.fr", ports.OutboxPending, 0)
+		retried := add(outboxBiller, "Paul@Exemple.fr", ports.OutboxPending, 2) // another case
+		newAddr := add(outboxBiller, "nouvelle@exemple.fr", ports.OutboxPending, 0)
+		sent := add(outboxBiller, "paul@exemple.fr", ports.OutboxSent, 1)
+		failed := add(outboxBiller, "paul@exemple.fr", ports.OutboxFailed, 1)
+		otherBiller := add(other, "paul@exemple.fr", ports.OutboxPending, 0)
+		otherAddr := add(outboxBiller, "pierre@exemple.fr", ports.OutboxPending, 0)
+		service := add(outboxBiller, "service@exemple.fr", ports.OutboxPending, 0)
+
+		var n int
+		require.NoError(t, s.Atomic(ctx, func(tx ports.Tx) (err error) {
+			n, err = tx.CancelMails(ctx, outboxBiller, []string{"paul@exemple.fr", "", "NOUVELLE@exemple.fr"})
+			return err
+		}))
+		assert.Equal(t, 3, n)
+		got, err := s.ClaimMails(ctx, at(2*time.Hour), time.Minute, 100)
+		require.NoError(t, err)
+		ids := map[uuid.UUID]bool{}
+		for _, m := range got {
+			ids[m.ID] = true
+		}
+		for _, m := range []ports.OutboxMail{waiting, retried, newAddr} {
+			assert.False(t, ids[m.ID], "cancelled: %s", m.Mail.To)
+		}
+		for _, m := range []ports.OutboxMail{otherBiller, otherAddr, service} {
+			assert.True(t, ids[m.ID], "kept: %s", m.Mail.To)
+		}
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, ports.OutboxCounts{Pending: 3, Failed: 1}, c)
+		for _, m := range []ports.OutboxMail{sent, failed} {
+			require.NoError(t, s.SaveMailResult(ctx, m), "a mail that is over is kept")
+		}
+		n, err = s.CancelMails(ctx, outboxBiller, nil)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+
+		// A cancellation rolled back cancels nothing.
+		errRollback := errors.New("rollback")
+		require.ErrorIs(t, s.Atomic(ctx, func(tx ports.Tx) error {
+			if _, err := tx.CancelMails(ctx, outboxBiller, []string{"pierre@exemple.fr"}); err != nil {
+				return err
+			}
+			return errRollback
+		}), errRollback)
+		c, err = s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 3, c.Pending)
+	}},
+	{"PurgeMails deletes the biller's old mails that are over, by batches, never a pending one", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		other := uuid.New()
+		add := func(biller uuid.UUID, created time.Duration, state ports.OutboxState) ports.OutboxMail {
+			t.Helper()
+			m := outboxMail(t, "x@exemple.fr", at(created))
+			m.Mail.BillerID = biller
+			require.NoError(t, s.EnqueueMail(ctx, m))
+			if state != ports.OutboxPending {
+				m.State, m.Attempts = state, 1
+				if state == ports.OutboxSent {
+					m.SentAt = at(created + time.Minute)
+				} else {
+					m.LastError = "550 no such user"
+				}
+				require.NoError(t, s.SaveMailResult(ctx, m))
+			}
+			return m
+		}
+		var old []ports.OutboxMail
+		for i := range 3 {
+			old = append(old, add(outboxBiller, time.Duration(i)*time.Minute, ports.OutboxSent))
+		}
+		old = append(old, add(outboxBiller, 3*time.Minute, ports.OutboxFailed))
+		pending := add(outboxBiller, 0, ports.OutboxPending) // as old, never purged
+		recent := add(outboxBiller, time.Hour, ports.OutboxSent)
+		otherBiller := add(other, 0, ports.OutboxSent)
+		noBiller := add(uuid.Nil, 0, ports.OutboxFailed)
+		cutoff := at(time.Hour)
+
+		n, err := s.PurgeMails(ctx, outboxBiller, cutoff, 3)
+		require.NoError(t, err)
+		assert.Equal(t, 3, n, "a batch")
+		n, err = s.PurgeMails(ctx, outboxBiller, cutoff, 3)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "the rest")
+		n, err = s.PurgeMails(ctx, outboxBiller, cutoff, 3)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		for _, m := range old {
+			assert.Equal(t, domain.NotFound, domain.ErrorCode(s.SaveMailResult(ctx, m)), "purged")
+		}
+		for _, m := range []ports.OutboxMail{recent, otherBiller, noBiller} {
+			require.NoError(t, s.SaveMailResult(ctx, m), "kept")
+		}
+		got, err := s.ClaimMails(ctx, at(2*time.Hour), time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, pending.ID, got[0].ID, "a pending mail is never purged")
+
+		n, err = s.PurgeMails(ctx, uuid.Nil, cutoff, 10)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "the mails of no biller")
+		assert.Equal(t, domain.NotFound, domain.ErrorCode(s.SaveMailResult(ctx, noBiller)))
+		require.NoError(t, s.SaveMailResult(ctx, otherBiller), "another biller's")
+	}},
 	{"CountFailedMails counts the biller's failed mails queued since a time", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		other := uuid.New()

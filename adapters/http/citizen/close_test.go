@@ -47,6 +47,7 @@ func TestCloseAccount(t *testing.T) {
 	})
 
 	t.Run("the legal notice says how long the data are kept", func(t *testing.T) {
-		webtest.Contains(t, e.Browser().Get("/mentions-legales"), "Données personnelles", "12 mois après sa clôture", "Clore votre compte")
+		webtest.Contains(t, e.Browser().Get("/mentions-legales"), "Données personnelles", "12 mois après sa clôture", "Clore votre compte",
+			"Les courriels que le portail vous envoie", "conservés 90 jours")
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/portail-factures/portail/adapters/http/kit"
+	"github.com/portail-factures/portail/ports"
 )
 
 // textPage is a page of text: help, legal notice, accessibility
@@ -17,10 +18,12 @@ func (s *Portal) help(w http.ResponseWriter, r *http.Request) error {
 }
 
 // legalPage is the legal notice; Retention is the biller's retention of
-// closed accounts, in words ("12 mois").
+// closed accounts, in words ("12 mois"); MailDays how long the portal
+// keeps the mails it sent (ports.MailRetentionDays).
 type legalPage struct {
 	kit.Base
 	Retention string
+	MailDays  int
 }
 
 func (s *Portal) legal(w http.ResponseWriter, r *http.Request) error {
@@ -28,7 +31,8 @@ func (s *Portal) legal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, pageLegal, &legalPage{Base: kit.Base{Title: "Mentions légales"}, Retention: info.Retention})
+	return s.render(w, r, http.StatusOK, pageLegal, &legalPage{Base: kit.Base{Title: "Mentions légales"}, Retention: info.Retention,
+		MailDays: ports.MailRetentionDays})
 }
 
 func (s *Portal) accessibility(w http.ResponseWriter, r *http.Request) error {
