@@ -137,6 +137,10 @@ func TestAdministratorManagesAPIKeys(t *testing.T) {
 	p = b.Get(p.Location())
 	contains(t, p, "La clé d'API est révoquée", "Révoquée le")
 	notContains(t, p, revoke)
+	p = b.Post(apiKeysPage, form)
+	assert.Equal(t, http.StatusConflict, p.Status, "the first form, posted once more")
+	contains(t, p, "Clé d'API déjà créée", "Cette clé a été révoquée le", "créez-en une autre")
+	notContains(t, p, "révoquez cette clé")
 
 	// The audit log names the administrator for both.
 	p = b.Get("/gestion/journal?action=apikey.")
