@@ -33,6 +33,41 @@ type APIKey struct {
 	CreatedBy  string
 	RevokedAt  time.Time
 	LastUsedAt time.Time
+	// NonceHash is HashSecret of the one-time nonce of the back office's
+	// creation form that made the key (APIKeyNonceHash), so that posting
+	// the same form again makes no second key; empty for a key made on
+	// the command line.
+	NonceHash string
+}
+
+// APIKeyNonceBytes is the number of random bytes of the nonce that the
+// back office's key creation form carries.
+const APIKeyNonceBytes = 16
+
+// ErrAPIKeyAlreadyCreated answers a creation form posted again (the page
+// of the secret reloaded, a double click): its key exists, and its
+// secret cannot be shown again since only its hash is kept.
+var ErrAPIKeyAlreadyCreated = &Error{Code: Conflict,
+	Message: "Cette clé d'API a déjà été créée par ce formulaire. Sa valeur secrète n'est affichée qu'une fois et ne peut plus l'être : si vous ne l'avez pas notée, révoquez la clé et créez-en une autre."}
+
+// ErrAPIKeyFormExpired refuses a creation form without a valid nonce
+// (altered, or from before nonces existed).
+var ErrAPIKeyFormExpired = &Error{Code: Invalid,
+	Message: "Le formulaire de création n'est plus valable : vérifiez le nom de la clé et créez-la avec le formulaire ci-dessous."}
+
+// NewAPIKeyNonce makes a creation form's nonce from random bytes.
+func NewAPIKeyNonce(random []byte) string {
+	return base64.RawURLEncoding.EncodeToString(random)
+}
+
+// APIKeyNonceHash checks a creation form's nonce (NewAPIKeyNonce of
+// APIKeyNonceBytes bytes) and returns its hash (APIKey.NonceHash).
+func APIKeyNonceHash(nonce string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(nonce)
+	if err != nil || len(b) != APIKeyNonceBytes {
+		return "", ErrAPIKeyFormExpired
+	}
+	return HashSecret(nonce), nil
 }
 
 // ErrAPIKeysAdminOnly refuses the back office's API keys to anyone but

@@ -34,3 +34,17 @@ func TestOnlyAdministratorsManageAPIKeys(t *testing.T) {
 		assert.Equal(t, want, role.CanManageAPIKeys(), role)
 	}
 }
+
+func TestAPIKeyNonceHash(t *testing.T) {
+	nonce := domain.NewAPIKeyNonce(make([]byte, domain.APIKeyNonceBytes))
+	hash, err := domain.APIKeyNonceHash(nonce)
+	require.NoError(t, err)
+	assert.Equal(t, domain.HashSecret(nonce), hash, "only the nonce's hash is kept")
+	for name, bad := range map[string]string{
+		"empty": "", "not base64": "%%%%", "too short": domain.NewAPIKeyNonce(make([]byte, 8)),
+		"too long": domain.NewAPIKeyNonce(make([]byte, 32)),
+	} {
+		_, err := domain.APIKeyNonceHash(bad)
+		assert.ErrorIs(t, err, domain.ErrAPIKeyFormExpired, name)
+	}
+}

@@ -66,23 +66,56 @@ func (p BackOfficeAdmin) APIKey(ctx context.Context, a Actor, id uuid.UUID) (dom
 	return apiKeyOf(ctx, p.store, a.BillerID, id)
 }
 
+// APIKeyFormNonce is the one-time nonce of a « Créer la clé » form, which
+// the form sends back with the key's name (CreateAPIKey).
+func (p BackOfficeAdmin) APIKeyFormNonce() (string, error) {
+	random, err := p.randomBytes(domain.APIKeyNonceBytes)
+	if err != nil {
+		return "", err
+	}
+	return domain.NewAPIKeyNonce(random), nil
+}
+
 // CreateAPIKey is « Créer la clé »: a key named name for the actor's
 // biller, returned with its secret, which the caller shows once and
 // never again. The creation is in the audit log with the administrator.
-func (p BackOfficeAdmin) CreateAPIKey(ctx context.Context, a Actor, name string) (domain.APIKey, string, error) {
+//
+// nonce is the form's (APIKeyFormNonce); the key keeps its hash. The
+// same form posted again (its answer reloaded, a double click) makes no
+// second key: it gets the first one, no secret, and
+// domain.ErrAPIKeyAlreadyCreated, so that the caller can say so.
+func (p BackOfficeAdmin) CreateAPIKey(ctx context.Context, a Actor, name, nonce string) (domain.APIKey, string, error) {
 	if err := a.canManageAPIKeys(a.BillerID); err != nil {
+		return domain.APIKey{}, "", err
+	}
+	nonceHash, err := domain.APIKeyNonceHash(nonce)
+	if err != nil {
 		return domain.APIKey{}, "", err
 	}
 	key, secret, err := p.newAPIKey(a, name)
 	if err != nil {
 		return domain.APIKey{}, "", err
 	}
+	key.NonceHash = nonceHash
 	err = p.store.Atomic(ctx, func(tx Tx) error {
 		if err := apiKeysAdmin(ctx, tx, a); err != nil {
 			return err
 		}
+		if _, err := tx.APIKeyByNonce(ctx, a.BillerID, nonceHash); domain.ErrorCode(err) != domain.NotFound {
+			if err != nil {
+				return domain.WrapInternal(err)
+			}
+			return domain.ErrAPIKeyAlreadyCreated
+		}
 		return p.saveNewAPIKey(ctx, tx, a, key)
 	})
+	if domain.ErrorCode(err) == domain.Conflict {
+		// Posted again, or twice at once: then the store's unique nonce
+		// refused the second insert after the first committed.
+		if made, findErr := p.store.APIKeyByNonce(ctx, a.BillerID, nonceHash); findErr == nil {
+			return made, "", domain.ErrAPIKeyAlreadyCreated
+		}
+	}
 	if err != nil {
 		return domain.APIKey{}, "", err
 	}

@@ -17,7 +17,7 @@ func TestAdministratorCreatesListsAndRevokesAPIKeys(t *testing.T) {
 	admin := e.addStaff(t, "admin@ville.fr", domain.RoleAdmin)
 	bo := e.portal.BackOfficeAdmin()
 
-	key, secret, err := bo.CreateAPIKey(e.ctx, admin, "  Logiciel de facturation  ")
+	key, secret, err := bo.CreateAPIKey(e.ctx, admin, "  Logiciel de facturation  ", e.apiKeyNonce(t))
 	require.NoError(t, err)
 	assert.Equal(t, "Logiciel de facturation", key.Name)
 	assert.Equal(t, "admin@ville.fr", key.CreatedBy, "the key names who made it")
@@ -74,7 +74,7 @@ func TestAdministratorCreatesListsAndRevokesAPIKeys(t *testing.T) {
 func TestAPIKeysAreForAdministratorsOfTheirBiller(t *testing.T) {
 	e := newEnv(t)
 	admin := e.addStaff(t, "admin@ville.fr", domain.RoleAdmin)
-	key, _, err := e.portal.BackOfficeAdmin().CreateAPIKey(e.ctx, admin, "Logiciel")
+	key, _, err := e.portal.BackOfficeAdmin().CreateAPIKey(e.ctx, admin, "Logiciel", e.apiKeyNonce(t))
 	require.NoError(t, err)
 	bo := e.portal.BackOfficeAdmin()
 
@@ -84,7 +84,7 @@ func TestAPIKeysAreForAdministratorsOfTheirBiller(t *testing.T) {
 			assert.Equal(t, domain.ErrAPIKeysAdminOnly, err, a.Label)
 			_, err = bo.APIKey(e.ctx, a, key.ID)
 			assert.Equal(t, domain.ErrAPIKeysAdminOnly, err, a.Label)
-			_, _, err = bo.CreateAPIKey(e.ctx, a, "Intrus")
+			_, _, err = bo.CreateAPIKey(e.ctx, a, "Intrus", e.apiKeyNonce(t))
 			assert.Equal(t, domain.ErrAPIKeysAdminOnly, err, a.Label)
 			_, err = bo.RevokeAPIKey(e.ctx, a, key.ID)
 			assert.Equal(t, domain.ErrAPIKeysAdminOnly, err, a.Label)
@@ -94,7 +94,7 @@ func TestAPIKeysAreForAdministratorsOfTheirBiller(t *testing.T) {
 
 	t.Run("the API and the system are no administrators", func(t *testing.T) {
 		for _, a := range []ports.Actor{ports.SystemActor(e.biller()), e.apiActor(t, e.biller())} {
-			_, _, err := bo.CreateAPIKey(e.ctx, a, "Intrus")
+			_, _, err := bo.CreateAPIKey(e.ctx, a, "Intrus", e.apiKeyNonce(t))
 			assert.Equal(t, domain.ErrAPIKeysAdminOnly, err, a.Label)
 		}
 	})
@@ -120,7 +120,7 @@ func TestAPIKeysAreForAdministratorsOfTheirBiller(t *testing.T) {
 		require.NoError(t, err)
 		st.Disabled = true
 		require.NoError(t, e.store.SaveStaff(e.ctx, st))
-		_, _, err = bo.CreateAPIKey(e.ctx, admin, "Logiciel")
+		_, _, err = bo.CreateAPIKey(e.ctx, admin, "Logiciel", e.apiKeyNonce(t))
 		assert.Equal(t, domain.ErrAPIKeysAdminOnly, err)
 		_, err = bo.RevokeAPIKey(e.ctx, admin, key.ID)
 		assert.Equal(t, domain.ErrAPIKeysAdminOnly, err)
@@ -129,7 +129,7 @@ func TestAPIKeysAreForAdministratorsOfTheirBiller(t *testing.T) {
 	t.Run("the name is required, in French", func(t *testing.T) {
 		a := e.addStaff(t, "admin2@ville.fr", domain.RoleAdmin)
 		for _, name := range []string{"", "   ", strings.Repeat("x", 101)} {
-			_, _, err := bo.CreateAPIKey(e.ctx, a, name)
+			_, _, err := bo.CreateAPIKey(e.ctx, a, name, e.apiKeyNonce(t))
 			assert.Equal(t, "name", domain.ErrorField(err))
 			assert.Equal(t, "Le nom de la clé est obligatoire (100 caractères au plus).", domain.ErrorMessage(err))
 		}
@@ -137,4 +137,62 @@ func TestAPIKeysAreForAdministratorsOfTheirBiller(t *testing.T) {
 	keys, err := e.store.APIKeys(e.ctx, e.biller())
 	require.NoError(t, err)
 	assert.Len(t, keys, 2, "the administrator's and the test API actor's, nothing else")
+}
+
+// apiKeyNonce is a fresh « Créer la clé » form's nonce.
+func (e *env) apiKeyNonce(t *testing.T) string {
+	t.Helper()
+	nonce, err := e.portal.BackOfficeAdmin().APIKeyFormNonce()
+	require.NoError(t, err)
+	return nonce
+}
+
+func TestAPIKeyFormPostedAgainMakesNoSecondKey(t *testing.T) {
+	e := newEnv(t)
+	admin := e.addStaff(t, "admin@ville.fr", domain.RoleAdmin)
+	bo := e.portal.BackOfficeAdmin()
+	nonce := e.apiKeyNonce(t)
+
+	key, secret, err := bo.CreateAPIKey(e.ctx, admin, "Logiciel", nonce)
+	require.NoError(t, err)
+	require.NotEmpty(t, secret)
+	stored, err := e.store.APIKey(e.ctx, key.ID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.HashSecret(nonce), stored.NonceHash, "the key keeps the nonce's hash, not the nonce")
+
+	e.advance(time.Minute)
+	again, secret2, err := bo.CreateAPIKey(e.ctx, admin, "Logiciel", nonce)
+	assert.ErrorIs(t, err, domain.ErrAPIKeyAlreadyCreated)
+	assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
+	assert.Empty(t, secret2, "the secret cannot be shown again")
+	assert.Equal(t, key.ID, again.ID, "the first key, to name it")
+	assert.Contains(t, domain.ErrorMessage(err), "révoquez la clé et créez-en une autre")
+
+	// Another administrator's post with the nonce (the form of the same
+	// biller) finds the same key: one form, one key.
+	other := e.addStaff(t, "admin2@ville.fr", domain.RoleAdmin)
+	_, _, err = bo.CreateAPIKey(e.ctx, other, "Autre nom", nonce)
+	assert.ErrorIs(t, err, domain.ErrAPIKeyAlreadyCreated)
+
+	// A fresh form makes a new key; a form without a valid nonce none.
+	_, secret3, err := bo.CreateAPIKey(e.ctx, admin, "Logiciel", e.apiKeyNonce(t))
+	require.NoError(t, err)
+	assert.NotEqual(t, secret, secret3)
+	for _, bad := range []string{"", "pas-un-nonce", nonce + "x"} {
+		_, _, err = bo.CreateAPIKey(e.ctx, admin, "Logiciel", bad)
+		assert.ErrorIs(t, err, domain.ErrAPIKeyFormExpired, bad)
+	}
+
+	keys, err := e.store.APIKeys(e.ctx, e.biller())
+	require.NoError(t, err)
+	made := 0
+	for _, k := range keys {
+		if k.CreatedBy == "admin@ville.fr" {
+			made++
+		}
+	}
+	assert.Equal(t, 2, made, "one key per form")
+	events, _, err := e.store.AuditEvents(e.ctx, ports.AuditQuery{BillerID: e.biller(), Action: "apikey."})
+	require.NoError(t, err)
+	assert.Len(t, events, 2, "a repeated post logs nothing")
 }

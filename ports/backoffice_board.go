@@ -123,8 +123,8 @@ type OutstandingAge struct {
 }
 
 // TakeUpMonth is the portal's take-up at one Paris month: accounts
-// activated out of payers at the month's end, and the invoices paid in
-// the month, online and in all.
+// activated and not closed, out of payers, at the month's end
+// (BoardMonth), and the invoices paid in the month, online and in all.
 type TakeUpMonth struct {
 	Month                    domain.Date
 	Payers, Activated        int

@@ -15,6 +15,11 @@ type APIKeyStore interface {
 	APIKey(ctx context.Context, id uuid.UUID) (domain.APIKey, error)
 	// APIKeys lists the biller's keys, revoked ones included, oldest first.
 	APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.APIKey, error)
-	// SaveAPIKey returns Conflict when another key has the same hash.
+	// APIKeyByNonce finds the biller's key, revoked or not, made by the
+	// creation form whose nonce has this hash (APIKey.NonceHash); the
+	// empty hash finds none.
+	APIKeyByNonce(ctx context.Context, billerID uuid.UUID, nonceHash string) (domain.APIKey, error)
+	// SaveAPIKey returns Conflict when another key has the same hash, or
+	// another key of the biller the same non-empty nonce hash.
 	SaveAPIKey(ctx context.Context, k domain.APIKey) error
 }

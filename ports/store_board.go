@@ -49,8 +49,9 @@ type BoardMonth struct {
 	// (domain.Invoice.Channel).
 	Collected map[domain.PaymentChannel]decimal.Decimal
 	Invoices  map[domain.PaymentChannel]int
-	// Payers and Activated count the payers created, and the accounts
-	// activated (still active), before the month's end.
+	// Payers and Activated count the payers created before the month's
+	// end, and the accounts activated before it and not closed before it
+	// (an account closed later still counts in the months it was active).
 	Payers, Activated int
 }
 

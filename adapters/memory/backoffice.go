@@ -163,6 +163,22 @@ func (t *tx) APIKeyByHash(_ context.Context, hash string) (domain.APIKey, error)
 	return domain.APIKey{}, notFound("API key")
 }
 
+// APIKeyByNonce returns the biller's key made by the form whose nonce
+// has this hash.
+func (t *tx) APIKeyByNonce(_ context.Context, billerID uuid.UUID, nonceHash string) (domain.APIKey, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return domain.APIKey{}, err
+	}
+	defer done()
+	for _, k := range t.t.bo.apiKeys.rows {
+		if k.BillerID == billerID && k.NonceHash == nonceHash && nonceHash != "" {
+			return k, nil
+		}
+	}
+	return domain.APIKey{}, notFound("API key by nonce")
+}
+
 // APIKey returns the key with id.
 func (t *tx) APIKey(_ context.Context, id uuid.UUID) (domain.APIKey, error) {
 	t, done, err := t.reading()
@@ -206,6 +222,9 @@ func (t *tx) SaveAPIKey(ctx context.Context, k domain.APIKey) (err error) {
 	for _, other := range t.t.bo.apiKeys.rows {
 		if other.ID != k.ID && other.Hash == k.Hash {
 			return conflict("", errEnded.Message, "API key %s has this hash", other.ID)
+		}
+		if other.ID != k.ID && other.BillerID == k.BillerID && other.NonceHash == k.NonceHash && k.NonceHash != "" {
+			return conflict("", domain.ErrAPIKeyAlreadyCreated.Message, "API key %s has this nonce", other.ID)
 		}
 	}
 	t.journal(t.t.bo.apiKeys.put(k.ID, k))

@@ -77,9 +77,16 @@ func (t *tx) BoardFigures(_ context.Context, billerID uuid.UUID, from, until tim
 			upTo(p.CreatedAt, func(m *ports.BoardMonth) { m.Payers++ })
 		}
 	}
+	// An account counts in the months whose end comes after its
+	// activation and not after its closure: closing it later does not
+	// take it out of the months it was active.
 	for _, a := range t.t.accounts.rows {
-		if a.BillerID == billerID && a.State == domain.AccountActive && !a.ActivatedAt.IsZero() {
-			upTo(a.ActivatedAt, func(m *ports.BoardMonth) { m.Activated++ })
+		if a.BillerID != billerID || a.ActivatedAt.IsZero() {
+			continue
+		}
+		upTo(a.ActivatedAt, func(m *ports.BoardMonth) { m.Activated++ })
+		if !a.ClosedAt.IsZero() {
+			upTo(a.ClosedAt, func(m *ports.BoardMonth) { m.Activated-- })
 		}
 	}
 	slices.SortFunc(fig.Outstanding, func(a, b ports.OutstandingDue) int { return a.Due.Compare(b.Due) })

@@ -21,9 +21,10 @@ var (
 	staffSelect = "SELECT " + staffColumns.names() + " FROM staff"
 	staffUpsert = staffColumns.upsert("staff")
 
-	apiKeyColumns = cols("id", "biller_id", "name", "hash", "hint", "created_at", "created_by", "revoked_at", "last_used_at")
-	apiKeySelect  = "SELECT " + apiKeyColumns.names() + " FROM api_keys"
-	apiKeyUpsert  = apiKeyColumns.upsert("api_keys")
+	apiKeyColumns = cols("id", "biller_id", "name", "hash", "hint", "created_at", "created_by", "revoked_at", "last_used_at",
+		"nonce_hash") // 0021
+	apiKeySelect = "SELECT " + apiKeyColumns.names() + " FROM api_keys"
+	apiKeyUpsert = apiKeyColumns.upsert("api_keys")
 
 	documentSelect = `SELECT biller_id, name, sha256, data, created_at FROM documents
 WHERE biller_id = $1 AND name = $2`
@@ -118,21 +119,23 @@ func (s *queries) SaveStaff(ctx context.Context, st domain.Staff) error {
 }
 
 type apiKeyRow struct {
-	ID         uuid.UUID    `db:"id"`
-	BillerID   uuid.UUID    `db:"biller_id"`
-	Name       string       `db:"name"`
-	Hash       string       `db:"hash"`
-	Hint       string       `db:"hint"`
-	CreatedAt  time.Time    `db:"created_at"`
-	CreatedBy  string       `db:"created_by"`
-	RevokedAt  sql.NullTime `db:"revoked_at"`
-	LastUsedAt sql.NullTime `db:"last_used_at"`
+	ID         uuid.UUID      `db:"id"`
+	BillerID   uuid.UUID      `db:"biller_id"`
+	Name       string         `db:"name"`
+	Hash       string         `db:"hash"`
+	Hint       string         `db:"hint"`
+	CreatedAt  time.Time      `db:"created_at"`
+	CreatedBy  string         `db:"created_by"`
+	RevokedAt  sql.NullTime   `db:"revoked_at"`
+	LastUsedAt sql.NullTime   `db:"last_used_at"`
+	NonceHash  sql.NullString `db:"nonce_hash"`
 }
 
 func (r apiKeyRow) key() domain.APIKey {
 	return domain.APIKey{
 		ID: r.ID, BillerID: r.BillerID, Name: r.Name, Hash: r.Hash, Hint: r.Hint, CreatedAt: r.CreatedAt,
 		CreatedBy: r.CreatedBy, RevokedAt: timeOf(r.RevokedAt), LastUsedAt: timeOf(r.LastUsedAt),
+		NonceHash: r.NonceHash.String,
 	}
 }
 
@@ -150,6 +153,15 @@ func (s *queries) APIKeyByHash(ctx context.Context, hash string) (domain.APIKey,
 		return domain.APIKey{}, notFound("API key with an empty hash")
 	}
 	return s.apiKey(ctx, "API key by hash", "hash = $1", hash)
+}
+
+// APIKeyByNonce returns the biller's key made by the form whose nonce
+// has this hash (over api_keys_nonce_key).
+func (s *queries) APIKeyByNonce(ctx context.Context, billerID uuid.UUID, nonceHash string) (domain.APIKey, error) {
+	if nonceHash == "" {
+		return domain.APIKey{}, notFound("API key with an empty nonce hash")
+	}
+	return s.apiKey(ctx, "API key by nonce", "biller_id = $1 AND nonce_hash = $2", billerID, nonceHash)
 }
 
 // APIKey returns the key with id.
@@ -170,10 +182,11 @@ func (s *queries) APIKeys(ctx context.Context, billerID uuid.UUID) ([]domain.API
 	return out, nil
 }
 
-// SaveAPIKey inserts or replaces k; Conflict when another key has its hash.
+// SaveAPIKey inserts or replaces k; Conflict when another key has its
+// hash, or another key of the biller its nonce hash.
 func (s *queries) SaveAPIKey(ctx context.Context, k domain.APIKey) error {
 	_, err := s.exec(ctx, "save API key", apiKeyUpsert, k.ID, k.BillerID, k.Name, k.Hash, k.Hint, k.CreatedAt,
-		k.CreatedBy, nullTime(k.RevokedAt), nullTime(k.LastUsedAt))
+		k.CreatedBy, nullTime(k.RevokedAt), nullTime(k.LastUsedAt), nullString(k.NonceHash))
 	return err
 }
 

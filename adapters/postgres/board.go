@@ -21,10 +21,11 @@ const (
 
 	// refreshBoardMonthsSQL computes every biller's months from $1 to $2
 	// (first days): paid invoices by Paris month of paid_at in [$3, $4),
-	// one pass over the invoices of the window; payers and active
-	// accounts by Paris month of their creation and activation, one pass
-	// each, kept (MATERIALIZED: a few rows per biller and month) and
-	// summed up to each month's end.
+	// one pass over the invoices of the window; payers by Paris month of
+	// their creation, and accounts +1 by month of their activation and -1
+	// by month of their closure (an account closed later still counts in
+	// the months it was active), kept (MATERIALIZED: a few rows per
+	// biller and month) and summed up to each month's end.
 	refreshBoardMonthsSQL = `INSERT INTO board_months (biller_id, month, online, counter, declared,
 	paid_online, paid_counter, paid_declared, payers, activated)
 WITH months AS (
@@ -44,8 +45,13 @@ WITH months AS (
 	SELECT biller_id, date_trunc('month', created_at AT TIME ZONE 'Europe/Paris')::date AS month, count(*) AS n
 	FROM payers WHERE created_at < $4 GROUP BY 1, 2
 ), activations AS MATERIALIZED (
-	SELECT biller_id, date_trunc('month', activated_at AT TIME ZONE 'Europe/Paris')::date AS month, count(*) AS n
-	FROM accounts WHERE state = 'active' AND activated_at < $4 GROUP BY 1, 2
+	SELECT biller_id, month, sum(n) AS n FROM (
+		SELECT biller_id, date_trunc('month', activated_at AT TIME ZONE 'Europe/Paris')::date AS month, 1 AS n
+		FROM accounts WHERE activated_at < $4
+		UNION ALL
+		SELECT biller_id, date_trunc('month', closed_at AT TIME ZONE 'Europe/Paris')::date, -1
+		FROM accounts WHERE activated_at IS NOT NULL AND closed_at < $4
+	) AS changes GROUP BY 1, 2
 )
 SELECT b.id, m.month,
 	coalesce(p.online, 0), coalesce(p.counter, 0), coalesce(p.declared, 0),

@@ -33,8 +33,9 @@ var uniqueErrors = map[string]domain.Error{
 	"biller_hosts_pkey": {Code: domain.Conflict, Field: "hosts", Message: msgHostTaken},
 	"staff_biller_email_key": {Code: domain.Conflict, Field: "email",
 		Message: "Un autre agent de ce service a déjà cette adresse."},
-	"api_keys_hash_key": {Code: domain.Conflict, Message: "Cette clé d'API existe déjà."},
-	"audit_events_pkey": {Code: domain.Conflict, Message: "Cet événement du journal existe déjà."},
+	"api_keys_hash_key":  {Code: domain.Conflict, Message: "Cette clé d'API existe déjà."},
+	"api_keys_nonce_key": *domain.ErrAPIKeyAlreadyCreated,
+	"audit_events_pkey":  {Code: domain.Conflict, Message: "Cet événement du journal existe déjà."},
 }
 
 // French messages of the errors that are not a broken uniqueness.

@@ -19,6 +19,14 @@ import (
 // driver.Valuer: an import copies millions of them, and the conversion
 // through database/sql's reflection cost more than the encoding itself.
 
+// nullString is s, or NULL for the empty string.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // nullTime is t, or NULL for the zero time.
 func nullTime(t time.Time) any {
 	if t.IsZero() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -27,12 +28,14 @@ import (
 var (
 	backOfficeSecret = regexp.MustCompile(`value="(` + domain.APIKeyPrefix + `[A-Za-z0-9_-]{40,})"`)
 	revokeLink       = regexp.MustCompile(`href="(/gestion/parametres/cles-api/[0-9a-f-]{36}/revoquer)"`)
+	formNonce        = regexp.MustCompile(`name="nonce" value="([A-Za-z0-9_-]+)"`)
 )
 
 // TestBackOfficeAPIKeyOverHTTP, on both stores: the demo's administrator
 // creates a key in « Clés d'API », the billing software reads with it,
 // the administrator revokes it, and the very next API request is
-// refused, over real HTTP.
+// refused, over real HTTP. The creation posted again (the secret's page
+// reloaded) makes no second key.
 func TestBackOfficeAPIKeyOverHTTP(t *testing.T) {
 	stores := map[string]func(*testing.T) ports.Store{
 		"memory":     func(*testing.T) ports.Store { return memory.New() },
@@ -58,12 +61,23 @@ func TestBackOfficeAPIKeyOverHTTP(t *testing.T) {
 			c := newFormClient(t, srv.URL)
 
 			c.post("/gestion/connexion", url.Values{"email": {demo.AdminEmail}, "password": {demo.AdminPassword}})
-			c.get("/gestion/parametres/cles-api")
-			st, page := c.post("/gestion/parametres/cles-api", url.Values{"name": {"Logiciel de facturation"}})
+			_, page := c.get("/gestion/parametres/cles-api")
+			nonce := formNonce.FindStringSubmatch(page)
+			require.NotNil(t, nonce, page)
+			form := url.Values{"name": {"Logiciel de facturation"}, "nonce": {nonce[1]}}
+			st, page := c.post("/gestion/parametres/cles-api", form)
 			require.Equal(t, http.StatusOK, st, page)
 			m := backOfficeSecret.FindStringSubmatch(page)
 			require.NotNil(t, m, page)
 			secret := m[1]
+
+			st, page = c.post("/gestion/parametres/cles-api", form)
+			assert.Equal(t, http.StatusConflict, st, "the same form again")
+			assert.Contains(t, page, "Clé d'API déjà créée")
+			assert.NotContains(t, page, secret)
+			keys, err := store.APIKeys(ctx, demo.BillerID)
+			require.NoError(t, err)
+			assert.Len(t, keys, 1, "one form, one key")
 
 			api := func() int {
 				req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/payers/DEMO-0001", nil)
@@ -91,6 +105,35 @@ func TestBackOfficeAPIKeyOverHTTP(t *testing.T) {
 			for _, ev := range events {
 				assert.Equal(t, demo.AdminEmail, ev.ActorLabel, ev.Action)
 			}
+
+			// One form posted twice at once (a double click): one key;
+			// on PostgreSQL the unique nonce refuses the second insert.
+			_, _, admin, err := portal.BackOffice().StaffLogin(ctx, demo.BillerID, demo.AdminEmail, demo.AdminPassword, "")
+			require.NoError(t, err)
+			twice, err := portal.BackOfficeAdmin().APIKeyFormNonce()
+			require.NoError(t, err)
+			results := make(chan error, 2)
+			for range 2 {
+				go func() {
+					_, _, err := portal.BackOfficeAdmin().CreateAPIKey(ctx, admin, "Double clic", twice)
+					results <- err
+				}()
+			}
+			var made, refused int
+			for range 2 {
+				switch err := <-results; {
+				case err == nil:
+					made++
+				case errors.Is(err, domain.ErrAPIKeyAlreadyCreated):
+					refused++
+				default:
+					t.Errorf("a post of the form: %v", err)
+				}
+			}
+			assert.Equal(t, [2]int{1, 1}, [2]int{made, refused}, "one made, one told it was")
+			keys, err = store.APIKeys(ctx, demo.BillerID)
+			require.NoError(t, err)
+			assert.Len(t, keys, 2)
 		})
 	}
 }

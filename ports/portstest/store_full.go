@@ -205,6 +205,7 @@ func fullAPIKey(tb testing.TB, b domain.Biller) domain.APIKey {
 	}
 	k.RevokedAt = at(3 * time.Hour)
 	k.LastUsedAt = at(2 * time.Hour)
+	k.NonceHash = domain.HashSecret(domain.NewAPIKeyNonce(random[:domain.APIKeyNonceBytes]))
 	requireFull(tb, k)
 	return k
 }

@@ -53,6 +53,37 @@ var apiKeyTests = []storeTest{
 		other.Hash = k.Hash
 		requireConflict(t, s.SaveAPIKey(ctx, other), "SaveAPIKey of another key with the same hash")
 	}},
+	{"APIKeyByNonce finds the biller's key made by a form, and a form's nonce makes one key per biller", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		a, b := twoBillers(t, s)
+		k := fullAPIKey(t, a)
+		require.NoError(t, s.SaveAPIKey(ctx, k))
+		cli := fullAPIKey(t, a)
+		cli.NonceHash = "" // the command line's
+		require.NoError(t, s.SaveAPIKey(ctx, cli))
+		cli2 := fullAPIKey(t, a)
+		cli2.NonceHash = ""
+		require.NoError(t, s.SaveAPIKey(ctx, cli2), "keys without a nonce do not clash")
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.APIKeyByNonce(ctx, a.ID, k.NonceHash)
+			require.NoError(t, err)
+			AssertSame(t, k, got)
+			_, err = tx.APIKeyByNonce(ctx, b.ID, k.NonceHash)
+			requireNotFound(t, err, "APIKeyByNonce for another biller")
+			_, err = tx.APIKeyByNonce(ctx, a.ID, domain.HashSecret("autre"))
+			requireNotFound(t, err, "APIKeyByNonce of an unknown nonce")
+			_, err = tx.APIKeyByNonce(ctx, a.ID, "")
+			requireNotFound(t, err, "APIKeyByNonce of the empty hash")
+		})
+		again := fullAPIKey(t, a)
+		again.NonceHash = k.NonceHash
+		requireConflict(t, s.SaveAPIKey(ctx, again), "SaveAPIKey of a second key of the biller with the same nonce")
+		k.Name = "Renommée"
+		require.NoError(t, s.SaveAPIKey(ctx, k), "the key itself saves again (its revocation)")
+		elsewhere := fullAPIKey(t, b)
+		elsewhere.NonceHash = k.NonceHash
+		require.NoError(t, s.SaveAPIKey(ctx, elsewhere), "the nonce is the biller's")
+	}},
 	{"APIKeys lists the biller's keys oldest first, revoked ones included, and only theirs", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		a, b := twoBillers(t, s)

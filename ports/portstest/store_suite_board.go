@@ -120,6 +120,46 @@ var boardTests = []storeTest{
 		require.NoError(t, err)
 		assertMoney(t, "500.00", boardMonth(t, fig, 2025, time.January).Collected[domain.ChannelCounter], "the other biller's own")
 	}},
+	{"an account closed later counts in the months it was active, not in those after its closure", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		a := NewAccount(t, p)
+		a.State, a.ActivatedAt = domain.AccountActive, time.Date(2024, time.March, 20, 9, 0, 0, 0, domain.Paris)
+		require.NoError(t, a.Close(time.Date(2024, time.September, 30, 22, 30, 0, 0, time.UTC))) // 1 October in Paris
+		MustSaveAccount(t, s, a)
+		// Closed and erased by the retention job: its dates stay.
+		saved := func(ref string) domain.Payer {
+			q := NewPayer(t, b, ref)
+			MustSavePayer(t, s, q)
+			return q
+		}
+		erased := NewAccount(t, saved("REF-ERASED"))
+		erased.State, erased.ActivatedAt = domain.AccountActive, time.Date(2024, time.May, 2, 9, 0, 0, 0, domain.Paris)
+		require.NoError(t, erased.Close(time.Date(2024, time.July, 10, 9, 0, 0, 0, domain.Paris)))
+		erased.Anonymise(time.Date(2025, time.January, 10, 9, 0, 0, 0, domain.Paris))
+		MustSaveAccount(t, s, erased)
+		// Closed before its activation: never counted.
+		never := NewAccount(t, saved("REF-NEVER"))
+		require.NoError(t, never.Close(time.Date(2024, time.April, 1, 9, 0, 0, 0, domain.Paris)))
+		MustSaveAccount(t, s, never)
+
+		from := time.Date(2024, time.January, 1, 0, 0, 0, 0, domain.Paris)
+		refreshBoard(t, s, from, Epoch)
+		fig, err := s.BoardFigures(ctx, b.ID, from, Epoch)
+		require.NoError(t, err)
+		got := map[time.Month]int{}
+		for _, m := range fig.Months {
+			if m.Month.Year == 2024 {
+				got[m.Month.Month] = m.Activated
+			}
+		}
+		assert.Equal(t, map[time.Month]int{
+			time.January: 0, time.February: 0, time.March: 1, time.April: 1,
+			time.May: 2, time.June: 2, time.July: 1, time.August: 1, time.September: 1,
+			time.October: 0, time.November: 0, time.December: 0,
+		}, got, "activated in March, closed on 1 October in Paris; the erased one from May to its closure in July")
+		assert.Zero(t, boardMonth(t, fig, 2025, time.March).Activated, "March 2025")
+	}},
 	{"BoardFigures totals the unpaid invoices by due date, declared ones included, not those in treasury, cancelled or paid", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		b, p := savePayer(t, s)

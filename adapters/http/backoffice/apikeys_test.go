@@ -18,7 +18,18 @@ import (
 
 const apiKeysPage = "/gestion/parametres/cles-api"
 
-var apiSecretRE = regexp.MustCompile(`value="(` + domain.APIKeyPrefix + `[A-Za-z0-9_-]{40,})"`)
+var (
+	apiSecretRE   = regexp.MustCompile(`value="(` + domain.APIKeyPrefix + `[A-Za-z0-9_-]{40,})"`)
+	apiKeyNonceRE = regexp.MustCompile(`<input type="hidden" name="nonce" value="([A-Za-z0-9_-]+)">`)
+)
+
+// apiKeyNonce is the nonce of the creation form on p.
+func apiKeyNonce(t *testing.T, p resp) string {
+	t.Helper()
+	m := apiKeyNonceRE.FindStringSubmatch(p.Body)
+	require.NotNil(t, m, "the creation form's nonce: %s", p.Body)
+	return m[1]
+}
 
 // callAPI reads the demo payer through the API with key, as a billing
 // software does, and returns the status.
@@ -41,10 +52,23 @@ func TestAdministratorManagesAPIKeys(t *testing.T) {
 	contains(t, p, "<h1>Clés d'API</h1>", "Le service n'a encore aucune clé d'API.", `<label for="cle-name">Nom de la clé</label>`, "Créer la clé")
 
 	t.Run("the name is required, with the error tied to its field", func(t *testing.T) {
-		p := b.Post(apiKeysPage, url.Values{"name": {"  "}})
+		nonce := apiKeyNonce(t, b.Get(apiKeysPage))
+		p := b.Post(apiKeysPage, url.Values{"name": {"  "}, "nonce": {nonce}})
 		assert.Equal(t, http.StatusBadRequest, p.Status)
 		contains(t, p, "Une erreur empêche de continuer", `href="#cle-name"`, "Le nom de la clé est obligatoire (100 caractères au plus).",
 			`aria-invalid="true"`)
+		assert.Equal(t, nonce, apiKeyNonce(t, p), "the form corrected is the same form")
+	})
+
+	t.Run("a form without its nonce makes nothing and comes back with a fresh one", func(t *testing.T) {
+		b.Get(apiKeysPage)
+		p := b.Post(apiKeysPage, url.Values{"name": {"Logiciel"}, "nonce": {"altere"}})
+		assert.Equal(t, http.StatusBadRequest, p.Status)
+		contains(t, p, "Le formulaire de création n'est plus valable", `value="Logiciel"`)
+		apiKeyNonce(t, p)
+		keys, err := e.Store.APIKeys(context.Background(), demo.BillerID)
+		require.NoError(t, err)
+		assert.Empty(t, keys)
 	})
 
 	t.Run("the form token is required", func(t *testing.T) {
@@ -57,8 +81,8 @@ func TestAdministratorManagesAPIKeys(t *testing.T) {
 	})
 
 	// Creation: the secret is on the answer, once, never cached.
-	b.Get(apiKeysPage)
-	p = b.Post(apiKeysPage, url.Values{"name": {"Logiciel de facturation"}})
+	form := url.Values{"name": {"Logiciel de facturation"}, "nonce": {apiKeyNonce(t, b.Get(apiKeysPage))}}
+	p = b.Post(apiKeysPage, form)
 	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	assert.Equal(t, "no-store", p.Header.Get("Cache-Control"))
 	assert.Equal(t, "no-referrer", p.Header.Get("Referrer-Policy"))
@@ -73,6 +97,19 @@ func TestAdministratorManagesAPIKeys(t *testing.T) {
 	require.Len(t, keys, 1)
 	key := keys[0]
 	assert.Equal(t, domain.HashSecret(secret), key.Hash, "only the hash is kept")
+
+	// Reloading the secret's page posts the same form again: no second
+	// key, and a page that says why the secret is not there.
+	p = b.Post(apiKeysPage, form)
+	assert.Equal(t, http.StatusConflict, p.Status, p.Body)
+	assert.Equal(t, "no-store", p.Header.Get("Cache-Control"))
+	contains(t, p, "<h1>Clé d'API déjà créée</h1>", "Ce formulaire a déjà créé la clé « Logiciel de facturation » (<code>"+key.Hint+"…</code>)",
+		"aucune autre clé n'a été créée", "ne peut plus l'être", "révoquez cette clé et créez-en une autre", `href="`+apiKeysPage+`"`)
+	notContains(t, p, secret, "the secret is shown once")
+	assert.Nil(t, apiSecretRE.FindStringSubmatch(p.Body), "no secret at all")
+	keys, err = e.Store.APIKeys(context.Background(), demo.BillerID)
+	require.NoError(t, err)
+	require.Len(t, keys, 1, "one form, one key")
 
 	p = b.Get(apiKeysPage)
 	contains(t, p, "<td>Logiciel de facturation</td>", "<code>"+key.Hint+"…</code>", "par "+demo.AdminEmail, "Active",
@@ -100,6 +137,10 @@ func TestAdministratorManagesAPIKeys(t *testing.T) {
 	p = b.Get(p.Location())
 	contains(t, p, "La clé d'API est révoquée", "Révoquée le")
 	notContains(t, p, revoke)
+	p = b.Post(apiKeysPage, form)
+	assert.Equal(t, http.StatusConflict, p.Status, "the first form, posted once more")
+	contains(t, p, "Clé d'API déjà créée", "Cette clé a été révoquée le", "créez-en une autre")
+	notContains(t, p, "révoquez cette clé")
 
 	// The audit log names the administrator for both.
 	p = b.Get("/gestion/journal?action=apikey.")
