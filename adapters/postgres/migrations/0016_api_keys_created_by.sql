@@ -1,4 +1,4 @@
--- 0018_api_keys_created_by: who made each API key, shown by the back
+-- 0016_api_keys_created_by: who made each API key, shown by the back
 -- office's « Clés d'API » (issue 16, part 4).
 --
 -- Released: never edit this file (see migrations/README.md). Change the

@@ -1,4 +1,4 @@
--- 0017_retention: closed accounts and the erasure of their personal data
+-- 0018_retention: closed accounts and the erasure of their personal data
 -- after the biller's retention period (issue 16, item 7).
 --
 -- Released: never edit this file (see migrations/README.md). Change the

@@ -1,4 +1,4 @@
--- 0016_board: the summary behind the back office dashboard's charts
+-- 0019_board: the summary behind the back office dashboard's charts
 -- (issue 16, part 5).
 --
 -- Released: never edit this file (see migrations/README.md). Change the
