@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,6 +14,32 @@ import (
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/portstest"
 )
+
+// atOnce runs job on four portal instances over e's database at the same
+// moment, and returns the first instance and the sum of what they
+// returned.
+func atOnce(t *testing.T, e *payEnv, clock ports.Clock, job func(ports.Jobs, context.Context) (int, error)) (*ports.Portal, int) {
+	t.Helper()
+	const instances = 4
+	portals := make([]*ports.Portal, instances)
+	for i := range portals {
+		p, err := ports.NewPortal(ports.Deps{Store: e.db, Sessions: e.db, Mailer: e.mails, Gateway: e.gateway, Clock: clock},
+			ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
+		require.NoError(t, err)
+		portals[i] = p
+	}
+	counts := make([]int, instances)
+	parallel(instances, func(i int) {
+		n, err := job(portals[i].Jobs(), e.ctx)
+		assert.NoError(t, err)
+		counts[i] = n
+	})
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return portals[0], total
+}
 
 // TestRemindersFromInstancesAtOnceSendOnce: portal instances over one
 // database run the reminders job at the same moment; each invoice is
@@ -31,24 +58,7 @@ func TestRemindersFromInstancesAtOnceSendOnce(t *testing.T) {
 	}))
 	want := extra + len(e.house.Invoices)
 	clock := portstest.NewFixedClock(time.Date(2025, 3, 29, 12, 0, 0, 0, domain.Paris)) // due on 3 April: 5 days before
-	const instances = 4
-	portals := make([]*ports.Portal, instances)
-	for i := range portals {
-		p, err := ports.NewPortal(ports.Deps{Store: e.db, Sessions: e.db, Mailer: e.mails, Gateway: e.gateway, Clock: clock},
-			ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
-		require.NoError(t, err)
-		portals[i] = p
-	}
-	counts := make([]int, instances)
-	parallel(instances, func(i int) {
-		n, err := portals[i].Jobs().RunReminders(e.ctx)
-		assert.NoError(t, err)
-		counts[i] = n
-	})
-	total := 0
-	for _, n := range counts {
-		total += n
-	}
+	first, total := atOnce(t, e, clock, ports.Jobs.RunReminders)
 	assert.Equal(t, want, total, "each invoice reminded by one instance")
 	listed := 0
 	for _, m := range e.mails.Mails() {
@@ -59,7 +69,7 @@ func TestRemindersFromInstancesAtOnceSendOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, sent[domain.NoticeReminderBefore])
 
-	n, err := portals[0].Jobs().RunReminders(e.ctx)
+	n, err := first.Jobs().RunReminders(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "a later run finds nothing")
 }
@@ -112,24 +122,7 @@ func TestNoticesFromInstancesAtOnceSendOnce(t *testing.T) {
 		return nil
 	}))
 	clock := portstest.NewFixedClock(arrived.Add(time.Hour))
-	const instances = 4
-	portals := make([]*ports.Portal, instances)
-	for i := range portals {
-		p, err := ports.NewPortal(ports.Deps{Store: e.db, Sessions: e.db, Mailer: e.mails, Gateway: e.gateway, Clock: clock},
-			ports.Config{PublicURL: "https://factures.testville.fr", Argon2: fastArgon2, MailInline: true})
-		require.NoError(t, err)
-		portals[i] = p
-	}
-	counts := make([]int, instances)
-	parallel(instances, func(i int) {
-		n, err := portals[i].Jobs().RunNotices(e.ctx)
-		assert.NoError(t, err)
-		counts[i] = n
-	})
-	total := 0
-	for _, n := range counts {
-		total += n
-	}
+	first, total := atOnce(t, e, clock, ports.Jobs.RunNotices)
 	assert.Equal(t, want, total, "each invoice announced by one instance")
 	listed := map[string]int{}
 	mails := 0
@@ -158,7 +151,7 @@ func TestNoticesFromInstancesAtOnceSendOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, sent[domain.NoticeNewInvoice])
 
-	n, err := portals[0].Jobs().RunNotices(e.ctx)
+	n, err := first.Jobs().RunNotices(e.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "a later run finds nothing")
 }
