@@ -83,13 +83,16 @@ func (p *Portal) walkNotices(ctx context.Context, what string, attrs []any, limi
 	return sent, nil
 }
 
-// mailNoticeBatch mails one batch of a notice job in one transaction: the
-// invoices are locked and those keep accepts (checked again, since the
-// batch was read) are grouped by payer; a payer's invoices its account
-// takes are recorded once for kind (RecordNotice: an invoice another
-// instance recorded meanwhile is left out), and one mail lists those
-// recorded, queued in the same transaction. A payer with no account gets
-// nothing. It returns how many invoices were mailed about.
+// mailNoticeBatch mails one batch of a notice job in one transaction of
+// four statements, whatever the batch's size: the invoices are locked
+// (InvoicesForUpdate) and those keep accepts (checked again, since the
+// batch was read) are grouped by payer; the payers' accounts are read at
+// once (AccountsByPayers); the invoices each account takes are recorded
+// once for kind at once (RecordNotices: an invoice another instance
+// recorded meanwhile is left out); and one mail per payer lists those
+// recorded, all queued at once (EnqueueMails) in the same transaction, so
+// that a record never commits without its mail. A payer with no account
+// gets nothing. It returns how many invoices were mailed about.
 func (p *Portal) mailNoticeBatch(ctx context.Context, b domain.Biller, kind domain.NoticeKind, batch []domain.Invoice, now time.Time,
 	keep func(domain.Invoice) bool, takes func(domain.Account, domain.Invoice) bool) (int, error) {
 	ids := make([]uuid.UUID, len(batch))
@@ -119,23 +122,45 @@ func (p *Portal) mailNoticeBatch(ctx context.Context, b domain.Biller, kind doma
 			}
 			byPayer[inv.PayerID] = append(byPayer[inv.PayerID], inv)
 		}
+		if len(payers) == 0 {
+			return nil
+		}
+		accounts, err := tx.AccountsByPayers(ctx, payers)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		account := make(map[uuid.UUID]domain.Account, len(accounts))
+		for _, a := range accounts {
+			account[a.PayerID] = a
+		}
+		var taken []uuid.UUID
 		for _, payer := range payers {
-			a, err := tx.AccountByPayer(ctx, payer)
-			if err != nil && domain.ErrorCode(err) == domain.NotFound {
+			a, ok := account[payer]
+			if !ok {
 				continue
-			} else if err != nil {
-				return domain.WrapInternal(err)
 			}
+			for _, inv := range byPayer[payer] {
+				if takes(a, inv) {
+					taken = append(taken, inv.ID)
+				}
+			}
+		}
+		if len(taken) == 0 {
+			return nil
+		}
+		recorded, err := tx.RecordNotices(ctx, b.ID, taken, kind, now)
+		if err != nil {
+			return domain.WrapInternal(err)
+		}
+		isRecorded := make(map[uuid.UUID]bool, len(recorded))
+		for _, id := range recorded {
+			isRecorded[id] = true
+		}
+		var mails []OutboxMail
+		for _, payer := range payers {
 			var listed []domain.Invoice
 			for _, inv := range byPayer[payer] {
-				if !takes(a, inv) {
-					continue
-				}
-				recorded, err := tx.RecordNotice(ctx, b.ID, inv.ID, kind, now)
-				if err != nil {
-					return domain.WrapInternal(err)
-				}
-				if recorded {
+				if isRecorded[inv.ID] {
 					listed = append(listed, inv)
 				}
 			}
@@ -145,16 +170,18 @@ func (p *Portal) mailNoticeBatch(ctx context.Context, b domain.Biller, kind doma
 			slices.SortFunc(listed, func(x, y domain.Invoice) int {
 				return cmp.Or(x.DueDate.Compare(y.DueDate), strings.Compare(x.Number, y.Number))
 			})
-			m, err := p.noticeMail(ctx, b, a, kind, listed)
+			m, err := p.noticeMail(ctx, b, account[payer], kind, listed)
 			if err != nil {
 				return err
 			}
-			if err := p.enqueue(ctx, tx, m, now); err != nil {
+			om, err := p.outboxMail(m, now)
+			if err != nil {
 				return err
 			}
+			mails = append(mails, om)
 			sent += len(listed)
 		}
-		return nil
+		return domain.WrapInternal(tx.EnqueueMails(ctx, mails))
 	})
 	return sent, err
 }

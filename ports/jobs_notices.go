@@ -16,9 +16,9 @@ import (
 // one transaction, as in RunReminders: the invoices are locked and
 // checked again, the payer's account must take the notice
 // (domain.Account.Announces: active, notices on, activated before the
-// invoice arrived), the store records each invoice's notice (RecordNotice,
-// kind new_invoice) in the transaction that queues one mail per payer
-// listing its new invoices. An invoice is announced once whatever the
+// invoice arrived), the store records the invoices' notices at once
+// (RecordNotices, kind new_invoice) in the transaction that queues one mail
+// per payer listing its new invoices (mailNoticeBatch). An invoice is announced once whatever the
 // number of instances, runs and re-imports. It returns how many invoices
 // were announced.
 func (p Jobs) RunNotices(ctx context.Context) (int, error) {

@@ -22,9 +22,10 @@ const remindLogEvery = 50_000
 // the next batch starts after the last due date and number). Each batch is
 // one transaction: the invoices are locked and checked again
 // (domain.Invoice.Remindable), the payer's account must be active with
-// reminders on (domain.Account.Wants), and for each invoice kept the store
-// records the reminder (RecordNotice) in the transaction that queues its
-// mail: one mail per payer and batch, listing its invoices. An invoice
+// reminders on (domain.Account.Wants, the batch's accounts read at once),
+// and the store records the reminders of the invoices kept (RecordNotices,
+// at once) in the transaction that queues their mails: one mail per payer
+// and batch, listing its invoices (mailNoticeBatch). An invoice
 // another instance reminded meanwhile is not recorded twice, so neither is
 // its mail. Run it as often as wanted; it returns how many invoices were
 // reminded.

@@ -18,6 +18,11 @@ type NoticeStore interface {
 	// transaction that queues the mail, so that both commit or neither and
 	// no invoice gets a kind twice.
 	RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, kind domain.NoticeKind, at time.Time) (bool, error)
+	// RecordNotices is RecordNotice for many invoices of the biller in one
+	// write: it returns the ids of those it recorded now, in no particular
+	// order, leaving out those recorded already. The notice jobs mail only
+	// the invoices it returns.
+	RecordNotices(ctx context.Context, billerID uuid.UUID, invoiceIDs []uuid.UUID, kind domain.NoticeKind, at time.Time) ([]uuid.UUID, error)
 	// InvoicesToRemind returns up to limit unpaid invoices of the query's
 	// biller due from From to To (both included) with no notice of the
 	// query's kind recorded, by due date then number, strictly after the

@@ -76,6 +76,9 @@ type OutboxCounts struct {
 // used by the sender.
 type Outbox interface {
 	EnqueueMail(ctx context.Context, m OutboxMail) error
+	// EnqueueMails adds the mails in one write: all of them or, on error,
+	// none (a mail whose id is taken is a Conflict).
+	EnqueueMails(ctx context.Context, ms []OutboxMail) error
 	// ClaimMails takes up to limit pending mails due at now, oldest first,
 	// and moves their NextAttemptAt to now+lease, so that another sender
 	// (another portal instance) skips them until then.

@@ -26,6 +26,10 @@ type AccountStore interface {
 	Account(ctx context.Context, id uuid.UUID) (domain.Account, error)
 	AccountByEmail(ctx context.Context, billerID uuid.UUID, email string) (domain.Account, error)
 	AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Account, error)
+	// AccountsByPayers returns the accounts not closed of the payers, in
+	// one read and in no particular order; a payer with no such account
+	// is left out. The notice jobs read a batch's payers with it.
+	AccountsByPayers(ctx context.Context, payerIDs []uuid.UUID) ([]domain.Account, error)
 	// SaveAccount returns Conflict when another account of the biller has
 	// the same email, or the payer already has another account.
 	SaveAccount(ctx context.Context, a domain.Account) error

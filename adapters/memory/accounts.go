@@ -52,6 +52,30 @@ func (t *tx) AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Acco
 	return t.Account(ctx, id)
 }
 
+// AccountsByPayers returns the payers' accounts, see ports.AccountStore.
+func (t *tx) AccountsByPayers(ctx context.Context, payerIDs []uuid.UUID) ([]domain.Account, error) {
+	t, done, err := t.reading()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	var out []domain.Account
+	seen := make(map[uuid.UUID]bool, len(payerIDs))
+	for _, payer := range payerIDs {
+		id, ok := t.t.accountByPayer[payer]
+		if !ok || seen[payer] {
+			continue
+		}
+		seen[payer] = true
+		a, err := t.Account(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // SaveAccount inserts or replaces a; Conflict when another account of the
 // biller has its email, or its payer has another account.
 func (t *tx) SaveAccount(ctx context.Context, a domain.Account) (err error) {

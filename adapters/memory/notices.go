@@ -52,6 +52,27 @@ func (t *tx) RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, ki
 	return true, nil
 }
 
+// RecordNotices records the invoices' notices of kind once each, and
+// returns the ids recorded now.
+func (t *tx) RecordNotices(ctx context.Context, billerID uuid.UUID, invoiceIDs []uuid.UUID, kind domain.NoticeKind, at time.Time) (_ []uuid.UUID, err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done(&err)
+	var out []uuid.UUID
+	for _, id := range invoiceIDs {
+		recorded, err := t.RecordNotice(ctx, billerID, id, kind, at)
+		if err != nil {
+			return nil, err
+		}
+		if recorded {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // InvoicesToRemind returns one batch of the biller's unpaid invoices due
 // in the query's window with no notice of its kind, after its key.
 func (t *tx) InvoicesToRemind(_ context.Context, q ports.RemindQuery) ([]domain.Invoice, error) {

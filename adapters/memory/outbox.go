@@ -35,6 +35,21 @@ func (t *tx) EnqueueMail(ctx context.Context, m ports.OutboxMail) (err error) {
 	return nil
 }
 
+// EnqueueMails adds the mails, all or none.
+func (t *tx) EnqueueMails(ctx context.Context, ms []ports.OutboxMail) (err error) {
+	t, done, err := t.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	for _, m := range ms {
+		if err := t.EnqueueMail(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ClaimMails takes the pending mails due at now, see ports.Outbox.
 func (t *tx) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []ports.OutboxMail, err error) {
 	t, done, err := t.writing(ctx)

@@ -15,6 +15,14 @@ const (
 	recordNoticeSQL = `INSERT INTO invoice_notices (invoice_id, kind, biller_id, sent_at)
 VALUES ($1, $2, $3, $4) ON CONFLICT (invoice_id, kind) DO NOTHING`
 
+	// recordNoticesSQL is recordNoticeSQL for a batch, in one statement:
+	// RETURNING gives the rows inserted, not those another transaction
+	// (instance) recorded first.
+	recordNoticesSQL = `INSERT INTO invoice_notices (invoice_id, kind, biller_id, sent_at)
+SELECT u.id, $2, $3, $4 FROM unnest($1::uuid[]) AS u(id)
+ON CONFLICT (invoice_id, kind) DO NOTHING
+RETURNING invoice_id`
+
 	countNoticesSQL = `SELECT kind, count(*) AS n FROM invoice_notices
 WHERE biller_id = $1 AND sent_at >= $2 GROUP BY kind`
 
@@ -56,6 +64,19 @@ LIMIT $6`
 func (s *queries) RecordNotice(ctx context.Context, billerID, invoiceID uuid.UUID, kind domain.NoticeKind, at time.Time) (bool, error) {
 	n, err := s.exec(ctx, "record notice", recordNoticeSQL, invoiceID, string(kind), billerID, at)
 	return n == 1, err
+}
+
+// RecordNotices records the invoices' notices of kind once each, and
+// returns the ids recorded now.
+func (s *queries) RecordNotices(ctx context.Context, billerID uuid.UUID, invoiceIDs []uuid.UUID, kind domain.NoticeKind, at time.Time) ([]uuid.UUID, error) {
+	if len(invoiceIDs) == 0 {
+		return nil, nil
+	}
+	var ids []uuid.UUID
+	if err := s.list(ctx, &ids, "record notices", recordNoticesSQL, idArray(invoiceIDs), string(kind), billerID, at); err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // InvoicesToRemind returns one batch of the biller's unpaid invoices due

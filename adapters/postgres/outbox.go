@@ -122,6 +122,60 @@ func (s *queries) EnqueueMail(ctx context.Context, m ports.OutboxMail) error {
 	return err
 }
 
+// enqueueMailsSQL inserts a batch of mails in one statement of a fixed
+// text (prepared once, whatever the batch's size): one array per column,
+// unnested together. Times travel as text (pq.FormatTimestamp, as lib/pq
+// writes a time.Time), and the nullable columns as an empty string for
+// NULL.
+const enqueueMailsSQL = `INSERT INTO outbox (` + outboxColumns + `)
+SELECT u.id, u.mail_to, u.reply_to, u.subject, u.body_text, u.body_html, u.state, u.attempts,
+	u.next_attempt_at, u.last_error, u.created_at, NULLIF(u.sent_at, '')::timestamptz,
+	u.list_unsubscribe, u.attachments::jsonb, NULLIF(u.biller_id, '')::uuid
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+	$9::timestamptz[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::text[])
+	AS u(id, mail_to, reply_to, subject, body_text, body_html, state, attempts,
+		next_attempt_at, last_error, created_at, sent_at, list_unsubscribe, attachments, biller_id)`
+
+// EnqueueMails adds the mails to the outbox in one statement
+// (enqueueMailsSQL): all or none.
+func (s *queries) EnqueueMails(ctx context.Context, ms []ports.OutboxMail) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	cols := make([]pq.StringArray, outboxColumnCount)
+	for i := range cols {
+		cols[i] = make(pq.StringArray, len(ms))
+	}
+	attempts := make(pq.Int64Array, len(ms))
+	ts := func(t time.Time) string { return string(pq.FormatTimestamp(t)) }
+	for i, m := range ms {
+		files, err := attachmentsArg(m.Mail.Attachments, m.Attach)
+		if err != nil {
+			return err
+		}
+		sent, biller := "", ""
+		if !m.SentAt.IsZero() {
+			sent = ts(m.SentAt)
+		}
+		if m.Mail.BillerID != uuid.Nil {
+			biller = m.Mail.BillerID.String()
+		}
+		attempts[i] = int64(m.Attempts)
+		for c, v := range []string{m.ID.String(), m.Mail.To, m.Mail.ReplyTo, m.Mail.Subject, m.Mail.Text, m.Mail.HTML,
+			string(m.State), "", ts(m.NextAttemptAt), m.LastError, ts(m.CreatedAt), sent,
+			m.Mail.Unsubscribe, files, biller} {
+			cols[c][i] = v
+		}
+	}
+	args := make([]any, outboxColumnCount)
+	for i, c := range cols {
+		args[i] = c
+	}
+	args[7] = attempts
+	_, err := s.exec(ctx, "enqueue mails", enqueueMailsSQL, args...)
+	return err
+}
+
 // outboxArgs are the values of outboxColumns.
 func outboxArgs(m ports.OutboxMail) ([]any, error) {
 	files, err := attachmentsArg(m.Mail.Attachments, m.Attach)

@@ -22,7 +22,10 @@ var (
 		"activated_at", "last_login_at", "created_at", "updated_at", "notices_off", "reminders_off",
 		"closed_at", "anonymised_at") // 0018
 	accountSelect = "SELECT " + accountColumns.names() + " FROM accounts"
-	accountUpsert = accountColumns.upsert("accounts")
+	// accountsByPayersSQL reads a batch's payers' accounts (the notice
+	// jobs).
+	accountsByPayersSQL = accountSelect + " WHERE payer_id = ANY($1::uuid[]) AND state <> 'closed'"
+	accountUpsert       = accountColumns.upsert("accounts")
 
 	tokenSelect = "SELECT hash, account_id, purpose, new_email, created_at, expires_at, used_at, revoked_at FROM tokens"
 	tokenUpsert = `INSERT INTO tokens (hash, account_id, purpose, new_email, created_at, expires_at, used_at, revoked_at)
@@ -154,6 +157,20 @@ func (s *queries) AccountByEmail(ctx context.Context, billerID uuid.UUID, email 
 // AccountByPayer returns the payer's account not closed.
 func (s *queries) AccountByPayer(ctx context.Context, payerID uuid.UUID) (domain.Account, error) {
 	return s.account(ctx, "account of payer "+payerID.String(), "payer_id = $1 AND state <> 'closed'", payerID)
+}
+
+// AccountsByPayers returns the payers' accounts not closed, in one read
+// of accounts_payer_key.
+func (s *queries) AccountsByPayers(ctx context.Context, payerIDs []uuid.UUID) ([]domain.Account, error) {
+	var rows []accountRow
+	if err := s.list(ctx, &rows, "accounts of payers", accountsByPayersSQL, idArray(payerIDs)); err != nil {
+		return nil, err
+	}
+	out := make([]domain.Account, len(rows))
+	for i, r := range rows {
+		out[i] = r.account()
+	}
+	return out, nil
 }
 
 // SaveAccount inserts or replaces a; Conflict when another account of the

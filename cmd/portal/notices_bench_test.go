@@ -26,12 +26,14 @@ const envBenchNotices = "PORTAL_BENCH_NOTICE_INVOICES"
 // on PostgreSQL: n unpaid invoices (n = $PORTAL_BENCH_NOTICE_INVOICES,
 // 20 000 by default), ten per payer, every payer with an active account,
 // all due in three days and arrived an hour ago, so that each job has all
-// n to mail about. Written by SQL, then VACUUM ANALYZE. It prints, for
-// each job's first run (everything to send) and second run (nothing left:
-// the hourly cost once the invoices are done), the time, the
-// transactions (pg_stat_database), and the anchor in the same run:
-// PostgreSQL alone recording the same n rows in invoice_notices with one
-// INSERT … SELECT over the same index, rolled back.
+// n to mail about. Written by SQL, then VACUUM ANALYZE, on a server of
+// its own with pg_stat_statements. It prints, for each job's first run
+// (everything to send) and second run (nothing left: the hourly cost once
+// the invoices are done), the time, the writing transactions (transaction
+// ids taken), the statements the portal sent (pg_stat_statements, BEGIN
+// and COMMIT apart) and the anchor in the same run: PostgreSQL alone
+// recording the same n rows in invoice_notices with one INSERT … SELECT
+// over the same index, rolled back.
 func BenchmarkNoticeJobs(b *testing.B) {
 	n := 20000
 	if v := os.Getenv(envBenchNotices); v != "" {
@@ -40,10 +42,17 @@ func BenchmarkNoticeJobs(b *testing.B) {
 		require.NoError(b, err, envBenchNotices)
 	}
 	ctx := context.Background()
-	u := pgtest.NewURL(b)
+	srv, err := pgtest.StartServer("shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\npg_stat_statements.track_utility = on")
+	if err != nil {
+		b.Skipf("PostgreSQL with pg_stat_statements: %v", err)
+	}
+	b.Cleanup(func() { _ = srv.Stop() })
+	u := srv.URL("postgres")
 	store, err := postgres.Open(ctx, u, postgres.Options{})
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = store.Close() })
+	_, err = store.Migrate(ctx)
+	require.NoError(b, err)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	biller := portstest.NewBiller(b)
 	biller.Reminders = domain.Reminders{Enabled: true, DaysBefore: 5, DaysAfter: domain.DefaultReminderDaysAfter}
@@ -51,6 +60,8 @@ func BenchmarkNoticeJobs(b *testing.B) {
 	raw, err := sql.Open("postgres", u)
 	require.NoError(b, err)
 	defer raw.Close()
+	_, err = raw.ExecContext(ctx, "CREATE EXTENSION pg_stat_statements")
+	require.NoError(b, err)
 
 	start := time.Now()
 	payers := (n + 9) / 10
@@ -99,8 +110,39 @@ SELECT id, $2, biller_id, $3 FROM invoices WHERE biller_id = $1 AND state = 'unp
 		require.EqualValues(b, n, rows)
 		return took
 	}
+	// statements counts the statements run since the last reset, leaving
+	// out this benchmark's own: the portal's, and BEGIN/COMMIT apart.
+	statements := func() (portal, control int64) {
+		require.NoError(b, raw.QueryRowContext(ctx, `SELECT
+	coalesce(sum(calls) FILTER (WHERE upper(split_part(ltrim(query), ' ', 1)) NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')), 0),
+	coalesce(sum(calls) FILTER (WHERE upper(split_part(ltrim(query), ' ', 1)) IN ('BEGIN', 'COMMIT', 'ROLLBACK')), 0)
+FROM pg_stat_statements
+WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_xact_id%'`).Scan(&portal, &control))
+		return portal, control
+	}
+	// heaviest prints the statements that took most of PostgreSQL's time
+	// since the last reset.
+	heaviest := func(name string) {
+		rows, err := raw.QueryContext(ctx, `SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 70), calls, total_exec_time
+FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_xact_id%'
+ORDER BY total_exec_time DESC LIMIT 5`)
+		require.NoError(b, err)
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				q     string
+				calls int64
+				ms    float64
+			)
+			require.NoError(b, rows.Scan(&q, &calls, &ms))
+			fmt.Printf("  %s: %8.0f ms in %6d calls: %s\n", name, ms, calls, q)
+		}
+		require.NoError(b, rows.Err())
+	}
 	job := func(name string, run func(context.Context) (int, error), want int) {
 		before := xid()
+		_, err := raw.ExecContext(ctx, "SELECT pg_stat_statements_reset()")
+		require.NoError(b, err)
 		start := time.Now()
 		got, err := run(ctx)
 		took := time.Since(start)
@@ -110,7 +152,17 @@ SELECT id, $2, biller_id, $3 FROM invoices WHERE biller_id = $1 AND state = 'unp
 		if got > 0 {
 			each = fmt.Sprintf(" (%.1f µs each)", float64(took.Microseconds())/float64(got))
 		}
-		fmt.Printf("%s: %d invoices in %s%s, %d writing transactions\n", name, got, took.Round(time.Millisecond), each, xid()-before-1)
+		writing := xid() - before - 1
+		portal, control := statements()
+		perTx := ""
+		if writing > 0 {
+			perTx = fmt.Sprintf(" (%.2f per writing transaction)", float64(portal)/float64(writing))
+		}
+		fmt.Printf("%s: %d invoices in %s%s, %d writing transactions, %d statements%s + %d BEGIN/COMMIT\n",
+			name, got, took.Round(time.Millisecond), each, writing, portal, perTx, control)
+		if got > 0 {
+			heaviest(name)
+		}
 	}
 
 	for b.Loop() {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,50 @@ var noticeTests = []storeTest{
 			assert.True(t, record(tx, domain.NoticeNewInvoice), "a third kind")
 		})
 		assert.False(t, record(s, domain.NoticeNewInvoice), "the committed record stays")
+	}},
+	{"RecordNotices records a batch once each and returns only the invoices recorded now; a rollback records nothing", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		b, p := savePayer(t, s)
+		var ids []uuid.UUID
+		for i := range 4 {
+			inv := NewInvoice(t, p, fmt.Sprintf("2024-%04d", i+1), "10.00")
+			MustSaveInvoices(t, s, inv)
+			ids = append(ids, inv.ID)
+		}
+		record := func(tx ports.Tx, kind domain.NoticeKind, ids ...uuid.UUID) []uuid.UUID {
+			t.Helper()
+			got, err := tx.RecordNotices(ctx, b.ID, ids, kind, at(0))
+			require.NoError(t, err)
+			slices.SortFunc(got, func(x, y uuid.UUID) int { return strings.Compare(x.String(), y.String()) })
+			return got
+		}
+		sorted := func(ids ...uuid.UUID) []uuid.UUID {
+			ids = slices.Clone(ids)
+			slices.SortFunc(ids, func(x, y uuid.UUID) int { return strings.Compare(x.String(), y.String()) })
+			return ids
+		}
+		errStop := fmt.Errorf("stop")
+		err := s.Atomic(ctx, func(tx ports.Tx) error {
+			require.Len(t, record(tx, domain.NoticeReminderBefore, ids[0], ids[1]), 2)
+			return errStop
+		})
+		require.ErrorIs(t, err, errStop)
+		assert.Empty(t, record(s, domain.NoticeReminderBefore), "no invoice, no record")
+		assert.Equal(t, sorted(ids[0]), record(s, domain.NoticeReminderBefore, ids[0]), "the rolled back records are no records")
+		inTx(t, s, func(tx ports.Tx) {
+			assert.Equal(t, sorted(ids[1], ids[2]), record(tx, domain.NoticeReminderBefore, ids[0], ids[1], ids[2], ids[1]),
+				"the new ones once, even named twice; not the one recorded already")
+			assert.Equal(t, sorted(ids...), record(tx, domain.NoticeNewInvoice, ids...), "another kind")
+		})
+		assert.Equal(t, sorted(ids[3]), record(s, domain.NoticeReminderBefore, ids...), "the committed records stay")
+		for _, id := range ids {
+			ok, err := s.RecordNotice(ctx, b.ID, id, domain.NoticeNewInvoice, at(0))
+			require.NoError(t, err)
+			assert.False(t, ok, "RecordNotice sees RecordNotices' records")
+		}
+		counts, err := s.CountNotices(ctx, b.ID, at(0))
+		require.NoError(t, err)
+		assert.Equal(t, map[domain.NoticeKind]int{domain.NoticeReminderBefore: 4, domain.NoticeNewInvoice: 4}, counts, "under the biller, at the time given")
 	}},
 	{"InvoicesToRemind walks the window's unpaid invoices not yet reminded, by due date and number, after the key", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()

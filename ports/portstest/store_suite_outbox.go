@@ -253,6 +253,41 @@ var outboxTests = []storeTest{
 		AssertSame(t, want, got[0], "the oldest first, its next attempt pushed by the lease")
 		assert.Equal(t, second.ID, got[1].ID)
 	}},
+	{"EnqueueMails queues a batch with every field, all or none", func(t *testing.T, s ports.Store) {
+		ctx := t.Context()
+		require.NoError(t, s.EnqueueMails(ctx, nil), "an empty batch")
+		first, second := outboxMail(t, "a@exemple.fr", at(0)), outboxMail(t, "b@exemple.fr", at(time.Minute))
+		second.Mail.BillerID, second.Mail.Attachments, second.Attach, second.Mail.Unsubscribe = uuid.Nil, nil, nil, ""
+		failed := outboxMail(t, "c@exemple.fr", at(time.Second))
+		failed.State, failed.Attempts, failed.LastError = ports.OutboxFailed, 5, "550 « boîte inconnue »"
+		require.NoError(t, s.Atomic(ctx, func(tx ports.Tx) error {
+			return tx.EnqueueMails(ctx, []ports.OutboxMail{second, failed, first})
+		}))
+		first.Mail.Attachments[0].Data[0] = 'X' // the caller's slice, not the store's
+		c, err := s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, ports.OutboxCounts{Pending: 2, Failed: 1}, c)
+		n, err := s.CountFailedMails(ctx, outboxBiller, at(0))
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "the failed mail under its biller")
+
+		again := outboxMail(t, "d@exemple.fr", at(0))
+		err = s.EnqueueMails(ctx, []ports.OutboxMail{again, first})
+		require.Error(t, err, "a mail whose id is taken")
+		assert.Equal(t, domain.Conflict, domain.ErrorCode(err))
+		c, err = s.OutboxCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, ports.OutboxCounts{Pending: 2, Failed: 1}, c, "nothing of the refused batch")
+
+		got, err := s.ClaimMails(ctx, at(2*time.Minute), time.Minute, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		want := outboxMail(t, "a@exemple.fr", at(0))
+		want.ID, want.NextAttemptAt = first.ID, at(3*time.Minute)
+		AssertSame(t, want, got[0], "every field, oldest first")
+		second.NextAttemptAt = at(3 * time.Minute)
+		AssertSame(t, second, got[1], "no biller, no files, no unsubscribe link")
+	}},
 	{"a claimed mail is not claimed again before its lease ends", func(t *testing.T, s ports.Store) {
 		ctx := t.Context()
 		require.NoError(t, s.EnqueueMail(ctx, outboxMail(t, "a@exemple.fr", at(0))))

@@ -1,6 +1,9 @@
 package portstest
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,6 +171,37 @@ var accountTests = []storeTest{
 			got, err := tx.Account(ctx, a.ID)
 			require.NoError(t, err)
 			AssertSame(t, pending, got)
+		})
+	}},
+	{"AccountsByPayers reads the payers' accounts not closed in one call", func(t *testing.T, s ports.Store) {
+		b := NewBiller(t)
+		MustSaveBiller(t, s, b)
+		var payers []domain.Payer
+		for i := range 4 {
+			p := NewPayer(t, b, fmt.Sprintf("REF-%03d", i))
+			MustSavePayer(t, s, p)
+			payers = append(payers, p)
+		}
+		pending := NewAccount(t, payers[0])
+		active := NewAccount(t, payers[1])
+		active.SetPassword("$argon2id$hash", Epoch.Add(time.Hour))
+		closed := NewAccount(t, payers[2])
+		require.NoError(t, closed.Close(Epoch.Add(time.Hour)))
+		for _, a := range []domain.Account{pending, active, closed} {
+			MustSaveAccount(t, s, a)
+		}
+		// payers[3] has no account.
+		ids := []uuid.UUID{payers[3].ID, payers[2].ID, payers[1].ID, payers[0].ID, uuid.New(), payers[1].ID}
+		bothWays(t, s, func(t *testing.T, tx ports.Tx) {
+			got, err := tx.AccountsByPayers(t.Context(), ids)
+			require.NoError(t, err)
+			slices.SortFunc(got, func(x, y domain.Account) int { return strings.Compare(x.Email, y.Email) })
+			want := []domain.Account{pending, active}
+			slices.SortFunc(want, func(x, y domain.Account) int { return strings.Compare(x.Email, y.Email) })
+			AssertSame(t, want, got, "each account once, whatever the order; none for the closed one, the payer without, the unknown id")
+			got, err = tx.AccountsByPayers(t.Context(), nil)
+			require.NoError(t, err)
+			assert.Empty(t, got)
 		})
 	}},
 	{"a missing account is NotFound", func(t *testing.T, s ports.Store) {
