@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portail-factures/portail/adapters/memory"
 	"github.com/portail-factures/portail/domain"
 	"github.com/portail-factures/portail/ports"
 	"github.com/portail-factures/portail/ports/demo"
@@ -20,10 +18,7 @@ import (
 // no mail when the jobs run over it.
 func TestSeedHistoryFillsTheCharts(t *testing.T) {
 	ctx := context.Background()
-	store := memory.New()
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	fast := ports.Argon2Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	hasher := ports.PasswordHasher{Params: fast, Random: portstest.NewSeqRandom(1)}
+	store, hasher, now := seedFixture()
 	_, err := demo.Seed(ctx, store, hasher, now)
 	require.NoError(t, err)
 	require.NoError(t, demo.SeedHistory(ctx, store, hasher, now))
@@ -32,7 +27,7 @@ func TestSeedHistoryFillsTheCharts(t *testing.T) {
 	mails := &portstest.Mailbox{}
 	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: store, Mailer: mails, Gateway: &portstest.FakeGateway{},
 		Clock: portstest.NewFixedClock(now), Random: portstest.NewSeqRandom(2)},
-		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast, MailInline: true})
+		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: hasher.Params, MailInline: true})
 	require.NoError(t, err)
 	reader := ports.Actor{Kind: domain.ActorStaff, BillerID: demo.BillerID, ID: demo.ReaderID, Role: domain.RoleReader}
 	charts, err := p.BackOffice().StaffCharts(ctx, reader)

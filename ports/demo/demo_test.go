@@ -18,10 +18,7 @@ import (
 
 func TestSeedGivesTheManualsDemo(t *testing.T) {
 	ctx := context.Background()
-	store := memory.New()
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	fast := ports.Argon2Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	hasher := ports.PasswordHasher{Params: fast, Random: portstest.NewSeqRandom(1)}
+	store, hasher, now := seedFixture()
 	info, err := demo.Seed(ctx, store, hasher, now)
 	require.NoError(t, err)
 	assert.True(t, info.Seeded)
@@ -31,7 +28,7 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 
 	clock := portstest.NewFixedClock(now)
 	p, err := ports.NewPortal(ports.Deps{Store: store, Sessions: store, Mailer: &portstest.Mailbox{}, Gateway: &portstest.FakeGateway{}, Clock: clock, Random: portstest.NewSeqRandom(2)},
-		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: fast, MailInline: true})
+		ports.Config{PublicURL: "http://127.0.0.1:8080", Argon2: hasher.Params, MailInline: true})
 	require.NoError(t, err)
 	secret, _, err := p.CitizenAccounts().Login(ctx, demo.BillerID, demo.Email, demo.Password, false, "")
 	require.NoError(t, err)
@@ -70,4 +67,12 @@ func TestSeedGivesTheManualsDemo(t *testing.T) {
 	assert.Equal(t, demo.CertificateTotal, cert.Total.StringFixed(2))
 	assert.Equal(t, []string{domain.MeansOnline, domain.MeansRecorded, domain.MeansOnline},
 		[]string{cert.Lines[0].Means, cert.Lines[1].Means, cert.Lines[2].Means})
+}
+
+// seedFixture is what every demo test seeds: an empty memory store, a
+// fast hasher and the tests' instant.
+func seedFixture() (*memory.Store, ports.PasswordHasher, time.Time) {
+	fast := ports.Argon2Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	hasher := ports.PasswordHasher{Params: fast, Random: portstest.NewSeqRandom(1)}
+	return memory.New(), hasher, time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 }
