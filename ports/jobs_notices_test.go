@@ -2,7 +2,6 @@ package ports_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -106,25 +105,12 @@ func TestNewInvoiceNoticeRespectsThePayersChoice(t *testing.T) {
 
 func TestNewInvoiceNoticeTwoInstancesAtOnceSendOnce(t *testing.T) {
 	e := newEnv(t)
-	other, err := ports.NewPortal(ports.Deps{
-		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway, Clock: e.clock,
-	}, ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2, MailInline: true})
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	counts := make([]int, 2)
-	for i, p := range []*ports.Portal{e.portal, other} {
-		wg.Go(func() {
-			n, err := p.Jobs().RunNotices(e.ctx)
-			assert.NoError(t, err)
-			counts[i] = n
-		})
-	}
-	wg.Wait()
-	assert.Equal(t, 3, counts[0]+counts[1])
+	n := twoInstancesAtOnce(t, e, ports.Jobs.RunNotices)
+	assert.Equal(t, 3, n)
 	require.Len(t, e.mails.Mails(), 1)
 	// Both instances sign links with the key kept in the store: the
 	// other instance's link opens on this one.
-	_, err = e.portal.CitizenAccounts().UnsubscribeLink(e.ctx, e.biller(), token(t, e.mails.Mails()[0]))
+	_, err := e.portal.CitizenAccounts().UnsubscribeLink(e.ctx, e.biller(), token(t, e.mails.Mails()[0]))
 	assert.NoError(t, err)
 }
 

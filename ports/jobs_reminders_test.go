@@ -1,6 +1,7 @@
 package ports_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -124,21 +125,8 @@ func TestReminderAfterDueIsOptionalAndOnce(t *testing.T) {
 func TestRemindersTwoInstancesAtOnceSendOnce(t *testing.T) {
 	e := remindersEnv(t)
 	e.clock.Set(fiveDaysBefore)
-	other, err := ports.NewPortal(ports.Deps{
-		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway, Clock: e.clock,
-	}, ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2, MailInline: true})
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	counts := make([]int, 2)
-	for i, p := range []*ports.Portal{e.portal, other} {
-		wg.Go(func() {
-			n, err := p.Jobs().RunReminders(e.ctx)
-			assert.NoError(t, err)
-			counts[i] = n
-		})
-	}
-	wg.Wait()
-	assert.Equal(t, 3, counts[0]+counts[1])
+	n := twoInstancesAtOnce(t, e, ports.Jobs.RunReminders)
+	assert.Equal(t, 3, n)
 	assert.Len(t, e.mails.Mails(), 1)
 }
 
@@ -155,4 +143,25 @@ func TestBoardCountsThisMonthsReminders(t *testing.T) {
 	board, err = e.portal.BackOffice().StaffBoard(e.ctx, agent(e, domain.RoleReader))
 	require.NoError(t, err)
 	assert.Zero(t, board.RemindedBefore, "March's reminders are not April's")
+}
+
+// twoInstancesAtOnce runs job on e's portal and on a second portal over
+// the same store at the same time, and returns the sum of what both
+// runs did.
+func twoInstancesAtOnce(t *testing.T, e *env, job func(ports.Jobs, context.Context) (int, error)) int {
+	other, err := ports.NewPortal(ports.Deps{
+		Store: e.store, Sessions: e.store, Mailer: e.mails, Gateway: e.gateway, Clock: e.clock,
+	}, ports.Config{PublicURL: "https://factures.testville.fr/", Argon2: fastArgon2, MailInline: true})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i, p := range []*ports.Portal{e.portal, other} {
+		wg.Go(func() {
+			n, err := job(p.Jobs(), e.ctx)
+			assert.NoError(t, err)
+			counts[i] = n
+		})
+	}
+	wg.Wait()
+	return counts[0] + counts[1]
 }
