@@ -133,19 +133,10 @@ var noticeTests = []storeTest{
 			require.NoError(t, err)
 			assert.Equal(t, want, invoiceIDs(got))
 
-			var walked []uuid.UUID
 			page := q
 			page.Limit = 2
-			for range 5 {
-				got, err := tx.InvoicesToRemind(t.Context(), page)
-				require.NoError(t, err)
-				walked = append(walked, invoiceIDs(got)...)
-				if len(got) < page.Limit {
-					break
-				}
-				last := got[len(got)-1]
-				page.AfterDue, page.AfterNumber = last.DueDate, last.Number
-			}
+			walked := walkBatches(t, &page.Limit, func() ([]domain.Invoice, error) { return tx.InvoicesToRemind(t.Context(), page) },
+				func(last domain.Invoice) { page.AfterDue, page.AfterNumber = last.DueDate, last.Number })
 			assert.Equal(t, want, walked, "batches of 2 after the last key walk the same invoices once")
 		})
 		none, err := s.InvoicesToRemind(ctx, ports.RemindQuery{BillerID: uuid.New(), Kind: domain.NoticeReminderBefore, From: from, To: to})
@@ -294,19 +285,12 @@ var noticeTests = []storeTest{
 			require.NoError(t, err)
 			assert.Equal(t, want, invoiceIDs(got))
 
-			var walked []uuid.UUID
 			page := q
 			page.Limit = 2
-			for range 5 {
-				got, err := tx.InvoicesToAnnounce(t.Context(), page)
-				require.NoError(t, err)
-				walked = append(walked, invoiceIDs(got)...)
-				if len(got) < page.Limit {
-					break
-				}
-				last := got[len(got)-1]
-				page.AfterCreated, page.AfterPayer, page.AfterID = last.CreatedAt, last.PayerID, last.ID
-			}
+			walked := walkBatches(t, &page.Limit, func() ([]domain.Invoice, error) { return tx.InvoicesToAnnounce(t.Context(), page) },
+				func(last domain.Invoice) {
+					page.AfterCreated, page.AfterPayer, page.AfterID = last.CreatedAt, last.PayerID, last.ID
+				})
 			assert.Equal(t, want, walked, "batches of 2 after the last key walk the same invoices once")
 		})
 		none, err := s.InvoicesToAnnounce(ctx, ports.AnnounceQuery{BillerID: uuid.New(), Since: since})
@@ -337,4 +321,21 @@ var noticeTests = []storeTest{
 			assert.Equal(t, got[0], v, "callers at once all get the one value stored")
 		}
 	}},
+}
+
+// walkBatches reads batches of *limit invoices with read, moving the
+// walk's key past each batch's last invoice with after, until a batch is
+// short (five batches at most), and returns the invoices' ids in order.
+func walkBatches(t *testing.T, limit *int, read func() ([]domain.Invoice, error), after func(last domain.Invoice)) []uuid.UUID {
+	var walked []uuid.UUID
+	for range 5 {
+		got, err := read()
+		require.NoError(t, err)
+		walked = append(walked, invoiceIDs(got)...)
+		if len(got) < *limit {
+			break
+		}
+		after(got[len(got)-1])
+	}
+	return walked
 }
